@@ -1,0 +1,10 @@
+//! The public blog. Its pages are rendered on the server from Leptos
+//! components straight to an HTML string: no hydration, no streaming, no
+//! script, so readers download HTML and one style sheet and nothing else.
+//! The whole module is server-only.
+
+mod layout;
+mod pages;
+mod server;
+
+pub use server::{not_found, routes};

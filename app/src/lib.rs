@@ -1,0 +1,17 @@
+//! Vellum's shared application crate: pages, components and server
+//! functions. Built twice: with `ssr` into the server binary and with
+//! `hydrate` into the browser's wasm bundle. Everything server-only sits
+//! behind `#[cfg(feature = "ssr")]`.
+
+pub mod admin;
+pub mod error;
+pub mod settings;
+
+#[cfg(feature = "ssr")]
+pub mod blog;
+#[cfg(feature = "ssr")]
+pub mod state;
+#[cfg(feature = "ssr")]
+pub mod store;
+
+pub use error::AppError;

@@ -1,0 +1,8 @@
+//! Site-wide settings: the site's title, description, public address, time
+//! zone and date format. Every page reads them; admins edit them.
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+pub use api::SiteSettings;

@@ -1,0 +1,106 @@
+//! The command line. Every option can also come from an environment
+//! variable (and from a `.env` file, see `.env.example`).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "vellum", version, about = "Vellum: a headless CMS for medically reviewed health articles")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the public site, the admin and the API.
+    Serve(ServeArgs),
+    /// Apply pending database migrations, then exit.
+    Migrate(DatabaseArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// Database URL: sqlite://path/to/file.db or postgres://user@host/db.
+    /// Default: a SQLite file `vellum.db` in the data directory.
+    #[arg(long, env = "VELLUM_DATABASE_URL")]
+    pub database_url: Option<String>,
+
+    /// Where Vellum keeps its files (the default SQLite database, later uploads).
+    #[arg(long, env = "VELLUM_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on. Port 0 picks a free port.
+    #[arg(long = "addr", env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: SocketAddr,
+
+    /// The public address of the site, e.g. https://blog.example.org. When set,
+    /// it is saved to the site settings at start; otherwise the settings keep theirs.
+    #[arg(long, env = "VELLUM_SITE_URL")]
+    pub site_url: Option<String>,
+
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// The folder with the compiled front end (`pkg/` with wasm, JS and CSS),
+    /// as built by cargo-leptos.
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    pub site_root: PathBuf,
+
+    /// Fill a brand-new database with demo content.
+    #[arg(long, env = "VELLUM_DEMO")]
+    pub demo: bool,
+}
+
+impl DatabaseArgs {
+    /// The database URL to use, defaulting to a SQLite file in the data directory.
+    pub fn resolved_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}", self.data_dir.join("vellum.db").display()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn the_default_database_is_a_sqlite_file_in_the_data_directory() {
+        let cli = Cli::try_parse_from(["vellum", "migrate", "--data-dir", "/srv/vellum"]).expect("valid");
+        let Command::Migrate(database) = cli.command else {
+            panic!("expected migrate");
+        };
+        assert_eq!(database.resolved_url(), "sqlite:///srv/vellum/vellum.db");
+    }
+
+    #[test]
+    fn a_postgres_url_is_used_as_given() {
+        let cli = Cli::try_parse_from([
+            "vellum",
+            "serve",
+            "--database-url",
+            "postgres://vellum@db/vellum",
+            "--addr",
+            "0.0.0.0:8080",
+        ])
+        .expect("valid");
+        let Command::Serve(serve) = cli.command else {
+            panic!("expected serve");
+        };
+        assert_eq!(serve.database.resolved_url(), "postgres://vellum@db/vellum");
+        assert_eq!(serve.addr.port(), 8080);
+    }
+}

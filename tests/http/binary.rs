@@ -1,0 +1,128 @@
+//! The `vellum` binary as an operator runs it.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use tempfile::TempDir;
+
+use crate::client;
+
+fn vellum() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_vellum"));
+    // The tests choose every setting themselves, whatever the shell has.
+    for key in ["VELLUM_DATABASE_URL", "VELLUM_DATA_DIR", "VELLUM_SITE_URL", "LEPTOS_SITE_ADDR", "VELLUM_DEMO"] {
+        command.env_remove(key);
+    }
+    command.env("NO_COLOR", "1");
+    command
+}
+
+#[test]
+fn help_lists_the_commands() {
+    let output = vellum().arg("--help").output().expect("run vellum --help");
+    assert!(output.status.success());
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("serve"), "{text}");
+    assert!(text.contains("migrate"), "{text}");
+    let serve_help = vellum().args(["serve", "--help"]).output().expect("run vellum serve --help");
+    let text = String::from_utf8_lossy(&serve_help.stdout);
+    for variable in ["LEPTOS_SITE_ADDR", "VELLUM_SITE_URL", "VELLUM_DATABASE_URL", "VELLUM_DATA_DIR"] {
+        assert!(text.contains(variable), "serve --help names {variable}: {text}");
+    }
+}
+
+#[test]
+fn migrate_creates_the_default_sqlite_database_in_the_data_directory() {
+    let dir = TempDir::new().expect("temporary folder");
+    let data_dir = dir.path().join("data");
+    let output = vellum()
+        .arg("migrate")
+        .env("VELLUM_DATA_DIR", &data_dir)
+        .output()
+        .expect("run vellum migrate");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stdout));
+    assert!(data_dir.join("vellum.db").is_file());
+    assert!(String::from_utf8_lossy(&output.stdout).contains("database schema created"));
+    let again = vellum().arg("migrate").env("VELLUM_DATA_DIR", &data_dir).output().expect("run again");
+    assert!(String::from_utf8_lossy(&again.stdout).contains("up to date"));
+}
+
+#[test]
+fn a_bad_database_url_is_refused_with_a_clear_message() {
+    let output = vellum()
+        .args(["migrate", "--database-url", "mysql://localhost/vellum"])
+        .output()
+        .expect("run vellum migrate");
+    assert!(!output.status.success());
+    let text = String::from_utf8_lossy(&output.stderr);
+    assert!(text.contains("unsupported database URL"), "{text}");
+}
+
+/// Reads the server's log lines on a thread, so the test can wait for one.
+struct Logs {
+    lines: mpsc::Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Logs {
+    fn follow(child: &mut Child) -> Self {
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (sender, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if sender.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Self { lines, seen: Vec::new() }
+    }
+
+    fn wait_for(&mut self, needle: &str) -> String {
+        loop {
+            match self.lines.recv_timeout(Duration::from_secs(30)) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if line.contains(needle) {
+                        return line;
+                    }
+                }
+                Err(_) => panic!("no log line with {needle:?}; saw:\n{}", self.seen.join("\n")),
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn serve_logs_each_request_and_stops_cleanly_on_sigterm() {
+    let dir = TempDir::new().expect("temporary folder");
+    let mut child = vellum()
+        .arg("serve")
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .env("VELLUM_DATA_DIR", dir.path())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start vellum serve");
+    let mut logs = Logs::follow(&mut child);
+    let line = logs.wait_for("listening on http://");
+    let base = line.rsplit("listening on ").next().expect("address").trim().to_owned();
+
+    let response = client().get(format!("{base}/readyz")).send().await.expect("GET /readyz");
+    assert_eq!(response.status(), StatusCode::OK);
+    let request_line = logs.wait_for("path=/readyz");
+    assert!(request_line.contains("method=GET"), "{request_line}");
+    assert!(request_line.contains("status=200"), "{request_line}");
+    assert!(request_line.contains("latency_ms="), "{request_line}");
+
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("send SIGTERM");
+    assert!(status.success());
+    logs.wait_for("stopped");
+    let exit = child.wait().expect("vellum exits");
+    assert!(exit.success(), "exit status {exit}");
+}
