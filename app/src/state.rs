@@ -18,5 +18,6 @@ pub struct AppState {
 
 /// The state inside a server function or a Leptos-rendered page.
 pub fn app_state() -> Result<AppState, AppError> {
-    use_context::<AppState>().ok_or_else(|| AppError::internal("AppState missing from Leptos context"))
+    use_context::<AppState>()
+        .ok_or_else(|| AppError::internal("AppState missing from Leptos context"))
 }

@@ -7,7 +7,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "vellum", version, about = "Vellum: a headless CMS for medically reviewed health articles")]
+#[command(
+    name = "vellum",
+    version,
+    about = "Vellum: a headless CMS for medically reviewed health articles"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -36,7 +40,11 @@ pub struct DatabaseArgs {
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
     /// Address and port to listen on. Port 0 picks a free port.
-    #[arg(long = "addr", env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000")]
+    #[arg(
+        long = "addr",
+        env = "LEPTOS_SITE_ADDR",
+        default_value = "127.0.0.1:3000"
+    )]
     pub addr: SocketAddr,
 
     /// The public address of the site, e.g. https://blog.example.org. When set,
@@ -79,7 +87,8 @@ mod tests {
 
     #[test]
     fn the_default_database_is_a_sqlite_file_in_the_data_directory() {
-        let cli = Cli::try_parse_from(["vellum", "migrate", "--data-dir", "/srv/vellum"]).expect("valid");
+        let cli =
+            Cli::try_parse_from(["vellum", "migrate", "--data-dir", "/srv/vellum"]).expect("valid");
         let Command::Migrate(database) = cli.command else {
             panic!("expected migrate");
         };

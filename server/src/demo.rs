@@ -10,7 +10,9 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<()> {
     settings.description =
         "Plain-language health articles from our clinicians, each one medically reviewed.".into();
     settings.time_zone = "America/Chicago".into();
-    store.update_site_settings(&SettingsUpdate::parse(&settings)?).await?;
+    store
+        .update_site_settings(&SettingsUpdate::parse(&settings)?)
+        .await?;
     tracing::info!("demo content added");
     Ok(())
 }

@@ -37,12 +37,19 @@ const OUTPUT_NAME: &str = "vellum";
 /// Connects to the configured database and brings its schema up to date.
 pub async fn open_store(args: &DatabaseArgs) -> anyhow::Result<(Arc<dyn Store>, Migrated)> {
     if args.database_url.is_none() {
-        std::fs::create_dir_all(&args.data_dir)
-            .with_context(|| format!("cannot create the data directory {}", args.data_dir.display()))?;
+        std::fs::create_dir_all(&args.data_dir).with_context(|| {
+            format!(
+                "cannot create the data directory {}",
+                args.data_dir.display()
+            )
+        })?;
     }
     let url = args.resolved_url();
     let store = store::connect(&url).await?;
-    let migrated = store.migrate().await.context("cannot apply the database migrations")?;
+    let migrated = store
+        .migrate()
+        .await
+        .context("cannot apply the database migrations")?;
     Ok((store, migrated))
 }
 
@@ -68,7 +75,10 @@ pub async fn prepare(args: &ServeArgs) -> anyhow::Result<AppState> {
         .site_pkg_dir("pkg")
         .site_addr(args.addr)
         .build();
-    Ok(AppState { leptos_options, store })
+    Ok(AppState {
+        leptos_options,
+        store,
+    })
 }
 
 /// The site URL given at start wins over the stored one, and is stored so
@@ -122,7 +132,9 @@ pub async fn serve(
     router: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown)
+        .await
 }
 
 /// A server running in the background, as the integration tests use it.
@@ -156,7 +168,12 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<RunningServer> {
     let task = tokio::spawn(serve(listener, app, async {
         let _ = stopped.await;
     }));
-    Ok(RunningServer { addr, state, stop, task })
+    Ok(RunningServer {
+        addr,
+        state,
+        stop,
+        task,
+    })
 }
 
 /// Completes on Ctrl-C (SIGINT) or SIGTERM.

@@ -8,14 +8,20 @@ async fn main() -> anyhow::Result<()> {
     // A missing .env file is normal; real environment variables win over it.
     let _ = dotenvy::dotenv();
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_env("VELLUM_LOG").unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_env_filter(
+            EnvFilter::try_from_env("VELLUM_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
+        )
         .init();
 
     match Cli::parse().command {
         Command::Migrate(database) => {
             let (store, migrated) = server::open_store(&database).await?;
             store.close().await;
-            let what = if migrated.fresh { "created" } else { "up to date" };
+            let what = if migrated.fresh {
+                "created"
+            } else {
+                "up to date"
+            };
             tracing::info!("database schema {what}");
         }
         Command::Serve(args) => {
@@ -25,7 +31,12 @@ async fn main() -> anyhow::Result<()> {
                 .with_context(|| format!("cannot listen on {}", args.addr))?;
             let addr = listener.local_addr()?;
             tracing::info!("Vellum is listening on http://{addr}");
-            server::serve(listener, server::router(state.clone()), server::shutdown_signal()).await?;
+            server::serve(
+                listener,
+                server::router(state.clone()),
+                server::shutdown_signal(),
+            )
+            .await?;
             state.store.close().await;
             tracing::info!("stopped");
         }

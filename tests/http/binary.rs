@@ -13,7 +13,13 @@ use crate::client;
 fn vellum() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_vellum"));
     // The tests choose every setting themselves, whatever the shell has.
-    for key in ["VELLUM_DATABASE_URL", "VELLUM_DATA_DIR", "VELLUM_SITE_URL", "LEPTOS_SITE_ADDR", "VELLUM_DEMO"] {
+    for key in [
+        "VELLUM_DATABASE_URL",
+        "VELLUM_DATA_DIR",
+        "VELLUM_SITE_URL",
+        "LEPTOS_SITE_ADDR",
+        "VELLUM_DEMO",
+    ] {
         command.env_remove(key);
     }
     command.env("NO_COLOR", "1");
@@ -27,10 +33,21 @@ fn help_lists_the_commands() {
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(text.contains("serve"), "{text}");
     assert!(text.contains("migrate"), "{text}");
-    let serve_help = vellum().args(["serve", "--help"]).output().expect("run vellum serve --help");
+    let serve_help = vellum()
+        .args(["serve", "--help"])
+        .output()
+        .expect("run vellum serve --help");
     let text = String::from_utf8_lossy(&serve_help.stdout);
-    for variable in ["LEPTOS_SITE_ADDR", "VELLUM_SITE_URL", "VELLUM_DATABASE_URL", "VELLUM_DATA_DIR"] {
-        assert!(text.contains(variable), "serve --help names {variable}: {text}");
+    for variable in [
+        "LEPTOS_SITE_ADDR",
+        "VELLUM_SITE_URL",
+        "VELLUM_DATABASE_URL",
+        "VELLUM_DATA_DIR",
+    ] {
+        assert!(
+            text.contains(variable),
+            "serve --help names {variable}: {text}"
+        );
     }
 }
 
@@ -43,10 +60,18 @@ fn migrate_creates_the_default_sqlite_database_in_the_data_directory() {
         .env("VELLUM_DATA_DIR", &data_dir)
         .output()
         .expect("run vellum migrate");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stdout));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
     assert!(data_dir.join("vellum.db").is_file());
     assert!(String::from_utf8_lossy(&output.stdout).contains("database schema created"));
-    let again = vellum().arg("migrate").env("VELLUM_DATA_DIR", &data_dir).output().expect("run again");
+    let again = vellum()
+        .arg("migrate")
+        .env("VELLUM_DATA_DIR", &data_dir)
+        .output()
+        .expect("run again");
     assert!(String::from_utf8_lossy(&again.stdout).contains("up to date"));
 }
 
@@ -78,7 +103,10 @@ impl Logs {
                 }
             }
         });
-        Self { lines, seen: Vec::new() }
+        Self {
+            lines,
+            seen: Vec::new(),
+        }
     }
 
     fn wait_for(&mut self, needle: &str) -> String {
@@ -90,7 +118,10 @@ impl Logs {
                         return line;
                     }
                 }
-                Err(_) => panic!("no log line with {needle:?}; saw:\n{}", self.seen.join("\n")),
+                Err(_) => panic!(
+                    "no log line with {needle:?}; saw:\n{}",
+                    self.seen.join("\n")
+                ),
             }
         }
     }
@@ -108,9 +139,18 @@ async fn serve_logs_each_request_and_stops_cleanly_on_sigterm() {
         .expect("start vellum serve");
     let mut logs = Logs::follow(&mut child);
     let line = logs.wait_for("listening on http://");
-    let base = line.rsplit("listening on ").next().expect("address").trim().to_owned();
+    let base = line
+        .rsplit("listening on ")
+        .next()
+        .expect("address")
+        .trim()
+        .to_owned();
 
-    let response = client().get(format!("{base}/readyz")).send().await.expect("GET /readyz");
+    let response = client()
+        .get(format!("{base}/readyz"))
+        .send()
+        .await
+        .expect("GET /readyz");
     assert_eq!(response.status(), StatusCode::OK);
     let request_line = logs.wait_for("path=/readyz");
     assert!(request_line.contains("method=GET"), "{request_line}");

@@ -23,7 +23,10 @@ async fn home_page_shows_the_site_title_without_any_script(db: &TestDb) {
     assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
     assert!(html.contains("<title>Vellum</title>"), "{html}");
     assert!(html.contains("<h1>Vellum</h1>"), "{html}");
-    assert!(!html.contains("<script"), "public pages carry no script: {html}");
+    assert!(
+        !html.contains("<script"),
+        "public pages carry no script: {html}"
+    );
     assert!(!html.contains(".wasm"), "{html}");
     server.stop().await.expect("stop");
 }
@@ -33,15 +36,34 @@ async fn changed_settings_show_on_the_next_page_view(db: &TestDb) {
     let mut raw = server.state.store.site_settings().await.expect("settings");
     raw.title = "Lakeside <Clinic> & Co".into();
     let update = app::settings::server::SettingsUpdate::parse(&raw).expect("valid");
-    server.state.store.update_site_settings(&update).await.expect("update");
-    let html = client().get(url(&server, "/")).send().await.expect("GET /").text().await.expect("body");
-    assert!(html.contains("<h1>Lakeside &lt;Clinic&gt; &amp; Co</h1>"), "title is escaped: {html}");
+    server
+        .state
+        .store
+        .update_site_settings(&update)
+        .await
+        .expect("update");
+    let html = client()
+        .get(url(&server, "/"))
+        .send()
+        .await
+        .expect("GET /")
+        .text()
+        .await
+        .expect("body");
+    assert!(
+        html.contains("<h1>Lakeside &lt;Clinic&gt; &amp; Co</h1>"),
+        "title is escaped: {html}"
+    );
     server.stop().await.expect("stop");
 }
 
 async fn unknown_paths_get_an_html_404_page_with_a_search_box(db: &TestDb) {
     let server = start(db).await;
-    let response = client().get(url(&server, "/no-such-page")).send().await.expect("GET");
+    let response = client()
+        .get(url(&server, "/no-such-page"))
+        .send()
+        .await
+        .expect("GET");
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     assert!(content_type(&response).starts_with("text/html"));
     let html = response.text().await.expect("body");
@@ -53,12 +75,19 @@ async fn unknown_paths_get_an_html_404_page_with_a_search_box(db: &TestDb) {
 
 async fn the_admin_page_loads_the_wasm_bundle(db: &TestDb) {
     let server = start(db).await;
-    let response = client().get(url(&server, "/admin")).send().await.expect("GET /admin");
+    let response = client()
+        .get(url(&server, "/admin"))
+        .send()
+        .await
+        .expect("GET /admin");
     assert_eq!(response.status(), StatusCode::OK);
     let html = response.text().await.expect("body");
     assert!(html.contains("/pkg/vellum.js"), "{html}");
     assert!(html.contains("/pkg/vellum_bg.wasm"), "{html}");
-    assert!(html.contains("noindex"), "the admin is never indexed: {html}");
+    assert!(
+        html.contains("noindex"),
+        "the admin is never indexed: {html}"
+    );
     server.stop().await.expect("stop");
 }
 
@@ -82,17 +111,39 @@ async fn demo_content_fills_a_new_database_only(db: &TestDb) {
     let mut args = serve_args(db);
     args.demo = true;
     let server = server::start(&args).await.expect("start");
-    let html = client().get(url(&server, "/")).send().await.expect("GET").text().await.expect("body");
+    let html = client()
+        .get(url(&server, "/"))
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("body");
     assert!(html.contains("Riverside Family Clinic"), "{html}");
     let mut raw = server.state.store.site_settings().await.expect("settings");
     raw.title = "Our own title".into();
     let update = app::settings::server::SettingsUpdate::parse(&raw).expect("valid");
-    server.state.store.update_site_settings(&update).await.expect("update");
+    server
+        .state
+        .store
+        .update_site_settings(&update)
+        .await
+        .expect("update");
     server.stop().await.expect("stop");
 
     let again = server::start(&args).await.expect("restart");
-    let html = client().get(url(&again, "/")).send().await.expect("GET").text().await.expect("body");
-    assert!(html.contains("Our own title"), "demo content never overwrites: {html}");
+    let html = client()
+        .get(url(&again, "/"))
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("body");
+    assert!(
+        html.contains("Our own title"),
+        "demo content never overwrites: {html}"
+    );
     again.stop().await.expect("stop");
 }
 

@@ -25,7 +25,10 @@ fn update_titled(current: &app::settings::SiteSettings, title: &str) -> Settings
 async fn migrations_create_default_settings_once(db: &TestDb) {
     let store = store::connect(db.url()).await.expect("connect");
     assert!(store.migrate().await.expect("first migration").fresh);
-    assert!(!store.migrate().await.expect("second migration").fresh, "migrating twice changes nothing");
+    assert!(
+        !store.migrate().await.expect("second migration").fresh,
+        "migrating twice changes nothing"
+    );
     let settings = store.site_settings().await.expect("settings");
     assert_eq!(settings.title, "Vellum");
     assert_eq!(settings.time_zone, "UTC");
@@ -74,7 +77,9 @@ async fn concurrent_writes_and_reads_all_succeed(db: &TestDb) {
         }));
     }
     for task in tasks {
-        task.await.expect("task finished").expect("no request failed");
+        task.await
+            .expect("task finished")
+            .expect("no request failed");
     }
     let title = store.site_settings().await.expect("settings").title;
     assert!(title.starts_with("Title "), "the last write won: {title}");

@@ -28,7 +28,10 @@ pub enum Backend {
 impl Backend {
     /// Picks the backend from a database URL's scheme.
     pub fn from_url(url: &str) -> Result<Self, String> {
-        let scheme = url.split_once(':').map(|(scheme, _)| scheme).unwrap_or_default();
+        let scheme = url
+            .split_once(':')
+            .map(|(scheme, _)| scheme)
+            .unwrap_or_default();
         match scheme {
             "sqlite" => Ok(Self::Sqlite),
             "postgres" | "postgresql" => Ok(Self::Postgres),
@@ -58,7 +61,8 @@ pub trait Store: Send + Sync + 'static {
 
     async fn site_settings(&self) -> Result<SiteSettings, AppError>;
 
-    async fn update_site_settings(&self, update: &SettingsUpdate) -> Result<SiteSettings, AppError>;
+    async fn update_site_settings(&self, update: &SettingsUpdate)
+    -> Result<SiteSettings, AppError>;
 
     /// Waits for open connections to finish and closes them.
     async fn close(&self);

@@ -40,11 +40,15 @@ impl Store for PostgresStore {
                 .fetch_one(&self.pool)
                 .await?;
         MIGRATOR.run(&self.pool).await?;
-        Ok(Migrated { fresh: existing.is_none() })
+        Ok(Migrated {
+            fresh: existing.is_none(),
+        })
     }
 
     async fn ping(&self) -> Result<(), AppError> {
-        sqlx::query("SELECT 1 FROM site_settings").fetch_one(&self.pool).await?;
+        sqlx::query("SELECT 1 FROM site_settings")
+            .fetch_one(&self.pool)
+            .await?;
         Ok(())
     }
 
@@ -53,7 +57,10 @@ impl Store for PostgresStore {
         Ok(sqlx::query_as(&sql).fetch_one(&self.pool).await?)
     }
 
-    async fn update_site_settings(&self, update: &SettingsUpdate) -> Result<SiteSettings, AppError> {
+    async fn update_site_settings(
+        &self,
+        update: &SettingsUpdate,
+    ) -> Result<SiteSettings, AppError> {
         let sql = format!(
             "UPDATE site_settings SET title = $1, description = $2, site_url = $3, \
              time_zone = $4, date_format = $5, updated_at = now() \

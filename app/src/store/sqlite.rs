@@ -57,11 +57,15 @@ impl Store for SqliteStore {
         .fetch_one(&self.writer)
         .await?;
         MIGRATOR.run(&self.writer).await?;
-        Ok(Migrated { fresh: applied == 0 })
+        Ok(Migrated {
+            fresh: applied == 0,
+        })
     }
 
     async fn ping(&self) -> Result<(), AppError> {
-        sqlx::query("SELECT 1 FROM site_settings").fetch_one(&self.reader).await?;
+        sqlx::query("SELECT 1 FROM site_settings")
+            .fetch_one(&self.reader)
+            .await?;
         Ok(())
     }
 
@@ -70,7 +74,10 @@ impl Store for SqliteStore {
         Ok(sqlx::query_as(&sql).fetch_one(&self.reader).await?)
     }
 
-    async fn update_site_settings(&self, update: &SettingsUpdate) -> Result<SiteSettings, AppError> {
+    async fn update_site_settings(
+        &self,
+        update: &SettingsUpdate,
+    ) -> Result<SiteSettings, AppError> {
         let sql = format!(
             "UPDATE site_settings SET title = $1, description = $2, site_url = $3, \
              time_zone = $4, date_format = $5, updated_at = CURRENT_TIMESTAMP \

@@ -1,0 +1,75 @@
+# Vellum's task runner. The two commands a newcomer needs:
+#   make run    start Vellum on http://127.0.0.1:3000 (SQLite, demo content)
+#   make test   every check and test: format, lints, unit, store, HTTP, browser
+# Both install what is missing first (see .ci/setup).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+# Build output lives outside the clone, so fresh clones (and CI) reuse it.
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/vellum/target
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+export CARGO_TERM_COLOR ?= always
+
+SITE_ROOT := $(CURDIR)/target/site
+VELLUM := $(CARGO_TARGET_DIR)/debug/vellum
+PG_HOST ?= 127.0.0.1
+PG_PORT ?= 5432
+
+.PHONY: help run test setup build release lint fmt unit e2e postgres-check
+
+help: ## list the tasks
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-15s %s\n", $$1, $$2 }'
+
+run: setup build ## start Vellum on http://127.0.0.1:3000 with SQLite and demo content
+	LEPTOS_SITE_ROOT=$(SITE_ROOT) $(VELLUM) serve --demo
+
+test: ## run every check and test (what CI runs)
+	.ci/setup --browser
+	$(MAKE) lint
+	$(MAKE) build
+	$(MAKE) unit
+	$(MAKE) e2e
+	@echo "All checks and tests passed."
+
+setup: ## install the toolchain pieces that are missing
+	.ci/setup
+
+build: ## build the server and the wasm front end (debug)
+	cargo leptos build
+
+release: setup ## build an optimised binary and site folder for deployment
+	cargo leptos build --release
+	@echo "Binary: $(CARGO_TARGET_DIR)/release/vellum   Site folder: $(SITE_ROOT)"
+
+fmt: ## format the code
+	cargo fmt --all
+
+lint: ## rustfmt and clippy (server build and wasm build)
+	cargo fmt --all --check
+	cargo clippy -p server --all-targets -- -D warnings
+	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+postgres-check:
+	@if (exec 3<>/dev/tcp/$(PG_HOST)/$(PG_PORT)) 2>/dev/null; then \
+	  echo "PostgreSQL answers at $(PG_HOST):$(PG_PORT): store and HTTP tests run on both databases."; \
+	elif [ "$${CI:-}" = "true" ]; then \
+	  echo "PostgreSQL is required when CI=true, but nothing answers at $(PG_HOST):$(PG_PORT)." >&2; exit 1; \
+	else \
+	  echo; echo "*************************************************************************"; \
+	  echo "*** SKIPPED: PostgreSQL tests (nothing answers at $(PG_HOST):$(PG_PORT))"; \
+	  echo "*************************************************************************"; echo; \
+	fi
+
+unit: postgres-check ## unit, store and HTTP integration tests
+	cargo test -p app -p server
+	@# A failed test can leave its database behind; sweep them up.
+	@if command -v psql >/dev/null && (exec 3<>/dev/tcp/$(PG_HOST)/$(PG_PORT)) 2>/dev/null; then \
+	  psql -h $(PG_HOST) -p $(PG_PORT) -U postgres -d postgres -Atc \
+	    "SELECT datname FROM pg_database WHERE datname LIKE 'vellum_test_%'" 2>/dev/null | \
+	  while read -r db; do psql -h $(PG_HOST) -p $(PG_PORT) -U postgres -d postgres -qc "DROP DATABASE IF EXISTS $$db WITH (FORCE)"; done; \
+	fi
+
+e2e: ## browser tests in headless Chromium (needs `make build`)
+	cd tests/e2e && VELLUM_BIN=$(VELLUM) VELLUM_SITE_ROOT=$(SITE_ROOT) npm test

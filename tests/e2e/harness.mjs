@@ -1,0 +1,70 @@
+// Starts the real `vellum` binary with a fresh SQLite database on a free
+// port, and a headless Chromium to drive it.
+//
+// VELLUM_BIN        the server binary (default: the cargo target dir's debug build)
+// VELLUM_SITE_ROOT  the cargo-leptos site folder with pkg/ (default: target/site)
+// CHROMIUM          the browser (default: /usr/bin/chromium)
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir, homedir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const targetDir = process.env.CARGO_TARGET_DIR ?? path.join(homedir(), '.cache', 'vellum', 'target');
+
+export async function startVellum() {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'vellum-e2e-'));
+  const bin = process.env.VELLUM_BIN ?? path.join(targetDir, 'debug', 'vellum');
+  const env = { ...process.env };
+  delete env.VELLUM_DATABASE_URL; // always the fresh SQLite file in dataDir
+  const child = spawn(bin, ['serve'], {
+    env: {
+      ...env,
+      LEPTOS_SITE_ADDR: '127.0.0.1:0',
+      LEPTOS_SITE_ROOT: process.env.VELLUM_SITE_ROOT ?? path.join(repoRoot, 'target', 'site'),
+      VELLUM_DATA_DIR: dataDir,
+      NO_COLOR: '1',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const baseUrl = await new Promise((resolve, reject) => {
+    let buffer = '';
+    const timer = setTimeout(() => reject(new Error(`vellum did not start:\n${buffer}`)), 30_000);
+    child.on('exit', (code) => reject(new Error(`vellum exited with ${code}:\n${buffer}`)));
+    child.stdout.on('data', (chunk) => {
+      buffer += chunk;
+      const match = buffer.match(/listening on (http:\/\/\S+)/);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+  });
+  child.stdout.resume();
+  return {
+    baseUrl,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
