@@ -24,6 +24,8 @@ pub enum AppError {
     Validation { fields: FieldErrors },
     #[error("{message}")]
     Conflict { message: String },
+    #[error("Too many attempts. Please wait {retry_after_secs} seconds and try again.")]
+    TooManyRequests { retry_after_secs: u64 },
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
 }
@@ -53,6 +55,7 @@ impl AppError {
             Self::NotFound => "not_found",
             Self::Validation { .. } => "validation",
             Self::Conflict { .. } => "conflict",
+            Self::TooManyRequests { .. } => "too_many_requests",
             Self::Internal => "internal",
         }
     }
@@ -65,6 +68,7 @@ impl AppError {
             Self::NotFound => 404,
             Self::Validation { .. } => 422,
             Self::Conflict { .. } => 409,
+            Self::TooManyRequests { .. } => 429,
             Self::Internal => 500,
         }
     }
@@ -124,7 +128,14 @@ mod http {
                 message: self.to_string(),
                 fields,
             };
-            (self.status_code(), Json(body)).into_response()
+            let mut response = (self.status_code(), Json(body)).into_response();
+            if let AppError::TooManyRequests { retry_after_secs } = self {
+                response.headers_mut().insert(
+                    axum::http::header::RETRY_AFTER,
+                    axum::http::HeaderValue::from(retry_after_secs),
+                );
+            }
+            response
         }
     }
 

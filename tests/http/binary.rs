@@ -129,6 +129,15 @@ impl Logs {
 
 #[tokio::test]
 async fn serve_logs_each_request_and_stops_cleanly_on_sigterm() {
+    serve_then_stop_with("TERM").await;
+}
+
+#[tokio::test]
+async fn serve_stops_cleanly_on_sigint() {
+    serve_then_stop_with("INT").await;
+}
+
+async fn serve_then_stop_with(signal: &str) {
     let dir = TempDir::new().expect("temporary folder");
     let mut child = vellum()
         .arg("serve")
@@ -158,9 +167,9 @@ async fn serve_logs_each_request_and_stops_cleanly_on_sigterm() {
     assert!(request_line.contains("latency_ms="), "{request_line}");
 
     let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args([format!("-{signal}"), child.id().to_string()])
         .status()
-        .expect("send SIGTERM");
+        .expect("send the signal");
     assert!(status.success());
     logs.wait_for("stopped");
     let exit = child.wait().expect("vellum exits");

@@ -83,7 +83,7 @@ async fn the_admin_page_loads_the_wasm_bundle(db: &TestDb) {
     assert_eq!(response.status(), StatusCode::OK);
     let html = response.text().await.expect("body");
     assert!(html.contains("/pkg/vellum.js"), "{html}");
-    assert!(html.contains("/pkg/vellum_bg.wasm"), "{html}");
+    assert!(html.contains("/pkg/vellum.wasm"), "{html}");
     assert!(
         html.contains("noindex"),
         "the admin is never indexed: {html}"

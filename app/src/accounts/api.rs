@@ -1,0 +1,180 @@
+//! The accounts' server functions and the types they exchange.
+//!
+//! Every privileged function opens with `require_user`/`require_role`;
+//! the public ones (sign-in, first set-up, set-password link) are gated by
+//! a credential of their own and throttled or single-use.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Author,
+    Editor,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Author, Role::Editor, Role::Admin];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Author => "author",
+            Self::Editor => "editor",
+            Self::Admin => "admin",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Author => "Author",
+            Self::Editor => "Editor (medical reviewer)",
+            Self::Admin => "Admin",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, AppError> {
+        Self::ALL
+            .into_iter()
+            .find(|role| role.as_str() == raw.trim().to_ascii_lowercase())
+            .ok_or_else(|| AppError::invalid("role", "Choose author, editor or admin."))
+    }
+}
+
+/// A user as the admin shows it. Never carries the password hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserView {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub slug: String,
+    pub bio: String,
+    pub avatar_url: String,
+    pub credentials: String,
+    pub role: Role,
+    pub active: bool,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    pub last_sign_in_at: Option<String>,
+}
+
+/// A new user and the link with which they set their first password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedUser {
+    pub user: UserView,
+    pub set_password_url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntryView {
+    pub id: i64,
+    pub at: String,
+    pub actor: Option<String>,
+    pub action: String,
+    pub target: Option<String>,
+    pub address: String,
+    pub detail: String,
+}
+
+/// The signed-in user, or `None` for a visitor.
+#[server]
+pub async fn current_user() -> Result<Option<UserView>, AppError> {
+    use super::server::session_user;
+    Ok(session_user().await?.map(|user| user.view()))
+}
+
+/// Signs in and sends the browser on to `next` (a local path) or the
+/// dashboard.
+#[server]
+pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
+    super::server::login(email, password, next).await
+}
+
+#[server]
+pub async fn logout() -> Result<(), AppError> {
+    let user = super::server::require_user().await?;
+    super::server::logout(user).await
+}
+
+/// Creates the first admin. Works only while there are no users, and only
+/// with the one-time token that the server printed to its log.
+#[server]
+pub async fn complete_setup(
+    token: String,
+    email: String,
+    display_name: String,
+    password: String,
+) -> Result<(), AppError> {
+    super::server::complete_setup(token, email, display_name, password).await
+}
+
+/// Sets a password through a one-time link (new users, resets by an admin).
+#[server]
+pub async fn set_password_with_token(
+    token: String,
+    password: String,
+    password_confirmation: String,
+) -> Result<(), AppError> {
+    super::server::set_password_with_token(token, password, password_confirmation).await
+}
+
+#[server]
+pub async fn update_profile(
+    display_name: String,
+    bio: String,
+    avatar_url: String,
+    credentials: String,
+) -> Result<UserView, AppError> {
+    let user = super::server::require_user().await?;
+    super::server::update_profile(user, display_name, bio, avatar_url, credentials).await
+}
+
+#[server]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+    new_password_confirmation: String,
+) -> Result<(), AppError> {
+    let user = super::server::require_user().await?;
+    super::server::change_password(user, current_password, new_password, new_password_confirmation).await
+}
+
+#[server]
+pub async fn list_users() -> Result<Vec<UserView>, AppError> {
+    let _admin = super::server::require_role(Role::Admin).await?;
+    super::server::list_users().await
+}
+
+#[server]
+pub async fn create_user(email: String, display_name: String, role: String) -> Result<CreatedUser, AppError> {
+    let admin = super::server::require_role(Role::Admin).await?;
+    super::server::create_user(admin, email, display_name, role).await
+}
+
+#[server]
+pub async fn change_role(user_id: i64, role: String) -> Result<UserView, AppError> {
+    let admin = super::server::require_role(Role::Admin).await?;
+    super::server::change_role(admin, user_id, role).await
+}
+
+#[server]
+pub async fn set_user_active(user_id: i64, active: bool) -> Result<UserView, AppError> {
+    let admin = super::server::require_role(Role::Admin).await?;
+    super::server::set_user_active(admin, user_id, active).await
+}
+
+/// A fresh set-password link for a user (e.g. one who forgot theirs).
+#[server]
+pub async fn issue_password_link(user_id: i64) -> Result<String, AppError> {
+    let admin = super::server::require_role(Role::Admin).await?;
+    super::server::issue_password_link(admin, user_id).await
+}
+
+#[server]
+pub async fn audit_log(user_id: Option<i64>, action: Option<String>) -> Result<Vec<AuditEntryView>, AppError> {
+    let _admin = super::server::require_role(Role::Admin).await?;
+    super::server::audit_log(user_id, action).await
+}

@@ -1,0 +1,10 @@
+//! Accounts: users and roles, passwords, sessions, sign-in with throttling,
+//! the first admin, set-password links and the audit log.
+
+pub mod api;
+pub mod pages;
+pub mod policy;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+pub use api::{Role, UserView};

@@ -1,0 +1,583 @@
+//! Server-only account logic: input types, password hashing, sessions,
+//! throttling, and the bodies of the accounts' server functions.
+
+mod input;
+mod password;
+mod session;
+mod throttle;
+
+use std::net::SocketAddr;
+
+use axum::extract::ConnectInfo;
+use axum::http::request::Parts;
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::api::{AuditEntryView, CreatedUser, Role, UserView};
+use super::policy::{self, Action};
+use crate::error::AppError;
+use crate::state::{AppState, app_state};
+
+pub use input::{AvatarUrl, Bio, Credentials, DisplayName, Email, ProfileUpdate};
+pub use password::{Password, hash_password, verify_password};
+pub use session::{SESSION_COOKIE, SessionUser};
+
+/// How long a set-password link works.
+pub const PASSWORD_LINK_LIFETIME_HOURS: i64 = 72;
+
+/// A user as stored, including the password hash (which never leaves the
+/// server: `view()` drops it).
+#[derive(Clone, sqlx::FromRow)]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub slug: String,
+    pub bio: String,
+    pub avatar_url: String,
+    pub credentials: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
+    pub active: bool,
+    pub password_hash: Option<String>,
+    pub session_epoch: i64,
+    pub created_at: DateTime<Utc>,
+    pub last_sign_in_at: Option<DateTime<Utc>>,
+}
+
+impl std::fmt::Debug for User {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("email", &self.email)
+            .field("role", &self.role)
+            .field("active", &self.active)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TryFrom<String> for Role {
+    type Error = AppError;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Role::parse(&value)
+    }
+}
+
+impl User {
+    pub fn view(&self) -> UserView {
+        UserView {
+            id: self.id,
+            email: self.email.clone(),
+            display_name: self.display_name.clone(),
+            slug: self.slug.clone(),
+            bio: self.bio.clone(),
+            avatar_url: self.avatar_url.clone(),
+            credentials: self.credentials.clone(),
+            role: self.role,
+            active: self.active,
+            created_at: self.created_at.to_rfc3339(),
+            last_sign_in_at: self.last_sign_in_at.map(|at| at.to_rfc3339()),
+        }
+    }
+}
+
+/// A user to be created. The password hash is absent when the user will
+/// set their password through a link.
+pub struct NewUser {
+    pub email: Email,
+    pub display_name: DisplayName,
+    pub role: Role,
+    pub password_hash: Option<String>,
+}
+
+/// What happened, for the audit log. Written in the same transaction as
+/// the change it records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AuditAction {
+    SignIn,
+    SignInFailed,
+    SignOut,
+    UserCreated,
+    RoleChanged,
+    Deactivated,
+    Reactivated,
+    PasswordChanged,
+    PasswordLinkIssued,
+}
+
+impl AuditAction {
+    pub const ALL: [AuditAction; 9] = [
+        Self::SignIn,
+        Self::SignInFailed,
+        Self::SignOut,
+        Self::UserCreated,
+        Self::RoleChanged,
+        Self::Deactivated,
+        Self::Reactivated,
+        Self::PasswordChanged,
+        Self::PasswordLinkIssued,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SignIn => "sign_in",
+            Self::SignInFailed => "sign_in_failed",
+            Self::SignOut => "sign_out",
+            Self::UserCreated => "user_created",
+            Self::RoleChanged => "role_changed",
+            Self::Deactivated => "deactivated",
+            Self::Reactivated => "reactivated",
+            Self::PasswordChanged => "password_changed",
+            Self::PasswordLinkIssued => "password_link_issued",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAuditEntry {
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<i64>,
+    pub action: AuditAction,
+    pub target_user_id: Option<i64>,
+    pub address: String,
+    pub detail: String,
+}
+
+impl NewAuditEntry {
+    pub fn new(action: AuditAction, actor_id: Option<i64>, target_user_id: Option<i64>) -> Self {
+        Self {
+            at: Utc::now(),
+            actor_id,
+            action,
+            target_user_id,
+            address: String::new(),
+            detail: String::new(),
+        }
+    }
+
+    pub fn address(mut self, address: &str) -> Self {
+        address.clone_into(&mut self.address);
+        self
+    }
+
+    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = detail.into();
+        self
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor: Option<String>,
+    pub action: String,
+    pub target: Option<String>,
+    pub address: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub user_id: Option<i64>,
+    pub action: Option<AuditAction>,
+    pub limit: i64,
+}
+
+// ---------------------------------------------------------------------------
+// Who is calling
+
+/// The user of the current request's session, if it is still valid: the
+/// account exists, is active, and its session epoch has not moved on
+/// (a password, role or activation change ends every older session).
+pub async fn session_user() -> Result<Option<User>, AppError> {
+    let state = app_state()?;
+    let session = session::from_request().await?;
+    session::load_user(&state, &session).await
+}
+
+pub async fn require_user() -> Result<User, AppError> {
+    session_user().await?.ok_or(AppError::Unauthenticated)
+}
+
+pub async fn require_role(role: Role) -> Result<User, AppError> {
+    let user = require_user().await?;
+    if user.role >= role { Ok(user) } else { Err(AppError::Forbidden) }
+}
+
+pub async fn require(action: Action) -> Result<User, AppError> {
+    let user = require_user().await?;
+    if policy::allows(user.role, action) { Ok(user) } else { Err(AppError::Forbidden) }
+}
+
+/// The client's address: the peer, or, behind a trusted reverse proxy, the
+/// last address the proxy appended to X-Forwarded-For.
+pub fn client_address(parts: &Parts, trust_proxy: bool) -> String {
+    if trust_proxy
+        && let Some(forwarded) = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.rsplit(',').next())
+            .map(str::trim)
+            .filter(|value| value.parse::<std::net::IpAddr>().is_ok())
+    {
+        return forwarded.to_owned();
+    }
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip().to_string())
+        .unwrap_or_default()
+}
+
+async fn request_address(state: &AppState) -> String {
+    match leptos_axum::extract::<Parts>().await {
+        Ok(parts) => client_address(&parts, state.config.trust_proxy),
+        Err(_) => String::new(),
+    }
+}
+
+/// Only local paths are followed after sign-in: "/admin/x" yes,
+/// "//evil.example" or "https://evil.example" no.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next.map(str::trim) {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.starts_with("/\\")
+                && !path.contains(['\r', '\n']) =>
+        {
+            path.to_owned()
+        }
+        _ => "/admin".to_owned(),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Server function bodies
+
+/// The one message for every failed sign-in, whatever went wrong.
+pub const SIGN_IN_FAILED: &str = "That email and password do not match an active account.";
+
+pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
+    let state = app_state()?;
+    let address = request_address(&state).await;
+    // Malformed input is a failed attempt like any other: same message,
+    // same counting, same (dummy) hashing time.
+    let email_key = email.trim().to_lowercase();
+    throttle::check(&state, &email_key, &address).await?;
+    let user = match Email::parse(&email) {
+        Ok(email) => state.store.user_by_email(&email).await?,
+        Err(_) => None,
+    };
+    let hash = user.as_ref().and_then(|user| user.password_hash.clone());
+    let password_ok = verify_password(password, hash).await?;
+    let user = match user {
+        Some(user) if password_ok && user.active => user,
+        other => {
+            let entry = NewAuditEntry::new(AuditAction::SignInFailed, None, other.map(|u| u.id))
+                .address(&address)
+                .detail(email_key.clone());
+            state.store.record_login_failure(&email_key, &address, &entry).await?;
+            return Err(AppError::invalid("password", SIGN_IN_FAILED));
+        }
+    };
+    let session = session::from_request().await?;
+    session::sign_in(&session, &user).await?;
+    let entry = NewAuditEntry::new(AuditAction::SignIn, Some(user.id), Some(user.id)).address(&address);
+    state.store.record_sign_in(user.id, &email_key, &entry).await?;
+    leptos_axum::redirect(&safe_next(next.as_deref()));
+    Ok(())
+}
+
+pub async fn logout(user: User) -> Result<(), AppError> {
+    let state = app_state()?;
+    let address = request_address(&state).await;
+    let session = session::from_request().await?;
+    session.flush().await.map_err(AppError::internal)?;
+    let entry = NewAuditEntry::new(AuditAction::SignOut, Some(user.id), Some(user.id)).address(&address);
+    state.store.append_audit(&entry).await?;
+    leptos_axum::redirect("/admin/login");
+    Ok(())
+}
+
+pub async fn complete_setup(
+    token: String,
+    email: String,
+    display_name: String,
+    password: String,
+) -> Result<(), AppError> {
+    let state = app_state()?;
+    if state.store.count_users().await? > 0 {
+        return Err(AppError::NotFound);
+    }
+    if !state.config.setup_token_matches(&token) {
+        return Err(AppError::invalid(
+            "token",
+            "This set-up link is not valid. Use the link the server printed to its log at start.",
+        ));
+    }
+    let mut problems = crate::error::FieldErrors::new();
+    let email = input::collect(&mut problems, "email", Email::parse(&email));
+    let display_name = input::collect(&mut problems, "display_name", DisplayName::parse(&display_name));
+    let password = input::collect(&mut problems, "password", Password::parse(&password));
+    let (Some(email), Some(display_name), Some(password)) = (email, display_name, password) else {
+        return Err(AppError::Validation { fields: problems });
+    };
+    let address = request_address(&state).await;
+    let new_user = NewUser {
+        email,
+        display_name,
+        role: Role::Admin,
+        password_hash: Some(hash_password(password).await?),
+    };
+    let entry = NewAuditEntry::new(AuditAction::UserCreated, None, None)
+        .address(&address)
+        .detail("first admin, through /admin/setup");
+    let user = state.store.create_first_admin(&new_user, &entry).await?;
+    let session = session::from_request().await?;
+    session::sign_in(&session, &user).await?;
+    leptos_axum::redirect("/admin");
+    Ok(())
+}
+
+pub async fn set_password_with_token(
+    token: String,
+    password: String,
+    password_confirmation: String,
+) -> Result<(), AppError> {
+    let state = app_state()?;
+    // The password is checked before the link is used up, so a typo does
+    // not cost the user their link.
+    let password = parse_new_password(&password, &password_confirmation, "password")?;
+    let hash = hash_password(password).await?;
+    let address = request_address(&state).await;
+    let entry = NewAuditEntry::new(AuditAction::PasswordChanged, None, None)
+        .address(&address)
+        .detail("through a set-password link");
+    let Some(user) = state
+        .store
+        .set_password_with_token(&token_digest(&token), &hash, Utc::now(), &entry)
+        .await?
+    else {
+        return Err(AppError::invalid(
+            "token",
+            "This link has expired or was already used. Ask an admin for a new one.",
+        ));
+    };
+    let session = session::from_request().await?;
+    session::sign_in(&session, &user).await?;
+    leptos_axum::redirect("/admin");
+    Ok(())
+}
+
+pub async fn update_profile(
+    user: User,
+    display_name: String,
+    bio: String,
+    avatar_url: String,
+    credentials: String,
+) -> Result<UserView, AppError> {
+    let state = app_state()?;
+    let update = ProfileUpdate::parse(&display_name, &bio, &avatar_url, &credentials)?;
+    Ok(state.store.update_profile(user.id, &update).await?.view())
+}
+
+pub async fn change_password(
+    user: User,
+    current_password: String,
+    new_password: String,
+    new_password_confirmation: String,
+) -> Result<(), AppError> {
+    let state = app_state()?;
+    if !verify_password(current_password, user.password_hash.clone()).await? {
+        return Err(AppError::invalid("current_password", "Your current password is not correct."));
+    }
+    let password = parse_new_password(&new_password, &new_password_confirmation, "new_password")?;
+    let hash = hash_password(password).await?;
+    let address = request_address(&state).await;
+    let entry = NewAuditEntry::new(AuditAction::PasswordChanged, Some(user.id), Some(user.id)).address(&address);
+    let user = state.store.set_password(user.id, &hash, &entry).await?;
+    // Every other session of this user ended with the epoch change; this
+    // one continues under the new epoch, with a fresh id.
+    let session = session::from_request().await?;
+    session::sign_in(&session, &user).await
+}
+
+pub async fn list_users() -> Result<Vec<UserView>, AppError> {
+    let state = app_state()?;
+    Ok(state.store.list_users().await?.iter().map(User::view).collect())
+}
+
+pub async fn create_user(admin: User, email: String, display_name: String, role: String) -> Result<CreatedUser, AppError> {
+    let state = app_state()?;
+    let mut problems = crate::error::FieldErrors::new();
+    let email = input::collect(&mut problems, "email", Email::parse(&email));
+    let display_name = input::collect(&mut problems, "display_name", DisplayName::parse(&display_name));
+    let role = match Role::parse(&role) {
+        Ok(role) => Some(role),
+        Err(error) => {
+            for message in error.field_messages("role") {
+                problems.entry("role".into()).or_default().push(message.clone());
+            }
+            None
+        }
+    };
+    let (Some(email), Some(display_name), Some(role)) = (email, display_name, role) else {
+        return Err(AppError::Validation { fields: problems });
+    };
+    let address = request_address(&state).await;
+    let entry = NewAuditEntry::new(AuditAction::UserCreated, Some(admin.id), None)
+        .address(&address)
+        .detail(format!("role {}", role.as_str()));
+    let new_user = NewUser {
+        email,
+        display_name,
+        role,
+        password_hash: None,
+    };
+    let user = state.store.create_user(&new_user, &entry).await?;
+    let set_password_url = issue_password_link(admin, user.id).await?;
+    Ok(CreatedUser {
+        user: user.view(),
+        set_password_url,
+    })
+}
+
+pub async fn issue_password_link(admin: User, user_id: i64) -> Result<String, AppError> {
+    let state = app_state()?;
+    let token = random_token();
+    let expires_at = Utc::now() + Duration::hours(PASSWORD_LINK_LIFETIME_HOURS);
+    let address = request_address(&state).await;
+    let entry = NewAuditEntry::new(AuditAction::PasswordLinkIssued, Some(admin.id), Some(user_id)).address(&address);
+    state
+        .store
+        .create_password_token(user_id, &token_digest(&token), expires_at, &entry)
+        .await?;
+    let site_url = state.store.site_settings().await?.site_url;
+    Ok(format!("{site_url}/admin/set-password/{token}"))
+}
+
+pub async fn change_role(admin: User, user_id: i64, role: String) -> Result<UserView, AppError> {
+    let state = app_state()?;
+    let role = Role::parse(&role)?;
+    if user_id == admin.id {
+        return Err(AppError::Conflict {
+            message: "You cannot change your own role; ask another admin.".into(),
+        });
+    }
+    let address = request_address(&state).await;
+    let entry = NewAuditEntry::new(AuditAction::RoleChanged, Some(admin.id), Some(user_id))
+        .address(&address)
+        .detail(format!("to {}", role.as_str()));
+    Ok(state.store.set_role(user_id, role, &entry).await?.view())
+}
+
+pub async fn set_user_active(admin: User, user_id: i64, active: bool) -> Result<UserView, AppError> {
+    let state = app_state()?;
+    if user_id == admin.id {
+        return Err(AppError::Conflict {
+            message: "You cannot deactivate your own account; ask another admin.".into(),
+        });
+    }
+    let action = if active { AuditAction::Reactivated } else { AuditAction::Deactivated };
+    let address = request_address(&state).await;
+    let entry = NewAuditEntry::new(action, Some(admin.id), Some(user_id)).address(&address);
+    Ok(state.store.set_active(user_id, active, &entry).await?.view())
+}
+
+pub async fn audit_log(user_id: Option<i64>, action: Option<String>) -> Result<Vec<AuditEntryView>, AppError> {
+    let state = app_state()?;
+    let action = match action.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+        None => None,
+        Some(raw) => Some(
+            AuditAction::ALL
+                .into_iter()
+                .find(|action| action.as_str() == raw)
+                .ok_or_else(|| AppError::invalid("action", "Choose an action from the list."))?,
+        ),
+    };
+    let filter = AuditFilter {
+        user_id,
+        action,
+        limit: 500,
+    };
+    let rows = state.store.list_audit(&filter).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| AuditEntryView {
+            id: row.id,
+            at: row.at.to_rfc3339(),
+            actor: row.actor,
+            action: row.action,
+            target: row.target,
+            address: row.address,
+            detail: row.detail,
+        })
+        .collect())
+}
+
+fn parse_new_password(password: &str, confirmation: &str, field: &str) -> Result<Password, AppError> {
+    let password = Password::parse(password).map_err(|message| AppError::invalid(field, message))?;
+    if password.expose() != confirmation {
+        return Err(AppError::invalid(
+            &format!("{field}_confirmation"),
+            "The two passwords are not the same.",
+        ));
+    }
+    Ok(password)
+}
+
+/// 256 random bits, hex-encoded: set-up and set-password tokens.
+pub fn random_token() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// Tokens are stored as their SHA-256, so a leaked database holds no
+/// usable link.
+pub fn token_digest(token: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(token.trim().as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed_after_sign_in() {
+        assert_eq!(safe_next(Some("/admin/users?x=1")), "/admin/users?x=1");
+        assert_eq!(safe_next(Some("//evil.example/")), "/admin");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/admin");
+        assert_eq!(safe_next(Some("https://evil.example")), "/admin");
+        assert_eq!(safe_next(Some("javascript:alert(1)")), "/admin");
+        assert_eq!(safe_next(None), "/admin");
+    }
+
+    #[test]
+    fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
+        let request = axum::http::Request::builder()
+            .header("x-forwarded-for", "203.0.113.9, 198.51.100.7")
+            .body(())
+            .expect("request");
+        let (mut parts, ()) = request.into_parts();
+        parts
+            .extensions
+            .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 4000))));
+        assert_eq!(client_address(&parts, false), "127.0.0.1");
+        assert_eq!(client_address(&parts, true), "198.51.100.7");
+    }
+
+    #[test]
+    fn token_digests_are_stable_and_differ_from_the_token() {
+        let token = random_token();
+        assert_eq!(token.len(), 64);
+        assert_eq!(token_digest(&token), token_digest(&token));
+        assert_ne!(token_digest(&token), token);
+    }
+}

@@ -1,0 +1,80 @@
+//! SQL that reads the same on SQLite and PostgreSQL (`$1` placeholders,
+//! `RETURNING`, `TRUE`). Backend-specific statements stay in their backend.
+
+pub const SETTINGS_COLUMNS: &str = "title, description, site_url, time_zone, date_format";
+
+pub const USER_COLUMNS: &str = "id, email, display_name, slug, bio, avatar_url, credentials, role, active, \
+     password_hash, session_epoch, created_at, last_sign_in_at";
+
+pub fn select_user_where(condition: &str) -> String {
+    format!("SELECT {USER_COLUMNS} FROM users WHERE {condition}")
+}
+
+pub fn insert_user() -> String {
+    format!(
+        "INSERT INTO users (email, display_name, slug, role, password_hash, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING {USER_COLUMNS}"
+    )
+}
+
+/// `SET` clause → an update of one user that also ends their sessions.
+pub fn update_user_ending_sessions(set: &str) -> String {
+    format!(
+        "UPDATE users SET {set}, session_epoch = session_epoch + 1 WHERE id = $1 RETURNING {USER_COLUMNS}"
+    )
+}
+
+pub fn update_profile() -> String {
+    format!(
+        "UPDATE users SET display_name = $2, bio = $3, avatar_url = $4, credentials = $5 \
+         WHERE id = $1 RETURNING {USER_COLUMNS}"
+    )
+}
+
+pub const TAKEN_SLUGS: &str = "SELECT slug FROM users WHERE slug = $1 OR slug LIKE $2";
+
+pub const INSERT_AUDIT: &str = "INSERT INTO audit_log (at, actor_id, action, target_user_id, address, detail) \
+     VALUES ($1, $2, $3, $4, $5, $6)";
+
+pub const LIST_AUDIT: &str = "SELECT a.id, a.at, actor.display_name AS actor, a.action, \
+     target.display_name AS target, a.address, a.detail \
+     FROM audit_log a \
+     LEFT JOIN users actor ON actor.id = a.actor_id \
+     LEFT JOIN users target ON target.id = a.target_user_id \
+     WHERE ($1 IS NULL OR a.actor_id = $1 OR a.target_user_id = $1) AND ($2 IS NULL OR a.action = $2) \
+     ORDER BY a.at DESC, a.id DESC LIMIT $3";
+
+pub const FAILURES_FOR_EMAIL: &str =
+    "SELECT count(*), min(failed_at) FROM login_failures WHERE email = $1 AND failed_at > $2";
+pub const FAILURES_FOR_ADDRESS: &str =
+    "SELECT count(*), min(failed_at) FROM login_failures WHERE address = $1 AND failed_at > $2";
+pub const INSERT_FAILURE: &str = "INSERT INTO login_failures (email, address, failed_at) VALUES ($1, $2, $3)";
+pub const CLEAR_FAILURES: &str = "DELETE FROM login_failures WHERE email = $1";
+
+pub const INSERT_PASSWORD_TOKEN: &str =
+    "INSERT INTO password_tokens (token_hash, user_id, expires_at) VALUES ($1, $2, $3)";
+pub const TAKE_PASSWORD_TOKEN: &str =
+    "DELETE FROM password_tokens WHERE token_hash = $1 AND expires_at > $2 RETURNING user_id";
+
+/// The first free slug among `base`, `base-2`, `base-3`, …
+pub fn first_free_slug(base: &str, taken: &[String]) -> String {
+    if !taken.iter().any(|slug| slug == base) {
+        return base.to_owned();
+    }
+    (2..)
+        .map(|n| format!("{base}-{n}"))
+        .find(|candidate| !taken.contains(candidate))
+        .unwrap_or_else(|| base.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_free_slug;
+
+    #[test]
+    fn slugs_get_the_first_free_number() {
+        assert_eq!(first_free_slug("ana", &[]), "ana");
+        assert_eq!(first_free_slug("ana", &["ana".into()]), "ana-2");
+        assert_eq!(first_free_slug("ana", &["ana".into(), "ana-2".into(), "ana-bell".into()]), "ana-3");
+    }
+}
