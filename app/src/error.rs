@@ -173,9 +173,6 @@ mod tests {
     #[test]
     fn internal_errors_reveal_no_detail() {
         let error = AppError::internal("password column missing in table users");
-        assert_eq!(
-            error.to_string(),
-            "Something went wrong on our side. Please try again."
-        );
+        assert_eq!(error.to_string(), "Something went wrong on our side. Please try again.");
     }
 }

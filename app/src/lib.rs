@@ -3,7 +3,9 @@
 //! `hydrate` into the browser's wasm bundle. Everything server-only sits
 //! behind `#[cfg(feature = "ssr")]`.
 
+pub mod accounts;
 pub mod admin;
+pub mod components;
 pub mod error;
 pub mod settings;
 

@@ -14,10 +14,31 @@ use crate::store::Store;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub store: Arc<dyn Store>,
+    pub config: Arc<RuntimeConfig>,
+}
+
+/// Settings fixed for the life of the process.
+#[derive(Debug, Clone, Default)]
+pub struct RuntimeConfig {
+    /// Take the client address from X-Forwarded-For (only behind a reverse
+    /// proxy that sets it).
+    pub trust_proxy: bool,
+    /// Session cookies get the Secure flag (the site URL is https).
+    pub secure_cookies: bool,
+    /// The one-time token of `/admin/setup`, printed to the log at start.
+    pub setup_token: String,
+}
+
+impl RuntimeConfig {
+    /// Compares digests, so the comparison takes the same time whatever
+    /// prefix of the token a guess gets right.
+    pub fn setup_token_matches(&self, candidate: &str) -> bool {
+        use crate::accounts::server::token_digest;
+        !self.setup_token.is_empty() && token_digest(candidate) == token_digest(&self.setup_token)
+    }
 }
 
 /// The state inside a server function or a Leptos-rendered page.
 pub fn app_state() -> Result<AppState, AppError> {
-    use_context::<AppState>()
-        .ok_or_else(|| AppError::internal("AppState missing from Leptos context"))
+    use_context::<AppState>().ok_or_else(|| AppError::internal("AppState missing from Leptos context"))
 }

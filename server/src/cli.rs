@@ -23,6 +23,30 @@ pub enum Command {
     Serve(ServeArgs),
     /// Apply pending database migrations, then exit.
     Migrate(DatabaseArgs),
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user. The password is read from a prompt, or from the first
+    /// line of standard input when that is not a terminal; never from a flag.
+    Add(UserAddArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct UserAddArgs {
+    #[arg(long)]
+    pub email: String,
+    /// The name shown in bylines, e.g. "Dr. Ana Ruiz".
+    #[arg(long)]
+    pub name: String,
+    /// author, editor or admin.
+    #[arg(long, default_value = "author")]
+    pub role: String,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -40,11 +64,7 @@ pub struct DatabaseArgs {
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
     /// Address and port to listen on. Port 0 picks a free port.
-    #[arg(
-        long = "addr",
-        env = "LEPTOS_SITE_ADDR",
-        default_value = "127.0.0.1:3000"
-    )]
+    #[arg(long = "addr", env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000")]
     pub addr: SocketAddr,
 
     /// The public address of the site, e.g. https://blog.example.org. When set,
@@ -63,6 +83,11 @@ pub struct ServeArgs {
     /// Fill a brand-new database with demo content.
     #[arg(long, env = "VELLUM_DEMO")]
     pub demo: bool,
+
+    /// Vellum runs behind a reverse proxy: take the client address (for
+    /// sign-in throttling and the audit log) from X-Forwarded-For.
+    #[arg(long, env = "VELLUM_TRUST_PROXY")]
+    pub trust_proxy: bool,
 }
 
 impl DatabaseArgs {
@@ -87,8 +112,7 @@ mod tests {
 
     #[test]
     fn the_default_database_is_a_sqlite_file_in_the_data_directory() {
-        let cli =
-            Cli::try_parse_from(["vellum", "migrate", "--data-dir", "/srv/vellum"]).expect("valid");
+        let cli = Cli::try_parse_from(["vellum", "migrate", "--data-dir", "/srv/vellum"]).expect("valid");
         let Command::Migrate(database) = cli.command else {
             panic!("expected migrate");
         };

@@ -5,29 +5,33 @@ pub mod cli;
 mod demo;
 mod health;
 mod request_log;
+mod security;
+pub mod users;
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
+use app::accounts::server::{SESSION_COOKIE, guard, random_token};
 use app::admin::{AdminApp, shell};
 use app::settings::SiteSettings;
 use app::settings::server::{SettingsUpdate, SiteUrl};
-use app::state::AppState;
-use app::store::{self, Migrated, Store};
+use app::state::{AppState, RuntimeConfig};
+use app::store::{self, Migrated, SessionBackend, Store};
 use axum::Router;
-use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::response::IntoResponse;
 use axum::routing::get;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
-use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
+use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tower_http::services::ServeDir;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::cookie::time::Duration as CookieDuration;
+use tower_sessions::session_store::ExpiredDeletion;
+use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::cli::{DatabaseArgs, ServeArgs};
 
@@ -37,19 +41,12 @@ const OUTPUT_NAME: &str = "vellum";
 /// Connects to the configured database and brings its schema up to date.
 pub async fn open_store(args: &DatabaseArgs) -> anyhow::Result<(Arc<dyn Store>, Migrated)> {
     if args.database_url.is_none() {
-        std::fs::create_dir_all(&args.data_dir).with_context(|| {
-            format!(
-                "cannot create the data directory {}",
-                args.data_dir.display()
-            )
-        })?;
+        std::fs::create_dir_all(&args.data_dir)
+            .with_context(|| format!("cannot create the data directory {}", args.data_dir.display()))?;
     }
     let url = args.resolved_url();
     let store = store::connect(&url).await?;
-    let migrated = store
-        .migrate()
-        .await
-        .context("cannot apply the database migrations")?;
+    let migrated = store.migrate().await.context("cannot apply the database migrations")?;
     Ok((store, migrated))
 }
 
@@ -75,9 +72,28 @@ pub async fn prepare(args: &ServeArgs) -> anyhow::Result<AppState> {
         .site_pkg_dir("pkg")
         .site_addr(args.addr)
         .build();
+    let settings = store.site_settings().await?;
+    let secure_cookies = SiteUrl::parse(&settings.site_url).is_ok_and(|url| url.is_https());
+    let setup_token = if store.count_users().await? == 0 {
+        let token = random_token();
+        tracing::warn!(
+            "No users yet. Create the first admin at {}/admin/setup?token={token} \
+             (or with `vellum user add --role admin`)",
+            settings.site_url
+        );
+        token
+    } else {
+        String::new()
+    };
+    let config = Arc::new(RuntimeConfig {
+        trust_proxy: args.trust_proxy,
+        secure_cookies,
+        setup_token,
+    });
     Ok(AppState {
         leptos_options,
         store,
+        config,
     })
 }
 
@@ -99,30 +115,57 @@ async fn sync_site_url(store: &dyn Store, site_url: &SiteUrl) -> anyhow::Result<
 /// The whole HTTP surface of Vellum.
 pub fn router(state: AppState) -> Router {
     let pkg_dir = std::path::Path::new(&*state.leptos_options.site_root).join("pkg");
-    let admin_routes = generate_route_list(AdminApp);
-    let context_state = state.clone();
     Router::new()
         .merge(app::blog::routes())
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .route("/api/{*fn_name}", get(server_fn).post(server_fn))
-        .leptos_routes_with_context(
-            &state,
-            admin_routes,
-            move || provide_context(context_state.clone()),
-            {
-                let options = state.leptos_options.clone();
-                move || shell(options.clone())
-            },
-        )
+        .merge(admin_router(&state))
         .nest_service("/pkg", ServeDir::new(pkg_dir))
         .fallback(app::blog::not_found)
+        .layer(axum::middleware::from_fn(security::csrf))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
         .layer(axum::middleware::from_fn(request_log::log_request))
         .with_state(state)
 }
 
-async fn server_fn(State(state): State<AppState>, request: Request<Body>) -> impl IntoResponse {
-    handle_server_fns_with_context(move || provide_context(state.clone()), request).await
+/// The admin pages and the server functions: the only routes with a
+/// session. Public pages never touch the session store.
+fn admin_router(state: &AppState) -> Router<AppState> {
+    let admin_routes = generate_route_list(AdminApp);
+    let context_state = state.clone();
+    // leptos_routes registers every server function (at /api/…) as well as
+    // the admin pages, all with the state in their Leptos context.
+    Router::new()
+        .leptos_routes_with_context(state, admin_routes, move || provide_context(context_state.clone()), {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), guard::admin_pages))
+        .layer(axum::middleware::from_fn(guard::server_fn_status))
+        .layer(session_layer(state))
+}
+
+fn session_layer(state: &AppState) -> SessionManagerLayer<SessionBackend> {
+    SessionManagerLayer::new(state.store.session_backend())
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.config.secure_cookies)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(CookieDuration::days(14)))
+}
+
+/// Deletes expired sessions from the database every hour.
+pub fn spawn_session_cleanup(state: &AppState) -> JoinHandle<()> {
+    let backend = state.store.session_backend();
+    tokio::spawn(async move {
+        if let Err(error) = backend
+            .continuously_delete_expired(std::time::Duration::from_secs(3600))
+            .await
+        {
+            tracing::error!(%error, "expired-session cleanup stopped");
+        }
+    })
 }
 
 /// Serves `router` on `listener` until `shutdown` completes, then lets
@@ -132,9 +175,10 @@ pub async fn serve(
     router: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
+    // The peer address reaches handlers as ConnectInfo (sign-in throttling
+    // and the audit log need it).
+    let service = router.into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, service).with_graceful_shutdown(shutdown).await
 }
 
 /// A server running in the background, as the integration tests use it.

@@ -1,6 +1,6 @@
 use anyhow::Context;
 use clap::Parser;
-use server::cli::{Cli, Command};
+use server::cli::{Cli, Command, UserCommand};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -8,35 +8,29 @@ async fn main() -> anyhow::Result<()> {
     // A missing .env file is normal; real environment variables win over it.
     let _ = dotenvy::dotenv();
     tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_env("VELLUM_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
-        )
+        .with_env_filter(EnvFilter::try_from_env("VELLUM_LOG").unwrap_or_else(|_| EnvFilter::new("info")))
         .init();
 
     match Cli::parse().command {
         Command::Migrate(database) => {
             let (store, migrated) = server::open_store(&database).await?;
             store.close().await;
-            let what = if migrated.fresh {
-                "created"
-            } else {
-                "up to date"
-            };
+            let what = if migrated.fresh { "created" } else { "up to date" };
             tracing::info!("database schema {what}");
+        }
+        Command::User(UserCommand::Add(args)) => {
+            server::users::add(&args).await?;
         }
         Command::Serve(args) => {
             let state = server::prepare(&args).await?;
+            let cleanup = server::spawn_session_cleanup(&state);
             let listener = tokio::net::TcpListener::bind(args.addr)
                 .await
                 .with_context(|| format!("cannot listen on {}", args.addr))?;
             let addr = listener.local_addr()?;
             tracing::info!("Vellum is listening on http://{addr}");
-            server::serve(
-                listener,
-                server::router(state.clone()),
-                server::shutdown_signal(),
-            )
-            .await?;
+            server::serve(listener, server::router(state.clone()), server::shutdown_signal()).await?;
+            cleanup.abort();
             state.store.close().await;
             tracing::info!("stopped");
         }

@@ -44,10 +44,7 @@ fn help_lists_the_commands() {
         "VELLUM_DATABASE_URL",
         "VELLUM_DATA_DIR",
     ] {
-        assert!(
-            text.contains(variable),
-            "serve --help names {variable}: {text}"
-        );
+        assert!(text.contains(variable), "serve --help names {variable}: {text}");
     }
 }
 
@@ -60,11 +57,7 @@ fn migrate_creates_the_default_sqlite_database_in_the_data_directory() {
         .env("VELLUM_DATA_DIR", &data_dir)
         .output()
         .expect("run vellum migrate");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stdout)
-    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stdout));
     assert!(data_dir.join("vellum.db").is_file());
     assert!(String::from_utf8_lossy(&output.stdout).contains("database schema created"));
     let again = vellum()
@@ -118,10 +111,7 @@ impl Logs {
                         return line;
                     }
                 }
-                Err(_) => panic!(
-                    "no log line with {needle:?}; saw:\n{}",
-                    self.seen.join("\n")
-                ),
+                Err(_) => panic!("no log line with {needle:?}; saw:\n{}", self.seen.join("\n")),
             }
         }
     }
@@ -148,12 +138,7 @@ async fn serve_then_stop_with(signal: &str) {
         .expect("start vellum serve");
     let mut logs = Logs::follow(&mut child);
     let line = logs.wait_for("listening on http://");
-    let base = line
-        .rsplit("listening on ")
-        .next()
-        .expect("address")
-        .trim()
-        .to_owned();
+    let base = line.rsplit("listening on ").next().expect("address").trim().to_owned();
 
     let response = client()
         .get(format!("{base}/readyz"))

@@ -5,12 +5,19 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod accounts;
+mod authz;
 mod binary;
 mod pages;
 mod probes;
+mod security;
 
 use std::path::PathBuf;
 
+use app::accounts::Role;
+use app::accounts::api::Login;
+use app::accounts::server::User;
+use leptos::server_fn::ServerFn;
 use server::RunningServer;
 use server::cli::{DatabaseArgs, ServeArgs};
 use support::TestDb;
@@ -26,6 +33,7 @@ pub fn serve_args(db: &TestDb) -> ServeArgs {
         },
         site_root: PathBuf::from("target/site"),
         demo: false,
+        trust_proxy: false,
     }
 }
 
@@ -45,4 +53,75 @@ pub fn client() -> reqwest::Client {
 
 pub fn url(server: &RunningServer, path: &str) -> String {
     format!("http://{}{path}", server.addr)
+}
+
+/// A password that passes the rules, for test accounts.
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// Creates a user directly in the store, with `PASSWORD`.
+pub async fn create_user(server: &RunningServer, email: &str, name: &str, role: Role) -> User {
+    use app::accounts::server::{AuditAction, DisplayName, Email, NewAuditEntry, NewUser, Password, hash_password};
+    let new_user = NewUser {
+        email: Email::parse(email).expect("valid email"),
+        display_name: DisplayName::parse(name).expect("valid name"),
+        role,
+        password_hash: Some(
+            hash_password(Password::parse(PASSWORD).expect("valid"))
+                .await
+                .expect("hash"),
+        ),
+    };
+    let audit = NewAuditEntry::new(AuditAction::UserCreated, None, None);
+    server
+        .state
+        .store
+        .create_user(&new_user, &audit)
+        .await
+        .expect("create user")
+}
+
+/// Calls a server function the way the admin's forms do: a same-origin
+/// form POST with the client's cookies.
+pub async fn call(
+    client: &reqwest::Client,
+    server: &RunningServer,
+    path: &str,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    client
+        .post(url(server, path))
+        .header("origin", format!("http://{}", server.addr))
+        .form(form)
+        .send()
+        .await
+        .expect("server function call")
+}
+
+pub async fn sign_in(
+    client: &reqwest::Client,
+    server: &RunningServer,
+    email: &str,
+    password: &str,
+) -> reqwest::Response {
+    call(
+        client,
+        server,
+        Login::PATH,
+        &[("email", email), ("password", password), ("next", "/admin")],
+    )
+    .await
+}
+
+/// A client with a fresh cookie jar, signed in as `email`.
+pub async fn signed_in(server: &RunningServer, email: &str) -> reqwest::Client {
+    let client = client();
+    let response = sign_in(&client, server, email, PASSWORD).await;
+    assert!(redirects(&response), "sign-in of {email}: {}", response.status());
+    client
+}
+
+/// Server functions called by the admin's script answer a redirect with
+/// 200 and a Location header (the script then navigates).
+pub fn redirects(response: &reqwest::Response) -> bool {
+    response.status().is_success() && response.headers().contains_key(reqwest::header::LOCATION)
 }

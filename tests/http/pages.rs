@@ -23,10 +23,7 @@ async fn home_page_shows_the_site_title_without_any_script(db: &TestDb) {
     assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
     assert!(html.contains("<title>Vellum</title>"), "{html}");
     assert!(html.contains("<h1>Vellum</h1>"), "{html}");
-    assert!(
-        !html.contains("<script"),
-        "public pages carry no script: {html}"
-    );
+    assert!(!html.contains("<script"), "public pages carry no script: {html}");
     assert!(!html.contains(".wasm"), "{html}");
     server.stop().await.expect("stop");
 }
@@ -36,12 +33,7 @@ async fn changed_settings_show_on_the_next_page_view(db: &TestDb) {
     let mut raw = server.state.store.site_settings().await.expect("settings");
     raw.title = "Lakeside <Clinic> & Co".into();
     let update = app::settings::server::SettingsUpdate::parse(&raw).expect("valid");
-    server
-        .state
-        .store
-        .update_site_settings(&update)
-        .await
-        .expect("update");
+    server.state.store.update_site_settings(&update).await.expect("update");
     let html = client()
         .get(url(&server, "/"))
         .send()
@@ -59,11 +51,7 @@ async fn changed_settings_show_on_the_next_page_view(db: &TestDb) {
 
 async fn unknown_paths_get_an_html_404_page_with_a_search_box(db: &TestDb) {
     let server = start(db).await;
-    let response = client()
-        .get(url(&server, "/no-such-page"))
-        .send()
-        .await
-        .expect("GET");
+    let response = client().get(url(&server, "/no-such-page")).send().await.expect("GET");
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     assert!(content_type(&response).starts_with("text/html"));
     let html = response.text().await.expect("body");
@@ -73,10 +61,10 @@ async fn unknown_paths_get_an_html_404_page_with_a_search_box(db: &TestDb) {
     server.stop().await.expect("stop");
 }
 
-async fn the_admin_page_loads_the_wasm_bundle(db: &TestDb) {
+async fn admin_pages_load_the_wasm_bundle(db: &TestDb) {
     let server = start(db).await;
     let response = client()
-        .get(url(&server, "/admin"))
+        .get(url(&server, "/admin/login"))
         .send()
         .await
         .expect("GET /admin");
@@ -84,10 +72,7 @@ async fn the_admin_page_loads_the_wasm_bundle(db: &TestDb) {
     let html = response.text().await.expect("body");
     assert!(html.contains("/pkg/vellum.js"), "{html}");
     assert!(html.contains("/pkg/vellum.wasm"), "{html}");
-    assert!(
-        html.contains("noindex"),
-        "the admin is never indexed: {html}"
-    );
+    assert!(html.contains("noindex"), "the admin is never indexed: {html}");
     server.stop().await.expect("stop");
 }
 
@@ -123,12 +108,7 @@ async fn demo_content_fills_a_new_database_only(db: &TestDb) {
     let mut raw = server.state.store.site_settings().await.expect("settings");
     raw.title = "Our own title".into();
     let update = app::settings::server::SettingsUpdate::parse(&raw).expect("valid");
-    server
-        .state
-        .store
-        .update_site_settings(&update)
-        .await
-        .expect("update");
+    server.state.store.update_site_settings(&update).await.expect("update");
     server.stop().await.expect("stop");
 
     let again = server::start(&args).await.expect("restart");
@@ -140,10 +120,7 @@ async fn demo_content_fills_a_new_database_only(db: &TestDb) {
         .text()
         .await
         .expect("body");
-    assert!(
-        html.contains("Our own title"),
-        "demo content never overwrites: {html}"
-    );
+    assert!(html.contains("Our own title"), "demo content never overwrites: {html}");
     again.stop().await.expect("stop");
 }
 
@@ -166,7 +143,7 @@ crate::on_both_databases!(
     home_page_shows_the_site_title_without_any_script,
     changed_settings_show_on_the_next_page_view,
     unknown_paths_get_an_html_404_page_with_a_search_box,
-    the_admin_page_loads_the_wasm_bundle,
+    admin_pages_load_the_wasm_bundle,
     the_settings_server_function_answers_json,
     demo_content_fills_a_new_database_only,
     the_site_url_from_the_command_line_is_saved,

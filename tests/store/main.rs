@@ -77,9 +77,7 @@ async fn concurrent_writes_and_reads_all_succeed(db: &TestDb) {
         }));
     }
     for task in tasks {
-        task.await
-            .expect("task finished")
-            .expect("no request failed");
+        task.await.expect("task finished").expect("no request failed");
     }
     let title = store.site_settings().await.expect("settings").title;
     assert!(title.starts_with("Title "), "the last write won: {title}");

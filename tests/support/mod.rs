@@ -36,19 +36,15 @@ impl TestDb {
     /// A fresh PostgreSQL database, or `None` (with a loud SKIPPED line)
     /// when no server answers. Under `CI=true` a missing server fails.
     pub async fn postgres() -> Option<Self> {
-        let admin_url = std::env::var("VELLUM_TEST_POSTGRES_URL")
-            .unwrap_or_else(|_| DEFAULT_POSTGRES_ADMIN_URL.to_owned());
+        let admin_url =
+            std::env::var("VELLUM_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_ADMIN_URL.to_owned());
         let mut admin = match PgConnection::connect(&admin_url).await {
             Ok(connection) => connection,
             Err(error) if std::env::var("CI").as_deref() == Ok("true") => {
-                panic!(
-                    "PostgreSQL is required when CI=true, but {admin_url} did not answer: {error}"
-                )
+                panic!("PostgreSQL is required when CI=true, but {admin_url} did not answer: {error}")
             }
             Err(error) => {
-                eprintln!(
-                    "\n*** SKIPPED: PostgreSQL test, no server at {admin_url}: {error} ***\n"
-                );
+                eprintln!("\n*** SKIPPED: PostgreSQL test, no server at {admin_url}: {error} ***\n");
                 return None;
             }
         };
@@ -67,9 +63,7 @@ impl TestDb {
             .await
             .expect("create the test database");
         let _ = admin.close().await;
-        let (base, _) = admin_url
-            .rsplit_once('/')
-            .expect("the admin URL names a database");
+        let (base, _) = admin_url.rsplit_once('/').expect("the admin URL names a database");
         Some(Self {
             url: format!("{base}/{name}"),
             dir: TempDir::new().expect("temporary folder"),
@@ -97,13 +91,10 @@ impl TestDb {
             let mut admin = PgConnection::connect(&postgres.admin_url)
                 .await
                 .expect("admin connection");
-            sqlx::query(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                postgres.name
-            ))
-            .execute(&mut admin)
-            .await
-            .expect("drop the test database");
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", postgres.name))
+                .execute(&mut admin)
+                .await
+                .expect("drop the test database");
             let _ = admin.close().await;
         }
     }

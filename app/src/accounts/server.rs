@@ -1,10 +1,11 @@
 //! Server-only account logic: input types, password hashing, sessions,
 //! throttling, and the bodies of the accounts' server functions.
 
+pub mod guard;
 mod input;
 mod password;
 mod session;
-mod throttle;
+pub mod throttle;
 
 use std::net::SocketAddr;
 
@@ -203,12 +204,20 @@ pub async fn require_user() -> Result<User, AppError> {
 
 pub async fn require_role(role: Role) -> Result<User, AppError> {
     let user = require_user().await?;
-    if user.role >= role { Ok(user) } else { Err(AppError::Forbidden) }
+    if user.role >= role {
+        Ok(user)
+    } else {
+        Err(AppError::Forbidden)
+    }
 }
 
 pub async fn require(action: Action) -> Result<User, AppError> {
     let user = require_user().await?;
-    if policy::allows(user.role, action) { Ok(user) } else { Err(AppError::Forbidden) }
+    if policy::allows(user.role, action) {
+        Ok(user)
+    } else {
+        Err(AppError::Forbidden)
+    }
 }
 
 /// The client's address: the peer, or, behind a trusted reverse proxy, the
@@ -233,10 +242,9 @@ pub fn client_address(parts: &Parts, trust_proxy: bool) -> String {
 }
 
 async fn request_address(state: &AppState) -> String {
-    match leptos_axum::extract::<Parts>().await {
-        Ok(parts) => client_address(&parts, state.config.trust_proxy),
-        Err(_) => String::new(),
-    }
+    leptos::prelude::use_context::<Parts>()
+        .map(|parts| client_address(&parts, state.config.trust_proxy))
+        .unwrap_or_default()
 }
 
 /// Only local paths are followed after sign-in: "/admin/x" yes,
@@ -247,7 +255,7 @@ pub fn safe_next(next: Option<&str>) -> String {
             if path.starts_with('/')
                 && !path.starts_with("//")
                 && !path.starts_with("/\\")
-                && !path.contains(['\r', '\n']) =>
+                && !path.chars().any(char::is_control) =>
         {
             path.to_owned()
         }
@@ -393,7 +401,10 @@ pub async fn change_password(
 ) -> Result<(), AppError> {
     let state = app_state()?;
     if !verify_password(current_password, user.password_hash.clone()).await? {
-        return Err(AppError::invalid("current_password", "Your current password is not correct."));
+        return Err(AppError::invalid(
+            "current_password",
+            "Your current password is not correct.",
+        ));
     }
     let password = parse_new_password(&new_password, &new_password_confirmation, "new_password")?;
     let hash = hash_password(password).await?;
@@ -411,7 +422,12 @@ pub async fn list_users() -> Result<Vec<UserView>, AppError> {
     Ok(state.store.list_users().await?.iter().map(User::view).collect())
 }
 
-pub async fn create_user(admin: User, email: String, display_name: String, role: String) -> Result<CreatedUser, AppError> {
+pub async fn create_user(
+    admin: User,
+    email: String,
+    display_name: String,
+    role: String,
+) -> Result<CreatedUser, AppError> {
     let state = app_state()?;
     let mut problems = crate::error::FieldErrors::new();
     let email = input::collect(&mut problems, "email", Email::parse(&email));
@@ -482,7 +498,11 @@ pub async fn set_user_active(admin: User, user_id: i64, active: bool) -> Result<
             message: "You cannot deactivate your own account; ask another admin.".into(),
         });
     }
-    let action = if active { AuditAction::Reactivated } else { AuditAction::Deactivated };
+    let action = if active {
+        AuditAction::Reactivated
+    } else {
+        AuditAction::Deactivated
+    };
     let address = request_address(&state).await;
     let entry = NewAuditEntry::new(action, Some(admin.id), Some(user_id)).address(&address);
     Ok(state.store.set_active(user_id, active, &entry).await?.view())
@@ -557,6 +577,8 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example")), "/admin");
         assert_eq!(safe_next(Some("javascript:alert(1)")), "/admin");
         assert_eq!(safe_next(None), "/admin");
+        assert_eq!(safe_next(Some("/admin\r\nSet-Cookie: x=1")), "/admin");
+        assert_eq!(safe_next(Some("/admin\u{7f}")), "/admin");
     }
 
     #[test]

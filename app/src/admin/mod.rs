@@ -5,13 +5,20 @@ mod dashboard;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::hooks::use_location;
 use leptos_router::path;
 
+use crate::accounts::api::{Logout, Role, current_user};
+use crate::accounts::pages::{AuditPage, LoginPage, ProfilePage, SetPasswordPage, SetupPage, UsersPage};
 use dashboard::Dashboard;
 
-/// The HTML document of admin pages, with the hydration scripts.
+/// The HTML document of admin pages, with the hydration scripts. Its
+/// Content-Security-Policy allows scripts from this site and the inline
+/// bootstrap script that carries this response's nonce, nothing else.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    set_admin_csp();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -30,6 +37,28 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+#[cfg(feature = "ssr")]
+fn set_admin_csp() {
+    use axum::http::HeaderValue;
+    use axum::http::header::CONTENT_SECURITY_POLICY;
+    use leptos::nonce::{provide_nonce, use_nonce};
+
+    provide_nonce();
+    let Some(nonce) = use_nonce() else { return };
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{}' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' https: data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors 'none'",
+        nonce.as_inner()
+    );
+    if let (Some(response), Ok(value)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        HeaderValue::from_str(&policy),
+    ) {
+        response.insert_header(CONTENT_SECURITY_POLICY, value);
+    }
+}
+
 /// The admin's routes. Public pages are not part of it: they are plain
 /// server-rendered documents (see `crate::blog`).
 #[component]
@@ -39,15 +68,55 @@ pub fn AdminApp() -> impl IntoView {
         <Stylesheet id="leptos" href="/pkg/vellum.css" />
         <Title formatter=|page: String| format!("{page} · Vellum admin") />
         <Router>
-            <header class="admin-header">
-                <a class="admin-brand" href="/admin" rel="external">"Vellum"</a>
-                <a class="admin-view-site" href="/" rel="external">"View site"</a>
-            </header>
-            <main class="admin-main">
+            <AdminHeader />
+            <main class="admin-main" id="main">
                 <Routes fallback=|| view! { <p>"This admin page does not exist."</p> }>
                     <Route path=path!("/admin") view=Dashboard />
+                    <Route path=path!("/admin/login") view=LoginPage />
+                    <Route path=path!("/admin/setup") view=SetupPage />
+                    <Route path=path!("/admin/set-password/:token") view=SetPasswordPage />
+                    <Route path=path!("/admin/profile") view=ProfilePage />
+                    <Route path=path!("/admin/users") view=UsersPage />
+                    <Route path=path!("/admin/audit") view=AuditPage />
                 </Routes>
             </main>
         </Router>
+    }
+}
+
+/// Navigation and the signed-in user, refreshed on every navigation so
+/// that signing in or out shows at once.
+#[component]
+fn AdminHeader() -> impl IntoView {
+    let location = use_location();
+    let logout = ServerAction::<Logout>::new();
+    let me = Resource::new(
+        move || (location.pathname.get(), logout.version().get()),
+        |_| current_user(),
+    );
+    view! {
+        <header class="admin-header">
+            <a class="admin-brand" href="/admin">"Vellum"</a>
+            <Suspense>
+                {move || Suspend::new(async move {
+                    me.await.ok().flatten().map(|user| view! {
+                        <nav class="admin-nav" aria-label="Admin">
+                            <A href="/admin">"Dashboard"</A>
+                            {(user.role == Role::Admin).then(|| view! {
+                                <A href="/admin/users">"Users"</A>
+                                <A href="/admin/audit">"Audit log"</A>
+                            })}
+                            <A href="/admin/profile">
+                                <span data-testid="signed-in-as">{user.display_name.clone()}</span>
+                            </A>
+                            <ActionForm action=logout attr:class="inline">
+                                <button type="submit" class="link">"Sign out"</button>
+                            </ActionForm>
+                        </nav>
+                    })
+                })}
+            </Suspense>
+            <a class="admin-view-site" href="/" rel="external">"View site"</a>
+        </header>
     }
 }

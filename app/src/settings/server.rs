@@ -63,9 +63,7 @@ pub struct SiteUrl(String);
 
 impl SiteUrl {
     pub fn parse(raw: &str) -> Result<Self, String> {
-        let message = || {
-            format!("Enter the site's full address, like https://blog.example.org (got \"{raw}\").")
-        };
+        let message = || format!("Enter the site's full address, like https://blog.example.org (got \"{raw}\").");
         let url = url::Url::parse(raw.trim()).map_err(|_| message())?;
         let host_ok = url.host_str().is_some_and(|host| !host.is_empty());
         if !matches!(url.scheme(), "http" | "https") || !host_ok {
@@ -92,9 +90,9 @@ pub struct TimeZoneName(chrono_tz::Tz);
 
 impl TimeZoneName {
     pub fn parse(raw: &str) -> Result<Self, String> {
-        chrono_tz::Tz::from_str(raw.trim()).map(Self).map_err(|_| {
-            format!("\"{raw}\" is not a time zone name; use one like America/Chicago.")
-        })
+        chrono_tz::Tz::from_str(raw.trim())
+            .map(Self)
+            .map_err(|_| format!("\"{raw}\" is not a time zone name; use one like America/Chicago."))
     }
 
     pub fn tz(&self) -> chrono_tz::Tz {
@@ -152,32 +150,18 @@ impl SettingsUpdate {
         let time_zone = TimeZoneName::parse(&raw.time_zone);
         let date_format = DateFormat::parse(&raw.date_format);
         check("title", title.as_ref().map(drop).map_err(Clone::clone));
-        check(
-            "description",
-            description.as_ref().map(drop).map_err(Clone::clone),
-        );
-        check(
-            "site_url",
-            site_url.as_ref().map(drop).map_err(Clone::clone),
-        );
-        check(
-            "time_zone",
-            time_zone.as_ref().map(drop).map_err(Clone::clone),
-        );
-        check(
-            "date_format",
-            date_format.as_ref().map(drop).map_err(Clone::clone),
-        );
+        check("description", description.as_ref().map(drop).map_err(Clone::clone));
+        check("site_url", site_url.as_ref().map(drop).map_err(Clone::clone));
+        check("time_zone", time_zone.as_ref().map(drop).map_err(Clone::clone));
+        check("date_format", date_format.as_ref().map(drop).map_err(Clone::clone));
         match (title, description, site_url, time_zone, date_format) {
-            (Ok(title), Ok(description), Ok(site_url), Ok(time_zone), Ok(date_format)) => {
-                Ok(Self {
-                    title,
-                    description,
-                    site_url,
-                    time_zone,
-                    date_format,
-                })
-            }
+            (Ok(title), Ok(description), Ok(site_url), Ok(time_zone), Ok(date_format)) => Ok(Self {
+                title,
+                description,
+                site_url,
+                time_zone,
+                date_format,
+            }),
             _ => Err(AppError::Validation { fields }),
         }
     }
@@ -217,18 +201,8 @@ mod tests {
             date_format: "%Q".into(),
         };
         let error = SettingsUpdate::parse(&raw).expect_err("all fields are bad");
-        for field in [
-            "title",
-            "description",
-            "site_url",
-            "time_zone",
-            "date_format",
-        ] {
-            assert_eq!(
-                error.field_messages(field).len(),
-                1,
-                "{field} should be reported"
-            );
+        for field in ["title", "description", "site_url", "time_zone", "date_format"] {
+            assert_eq!(error.field_messages(field).len(), 1, "{field} should be reported");
         }
     }
 

@@ -5,17 +5,24 @@
 //! PostgreSQL accept, and runtime `query_as` (no compile-time database).
 
 mod postgres;
+mod sessions;
+mod sql;
 mod sqlite;
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 
+use crate::accounts::Role;
+use crate::accounts::server::throttle::FailureCounts;
+use crate::accounts::server::{AuditFilter, AuditRow, Email, NewAuditEntry, NewUser, ProfileUpdate, User};
 use crate::error::AppError;
 use crate::settings::SiteSettings;
 use crate::settings::server::SettingsUpdate;
 
 pub use postgres::PostgresStore;
+pub use sessions::SessionBackend;
 pub use sqlite::SqliteStore;
 
 /// Which database a store talks to.
@@ -28,10 +35,7 @@ pub enum Backend {
 impl Backend {
     /// Picks the backend from a database URL's scheme.
     pub fn from_url(url: &str) -> Result<Self, String> {
-        let scheme = url
-            .split_once(':')
-            .map(|(scheme, _)| scheme)
-            .unwrap_or_default();
+        let scheme = url.split_once(':').map(|(scheme, _)| scheme).unwrap_or_default();
         match scheme {
             "sqlite" => Ok(Self::Sqlite),
             "postgres" | "postgresql" => Ok(Self::Postgres),
@@ -61,8 +65,69 @@ pub trait Store: Send + Sync + 'static {
 
     async fn site_settings(&self) -> Result<SiteSettings, AppError>;
 
-    async fn update_site_settings(&self, update: &SettingsUpdate)
-    -> Result<SiteSettings, AppError>;
+    async fn update_site_settings(&self, update: &SettingsUpdate) -> Result<SiteSettings, AppError>;
+
+    /// The store for tower-sessions, in the same database.
+    fn session_backend(&self) -> SessionBackend;
+
+    // Accounts. Every change to a user writes its audit entry in the same
+    // transaction.
+
+    async fn count_users(&self) -> Result<i64, AppError>;
+
+    /// Creates a user; `Conflict` when the email is taken.
+    async fn create_user(&self, user: &NewUser, audit: &NewAuditEntry) -> Result<User, AppError>;
+
+    /// Creates the first user; `NotFound` when any user exists already.
+    async fn create_first_admin(&self, user: &NewUser, audit: &NewAuditEntry) -> Result<User, AppError>;
+
+    async fn user_by_id(&self, id: i64) -> Result<Option<User>, AppError>;
+
+    async fn user_by_email(&self, email: &Email) -> Result<Option<User>, AppError>;
+
+    async fn list_users(&self) -> Result<Vec<User>, AppError>;
+
+    async fn update_profile(&self, id: i64, update: &ProfileUpdate) -> Result<User, AppError>;
+
+    /// These three end every session of the user (the session epoch moves).
+    async fn set_password(&self, id: i64, hash: &str, audit: &NewAuditEntry) -> Result<User, AppError>;
+    async fn set_role(&self, id: i64, role: Role, audit: &NewAuditEntry) -> Result<User, AppError>;
+    async fn set_active(&self, id: i64, active: bool, audit: &NewAuditEntry) -> Result<User, AppError>;
+
+    async fn create_password_token(
+        &self,
+        user_id: i64,
+        token_digest: &str,
+        expires_at: DateTime<Utc>,
+        audit: &NewAuditEntry,
+    ) -> Result<(), AppError>;
+
+    /// Uses up an unexpired token and sets the password of its (active)
+    /// user; `None` when the token is unknown, used or expired.
+    async fn set_password_with_token(
+        &self,
+        token_digest: &str,
+        hash: &str,
+        now: DateTime<Utc>,
+        audit: &NewAuditEntry,
+    ) -> Result<Option<User>, AppError>;
+
+    /// Notes the sign-in and clears the account's failed attempts.
+    async fn record_sign_in(&self, id: i64, email_key: &str, audit: &NewAuditEntry) -> Result<(), AppError>;
+
+    async fn record_login_failure(&self, email_key: &str, address: &str, audit: &NewAuditEntry)
+    -> Result<(), AppError>;
+
+    async fn login_failures_since(
+        &self,
+        email_key: &str,
+        address: &str,
+        since: DateTime<Utc>,
+    ) -> Result<FailureCounts, AppError>;
+
+    async fn append_audit(&self, audit: &NewAuditEntry) -> Result<(), AppError>;
+
+    async fn list_audit(&self, filter: &AuditFilter) -> Result<Vec<AuditRow>, AppError>;
 
     /// Waits for open connections to finish and closes them.
     async fn close(&self);
@@ -83,6 +148,3 @@ pub enum ConnectError {
     #[error("cannot open the database: {0}")]
     Database(#[from] sqlx::Error),
 }
-
-/// The columns of the settings row, in the order `SiteSettings` expects.
-const SETTINGS_COLUMNS: &str = "title, description, site_url, time_zone, date_format";

@@ -4,7 +4,14 @@ use async_trait::async_trait;
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 
-use super::{Backend, Migrated, SETTINGS_COLUMNS, Store};
+use chrono::{DateTime, Utc};
+use sqlx::Transaction;
+
+use super::sql::{self, SETTINGS_COLUMNS};
+use super::{Backend, Migrated, SessionBackend, Store};
+use crate::accounts::Role;
+use crate::accounts::server::throttle::FailureCounts;
+use crate::accounts::server::{AuditFilter, AuditRow, Email, NewAuditEntry, NewUser, ProfileUpdate, User};
 use crate::error::AppError;
 use crate::settings::SiteSettings;
 use crate::settings::server::SettingsUpdate;
@@ -35,20 +42,18 @@ impl Store for PostgresStore {
     }
 
     async fn migrate(&self) -> Result<Migrated, sqlx::Error> {
-        let existing: Option<String> =
-            sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations')::text")
-                .fetch_one(&self.pool)
-                .await?;
+        let existing: Option<String> = sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations')::text")
+            .fetch_one(&self.pool)
+            .await?;
         MIGRATOR.run(&self.pool).await?;
+        self.session_backend().migrate().await?;
         Ok(Migrated {
             fresh: existing.is_none(),
         })
     }
 
     async fn ping(&self) -> Result<(), AppError> {
-        sqlx::query("SELECT 1 FROM site_settings")
-            .fetch_one(&self.pool)
-            .await?;
+        sqlx::query("SELECT 1 FROM site_settings").fetch_one(&self.pool).await?;
         Ok(())
     }
 
@@ -57,10 +62,7 @@ impl Store for PostgresStore {
         Ok(sqlx::query_as(&sql).fetch_one(&self.pool).await?)
     }
 
-    async fn update_site_settings(
-        &self,
-        update: &SettingsUpdate,
-    ) -> Result<SiteSettings, AppError> {
+    async fn update_site_settings(&self, update: &SettingsUpdate) -> Result<SiteSettings, AppError> {
         let sql = format!(
             "UPDATE site_settings SET title = $1, description = $2, site_url = $3, \
              time_zone = $4, date_format = $5, updated_at = now() \
@@ -76,7 +78,305 @@ impl Store for PostgresStore {
             .await?)
     }
 
+    fn session_backend(&self) -> SessionBackend {
+        SessionBackend::Postgres(tower_sessions_sqlx_store::PostgresStore::new(self.pool.clone()))
+    }
+
+    async fn count_users(&self) -> Result<i64, AppError> {
+        Ok(sqlx::query_scalar("SELECT count(*) FROM users")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    async fn create_user(&self, user: &NewUser, audit: &NewAuditEntry) -> Result<User, AppError> {
+        let mut tx = self.pool.begin().await?;
+        let created = insert_user(&mut tx, user, audit).await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    async fn create_first_admin(&self, user: &NewUser, audit: &NewAuditEntry) -> Result<User, AppError> {
+        let mut tx = self.pool.begin().await?;
+        // Two first-admin set-ups racing on two instances: one waits here.
+        sqlx::query("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE")
+            .execute(&mut *tx)
+            .await?;
+        let existing: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
+            .fetch_one(&mut *tx)
+            .await?;
+        if existing > 0 {
+            return Err(AppError::NotFound);
+        }
+        let created = insert_user(&mut tx, user, audit).await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    async fn user_by_id(&self, id: i64) -> Result<Option<User>, AppError> {
+        Ok(sqlx::query_as(&sql::select_user_where("id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    async fn user_by_email(&self, email: &Email) -> Result<Option<User>, AppError> {
+        Ok(sqlx::query_as(&sql::select_user_where("email = $1"))
+            .bind(email.as_str())
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    async fn list_users(&self) -> Result<Vec<User>, AppError> {
+        Ok(
+            sqlx::query_as(&sql::select_user_where("TRUE ORDER BY active DESC, display_name, id"))
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn update_profile(&self, id: i64, update: &ProfileUpdate) -> Result<User, AppError> {
+        let updated: Option<User> = sqlx::query_as(&sql::update_profile())
+            .bind(id)
+            .bind(update.display_name.as_str())
+            .bind(update.bio.as_str())
+            .bind(update.avatar_url.as_str())
+            .bind(update.credentials.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
+        updated.ok_or(AppError::NotFound)
+    }
+
+    async fn set_password(&self, id: i64, hash: &str, audit: &NewAuditEntry) -> Result<User, AppError> {
+        let mut tx = self.pool.begin().await?;
+        let updated: Option<User> = sqlx::query_as(&sql::update_user_ending_sessions("password_hash = $2", "id = $1"))
+            .bind(id)
+            .bind(hash)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let updated = updated.ok_or(AppError::NotFound)?;
+        insert_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(updated)
+    }
+
+    async fn set_role(&self, id: i64, role: Role, audit: &NewAuditEntry) -> Result<User, AppError> {
+        let mut tx = self.pool.begin().await?;
+        let updated: Option<User> = sqlx::query_as(&sql::update_user_ending_sessions("role = $2", "id = $1"))
+            .bind(id)
+            .bind(role.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+        let updated = updated.ok_or(AppError::NotFound)?;
+        insert_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(updated)
+    }
+
+    async fn set_active(&self, id: i64, active: bool, audit: &NewAuditEntry) -> Result<User, AppError> {
+        let mut tx = self.pool.begin().await?;
+        let updated: Option<User> = sqlx::query_as(&sql::update_user_ending_sessions("active = $2", "id = $1"))
+            .bind(id)
+            .bind(active)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let updated = updated.ok_or(AppError::NotFound)?;
+        insert_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(updated)
+    }
+
+    async fn create_password_token(
+        &self,
+        user_id: i64,
+        token_digest: &str,
+        expires_at: DateTime<Utc>,
+        audit: &NewAuditEntry,
+    ) -> Result<(), AppError> {
+        let mut tx = self.pool.begin().await?;
+        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if exists.is_none() {
+            return Err(AppError::NotFound);
+        }
+        sqlx::query(sql::INSERT_PASSWORD_TOKEN)
+            .bind(token_digest)
+            .bind(user_id)
+            .bind(expires_at)
+            .execute(&mut *tx)
+            .await?;
+        insert_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn set_password_with_token(
+        &self,
+        token_digest: &str,
+        hash: &str,
+        now: DateTime<Utc>,
+        audit: &NewAuditEntry,
+    ) -> Result<Option<User>, AppError> {
+        let mut tx = self.pool.begin().await?;
+        let user_id: Option<i64> = sqlx::query_scalar(sql::TAKE_PASSWORD_TOKEN)
+            .bind(token_digest)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(user_id) = user_id else {
+            return Ok(None);
+        };
+        let updated: Option<User> = sqlx::query_as(&sql::update_user_ending_sessions(
+            "password_hash = $2",
+            "id = $1 AND active = TRUE",
+        ))
+        .bind(user_id)
+        .bind(hash)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(updated) = updated else {
+            return Ok(None);
+        };
+        let audit = NewAuditEntry {
+            actor_id: Some(updated.id),
+            target_user_id: Some(updated.id),
+            ..audit.clone()
+        };
+        insert_audit(&mut tx, &audit).await?;
+        tx.commit().await?;
+        Ok(Some(updated))
+    }
+
+    async fn record_sign_in(&self, id: i64, email_key: &str, audit: &NewAuditEntry) -> Result<(), AppError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE users SET last_sign_in_at = $1 WHERE id = $2")
+            .bind(audit.at)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(sql::CLEAR_FAILURES)
+            .bind(email_key)
+            .execute(&mut *tx)
+            .await?;
+        insert_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn record_login_failure(
+        &self,
+        email_key: &str,
+        address: &str,
+        audit: &NewAuditEntry,
+    ) -> Result<(), AppError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(sql::INSERT_FAILURE)
+            .bind(email_key)
+            .bind(address)
+            .bind(audit.at)
+            .execute(&mut *tx)
+            .await?;
+        insert_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn login_failures_since(
+        &self,
+        email_key: &str,
+        address: &str,
+        since: DateTime<Utc>,
+    ) -> Result<FailureCounts, AppError> {
+        let (account, account_oldest): (i64, Option<DateTime<Utc>>) = sqlx::query_as(sql::FAILURES_FOR_EMAIL)
+            .bind(email_key)
+            .bind(since)
+            .fetch_one(&self.pool)
+            .await?;
+        let (address_count, address_oldest): (i64, Option<DateTime<Utc>>) = if address.is_empty() {
+            (0, None)
+        } else {
+            sqlx::query_as(sql::FAILURES_FOR_ADDRESS)
+                .bind(address)
+                .bind(since)
+                .fetch_one(&self.pool)
+                .await?
+        };
+        Ok(FailureCounts {
+            account,
+            account_oldest,
+            address: address_count,
+            address_oldest,
+        })
+    }
+
+    async fn append_audit(&self, audit: &NewAuditEntry) -> Result<(), AppError> {
+        let mut tx = self.pool.begin().await?;
+        insert_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn list_audit(&self, filter: &AuditFilter) -> Result<Vec<AuditRow>, AppError> {
+        Ok(sqlx::query_as(sql::LIST_AUDIT)
+            .bind(filter.user_id)
+            .bind(filter.action.map(|action| action.as_str()))
+            .bind(filter.limit)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
     async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+async fn insert_audit(tx: &mut Transaction<'_, sqlx::Postgres>, audit: &NewAuditEntry) -> Result<(), AppError> {
+    sqlx::query(sql::INSERT_AUDIT)
+        .bind(audit.at)
+        .bind(audit.actor_id)
+        .bind(audit.action.as_str())
+        .bind(audit.target_user_id)
+        .bind(&audit.address)
+        .bind(&audit.detail)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+async fn insert_user(
+    tx: &mut Transaction<'_, sqlx::Postgres>,
+    user: &NewUser,
+    audit: &NewAuditEntry,
+) -> Result<User, AppError> {
+    let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(user.email.as_str())
+        .fetch_optional(&mut **tx)
+        .await?;
+    if taken.is_some() {
+        return Err(AppError::Conflict {
+            message: "A user with this email address exists already.".into(),
+        });
+    }
+    let base = user.display_name.slug_base();
+    let taken_slugs: Vec<String> = sqlx::query_scalar(sql::TAKEN_SLUGS)
+        .bind(&base)
+        .bind(format!("{base}-%"))
+        .fetch_all(&mut **tx)
+        .await?;
+    let created: User = sqlx::query_as(&sql::insert_user())
+        .bind(user.email.as_str())
+        .bind(user.display_name.as_str())
+        .bind(sql::first_free_slug(&base, &taken_slugs))
+        .bind(user.role.as_str())
+        .bind(user.password_hash.as_deref())
+        .bind(audit.at)
+        .fetch_one(&mut **tx)
+        .await?;
+    let audit = NewAuditEntry {
+        target_user_id: Some(created.id),
+        ..audit.clone()
+    };
+    insert_audit(tx, &audit).await?;
+    Ok(created)
 }

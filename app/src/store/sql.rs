@@ -17,11 +17,9 @@ pub fn insert_user() -> String {
     )
 }
 
-/// `SET` clause → an update of one user that also ends their sessions.
-pub fn update_user_ending_sessions(set: &str) -> String {
-    format!(
-        "UPDATE users SET {set}, session_epoch = session_epoch + 1 WHERE id = $1 RETURNING {USER_COLUMNS}"
-    )
+/// An update of one user that also ends all their sessions.
+pub fn update_user_ending_sessions(set: &str, condition: &str) -> String {
+    format!("UPDATE users SET {set}, session_epoch = session_epoch + 1 WHERE {condition} RETURNING {USER_COLUMNS}")
 }
 
 pub fn update_profile() -> String {
@@ -75,6 +73,9 @@ mod tests {
     fn slugs_get_the_first_free_number() {
         assert_eq!(first_free_slug("ana", &[]), "ana");
         assert_eq!(first_free_slug("ana", &["ana".into()]), "ana-2");
-        assert_eq!(first_free_slug("ana", &["ana".into(), "ana-2".into(), "ana-bell".into()]), "ana-3");
+        assert_eq!(
+            first_free_slug("ana", &["ana".into(), "ana-2".into(), "ana-bell".into()]),
+            "ana-3"
+        );
     }
 }

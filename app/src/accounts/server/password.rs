@@ -108,13 +108,22 @@ mod tests {
     #[test]
     fn length_limits_apply() {
         assert!(Password::parse("short-pass").is_err());
-        assert!(Password::parse(&"a1b2c3d4e5f6g7".repeat(20)).is_err(), "over 256 characters");
+        assert!(
+            Password::parse(&"a1b2c3d4e5f6g7".repeat(20)).is_err(),
+            "over 256 characters"
+        );
         assert!(Password::parse("correct horse battery staple").is_ok());
     }
 
     #[test]
     fn common_passwords_are_refused_even_with_decoration() {
-        for common in ["password1234", "Qwertyuiop12", "Sunshine2024!", "1qaz2wsx3edc", "FOOTBALL123456"] {
+        for common in [
+            "password1234",
+            "Qwertyuiop12",
+            "Sunshine2024!",
+            "1qaz2wsx3edc",
+            "FOOTBALL123456",
+        ] {
             assert!(Password::parse(common).is_err(), "{common} should be refused");
         }
     }
@@ -123,15 +132,28 @@ mod tests {
     fn the_message_does_not_echo_the_password() {
         let message = Password::parse("password1234").expect_err("common");
         assert!(!message.contains("password1234"));
-        assert_eq!(format!("{:?}", Password::parse("a very long passphrase").expect("ok")), "Password(…)");
+        assert_eq!(
+            format!("{:?}", Password::parse("a very long passphrase").expect("ok")),
+            "Password(…)"
+        );
     }
 
     #[tokio::test]
     async fn hashes_are_argon2id_with_owasp_parameters_and_verify() {
-        let hash = hash_password(Password::parse("a very long passphrase").expect("ok")).await.expect("hash");
+        let hash = hash_password(Password::parse("a very long passphrase").expect("ok"))
+            .await
+            .expect("hash");
         assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
-        assert!(verify_password("a very long passphrase".into(), Some(hash.clone())).await.expect("verify"));
-        assert!(!verify_password("a very long passphrasE".into(), Some(hash)).await.expect("verify"));
+        assert!(
+            verify_password("a very long passphrase".into(), Some(hash.clone()))
+                .await
+                .expect("verify")
+        );
+        assert!(
+            !verify_password("a very long passphrasE".into(), Some(hash))
+                .await
+                .expect("verify")
+        );
         assert!(!verify_password("anything".into(), None).await.expect("verify"));
     }
 }

@@ -1,0 +1,90 @@
+//! The admin's front door, as axum middleware in front of admin pages:
+//! visitors go to the sign-in page (and come back afterwards), pages for
+//! admins only answer 403 to others, and the set-up page exists only while
+//! there are no users.
+
+use axum::extract::{Request, State};
+use axum::http::{Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use tower_sessions::Session;
+
+use super::session::load_user;
+use crate::accounts::api::Role;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// Admin pages anyone may open.
+fn is_public_admin_page(path: &str) -> bool {
+    path == "/admin/login" || path == "/admin/setup" || path.starts_with("/admin/set-password/")
+}
+
+fn minimum_role(path: &str) -> Role {
+    if path.starts_with("/admin/users") || path.starts_with("/admin/audit") {
+        Role::Admin
+    } else {
+        Role::Author
+    }
+}
+
+pub async fn admin_pages(State(state): State<AppState>, session: Session, request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_owned();
+    if request.method() != Method::GET || !(path == "/admin" || path.starts_with("/admin/")) {
+        return next.run(request).await;
+    }
+    if path == "/admin/setup" {
+        return match state.store.count_users().await {
+            Ok(0) => next.run(request).await,
+            Ok(_) => crate::blog::not_found(State(state)).await,
+            Err(error) => error.into_response(),
+        };
+    }
+    if is_public_admin_page(&path) {
+        return next.run(request).await;
+    }
+    let user = match load_user(&state, &session).await {
+        Ok(user) => user,
+        Err(error) => return error.into_response(),
+    };
+    match user {
+        None => {
+            let target = request.uri().path_and_query().map_or(path.as_str(), |pq| pq.as_str());
+            let next_param: String = url::form_urlencoded::byte_serialize(target.as_bytes()).collect();
+            Redirect::to(&format!("/admin/login?next={next_param}")).into_response()
+        }
+        Some(user) if user.role < minimum_role(&path) => forbidden_page(),
+        Some(_) => next.run(request).await,
+    }
+}
+
+fn forbidden_page() -> Response {
+    let html = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not allowed · Vellum admin</title>\
+        <link rel=\"stylesheet\" href=\"/pkg/vellum.css\"></head><body class=\"admin\"><main class=\"admin-main\">\
+        <h1>Not allowed</h1><p>Only admins may open this page.</p><p><a href=\"/admin\">Back to the dashboard</a></p>\
+        </main></body></html>";
+    (StatusCode::FORBIDDEN, Html(html)).into_response()
+}
+
+/// Server functions answer with the status of their `AppError` (leptos
+/// would send 500 for every error), plus Retry-After when throttled.
+pub async fn server_fn_status(request: Request, next: Next) -> Response {
+    let is_server_fn = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    if !is_server_fn || response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 1 << 20).await else {
+        return AppError::Internal.into_response();
+    };
+    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = error.status_code();
+        if let AppError::TooManyRequests { retry_after_secs } = error {
+            parts.headers.insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(retry_after_secs),
+            );
+        }
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
+}

@@ -1,0 +1,136 @@
+//! Security middleware for every response: CSRF protection for
+//! cookie-authenticated writes, and the security headers.
+
+use app::accounts::server::SESSION_COOKIE;
+use app::error::AppError;
+use app::state::AppState;
+use axum::extract::{Request, State};
+use axum::http::Method;
+use axum::http::header::{self, HeaderMap, HeaderValue};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+/// The policy of pages that set none of their own (all public pages): no
+/// script at all.
+const PUBLIC_CSP: &str = "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; \
+     form-action 'self'; frame-ancestors 'self'; img-src 'self' https: data:";
+
+/// A state-changing request that carries the session cookie must come from
+/// this site: its Origin (or, failing that, Sec-Fetch-Site) must say so.
+/// Requests authenticated by a bearer token carry no ambient credentials
+/// and are not checked.
+pub async fn csrf(request: Request, next: Next) -> Response {
+    let safe_method = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
+    );
+    let headers = request.headers();
+    if !safe_method && carries_session_cookie(headers) && !has_bearer_token(headers) && is_cross_origin(headers) {
+        tracing::warn!(path = %request.uri().path(), "cross-origin request with the session cookie refused");
+        return AppError::Forbidden.into_response();
+    }
+    next.run(request).await
+}
+
+fn carries_session_cookie(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .any(|pair| pair.trim().split('=').next() == Some(SESSION_COOKIE))
+}
+
+fn has_bearer_token(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("Bearer "))
+}
+
+fn is_cross_origin(headers: &HeaderMap) -> bool {
+    let host = headers.get(header::HOST).and_then(|value| value.to_str().ok());
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let origin = origin.to_str().unwrap_or("null");
+        let origin_host = origin.split_once("://").map(|(_, rest)| rest.trim_end_matches('/'));
+        return origin_host.is_none() || origin_host != host;
+    }
+    match headers.get("sec-fetch-site").and_then(|value| value.to_str().ok()) {
+        Some(site) => !matches!(site, "same-origin" | "none"),
+        None => false,
+    }
+}
+
+/// Headers for every response. Admin responses are never cached and never
+/// framed.
+pub async fn headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_owned();
+    let private = path == "/admin" || path.starts_with("/admin/") || path.starts_with("/api/");
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(PUBLIC_CSP));
+    }
+    if private {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
+    if state.config.secure_cookies {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(*name, HeaderValue::from_static(value));
+        }
+        map
+    }
+
+    #[test]
+    fn origins_are_compared_with_the_host() {
+        assert!(!is_cross_origin(&headers(&[
+            ("host", "blog.example.org"),
+            ("origin", "https://blog.example.org")
+        ])));
+        assert!(is_cross_origin(&headers(&[
+            ("host", "blog.example.org"),
+            ("origin", "https://evil.example")
+        ])));
+        assert!(is_cross_origin(&headers(&[
+            ("host", "blog.example.org"),
+            ("origin", "null")
+        ])));
+        assert!(is_cross_origin(&headers(&[
+            ("host", "blog.example.org"),
+            ("sec-fetch-site", "cross-site")
+        ])));
+        assert!(!is_cross_origin(&headers(&[
+            ("host", "blog.example.org"),
+            ("sec-fetch-site", "same-origin")
+        ])));
+    }
+
+    #[test]
+    fn the_session_cookie_is_found_among_others() {
+        assert!(carries_session_cookie(&headers(&[(
+            "cookie",
+            "a=1; vellum_session=xyz"
+        )])));
+        assert!(!carries_session_cookie(&headers(&[("cookie", "vellum_session_old=1")])));
+    }
+}

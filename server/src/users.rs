@@ -1,0 +1,55 @@
+//! `vellum user add`: accounts from the command line, e.g. the first admin.
+
+use std::io::{BufRead, IsTerminal};
+
+use anyhow::{Context, bail};
+use app::accounts::Role;
+use app::accounts::server::{AuditAction, DisplayName, Email, NewAuditEntry, NewUser, Password, hash_password};
+
+use crate::cli::UserAddArgs;
+
+pub async fn add(args: &UserAddArgs) -> anyhow::Result<()> {
+    let email = Email::parse(&args.email).map_err(|message| anyhow::anyhow!("--email: {message}"))?;
+    let display_name = DisplayName::parse(&args.name).map_err(|message| anyhow::anyhow!("--name: {message}"))?;
+    let role = Role::parse(&args.role).map_err(|_| anyhow::anyhow!("--role: choose author, editor or admin"))?;
+    let password = read_password()?;
+    let password = Password::parse(&password).map_err(|message| anyhow::anyhow!("password: {message}"))?;
+
+    let (store, _) = crate::open_store(&args.database).await?;
+    let new_user = NewUser {
+        email,
+        display_name,
+        role,
+        password_hash: Some(hash_password(password).await?),
+    };
+    let audit = NewAuditEntry::new(AuditAction::UserCreated, None, None)
+        .detail(format!("role {}, from the command line", role.as_str()));
+    let created = store.create_user(&new_user, &audit).await;
+    store.close().await;
+    let user = created.map_err(|error| anyhow::anyhow!("{error}"))?;
+    println!(
+        "Created {} <{}> as {}.",
+        user.display_name,
+        user.email,
+        user.role.as_str()
+    );
+    Ok(())
+}
+
+/// Asks twice on a terminal; otherwise reads one line from standard input.
+fn read_password() -> anyhow::Result<String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password (at least 12 characters): ")?;
+        let second = rpassword::prompt_password("Repeat the password: ")?;
+        if first != second {
+            bail!("the two passwords are not the same");
+        }
+        return Ok(first);
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("cannot read the password from standard input")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}

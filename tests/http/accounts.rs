@@ -1,0 +1,542 @@
+//! Signing in and out, sessions, throttling, the first admin and
+//! set-password links, over HTTP on both databases.
+
+use app::accounts::Role;
+use app::accounts::api::{
+    AuditLog, ChangePassword, ChangeRole, CompleteSetup, CreateUser, CurrentUser, Logout, SetPasswordWithToken,
+    SetUserActive,
+};
+use leptos::server_fn::ServerFn;
+use reqwest::StatusCode;
+use reqwest::header::{LOCATION, RETRY_AFTER, SET_COOKIE};
+
+use crate::support::TestDb;
+use crate::{PASSWORD, call, client, create_user, redirects, serve_args, sign_in, signed_in, start, url};
+
+fn location(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get(LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn current_email(client: &reqwest::Client, server: &server::RunningServer) -> Option<String> {
+    let response = call(client, server, CurrentUser::PATH, &[]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: serde_json::Value = response.json().await.expect("JSON");
+    body["email"].as_str().map(str::to_owned)
+}
+
+async fn admin_page_status(client: &reqwest::Client, server: &server::RunningServer) -> StatusCode {
+    client
+        .get(url(server, "/admin"))
+        .send()
+        .await
+        .expect("GET /admin")
+        .status()
+}
+
+async fn visitors_are_sent_to_sign_in_and_come_back(db: &TestDb) {
+    let server = start(db).await;
+    create_user(&server, "ana@clinic.org", "Ana Ruiz", Role::Author).await;
+    let client = client();
+    let response = client
+        .get(url(&server, "/admin/profile?tab=1"))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&response), "/admin/login?next=%2Fadmin%2Fprofile%3Ftab%3D1");
+
+    let response = call(
+        &client,
+        &server,
+        app::accounts::api::Login::PATH,
+        &[
+            ("email", "ANA@clinic.org"),
+            ("password", PASSWORD),
+            ("next", "/admin/profile?tab=1"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        location(&response),
+        "/admin/profile?tab=1",
+        "back where the visitor wanted to go"
+    );
+    let cookie = response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("vellum_session="))
+        .expect("a session cookie")
+        .to_owned();
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(!cookie.contains("Secure"), "plain http site: {cookie}");
+    assert!(cookie.contains("Max-Age=1209600"), "14 days: {cookie}");
+    assert_eq!(admin_page_status(&client, &server).await, StatusCode::OK);
+    assert_eq!(current_email(&client, &server).await.as_deref(), Some("ana@clinic.org"));
+
+    let response = call(&client, &server, Logout::PATH, &[]).await;
+    assert!(redirects(&response), "{}", response.status());
+    assert_eq!(admin_page_status(&client, &server).await, StatusCode::SEE_OTHER);
+    assert_eq!(current_email(&client, &server).await, None);
+    server.stop().await.expect("stop");
+}
+
+async fn only_local_paths_are_followed_after_sign_in(db: &TestDb) {
+    let server = start(db).await;
+    create_user(&server, "ana@clinic.org", "Ana Ruiz", Role::Author).await;
+    for evil in ["//evil.example/", "https://evil.example/", "/\\evil.example"] {
+        let response = call(
+            &client(),
+            &server,
+            app::accounts::api::Login::PATH,
+            &[("email", "ana@clinic.org"), ("password", PASSWORD), ("next", evil)],
+        )
+        .await;
+        assert_eq!(location(&response), "/admin", "{evil} is not followed");
+    }
+    server.stop().await.expect("stop");
+}
+
+async fn every_failed_sign_in_looks_the_same(db: &TestDb) {
+    let server = start(db).await;
+    create_user(&server, "ana@clinic.org", "Ana Ruiz", Role::Author).await;
+    let mut bodies = Vec::new();
+    for (email, password) in [
+        ("ana@clinic.org", "wrong password, long enough"),
+        ("nobody@clinic.org", PASSWORD),
+        ("not an email", PASSWORD),
+    ] {
+        let response = sign_in(&client(), &server, email, password).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{email}");
+        bodies.push(response.text().await.expect("body"));
+    }
+    assert!(bodies.windows(2).all(|pair| pair[0] == pair[1]), "{bodies:?}");
+    assert!(bodies[0].contains("do not match an active account"), "{}", bodies[0]);
+    server.stop().await.expect("stop");
+}
+
+async fn the_session_id_changes_at_sign_in(db: &TestDb) {
+    let server = start(db).await;
+    create_user(&server, "ana@clinic.org", "Ana Ruiz", Role::Author).await;
+    let client = client();
+    let first = sign_in(&client, &server, "ana@clinic.org", PASSWORD).await;
+    let second = sign_in(&client, &server, "ana@clinic.org", PASSWORD).await;
+    let session_id = |response: &reqwest::Response| {
+        response
+            .headers()
+            .get_all(SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|v| {
+                v.strip_prefix("vellum_session=")
+                    .map(|rest| rest.split(';').next().unwrap_or("").to_owned())
+            })
+            .expect("session cookie")
+    };
+    assert_ne!(session_id(&first), session_id(&second));
+    server.stop().await.expect("stop");
+}
+
+async fn five_failures_lock_the_account_across_restarts(db: &TestDb) {
+    let server = start(db).await;
+    create_user(&server, "ana@clinic.org", "Ana Ruiz", Role::Author).await;
+    for _ in 0..5 {
+        let response = sign_in(&client(), &server, "ana@clinic.org", "wrong password, long enough").await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let response = sign_in(&client(), &server, "ana@clinic.org", PASSWORD).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits"
+    );
+    let retry_after: u64 = response
+        .headers()
+        .get(RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("Retry-After");
+    assert!((1..=900).contains(&retry_after), "{retry_after}");
+    let body: serde_json::Value = response.json().await.expect("JSON");
+    assert_eq!(body["error"], "too_many_requests");
+    server.stop().await.expect("stop");
+
+    let restarted = start(db).await;
+    let response = sign_in(&client(), &restarted, "ana@clinic.org", PASSWORD).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "a restart does not reset the count"
+    );
+    restarted.stop().await.expect("stop");
+}
+
+async fn a_successful_sign_in_resets_the_account_count(db: &TestDb) {
+    let server = start(db).await;
+    create_user(&server, "ana@clinic.org", "Ana Ruiz", Role::Author).await;
+    for round in 0..2 {
+        for _ in 0..4 {
+            let response = sign_in(&client(), &server, "ana@clinic.org", "wrong password, long enough").await;
+            assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "round {round}");
+        }
+        let response = sign_in(&client(), &server, "ana@clinic.org", PASSWORD).await;
+        assert!(redirects(&response), "round {round}: {}", response.status());
+    }
+    server.stop().await.expect("stop");
+}
+
+async fn twenty_failures_from_one_address_lock_it(db: &TestDb) {
+    let server = start(db).await;
+    create_user(&server, "ana@clinic.org", "Ana Ruiz", Role::Author).await;
+    for n in 0..20 {
+        let email = format!("guess{n}@clinic.org");
+        let response = sign_in(&client(), &server, &email, "wrong password, long enough").await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let response = sign_in(&client(), &server, "ana@clinic.org", PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    server.stop().await.expect("stop");
+}
+
+async fn sessions_survive_a_restart(db: &TestDb) {
+    let server = start(db).await;
+    create_user(&server, "ana@clinic.org", "Ana Ruiz", Role::Author).await;
+    let client = signed_in(&server, "ana@clinic.org").await;
+    let address = server.addr;
+    server.stop().await.expect("stop");
+    let mut args = serve_args(db);
+    args.addr = address;
+    let restarted = server::start(&args).await.expect("restart on the same port");
+    assert_eq!(
+        current_email(&client, &restarted).await.as_deref(),
+        Some("ana@clinic.org")
+    );
+    restarted.stop().await.expect("stop");
+}
+
+async fn deactivating_or_changing_a_role_ends_sessions(db: &TestDb) {
+    let server = start(db).await;
+    create_user(&server, "admin@clinic.org", "Admin", Role::Admin).await;
+    let ana = create_user(&server, "ana@clinic.org", "Ana Ruiz", Role::Author).await;
+    let admin = signed_in(&server, "admin@clinic.org").await;
+    let id = ana.id.to_string();
+
+    let ana_client = signed_in(&server, "ana@clinic.org").await;
+    let response = call(
+        &admin,
+        &server,
+        ChangeRole::PATH,
+        &[("user_id", &id), ("role", "editor")],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        current_email(&ana_client, &server).await,
+        None,
+        "role change ends the session"
+    );
+
+    let ana_client = signed_in(&server, "ana@clinic.org").await;
+    let response = call(
+        &admin,
+        &server,
+        SetUserActive::PATH,
+        &[("user_id", &id), ("active", "false")],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        current_email(&ana_client, &server).await,
+        None,
+        "deactivation ends the session"
+    );
+    let response = sign_in(&client(), &server, "ana@clinic.org", PASSWORD).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a deactivated account cannot sign in"
+    );
+
+    let response = call(
+        &admin,
+        &server,
+        SetUserActive::PATH,
+        &[("user_id", &id), ("active", "true")],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(redirects(
+        &sign_in(&client(), &server, "ana@clinic.org", PASSWORD).await
+    ));
+
+    let response = call(
+        &admin,
+        &server,
+        SetUserActive::PATH,
+        &[("user_id", "0"), ("active", "false")],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    server.stop().await.expect("stop");
+}
+
+async fn changing_the_password_ends_other_sessions_only(db: &TestDb) {
+    let server = start(db).await;
+    create_user(&server, "ana@clinic.org", "Ana Ruiz", Role::Author).await;
+    let laptop = signed_in(&server, "ana@clinic.org").await;
+    let phone = signed_in(&server, "ana@clinic.org").await;
+    let new_password = "a different long passphrase";
+    let response = call(
+        &laptop,
+        &server,
+        ChangePassword::PATH,
+        &[
+            ("current_password", "not my password at all"),
+            ("new_password", new_password),
+            ("new_password_confirmation", new_password),
+        ],
+    )
+    .await;
+    assert_eq!(
+        response.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the current password is required"
+    );
+    let response = call(
+        &laptop,
+        &server,
+        ChangePassword::PATH,
+        &[
+            ("current_password", PASSWORD),
+            ("new_password", new_password),
+            ("new_password_confirmation", new_password),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(current_email(&laptop, &server).await.as_deref(), Some("ana@clinic.org"));
+    assert_eq!(current_email(&phone, &server).await, None);
+    assert!(redirects(
+        &sign_in(&client(), &server, "ana@clinic.org", new_password).await
+    ));
+    server.stop().await.expect("stop");
+}
+
+async fn the_setup_page_creates_the_first_admin_once(db: &TestDb) {
+    let server = start(db).await;
+    let token = server.state.config.setup_token.clone();
+    assert!(!token.is_empty(), "a token exists while there are no users");
+    let client = client();
+    let page = client
+        .get(url(&server, &format!("/admin/setup?token={token}")))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(page.status(), StatusCode::OK);
+
+    let form = |token: &str, password: &str| {
+        vec![
+            ("token".to_owned(), token.to_owned()),
+            ("email".to_owned(), "admin@clinic.org".to_owned()),
+            ("display_name".to_owned(), "Dr. Admin".to_owned()),
+            ("password".to_owned(), password.to_owned()),
+        ]
+    };
+    let post = |form: Vec<(String, String)>| {
+        let client = client.clone();
+        let url = url(&server, CompleteSetup::PATH);
+        let origin = format!("http://{}", server.addr);
+        async move {
+            client
+                .post(url)
+                .header("origin", origin)
+                .form(&form)
+                .send()
+                .await
+                .expect("POST")
+        }
+    };
+    let response = post(form("not-the-token", PASSWORD)).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let response = post(form(&token, "password1234")).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a common password is refused"
+    );
+    assert!(response.text().await.expect("body").contains("common passwords"));
+    let response = post(form(&token, PASSWORD)).await;
+    assert!(redirects(&response), "{}", response.status());
+    assert_eq!(
+        current_email(&client, &server).await.as_deref(),
+        Some("admin@clinic.org")
+    );
+
+    let page = client
+        .get(url(&server, &format!("/admin/setup?token={token}")))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(
+        page.status(),
+        StatusCode::NOT_FOUND,
+        "the page is gone once a user exists"
+    );
+    let response = post(form(&token, PASSWORD)).await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    server.stop().await.expect("stop");
+}
+
+async fn set_password_links_work_once(db: &TestDb) {
+    let server = start(db).await;
+    create_user(&server, "admin@clinic.org", "Admin", Role::Admin).await;
+    let admin = signed_in(&server, "admin@clinic.org").await;
+    let response = call(
+        &admin,
+        &server,
+        CreateUser::PATH,
+        &[
+            ("email", "Ben@Clinic.org"),
+            ("display_name", "Dr. Ben Okafor"),
+            ("role", "editor"),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let created: serde_json::Value = response.json().await.expect("JSON");
+    assert_eq!(created["user"]["email"], "ben@clinic.org");
+    assert_eq!(created["user"]["slug"], "dr-ben-okafor");
+    let link = created["set_password_url"].as_str().expect("link").to_owned();
+    let token = link.rsplit('/').next().expect("token").to_owned();
+    assert!(link.starts_with("http://127.0.0.1:3000/admin/set-password/"), "{link}");
+
+    let duplicate = call(
+        &admin,
+        &server,
+        CreateUser::PATH,
+        &[
+            ("email", "ben@clinic.org"),
+            ("display_name", "Ben Again"),
+            ("role", "author"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        duplicate.status(),
+        StatusCode::CONFLICT,
+        "emails are unique without regard to case"
+    );
+
+    let page = client()
+        .get(url(&server, &format!("/admin/set-password/{token}")))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(page.status(), StatusCode::OK);
+    let ben = client();
+    let set = |password: &'static str, confirmation: &'static str| {
+        let ben = ben.clone();
+        let token = token.clone();
+        let server_url = url(&server, SetPasswordWithToken::PATH);
+        let origin = format!("http://{}", server.addr);
+        async move {
+            ben.post(server_url)
+                .header("origin", origin)
+                .form(&[
+                    ("token", token.as_str()),
+                    ("password", password),
+                    ("password_confirmation", confirmation),
+                ])
+                .send()
+                .await
+                .expect("POST")
+        }
+    };
+    let mismatch = set("a long new passphrase", "a long new passphrasE").await;
+    assert_eq!(mismatch.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let ok = set("a long new passphrase", "a long new passphrase").await;
+    assert!(redirects(&ok), "a typo did not use up the link: {}", ok.status());
+    assert_eq!(current_email(&ben, &server).await.as_deref(), Some("ben@clinic.org"));
+    let again = set("another long passphrase", "another long passphrase").await;
+    assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY, "the link works once");
+    server.stop().await.expect("stop");
+}
+
+async fn the_audit_log_records_account_events(db: &TestDb) {
+    let server = start(db).await;
+    create_user(&server, "admin@clinic.org", "Admin", Role::Admin).await;
+    let ana = create_user(&server, "ana@clinic.org", "Ana Ruiz", Role::Author).await;
+    let _ = sign_in(&client(), &server, "ana@clinic.org", "wrong password, long enough").await;
+    let admin = signed_in(&server, "admin@clinic.org").await;
+    let id = ana.id.to_string();
+    call(
+        &admin,
+        &server,
+        ChangeRole::PATH,
+        &[("user_id", &id), ("role", "editor")],
+    )
+    .await;
+    call(
+        &admin,
+        &server,
+        SetUserActive::PATH,
+        &[("user_id", &id), ("active", "false")],
+    )
+    .await;
+    call(
+        &admin,
+        &server,
+        SetUserActive::PATH,
+        &[("user_id", &id), ("active", "true")],
+    )
+    .await;
+
+    let response = call(&admin, &server, AuditLog::PATH, &[]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let entries: Vec<serde_json::Value> = response.json().await.expect("JSON");
+    let actions: Vec<&str> = entries.iter().filter_map(|e| e["action"].as_str()).collect();
+    assert_eq!(
+        &actions[..5],
+        [
+            "reactivated",
+            "deactivated",
+            "role_changed",
+            "sign_in",
+            "sign_in_failed"
+        ],
+        "newest first"
+    );
+    assert!(actions.contains(&"user_created"));
+    assert_eq!(entries[2]["actor"], "Admin");
+    assert_eq!(entries[2]["target"], "Ana Ruiz");
+    assert_eq!(entries[2]["detail"], "to editor");
+    assert_eq!(entries[3]["address"], "127.0.0.1");
+
+    let response = call(&admin, &server, AuditLog::PATH, &[("action", "deactivated")]).await;
+    let filtered: Vec<serde_json::Value> = response.json().await.expect("JSON");
+    assert_eq!(filtered.len(), 1);
+    server.stop().await.expect("stop");
+}
+
+crate::on_both_databases!(
+    visitors_are_sent_to_sign_in_and_come_back,
+    only_local_paths_are_followed_after_sign_in,
+    every_failed_sign_in_looks_the_same,
+    the_session_id_changes_at_sign_in,
+    five_failures_lock_the_account_across_restarts,
+    a_successful_sign_in_resets_the_account_count,
+    twenty_failures_from_one_address_lock_it,
+    sessions_survive_a_restart,
+    deactivating_or_changing_a_role_ends_sessions,
+    changing_the_password_ends_other_sessions_only,
+    the_setup_page_creates_the_first_admin_once,
+    set_password_links_work_once,
+    the_audit_log_records_account_events,
+);

@@ -1,0 +1,159 @@
+//! The authorization matrix: every server function, called as every kind
+//! of caller, answers allowed, 401 or 403 as the policy says. A server
+//! function missing from this table fails the test.
+
+use std::collections::BTreeSet;
+
+use app::accounts::Role;
+use app::accounts::api::*;
+use app::settings::api::GetSiteSettings;
+use leptos::server_fn::ServerFn;
+use reqwest::StatusCode;
+
+use crate::support::TestDb;
+use crate::{call, client, create_user, signed_in, start};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    /// Any answer but 401, 403 or a server error.
+    Allowed,
+    Unauthenticated,
+    Forbidden,
+}
+
+use Expect::{Allowed as A, Forbidden as F, Unauthenticated as U};
+
+const CALLERS: [&str; 6] = [
+    "anonymous",
+    "author",
+    "another author",
+    "editor",
+    "admin",
+    "deactivated",
+];
+
+/// Functions anyone may call; each is gated by something else (a token,
+/// the credentials themselves) or reveals only public data.
+fn public_functions() -> Vec<&'static str> {
+    vec![
+        GetSiteSettings::PATH,
+        CurrentUser::PATH,
+        Login::PATH,
+        CompleteSetup::PATH,
+        SetPasswordWithToken::PATH,
+    ]
+}
+
+async fn every_server_function_checks_its_caller(db: &TestDb) {
+    let server = start(db).await;
+    create_user(&server, "author@clinic.org", "Author", Role::Author).await;
+    create_user(&server, "other@clinic.org", "Other Author", Role::Author).await;
+    create_user(&server, "editor@clinic.org", "Editor", Role::Editor).await;
+    create_user(&server, "admin@clinic.org", "Admin", Role::Admin).await;
+    let gone = create_user(&server, "gone@clinic.org", "Gone", Role::Editor).await;
+    let target = create_user(&server, "target@clinic.org", "Target", Role::Author).await;
+    let target_id = target.id.to_string();
+
+    let deactivated = signed_in(&server, "gone@clinic.org").await;
+    let audit = app::accounts::server::NewAuditEntry::new(app::accounts::server::AuditAction::Deactivated, None, None);
+    server
+        .state
+        .store
+        .set_active(gone.id, false, &audit)
+        .await
+        .expect("deactivate");
+
+    let wrong_password = "not the current password";
+    let matrix: Vec<(&str, Vec<(&str, String)>, [Expect; 6])> = vec![
+        (
+            UpdateProfile::PATH,
+            vec![
+                ("display_name", "Same Name".into()),
+                ("bio", String::new()),
+                ("avatar_url", String::new()),
+                ("credentials", String::new()),
+            ],
+            [U, A, A, A, A, U],
+        ),
+        (
+            ChangePassword::PATH,
+            vec![
+                ("current_password", wrong_password.into()),
+                ("new_password", "a long new passphrase".into()),
+                ("new_password_confirmation", "a long new passphrase".into()),
+            ],
+            [U, A, A, A, A, U],
+        ),
+        (ListUsers::PATH, vec![], [U, F, F, F, A, U]),
+        (
+            CreateUser::PATH,
+            vec![
+                ("email", "new-{caller}@clinic.org".into()),
+                ("display_name", "New".into()),
+                ("role", "author".into()),
+            ],
+            [U, F, F, F, A, U],
+        ),
+        (
+            ChangeRole::PATH,
+            vec![("user_id", target_id.clone()), ("role", "author".into())],
+            [U, F, F, F, A, U],
+        ),
+        (
+            SetUserActive::PATH,
+            vec![("user_id", target_id.clone()), ("active", "true".into())],
+            [U, F, F, F, A, U],
+        ),
+        (
+            IssuePasswordLink::PATH,
+            vec![("user_id", target_id.clone())],
+            [U, F, F, F, A, U],
+        ),
+        (AuditLog::PATH, vec![], [U, F, F, F, A, U]),
+        // Last: it ends the caller's session.
+        (Logout::PATH, vec![], [U, A, A, A, A, U]),
+    ];
+
+    let registered: BTreeSet<&str> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path)
+        .collect();
+    let listed: BTreeSet<&str> = matrix
+        .iter()
+        .map(|(path, _, _)| *path)
+        .chain(public_functions())
+        .collect();
+    assert_eq!(
+        registered, listed,
+        "every server function must be in the matrix or the public list"
+    );
+
+    let clients = [
+        client(),
+        signed_in(&server, "author@clinic.org").await,
+        signed_in(&server, "other@clinic.org").await,
+        signed_in(&server, "editor@clinic.org").await,
+        signed_in(&server, "admin@clinic.org").await,
+        deactivated,
+    ];
+    for (path, form, expected) in &matrix {
+        for ((caller, http), expect) in CALLERS.iter().zip(&clients).zip(expected) {
+            let form: Vec<(&str, String)> = form
+                .iter()
+                .map(|(k, v)| (*k, v.replace("{caller}", &caller.replace(' ', "-"))))
+                .collect();
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let status = call(http, &server, path, &form).await.status();
+            let ok = match expect {
+                Expect::Allowed => {
+                    status != StatusCode::UNAUTHORIZED && status != StatusCode::FORBIDDEN && !status.is_server_error()
+                }
+                Expect::Unauthenticated => status == StatusCode::UNAUTHORIZED,
+                Expect::Forbidden => status == StatusCode::FORBIDDEN,
+            };
+            assert!(ok, "{path} as {caller}: expected {expect:?}, got {status}");
+        }
+    }
+    server.stop().await.expect("stop");
+}
+
+crate::on_both_databases!(every_server_function_checks_its_caller);
