@@ -143,6 +143,11 @@ mod http {
         fn from(error: sqlx::Error) -> Self {
             match error {
                 sqlx::Error::RowNotFound => AppError::NotFound,
+                // Two requests racing for the same unique value: the loser
+                // hears about it instead of getting a 500.
+                sqlx::Error::Database(database) if database.is_unique_violation() => AppError::Conflict {
+                    message: "Someone else just saved the same value. Reload and try again.".into(),
+                },
                 other => AppError::internal(format_args!("database: {other}")),
             }
         }

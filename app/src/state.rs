@@ -25,6 +25,8 @@ pub struct RuntimeConfig {
     pub trust_proxy: bool,
     /// Session cookies get the Secure flag (the site URL is https).
     pub secure_cookies: bool,
+    /// The site URL's origin (scheme, host, port), for the CSRF check.
+    pub site_origin: String,
     /// The one-time token of `/admin/setup`, printed to the log at start.
     pub setup_token: String,
 }

@@ -27,6 +27,7 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::cookie::time::Duration as CookieDuration;
@@ -34,6 +35,9 @@ use tower_sessions::session_store::ExpiredDeletion;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::cli::{DatabaseArgs, ServeArgs};
+
+/// The largest request body the admin's forms may send.
+const MAX_FORM_BYTES: usize = 256 * 1024;
 
 /// The name cargo-leptos gives the wasm, JS and CSS files (`output-name`).
 const OUTPUT_NAME: &str = "vellum";
@@ -73,7 +77,9 @@ pub async fn prepare(args: &ServeArgs) -> anyhow::Result<AppState> {
         .site_addr(args.addr)
         .build();
     let settings = store.site_settings().await?;
-    let secure_cookies = SiteUrl::parse(&settings.site_url).is_ok_and(|url| url.is_https());
+    let site_url = SiteUrl::parse(&settings.site_url).ok();
+    let secure_cookies = site_url.as_ref().is_some_and(SiteUrl::is_https);
+    let site_origin = site_url.map(|url| url.origin()).unwrap_or_default();
     let setup_token = if store.count_users().await? == 0 {
         let token = random_token();
         tracing::warn!(
@@ -88,6 +94,7 @@ pub async fn prepare(args: &ServeArgs) -> anyhow::Result<AppState> {
     let config = Arc::new(RuntimeConfig {
         trust_proxy: args.trust_proxy,
         secure_cookies,
+        site_origin,
         setup_token,
     });
     Ok(AppState {
@@ -122,7 +129,7 @@ pub fn router(state: AppState) -> Router {
         .merge(admin_router(&state))
         .nest_service("/pkg", ServeDir::new(pkg_dir))
         .fallback(app::blog::not_found)
-        .layer(axum::middleware::from_fn(security::csrf))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::csrf))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
         .layer(axum::middleware::from_fn(request_log::log_request))
         .with_state(state)
@@ -143,6 +150,8 @@ fn admin_router(state: &AppState) -> Router<AppState> {
         .layer(axum::middleware::from_fn_with_state(state.clone(), guard::admin_pages))
         .layer(axum::middleware::from_fn(guard::server_fn_status))
         .layer(session_layer(state))
+        // Server functions read their whole body; forms are small.
+        .layer(RequestBodyLimitLayer::new(MAX_FORM_BYTES))
 }
 
 fn session_layer(state: &AppState) -> SessionManagerLayer<SessionBackend> {
@@ -152,6 +161,9 @@ fn session_layer(state: &AppState) -> SessionManagerLayer<SessionBackend> {
         .with_same_site(SameSite::Lax)
         .with_secure(state.config.secure_cookies)
         .with_path("/")
+        // Saving on every admin request moves the expiry forward, so the 14
+        // days count from the last use, not from sign-in.
+        .with_always_save(true)
         .with_expiry(Expiry::OnInactivity(CookieDuration::days(14)))
 }
 

@@ -17,15 +17,15 @@ const PUBLIC_CSP: &str = "default-src 'self'; script-src 'none'; object-src 'non
 
 /// A state-changing request that carries the session cookie must come from
 /// this site: its Origin (or, failing that, Sec-Fetch-Site) must say so.
-/// Requests authenticated by a bearer token carry no ambient credentials
-/// and are not checked.
-pub async fn csrf(request: Request, next: Next) -> Response {
+/// "This site" is the public site URL, or the host the request was sent to
+/// (a reverse proxy may rewrite one or the other).
+pub async fn csrf(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let safe_method = matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
     );
     let headers = request.headers();
-    if !safe_method && carries_session_cookie(headers) && !has_bearer_token(headers) && is_cross_origin(headers) {
+    if !safe_method && carries_session_cookie(headers) && is_cross_origin(headers, &state.config.site_origin) {
         tracing::warn!(path = %request.uri().path(), "cross-origin request with the session cookie refused");
         return AppError::Forbidden.into_response();
     }
@@ -41,18 +41,14 @@ fn carries_session_cookie(headers: &HeaderMap) -> bool {
         .any(|pair| pair.trim().split('=').next() == Some(SESSION_COOKIE))
 }
 
-fn has_bearer_token(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.starts_with("Bearer "))
-}
-
-fn is_cross_origin(headers: &HeaderMap) -> bool {
+fn is_cross_origin(headers: &HeaderMap, site_origin: &str) -> bool {
     let host = headers.get(header::HOST).and_then(|value| value.to_str().ok());
     if let Some(origin) = headers.get(header::ORIGIN) {
-        let origin = origin.to_str().unwrap_or("null");
-        let origin_host = origin.split_once("://").map(|(_, rest)| rest.trim_end_matches('/'));
+        let origin = origin.to_str().unwrap_or("null").trim_end_matches('/');
+        if !site_origin.is_empty() && origin.eq_ignore_ascii_case(site_origin) {
+            return false;
+        }
+        let origin_host = origin.split_once("://").map(|(_, rest)| rest);
         return origin_host.is_none() || origin_host != host;
     }
     match headers.get("sec-fetch-site").and_then(|value| value.to_str().ok()) {
@@ -102,27 +98,32 @@ mod tests {
     }
 
     #[test]
-    fn origins_are_compared_with_the_host() {
-        assert!(!is_cross_origin(&headers(&[
-            ("host", "blog.example.org"),
-            ("origin", "https://blog.example.org")
-        ])));
-        assert!(is_cross_origin(&headers(&[
-            ("host", "blog.example.org"),
-            ("origin", "https://evil.example")
-        ])));
-        assert!(is_cross_origin(&headers(&[
-            ("host", "blog.example.org"),
-            ("origin", "null")
-        ])));
-        assert!(is_cross_origin(&headers(&[
-            ("host", "blog.example.org"),
-            ("sec-fetch-site", "cross-site")
-        ])));
-        assert!(!is_cross_origin(&headers(&[
-            ("host", "blog.example.org"),
-            ("sec-fetch-site", "same-origin")
-        ])));
+    fn origins_are_compared_with_the_host_and_the_site() {
+        let site = "https://blog.example.org";
+        assert!(!is_cross_origin(
+            &headers(&[("host", "blog.example.org"), ("origin", site)]),
+            ""
+        ));
+        assert!(
+            !is_cross_origin(&headers(&[("host", "127.0.0.1:3000"), ("origin", site)]), site),
+            "behind a proxy"
+        );
+        assert!(is_cross_origin(
+            &headers(&[("host", "blog.example.org"), ("origin", "https://evil.example")]),
+            site
+        ));
+        assert!(is_cross_origin(
+            &headers(&[("host", "blog.example.org"), ("origin", "null")]),
+            site
+        ));
+        assert!(is_cross_origin(
+            &headers(&[("host", "blog.example.org"), ("sec-fetch-site", "cross-site")]),
+            site
+        ));
+        assert!(!is_cross_origin(
+            &headers(&[("host", "blog.example.org"), ("sec-fetch-site", "same-origin")]),
+            site
+        ));
     }
 
     #[test]

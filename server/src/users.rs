@@ -21,6 +21,7 @@ pub async fn add(args: &UserAddArgs) -> anyhow::Result<()> {
         display_name,
         role,
         password_hash: Some(hash_password(password).await?),
+        password_link: None,
     };
     let audit = NewAuditEntry::new(AuditAction::UserCreated, None, None)
         .detail(format!("role {}, from the command line", role.as_str()));

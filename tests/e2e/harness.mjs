@@ -4,7 +4,7 @@
 // VELLUM_BIN        the server binary (default: the cargo target dir's debug build)
 // VELLUM_SITE_ROOT  the cargo-leptos site folder with pkg/ (default: target/site)
 // CHROMIUM          the browser (default: /usr/bin/chromium)
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, homedir } from 'node:os';
 import path from 'node:path';
@@ -14,11 +14,23 @@ import { chromium } from 'playwright-core';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const targetDir = process.env.CARGO_TARGET_DIR ?? path.join(homedir(), '.cache', 'vellum', 'target');
 
-export async function startVellum() {
+export const PASSWORD = 'correct horse battery staple';
+
+// Starts Vellum on a fresh database; `users` are created first with
+// `vellum user add`, as an operator would, all with PASSWORD.
+export async function startVellum({ users = [] } = {}) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'vellum-e2e-'));
   const bin = process.env.VELLUM_BIN ?? path.join(targetDir, 'debug', 'vellum');
-  const env = { ...process.env };
+  const env = { ...process.env, VELLUM_DATA_DIR: dataDir, NO_COLOR: '1' };
   delete env.VELLUM_DATABASE_URL; // always the fresh SQLite file in dataDir
+  for (const user of users) {
+    const added = spawnSync(
+      bin,
+      ['user', 'add', '--email', user.email, '--name', user.name, '--role', user.role],
+      { env, input: `${PASSWORD}\n`, encoding: 'utf8' },
+    );
+    if (added.status !== 0) throw new Error(`vellum user add failed: ${added.stderr}`);
+  }
   const child = spawn(bin, ['serve'], {
     env: {
       ...env,

@@ -160,3 +160,104 @@ async fn serve_then_stop_with(signal: &str) {
     let exit = child.wait().expect("vellum exits");
     assert!(exit.success(), "exit status {exit}");
 }
+
+fn add_user(data_dir: &std::path::Path, args: &[&str], password: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = vellum()
+        .args(["user", "add"])
+        .args(args)
+        .env("VELLUM_DATA_DIR", data_dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run vellum user add");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(format!("{password}\n").as_bytes())
+        .expect("write the password");
+    child.wait_with_output().expect("vellum user add finishes")
+}
+
+#[tokio::test]
+async fn user_add_creates_an_account_with_the_password_from_stdin() {
+    let dir = TempDir::new().expect("temporary folder");
+    let output = add_user(
+        dir.path(),
+        &[
+            "--email",
+            "Admin@Clinic.org",
+            "--name",
+            "Dr. Ana Ruiz",
+            "--role",
+            "admin",
+        ],
+        crate::PASSWORD,
+    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("Created Dr. Ana Ruiz <admin@clinic.org> as admin."));
+
+    let store = app::store::connect(&format!("sqlite://{}", dir.path().join("vellum.db").display()))
+        .await
+        .expect("open the database");
+    let email = app::accounts::server::Email::parse("admin@clinic.org").expect("email");
+    let user = store
+        .user_by_email(&email)
+        .await
+        .expect("query")
+        .expect("the user exists");
+    assert_eq!(user.role, app::accounts::Role::Admin);
+    let hash = user.password_hash.clone().expect("a password hash");
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+    assert!(
+        app::accounts::server::verify_password(crate::PASSWORD.to_owned(), Some(hash))
+            .await
+            .expect("verify"),
+        "the password from stdin is the one stored"
+    );
+    store.close().await;
+
+    let again = add_user(
+        dir.path(),
+        &["--email", "admin@clinic.org", "--name", "Someone", "--role", "admin"],
+        crate::PASSWORD,
+    );
+    assert!(!again.status.success());
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("exists already"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+}
+
+#[test]
+fn user_add_refuses_weak_passwords_and_password_flags() {
+    let dir = TempDir::new().expect("temporary folder");
+    let weak = add_user(
+        dir.path(),
+        &["--email", "ana@clinic.org", "--name", "Ana"],
+        "password1234",
+    );
+    assert!(!weak.status.success());
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("common passwords"));
+    let short = add_user(dir.path(), &["--email", "ana@clinic.org", "--name", "Ana"], "short");
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 12 characters"));
+
+    let flag = vellum()
+        .args([
+            "user",
+            "add",
+            "--email",
+            "ana@clinic.org",
+            "--name",
+            "Ana",
+            "--password",
+            "x",
+        ])
+        .env("VELLUM_DATA_DIR", dir.path())
+        .output()
+        .expect("run");
+    assert!(!flag.status.success(), "there is no --password flag");
+}

@@ -70,6 +70,7 @@ pub async fn create_user(server: &RunningServer, email: &str, name: &str, role: 
                 .await
                 .expect("hash"),
         ),
+        password_link: None,
     };
     let audit = NewAuditEntry::new(AuditAction::UserCreated, None, None);
     server

@@ -4,6 +4,8 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod accounts;
+
 use std::sync::Arc;
 
 use app::settings::server::SettingsUpdate;

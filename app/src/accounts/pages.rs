@@ -20,7 +20,7 @@ pub fn LoginPage() -> impl IntoView {
         <section class="narrow">
             <h1>"Sign in"</h1>
             <ActionForm action=login>
-                <input type="hidden" name="next" prop:value=next />
+                <input type="hidden" name="next" value=next />
                 <TextField name="email" label="Email" kind="email" autocomplete="username" required=true
                     errors=field_errors(login.value(), "email") />
                 <TextField name="password" label="Password" kind="password" autocomplete="current-password"
@@ -43,7 +43,7 @@ pub fn SetupPage() -> impl IntoView {
             <h1>"Create the first admin"</h1>
             <p>"This page works once, while Vellum has no users, with the link the server printed to its log."</p>
             <ActionForm action=setup>
-                <input type="hidden" name="token" prop:value=token />
+                <input type="hidden" name="token" value=token />
                 <TextField name="email" label="Email" kind="email" autocomplete="username" required=true
                     errors=field_errors(setup.value(), "email") />
                 <TextField name="display_name" label="Name" autocomplete="name" required=true
@@ -69,7 +69,7 @@ pub fn SetPasswordPage() -> impl IntoView {
         <section class="narrow">
             <h1>"Set your password"</h1>
             <ActionForm action=set_password>
-                <input type="hidden" name="token" prop:value=token />
+                <input type="hidden" name="token" value=token />
                 <TextField name="password" label="New password" kind="password" autocomplete="new-password"
                     required=true hint="At least 12 characters; not a common password."
                     errors=field_errors(set_password.value(), "password") />

@@ -90,6 +90,26 @@ pub struct NewUser {
     pub display_name: DisplayName,
     pub role: Role,
     pub password_hash: Option<String>,
+    /// A set-password link created together with the user.
+    pub password_link: Option<PasswordLink>,
+}
+
+/// A set-password link as stored: the token's digest and its end.
+pub struct PasswordLink {
+    pub token_digest: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl PasswordLink {
+    /// A new link; the token itself goes to the admin, only its digest is kept.
+    pub fn new() -> (String, Self) {
+        let token = random_token();
+        let link = Self {
+            token_digest: token_digest(&token),
+            expires_at: Utc::now() + Duration::hours(PASSWORD_LINK_LIFETIME_HOURS),
+        };
+        (token, link)
+    }
 }
 
 /// What happened, for the audit log. Written in the same transaction as
@@ -226,7 +246,9 @@ pub fn client_address(parts: &Parts, trust_proxy: bool) -> String {
     if trust_proxy
         && let Some(forwarded) = parts
             .headers
-            .get("x-forwarded-for")
+            .get_all("x-forwarded-for")
+            .iter()
+            .next_back()
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.rsplit(',').next())
             .map(str::trim)
@@ -274,8 +296,8 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
     let address = request_address(&state).await;
     // Malformed input is a failed attempt like any other: same message,
     // same counting, same (dummy) hashing time.
-    let email_key = email.trim().to_lowercase();
-    throttle::check(&state, &email_key, &address).await?;
+    let email_key: String = email.trim().to_lowercase().chars().take(254).collect();
+    throttle::begin_attempt(&state, &email_key, &address).await?;
     let user = match Email::parse(&email) {
         Ok(email) => state.store.user_by_email(&email).await?,
         Err(_) => None,
@@ -288,7 +310,7 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
             let entry = NewAuditEntry::new(AuditAction::SignInFailed, None, other.map(|u| u.id))
                 .address(&address)
                 .detail(email_key.clone());
-            state.store.record_login_failure(&email_key, &address, &entry).await?;
+            state.store.append_audit(&entry).await?;
             return Err(AppError::invalid("password", SIGN_IN_FAILED));
         }
     };
@@ -340,6 +362,7 @@ pub async fn complete_setup(
         display_name,
         role: Role::Admin,
         password_hash: Some(hash_password(password).await?),
+        password_link: None,
     };
     let entry = NewAuditEntry::new(AuditAction::UserCreated, None, None)
         .address(&address)
@@ -448,30 +471,34 @@ pub async fn create_user(
     let entry = NewAuditEntry::new(AuditAction::UserCreated, Some(admin.id), None)
         .address(&address)
         .detail(format!("role {}", role.as_str()));
+    let (token, link) = PasswordLink::new();
     let new_user = NewUser {
         email,
         display_name,
         role,
         password_hash: None,
+        password_link: Some(link),
     };
     let user = state.store.create_user(&new_user, &entry).await?;
-    let set_password_url = issue_password_link(admin, user.id).await?;
     Ok(CreatedUser {
         user: user.view(),
-        set_password_url,
+        set_password_url: set_password_url(&state, &token).await?,
     })
 }
 
 pub async fn issue_password_link(admin: User, user_id: i64) -> Result<String, AppError> {
     let state = app_state()?;
-    let token = random_token();
-    let expires_at = Utc::now() + Duration::hours(PASSWORD_LINK_LIFETIME_HOURS);
+    let (token, link) = PasswordLink::new();
     let address = request_address(&state).await;
     let entry = NewAuditEntry::new(AuditAction::PasswordLinkIssued, Some(admin.id), Some(user_id)).address(&address);
     state
         .store
-        .create_password_token(user_id, &token_digest(&token), expires_at, &entry)
+        .create_password_token(user_id, &link.token_digest, link.expires_at, &entry)
         .await?;
+    set_password_url(&state, &token).await
+}
+
+async fn set_password_url(state: &AppState, token: &str) -> Result<String, AppError> {
     let site_url = state.store.site_settings().await?.site_url;
     Ok(format!("{site_url}/admin/set-password/{token}"))
 }

@@ -48,7 +48,7 @@ pub fn TextField(
                 id=id
                 name=name
                 type=kind
-                prop:value=move || value.get()
+                value=move || value.get()
                 autocomplete=autocomplete
                 required=required
                 aria-invalid=move || if errors.with(Vec::is_empty) { "false" } else { "true" }

@@ -82,6 +82,13 @@ impl SiteUrl {
     pub fn is_https(&self) -> bool {
         self.0.starts_with("https://")
     }
+
+    /// Scheme, host and port, as browsers send them in `Origin`.
+    pub fn origin(&self) -> String {
+        url::Url::parse(&self.0)
+            .map(|url| url.origin().ascii_serialization())
+            .unwrap_or_default()
+    }
 }
 
 /// An IANA time zone name known to the tz database, e.g. `Europe/Berlin`.
@@ -188,6 +195,7 @@ mod tests {
         assert_eq!(update.title.as_str(), "Riverside Clinic Journal");
         assert_eq!(update.site_url.as_str(), "https://blog.example.org");
         assert!(update.site_url.is_https());
+        assert_eq!(update.site_url.origin(), "https://blog.example.org");
         assert_eq!(update.time_zone.as_str(), "America/Chicago");
     }
 

@@ -75,7 +75,8 @@ pub trait Store: Send + Sync + 'static {
 
     async fn count_users(&self) -> Result<i64, AppError>;
 
-    /// Creates a user; `Conflict` when the email is taken.
+    /// Creates a user (and its set-password link, if any); `Conflict` when
+    /// the email is taken.
     async fn create_user(&self, user: &NewUser, audit: &NewAuditEntry) -> Result<User, AppError>;
 
     /// Creates the first user; `NotFound` when any user exists already.
@@ -115,8 +116,13 @@ pub trait Store: Send + Sync + 'static {
     /// Notes the sign-in and clears the account's failed attempts.
     async fn record_sign_in(&self, id: i64, email_key: &str, audit: &NewAuditEntry) -> Result<(), AppError>;
 
-    async fn record_login_failure(&self, email_key: &str, address: &str, audit: &NewAuditEntry)
-    -> Result<(), AppError>;
+    /// Counts a sign-in attempt as failed until the sign-in succeeds (which
+    /// clears the account's rows). Recorded before the password is checked,
+    /// so parallel guesses cannot slip past the limit.
+    async fn record_login_attempt(&self, email_key: &str, address: &str, at: DateTime<Utc>) -> Result<i64, AppError>;
+
+    /// Takes back an attempt that was refused by the throttle.
+    async fn forget_login_attempt(&self, id: i64) -> Result<(), AppError>;
 
     async fn login_failures_since(
         &self,

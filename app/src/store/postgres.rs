@@ -16,6 +16,8 @@ use crate::error::AppError;
 use crate::settings::SiteSettings;
 use crate::settings::server::SettingsUpdate;
 
+const LOCK_USERS: &str = "LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE";
+
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
 
 /// PostgreSQL through a connection pool; several Vellum instances may share
@@ -90,6 +92,9 @@ impl Store for PostgresStore {
 
     async fn create_user(&self, user: &NewUser, audit: &NewAuditEntry) -> Result<User, AppError> {
         let mut tx = self.pool.begin().await?;
+        // Serialises user creation, so two "Ana Ruiz" created at once get
+        // "ana-ruiz" and "ana-ruiz-2" instead of a unique violation.
+        sqlx::query(LOCK_USERS).execute(&mut *tx).await?;
         let created = insert_user(&mut tx, user, audit).await?;
         tx.commit().await?;
         Ok(created)
@@ -154,6 +159,7 @@ impl Store for PostgresStore {
             .fetch_optional(&mut *tx)
             .await?;
         let updated = updated.ok_or(AppError::NotFound)?;
+        forget_password_tokens(&mut tx, id).await?;
         insert_audit(&mut tx, audit).await?;
         tx.commit().await?;
         Ok(updated)
@@ -180,6 +186,9 @@ impl Store for PostgresStore {
             .fetch_optional(&mut *tx)
             .await?;
         let updated = updated.ok_or(AppError::NotFound)?;
+        if !active {
+            forget_password_tokens(&mut tx, id).await?;
+        }
         insert_audit(&mut tx, audit).await?;
         tx.commit().await?;
         Ok(updated)
@@ -200,6 +209,8 @@ impl Store for PostgresStore {
         if exists.is_none() {
             return Err(AppError::NotFound);
         }
+        // A new link replaces the older ones.
+        forget_password_tokens(&mut tx, user_id).await?;
         sqlx::query(sql::INSERT_PASSWORD_TOKEN)
             .bind(token_digest)
             .bind(user_id)
@@ -236,6 +247,8 @@ impl Store for PostgresStore {
         .fetch_optional(&mut *tx)
         .await?;
         let Some(updated) = updated else {
+            // The account was deactivated: the link is used up all the same.
+            tx.commit().await?;
             return Ok(None);
         };
         let audit = NewAuditEntry {
@@ -264,21 +277,20 @@ impl Store for PostgresStore {
         Ok(())
     }
 
-    async fn record_login_failure(
-        &self,
-        email_key: &str,
-        address: &str,
-        audit: &NewAuditEntry,
-    ) -> Result<(), AppError> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query(sql::INSERT_FAILURE)
+    async fn record_login_attempt(&self, email_key: &str, address: &str, at: DateTime<Utc>) -> Result<i64, AppError> {
+        Ok(sqlx::query_scalar(sql::INSERT_FAILURE)
             .bind(email_key)
             .bind(address)
-            .bind(audit.at)
-            .execute(&mut *tx)
+            .bind(at)
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    async fn forget_login_attempt(&self, id: i64) -> Result<(), AppError> {
+        sqlx::query("DELETE FROM login_failures WHERE id = $1")
+            .bind(id)
+            .execute(&self.pool)
             .await?;
-        insert_audit(&mut tx, audit).await?;
-        tx.commit().await?;
         Ok(())
     }
 
@@ -378,5 +390,21 @@ async fn insert_user(
         ..audit.clone()
     };
     insert_audit(tx, &audit).await?;
+    if let Some(link) = &user.password_link {
+        sqlx::query(sql::INSERT_PASSWORD_TOKEN)
+            .bind(&link.token_digest)
+            .bind(created.id)
+            .bind(link.expires_at)
+            .execute(&mut **tx)
+            .await?;
+    }
     Ok(created)
+}
+
+async fn forget_password_tokens(tx: &mut Transaction<'_, sqlx::Postgres>, user_id: i64) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM password_tokens WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }

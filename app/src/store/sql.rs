@@ -46,7 +46,8 @@ pub const FAILURES_FOR_EMAIL: &str =
     "SELECT count(*), min(failed_at) FROM login_failures WHERE email = $1 AND failed_at > $2";
 pub const FAILURES_FOR_ADDRESS: &str =
     "SELECT count(*), min(failed_at) FROM login_failures WHERE address = $1 AND failed_at > $2";
-pub const INSERT_FAILURE: &str = "INSERT INTO login_failures (email, address, failed_at) VALUES ($1, $2, $3)";
+pub const INSERT_FAILURE: &str =
+    "INSERT INTO login_failures (email, address, failed_at) VALUES ($1, $2, $3) RETURNING id";
 pub const CLEAR_FAILURES: &str = "DELETE FROM login_failures WHERE email = $1";
 
 pub const INSERT_PASSWORD_TOKEN: &str =

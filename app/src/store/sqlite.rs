@@ -167,6 +167,7 @@ impl Store for SqliteStore {
             .fetch_optional(&mut *tx)
             .await?;
         let updated = updated.ok_or(AppError::NotFound)?;
+        forget_password_tokens(&mut tx, id).await?;
         insert_audit(&mut tx, audit).await?;
         tx.commit().await?;
         Ok(updated)
@@ -193,6 +194,9 @@ impl Store for SqliteStore {
             .fetch_optional(&mut *tx)
             .await?;
         let updated = updated.ok_or(AppError::NotFound)?;
+        if !active {
+            forget_password_tokens(&mut tx, id).await?;
+        }
         insert_audit(&mut tx, audit).await?;
         tx.commit().await?;
         Ok(updated)
@@ -213,6 +217,8 @@ impl Store for SqliteStore {
         if exists.is_none() {
             return Err(AppError::NotFound);
         }
+        // A new link replaces the older ones.
+        forget_password_tokens(&mut tx, user_id).await?;
         sqlx::query(sql::INSERT_PASSWORD_TOKEN)
             .bind(token_digest)
             .bind(user_id)
@@ -249,6 +255,8 @@ impl Store for SqliteStore {
         .fetch_optional(&mut *tx)
         .await?;
         let Some(updated) = updated else {
+            // The account was deactivated: the link is used up all the same.
+            tx.commit().await?;
             return Ok(None);
         };
         let audit = NewAuditEntry {
@@ -277,21 +285,20 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn record_login_failure(
-        &self,
-        email_key: &str,
-        address: &str,
-        audit: &NewAuditEntry,
-    ) -> Result<(), AppError> {
-        let mut tx = self.writer.begin().await?;
-        sqlx::query(sql::INSERT_FAILURE)
+    async fn record_login_attempt(&self, email_key: &str, address: &str, at: DateTime<Utc>) -> Result<i64, AppError> {
+        Ok(sqlx::query_scalar(sql::INSERT_FAILURE)
             .bind(email_key)
             .bind(address)
-            .bind(audit.at)
-            .execute(&mut *tx)
+            .bind(at)
+            .fetch_one(&self.writer)
+            .await?)
+    }
+
+    async fn forget_login_attempt(&self, id: i64) -> Result<(), AppError> {
+        sqlx::query("DELETE FROM login_failures WHERE id = $1")
+            .bind(id)
+            .execute(&self.writer)
             .await?;
-        insert_audit(&mut tx, audit).await?;
-        tx.commit().await?;
         Ok(())
     }
 
@@ -392,5 +399,21 @@ async fn insert_user(
         ..audit.clone()
     };
     insert_audit(tx, &audit).await?;
+    if let Some(link) = &user.password_link {
+        sqlx::query(sql::INSERT_PASSWORD_TOKEN)
+            .bind(&link.token_digest)
+            .bind(created.id)
+            .bind(link.expires_at)
+            .execute(&mut **tx)
+            .await?;
+    }
     Ok(created)
+}
+
+async fn forget_password_tokens(tx: &mut Transaction<'_, sqlx::Sqlite>, user_id: i64) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM password_tokens WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }

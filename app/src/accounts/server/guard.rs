@@ -29,12 +29,19 @@ fn minimum_role(path: &str) -> Role {
 
 pub async fn admin_pages(State(state): State<AppState>, session: Session, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
-    if request.method() != Method::GET || !(path == "/admin" || path.starts_with("/admin/")) {
+    let is_read = request.method() == Method::GET || request.method() == Method::HEAD;
+    if !is_read || !(path == "/admin" || path.starts_with("/admin/")) {
         return next.run(request).await;
     }
     if path == "/admin/setup" {
+        let token = request
+            .uri()
+            .query()
+            .and_then(|query| url::form_urlencoded::parse(query.as_bytes()).find(|(key, _)| key == "token"))
+            .map(|(_, value)| value.into_owned())
+            .unwrap_or_default();
         return match state.store.count_users().await {
-            Ok(0) => next.run(request).await,
+            Ok(0) if state.config.setup_token_matches(&token) => next.run(request).await,
             Ok(_) => crate::blog::not_found(State(state)).await,
             Err(error) => error.into_response(),
         };

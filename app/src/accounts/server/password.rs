@@ -56,6 +56,15 @@ fn is_common(raw: &str) -> bool {
     COMMON.contains(lower.as_str()) || (core.chars().count() >= 4 && COMMON.contains(core))
 }
 
+/// At most this many hashes run at once: each takes 19 MiB and a core for a
+/// moment, so a burst of requests queues here instead of exhausting memory.
+static HASHING: LazyLock<tokio::sync::Semaphore> = LazyLock::new(|| {
+    let cores = std::thread::available_parallelism()
+        .map(std::num::NonZeroUsize::get)
+        .unwrap_or(2);
+    tokio::sync::Semaphore::new(cores * 2)
+});
+
 /// OWASP's minimum for argon2id: 19 MiB, 2 iterations, 1 lane.
 fn hasher() -> Result<Argon2<'static>, AppError> {
     let params = Params::new(19 * 1024, 2, 1, None).map_err(AppError::internal)?;
@@ -63,6 +72,7 @@ fn hasher() -> Result<Argon2<'static>, AppError> {
 }
 
 pub async fn hash_password(password: Password) -> Result<String, AppError> {
+    let _permit = HASHING.acquire().await.map_err(AppError::internal)?;
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
         hasher()?
@@ -88,6 +98,7 @@ static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
 /// True when `candidate` matches `hash`. With no hash it checks a dummy
 /// one and answers false.
 pub async fn verify_password(candidate: String, hash: Option<String>) -> Result<bool, AppError> {
+    let _permit = HASHING.acquire().await.map_err(AppError::internal)?;
     tokio::task::spawn_blocking(move || {
         let has_hash = hash.is_some();
         let stored = hash.unwrap_or_else(|| DUMMY_HASH.clone());

@@ -19,25 +19,34 @@ pub struct FailureCounts {
     pub address_oldest: Option<DateTime<Utc>>,
 }
 
-/// Refuses the attempt (before any password is checked) when the account
-/// or the address has failed too often, saying when to try again.
-pub async fn check(state: &AppState, email: &str, address: &str) -> Result<(), AppError> {
+/// Records this attempt as a failure first (a successful sign-in clears it
+/// later), then counts. Counting after recording means parallel attempts
+/// see each other: at most the allowed number get through, however many
+/// arrive at once. An attempt over the limit is taken back and refused,
+/// before any password is checked, with the time to wait.
+pub async fn begin_attempt(state: &AppState, email: &str, address: &str) -> Result<(), AppError> {
     let now = Utc::now();
     let window = Duration::minutes(WINDOW_MINUTES);
+    let attempt = state.store.record_login_attempt(email, address, now).await?;
     let counts = state.store.login_failures_since(email, address, now - window).await?;
     match blocked_until(&counts, window) {
-        Some(until) if until > now => Err(AppError::TooManyRequests {
-            retry_after_secs: u64::try_from((until - now).num_seconds().max(1)).unwrap_or(1),
-        }),
-        _ => Ok(()),
+        Some(until) => {
+            state.store.forget_login_attempt(attempt).await?;
+            Err(AppError::TooManyRequests {
+                retry_after_secs: u64::try_from((until - now).num_seconds().max(1)).unwrap_or(1),
+            })
+        }
+        None => Ok(()),
     }
 }
 
+/// `counts` include the attempt being made: blocked when it is one more
+/// than the limit.
 fn blocked_until(counts: &FailureCounts, window: Duration) -> Option<DateTime<Utc>> {
-    let account = (counts.account >= MAX_FAILURES_PER_ACCOUNT)
+    let account = (counts.account > MAX_FAILURES_PER_ACCOUNT)
         .then_some(counts.account_oldest)
         .flatten();
-    let address = (counts.address >= MAX_FAILURES_PER_ADDRESS)
+    let address = (counts.address > MAX_FAILURES_PER_ADDRESS)
         .then_some(counts.address_oldest)
         .flatten();
     account.max(address).map(|oldest| oldest + window)
@@ -52,16 +61,20 @@ mod tests {
         let window = Duration::minutes(WINDOW_MINUTES);
         let t = Utc::now();
         let mut counts = FailureCounts {
-            account: 4,
+            account: 5,
             account_oldest: Some(t),
-            address: 19,
+            address: 20,
             address_oldest: Some(t),
         };
-        assert_eq!(blocked_until(&counts, window), None);
-        counts.account = 5;
+        assert_eq!(
+            blocked_until(&counts, window),
+            None,
+            "the fifth failure may still be tried"
+        );
+        counts.account = 6;
         assert_eq!(blocked_until(&counts, window), Some(t + window));
         counts.account = 0;
-        counts.address = 20;
+        counts.address = 21;
         assert_eq!(blocked_until(&counts, window), Some(t + window));
     }
 }
