@@ -31,20 +31,38 @@ export async function startVellum({ users = [] } = {}) {
     );
     if (added.status !== 0) throw new Error(`vellum user add failed: ${added.stderr}`);
   }
+  const serve = (address) => spawnServer(bin, env, dataDir, address);
+  let server = await serve('127.0.0.1:0');
+  const baseUrl = server.baseUrl;
+  return {
+    baseUrl,
+    /** Stops the server (SIGTERM) and starts it again on the same address and database. */
+    async restart() {
+      await server.stop();
+      server = await serve(new URL(baseUrl).host);
+    },
+    async stop() {
+      await server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function spawnServer(bin, env, dataDir, address) {
   const child = spawn(bin, ['serve'], {
     env: {
       ...env,
-      LEPTOS_SITE_ADDR: '127.0.0.1:0',
+      LEPTOS_SITE_ADDR: address,
       LEPTOS_SITE_ROOT: process.env.VELLUM_SITE_ROOT ?? path.join(repoRoot, 'target', 'site'),
       VELLUM_DATA_DIR: dataDir,
-      NO_COLOR: '1',
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
   const baseUrl = await new Promise((resolve, reject) => {
     let buffer = '';
     const timer = setTimeout(() => reject(new Error(`vellum did not start:\n${buffer}`)), 30_000);
-    child.on('exit', (code) => reject(new Error(`vellum exited with ${code}:\n${buffer}`)));
+    exited.then((code) => reject(new Error(`vellum exited with ${code}:\n${buffer}`)));
     child.stdout.on('data', (chunk) => {
       buffer += chunk;
       const match = buffer.match(/listening on (http:\/\/\S+)/);
@@ -59,8 +77,7 @@ export async function startVellum({ users = [] } = {}) {
     baseUrl,
     async stop() {
       child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
-      rmSync(dataDir, { recursive: true, force: true });
+      await exited;
     },
   };
 }

@@ -23,6 +23,9 @@ enum Expect {
 
 use Expect::{Allowed as A, Forbidden as F, Unauthenticated as U};
 
+/// A server function's path, a form to send, and the answer per caller.
+type Row = (&'static str, Vec<(&'static str, String)>, [Expect; 6]);
+
 const CALLERS: [&str; 6] = [
     "anonymous",
     "author",
@@ -64,7 +67,7 @@ async fn every_server_function_checks_its_caller(db: &TestDb) {
         .expect("deactivate");
 
     let wrong_password = "not the current password";
-    let matrix: Vec<(&str, Vec<(&str, String)>, [Expect; 6])> = vec![
+    let matrix: Vec<Row> = vec![
         (
             UpdateProfile::PATH,
             vec![

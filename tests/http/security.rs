@@ -65,6 +65,22 @@ async fn cross_origin_writes_with_the_session_cookie_are_refused(db: &TestDb) {
     server.stop().await.expect("stop");
 }
 
+async fn public_pages_never_touch_the_session(db: &TestDb) {
+    let server = start(db).await;
+    create_user(&server, "ana@clinic.org", "Ana Ruiz", Role::Author).await;
+    let ana = signed_in(&server, "ana@clinic.org").await;
+    for path in ["/", "/no-such-page", "/healthz"] {
+        let response = ana.get(url(&server, path)).send().await.expect("GET");
+        assert!(response.headers().get(SET_COOKIE).is_none(), "{path} sets no cookie");
+    }
+    let admin = ana.get(url(&server, "/admin")).send().await.expect("GET /admin");
+    assert!(
+        admin.headers().get(SET_COOKIE).is_some(),
+        "admin pages renew the session"
+    );
+    server.stop().await.expect("stop");
+}
+
 async fn every_response_carries_the_security_headers(db: &TestDb) {
     let server = start(db).await;
     let public = client().get(url(&server, "/")).send().await.expect("GET /");
@@ -114,6 +130,7 @@ async fn https_sites_get_secure_cookies_and_hsts(db: &TestDb) {
 }
 
 crate::on_both_databases!(
+    public_pages_never_touch_the_session,
     cross_origin_writes_with_the_session_cookie_are_refused,
     every_response_carries_the_security_headers,
     https_sites_get_secure_cookies_and_hsts,

@@ -56,7 +56,7 @@ pub struct UserView {
     pub credentials: String,
     pub role: Role,
     pub active: bool,
-    /// RFC 3339, UTC.
+    /// UTC, formatted for the admin ("2026-11-26 18:56:24 UTC").
     pub created_at: String,
     pub last_sign_in_at: Option<String>,
 }

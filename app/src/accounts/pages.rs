@@ -295,7 +295,7 @@ pub fn AuditPage() -> impl IntoView {
                 match entries.await {
                     Ok(entries) => view! {
                         <table class="audit">
-                            <thead><tr><th>"When (UTC)"</th><th>"Who"</th><th>"Action"</th><th>"Whom"</th><th>"Address"</th><th>"Detail"</th></tr></thead>
+                            <thead><tr><th>"When"</th><th>"Who"</th><th>"Action"</th><th>"Whom"</th><th>"Address"</th><th>"Detail"</th></tr></thead>
                             <tbody>
                                 {entries.into_iter().map(|entry| view! {
                                     <tr>

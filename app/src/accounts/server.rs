@@ -77,10 +77,15 @@ impl User {
             credentials: self.credentials.clone(),
             role: self.role,
             active: self.active,
-            created_at: self.created_at.to_rfc3339(),
-            last_sign_in_at: self.last_sign_in_at.map(|at| at.to_rfc3339()),
+            created_at: admin_time(self.created_at),
+            last_sign_in_at: self.last_sign_in_at.map(admin_time),
         }
     }
+}
+
+/// Times in admin tables: to the second, in UTC, and saying so.
+fn admin_time(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M:%S UTC").to_string()
 }
 
 /// A user to be created. The password hash is absent when the user will
@@ -556,7 +561,7 @@ pub async fn audit_log(user_id: Option<i64>, action: Option<String>) -> Result<V
         .into_iter()
         .map(|row| AuditEntryView {
             id: row.id,
-            at: row.at.to_rfc3339(),
+            at: admin_time(row.at),
             actor: row.actor,
             action: row.action,
             target: row.target,

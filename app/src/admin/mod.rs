@@ -101,7 +101,7 @@ fn AdminHeader() -> impl IntoView {
                 {move || Suspend::new(async move {
                     me.await.ok().flatten().map(|user| view! {
                         <nav class="admin-nav" aria-label="Admin">
-                            <A href="/admin">"Dashboard"</A>
+                            <A href="/admin" exact=true>"Dashboard"</A>
                             {(user.role == Role::Admin).then(|| view! {
                                 <A href="/admin/users">"Users"</A>
                                 <A href="/admin/audit">"Audit log"</A>
