@@ -87,7 +87,9 @@ pub fn SetPasswordPage() -> impl IntoView {
 pub fn ProfilePage() -> impl IntoView {
     let update = ServerAction::<UpdateProfile>::new();
     let change = ServerAction::<ChangePassword>::new();
-    let me = Resource::new(move || update.version().get(), |_| current_user());
+    // Loaded once: refetching after a save would re-render the form and
+    // throw away what the user is typing.
+    let me = Resource::new(|| (), |_| current_user());
     view! {
         <Title text="My profile" />
         <h1>"My profile"</h1>
