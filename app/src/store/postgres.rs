@@ -5,9 +5,9 @@ use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 
 use chrono::{DateTime, Utc};
-use sqlx::Transaction;
 
-use super::sql::{self, SETTINGS_COLUMNS};
+use super::accounts::Accounts;
+use super::sql::SETTINGS_COLUMNS;
 use super::{Backend, Migrated, SessionBackend, Store};
 use crate::accounts::Role;
 use crate::accounts::server::throttle::FailureCounts;
@@ -34,6 +34,16 @@ impl PostgresStore {
             .connect(url)
             .await?;
         Ok(Self { pool })
+    }
+}
+
+impl PostgresStore {
+    fn accounts(&self) -> Accounts<'_, sqlx::Postgres> {
+        Accounts {
+            reader: &self.pool,
+            writer: &self.pool,
+            lock_users: Some(LOCK_USERS),
+        }
     }
 }
 
@@ -85,113 +95,43 @@ impl Store for PostgresStore {
     }
 
     async fn count_users(&self) -> Result<i64, AppError> {
-        Ok(sqlx::query_scalar("SELECT count(*) FROM users")
-            .fetch_one(&self.pool)
-            .await?)
+        self.accounts().count_users().await
     }
 
     async fn create_user(&self, user: &NewUser, audit: &NewAuditEntry) -> Result<User, AppError> {
-        let mut tx = self.pool.begin().await?;
-        // Serialises user creation, so two "Ana Ruiz" created at once get
-        // "ana-ruiz" and "ana-ruiz-2" instead of a unique violation.
-        sqlx::query(LOCK_USERS).execute(&mut *tx).await?;
-        let created = insert_user(&mut tx, user, audit).await?;
-        tx.commit().await?;
-        Ok(created)
+        self.accounts().create_user(user, audit).await
     }
 
     async fn create_first_admin(&self, user: &NewUser, audit: &NewAuditEntry) -> Result<User, AppError> {
-        let mut tx = self.pool.begin().await?;
-        // Two first-admin set-ups racing on two instances: one waits here.
-        sqlx::query("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE")
-            .execute(&mut *tx)
-            .await?;
-        let existing: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
-            .fetch_one(&mut *tx)
-            .await?;
-        if existing > 0 {
-            return Err(AppError::NotFound);
-        }
-        let created = insert_user(&mut tx, user, audit).await?;
-        tx.commit().await?;
-        Ok(created)
+        self.accounts().create_first_admin(user, audit).await
     }
 
     async fn user_by_id(&self, id: i64) -> Result<Option<User>, AppError> {
-        Ok(sqlx::query_as(&sql::select_user_where("id = $1"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?)
+        self.accounts().user_by_id(id).await
     }
 
     async fn user_by_email(&self, email: &Email) -> Result<Option<User>, AppError> {
-        Ok(sqlx::query_as(&sql::select_user_where("email = $1"))
-            .bind(email.as_str())
-            .fetch_optional(&self.pool)
-            .await?)
+        self.accounts().user_by_email(email).await
     }
 
     async fn list_users(&self) -> Result<Vec<User>, AppError> {
-        Ok(
-            sqlx::query_as(&sql::select_user_where("TRUE ORDER BY active DESC, display_name, id"))
-                .fetch_all(&self.pool)
-                .await?,
-        )
+        self.accounts().list_users().await
     }
 
     async fn update_profile(&self, id: i64, update: &ProfileUpdate) -> Result<User, AppError> {
-        let updated: Option<User> = sqlx::query_as(&sql::update_profile())
-            .bind(id)
-            .bind(update.display_name.as_str())
-            .bind(update.bio.as_str())
-            .bind(update.avatar_url.as_str())
-            .bind(update.credentials.as_str())
-            .fetch_optional(&self.pool)
-            .await?;
-        updated.ok_or(AppError::NotFound)
+        self.accounts().update_profile(id, update).await
     }
 
     async fn set_password(&self, id: i64, hash: &str, audit: &NewAuditEntry) -> Result<User, AppError> {
-        let mut tx = self.pool.begin().await?;
-        let updated: Option<User> = sqlx::query_as(&sql::update_user_ending_sessions("password_hash = $2", "id = $1"))
-            .bind(id)
-            .bind(hash)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let updated = updated.ok_or(AppError::NotFound)?;
-        forget_password_tokens(&mut tx, id).await?;
-        insert_audit(&mut tx, audit).await?;
-        tx.commit().await?;
-        Ok(updated)
+        self.accounts().set_password(id, hash, audit).await
     }
 
     async fn set_role(&self, id: i64, role: Role, audit: &NewAuditEntry) -> Result<User, AppError> {
-        let mut tx = self.pool.begin().await?;
-        let updated: Option<User> = sqlx::query_as(&sql::update_user_ending_sessions("role = $2", "id = $1"))
-            .bind(id)
-            .bind(role.as_str())
-            .fetch_optional(&mut *tx)
-            .await?;
-        let updated = updated.ok_or(AppError::NotFound)?;
-        insert_audit(&mut tx, audit).await?;
-        tx.commit().await?;
-        Ok(updated)
+        self.accounts().set_role(id, role, audit).await
     }
 
     async fn set_active(&self, id: i64, active: bool, audit: &NewAuditEntry) -> Result<User, AppError> {
-        let mut tx = self.pool.begin().await?;
-        let updated: Option<User> = sqlx::query_as(&sql::update_user_ending_sessions("active = $2", "id = $1"))
-            .bind(id)
-            .bind(active)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let updated = updated.ok_or(AppError::NotFound)?;
-        if !active {
-            forget_password_tokens(&mut tx, id).await?;
-        }
-        insert_audit(&mut tx, audit).await?;
-        tx.commit().await?;
-        Ok(updated)
+        self.accounts().set_active(id, active, audit).await
     }
 
     async fn create_password_token(
@@ -201,25 +141,9 @@ impl Store for PostgresStore {
         expires_at: DateTime<Utc>,
         audit: &NewAuditEntry,
     ) -> Result<(), AppError> {
-        let mut tx = self.pool.begin().await?;
-        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE id = $1")
-            .bind(user_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if exists.is_none() {
-            return Err(AppError::NotFound);
-        }
-        // A new link replaces the older ones.
-        forget_password_tokens(&mut tx, user_id).await?;
-        sqlx::query(sql::INSERT_PASSWORD_TOKEN)
-            .bind(token_digest)
-            .bind(user_id)
-            .bind(expires_at)
-            .execute(&mut *tx)
-            .await?;
-        insert_audit(&mut tx, audit).await?;
-        tx.commit().await?;
-        Ok(())
+        self.accounts()
+            .create_password_token(user_id, token_digest, expires_at, audit)
+            .await
     }
 
     async fn set_password_with_token(
@@ -229,69 +153,21 @@ impl Store for PostgresStore {
         now: DateTime<Utc>,
         audit: &NewAuditEntry,
     ) -> Result<Option<User>, AppError> {
-        let mut tx = self.pool.begin().await?;
-        let user_id: Option<i64> = sqlx::query_scalar(sql::TAKE_PASSWORD_TOKEN)
-            .bind(token_digest)
-            .bind(now)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let Some(user_id) = user_id else {
-            return Ok(None);
-        };
-        let updated: Option<User> = sqlx::query_as(&sql::update_user_ending_sessions(
-            "password_hash = $2",
-            "id = $1 AND active = TRUE",
-        ))
-        .bind(user_id)
-        .bind(hash)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(updated) = updated else {
-            // The account was deactivated: the link is used up all the same.
-            tx.commit().await?;
-            return Ok(None);
-        };
-        let audit = NewAuditEntry {
-            actor_id: Some(updated.id),
-            target_user_id: Some(updated.id),
-            ..audit.clone()
-        };
-        insert_audit(&mut tx, &audit).await?;
-        tx.commit().await?;
-        Ok(Some(updated))
+        self.accounts()
+            .set_password_with_token(token_digest, hash, now, audit)
+            .await
     }
 
     async fn record_sign_in(&self, id: i64, email_key: &str, audit: &NewAuditEntry) -> Result<(), AppError> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("UPDATE users SET last_sign_in_at = $1 WHERE id = $2")
-            .bind(audit.at)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(sql::CLEAR_FAILURES)
-            .bind(email_key)
-            .execute(&mut *tx)
-            .await?;
-        insert_audit(&mut tx, audit).await?;
-        tx.commit().await?;
-        Ok(())
+        self.accounts().record_sign_in(id, email_key, audit).await
     }
 
     async fn record_login_attempt(&self, email_key: &str, address: &str, at: DateTime<Utc>) -> Result<i64, AppError> {
-        Ok(sqlx::query_scalar(sql::INSERT_FAILURE)
-            .bind(email_key)
-            .bind(address)
-            .bind(at)
-            .fetch_one(&self.pool)
-            .await?)
+        self.accounts().record_login_attempt(email_key, address, at).await
     }
 
     async fn forget_login_attempt(&self, id: i64) -> Result<(), AppError> {
-        sqlx::query("DELETE FROM login_failures WHERE id = $1")
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        self.accounts().forget_login_attempt(id).await
     }
 
     async fn login_failures_since(
@@ -300,111 +176,18 @@ impl Store for PostgresStore {
         address: &str,
         since: DateTime<Utc>,
     ) -> Result<FailureCounts, AppError> {
-        let (account, account_oldest): (i64, Option<DateTime<Utc>>) = sqlx::query_as(sql::FAILURES_FOR_EMAIL)
-            .bind(email_key)
-            .bind(since)
-            .fetch_one(&self.pool)
-            .await?;
-        let (address_count, address_oldest): (i64, Option<DateTime<Utc>>) = if address.is_empty() {
-            (0, None)
-        } else {
-            sqlx::query_as(sql::FAILURES_FOR_ADDRESS)
-                .bind(address)
-                .bind(since)
-                .fetch_one(&self.pool)
-                .await?
-        };
-        Ok(FailureCounts {
-            account,
-            account_oldest,
-            address: address_count,
-            address_oldest,
-        })
+        self.accounts().login_failures_since(email_key, address, since).await
     }
 
     async fn append_audit(&self, audit: &NewAuditEntry) -> Result<(), AppError> {
-        let mut tx = self.pool.begin().await?;
-        insert_audit(&mut tx, audit).await?;
-        tx.commit().await?;
-        Ok(())
+        self.accounts().append_audit(audit).await
     }
 
     async fn list_audit(&self, filter: &AuditFilter) -> Result<Vec<AuditRow>, AppError> {
-        Ok(sqlx::query_as(sql::LIST_AUDIT)
-            .bind(filter.user_id)
-            .bind(filter.action.map(|action| action.as_str()))
-            .bind(filter.limit)
-            .fetch_all(&self.pool)
-            .await?)
+        self.accounts().list_audit(filter).await
     }
 
     async fn close(&self) {
         self.pool.close().await;
     }
-}
-
-async fn insert_audit(tx: &mut Transaction<'_, sqlx::Postgres>, audit: &NewAuditEntry) -> Result<(), AppError> {
-    sqlx::query(sql::INSERT_AUDIT)
-        .bind(audit.at)
-        .bind(audit.actor_id)
-        .bind(audit.action.as_str())
-        .bind(audit.target_user_id)
-        .bind(&audit.address)
-        .bind(&audit.detail)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
-
-async fn insert_user(
-    tx: &mut Transaction<'_, sqlx::Postgres>,
-    user: &NewUser,
-    audit: &NewAuditEntry,
-) -> Result<User, AppError> {
-    let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
-        .bind(user.email.as_str())
-        .fetch_optional(&mut **tx)
-        .await?;
-    if taken.is_some() {
-        return Err(AppError::Conflict {
-            message: "A user with this email address exists already.".into(),
-        });
-    }
-    let base = user.display_name.slug_base();
-    let taken_slugs: Vec<String> = sqlx::query_scalar(sql::TAKEN_SLUGS)
-        .bind(&base)
-        .bind(format!("{base}-%"))
-        .fetch_all(&mut **tx)
-        .await?;
-    let created: User = sqlx::query_as(&sql::insert_user())
-        .bind(user.email.as_str())
-        .bind(user.display_name.as_str())
-        .bind(sql::first_free_slug(&base, &taken_slugs))
-        .bind(user.role.as_str())
-        .bind(user.password_hash.as_deref())
-        .bind(audit.at)
-        .fetch_one(&mut **tx)
-        .await?;
-    let audit = NewAuditEntry {
-        target_user_id: Some(created.id),
-        ..audit.clone()
-    };
-    insert_audit(tx, &audit).await?;
-    if let Some(link) = &user.password_link {
-        sqlx::query(sql::INSERT_PASSWORD_TOKEN)
-            .bind(&link.token_digest)
-            .bind(created.id)
-            .bind(link.expires_at)
-            .execute(&mut **tx)
-            .await?;
-    }
-    Ok(created)
-}
-
-async fn forget_password_tokens(tx: &mut Transaction<'_, sqlx::Postgres>, user_id: i64) -> Result<(), AppError> {
-    sqlx::query("DELETE FROM password_tokens WHERE user_id = $1")
-        .bind(user_id)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
 }

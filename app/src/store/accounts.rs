@@ -1,0 +1,369 @@
+//! The accounts queries, written once for both databases: the SQL reads the
+//! same on SQLite and PostgreSQL, so one generic implementation serves the
+//! two stores. Each backend's `Store` impl hands it its pools (SQLite: a
+//! reader pool and the single-connection writer; PostgreSQL: one pool for
+//! both) and, on PostgreSQL, the table lock that serialises user creation.
+
+use chrono::{DateTime, Utc};
+use sqlx::database::Database;
+use sqlx::{ColumnIndex, Decode, Encode, Executor, FromRow, IntoArguments, Pool, Transaction, Type};
+
+use super::sql;
+use crate::accounts::Role;
+use crate::accounts::server::throttle::FailureCounts;
+use crate::accounts::server::{AuditFilter, AuditRow, Email, NewAuditEntry, NewUser, ProfileUpdate, User};
+use crate::error::AppError;
+
+pub struct Accounts<'a, DB: Database> {
+    pub reader: &'a Pool<DB>,
+    pub writer: &'a Pool<DB>,
+    /// Run first in transactions that create users (PostgreSQL: a table
+    /// lock; SQLite needs none, its one writer already serialises them).
+    pub lock_users: Option<&'static str>,
+}
+
+impl<DB> Accounts<'_, DB>
+where
+    DB: Database,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'c> &'c Pool<DB>: Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'q> i64: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> Option<i64>: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> bool: Encode<'q, DB> + Type<DB>,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'q> Option<&'q str>: Encode<'q, DB> + Type<DB>,
+    for<'q> String: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> DateTime<Utc>: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> Option<DateTime<Utc>>: Decode<'q, DB> + Type<DB>,
+    for<'r> User: FromRow<'r, DB::Row>,
+    for<'r> AuditRow: FromRow<'r, DB::Row>,
+    usize: ColumnIndex<DB::Row>,
+{
+    async fn lock_users(&self, tx: &mut Transaction<'_, DB>) -> Result<(), AppError> {
+        if let Some(lock) = self.lock_users {
+            sqlx::query(lock).execute(&mut **tx).await?;
+        }
+        Ok(())
+    }
+
+    pub async fn count_users(&self) -> Result<i64, AppError> {
+        Ok(sqlx::query_scalar("SELECT count(*) FROM users")
+            .fetch_one(self.reader)
+            .await?)
+    }
+
+    pub async fn create_user(&self, user: &NewUser, audit: &NewAuditEntry) -> Result<User, AppError> {
+        let mut tx = self.writer.begin().await?;
+        self.lock_users(&mut tx).await?;
+        let created = Self::insert_user(&mut tx, user, audit).await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    pub async fn create_first_admin(&self, user: &NewUser, audit: &NewAuditEntry) -> Result<User, AppError> {
+        let mut tx = self.writer.begin().await?;
+        self.lock_users(&mut tx).await?;
+        let existing: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
+            .fetch_one(&mut *tx)
+            .await?;
+        if existing > 0 {
+            return Err(AppError::NotFound);
+        }
+        let created = Self::insert_user(&mut tx, user, audit).await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    pub async fn user_by_id(&self, id: i64) -> Result<Option<User>, AppError> {
+        Ok(sqlx::query_as(&sql::select_user_where("id = $1"))
+            .bind(id)
+            .fetch_optional(self.reader)
+            .await?)
+    }
+
+    pub async fn user_by_email(&self, email: &Email) -> Result<Option<User>, AppError> {
+        Ok(sqlx::query_as(&sql::select_user_where("email = $1"))
+            .bind(email.as_str())
+            .fetch_optional(self.reader)
+            .await?)
+    }
+
+    pub async fn list_users(&self) -> Result<Vec<User>, AppError> {
+        Ok(
+            sqlx::query_as(&sql::select_user_where("TRUE ORDER BY active DESC, display_name, id"))
+                .fetch_all(self.reader)
+                .await?,
+        )
+    }
+
+    pub async fn update_profile(&self, id: i64, update: &ProfileUpdate) -> Result<User, AppError> {
+        let updated: Option<User> = sqlx::query_as(&sql::update_profile())
+            .bind(id)
+            .bind(update.display_name.as_str())
+            .bind(update.bio.as_str())
+            .bind(update.avatar_url.as_str())
+            .bind(update.credentials.as_str())
+            .fetch_optional(self.writer)
+            .await?;
+        updated.ok_or(AppError::NotFound)
+    }
+
+    pub async fn set_password(&self, id: i64, hash: &str, audit: &NewAuditEntry) -> Result<User, AppError> {
+        let mut tx = self.writer.begin().await?;
+        let updated: Option<User> = sqlx::query_as(&sql::update_user_ending_sessions("password_hash = $2", "id = $1"))
+            .bind(id)
+            .bind(hash)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let updated = updated.ok_or(AppError::NotFound)?;
+        Self::forget_password_tokens(&mut tx, id).await?;
+        Self::insert_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(updated)
+    }
+
+    pub async fn set_role(&self, id: i64, role: Role, audit: &NewAuditEntry) -> Result<User, AppError> {
+        let mut tx = self.writer.begin().await?;
+        let updated: Option<User> = sqlx::query_as(&sql::update_user_ending_sessions("role = $2", "id = $1"))
+            .bind(id)
+            .bind(role.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+        let updated = updated.ok_or(AppError::NotFound)?;
+        Self::insert_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(updated)
+    }
+
+    pub async fn set_active(&self, id: i64, active: bool, audit: &NewAuditEntry) -> Result<User, AppError> {
+        let mut tx = self.writer.begin().await?;
+        let updated: Option<User> = sqlx::query_as(&sql::update_user_ending_sessions("active = $2", "id = $1"))
+            .bind(id)
+            .bind(active)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let updated = updated.ok_or(AppError::NotFound)?;
+        if !active {
+            Self::forget_password_tokens(&mut tx, id).await?;
+        }
+        Self::insert_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(updated)
+    }
+
+    pub async fn create_password_token(
+        &self,
+        user_id: i64,
+        token_digest: &str,
+        expires_at: DateTime<Utc>,
+        audit: &NewAuditEntry,
+    ) -> Result<(), AppError> {
+        let mut tx = self.writer.begin().await?;
+        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if exists.is_none() {
+            return Err(AppError::NotFound);
+        }
+        // A new link replaces the older ones.
+        Self::forget_password_tokens(&mut tx, user_id).await?;
+        sqlx::query(sql::INSERT_PASSWORD_TOKEN)
+            .bind(token_digest)
+            .bind(user_id)
+            .bind(expires_at)
+            .execute(&mut *tx)
+            .await?;
+        Self::insert_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn set_password_with_token(
+        &self,
+        token_digest: &str,
+        hash: &str,
+        now: DateTime<Utc>,
+        audit: &NewAuditEntry,
+    ) -> Result<Option<User>, AppError> {
+        let mut tx = self.writer.begin().await?;
+        let user_id: Option<i64> = sqlx::query_scalar(sql::TAKE_PASSWORD_TOKEN)
+            .bind(token_digest)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(user_id) = user_id else {
+            return Ok(None);
+        };
+        let updated: Option<User> = sqlx::query_as(&sql::update_user_ending_sessions(
+            "password_hash = $2",
+            "id = $1 AND active = TRUE",
+        ))
+        .bind(user_id)
+        .bind(hash)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(updated) = updated else {
+            // The account was deactivated: the link is used up all the same.
+            tx.commit().await?;
+            return Ok(None);
+        };
+        let audit = NewAuditEntry {
+            actor_id: Some(updated.id),
+            target_user_id: Some(updated.id),
+            ..audit.clone()
+        };
+        Self::insert_audit(&mut tx, &audit).await?;
+        tx.commit().await?;
+        Ok(Some(updated))
+    }
+
+    pub async fn record_sign_in(&self, id: i64, email_key: &str, audit: &NewAuditEntry) -> Result<(), AppError> {
+        let mut tx = self.writer.begin().await?;
+        sqlx::query("UPDATE users SET last_sign_in_at = $1 WHERE id = $2")
+            .bind(audit.at)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(sql::CLEAR_FAILURES)
+            .bind(email_key)
+            .execute(&mut *tx)
+            .await?;
+        Self::insert_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn record_login_attempt(
+        &self,
+        email_key: &str,
+        address: &str,
+        at: DateTime<Utc>,
+    ) -> Result<i64, AppError> {
+        Ok(sqlx::query_scalar(sql::INSERT_FAILURE)
+            .bind(email_key)
+            .bind(address)
+            .bind(at)
+            .fetch_one(self.writer)
+            .await?)
+    }
+
+    pub async fn forget_login_attempt(&self, id: i64) -> Result<(), AppError> {
+        sqlx::query("DELETE FROM login_failures WHERE id = $1")
+            .bind(id)
+            .execute(self.writer)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn login_failures_since(
+        &self,
+        email_key: &str,
+        address: &str,
+        since: DateTime<Utc>,
+    ) -> Result<FailureCounts, AppError> {
+        let (account, account_oldest): (i64, Option<DateTime<Utc>>) = sqlx::query_as(sql::FAILURES_FOR_EMAIL)
+            .bind(email_key)
+            .bind(since)
+            .fetch_one(self.reader)
+            .await?;
+        let (address_count, address_oldest): (i64, Option<DateTime<Utc>>) = if address.is_empty() {
+            (0, None)
+        } else {
+            sqlx::query_as(sql::FAILURES_FOR_ADDRESS)
+                .bind(address)
+                .bind(since)
+                .fetch_one(self.reader)
+                .await?
+        };
+        Ok(FailureCounts {
+            account,
+            account_oldest,
+            address: address_count,
+            address_oldest,
+        })
+    }
+
+    pub async fn append_audit(&self, audit: &NewAuditEntry) -> Result<(), AppError> {
+        let mut tx = self.writer.begin().await?;
+        Self::insert_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn list_audit(&self, filter: &AuditFilter) -> Result<Vec<AuditRow>, AppError> {
+        Ok(sqlx::query_as(sql::LIST_AUDIT)
+            .bind(filter.user_id)
+            .bind(filter.action.map(|action| action.as_str()))
+            .bind(filter.limit)
+            .fetch_all(self.reader)
+            .await?)
+    }
+
+    async fn insert_audit(tx: &mut Transaction<'_, DB>, audit: &NewAuditEntry) -> Result<(), AppError> {
+        sqlx::query(sql::INSERT_AUDIT)
+            .bind(audit.at)
+            .bind(audit.actor_id)
+            .bind(audit.action.as_str())
+            .bind(audit.target_user_id)
+            .bind(&audit.address)
+            .bind(&audit.detail)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    async fn insert_user(
+        tx: &mut Transaction<'_, DB>,
+        user: &NewUser,
+        audit: &NewAuditEntry,
+    ) -> Result<User, AppError> {
+        let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+            .bind(user.email.as_str())
+            .fetch_optional(&mut **tx)
+            .await?;
+        if taken.is_some() {
+            return Err(AppError::Conflict {
+                message: "A user with this email address exists already.".into(),
+            });
+        }
+        let base = user.display_name.slug_base();
+        let taken_slugs: Vec<String> = sqlx::query_scalar(sql::TAKEN_SLUGS)
+            .bind(&base)
+            .bind(format!("{base}-%"))
+            .fetch_all(&mut **tx)
+            .await?;
+        let created: User = sqlx::query_as(&sql::insert_user())
+            .bind(user.email.as_str())
+            .bind(user.display_name.as_str())
+            .bind(sql::first_free_slug(&base, &taken_slugs))
+            .bind(user.role.as_str())
+            .bind(user.password_hash.as_deref())
+            .bind(audit.at)
+            .fetch_one(&mut **tx)
+            .await?;
+        let audit = NewAuditEntry {
+            target_user_id: Some(created.id),
+            ..audit.clone()
+        };
+        Self::insert_audit(tx, &audit).await?;
+        if let Some(link) = &user.password_link {
+            sqlx::query(sql::INSERT_PASSWORD_TOKEN)
+                .bind(&link.token_digest)
+                .bind(created.id)
+                .bind(link.expires_at)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(created)
+    }
+
+    async fn forget_password_tokens(tx: &mut Transaction<'_, DB>, user_id: i64) -> Result<(), AppError> {
+        sqlx::query("DELETE FROM password_tokens WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+}
