@@ -261,3 +261,47 @@ fn user_add_refuses_weak_passwords_and_password_flags() {
         .expect("run");
     assert!(!flag.status.success(), "there is no --password flag");
 }
+
+/// `make run` starts `vellum serve --demo`: the log names the demo admin
+/// and a fresh password, and that password signs in.
+#[tokio::test]
+async fn the_demo_admin_password_from_the_log_signs_in() {
+    use leptos::server_fn::ServerFn;
+    let dir = TempDir::new().expect("temporary folder");
+    let mut child = vellum()
+        .args(["serve", "--demo"])
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .env("VELLUM_DATA_DIR", dir.path())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start vellum serve --demo");
+    let mut logs = Logs::follow(&mut child);
+    let demo = logs.wait_for("Demo content added");
+    let password = demo
+        .split("with the password ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("a password in the log")
+        .to_owned();
+    let line = logs.wait_for("listening on http://");
+    let base = line.rsplit("listening on ").next().expect("address").trim().to_owned();
+
+    let response = client()
+        .post(format!("{base}{}", app::accounts::api::Login::PATH))
+        .header("origin", &base)
+        .form(&[
+            ("email", "admin@demo.vellum.test"),
+            ("password", password.as_str()),
+            ("next", "/admin"),
+        ])
+        .send()
+        .await
+        .expect("sign in");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers().get("location").and_then(|v| v.to_str().ok()),
+        Some("/admin")
+    );
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let _ = child.wait();
+}

@@ -910,3 +910,38 @@ mod throttling {
 
     crate::on_both_databases!(parallel_attempts_cannot_pass_the_limit);
 }
+
+mod last_admin {
+    use super::*;
+
+    async fn the_last_active_admin_cannot_be_demoted_or_deactivated(db: &TestDb) {
+        let store = open(db).await;
+        let admin = create_first_admin(&*store).await;
+        let entry = NewAuditEntry::new(AuditAction::RoleChanged, None, Some(admin.id));
+        let demoted = store.set_role(admin.id, Role::Editor, &entry).await;
+        assert!(matches!(demoted, Err(AppError::Conflict { .. })), "{demoted:?}");
+        let deactivated = store.set_active(admin.id, false, &entry).await;
+        assert!(matches!(deactivated, Err(AppError::Conflict { .. })), "{deactivated:?}");
+        let stored = reload(&*store, admin.id).await;
+        assert_eq!((stored.role, stored.active), (Role::Admin, true), "nothing changed");
+        assert_eq!(stored.session_epoch, admin.session_epoch);
+
+        let second = create(
+            &*store,
+            "second@clinic.org",
+            "Second Admin",
+            Role::Admin,
+            Some(admin.id),
+        )
+        .await;
+        store
+            .set_active(admin.id, false, &entry)
+            .await
+            .expect("another admin remains");
+        let refused = store.set_role(second.id, Role::Author, &entry).await;
+        assert!(matches!(refused, Err(AppError::Conflict { .. })), "{refused:?}");
+        store.close().await;
+    }
+
+    crate::on_both_databases!(the_last_active_admin_cannot_be_demoted_or_deactivated);
+}

@@ -125,12 +125,14 @@ where
 
     pub async fn set_role(&self, id: i64, role: Role, audit: &NewAuditEntry) -> Result<User, AppError> {
         let mut tx = self.writer.begin().await?;
+        self.lock_users(&mut tx).await?;
         let updated: Option<User> = sqlx::query_as(&sql::update_user_ending_sessions("role = $2", "id = $1"))
             .bind(id)
             .bind(role.as_str())
             .fetch_optional(&mut *tx)
             .await?;
         let updated = updated.ok_or(AppError::NotFound)?;
+        Self::keep_an_admin(&mut tx).await?;
         Self::insert_audit(&mut tx, audit).await?;
         tx.commit().await?;
         Ok(updated)
@@ -138,12 +140,14 @@ where
 
     pub async fn set_active(&self, id: i64, active: bool, audit: &NewAuditEntry) -> Result<User, AppError> {
         let mut tx = self.writer.begin().await?;
+        self.lock_users(&mut tx).await?;
         let updated: Option<User> = sqlx::query_as(&sql::update_user_ending_sessions("active = $2", "id = $1"))
             .bind(id)
             .bind(active)
             .fetch_optional(&mut *tx)
             .await?;
         let updated = updated.ok_or(AppError::NotFound)?;
+        Self::keep_an_admin(&mut tx).await?;
         if !active {
             Self::forget_password_tokens(&mut tx, id).await?;
         }
@@ -357,6 +361,20 @@ where
                 .await?;
         }
         Ok(created)
+    }
+
+    /// Refuses (and so rolls back) a change that would leave no active
+    /// admin: nobody could manage users any more.
+    async fn keep_an_admin(tx: &mut Transaction<'_, DB>) -> Result<(), AppError> {
+        let admins: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE role = 'admin' AND active = TRUE")
+            .fetch_one(&mut **tx)
+            .await?;
+        if admins == 0 {
+            return Err(AppError::Conflict {
+                message: "Vellum needs at least one active admin; make someone else admin first.".into(),
+            });
+        }
+        Ok(())
     }
 
     async fn forget_password_tokens(tx: &mut Transaction<'_, DB>, user_id: i64) -> Result<(), AppError> {

@@ -92,6 +92,8 @@ pub trait Store: Send + Sync + 'static {
     async fn update_profile(&self, id: i64, update: &ProfileUpdate) -> Result<User, AppError>;
 
     /// These three end every session of the user (the session epoch moves).
+    /// Role and activation changes that would leave no active admin are
+    /// refused with `Conflict`.
     async fn set_password(&self, id: i64, hash: &str, audit: &NewAuditEntry) -> Result<User, AppError>;
     async fn set_role(&self, id: i64, role: Role, audit: &NewAuditEntry) -> Result<User, AppError>;
     async fn set_active(&self, id: i64, active: bool, audit: &NewAuditEntry) -> Result<User, AppError>;
