@@ -38,7 +38,9 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<()> {
     settings.title = "Riverside Family Clinic · Health Journal".into();
     settings.description = "Plain-language health articles from our clinicians, each one medically reviewed.".into();
     settings.time_zone = "America/Chicago".into();
-    store.update_site_settings(&SettingsUpdate::parse(&settings)?).await?;
+    store
+        .update_site_settings(&SettingsUpdate::parse(&settings)?, None)
+        .await?;
 
     // A fresh random password, shown once: a demo never ships a known one.
     let admin_password = random_token()[..20].to_owned();

@@ -115,7 +115,7 @@ async fn sync_site_url(store: &dyn Store, site_url: &SiteUrl) -> anyhow::Result<
         site_url: site_url.as_str().to_owned(),
         ..current
     })?;
-    store.update_site_settings(&update).await?;
+    store.update_site_settings(&update, None).await?;
     Ok(())
 }
 

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use app::accounts::Role;
 use app::accounts::api::*;
-use app::settings::api::GetSiteSettings;
+use app::settings::api::{GetSiteSettings, SaveSiteSettings};
 use leptos::server_fn::ServerFn;
 use reqwest::StatusCode;
 
@@ -113,6 +113,17 @@ async fn every_server_function_checks_its_caller(db: &TestDb) {
             [U, F, F, F, A, U],
         ),
         (AuditLog::PATH, vec![], [U, F, F, F, A, U]),
+        (
+            SaveSiteSettings::PATH,
+            vec![
+                ("title", "Vellum".into()),
+                ("description", String::new()),
+                ("site_url", "http://127.0.0.1:3000".into()),
+                ("time_zone", "UTC".into()),
+                ("date_format", "%B %-d, %Y".into()),
+            ],
+            [U, F, F, F, A, U],
+        ),
         // Last: it ends the caller's session.
         (Logout::PATH, vec![], [U, A, A, A, A, U]),
     ];

@@ -33,7 +33,12 @@ async fn changed_settings_show_on_the_next_page_view(db: &TestDb) {
     let mut raw = server.state.store.site_settings().await.expect("settings");
     raw.title = "Lakeside <Clinic> & Co".into();
     let update = app::settings::server::SettingsUpdate::parse(&raw).expect("valid");
-    server.state.store.update_site_settings(&update).await.expect("update");
+    server
+        .state
+        .store
+        .update_site_settings(&update, None)
+        .await
+        .expect("update");
     let html = client()
         .get(url(&server, "/"))
         .send()
@@ -108,7 +113,12 @@ async fn demo_content_fills_a_new_database_only(db: &TestDb) {
     let mut raw = server.state.store.site_settings().await.expect("settings");
     raw.title = "Our own title".into();
     let update = app::settings::server::SettingsUpdate::parse(&raw).expect("valid");
-    server.state.store.update_site_settings(&update).await.expect("update");
+    server
+        .state
+        .store
+        .update_site_settings(&update, None)
+        .await
+        .expect("update");
     server.stop().await.expect("stop");
 
     let again = server::start(&args).await.expect("restart");
@@ -148,3 +158,82 @@ crate::on_both_databases!(
     demo_content_fills_a_new_database_only,
     the_site_url_from_the_command_line_is_saved,
 );
+
+mod settings_page {
+    use app::accounts::Role;
+    use app::accounts::api::AuditLog;
+    use app::settings::api::SaveSiteSettings;
+    use leptos::server_fn::ServerFn;
+    use reqwest::StatusCode;
+
+    use crate::support::TestDb;
+    use crate::{call, client, create_user, signed_in, start, url};
+
+    async fn admins_change_the_settings_and_the_site_follows(db: &TestDb) {
+        let server = start(db).await;
+        create_user(&server, "admin@clinic.org", "Admin", Role::Admin).await;
+        let admin = signed_in(&server, "admin@clinic.org").await;
+        let page = admin.get(url(&server, "/admin/settings")).send().await.expect("GET");
+        assert_eq!(page.status(), StatusCode::OK);
+
+        let mut form = vec![
+            ("title", "Lakeside Clinic Journal"),
+            ("description", "Articles by our doctors."),
+            ("site_url", "https://journal.lakeside.example"),
+            ("time_zone", "Mars/Olympus"),
+            ("date_format", "%d.%m.%Y"),
+        ];
+        let refused = call(&admin, &server, SaveSiteSettings::PATH, &form).await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body: serde_json::Value = refused.json().await.expect("JSON");
+        assert!(
+            body["fields"]["time_zone"][0]
+                .as_str()
+                .unwrap_or_default()
+                .contains("time zone"),
+            "{body}"
+        );
+        let html = client()
+            .get(url(&server, "/"))
+            .send()
+            .await
+            .expect("GET")
+            .text()
+            .await
+            .expect("body");
+        assert!(html.contains("<h1>Vellum</h1>"), "nothing saved from a refused form");
+
+        form[3] = ("time_zone", "Europe/Berlin");
+        let saved = call(&admin, &server, SaveSiteSettings::PATH, &form).await;
+        assert_eq!(saved.status(), StatusCode::OK);
+        let html = client()
+            .get(url(&server, "/"))
+            .send()
+            .await
+            .expect("GET")
+            .text()
+            .await
+            .expect("body");
+        assert!(html.contains("<h1>Lakeside Clinic Journal</h1>"), "{html}");
+
+        let audit = call(&admin, &server, AuditLog::PATH, &[("action", "settings_changed")]).await;
+        let entries: Vec<serde_json::Value> = audit.json().await.expect("JSON");
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0]["actor"], "Admin");
+        server.stop().await.expect("stop");
+    }
+
+    async fn only_admins_open_the_settings_page(db: &TestDb) {
+        let server = start(db).await;
+        create_user(&server, "editor@clinic.org", "Editor", Role::Editor).await;
+        let editor = signed_in(&server, "editor@clinic.org").await;
+        let page = editor.get(url(&server, "/admin/settings")).send().await.expect("GET");
+        assert_eq!(page.status(), StatusCode::FORBIDDEN);
+        server.stop().await.expect("stop");
+    }
+
+    crate::on_both_databases!(
+        admins_change_the_settings_and_the_site_follows,
+        only_admins_open_the_settings_page
+    );
+}

@@ -46,7 +46,7 @@ async fn settings_updates_are_stored(db: &TestDb) {
     raw.time_zone = "America/Chicago".into();
     raw.site_url = "https://journal.example.org/".into();
     let returned = store
-        .update_site_settings(&SettingsUpdate::parse(&raw).expect("valid"))
+        .update_site_settings(&SettingsUpdate::parse(&raw).expect("valid"), None)
         .await
         .expect("update");
     assert_eq!(returned.site_url, "https://journal.example.org");
@@ -72,7 +72,7 @@ async fn concurrent_writes_and_reads_all_succeed(db: &TestDb) {
         let update = update_titled(&current, &format!("Title {i}"));
         tasks.push(tokio::spawn(async move {
             if i % 2 == 0 {
-                store.update_site_settings(&update).await.map(drop)
+                store.update_site_settings(&update, None).await.map(drop)
             } else {
                 store.site_settings().await.map(drop)
             }

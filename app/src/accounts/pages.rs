@@ -320,7 +320,7 @@ pub fn AuditPage() -> impl IntoView {
 }
 
 /// The audit actions as stored (see `server::AuditAction`).
-const AUDIT_ACTIONS: [&str; 9] = [
+const AUDIT_ACTIONS: [&str; 10] = [
     "sign_in",
     "sign_in_failed",
     "sign_out",
@@ -330,4 +330,5 @@ const AUDIT_ACTIONS: [&str; 9] = [
     "reactivated",
     "password_changed",
     "password_link_issued",
+    "settings_changed",
 ];

@@ -130,10 +130,11 @@ pub enum AuditAction {
     Reactivated,
     PasswordChanged,
     PasswordLinkIssued,
+    SettingsChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 9] = [
+    pub const ALL: [AuditAction; 10] = [
         Self::SignIn,
         Self::SignInFailed,
         Self::SignOut,
@@ -143,6 +144,7 @@ impl AuditAction {
         Self::Reactivated,
         Self::PasswordChanged,
         Self::PasswordLinkIssued,
+        Self::SettingsChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -156,6 +158,7 @@ impl AuditAction {
             Self::Reactivated => "reactivated",
             Self::PasswordChanged => "password_changed",
             Self::PasswordLinkIssued => "password_link_issued",
+            Self::SettingsChanged => "settings_changed",
         }
     }
 }
@@ -268,7 +271,8 @@ pub fn client_address(parts: &Parts, trust_proxy: bool) -> String {
         .unwrap_or_default()
 }
 
-async fn request_address(state: &AppState) -> String {
+/// The address of the client of the current server function call.
+pub async fn request_address(state: &AppState) -> String {
     leptos::prelude::use_context::<Parts>()
         .map(|parts| client_address(&parts, state.config.trust_proxy))
         .unwrap_or_default()

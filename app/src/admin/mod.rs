@@ -11,6 +11,7 @@ use leptos_router::path;
 
 use crate::accounts::api::{Logout, Role, current_user};
 use crate::accounts::pages::{AuditPage, LoginPage, ProfilePage, SetPasswordPage, SetupPage, UsersPage};
+use crate::settings::page::SettingsPage;
 use dashboard::Dashboard;
 
 /// The HTML document of admin pages, with the hydration scripts. Its
@@ -78,6 +79,7 @@ pub fn AdminApp() -> impl IntoView {
                     <Route path=path!("/admin/profile") view=ProfilePage />
                     <Route path=path!("/admin/users") view=UsersPage />
                     <Route path=path!("/admin/audit") view=AuditPage />
+                    <Route path=path!("/admin/settings") view=SettingsPage />
                 </Routes>
             </main>
         </Router>
@@ -104,6 +106,7 @@ fn AdminHeader() -> impl IntoView {
                             <A href="/admin" exact=true>"Dashboard"</A>
                             {(user.role == Role::Admin).then(|| view! {
                                 <A href="/admin/users">"Users"</A>
+                                <A href="/admin/settings">"Settings"</A>
                                 <A href="/admin/audit">"Audit log"</A>
                             })}
                             <A href="/admin/profile">

@@ -24,3 +24,23 @@ pub async fn get_site_settings() -> Result<SiteSettings, AppError> {
     let state = crate::state::app_state()?;
     state.store.site_settings().await
 }
+
+/// Saves the site settings; admins only.
+#[server]
+pub async fn save_site_settings(
+    title: String,
+    description: String,
+    site_url: String,
+    time_zone: String,
+    date_format: String,
+) -> Result<SiteSettings, AppError> {
+    let admin = crate::accounts::server::require_role(crate::accounts::Role::Admin).await?;
+    let raw = SiteSettings {
+        title,
+        description,
+        site_url,
+        time_zone,
+        date_format,
+    };
+    super::server::save(admin, &raw).await
+}

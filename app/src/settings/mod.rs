@@ -2,6 +2,7 @@
 //! zone and date format. Every page reads them; admins edit them.
 
 pub mod api;
+pub mod page;
 #[cfg(feature = "ssr")]
 pub mod server;
 

@@ -5,7 +5,18 @@ use std::str::FromStr;
 
 use chrono::format::{Item, StrftimeItems};
 
+use crate::accounts::server::{AuditAction, NewAuditEntry, User, request_address};
 use crate::error::{AppError, FieldErrors};
+use crate::state::app_state;
+
+/// Parses and stores settings an admin sent, with an audit entry.
+pub async fn save(admin: User, raw: &super::SiteSettings) -> Result<super::SiteSettings, AppError> {
+    let state = app_state()?;
+    let update = SettingsUpdate::parse(raw)?;
+    let address = request_address(&state).await;
+    let entry = NewAuditEntry::new(AuditAction::SettingsChanged, Some(admin.id), None).address(&address);
+    state.store.update_site_settings(&update, Some(&entry)).await
+}
 
 /// A site title: trimmed, 1 to 120 characters.
 #[derive(Debug, Clone, PartialEq, Eq)]

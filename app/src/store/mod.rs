@@ -4,8 +4,8 @@
 //! Every query uses `$1`-style placeholders, which both SQLite and
 //! PostgreSQL accept, and runtime `query_as` (no compile-time database).
 
-mod accounts;
 mod postgres;
+mod queries;
 mod sessions;
 mod sql;
 mod sqlite;
@@ -66,7 +66,13 @@ pub trait Store: Send + Sync + 'static {
 
     async fn site_settings(&self) -> Result<SiteSettings, AppError>;
 
-    async fn update_site_settings(&self, update: &SettingsUpdate) -> Result<SiteSettings, AppError>;
+    /// Saves the settings; `audit` (when a person made the change) is
+    /// written in the same transaction.
+    async fn update_site_settings(
+        &self,
+        update: &SettingsUpdate,
+        audit: Option<&NewAuditEntry>,
+    ) -> Result<SiteSettings, AppError>;
 
     /// The store for tower-sessions, in the same database.
     fn session_backend(&self) -> SessionBackend;

@@ -7,8 +7,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 use chrono::{DateTime, Utc};
 
-use super::accounts::Accounts;
-use super::sql::SETTINGS_COLUMNS;
+use super::queries::Queries;
 use super::{Backend, Migrated, SessionBackend, Store};
 use crate::accounts::Role;
 use crate::accounts::server::throttle::FailureCounts;
@@ -52,8 +51,8 @@ impl SqliteStore {
 }
 
 impl SqliteStore {
-    fn accounts(&self) -> Accounts<'_, sqlx::Sqlite> {
-        Accounts {
+    fn queries(&self) -> Queries<'_, sqlx::Sqlite> {
+        Queries {
             reader: &self.reader,
             writer: &self.writer,
             lock_users: None,
@@ -85,24 +84,15 @@ impl Store for SqliteStore {
     }
 
     async fn site_settings(&self) -> Result<SiteSettings, AppError> {
-        let sql = format!("SELECT {SETTINGS_COLUMNS} FROM site_settings WHERE id = 1");
-        Ok(sqlx::query_as(&sql).fetch_one(&self.reader).await?)
+        self.queries().site_settings().await
     }
 
-    async fn update_site_settings(&self, update: &SettingsUpdate) -> Result<SiteSettings, AppError> {
-        let sql = format!(
-            "UPDATE site_settings SET title = $1, description = $2, site_url = $3, \
-             time_zone = $4, date_format = $5, updated_at = CURRENT_TIMESTAMP \
-             WHERE id = 1 RETURNING {SETTINGS_COLUMNS}"
-        );
-        Ok(sqlx::query_as(&sql)
-            .bind(update.title.as_str())
-            .bind(update.description.as_str())
-            .bind(update.site_url.as_str())
-            .bind(update.time_zone.as_str())
-            .bind(update.date_format.as_str())
-            .fetch_one(&self.writer)
-            .await?)
+    async fn update_site_settings(
+        &self,
+        update: &SettingsUpdate,
+        audit: Option<&NewAuditEntry>,
+    ) -> Result<SiteSettings, AppError> {
+        self.queries().update_site_settings(update, audit).await
     }
 
     fn session_backend(&self) -> SessionBackend {
@@ -110,43 +100,43 @@ impl Store for SqliteStore {
     }
 
     async fn count_users(&self) -> Result<i64, AppError> {
-        self.accounts().count_users().await
+        self.queries().count_users().await
     }
 
     async fn create_user(&self, user: &NewUser, audit: &NewAuditEntry) -> Result<User, AppError> {
-        self.accounts().create_user(user, audit).await
+        self.queries().create_user(user, audit).await
     }
 
     async fn create_first_admin(&self, user: &NewUser, audit: &NewAuditEntry) -> Result<User, AppError> {
-        self.accounts().create_first_admin(user, audit).await
+        self.queries().create_first_admin(user, audit).await
     }
 
     async fn user_by_id(&self, id: i64) -> Result<Option<User>, AppError> {
-        self.accounts().user_by_id(id).await
+        self.queries().user_by_id(id).await
     }
 
     async fn user_by_email(&self, email: &Email) -> Result<Option<User>, AppError> {
-        self.accounts().user_by_email(email).await
+        self.queries().user_by_email(email).await
     }
 
     async fn list_users(&self) -> Result<Vec<User>, AppError> {
-        self.accounts().list_users().await
+        self.queries().list_users().await
     }
 
     async fn update_profile(&self, id: i64, update: &ProfileUpdate) -> Result<User, AppError> {
-        self.accounts().update_profile(id, update).await
+        self.queries().update_profile(id, update).await
     }
 
     async fn set_password(&self, id: i64, hash: &str, audit: &NewAuditEntry) -> Result<User, AppError> {
-        self.accounts().set_password(id, hash, audit).await
+        self.queries().set_password(id, hash, audit).await
     }
 
     async fn set_role(&self, id: i64, role: Role, audit: &NewAuditEntry) -> Result<User, AppError> {
-        self.accounts().set_role(id, role, audit).await
+        self.queries().set_role(id, role, audit).await
     }
 
     async fn set_active(&self, id: i64, active: bool, audit: &NewAuditEntry) -> Result<User, AppError> {
-        self.accounts().set_active(id, active, audit).await
+        self.queries().set_active(id, active, audit).await
     }
 
     async fn create_password_token(
@@ -156,7 +146,7 @@ impl Store for SqliteStore {
         expires_at: DateTime<Utc>,
         audit: &NewAuditEntry,
     ) -> Result<(), AppError> {
-        self.accounts()
+        self.queries()
             .create_password_token(user_id, token_digest, expires_at, audit)
             .await
     }
@@ -168,21 +158,21 @@ impl Store for SqliteStore {
         now: DateTime<Utc>,
         audit: &NewAuditEntry,
     ) -> Result<Option<User>, AppError> {
-        self.accounts()
+        self.queries()
             .set_password_with_token(token_digest, hash, now, audit)
             .await
     }
 
     async fn record_sign_in(&self, id: i64, email_key: &str, audit: &NewAuditEntry) -> Result<(), AppError> {
-        self.accounts().record_sign_in(id, email_key, audit).await
+        self.queries().record_sign_in(id, email_key, audit).await
     }
 
     async fn record_login_attempt(&self, email_key: &str, address: &str, at: DateTime<Utc>) -> Result<i64, AppError> {
-        self.accounts().record_login_attempt(email_key, address, at).await
+        self.queries().record_login_attempt(email_key, address, at).await
     }
 
     async fn forget_login_attempt(&self, id: i64) -> Result<(), AppError> {
-        self.accounts().forget_login_attempt(id).await
+        self.queries().forget_login_attempt(id).await
     }
 
     async fn login_failures_since(
@@ -191,15 +181,15 @@ impl Store for SqliteStore {
         address: &str,
         since: DateTime<Utc>,
     ) -> Result<FailureCounts, AppError> {
-        self.accounts().login_failures_since(email_key, address, since).await
+        self.queries().login_failures_since(email_key, address, since).await
     }
 
     async fn append_audit(&self, audit: &NewAuditEntry) -> Result<(), AppError> {
-        self.accounts().append_audit(audit).await
+        self.queries().append_audit(audit).await
     }
 
     async fn list_audit(&self, filter: &AuditFilter) -> Result<Vec<AuditRow>, AppError> {
-        self.accounts().list_audit(filter).await
+        self.queries().list_audit(filter).await
     }
 
     async fn close(&self) {

@@ -20,7 +20,10 @@ fn is_public_admin_page(path: &str) -> bool {
 }
 
 fn minimum_role(path: &str) -> Role {
-    if path.starts_with("/admin/users") || path.starts_with("/admin/audit") {
+    if ["/admin/users", "/admin/audit", "/admin/settings"]
+        .iter()
+        .any(|page| path.starts_with(page))
+    {
         Role::Admin
     } else {
         Role::Author

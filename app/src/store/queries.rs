@@ -1,4 +1,4 @@
-//! The accounts queries, written once for both databases: the SQL reads the
+//! The queries, written once for both databases: the SQL reads the
 //! same on SQLite and PostgreSQL, so one generic implementation serves the
 //! two stores. Each backend's `Store` impl hands it its pools (SQLite: a
 //! reader pool and the single-connection writer; PostgreSQL: one pool for
@@ -13,8 +13,10 @@ use crate::accounts::Role;
 use crate::accounts::server::throttle::FailureCounts;
 use crate::accounts::server::{AuditFilter, AuditRow, Email, NewAuditEntry, NewUser, ProfileUpdate, User};
 use crate::error::AppError;
+use crate::settings::SiteSettings;
+use crate::settings::server::SettingsUpdate;
 
-pub struct Accounts<'a, DB: Database> {
+pub struct Queries<'a, DB: Database> {
     pub reader: &'a Pool<DB>,
     pub writer: &'a Pool<DB>,
     /// Run first in transactions that create users (PostgreSQL: a table
@@ -22,7 +24,7 @@ pub struct Accounts<'a, DB: Database> {
     pub lock_users: Option<&'static str>,
 }
 
-impl<DB> Accounts<'_, DB>
+impl<DB> Queries<'_, DB>
 where
     DB: Database,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
@@ -38,8 +40,41 @@ where
     for<'q> Option<DateTime<Utc>>: Decode<'q, DB> + Type<DB>,
     for<'r> User: FromRow<'r, DB::Row>,
     for<'r> AuditRow: FromRow<'r, DB::Row>,
+    for<'r> SiteSettings: FromRow<'r, DB::Row>,
     usize: ColumnIndex<DB::Row>,
 {
+    pub async fn site_settings(&self) -> Result<SiteSettings, AppError> {
+        let sql = format!("SELECT {} FROM site_settings WHERE id = 1", sql::SETTINGS_COLUMNS);
+        Ok(sqlx::query_as(&sql).fetch_one(self.reader).await?)
+    }
+
+    pub async fn update_site_settings(
+        &self,
+        update: &SettingsUpdate,
+        audit: Option<&NewAuditEntry>,
+    ) -> Result<SiteSettings, AppError> {
+        let sql = format!(
+            "UPDATE site_settings SET title = $1, description = $2, site_url = $3, time_zone = $4, \
+             date_format = $5, updated_at = $6 WHERE id = 1 RETURNING {}",
+            sql::SETTINGS_COLUMNS
+        );
+        let mut tx = self.writer.begin().await?;
+        let updated: SiteSettings = sqlx::query_as(&sql)
+            .bind(update.title.as_str())
+            .bind(update.description.as_str())
+            .bind(update.site_url.as_str())
+            .bind(update.time_zone.as_str())
+            .bind(update.date_format.as_str())
+            .bind(chrono::Utc::now())
+            .fetch_one(&mut *tx)
+            .await?;
+        if let Some(audit) = audit {
+            Self::insert_audit(&mut tx, audit).await?;
+        }
+        tx.commit().await?;
+        Ok(updated)
+    }
+
     async fn lock_users(&self, tx: &mut Transaction<'_, DB>) -> Result<(), AppError> {
         if let Some(lock) = self.lock_users {
             sqlx::query(lock).execute(&mut **tx).await?;
