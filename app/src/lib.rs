@@ -6,7 +6,10 @@
 pub mod accounts;
 pub mod admin;
 pub mod components;
+#[cfg(feature = "ssr")]
+pub mod content;
 pub mod error;
+pub mod posts;
 pub mod settings;
 
 #[cfg(feature = "ssr")]

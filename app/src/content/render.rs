@@ -1,0 +1,269 @@
+//! Markdown to safe HTML: pulldown-cmark (tables, footnotes, strikethrough,
+//! heading ids) and then ammonia, which removes scripts, event-handler
+//! attributes and `javascript:` URLs whatever the Markdown or raw HTML said.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+/// Words per minute for reading time: a common figure for web articles.
+const WORDS_PER_MINUTE: usize = 220;
+
+/// A heading of the body, for anchors and the table of contents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heading {
+    pub level: u8,
+    pub text: String,
+    pub id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    /// Sanitised HTML, safe to put in a page as it is.
+    pub html: String,
+    pub headings: Vec<Heading>,
+    pub word_count: usize,
+    /// At least one minute.
+    pub reading_time_minutes: u32,
+    /// The plain text of the first paragraph: the default excerpt.
+    pub first_paragraph: String,
+}
+
+static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut builder = ammonia::Builder::default();
+    for heading in ["h1", "h2", "h3", "h4", "h5", "h6"] {
+        builder.add_tag_attributes(heading, &["id"]);
+    }
+    builder
+        .add_tag_attributes("div", &["id"])
+        .add_allowed_classes("div", &["footnote-definition"])
+        .add_allowed_classes("sup", &["footnote-reference"])
+        .add_allowed_classes("span", &["footnote-definition-label"])
+        .add_tags(&["figure", "figcaption"])
+        .link_rel(Some("noopener"))
+        .url_schemes(HashSet::from(["http", "https", "mailto", "tel"]));
+    builder
+});
+
+pub fn render_markdown(markdown: &str) -> Rendered {
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_HEADING_ATTRIBUTES;
+    let mut events: Vec<Event<'_>> = Parser::new_ext(markdown, options).collect();
+    let headings = assign_heading_ids(&mut events);
+    let (word_count, first_paragraph) = text_facts(&events);
+    let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut unsafe_html, events.into_iter());
+    Rendered {
+        html: SANITIZER.clean(&unsafe_html).to_string(),
+        headings,
+        word_count,
+        reading_time_minutes: u32::try_from(word_count.div_ceil(WORDS_PER_MINUTE).max(1)).unwrap_or(u32::MAX),
+        first_paragraph,
+    }
+}
+
+/// Gives every heading an id (its own `{#id}`, or a slug of its text made
+/// unique with -2, -3, …) and returns the list of headings.
+fn assign_heading_ids(events: &mut [Event<'_>]) -> Vec<Heading> {
+    let mut headings = Vec::new();
+    let mut taken = HashSet::new();
+    let mut index = 0;
+    while index < events.len() {
+        if let Event::Start(Tag::Heading { level, id, .. }) = &events[index] {
+            let level = heading_level(*level);
+            let explicit = id.as_ref().map(|id| id.to_string());
+            let end = events[index..]
+                .iter()
+                .position(|event| matches!(event, Event::End(TagEnd::Heading(_))))
+                .map_or(events.len(), |offset| index + offset);
+            let text = plain_text(&events[index + 1..end]);
+            let base = explicit.unwrap_or_else(|| slugify(&text));
+            let mut unique = base.clone();
+            let mut n = 2;
+            while !taken.insert(unique.clone()) {
+                unique = format!("{base}-{n}");
+                n += 1;
+            }
+            if let Event::Start(Tag::Heading { id, .. }) = &mut events[index] {
+                *id = Some(CowStr::from(unique.clone()));
+            }
+            headings.push(Heading {
+                level,
+                text,
+                id: unique,
+            });
+            index = end;
+        }
+        index += 1;
+    }
+    headings
+}
+
+fn heading_level(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+fn plain_text(events: &[Event<'_>]) -> String {
+    let mut text = String::new();
+    for event in events {
+        match event {
+            Event::Text(t) | Event::Code(t) => text.push_str(t),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            _ => {}
+        }
+    }
+    text.trim().to_owned()
+}
+
+/// Word count of all text, and the text of the first top-level paragraph.
+fn text_facts(events: &[Event<'_>]) -> (usize, String) {
+    let mut words = 0;
+    let mut first_paragraph = None;
+    let mut depth = 0usize;
+    let mut paragraph_start = None;
+    for (index, event) in events.iter().enumerate() {
+        match event {
+            Event::Text(text) | Event::Code(text) => words += text.split_whitespace().count(),
+            Event::Start(Tag::Paragraph) if depth == 0 && first_paragraph.is_none() => {
+                paragraph_start = Some(index);
+            }
+            Event::End(TagEnd::Paragraph) if depth == 0 => {
+                if let (Some(start), None) = (paragraph_start.take(), &first_paragraph) {
+                    first_paragraph = Some(plain_text(&events[start + 1..index]));
+                }
+            }
+            Event::Start(Tag::BlockQuote(_) | Tag::List(_) | Tag::FootnoteDefinition(_) | Tag::Table(_)) => depth += 1,
+            Event::End(TagEnd::BlockQuote(_) | TagEnd::List(_) | TagEnd::FootnoteDefinition | TagEnd::Table) => {
+                depth = depth.saturating_sub(1);
+            }
+            _ => {}
+        }
+    }
+    (words, first_paragraph.unwrap_or_default())
+}
+
+/// "Living with Type 2 Diabetes?" → "living-with-type-2-diabetes".
+pub fn slugify(text: &str) -> String {
+    let mut slug = String::new();
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_end_matches('-').to_owned();
+    if slug.is_empty() { "section".to_owned() } else { slug }
+}
+
+/// Cuts `text` to at most `max_chars` at a word boundary, adding "…".
+pub fn excerpt(text: &str, max_chars: usize) -> String {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.chars().count() <= max_chars {
+        return text;
+    }
+    let cut: String = text.chars().take(max_chars).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{}…", cut.trim_end_matches([',', ';', ':', '.', ' ']))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_features_render() {
+        let rendered = render_markdown(
+            "# Sleep and mood\n\nGood sleep ~~never~~ always helps.[^1]\n\n\
+             | Hours | Effect |\n|---|---|\n| 7 | good |\n\n- one\n- two\n\n> a quote\n\n[^1]: A footnote.\n",
+        );
+        let html = &rendered.html;
+        assert!(
+            html.contains(r#"<h1 id="sleep-and-mood">Sleep and mood</h1>"#),
+            "{html}"
+        );
+        assert!(html.contains("<del>never</del>"), "{html}");
+        assert!(html.contains("<table>") && html.contains("<td>7</td>"), "{html}");
+        assert!(html.contains("<li>one</li>"), "{html}");
+        assert!(html.contains("<blockquote>"), "{html}");
+        assert!(html.contains(r#"class="footnote-definition""#), "{html}");
+    }
+
+    #[test]
+    fn scripts_handlers_and_javascript_urls_never_survive() {
+        let rendered = render_markdown(
+            "<script>alert(1)</script>\n\n<img src=\"x.png\" onerror=\"alert(2)\">\n\n\
+             [click](javascript:alert(3)) <a href=\"javascript:alert(4)\" onclick=\"alert(5)\">raw</a>\n\n\
+             <iframe src=\"https://evil.example\"></iframe><style>body{display:none}</style>",
+        );
+        let html = rendered.html.to_lowercase();
+        for forbidden in [
+            "<script",
+            "onerror",
+            "onclick",
+            "javascript:",
+            "<iframe",
+            "<style",
+            "alert(1)",
+        ] {
+            assert!(!html.contains(forbidden), "{forbidden} survived in {html}");
+        }
+        assert!(html.contains(r#"<img src="x.png">"#), "{html}");
+    }
+
+    #[test]
+    fn links_get_noopener() {
+        let html = render_markdown("[NHS](https://www.nhs.uk/) and [us](/about)").html;
+        assert!(
+            html.contains(r#"<a href="https://www.nhs.uk/" rel="noopener">NHS</a>"#),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn heading_ids_are_unique_and_listed() {
+        let rendered = render_markdown("## Symptoms\n\n## Symptoms\n\n### When to see a doctor? {#doctor}\n");
+        let ids: Vec<&str> = rendered.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["symptoms", "symptoms-2", "doctor"]);
+        assert_eq!(rendered.headings[2].text, "When to see a doctor?");
+        assert_eq!(rendered.headings[2].level, 3);
+        assert!(rendered.html.contains(r#"<h2 id="symptoms-2">"#));
+    }
+
+    #[test]
+    fn word_count_reading_time_and_first_paragraph() {
+        let body = format!("# Title\n\nFirst *paragraph* here.\n\n{}", "word ".repeat(440));
+        let rendered = render_markdown(&body);
+        assert_eq!(rendered.first_paragraph, "First paragraph here.");
+        assert_eq!(rendered.word_count, 1 + 3 + 440);
+        assert_eq!(rendered.reading_time_minutes, 3);
+        assert_eq!(render_markdown("").reading_time_minutes, 1);
+    }
+
+    #[test]
+    fn excerpts_cut_at_a_word() {
+        assert_eq!(excerpt("Short text.", 50), "Short text.");
+        assert_eq!(
+            excerpt("Sleep matters more than most people think, doctors say.", 30),
+            "Sleep matters more than most…"
+        );
+    }
+
+    #[test]
+    fn a_megabyte_of_markdown_renders() {
+        let body = "A paragraph of ordinary length with **bold** text.\n\n".repeat(20_000);
+        assert!(body.len() > 1_000_000);
+        let rendered = render_markdown(&body);
+        assert_eq!(rendered.html.matches("<p>").count(), 20_000);
+    }
+}

@@ -1,0 +1,303 @@
+//! The editorial workflow: draft → in review → (changes requested → in
+//! review …) → approved → published or scheduled; published → unpublished
+//! (back to draft); anything → trash, and back.
+//!
+//! Pure logic, shared by the server (which enforces it, and repeats the
+//! status condition in its SQL) and the admin (which shows only the
+//! buttons that can work).
+
+use serde::{Deserialize, Serialize};
+
+use crate::accounts::Role;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PostStatus {
+    Draft,
+    InReview,
+    ChangesRequested,
+    Approved,
+    Scheduled,
+    Published,
+    Trashed,
+}
+
+impl PostStatus {
+    pub const ALL: [PostStatus; 7] = [
+        Self::Draft,
+        Self::InReview,
+        Self::ChangesRequested,
+        Self::Approved,
+        Self::Scheduled,
+        Self::Published,
+        Self::Trashed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::InReview => "in_review",
+            Self::ChangesRequested => "changes_requested",
+            Self::Approved => "approved",
+            Self::Scheduled => "scheduled",
+            Self::Published => "published",
+            Self::Trashed => "trashed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Transition {
+    Submit,
+    Withdraw,
+    /// Needs a comment; the server checks that.
+    RequestChanges,
+    Approve,
+    PublishNow,
+    Schedule,
+    Unschedule,
+    Unpublish,
+    Trash,
+    /// Back to draft: nothing goes live again without a new sign-off.
+    Restore,
+}
+
+impl Transition {
+    pub const ALL: [Transition; 10] = [
+        Self::Submit,
+        Self::Withdraw,
+        Self::RequestChanges,
+        Self::Approve,
+        Self::PublishNow,
+        Self::Schedule,
+        Self::Unschedule,
+        Self::Unpublish,
+        Self::Trash,
+        Self::Restore,
+    ];
+}
+
+/// Who is acting on a post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Actor {
+    pub role: Role,
+    /// One of the post's authors.
+    pub is_author: bool,
+}
+
+/// Why a transition is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The post is not in a status this transition starts from.
+    WrongStatus,
+    /// The status fits, but this caller may not do it.
+    NotAllowed,
+}
+
+/// The status after `transition`, if `actor` may make it now.
+/// `review_required` is the site setting: when off, authors may publish
+/// and schedule their own posts.
+pub fn apply(
+    status: PostStatus,
+    transition: Transition,
+    actor: Actor,
+    review_required: bool,
+) -> Result<PostStatus, Refusal> {
+    use PostStatus as S;
+    use Transition as T;
+
+    let (next, allowed_from) = match transition {
+        T::Submit => (S::InReview, &[S::Draft, S::ChangesRequested][..]),
+        T::Withdraw => (S::Draft, &[S::InReview][..]),
+        T::RequestChanges => (S::ChangesRequested, &[S::InReview][..]),
+        T::Approve => (S::Approved, &[S::InReview][..]),
+        T::PublishNow => (S::Published, publishable_from(actor, review_required)),
+        T::Schedule => (S::Scheduled, publishable_from(actor, review_required)),
+        T::Unschedule => (S::Approved, &[S::Scheduled][..]),
+        T::Unpublish => (S::Draft, &[S::Published][..]),
+        T::Trash => (
+            S::Trashed,
+            &[
+                S::Draft,
+                S::InReview,
+                S::ChangesRequested,
+                S::Approved,
+                S::Scheduled,
+                S::Published,
+            ][..],
+        ),
+        T::Restore => (S::Draft, &[S::Trashed][..]),
+    };
+    if !allowed_from.contains(&status) {
+        return Err(Refusal::WrongStatus);
+    }
+    if may(status, transition, actor, review_required) {
+        Ok(next)
+    } else {
+        Err(Refusal::NotAllowed)
+    }
+}
+
+/// Editors publish approved (or scheduled) posts. Without required review,
+/// an author publishes their own post from draft too.
+fn publishable_from(actor: Actor, review_required: bool) -> &'static [PostStatus] {
+    use PostStatus as S;
+    if actor.role >= Role::Editor {
+        &[S::Approved, S::Scheduled]
+    } else if !review_required {
+        &[S::Draft, S::ChangesRequested, S::Approved]
+    } else {
+        &[S::Approved]
+    }
+}
+
+fn may(status: PostStatus, transition: Transition, actor: Actor, review_required: bool) -> bool {
+    use Transition as T;
+    let reviewer = actor.role >= Role::Editor;
+    match transition {
+        T::Submit | T::Withdraw => reviewer || actor.is_author,
+        T::RequestChanges | T::Approve | T::Unschedule | T::Unpublish => reviewer,
+        T::PublishNow | T::Schedule => reviewer || (actor.is_author && !review_required),
+        // Authors may bin their own unpublished work; live content is the
+        // editors' call.
+        T::Trash => reviewer || (actor.is_author && matches!(status, PostStatus::Draft | PostStatus::ChangesRequested)),
+        T::Restore => reviewer || actor.is_author,
+    }
+}
+
+/// Whether `actor` may change the post's text in this status. Authors edit
+/// their own drafts and posts sent back to them; editors and admins edit
+/// any post that is not in the trash (a published post's edit becomes a
+/// pending update, not a live change).
+pub fn may_edit(status: PostStatus, actor: Actor) -> bool {
+    match status {
+        PostStatus::Trashed => false,
+        PostStatus::Draft | PostStatus::ChangesRequested => actor.role >= Role::Editor || actor.is_author,
+        _ => actor.role >= Role::Editor,
+    }
+}
+
+/// Only admins empty the trash.
+pub fn may_empty_trash(role: Role) -> bool {
+    role == Role::Admin
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use PostStatus as S;
+    use Transition as T;
+
+    const OWN_AUTHOR: Actor = Actor {
+        role: Role::Author,
+        is_author: true,
+    };
+    const OTHER_AUTHOR: Actor = Actor {
+        role: Role::Author,
+        is_author: false,
+    };
+    const EDITOR: Actor = Actor {
+        role: Role::Editor,
+        is_author: false,
+    };
+    const ADMIN: Actor = Actor {
+        role: Role::Admin,
+        is_author: false,
+    };
+    const ACTORS: [(&str, Actor); 4] = [
+        ("own author", OWN_AUTHOR),
+        ("other author", OTHER_AUTHOR),
+        ("editor", EDITOR),
+        ("admin", ADMIN),
+    ];
+
+    /// Every allowed move, written out by hand: (from, transition, to, who,
+    /// only when review is off). Everything not listed must be refused.
+    fn allowed() -> Vec<(PostStatus, Transition, PostStatus, &'static [&'static str], bool)> {
+        const ALL_BUT_OTHER: &[&str] = &["own author", "editor", "admin"];
+        const REVIEWERS: &[&str] = &["editor", "admin"];
+        const AUTHOR: &[&str] = &["own author"];
+        vec![
+            (S::Draft, T::Submit, S::InReview, ALL_BUT_OTHER, false),
+            (S::ChangesRequested, T::Submit, S::InReview, ALL_BUT_OTHER, false),
+            (S::InReview, T::Withdraw, S::Draft, ALL_BUT_OTHER, false),
+            (S::InReview, T::RequestChanges, S::ChangesRequested, REVIEWERS, false),
+            (S::InReview, T::Approve, S::Approved, REVIEWERS, false),
+            (S::Approved, T::PublishNow, S::Published, REVIEWERS, false),
+            (S::Scheduled, T::PublishNow, S::Published, REVIEWERS, false),
+            (S::Approved, T::Schedule, S::Scheduled, REVIEWERS, false),
+            (S::Scheduled, T::Schedule, S::Scheduled, REVIEWERS, false),
+            (S::Scheduled, T::Unschedule, S::Approved, REVIEWERS, false),
+            (S::Published, T::Unpublish, S::Draft, REVIEWERS, false),
+            (S::Draft, T::Trash, S::Trashed, ALL_BUT_OTHER, false),
+            (S::ChangesRequested, T::Trash, S::Trashed, ALL_BUT_OTHER, false),
+            (S::InReview, T::Trash, S::Trashed, REVIEWERS, false),
+            (S::Approved, T::Trash, S::Trashed, REVIEWERS, false),
+            (S::Scheduled, T::Trash, S::Trashed, REVIEWERS, false),
+            (S::Published, T::Trash, S::Trashed, REVIEWERS, false),
+            (S::Trashed, T::Restore, S::Draft, ALL_BUT_OTHER, false),
+            // With review switched off, authors publish their own work.
+            (S::Draft, T::PublishNow, S::Published, AUTHOR, true),
+            (S::ChangesRequested, T::PublishNow, S::Published, AUTHOR, true),
+            (S::Approved, T::PublishNow, S::Published, AUTHOR, true),
+            (S::Draft, T::Schedule, S::Scheduled, AUTHOR, true),
+            (S::ChangesRequested, T::Schedule, S::Scheduled, AUTHOR, true),
+            (S::Approved, T::Schedule, S::Scheduled, AUTHOR, true),
+        ]
+    }
+
+    #[test]
+    fn every_transition_for_every_role_matches_the_table() {
+        let table = allowed();
+        for review_required in [true, false] {
+            for status in PostStatus::ALL {
+                for transition in Transition::ALL {
+                    for (who, actor) in ACTORS {
+                        let expected = table.iter().find(|(from, t, _, actors, only_without_review)| {
+                            *from == status
+                                && *t == transition
+                                && actors.contains(&who)
+                                && (!only_without_review || !review_required)
+                        });
+                        let got = apply(status, transition, actor, review_required);
+                        match expected {
+                            Some((_, _, to, _, _)) => assert_eq!(
+                                got,
+                                Ok(*to),
+                                "{who} {transition:?} from {status:?} (review required: {review_required})"
+                            ),
+                            None => assert!(
+                                got.is_err(),
+                                "{who} must not {transition:?} from {status:?} (review required: {review_required}), got {got:?}"
+                            ),
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn refusals_say_whether_the_status_or_the_caller_is_wrong() {
+        assert_eq!(apply(S::Published, T::Submit, EDITOR, true), Err(Refusal::WrongStatus));
+        assert_eq!(
+            apply(S::InReview, T::Approve, OWN_AUTHOR, true),
+            Err(Refusal::NotAllowed)
+        );
+    }
+
+    #[test]
+    fn who_may_edit_the_text() {
+        assert!(may_edit(S::Draft, OWN_AUTHOR));
+        assert!(may_edit(S::ChangesRequested, OWN_AUTHOR));
+        assert!(!may_edit(S::InReview, OWN_AUTHOR), "authors wait for the review");
+        assert!(!may_edit(S::Published, OWN_AUTHOR));
+        assert!(!may_edit(S::Draft, OTHER_AUTHOR));
+        for status in [S::Draft, S::InReview, S::Approved, S::Scheduled, S::Published] {
+            assert!(may_edit(status, EDITOR), "{status:?}");
+        }
+        assert!(!may_edit(S::Trashed, ADMIN));
+        assert!(may_empty_trash(Role::Admin) && !may_empty_trash(Role::Editor));
+    }
+}
