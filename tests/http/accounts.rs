@@ -205,6 +205,57 @@ async fn twenty_failures_from_one_address_lock_it(db: &TestDb) {
     server.stop().await.expect("stop");
 }
 
+/// Behind a trusted proxy the address comes from X-Forwarded-For; without
+/// that setting the header is ignored, so a client cannot dodge the limit
+/// by inventing addresses.
+async fn forwarded_addresses_count_only_behind_a_trusted_proxy(db: &TestDb) {
+    let fail_from = |server: &server::RunningServer, forwarded: &'static str, email: String| {
+        let request = client()
+            .post(url(server, app::accounts::api::Login::PATH))
+            .header("origin", format!("http://{}", server.addr))
+            .header("x-forwarded-for", forwarded)
+            .form(&[("email", email), ("password", "wrong password, long enough".to_owned())]);
+        async move { request.send().await.expect("POST").status() }
+    };
+    let server = start(db).await;
+    for n in 0..20 {
+        let address = if n % 2 == 0 { "203.0.113.1" } else { "203.0.113.2" };
+        assert_eq!(
+            fail_from(&server, address, format!("guess{n}@clinic.org")).await,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+    }
+    let status = fail_from(&server, "203.0.113.3", "new@clinic.org".into()).await;
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "without a trusted proxy every attempt is 127.0.0.1"
+    );
+    server.stop().await.expect("stop");
+
+    // The same database: its 21 failures so far are all from 127.0.0.1.
+    let mut args = serve_args(db);
+    args.trust_proxy = true;
+    let server = server::start(&args).await.expect("start behind a proxy");
+    for n in 0..20 {
+        let status = fail_from(&server, "198.51.100.7", format!("other{n}@clinic.org")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "attempt {n}");
+    }
+    let status = fail_from(&server, "198.51.100.7", "more@clinic.org".into()).await;
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the forwarded address is limited"
+    );
+    let status = fail_from(&server, "198.51.100.8", "more@clinic.org".into()).await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "another client behind the proxy is not"
+    );
+    server.stop().await.expect("stop");
+}
+
 async fn sessions_survive_a_restart(db: &TestDb) {
     let server = start(db).await;
     create_user(&server, "ana@clinic.org", "Ana Ruiz", Role::Author).await;
@@ -533,6 +584,7 @@ crate::on_both_databases!(
     five_failures_lock_the_account_across_restarts,
     a_successful_sign_in_resets_the_account_count,
     twenty_failures_from_one_address_lock_it,
+    forwarded_addresses_count_only_behind_a_trusted_proxy,
     sessions_survive_a_restart,
     deactivating_or_changing_a_role_ends_sessions,
     changing_the_password_ends_other_sessions_only,
