@@ -27,6 +27,7 @@ run: setup build ## start Vellum on http://127.0.0.1:3000 with SQLite and demo c
 
 test: ## run every check and test (what CI runs)
 	.ci/setup --browser
+	.ci/prune-target
 	$(MAKE) lint
 	$(MAKE) build
 	$(MAKE) unit

@@ -36,8 +36,9 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::cli::{DatabaseArgs, ServeArgs};
 
-/// The largest request body the admin's forms may send.
-const MAX_FORM_BYTES: usize = 256 * 1024;
+/// The largest request body the admin's forms may send: a 2 MB post body,
+/// URL-encoded, with room to spare.
+const MAX_FORM_BYTES: usize = 8 * 1024 * 1024;
 
 /// The name cargo-leptos gives the wasm, JS and CSS files (`output-name`).
 const OUTPUT_NAME: &str = "vellum";
@@ -150,7 +151,7 @@ fn admin_router(state: &AppState) -> Router<AppState> {
         .layer(axum::middleware::from_fn_with_state(state.clone(), guard::admin_pages))
         .layer(axum::middleware::from_fn(guard::server_fn_status))
         .layer(session_layer(state))
-        // Server functions read their whole body; forms are small.
+        // Server functions read their whole body into memory: bound it.
         .layer(RequestBodyLimitLayer::new(MAX_FORM_BYTES))
 }
 

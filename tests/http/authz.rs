@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use app::accounts::Role;
 use app::accounts::api::*;
+use app::posts::api::{CreatePost, LoadPost, SavePost};
 use app::settings::api::{GetSiteSettings, SaveSiteSettings};
 use leptos::server_fn::ServerFn;
 use reqwest::StatusCode;
@@ -19,9 +20,11 @@ enum Expect {
     Allowed,
     Unauthenticated,
     Forbidden,
+    /// 404: someone else's draft does not exist for this caller.
+    Hidden,
 }
 
-use Expect::{Allowed as A, Forbidden as F, Unauthenticated as U};
+use Expect::{Allowed as A, Forbidden as F, Hidden as N, Unauthenticated as U};
 
 /// A server function's path, a form to send, and the answer per caller.
 type Row = (&'static str, Vec<(&'static str, String)>, [Expect; 6]);
@@ -56,6 +59,22 @@ async fn every_server_function_checks_its_caller(db: &TestDb) {
     let gone = create_user(&server, "gone@clinic.org", "Gone", Role::Editor).await;
     let target = create_user(&server, "target@clinic.org", "Target", Role::Author).await;
     let target_id = target.id.to_string();
+    let author = server
+        .state
+        .store
+        .user_by_email(&app::accounts::server::Email::parse("author@clinic.org").expect("email"))
+        .await
+        .expect("query")
+        .expect("author");
+    let title = app::posts::server::PostTitle::parse("Sleep and mood").expect("title");
+    let slug = app::posts::server::Slug::from_title(&title);
+    let post = server
+        .state
+        .store
+        .create_draft(&title, &slug, author.id, chrono::Utc::now())
+        .await
+        .expect("draft");
+    let post_id = post.id.to_string();
 
     let deactivated = signed_in(&server, "gone@clinic.org").await;
     let audit = app::accounts::server::NewAuditEntry::new(app::accounts::server::AuditAction::Deactivated, None, None);
@@ -124,6 +143,26 @@ async fn every_server_function_checks_its_caller(db: &TestDb) {
             ],
             [U, F, F, F, A, U],
         ),
+        (
+            CreatePost::PATH,
+            vec![("title", "A new post".into())],
+            [U, A, A, A, A, U],
+        ),
+        (LoadPost::PATH, vec![("id", post_id.clone())], [U, A, N, A, A, U]),
+        (
+            SavePost::PATH,
+            vec![
+                ("id", post_id.clone()),
+                // A stale version: the allowed callers get a conflict and
+                // change nothing, so every caller sees the same post.
+                ("version", "0".into()),
+                ("title", "Sleep and mood".into()),
+                ("slug", "sleep-and-mood".into()),
+                ("body", "Text".into()),
+                ("excerpt", String::new()),
+            ],
+            [U, A, N, A, A, U],
+        ),
         // Last: it ends the caller's session.
         (Logout::PATH, vec![], [U, A, A, A, A, U]),
     ];
@@ -163,6 +202,7 @@ async fn every_server_function_checks_its_caller(db: &TestDb) {
                 }
                 Expect::Unauthenticated => status == StatusCode::UNAUTHORIZED,
                 Expect::Forbidden => status == StatusCode::FORBIDDEN,
+                Expect::Hidden => status == StatusCode::NOT_FOUND,
             };
             assert!(ok, "{path} as {caller}: expected {expect:?}, got {status}");
         }

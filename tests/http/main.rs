@@ -9,6 +9,7 @@ mod accounts;
 mod authz;
 mod binary;
 mod pages;
+mod posts;
 mod probes;
 mod security;
 

@@ -2,7 +2,7 @@
 //! throttling, and the bodies of the accounts' server functions.
 
 pub mod guard;
-mod input;
+pub mod input;
 mod password;
 mod session;
 pub mod throttle;

@@ -1,4 +1,9 @@
-//! Posts. So far: the editorial workflow as a pure state machine, the one
-//! place that says which status change each role may make.
+//! Posts: drafts saved with a version check, and the editorial workflow as
+//! a pure state machine.
 
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod server;
 pub mod workflow;
+
+pub use api::PostView;

@@ -19,6 +19,7 @@ use crate::accounts::Role;
 use crate::accounts::server::throttle::FailureCounts;
 use crate::accounts::server::{AuditFilter, AuditRow, Email, NewAuditEntry, NewUser, ProfileUpdate, User};
 use crate::error::AppError;
+use crate::posts::server::{Post, PostEdit, PostTitle, Slug};
 use crate::settings::SiteSettings;
 use crate::settings::server::SettingsUpdate;
 
@@ -143,6 +144,32 @@ pub trait Store: Send + Sync + 'static {
     async fn append_audit(&self, audit: &NewAuditEntry) -> Result<(), AppError>;
 
     async fn list_audit(&self, filter: &AuditFilter) -> Result<Vec<AuditRow>, AppError>;
+
+    // Posts.
+
+    /// A new draft with one author; the slug gets -2, -3, … when taken.
+    async fn create_draft(
+        &self,
+        title: &PostTitle,
+        slug: &Slug,
+        author_id: i64,
+        at: DateTime<Utc>,
+    ) -> Result<Post, AppError>;
+
+    async fn post(&self, id: i64) -> Result<Option<Post>, AppError>;
+
+    /// The post's authors, primary first.
+    async fn post_author_ids(&self, id: i64) -> Result<Vec<i64>, AppError>;
+
+    /// Saves the text if the post is still at `expected_version`;
+    /// `Conflict` (and no change) when someone saved in between.
+    async fn save_post(
+        &self,
+        id: i64,
+        expected_version: i64,
+        edit: &PostEdit,
+        at: DateTime<Utc>,
+    ) -> Result<Post, AppError>;
 
     /// Waits for open connections to finish and closes them.
     async fn close(&self);

@@ -12,6 +12,7 @@ use crate::accounts::Role;
 use crate::accounts::server::throttle::FailureCounts;
 use crate::accounts::server::{AuditFilter, AuditRow, Email, NewAuditEntry, NewUser, ProfileUpdate, User};
 use crate::error::AppError;
+use crate::posts::server::{Post, PostEdit, PostTitle, Slug};
 use crate::settings::SiteSettings;
 use crate::settings::server::SettingsUpdate;
 
@@ -175,6 +176,34 @@ impl Store for PostgresStore {
 
     async fn list_audit(&self, filter: &AuditFilter) -> Result<Vec<AuditRow>, AppError> {
         self.queries().list_audit(filter).await
+    }
+
+    async fn create_draft(
+        &self,
+        title: &PostTitle,
+        slug: &Slug,
+        author_id: i64,
+        at: DateTime<Utc>,
+    ) -> Result<Post, AppError> {
+        self.queries().create_draft(title, slug, author_id, at).await
+    }
+
+    async fn post(&self, id: i64) -> Result<Option<Post>, AppError> {
+        self.queries().post(id).await
+    }
+
+    async fn post_author_ids(&self, id: i64) -> Result<Vec<i64>, AppError> {
+        self.queries().post_author_ids(id).await
+    }
+
+    async fn save_post(
+        &self,
+        id: i64,
+        expected_version: i64,
+        edit: &PostEdit,
+        at: DateTime<Utc>,
+    ) -> Result<Post, AppError> {
+        self.queries().save_post(id, expected_version, edit, at).await
     }
 
     async fn close(&self) {

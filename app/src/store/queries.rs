@@ -13,6 +13,7 @@ use crate::accounts::Role;
 use crate::accounts::server::throttle::FailureCounts;
 use crate::accounts::server::{AuditFilter, AuditRow, Email, NewAuditEntry, NewUser, ProfileUpdate, User};
 use crate::error::AppError;
+use crate::posts::server::{Post, PostEdit, PostTitle, Slug};
 use crate::settings::SiteSettings;
 use crate::settings::server::SettingsUpdate;
 
@@ -41,6 +42,7 @@ where
     for<'r> User: FromRow<'r, DB::Row>,
     for<'r> AuditRow: FromRow<'r, DB::Row>,
     for<'r> SiteSettings: FromRow<'r, DB::Row>,
+    for<'r> Post: FromRow<'r, DB::Row>,
     usize: ColumnIndex<DB::Row>,
 {
     pub async fn site_settings(&self) -> Result<SiteSettings, AppError> {
@@ -73,6 +75,108 @@ where
         }
         tx.commit().await?;
         Ok(updated)
+    }
+
+    pub async fn create_draft(
+        &self,
+        title: &PostTitle,
+        slug: &Slug,
+        author_id: i64,
+        at: DateTime<Utc>,
+    ) -> Result<Post, AppError> {
+        let mut tx = self.writer.begin().await?;
+        let taken: Vec<String> = sqlx::query_scalar("SELECT slug FROM posts WHERE slug = $1 OR slug LIKE $2")
+            .bind(slug.as_str())
+            .bind(format!("{}-%", slug.as_str()))
+            .fetch_all(&mut *tx)
+            .await?;
+        let sql = format!(
+            "INSERT INTO posts (title, slug, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING {}",
+            sql::POST_COLUMNS
+        );
+        let post: Post = sqlx::query_as(&sql)
+            .bind(title.as_str())
+            .bind(sql::first_free_slug(slug.as_str(), &taken))
+            .bind(at)
+            .fetch_one(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO post_authors (post_id, user_id, position) VALUES ($1, $2, 0)")
+            .bind(post.id)
+            .bind(author_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(post)
+    }
+
+    pub async fn post(&self, id: i64) -> Result<Option<Post>, AppError> {
+        let sql = format!("SELECT {} FROM posts WHERE id = $1", sql::POST_COLUMNS);
+        Ok(sqlx::query_as(&sql).bind(id).fetch_optional(self.reader).await?)
+    }
+
+    pub async fn post_author_ids(&self, id: i64) -> Result<Vec<i64>, AppError> {
+        Ok(
+            sqlx::query_scalar("SELECT user_id FROM post_authors WHERE post_id = $1 ORDER BY position")
+                .bind(id)
+                .fetch_all(self.reader)
+                .await?,
+        )
+    }
+
+    /// Saves only if the post is still at `expected_version`: the version
+    /// check sits in the `WHERE`, so two saves can never both win.
+    pub async fn save_post(
+        &self,
+        id: i64,
+        expected_version: i64,
+        edit: &PostEdit,
+        at: DateTime<Utc>,
+    ) -> Result<Post, AppError> {
+        let mut tx = self.writer.begin().await?;
+        let clash: Option<i64> = sqlx::query_scalar("SELECT id FROM posts WHERE slug = $1 AND id <> $2")
+            .bind(edit.slug.as_str())
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if clash.is_some() {
+            return Err(AppError::invalid("slug", "Another post already uses this address."));
+        }
+        let sql = format!(
+            "UPDATE posts SET title = $3, slug = $4, body = $5, excerpt = $6, version = version + 1, updated_at = $7 \
+             WHERE id = $1 AND version = $2 RETURNING {}",
+            sql::POST_COLUMNS
+        );
+        let saved: Option<Post> = sqlx::query_as(&sql)
+            .bind(id)
+            .bind(expected_version)
+            .bind(edit.title.as_str())
+            .bind(edit.slug.as_str())
+            .bind(edit.body.as_str())
+            .bind(edit.excerpt.as_str())
+            .bind(at)
+            .fetch_optional(&mut *tx)
+            .await?;
+        match saved {
+            Some(post) => {
+                tx.commit().await?;
+                Ok(post)
+            }
+            None => {
+                let current: Option<i64> = sqlx::query_scalar("SELECT version FROM posts WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                match current {
+                    None => Err(AppError::NotFound),
+                    Some(version) => Err(AppError::Conflict {
+                        message: format!(
+                            "Someone else saved this post (now version {version}) after you opened version \
+                             {expected_version}. Nothing was overwritten."
+                        ),
+                    }),
+                }
+            }
+        }
     }
 
     async fn lock_users(&self, tx: &mut Transaction<'_, DB>) -> Result<(), AppError> {

@@ -80,3 +80,6 @@ mod tests {
         );
     }
 }
+
+pub const POST_COLUMNS: &str = "id, title, slug, body, excerpt, status, version, created_at, updated_at, \
+     published_at, reviewed_by, reviewed_at";

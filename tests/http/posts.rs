@@ -1,0 +1,180 @@
+//! Drafts over HTTP: creating, saving with a version check, refusing bad
+//! input, on both databases.
+
+use app::accounts::Role;
+use app::posts::api::{CreatePost, LoadPost, SavePost};
+use leptos::server_fn::ServerFn;
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::support::TestDb;
+use crate::{call, create_user, signed_in, start};
+
+async fn json(response: reqwest::Response) -> Value {
+    response.json().await.expect("JSON")
+}
+
+fn save_form<'a>(post: &'a Value, version: &'a str, title: &'a str, body: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("id", post["id"].as_str().unwrap_or_default()),
+        ("version", version),
+        ("title", title),
+        ("slug", post["slug"].as_str().unwrap_or_default()),
+        ("body", body),
+        ("excerpt", ""),
+    ]
+}
+
+async fn a_stale_save_is_refused_and_loses_nothing(db: &TestDb) {
+    let server = start(db).await;
+    create_user(&server, "ana@clinic.org", "Ana Ruiz", Role::Author).await;
+    create_user(&server, "maya@clinic.org", "Dr. Maya Patel", Role::Editor).await;
+    let ana = signed_in(&server, "ana@clinic.org").await;
+    let maya = signed_in(&server, "maya@clinic.org").await;
+
+    let created = call(&ana, &server, CreatePost::PATH, &[("title", "Managing Blood Pressure")]).await;
+    assert_eq!(created.status(), StatusCode::OK);
+    let mut post = json(created).await;
+    assert_eq!(post["slug"], "managing-blood-pressure");
+    assert_eq!(post["status"], "draft");
+    assert_eq!(post["version"], 1);
+    post["id"] = Value::String(post["id"].to_string());
+
+    let ana_text = "## Why it matters\n\nHigh blood pressure rarely hurts.";
+    let saved = call(
+        &ana,
+        &server,
+        SavePost::PATH,
+        &save_form(&post, "1", "Managing Blood Pressure", ana_text),
+    )
+    .await;
+    assert_eq!(saved.status(), StatusCode::OK);
+    assert_eq!(json(saved).await["version"], 2);
+
+    // Maya opened version 1 too; her save must not overwrite Ana's.
+    let maya_text = "A different text.";
+    let stale = call(
+        &maya,
+        &server,
+        SavePost::PATH,
+        &save_form(&post, "1", "Other title", maya_text),
+    )
+    .await;
+    assert_eq!(stale.status(), StatusCode::CONFLICT);
+    assert!(
+        json(stale).await["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Nothing was overwritten")
+    );
+
+    let id = post["id"].as_str().unwrap_or_default();
+    let current = json(call(&maya, &server, LoadPost::PATH, &[("id", id)]).await).await;
+    assert_eq!(current["body"], ana_text);
+    assert_eq!(current["version"], 2);
+
+    let fresh = call(
+        &maya,
+        &server,
+        SavePost::PATH,
+        &save_form(&post, "2", "Managing Blood Pressure", maya_text),
+    )
+    .await;
+    assert_eq!(
+        fresh.status(),
+        StatusCode::OK,
+        "with the current version the save goes through"
+    );
+    server.stop().await.expect("stop");
+}
+
+async fn bad_input_gets_a_message_on_the_field(db: &TestDb) {
+    let server = start(db).await;
+    create_user(&server, "ana@clinic.org", "Ana Ruiz", Role::Author).await;
+    let ana = signed_in(&server, "ana@clinic.org").await;
+    let empty = call(&ana, &server, CreatePost::PATH, &[("title", "   ")]).await;
+    assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(json(empty).await["fields"]["title"].is_array());
+
+    let first = json(call(&ana, &server, CreatePost::PATH, &[("title", "Sleep")]).await).await;
+    let second = json(call(&ana, &server, CreatePost::PATH, &[("title", "Sleep")]).await).await;
+    assert_eq!(first["slug"], "sleep");
+    assert_eq!(second["slug"], "sleep-2", "a new draft never takes a used address");
+
+    let id = second["id"].to_string();
+    let taken = call(
+        &ana,
+        &server,
+        SavePost::PATH,
+        &[
+            ("id", &id),
+            ("version", "1"),
+            ("title", "Sleep"),
+            ("slug", "sleep"),
+            ("body", ""),
+            ("excerpt", ""),
+        ],
+    )
+    .await;
+    assert_eq!(taken.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        json(taken).await["fields"]["slug"][0]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Another post")
+    );
+
+    let reserved = call(
+        &ana,
+        &server,
+        SavePost::PATH,
+        &[
+            ("id", &id),
+            ("version", "1"),
+            ("title", "Sleep"),
+            ("slug", "admin"),
+            ("body", ""),
+            ("excerpt", ""),
+        ],
+    )
+    .await;
+    assert_eq!(reserved.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    let megabyte = "A sentence about sleep and health.\n\n".repeat(30_000);
+    let big = call(
+        &ana,
+        &server,
+        SavePost::PATH,
+        &[
+            ("id", &id),
+            ("version", "1"),
+            ("title", "Sleep"),
+            ("slug", "sleep-2"),
+            ("body", &megabyte),
+            ("excerpt", ""),
+        ],
+    )
+    .await;
+    assert_eq!(big.status(), StatusCode::OK, "a 1 MB body saves");
+    let control = call(
+        &ana,
+        &server,
+        SavePost::PATH,
+        &[
+            ("id", &id),
+            ("version", "2"),
+            ("title", "Sleep"),
+            ("slug", "sleep-2"),
+            ("body", "bell\u{7}"),
+            ("excerpt", ""),
+        ],
+    )
+    .await;
+    assert_eq!(control.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    server.stop().await.expect("stop");
+}
+
+crate::on_both_databases!(
+    a_stale_save_is_refused_and_loses_nothing,
+    bad_input_gets_a_message_on_the_field
+);
