@@ -127,3 +127,15 @@ pub async fn signed_in(server: &RunningServer, email: &str) -> reqwest::Client {
 pub fn redirects(response: &reqwest::Response) -> bool {
     response.status().is_success() && response.headers().contains_key(reqwest::header::LOCATION)
 }
+
+/// The HTML of a page, fetched as an anonymous reader.
+pub async fn page_html(server: &RunningServer, path: &str) -> String {
+    client()
+        .get(url(server, path))
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("body")
+}

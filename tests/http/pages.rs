@@ -3,7 +3,7 @@ use leptos::server_fn::ServerFn;
 use reqwest::StatusCode;
 
 use crate::support::TestDb;
-use crate::{client, serve_args, start, url};
+use crate::{client, page_html, serve_args, start, url};
 
 fn content_type(response: &reqwest::Response) -> String {
     response
@@ -39,14 +39,7 @@ async fn changed_settings_show_on_the_next_page_view(db: &TestDb) {
         .update_site_settings(&update, None)
         .await
         .expect("update");
-    let html = client()
-        .get(url(&server, "/"))
-        .send()
-        .await
-        .expect("GET /")
-        .text()
-        .await
-        .expect("body");
+    let html = page_html(&server, "/").await;
     assert!(
         html.contains("<h1>Lakeside &lt;Clinic&gt; &amp; Co</h1>"),
         "title is escaped: {html}"
@@ -101,14 +94,7 @@ async fn demo_content_fills_a_new_database_only(db: &TestDb) {
     let mut args = serve_args(db);
     args.demo = true;
     let server = server::start(&args).await.expect("start");
-    let html = client()
-        .get(url(&server, "/"))
-        .send()
-        .await
-        .expect("GET")
-        .text()
-        .await
-        .expect("body");
+    let html = page_html(&server, "/").await;
     assert!(html.contains("Riverside Family Clinic"), "{html}");
     let mut raw = server.state.store.site_settings().await.expect("settings");
     raw.title = "Our own title".into();
@@ -122,14 +108,7 @@ async fn demo_content_fills_a_new_database_only(db: &TestDb) {
     server.stop().await.expect("stop");
 
     let again = server::start(&args).await.expect("restart");
-    let html = client()
-        .get(url(&again, "/"))
-        .send()
-        .await
-        .expect("GET")
-        .text()
-        .await
-        .expect("body");
+    let html = page_html(&again, "/").await;
     assert!(html.contains("Our own title"), "demo content never overwrites: {html}");
     again.stop().await.expect("stop");
 }
@@ -167,7 +146,7 @@ mod settings_page {
     use reqwest::StatusCode;
 
     use crate::support::TestDb;
-    use crate::{call, client, create_user, signed_in, start, url};
+    use crate::{call, create_user, page_html, signed_in, start, url};
 
     async fn admins_change_the_settings_and_the_site_follows(db: &TestDb) {
         let server = start(db).await;
@@ -193,27 +172,13 @@ mod settings_page {
                 .contains("time zone"),
             "{body}"
         );
-        let html = client()
-            .get(url(&server, "/"))
-            .send()
-            .await
-            .expect("GET")
-            .text()
-            .await
-            .expect("body");
+        let html = page_html(&server, "/").await;
         assert!(html.contains("<h1>Vellum</h1>"), "nothing saved from a refused form");
 
         form[3] = ("time_zone", "Europe/Berlin");
         let saved = call(&admin, &server, SaveSiteSettings::PATH, &form).await;
         assert_eq!(saved.status(), StatusCode::OK);
-        let html = client()
-            .get(url(&server, "/"))
-            .send()
-            .await
-            .expect("GET")
-            .text()
-            .await
-            .expect("body");
+        let html = page_html(&server, "/").await;
         assert!(html.contains("<h1>Lakeside Clinic Journal</h1>"), "{html}");
 
         let audit = call(&admin, &server, AuditLog::PATH, &[("action", "settings_changed")]).await;

@@ -88,6 +88,26 @@ async fn a_stale_save_is_refused_and_loses_nothing(db: &TestDb) {
     server.stop().await.expect("stop");
 }
 
+/// Saves post `id` at `version` with the given slug and body.
+async fn save(
+    client: &reqwest::Client,
+    server: &server::RunningServer,
+    id: &str,
+    version: &str,
+    slug: &str,
+    body: &str,
+) -> reqwest::Response {
+    let form = [
+        ("id", id),
+        ("version", version),
+        ("title", "Sleep"),
+        ("slug", slug),
+        ("body", body),
+        ("excerpt", ""),
+    ];
+    call(client, server, SavePost::PATH, &form).await
+}
+
 async fn bad_input_gets_a_message_on_the_field(db: &TestDb) {
     let server = start(db).await;
     create_user(&server, "ana@clinic.org", "Ana Ruiz", Role::Author).await;
@@ -102,20 +122,7 @@ async fn bad_input_gets_a_message_on_the_field(db: &TestDb) {
     assert_eq!(second["slug"], "sleep-2", "a new draft never takes a used address");
 
     let id = second["id"].to_string();
-    let taken = call(
-        &ana,
-        &server,
-        SavePost::PATH,
-        &[
-            ("id", &id),
-            ("version", "1"),
-            ("title", "Sleep"),
-            ("slug", "sleep"),
-            ("body", ""),
-            ("excerpt", ""),
-        ],
-    )
-    .await;
+    let taken = save(&ana, &server, &id, "1", "sleep", "").await;
     assert_eq!(taken.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         json(taken).await["fields"]["slug"][0]
@@ -124,52 +131,13 @@ async fn bad_input_gets_a_message_on_the_field(db: &TestDb) {
             .contains("Another post")
     );
 
-    let reserved = call(
-        &ana,
-        &server,
-        SavePost::PATH,
-        &[
-            ("id", &id),
-            ("version", "1"),
-            ("title", "Sleep"),
-            ("slug", "admin"),
-            ("body", ""),
-            ("excerpt", ""),
-        ],
-    )
-    .await;
+    let reserved = save(&ana, &server, &id, "1", "admin", "").await;
     assert_eq!(reserved.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
     let megabyte = "A sentence about sleep and health.\n\n".repeat(30_000);
-    let big = call(
-        &ana,
-        &server,
-        SavePost::PATH,
-        &[
-            ("id", &id),
-            ("version", "1"),
-            ("title", "Sleep"),
-            ("slug", "sleep-2"),
-            ("body", &megabyte),
-            ("excerpt", ""),
-        ],
-    )
-    .await;
+    let big = save(&ana, &server, &id, "1", "sleep-2", &megabyte).await;
     assert_eq!(big.status(), StatusCode::OK, "a 1 MB body saves");
-    let control = call(
-        &ana,
-        &server,
-        SavePost::PATH,
-        &[
-            ("id", &id),
-            ("version", "2"),
-            ("title", "Sleep"),
-            ("slug", "sleep-2"),
-            ("body", "bell\u{7}"),
-            ("excerpt", ""),
-        ],
-    )
-    .await;
+    let control = save(&ana, &server, &id, "2", "sleep-2", "bell\u{7}").await;
     assert_eq!(control.status(), StatusCode::UNPROCESSABLE_ENTITY);
     server.stop().await.expect("stop");
 }

@@ -4,6 +4,7 @@
 //! Every query uses `$1`-style placeholders, which both SQLite and
 //! PostgreSQL accept, and runtime `query_as` (no compile-time database).
 
+mod backend;
 mod postgres;
 mod queries;
 mod sessions;

@@ -1,0 +1,212 @@
+//! The `Store` for any SQL backend: each backend supplies its pools (as
+//! `Queries`) and what only it knows (migrations, readiness, sessions);
+//! every other method is the shared query, written once.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::database::Database;
+use sqlx::{ColumnIndex, Decode, Encode, Executor, FromRow, IntoArguments, Pool, Type};
+
+use super::queries::Queries;
+use super::{Backend, Migrated, SessionBackend, Store};
+use crate::accounts::Role;
+use crate::accounts::server::throttle::FailureCounts;
+use crate::accounts::server::{AuditFilter, AuditRow, Email, NewAuditEntry, NewUser, ProfileUpdate, User};
+use crate::error::AppError;
+use crate::posts::server::{Post, PostEdit, PostTitle, Slug};
+use crate::settings::SiteSettings;
+use crate::settings::server::SettingsUpdate;
+
+/// What a database backend provides itself.
+#[async_trait]
+pub trait SqlBackend: Send + Sync + 'static {
+    type Db: Database;
+
+    fn backend(&self) -> Backend;
+
+    /// The shared queries, bound to this backend's pools.
+    fn queries(&self) -> Queries<'_, Self::Db>;
+
+    fn session_backend(&self) -> SessionBackend;
+
+    async fn migrate(&self) -> Result<Migrated, sqlx::Error>;
+
+    async fn ping(&self) -> Result<(), AppError>;
+
+    async fn close(&self);
+}
+
+#[async_trait]
+impl<T> Store for T
+where
+    T: SqlBackend,
+    for<'c> &'c mut <T::Db as Database>::Connection: Executor<'c, Database = T::Db>,
+    for<'c> &'c Pool<T::Db>: Executor<'c, Database = T::Db>,
+    for<'q> <T::Db as Database>::Arguments<'q>: IntoArguments<'q, T::Db>,
+    for<'q> i64: Encode<'q, T::Db> + Decode<'q, T::Db> + Type<T::Db>,
+    for<'q> Option<i64>: Encode<'q, T::Db> + Decode<'q, T::Db> + Type<T::Db>,
+    for<'q> bool: Encode<'q, T::Db> + Type<T::Db>,
+    for<'q> &'q str: Encode<'q, T::Db> + Type<T::Db>,
+    for<'q> Option<&'q str>: Encode<'q, T::Db> + Type<T::Db>,
+    for<'q> String: Encode<'q, T::Db> + Decode<'q, T::Db> + Type<T::Db>,
+    for<'q> DateTime<Utc>: Encode<'q, T::Db> + Decode<'q, T::Db> + Type<T::Db>,
+    for<'q> Option<DateTime<Utc>>: Decode<'q, T::Db> + Type<T::Db>,
+    for<'r> User: FromRow<'r, <T::Db as Database>::Row>,
+    for<'r> AuditRow: FromRow<'r, <T::Db as Database>::Row>,
+    for<'r> SiteSettings: FromRow<'r, <T::Db as Database>::Row>,
+    for<'r> Post: FromRow<'r, <T::Db as Database>::Row>,
+    usize: ColumnIndex<<T::Db as Database>::Row>,
+{
+    fn backend(&self) -> Backend {
+        SqlBackend::backend(self)
+    }
+
+    fn session_backend(&self) -> SessionBackend {
+        SqlBackend::session_backend(self)
+    }
+
+    async fn migrate(&self) -> Result<Migrated, sqlx::Error> {
+        SqlBackend::migrate(self).await
+    }
+
+    async fn ping(&self) -> Result<(), AppError> {
+        SqlBackend::ping(self).await
+    }
+
+    async fn close(&self) {
+        SqlBackend::close(self).await
+    }
+
+    async fn site_settings(&self) -> Result<SiteSettings, AppError> {
+        self.queries().site_settings().await
+    }
+
+    async fn update_site_settings(
+        &self,
+        update: &SettingsUpdate,
+        audit: Option<&NewAuditEntry>,
+    ) -> Result<SiteSettings, AppError> {
+        self.queries().update_site_settings(update, audit).await
+    }
+
+    async fn count_users(&self) -> Result<i64, AppError> {
+        self.queries().count_users().await
+    }
+
+    async fn create_user(&self, user: &NewUser, audit: &NewAuditEntry) -> Result<User, AppError> {
+        self.queries().create_user(user, audit).await
+    }
+
+    async fn create_first_admin(&self, user: &NewUser, audit: &NewAuditEntry) -> Result<User, AppError> {
+        self.queries().create_first_admin(user, audit).await
+    }
+
+    async fn user_by_id(&self, id: i64) -> Result<Option<User>, AppError> {
+        self.queries().user_by_id(id).await
+    }
+
+    async fn user_by_email(&self, email: &Email) -> Result<Option<User>, AppError> {
+        self.queries().user_by_email(email).await
+    }
+
+    async fn list_users(&self) -> Result<Vec<User>, AppError> {
+        self.queries().list_users().await
+    }
+
+    async fn update_profile(&self, id: i64, update: &ProfileUpdate) -> Result<User, AppError> {
+        self.queries().update_profile(id, update).await
+    }
+
+    async fn set_password(&self, id: i64, hash: &str, audit: &NewAuditEntry) -> Result<User, AppError> {
+        self.queries().set_password(id, hash, audit).await
+    }
+
+    async fn set_role(&self, id: i64, role: Role, audit: &NewAuditEntry) -> Result<User, AppError> {
+        self.queries().set_role(id, role, audit).await
+    }
+
+    async fn set_active(&self, id: i64, active: bool, audit: &NewAuditEntry) -> Result<User, AppError> {
+        self.queries().set_active(id, active, audit).await
+    }
+
+    async fn create_password_token(
+        &self,
+        user_id: i64,
+        token_digest: &str,
+        expires_at: DateTime<Utc>,
+        audit: &NewAuditEntry,
+    ) -> Result<(), AppError> {
+        self.queries()
+            .create_password_token(user_id, token_digest, expires_at, audit)
+            .await
+    }
+
+    async fn set_password_with_token(
+        &self,
+        token_digest: &str,
+        hash: &str,
+        now: DateTime<Utc>,
+        audit: &NewAuditEntry,
+    ) -> Result<Option<User>, AppError> {
+        self.queries()
+            .set_password_with_token(token_digest, hash, now, audit)
+            .await
+    }
+
+    async fn record_sign_in(&self, id: i64, email_key: &str, audit: &NewAuditEntry) -> Result<(), AppError> {
+        self.queries().record_sign_in(id, email_key, audit).await
+    }
+
+    async fn record_login_attempt(&self, email_key: &str, address: &str, at: DateTime<Utc>) -> Result<i64, AppError> {
+        self.queries().record_login_attempt(email_key, address, at).await
+    }
+
+    async fn forget_login_attempt(&self, id: i64) -> Result<(), AppError> {
+        self.queries().forget_login_attempt(id).await
+    }
+
+    async fn login_failures_since(
+        &self,
+        email_key: &str,
+        address: &str,
+        since: DateTime<Utc>,
+    ) -> Result<FailureCounts, AppError> {
+        self.queries().login_failures_since(email_key, address, since).await
+    }
+
+    async fn append_audit(&self, audit: &NewAuditEntry) -> Result<(), AppError> {
+        self.queries().append_audit(audit).await
+    }
+
+    async fn list_audit(&self, filter: &AuditFilter) -> Result<Vec<AuditRow>, AppError> {
+        self.queries().list_audit(filter).await
+    }
+
+    async fn create_draft(
+        &self,
+        title: &PostTitle,
+        slug: &Slug,
+        author_id: i64,
+        at: DateTime<Utc>,
+    ) -> Result<Post, AppError> {
+        self.queries().create_draft(title, slug, author_id, at).await
+    }
+
+    async fn post(&self, id: i64) -> Result<Option<Post>, AppError> {
+        self.queries().post(id).await
+    }
+
+    async fn post_author_ids(&self, id: i64) -> Result<Vec<i64>, AppError> {
+        self.queries().post_author_ids(id).await
+    }
+
+    async fn save_post(
+        &self,
+        id: i64,
+        expected_version: i64,
+        edit: &PostEdit,
+        at: DateTime<Utc>,
+    ) -> Result<Post, AppError> {
+        self.queries().save_post(id, expected_version, edit, at).await
+    }
+}
