@@ -8,7 +8,7 @@ mod request_log;
 mod security;
 pub mod users;
 
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -181,8 +181,12 @@ pub fn spawn_session_cleanup(state: &AppState) -> JoinHandle<()> {
     })
 }
 
+/// How long requests in flight may take to finish after a shutdown signal.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Serves `router` on `listener` until `shutdown` completes, then lets
-/// in-flight requests finish.
+/// in-flight requests finish, for up to `SHUTDOWN_GRACE` (a client that
+/// stops reading must not keep the process alive).
 pub async fn serve(
     listener: TcpListener,
     router: Router,
@@ -191,7 +195,24 @@ pub async fn serve(
     // The peer address reaches handlers as ConnectInfo (sign-in throttling
     // and the audit log need it).
     let service = router.into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, service).with_graceful_shutdown(shutdown).await
+    let (signalled, grace_starts) = oneshot::channel::<()>();
+    let server = axum::serve(listener, service).with_graceful_shutdown(async move {
+        shutdown.await;
+        let _ = signalled.send(());
+    });
+    tokio::select! {
+        result = server.into_future() => result,
+        () = async {
+            if grace_starts.await.is_ok() {
+                tokio::time::sleep(SHUTDOWN_GRACE).await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        } => {
+            tracing::warn!("requests still running after {SHUTDOWN_GRACE:?}; stopping anyway");
+            Ok(())
+        }
+    }
 }
 
 /// A server running in the background, as the integration tests use it.

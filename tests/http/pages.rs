@@ -152,8 +152,13 @@ mod settings_page {
         let server = start(db).await;
         create_user(&server, "admin@clinic.org", "Admin", Role::Admin).await;
         let admin = signed_in(&server, "admin@clinic.org").await;
-        let page = admin.get(url(&server, "/admin/settings")).send().await.expect("GET");
-        assert_eq!(page.status(), StatusCode::OK);
+        let page = admin
+            .get(url(&server, "/admin/settings"))
+            .send()
+            .await
+            .expect("GET")
+            .status();
+        assert_eq!(page, StatusCode::OK);
 
         let mut form = vec![
             ("title", "Lakeside Clinic Journal"),
@@ -192,8 +197,13 @@ mod settings_page {
         let server = start(db).await;
         create_user(&server, "editor@clinic.org", "Editor", Role::Editor).await;
         let editor = signed_in(&server, "editor@clinic.org").await;
-        let page = editor.get(url(&server, "/admin/settings")).send().await.expect("GET");
-        assert_eq!(page.status(), StatusCode::FORBIDDEN);
+        let page = editor
+            .get(url(&server, "/admin/settings"))
+            .send()
+            .await
+            .expect("GET")
+            .status();
+        assert_eq!(page, StatusCode::FORBIDDEN);
         server.stop().await.expect("stop");
     }
 

@@ -78,6 +78,8 @@ async fn public_pages_never_touch_the_session(db: &TestDb) {
         admin.headers().get(SET_COOKIE).is_some(),
         "admin pages renew the session"
     );
+    // Read the streamed page to its end before stopping the server.
+    admin.text().await.expect("the admin page");
     server.stop().await.expect("stop");
 }
 
