@@ -14,6 +14,8 @@ pub enum Action {
     ManageUsers,
     /// Read the audit log.
     ViewAuditLog,
+    /// Change the site settings.
+    ManageSettings,
 }
 
 impl Action {
@@ -21,9 +23,22 @@ impl Action {
     pub fn minimum_role(self) -> Role {
         match self {
             Self::ManageOwnAccount => Role::Author,
-            Self::ManageUsers | Self::ViewAuditLog => Role::Admin,
+            Self::ManageUsers | Self::ViewAuditLog | Self::ManageSettings => Role::Admin,
         }
     }
+}
+
+/// The permission an admin page needs, by its path; `None` for pages any
+/// signed-in user may open.
+pub fn page_action(path: &str) -> Option<Action> {
+    [
+        ("/admin/users", Action::ManageUsers),
+        ("/admin/audit", Action::ViewAuditLog),
+        ("/admin/settings", Action::ManageSettings),
+    ]
+    .into_iter()
+    .find(|(prefix, _)| path.starts_with(prefix))
+    .map(|(_, action)| action)
 }
 
 /// Roles are ordered: author < editor < admin, and a higher role may do
@@ -38,11 +53,19 @@ mod tests {
 
     #[test]
     fn only_admins_manage_users_and_read_the_audit_log() {
-        for action in [Action::ManageUsers, Action::ViewAuditLog] {
+        for action in [Action::ManageUsers, Action::ViewAuditLog, Action::ManageSettings] {
             assert!(!allows(Role::Author, action));
             assert!(!allows(Role::Editor, action));
             assert!(allows(Role::Admin, action));
         }
+    }
+
+    #[test]
+    fn admin_pages_map_to_their_permission() {
+        assert_eq!(page_action("/admin/users"), Some(Action::ManageUsers));
+        assert_eq!(page_action("/admin/audit?user=2"), Some(Action::ViewAuditLog));
+        assert_eq!(page_action("/admin/settings"), Some(Action::ManageSettings));
+        assert_eq!(page_action("/admin/profile"), None);
     }
 
     #[test]

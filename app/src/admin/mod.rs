@@ -9,8 +9,9 @@ use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::hooks::use_location;
 use leptos_router::path;
 
-use crate::accounts::api::{Logout, Role, current_user};
+use crate::accounts::api::{Logout, current_user};
 use crate::accounts::pages::{AuditPage, LoginPage, ProfilePage, SetPasswordPage, SetupPage, UsersPage};
+use crate::accounts::policy::{Action, allows};
 use crate::settings::page::SettingsPage;
 use dashboard::Dashboard;
 
@@ -104,7 +105,7 @@ fn AdminHeader() -> impl IntoView {
                     me.await.ok().flatten().map(|user| view! {
                         <nav class="admin-nav" aria-label="Admin">
                             <A href="/admin" exact=true>"Dashboard"</A>
-                            {(user.role == Role::Admin).then(|| view! {
+                            {allows(user.role, Action::ManageUsers).then(|| view! {
                                 <A href="/admin/users">"Users"</A>
                                 <A href="/admin/settings">"Settings"</A>
                                 <A href="/admin/audit">"Audit log"</A>

@@ -34,7 +34,7 @@ pub async fn save_site_settings(
     time_zone: String,
     date_format: String,
 ) -> Result<SiteSettings, AppError> {
-    let admin = crate::accounts::server::require_role(crate::accounts::Role::Admin).await?;
+    let admin = crate::accounts::server::require(crate::accounts::policy::Action::ManageSettings).await?;
     let raw = SiteSettings {
         title,
         description,

@@ -10,24 +10,13 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
 use super::session::load_user;
-use crate::accounts::api::Role;
+use crate::accounts::policy::{allows, page_action};
 use crate::error::AppError;
 use crate::state::AppState;
 
 /// Admin pages anyone may open.
 fn is_public_admin_page(path: &str) -> bool {
     path == "/admin/login" || path == "/admin/setup" || path.starts_with("/admin/set-password/")
-}
-
-fn minimum_role(path: &str) -> Role {
-    if ["/admin/users", "/admin/audit", "/admin/settings"]
-        .iter()
-        .any(|page| path.starts_with(page))
-    {
-        Role::Admin
-    } else {
-        Role::Author
-    }
 }
 
 pub async fn admin_pages(State(state): State<AppState>, session: Session, request: Request, next: Next) -> Response {
@@ -62,7 +51,7 @@ pub async fn admin_pages(State(state): State<AppState>, session: Session, reques
             let next_param: String = url::form_urlencoded::byte_serialize(target.as_bytes()).collect();
             Redirect::to(&format!("/admin/login?next={next_param}")).into_response()
         }
-        Some(user) if user.role < minimum_role(&path) => forbidden_page(),
+        Some(user) if page_action(&path).is_some_and(|action| !allows(user.role, action)) => forbidden_page(),
         Some(_) => next.run(request).await,
     }
 }
