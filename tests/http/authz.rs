@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use app::accounts::Role;
 use app::accounts::api::*;
-use app::posts::api::{CreatePost, LoadPost, SavePost};
+use app::posts::api::{CreatePost, LoadPost, PreviewMarkdown, SavePost};
 use app::settings::api::{GetSiteSettings, SaveSiteSettings};
 use leptos::server_fn::ServerFn;
 use reqwest::StatusCode;
@@ -146,6 +146,11 @@ async fn every_server_function_checks_its_caller(db: &TestDb) {
         (
             CreatePost::PATH,
             vec![("title", "A new post".into())],
+            [U, A, A, A, A, U],
+        ),
+        (
+            PreviewMarkdown::PATH,
+            vec![("markdown", "# Hello".into())],
             [U, A, A, A, A, U],
         ),
         (LoadPost::PATH, vec![("id", post_id.clone())], [U, A, N, A, A, U]),

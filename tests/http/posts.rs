@@ -2,7 +2,7 @@
 //! input, on both databases.
 
 use app::accounts::Role;
-use app::posts::api::{CreatePost, LoadPost, SavePost};
+use app::posts::api::{CreatePost, LoadPost, PreviewMarkdown, SavePost};
 use leptos::server_fn::ServerFn;
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -142,7 +142,31 @@ async fn bad_input_gets_a_message_on_the_field(db: &TestDb) {
     server.stop().await.expect("stop");
 }
 
+async fn the_preview_renders_markdown_without_anything_executable(db: &TestDb) {
+    let server = start(db).await;
+    create_user(&server, "ana@clinic.org", "Ana Ruiz", Role::Author).await;
+    let ana = signed_in(&server, "ana@clinic.org").await;
+    let markdown = "## Symptoms\n\n- fever\n- cough\n\n| Day | Dose |\n|---|---|\n| 1 | 5 mg |\n\n\
+        [NHS](https://www.nhs.uk/) [bad](javascript:alert(1))\n\n<script>alert(2)</script>\n\n<img src=x onerror=alert(3)>";
+    let response = call(&ana, &server, PreviewMarkdown::PATH, &[("markdown", markdown)]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let preview = json(response).await;
+    let html = preview["html"].as_str().unwrap_or_default();
+    assert!(html.contains(r#"<h2 id="symptoms">Symptoms</h2>"#), "{html}");
+    assert!(
+        html.contains("<li>fever</li>") && html.contains("<td>5 mg</td>"),
+        "{html}"
+    );
+    assert!(html.contains(r#"rel="noopener""#), "{html}");
+    for forbidden in ["<script", "onerror", "javascript:"] {
+        assert!(!html.contains(forbidden), "{forbidden} survived: {html}");
+    }
+    assert_eq!(preview["reading_time_minutes"], 1);
+    server.stop().await.expect("stop");
+}
+
 crate::on_both_databases!(
+    the_preview_renders_markdown_without_anything_executable,
     a_stale_save_is_refused_and_loses_nothing,
     bad_input_gets_a_message_on_the_field
 );

@@ -7,7 +7,6 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::policy::Action;
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -96,7 +95,7 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
 
 #[server]
 pub async fn logout() -> Result<(), AppError> {
-    let user = super::server::require(Action::ManageOwnAccount).await?;
+    let user = super::server::require(super::policy::Action::ManageOwnAccount).await?;
     super::server::logout(user).await
 }
 
@@ -129,7 +128,7 @@ pub async fn update_profile(
     avatar_url: String,
     credentials: String,
 ) -> Result<UserView, AppError> {
-    let user = super::server::require(Action::ManageOwnAccount).await?;
+    let user = super::server::require(super::policy::Action::ManageOwnAccount).await?;
     super::server::update_profile(user, display_name, bio, avatar_url, credentials).await
 }
 
@@ -139,43 +138,43 @@ pub async fn change_password(
     new_password: String,
     new_password_confirmation: String,
 ) -> Result<(), AppError> {
-    let user = super::server::require(Action::ManageOwnAccount).await?;
+    let user = super::server::require(super::policy::Action::ManageOwnAccount).await?;
     super::server::change_password(user, current_password, new_password, new_password_confirmation).await
 }
 
 #[server]
 pub async fn list_users() -> Result<Vec<UserView>, AppError> {
-    let _admin = super::server::require(Action::ManageUsers).await?;
+    let _admin = super::server::require(super::policy::Action::ManageUsers).await?;
     super::server::list_users().await
 }
 
 #[server]
 pub async fn create_user(email: String, display_name: String, role: String) -> Result<CreatedUser, AppError> {
-    let admin = super::server::require(Action::ManageUsers).await?;
+    let admin = super::server::require(super::policy::Action::ManageUsers).await?;
     super::server::create_user(admin, email, display_name, role).await
 }
 
 #[server]
 pub async fn change_role(user_id: i64, role: String) -> Result<UserView, AppError> {
-    let admin = super::server::require(Action::ManageUsers).await?;
+    let admin = super::server::require(super::policy::Action::ManageUsers).await?;
     super::server::change_role(admin, user_id, role).await
 }
 
 #[server]
 pub async fn set_user_active(user_id: i64, active: bool) -> Result<UserView, AppError> {
-    let admin = super::server::require(Action::ManageUsers).await?;
+    let admin = super::server::require(super::policy::Action::ManageUsers).await?;
     super::server::set_user_active(admin, user_id, active).await
 }
 
 /// A fresh set-password link for a user (e.g. one who forgot theirs).
 #[server]
 pub async fn issue_password_link(user_id: i64) -> Result<String, AppError> {
-    let admin = super::server::require(Action::ManageUsers).await?;
+    let admin = super::server::require(super::policy::Action::ManageUsers).await?;
     super::server::issue_password_link(admin, user_id).await
 }
 
 #[server]
 pub async fn audit_log(user_id: Option<i64>, action: Option<String>) -> Result<Vec<AuditEntryView>, AppError> {
-    let _admin = super::server::require(Action::ViewAuditLog).await?;
+    let _admin = super::server::require(super::policy::Action::ViewAuditLog).await?;
     super::server::audit_log(user_id, action).await
 }

@@ -50,3 +50,18 @@ pub async fn save_post(
     let edit = super::server::PostEdit::parse(&title, &slug, &body, &excerpt)?;
     super::server::save_post(user, id, version, &edit).await
 }
+
+/// Rendered Markdown, exactly as it will be published.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Preview {
+    pub html: String,
+    pub word_count: usize,
+    pub reading_time_minutes: u32,
+}
+
+/// The editor's live preview: the same renderer as the public page.
+#[server]
+pub async fn preview_markdown(markdown: String) -> Result<Preview, AppError> {
+    let _user = crate::accounts::server::require_role(crate::accounts::Role::Author).await?;
+    super::server::preview(&markdown)
+}

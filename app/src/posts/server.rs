@@ -3,11 +3,11 @@
 
 use chrono::{DateTime, Utc};
 
-use super::api::PostView;
+use super::api::{PostView, Preview};
 use super::workflow::{self, Actor, PostStatus};
 use crate::accounts::server::User;
 use crate::accounts::server::input::collect;
-use crate::content::render::slugify;
+use crate::content::render::{render_markdown, slugify};
 use crate::error::{AppError, FieldErrors};
 use crate::state::app_state;
 
@@ -190,6 +190,16 @@ async fn post_for(user: &User, id: i64) -> Result<(Post, Vec<i64>, Actor), AppEr
         return Err(AppError::NotFound);
     }
     Ok((post, author_ids, actor))
+}
+
+pub fn preview(markdown: &str) -> Result<Preview, AppError> {
+    let markdown = check_body(markdown).map_err(|message| AppError::invalid("body", message))?;
+    let rendered = render_markdown(&markdown);
+    Ok(Preview {
+        html: rendered.html,
+        word_count: rendered.word_count,
+        reading_time_minutes: rendered.reading_time_minutes,
+    })
 }
 
 pub async fn create_post(user: User, title: &str) -> Result<PostView, AppError> {
