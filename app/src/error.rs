@@ -89,7 +89,15 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        Self::internal(value)
+        match value {
+            // The request itself was malformed (a missing field, a number
+            // that is not one, text that is not UTF-8): the caller's
+            // mistake, answered with a message rather than a 500.
+            ServerFnErrorErr::Args(message) | ServerFnErrorErr::MissingArg(message) => {
+                Self::invalid("request", format!("The form could not be read: {message}"))
+            }
+            other => Self::internal(other),
+        }
     }
 }
 

@@ -168,15 +168,30 @@ fn session_layer(state: &AppState) -> SessionManagerLayer<SessionBackend> {
         .with_expiry(Expiry::OnInactivity(CookieDuration::days(14)))
 }
 
-/// Deletes expired sessions from the database every hour.
+/// Every hour: deletes expired sessions, and posts that have been in the
+/// trash for longer than the 30 days they stay restorable.
 pub fn spawn_session_cleanup(state: &AppState) -> JoinHandle<()> {
     let backend = state.store.session_backend();
+    let store = state.store.clone();
     tokio::spawn(async move {
-        if let Err(error) = backend
-            .continuously_delete_expired(std::time::Duration::from_secs(3600))
-            .await
-        {
-            tracing::error!(%error, "expired-session cleanup stopped");
+        let sessions = backend.continuously_delete_expired(std::time::Duration::from_secs(3600));
+        let trash = async move {
+            let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
+            loop {
+                hourly.tick().await;
+                let cutoff = chrono::Utc::now() - chrono::Duration::days(app::posts::server::review::TRASH_DAYS);
+                match store.empty_trash(Some(cutoff), None).await {
+                    Ok(0) => {}
+                    Ok(purged) => tracing::info!(purged, "deleted posts trashed over 30 days ago"),
+                    Err(error) => tracing::error!(%error, "trash purge failed"),
+                }
+            }
+        };
+        tokio::select! {
+            result = sessions => if let Err(error) = result {
+                tracing::error!(%error, "expired-session cleanup stopped");
+            },
+            () = trash => {}
         }
     })
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use app::accounts::Role;
 use app::accounts::api::*;
-use app::posts::api::{CreatePost, LoadPost, PreviewMarkdown, SavePost};
+use app::posts::api::*;
 use app::settings::api::{GetSiteSettings, SaveSiteSettings};
 use leptos::server_fn::ServerFn;
 use reqwest::StatusCode;
@@ -75,6 +75,7 @@ async fn every_server_function_checks_its_caller(db: &TestDb) {
         .await
         .expect("draft");
     let post_id = post.id.to_string();
+    let author_id = author.id.to_string();
 
     let deactivated = signed_in(&server, "gone@clinic.org").await;
     let audit = app::accounts::server::NewAuditEntry::new(app::accounts::server::AuditAction::Deactivated, None, None);
@@ -140,6 +141,7 @@ async fn every_server_function_checks_its_caller(db: &TestDb) {
                 ("site_url", "http://127.0.0.1:3000".into()),
                 ("time_zone", "UTC".into()),
                 ("date_format", "%B %-d, %Y".into()),
+                ("review_required", "true".into()),
             ],
             [U, F, F, F, A, U],
         ),
@@ -165,9 +167,61 @@ async fn every_server_function_checks_its_caller(db: &TestDb) {
                 ("slug", "sleep-and-mood".into()),
                 ("body", "Text".into()),
                 ("excerpt", String::new()),
+                ("cover_url", String::new()),
+                ("cover_alt", String::new()),
+                ("seo_title", String::new()),
+                ("seo_description", String::new()),
+                ("canonical_url", String::new()),
+                ("show_review", "true".into()),
+                ("tags", String::new()),
+                ("author_ids[0]", author_id.clone()),
+                ("manual", "true".into()),
             ],
             [U, A, N, A, A, U],
         ),
+        // Stale versions again: allowed callers get 409 and change nothing.
+        (
+            ChangeStatus::PATH,
+            vec![
+                ("id", post_id.clone()),
+                ("version", "0".into()),
+                ("transition", "submit".into()),
+            ],
+            [U, A, N, A, A, U],
+        ),
+        (
+            PublishUpdate::PATH,
+            vec![("id", post_id.clone()), ("version", "0".into())],
+            [U, F, F, A, A, U],
+        ),
+        (
+            AddComment::PATH,
+            vec![("id", post_id.clone()), ("body", "A note from {caller}".into())],
+            [U, A, N, A, A, U],
+        ),
+        (ListPosts::PATH, vec![], [U, A, A, A, A, U]),
+        (ListStaff::PATH, vec![], [U, A, A, A, A, U]),
+        (ReviewQueue::PATH, vec![], [U, F, F, A, A, U]),
+        (Dashboard::PATH, vec![], [U, A, A, A, A, U]),
+        (PostHistory::PATH, vec![("id", post_id.clone())], [U, A, N, A, A, U]),
+        (
+            RevisionDiff::PATH,
+            vec![("id", post_id.clone()), ("from", "0".into()), ("to", "0".into())],
+            [U, A, N, A, A, U],
+        ),
+        (
+            RestoreRevision::PATH,
+            vec![
+                ("id", post_id.clone()),
+                ("revision", "0".into()),
+                ("version", "0".into()),
+            ],
+            [U, A, N, A, A, U],
+        ),
+        (ListNotifications::PATH, vec![], [U, A, A, A, A, U]),
+        (UnreadNotifications::PATH, vec![], [U, A, A, A, A, U]),
+        (MarkNotificationsRead::PATH, vec![], [U, A, A, A, A, U]),
+        (EmptyTrash::PATH, vec![], [U, F, F, F, A, U]),
         // Last: it ends the caller's session.
         (Logout::PATH, vec![], [U, A, A, A, A, U]),
     ];

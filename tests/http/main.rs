@@ -12,6 +12,7 @@ mod pages;
 mod posts;
 mod probes;
 mod security;
+mod workflow;
 
 use std::path::PathBuf;
 

@@ -1,28 +1,113 @@
-//! Drafts over HTTP: creating, saving with a version check, refusing bad
-//! input, on both databases.
+//! Posts over HTTP: saving with a version check, bad input, the preview,
+//! revisions, on both databases.
 
 use app::accounts::Role;
-use app::posts::api::{CreatePost, LoadPost, PreviewMarkdown, SavePost};
+use app::posts::api::{
+    ChangeStatus, CreatePost, LoadPost, PostHistory, PreviewMarkdown, RestoreRevision, RevisionDiff, SavePost,
+};
 use leptos::server_fn::ServerFn;
 use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::support::TestDb;
-use crate::{call, create_user, signed_in, start};
+use crate::{call, create_user, signed_in, start, url};
 
-async fn json(response: reqwest::Response) -> Value {
-    response.json().await.expect("JSON")
+pub async fn json(response: reqwest::Response) -> Value {
+    let status = response.status();
+    let text = response.text().await.expect("body");
+    serde_json::from_str(&text).unwrap_or_else(|_| panic!("JSON expected ({status}): {text}"))
 }
 
-fn save_form<'a>(post: &'a Value, version: &'a str, title: &'a str, body: &'a str) -> Vec<(&'a str, &'a str)> {
-    vec![
-        ("id", post["id"].as_str().unwrap_or_default()),
-        ("version", version),
-        ("title", title),
-        ("slug", post["slug"].as_str().unwrap_or_default()),
-        ("body", body),
-        ("excerpt", ""),
-    ]
+/// Starts a draft as `client` and returns the post as the server sent it.
+pub async fn create(client: &reqwest::Client, server: &server::RunningServer, title: &str) -> Value {
+    let response = call(client, server, CreatePost::PATH, &[("title", title)]).await;
+    assert_eq!(response.status(), StatusCode::OK, "create {title}");
+    json(response).await
+}
+
+/// The post's current state as `client` may see it (an `EditorData`).
+pub async fn load(client: &reqwest::Client, server: &server::RunningServer, post: &Value) -> reqwest::Response {
+    call(client, server, LoadPost::PATH, &[("id", &post["id"].to_string())]).await
+}
+
+/// Every field of the save form, as the editor sends it: the post's own
+/// values with `changes` on top.
+pub fn edit_form(post: &Value, changes: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut form: Vec<(String, String)> = vec![
+        ("id".into(), post["id"].to_string()),
+        ("version".into(), post["version"].to_string()),
+        ("show_review".into(), post["show_review"].to_string()),
+        ("manual".into(), "true".into()),
+    ];
+    for field in [
+        "title",
+        "slug",
+        "body",
+        "excerpt",
+        "cover_url",
+        "cover_alt",
+        "seo_title",
+        "seo_description",
+        "canonical_url",
+        "tags",
+    ] {
+        form.push((field.into(), post[field].as_str().unwrap_or_default().to_owned()));
+    }
+    if let Some(authors) = post["authors"].as_array() {
+        for (index, author) in authors.iter().enumerate() {
+            form.push((format!("author_ids[{index}]"), author["id"].to_string()));
+        }
+    }
+    for (key, value) in changes {
+        match form.iter_mut().find(|(k, _)| k == key) {
+            Some(entry) => entry.1 = (*value).to_owned(),
+            None => form.push(((*key).to_owned(), (*value).to_owned())),
+        }
+    }
+    form
+}
+
+pub async fn save(
+    client: &reqwest::Client,
+    server: &server::RunningServer,
+    post: &Value,
+    changes: &[(&str, &str)],
+) -> reqwest::Response {
+    let form = edit_form(post, changes);
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    call(client, server, SavePost::PATH, &form).await
+}
+
+/// A workflow step on `post` at its version; `extra` adds a comment or a
+/// publication time.
+pub async fn step(
+    client: &reqwest::Client,
+    server: &server::RunningServer,
+    post: &Value,
+    transition: &str,
+    extra: &[(&str, &str)],
+) -> reqwest::Response {
+    let id = post["id"].to_string();
+    let version = post["version"].to_string();
+    let mut form = vec![
+        ("id", id.as_str()),
+        ("version", version.as_str()),
+        ("transition", transition),
+    ];
+    form.extend_from_slice(extra);
+    call(client, server, ChangeStatus::PATH, &form).await
+}
+
+/// Saves and returns the saved post, asserting success.
+pub async fn saved(
+    client: &reqwest::Client,
+    server: &server::RunningServer,
+    post: &Value,
+    changes: &[(&str, &str)],
+) -> Value {
+    let response = save(client, server, post, changes).await;
+    assert_eq!(response.status(), StatusCode::OK, "save {changes:?}");
+    json(response).await
 }
 
 async fn a_stale_save_is_refused_and_loses_nothing(db: &TestDb) {
@@ -32,32 +117,21 @@ async fn a_stale_save_is_refused_and_loses_nothing(db: &TestDb) {
     let ana = signed_in(&server, "ana@clinic.org").await;
     let maya = signed_in(&server, "maya@clinic.org").await;
 
-    let created = call(&ana, &server, CreatePost::PATH, &[("title", "Managing Blood Pressure")]).await;
-    assert_eq!(created.status(), StatusCode::OK);
-    let mut post = json(created).await;
+    let post = create(&ana, &server, "Managing Blood Pressure").await;
     assert_eq!(post["slug"], "managing-blood-pressure");
     assert_eq!(post["status"], "draft");
     assert_eq!(post["version"], 1);
-    post["id"] = Value::String(post["id"].to_string());
 
     let ana_text = "## Why it matters\n\nHigh blood pressure rarely hurts.";
-    let saved = call(
-        &ana,
-        &server,
-        SavePost::PATH,
-        &save_form(&post, "1", "Managing Blood Pressure", ana_text),
-    )
-    .await;
-    assert_eq!(saved.status(), StatusCode::OK);
-    assert_eq!(json(saved).await["version"], 2);
+    let after_ana = saved(&ana, &server, &post, &[("body", ana_text)]).await;
+    assert_eq!(after_ana["version"], 2);
 
     // Maya opened version 1 too; her save must not overwrite Ana's.
-    let maya_text = "A different text.";
-    let stale = call(
+    let stale = save(
         &maya,
         &server,
-        SavePost::PATH,
-        &save_form(&post, "1", "Other title", maya_text),
+        &post,
+        &[("title", "Other title"), ("body", "A different text.")],
     )
     .await;
     assert_eq!(stale.status(), StatusCode::CONFLICT);
@@ -67,45 +141,22 @@ async fn a_stale_save_is_refused_and_loses_nothing(db: &TestDb) {
             .unwrap_or_default()
             .contains("Nothing was overwritten")
     );
+    let current = json(load(&maya, &server, &post).await).await;
+    assert_eq!(current["post"]["body"], ana_text);
+    assert_eq!(current["post"]["version"], 2);
 
-    let id = post["id"].as_str().unwrap_or_default();
-    let current = json(call(&maya, &server, LoadPost::PATH, &[("id", id)]).await).await;
-    assert_eq!(current["body"], ana_text);
-    assert_eq!(current["version"], 2);
-
-    let fresh = call(
-        &maya,
-        &server,
-        SavePost::PATH,
-        &save_form(&post, "2", "Managing Blood Pressure", maya_text),
-    )
-    .await;
+    let fresh = save(&maya, &server, &after_ana, &[("body", "A different text.")]).await;
     assert_eq!(
         fresh.status(),
         StatusCode::OK,
         "with the current version the save goes through"
     );
-    server.stop().await.expect("stop");
-}
 
-/// Saves post `id` at `version` with the given slug and body.
-async fn save(
-    client: &reqwest::Client,
-    server: &server::RunningServer,
-    id: &str,
-    version: &str,
-    slug: &str,
-    body: &str,
-) -> reqwest::Response {
-    let form = [
-        ("id", id),
-        ("version", version),
-        ("title", "Sleep"),
-        ("slug", slug),
-        ("body", body),
-        ("excerpt", ""),
-    ];
-    call(client, server, SavePost::PATH, &form).await
+    // Saving the same text again changes nothing, not even the version.
+    let again = json(load(&maya, &server, &post).await).await;
+    let same = saved(&maya, &server, &again["post"], &[]).await;
+    assert_eq!(same["version"], again["post"]["version"]);
+    server.stop().await.expect("stop");
 }
 
 async fn bad_input_gets_a_message_on_the_field(db: &TestDb) {
@@ -116,29 +167,69 @@ async fn bad_input_gets_a_message_on_the_field(db: &TestDb) {
     assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(json(empty).await["fields"]["title"].is_array());
 
-    let first = json(call(&ana, &server, CreatePost::PATH, &[("title", "Sleep")]).await).await;
-    let second = json(call(&ana, &server, CreatePost::PATH, &[("title", "Sleep")]).await).await;
+    let first = create(&ana, &server, "Sleep").await;
+    let second = create(&ana, &server, "Sleep").await;
     assert_eq!(first["slug"], "sleep");
     assert_eq!(second["slug"], "sleep-2", "a new draft never takes a used address");
 
-    let id = second["id"].to_string();
-    let taken = save(&ana, &server, &id, "1", "sleep", "").await;
+    let taken = save(&ana, &server, &second, &[("slug", "sleep")]).await;
     assert_eq!(taken.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let message = json(taken).await["fields"]["slug"][0]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(message.contains("Another post"), "{message}");
+
+    for (field, value) in [
+        ("slug", "admin"),
+        ("slug", "Not A Slug"),
+        ("title", ""),
+        ("title", &"long ".repeat(50)),
+        ("excerpt", &"x".repeat(501)),
+        ("cover_url", "javascript:alert(1)"),
+        ("canonical_url", "not a url"),
+        ("body", "bell\u{7}"),
+    ] {
+        let response = save(&ana, &server, &second, &[(field, value)]).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field} = {value:?}"
+        );
+        assert!(
+            json(response).await["fields"][field].is_array(),
+            "{field} has a message"
+        );
+    }
+    let no_alt = save(&ana, &server, &second, &[("cover_url", "https://img.example/a.jpg")]).await;
     assert!(
-        json(taken).await["fields"]["slug"][0]
-            .as_str()
-            .unwrap_or_default()
-            .contains("Another post")
+        json(no_alt).await["fields"]["cover_alt"].is_array(),
+        "a cover needs alt text"
     );
 
-    let reserved = save(&ana, &server, &id, "1", "admin", "").await;
-    assert_eq!(reserved.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Nothing of the refused saves was written.
+    let unchanged = json(load(&ana, &server, &second).await).await;
+    assert_eq!(unchanged["post"]["version"], 1);
 
     let megabyte = "A sentence about sleep and health.\n\n".repeat(30_000);
-    let big = save(&ana, &server, &id, "1", "sleep-2", &megabyte).await;
-    assert_eq!(big.status(), StatusCode::OK, "a 1 MB body saves");
-    let control = save(&ana, &server, &id, "2", "sleep-2", "bell\u{7}").await;
-    assert_eq!(control.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let big = saved(&ana, &server, &second, &[("body", &megabyte)]).await;
+    assert_eq!(
+        big["body"].as_str().map(str::len),
+        Some(megabyte.len()),
+        "a 1 MB body saves whole"
+    );
+
+    // Bytes that are not UTF-8 are refused with a message, not a 500.
+    let raw = format!("id={}&version=2&title=%FF%FE&slug=sleep-2&body=x", second["id"]);
+    let response = reqwest::Client::new()
+        .post(url(&server, SavePost::PATH))
+        .header("origin", format!("http://{}", server.addr))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(raw)
+        .send()
+        .await
+        .expect("POST");
+    assert!(response.status().is_client_error(), "got {}", response.status());
     server.stop().await.expect("stop");
 }
 
@@ -165,8 +256,117 @@ async fn the_preview_renders_markdown_without_anything_executable(db: &TestDb) {
     server.stop().await.expect("stop");
 }
 
+async fn revisions_are_kept_compared_and_restored(db: &TestDb) {
+    let server = start(db).await;
+    create_user(&server, "ana@clinic.org", "Ana Ruiz", Role::Author).await;
+    let ana = signed_in(&server, "ana@clinic.org").await;
+    let post = create(&ana, &server, "Hydration").await;
+    let id = post["id"].to_string();
+
+    // Two autosaves in quick succession are one revision; a manual save
+    // is one of its own.
+    let v2 = saved(
+        &ana,
+        &server,
+        &post,
+        &[("body", "Drink water.\nEat fruit.\n"), ("manual", "false")],
+    )
+    .await;
+    let v3 = saved(
+        &ana,
+        &server,
+        &v2,
+        &[("body", "Drink water.\nEat fruit.\nSleep.\n"), ("manual", "false")],
+    )
+    .await;
+    let v4 = saved(
+        &ana,
+        &server,
+        &v3,
+        &[("body", "Drink water.\nEat vegetables.\nSleep.\n")],
+    )
+    .await;
+    let history = json(call(&ana, &server, PostHistory::PATH, &[("id", &id)]).await).await;
+    let list = history.as_array().expect("revisions");
+    let kinds: Vec<&str> = list.iter().map(|r| r["kind"].as_str().unwrap_or_default()).collect();
+    assert_eq!(
+        kinds,
+        ["save", "autosave"],
+        "newest first; the autosaves were coalesced"
+    );
+    assert_eq!(
+        list[1]["version"], 3,
+        "the coalesced autosave holds the latest autosaved text"
+    );
+
+    let (older, newer) = (list[1]["id"].to_string(), list[0]["id"].to_string());
+    let diff = json(
+        call(
+            &ana,
+            &server,
+            RevisionDiff::PATH,
+            &[("id", &id), ("from", &older), ("to", &newer)],
+        )
+        .await,
+    )
+    .await;
+    let lines: Vec<String> = diff["body"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .map(|line| {
+            format!(
+                "{}{}",
+                line["sign"].as_str().unwrap_or_default(),
+                line["text"].as_str().unwrap_or_default()
+            )
+        })
+        .collect();
+    assert_eq!(lines, [" Drink water.", "-Eat fruit.", "+Eat vegetables.", " Sleep."]);
+
+    // Restoring the autosave makes its text current as a new version, and
+    // the version it replaced stays in the history.
+    let stale = call(
+        &ana,
+        &server,
+        RestoreRevision::PATH,
+        &[("id", &id), ("revision", &older), ("version", "2")],
+    )
+    .await;
+    assert_eq!(
+        stale.status(),
+        StatusCode::CONFLICT,
+        "a restore carries the version too"
+    );
+    let restored = call(
+        &ana,
+        &server,
+        RestoreRevision::PATH,
+        &[
+            ("id", &id),
+            ("revision", &older),
+            ("version", &v4["version"].to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(restored.status(), StatusCode::OK);
+    let restored = json(restored).await;
+    assert_eq!(restored["body"], "Drink water.\nEat fruit.\nSleep.\n");
+    assert_eq!(restored["version"], 5);
+    let history = json(call(&ana, &server, PostHistory::PATH, &[("id", &id)]).await).await;
+    let kinds: Vec<&str> = history
+        .as_array()
+        .expect("revisions")
+        .iter()
+        .map(|r| r["kind"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(kinds, ["restore", "save", "autosave"], "nothing was destroyed");
+    server.stop().await.expect("stop");
+}
+
 crate::on_both_databases!(
     the_preview_renders_markdown_without_anything_executable,
     a_stale_save_is_refused_and_loses_nothing,
-    bad_input_gets_a_message_on_the_field
+    bad_input_gets_a_message_on_the_field,
+    revisions_are_kept_compared_and_restored
 );

@@ -5,6 +5,7 @@
 mod support;
 
 mod accounts;
+mod posts;
 
 use std::sync::Arc;
 

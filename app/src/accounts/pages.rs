@@ -320,7 +320,7 @@ pub fn AuditPage() -> impl IntoView {
 }
 
 /// The audit actions as stored (see `server::AuditAction`).
-const AUDIT_ACTIONS: [&str; 10] = [
+const AUDIT_ACTIONS: [&str; 23] = [
     "sign_in",
     "sign_in_failed",
     "sign_out",
@@ -331,4 +331,17 @@ const AUDIT_ACTIONS: [&str; 10] = [
     "password_changed",
     "password_link_issued",
     "settings_changed",
+    "post_submitted",
+    "post_withdrawn",
+    "changes_requested",
+    "post_approved",
+    "post_published",
+    "post_scheduled",
+    "post_unscheduled",
+    "post_unpublished",
+    "post_trashed",
+    "post_restored",
+    "update_published",
+    "revision_restored",
+    "trash_emptied",
 ];

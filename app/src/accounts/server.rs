@@ -131,10 +131,40 @@ pub enum AuditAction {
     PasswordChanged,
     PasswordLinkIssued,
     SettingsChanged,
+    PostSubmitted,
+    PostWithdrawn,
+    ChangesRequested,
+    PostApproved,
+    PostPublished,
+    PostScheduled,
+    PostUnscheduled,
+    PostUnpublished,
+    PostTrashed,
+    PostRestored,
+    UpdatePublished,
+    RevisionRestored,
+    TrashEmptied,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 10] = [
+    /// The entry for a workflow step.
+    pub fn for_transition(transition: crate::posts::workflow::Transition) -> Self {
+        use crate::posts::workflow::Transition as T;
+        match transition {
+            T::Submit => Self::PostSubmitted,
+            T::Withdraw => Self::PostWithdrawn,
+            T::RequestChanges => Self::ChangesRequested,
+            T::Approve => Self::PostApproved,
+            T::PublishNow => Self::PostPublished,
+            T::Schedule => Self::PostScheduled,
+            T::Unschedule => Self::PostUnscheduled,
+            T::Unpublish => Self::PostUnpublished,
+            T::Trash => Self::PostTrashed,
+            T::Restore => Self::PostRestored,
+        }
+    }
+
+    pub const ALL: [AuditAction; 23] = [
         Self::SignIn,
         Self::SignInFailed,
         Self::SignOut,
@@ -145,6 +175,19 @@ impl AuditAction {
         Self::PasswordChanged,
         Self::PasswordLinkIssued,
         Self::SettingsChanged,
+        Self::PostSubmitted,
+        Self::PostWithdrawn,
+        Self::ChangesRequested,
+        Self::PostApproved,
+        Self::PostPublished,
+        Self::PostScheduled,
+        Self::PostUnscheduled,
+        Self::PostUnpublished,
+        Self::PostTrashed,
+        Self::PostRestored,
+        Self::UpdatePublished,
+        Self::RevisionRestored,
+        Self::TrashEmptied,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -159,6 +202,19 @@ impl AuditAction {
             Self::PasswordChanged => "password_changed",
             Self::PasswordLinkIssued => "password_link_issued",
             Self::SettingsChanged => "settings_changed",
+            Self::PostSubmitted => "post_submitted",
+            Self::PostWithdrawn => "post_withdrawn",
+            Self::ChangesRequested => "changes_requested",
+            Self::PostApproved => "post_approved",
+            Self::PostPublished => "post_published",
+            Self::PostScheduled => "post_scheduled",
+            Self::PostUnscheduled => "post_unscheduled",
+            Self::PostUnpublished => "post_unpublished",
+            Self::PostTrashed => "post_trashed",
+            Self::PostRestored => "post_restored",
+            Self::UpdatePublished => "update_published",
+            Self::RevisionRestored => "revision_restored",
+            Self::TrashEmptied => "trash_emptied",
         }
     }
 }

@@ -1,15 +1,27 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::posts::api::{DashboardView, PostSummary, dashboard};
+use crate::posts::pages::{NewPostForm, PostTable};
 use crate::settings::api::get_site_settings;
 
 /// The admin's start page.
 #[component]
 pub fn Dashboard() -> impl IntoView {
     let settings = Resource::new(|| (), |_| get_site_settings());
+    let posts = Resource::new(|| (), |_| dashboard());
     view! {
         <Title text="Dashboard" />
         <h1>"Dashboard"</h1>
+        <NewPostForm />
+        <Suspense fallback=|| view! { <p>"Loading posts…"</p> }>
+            {move || Suspend::new(async move {
+                match posts.await {
+                    Ok(posts) => view! { <DashboardSections posts /> }.into_any(),
+                    Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
         <Suspense fallback=|| view! { <p>"Loading site settings…"</p> }>
             {move || Suspend::new(async move {
                 match settings.await {
@@ -29,6 +41,25 @@ pub fn Dashboard() -> impl IntoView {
             })}
         </Suspense>
         <InteractivityCheck />
+    }
+}
+
+#[component]
+fn DashboardSections(posts: DashboardView) -> impl IntoView {
+    let section = |heading: &'static str, id: &'static str, list: Vec<PostSummary>, empty: &'static str| {
+        view! {
+            <section class="dashboard-section" data-testid=id>
+                <h2>{heading}</h2>
+                <PostTable posts=list empty />
+            </section>
+        }
+    };
+    view! {
+        {section("Changes requested", "changes-requested", posts.changes_requested, "Nothing was sent back.")}
+        {section("My drafts", "my-drafts", posts.my_drafts, "No drafts.")}
+        {section("Waiting for review", "waiting-for-review", posts.waiting_for_review, "Nothing is waiting.")}
+        {section("Scheduled", "scheduled", posts.scheduled, "Nothing is scheduled.")}
+        {section("Recently published", "recently-published", posts.recently_published, "Nothing published yet.")}
     }
 }
 

@@ -12,6 +12,9 @@ use leptos_router::path;
 use crate::accounts::api::{Logout, current_user};
 use crate::accounts::pages::{AuditPage, LoginPage, ProfilePage, SetPasswordPage, SetupPage, UsersPage};
 use crate::accounts::policy::{Action, allows};
+use crate::posts::api::unread_notifications;
+use crate::posts::editor::EditorPage;
+use crate::posts::pages::{HistoryPage, NotificationsPage, PostsPage, ReviewPage};
 use crate::settings::page::SettingsPage;
 use dashboard::Dashboard;
 
@@ -81,6 +84,11 @@ pub fn AdminApp() -> impl IntoView {
                     <Route path=path!("/admin/users") view=UsersPage />
                     <Route path=path!("/admin/audit") view=AuditPage />
                     <Route path=path!("/admin/settings") view=SettingsPage />
+                    <Route path=path!("/admin/posts") view=PostsPage />
+                    <Route path=path!("/admin/posts/:id") view=EditorPage />
+                    <Route path=path!("/admin/posts/:id/history") view=HistoryPage />
+                    <Route path=path!("/admin/review") view=ReviewPage />
+                    <Route path=path!("/admin/notifications") view=NotificationsPage />
                 </Routes>
             </main>
         </Router>
@@ -97,6 +105,7 @@ fn AdminHeader() -> impl IntoView {
         move || (location.pathname.get(), logout.version().get()),
         |_| current_user(),
     );
+    let unread = Resource::new(move || location.pathname.get(), |_| unread_notifications());
     view! {
         <header class="admin-header">
             <a class="admin-brand" href="/admin">"Vellum"</a>
@@ -105,6 +114,21 @@ fn AdminHeader() -> impl IntoView {
                     me.await.ok().flatten().map(|user| view! {
                         <nav class="admin-nav" aria-label="Admin">
                             <A href="/admin" exact=true>"Dashboard"</A>
+                            <A href="/admin/posts">"Posts"</A>
+                            {(user.role >= crate::accounts::Role::Editor).then(|| view! {
+                                <A href="/admin/review">"Review"</A>
+                            })}
+                            <A href="/admin/notifications">
+                                "Notifications"
+                                <Suspense>
+                                    {move || Suspend::new(async move {
+                                        unread.await.ok().filter(|count| *count > 0).map(|count| view! {
+                                            <span class="badge" data-testid="unread-count"
+                                                aria-label=format!("{count} unread")>{count}</span>
+                                        })
+                                    })}
+                                </Suspense>
+                            </A>
                             {allows(user.role, Action::ManageUsers).then(|| view! {
                                 <A href="/admin/users">"Users"</A>
                                 <A href="/admin/settings">"Settings"</A>

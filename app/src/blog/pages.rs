@@ -71,3 +71,64 @@ fn SearchForm() -> impl IntoView {
         </form>
     }
 }
+
+/// What a post page shows: the live text, rendered, and the people.
+pub struct PostPageData {
+    pub title: String,
+    pub description: String,
+    pub html: String,
+    pub cover: Option<(String, String)>,
+    /// Display name and profile slug, primary author first.
+    pub authors: Vec<(String, String)>,
+    pub published: String,
+    pub updated: Option<String>,
+    /// "Dr. Ana Ruiz, MD" and the date, when the post shows its review.
+    pub reviewed: Option<(String, String)>,
+    pub reading_time_minutes: u32,
+}
+
+/// A published post. (The full public design comes with the blog's own
+/// pages; this one already carries the attribution readers must see.)
+#[component]
+pub fn PostPage(settings: SiteSettings, post: PostPageData) -> impl IntoView {
+    let author_count = post.authors.len();
+    let byline = post
+        .authors
+        .into_iter()
+        .enumerate()
+        .map(|(index, (name, slug))| {
+            let separator = match index {
+                0 => "",
+                i if i + 1 == author_count => " and ",
+                _ => ", ",
+            };
+            view! { {separator}<a rel="author" href=format!("/authors/{slug}")>{name}</a> }
+        })
+        .collect_view();
+    view! {
+        <PublicDocument
+            title=page_title(&post.title, &settings)
+            description=post.description
+            site_title=Some(settings.title.clone())
+        >
+            <article class="post">
+                <header class="post-header">
+                    <h1>{post.title}</h1>
+                    <p class="byline" data-testid="byline">"By " {byline}</p>
+                    <p class="post-dates">
+                        <span>{format!("Published {}", post.published)}</span>
+                        {post.updated.map(|updated| view! { <span>{format!(" · Updated {updated}")}</span> })}
+                        <span>{format!(" · {} min read", post.reading_time_minutes)}</span>
+                    </p>
+                    {post.reviewed.map(|(reviewer, date)| view! {
+                        <p class="reviewed-by" data-testid="reviewed-by">
+                            {format!("Medically reviewed by {reviewer} on {date}")}
+                        </p>
+                    })}
+                </header>
+                {post.cover.map(|(src, alt)| view! { <img class="post-cover" src=src alt=alt /> })}
+                <div class="post-body" inner_html=post.html></div>
+            </article>
+        </PublicDocument>
+    }
+}

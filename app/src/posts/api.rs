@@ -1,10 +1,24 @@
-//! The posts' server functions and the types they exchange.
+//! The posts' server functions and the types they exchange. Every
+//! function that needs a signed-in caller checks it on its first line.
+
+// `save_post` takes one argument per field, which keeps its form flat for
+// the browser's `sendBeacon` save when the page is left; the `#[server]`
+// macro's client stub does not carry an item-level allow.
+#![allow(clippy::too_many_arguments)]
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::workflow::PostStatus;
+use super::workflow::{PostStatus, Transition};
+use crate::accounts::Role;
 use crate::error::AppError;
+
+/// A person named on a post.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub id: i64,
+    pub name: String,
+}
 
 /// A post as the admin edits it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -14,41 +28,125 @@ pub struct PostView {
     pub slug: String,
     pub body: String,
     pub excerpt: String,
+    pub cover_url: String,
+    pub cover_alt: String,
+    pub seo_title: String,
+    pub seo_description: String,
+    pub canonical_url: String,
+    pub show_review: bool,
+    /// Tag names, separated by commas, as the editor shows them.
+    pub tags: String,
+    /// Primary author first.
+    pub authors: Vec<Person>,
     pub status: PostStatus,
     /// The version a save must name; it goes up with every save.
     pub version: i64,
-    /// The authors' user ids; the first is the primary author.
-    pub author_ids: Vec<i64>,
+    /// Times as the site shows them, in its time zone.
     pub updated_at: String,
+    pub published_at: Option<String>,
+    pub publish_at: Option<String>,
+    pub reviewed_by: Option<String>,
+    pub reviewed_at: Option<String>,
+    /// Published (or scheduled) and edited since: readers still see the
+    /// approved text until an editor publishes the update.
+    pub pending_update: bool,
+    /// Where readers find it, while it is live.
+    pub public_path: Option<String>,
 }
 
-/// Starts a draft with the caller as its author.
-#[server]
-pub async fn create_post(title: String) -> Result<PostView, AppError> {
-    let user = crate::accounts::server::require_role(crate::accounts::Role::Author).await?;
-    super::server::create_post(user, &title).await
+impl PostView {
+    pub fn author_ids(&self) -> Vec<i64> {
+        self.authors.iter().map(|person| person.id).collect()
+    }
 }
 
-#[server]
-pub async fn load_post(id: i64) -> Result<PostView, AppError> {
-    let user = crate::accounts::server::require_user().await?;
-    super::server::load_post(user, id).await
+/// What the editor page needs: the post, what the caller may do with it,
+/// and the review thread.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EditorData {
+    pub post: PostView,
+    pub can_edit: bool,
+    /// The status changes the caller may make now.
+    pub transitions: Vec<Transition>,
+    pub can_publish_update: bool,
+    pub comments: Vec<CommentView>,
+    /// Active staff, for the authors field.
+    pub people: Vec<Person>,
+    pub viewer_id: i64,
+    pub viewer_role: Role,
 }
 
-/// Saves the text of a post. `version` is the one the editor loaded; when
-/// someone else saved since, the answer is `Conflict` and nothing changes.
-#[server]
-pub async fn save_post(
-    id: i64,
-    version: i64,
-    title: String,
-    slug: String,
-    body: String,
-    excerpt: String,
-) -> Result<PostView, AppError> {
-    let user = crate::accounts::server::require_user().await?;
-    let edit = super::server::PostEdit::parse(&title, &slug, &body, &excerpt)?;
-    super::server::save_post(user, id, version, &edit).await
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommentView {
+    pub id: i64,
+    pub author: String,
+    /// `comment`, `changes_requested` or `approved`.
+    pub kind: String,
+    pub body: String,
+    pub at: String,
+}
+
+/// A post in a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostSummary {
+    pub id: i64,
+    pub title: String,
+    pub status: PostStatus,
+    pub authors: String,
+    pub tags: String,
+    pub updated_at: String,
+    pub publish_at: Option<String>,
+    /// For posts sent back: the editor's latest request.
+    pub latest_request: Option<String>,
+    pub public_path: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DashboardView {
+    pub my_drafts: Vec<PostSummary>,
+    pub waiting_for_review: Vec<PostSummary>,
+    pub changes_requested: Vec<PostSummary>,
+    pub scheduled: Vec<PostSummary>,
+    pub recently_published: Vec<PostSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevisionView {
+    pub id: i64,
+    pub version: i64,
+    pub saved_by: String,
+    /// `autosave`, `save`, `status`, `restore` or `publish`.
+    pub kind: String,
+    pub status: PostStatus,
+    pub at: String,
+    /// What readers see now.
+    pub live: bool,
+}
+
+/// The difference between two revisions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiffView {
+    pub from: RevisionView,
+    pub to: RevisionView,
+    /// Fields other than the body that differ: (field, before, after).
+    pub fields: Vec<(String, String, String)>,
+    pub body: Vec<DiffLine>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiffLine {
+    /// `+` added, `-` removed, ` ` unchanged.
+    pub sign: char,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationView {
+    pub id: i64,
+    pub post_id: i64,
+    pub message: String,
+    pub at: String,
+    pub read: bool,
 }
 
 /// Rendered Markdown, exactly as it will be published.
@@ -59,9 +157,169 @@ pub struct Preview {
     pub reading_time_minutes: u32,
 }
 
+/// The active staff, for choosing authors and filtering lists.
+#[server]
+pub async fn list_staff() -> Result<Vec<Person>, AppError> {
+    let _user = crate::accounts::server::require_role(Role::Author).await?;
+    super::server::editing::staff().await
+}
+
+/// Starts a draft with the caller as its author.
+#[server]
+pub async fn create_post(title: String) -> Result<PostView, AppError> {
+    let user = crate::accounts::server::require_role(Role::Author).await?;
+    super::server::editing::create(user, &title).await
+}
+
+#[server]
+pub async fn load_post(id: i64) -> Result<EditorData, AppError> {
+    let user = crate::accounts::server::require_user().await?;
+    super::server::editing::editor_data(user, id).await
+}
+
+/// Saves a post. `version` is the one the editor loaded; when someone else
+/// saved since, the answer is `Conflict` and nothing changes. `manual` is
+/// true for the Save button (always a revision of its own) and false for
+/// autosaves (coalesced).
+#[server]
+pub async fn save_post(
+    id: i64,
+    version: i64,
+    title: String,
+    slug: String,
+    body: String,
+    excerpt: String,
+    cover_url: String,
+    cover_alt: String,
+    seo_title: String,
+    seo_description: String,
+    canonical_url: String,
+    show_review: bool,
+    tags: String,
+    author_ids: Vec<i64>,
+    manual: bool,
+) -> Result<PostView, AppError> {
+    let user = crate::accounts::server::require_user().await?;
+    let raw = super::server::RawEdit {
+        title: &title,
+        slug: &slug,
+        body: &body,
+        excerpt: &excerpt,
+        cover_url: &cover_url,
+        cover_alt: &cover_alt,
+        seo_title: &seo_title,
+        seo_description: &seo_description,
+        canonical_url: &canonical_url,
+        show_review,
+        tags: &tags,
+        author_ids: &author_ids,
+    };
+    super::server::editing::save(user, id, version, &raw, manual).await
+}
+
 /// The editor's live preview: the same renderer as the public page.
 #[server]
 pub async fn preview_markdown(markdown: String) -> Result<Preview, AppError> {
-    let _user = crate::accounts::server::require_role(crate::accounts::Role::Author).await?;
-    super::server::preview(&markdown)
+    let _user = crate::accounts::server::require_role(Role::Author).await?;
+    super::server::editing::preview(&markdown)
+}
+
+/// Moves a post through the workflow. `version` is the one the caller
+/// looked at: approving a text someone changed since is refused.
+/// `comment` is required to request changes; `publish_at` (the site's
+/// local time, `YYYY-MM-DDTHH:MM`) to schedule.
+#[server]
+pub async fn change_status(
+    id: i64,
+    version: i64,
+    transition: Transition,
+    #[server(default)] comment: String,
+    #[server(default)] publish_at: String,
+) -> Result<EditorData, AppError> {
+    let user = crate::accounts::server::require_user().await?;
+    super::server::review::change_status(user, id, version, transition, &comment, &publish_at).await
+}
+
+/// Makes the edited text of a published (or scheduled) post the one
+/// readers see; editors only.
+#[server]
+pub async fn publish_update(id: i64, version: i64) -> Result<EditorData, AppError> {
+    let user = crate::accounts::server::require_role(Role::Editor).await?;
+    super::server::review::publish_update(user, id, version).await
+}
+
+#[server]
+pub async fn add_comment(id: i64, body: String) -> Result<CommentView, AppError> {
+    let user = crate::accounts::server::require_user().await?;
+    super::server::review::add_comment(user, id, &body).await
+}
+
+/// Posts the caller may see, newest change first. Authors see their own.
+#[server]
+pub async fn list_posts(
+    #[server(default)] status: String,
+    #[server(default)] author: String,
+    #[server(default)] tag: String,
+    #[server(default)] q: String,
+) -> Result<Vec<PostSummary>, AppError> {
+    let user = crate::accounts::server::require_role(Role::Author).await?;
+    super::server::lists::list(user, &status, &author, &tag, &q).await
+}
+
+/// Posts waiting for review, oldest first; editors only.
+#[server]
+pub async fn review_queue() -> Result<Vec<PostSummary>, AppError> {
+    let _user = crate::accounts::server::require_role(Role::Editor).await?;
+    super::server::lists::review_queue().await
+}
+
+#[server]
+pub async fn dashboard() -> Result<DashboardView, AppError> {
+    let user = crate::accounts::server::require_role(Role::Author).await?;
+    super::server::lists::dashboard(user).await
+}
+
+#[server]
+pub async fn post_history(id: i64) -> Result<Vec<RevisionView>, AppError> {
+    let user = crate::accounts::server::require_user().await?;
+    super::server::history::revisions(user, id).await
+}
+
+#[server]
+pub async fn revision_diff(id: i64, from: i64, to: i64) -> Result<DiffView, AppError> {
+    let user = crate::accounts::server::require_user().await?;
+    super::server::history::diff(user, id, from, to).await
+}
+
+/// Makes an old revision the current text, as a new revision: nothing is
+/// ever destroyed.
+#[server]
+pub async fn restore_revision(id: i64, revision: i64, version: i64) -> Result<PostView, AppError> {
+    let user = crate::accounts::server::require_user().await?;
+    super::server::history::restore(user, id, revision, version).await
+}
+
+#[server]
+pub async fn list_notifications() -> Result<Vec<NotificationView>, AppError> {
+    let user = crate::accounts::server::require_role(Role::Author).await?;
+    super::server::review::notifications(user).await
+}
+
+#[server]
+pub async fn unread_notifications() -> Result<i64, AppError> {
+    let user = crate::accounts::server::require_role(Role::Author).await?;
+    super::server::review::unread_count(user).await
+}
+
+#[server]
+pub async fn mark_notifications_read() -> Result<(), AppError> {
+    let user = crate::accounts::server::require_role(Role::Author).await?;
+    super::server::review::mark_read(user).await
+}
+
+/// Deletes every post in the trash for good; admins only.
+#[server]
+pub async fn empty_trash() -> Result<u64, AppError> {
+    let user = crate::accounts::server::require_role(Role::Admin).await?;
+    super::server::review::empty_trash(user).await
 }

@@ -129,6 +129,14 @@ pub fn apply(
         ),
         T::Restore => (S::Draft, &[S::Trashed][..]),
     };
+    // A step this caller may never take is "not allowed", whatever the
+    // status; one they could take from another status is "wrong status".
+    if !allowed_from
+        .iter()
+        .any(|from| may(*from, transition, actor, review_required))
+    {
+        return Err(Refusal::NotAllowed);
+    }
     if !allowed_from.contains(&status) {
         return Err(Refusal::WrongStatus);
     }
@@ -281,6 +289,11 @@ mod tests {
     #[test]
     fn refusals_say_whether_the_status_or_the_caller_is_wrong() {
         assert_eq!(apply(S::Published, T::Submit, EDITOR, true), Err(Refusal::WrongStatus));
+        assert_eq!(
+            apply(S::Draft, T::PublishNow, OWN_AUTHOR, true),
+            Err(Refusal::NotAllowed),
+            "with review required, authors never publish"
+        );
         assert_eq!(
             apply(S::InReview, T::Approve, OWN_AUTHOR, true),
             Err(Refusal::NotAllowed)

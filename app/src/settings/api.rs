@@ -15,6 +15,9 @@ pub struct SiteSettings {
     pub time_zone: String,
     /// A strftime pattern, e.g. `%B %-d, %Y` for "July 9, 2025".
     pub date_format: String,
+    /// When on, authors submit posts for review; when off, they may
+    /// publish their own.
+    pub review_required: bool,
 }
 
 /// Everything here is public (it is printed on every public page), so this
@@ -33,6 +36,7 @@ pub async fn save_site_settings(
     site_url: String,
     time_zone: String,
     date_format: String,
+    #[server(default)] review_required: bool,
 ) -> Result<SiteSettings, AppError> {
     let admin = crate::accounts::server::require(crate::accounts::policy::Action::ManageSettings).await?;
     let raw = SiteSettings {
@@ -41,6 +45,7 @@ pub async fn save_site_settings(
         site_url,
         time_zone,
         date_format,
+        review_required,
     };
     super::server::save(admin, &raw).await
 }

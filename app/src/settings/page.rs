@@ -6,7 +6,14 @@ use leptos_meta::Title;
 use super::api::{SaveSiteSettings, get_site_settings};
 use crate::components::{FormAlert, TextField, field_errors};
 
-const FIELDS: &[&str] = &["title", "description", "site_url", "time_zone", "date_format"];
+const FIELDS: &[&str] = &[
+    "title",
+    "description",
+    "site_url",
+    "time_zone",
+    "date_format",
+    "review_required",
+];
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
@@ -35,6 +42,14 @@ pub fn SettingsPage() -> impl IntoView {
                         <TextField name="date_format" label="Date format" value=settings.date_format required=true
                             hint="A strftime pattern: %B %-d, %Y shows July 9, 2025."
                             errors=field_errors(save.value(), "date_format") />
+                        <div class="field checkbox">
+                            <input type="checkbox" id="field-review_required" name="review_required" value="true"
+                                checked=settings.review_required />
+                            <label for="field-review_required">"Review required"</label>
+                            <p class="hint">
+                                "On: authors submit posts and an editor approves them. Off: authors publish their own."
+                            </p>
+                        </div>
                         <FormAlert result=save.value() fields=FIELDS />
                         <p class="status" aria-live="polite">
                             {move || matches!(save.value().get(), Some(Ok(_))).then_some("Settings saved.")}

@@ -151,6 +151,7 @@ pub struct SettingsUpdate {
     pub site_url: SiteUrl,
     pub time_zone: TimeZoneName,
     pub date_format: DateFormat,
+    pub review_required: bool,
 }
 
 impl SettingsUpdate {
@@ -179,6 +180,7 @@ impl SettingsUpdate {
                 site_url,
                 time_zone,
                 date_format,
+                review_required: raw.review_required,
             }),
             _ => Err(AppError::Validation { fields }),
         }
@@ -197,6 +199,7 @@ mod tests {
             site_url: "https://blog.example.org/".into(),
             time_zone: "America/Chicago".into(),
             date_format: "%B %-d, %Y".into(),
+            review_required: true,
         }
     }
 
@@ -218,6 +221,7 @@ mod tests {
             site_url: "javascript:alert(1)".into(),
             time_zone: "Mars/Olympus".into(),
             date_format: "%Q".into(),
+            review_required: true,
         };
         let error = SettingsUpdate::parse(&raw).expect_err("all fields are bad");
         for field in ["title", "description", "site_url", "time_zone", "date_format"] {

@@ -13,7 +13,10 @@ use crate::accounts::Role;
 use crate::accounts::server::throttle::FailureCounts;
 use crate::accounts::server::{AuditFilter, AuditRow, Email, NewAuditEntry, NewUser, ProfileUpdate, User};
 use crate::error::AppError;
-use crate::posts::server::{Post, PostEdit, PostTitle, Slug};
+use crate::posts::server::{
+    CommentRow, NotificationRow, Post, PostFilter, PostTitle, Revision, SaveRequest, Slug, StatusChange, SummaryRow,
+    Tag,
+};
 use crate::settings::SiteSettings;
 use crate::settings::server::SettingsUpdate;
 
@@ -45,16 +48,22 @@ where
     for<'q> <T::Db as Database>::Arguments<'q>: IntoArguments<'q, T::Db>,
     for<'q> i64: Encode<'q, T::Db> + Decode<'q, T::Db> + Type<T::Db>,
     for<'q> Option<i64>: Encode<'q, T::Db> + Decode<'q, T::Db> + Type<T::Db>,
-    for<'q> bool: Encode<'q, T::Db> + Type<T::Db>,
+    for<'q> bool: Encode<'q, T::Db> + Decode<'q, T::Db> + Type<T::Db>,
     for<'q> &'q str: Encode<'q, T::Db> + Type<T::Db>,
     for<'q> Option<&'q str>: Encode<'q, T::Db> + Type<T::Db>,
     for<'q> String: Encode<'q, T::Db> + Decode<'q, T::Db> + Type<T::Db>,
     for<'q> DateTime<Utc>: Encode<'q, T::Db> + Decode<'q, T::Db> + Type<T::Db>,
-    for<'q> Option<DateTime<Utc>>: Decode<'q, T::Db> + Type<T::Db>,
+    for<'q> Option<DateTime<Utc>>: Encode<'q, T::Db> + Decode<'q, T::Db> + Type<T::Db>,
+    for<'q> Option<String>: Decode<'q, T::Db> + Type<T::Db>,
     for<'r> User: FromRow<'r, <T::Db as Database>::Row>,
     for<'r> AuditRow: FromRow<'r, <T::Db as Database>::Row>,
     for<'r> SiteSettings: FromRow<'r, <T::Db as Database>::Row>,
     for<'r> Post: FromRow<'r, <T::Db as Database>::Row>,
+    for<'r> Revision: FromRow<'r, <T::Db as Database>::Row>,
+    for<'r> CommentRow: FromRow<'r, <T::Db as Database>::Row>,
+    for<'r> NotificationRow: FromRow<'r, <T::Db as Database>::Row>,
+    for<'r> SummaryRow: FromRow<'r, <T::Db as Database>::Row>,
+    for<'r> Tag: FromRow<'r, <T::Db as Database>::Row>,
     usize: ColumnIndex<<T::Db as Database>::Row>,
 {
     fn backend(&self) -> Backend {
@@ -196,17 +205,69 @@ where
         self.queries().post(id).await
     }
 
-    async fn post_author_ids(&self, id: i64) -> Result<Vec<i64>, AppError> {
-        self.queries().post_author_ids(id).await
+    async fn post_authors(&self, id: i64) -> Result<Vec<User>, AppError> {
+        self.queries().post_authors(id).await
     }
 
-    async fn save_post(
+    async fn post_tags(&self, id: i64) -> Result<Vec<Tag>, AppError> {
+        self.queries().post_tags(id).await
+    }
+
+    async fn save_post(&self, request: &SaveRequest<'_>) -> Result<Post, AppError> {
+        self.queries().save_post(request).await
+    }
+
+    async fn change_status(&self, change: &StatusChange) -> Result<Post, AppError> {
+        self.queries().change_status(change).await
+    }
+
+    async fn revisions(&self, post_id: i64) -> Result<Vec<Revision>, AppError> {
+        self.queries().revisions(post_id).await
+    }
+
+    async fn revision(&self, post_id: i64, id: i64) -> Result<Option<Revision>, AppError> {
+        self.queries().revision(post_id, id).await
+    }
+
+    async fn comments(&self, post_id: i64) -> Result<Vec<CommentRow>, AppError> {
+        self.queries().comments(post_id).await
+    }
+
+    async fn add_comment(
         &self,
-        id: i64,
-        expected_version: i64,
-        edit: &PostEdit,
+        post_id: i64,
+        author_id: i64,
+        body: &str,
         at: DateTime<Utc>,
-    ) -> Result<Post, AppError> {
-        self.queries().save_post(id, expected_version, edit, at).await
+    ) -> Result<CommentRow, AppError> {
+        self.queries().add_comment(post_id, author_id, body, at).await
+    }
+
+    async fn notifications(&self, user_id: i64, limit: i64) -> Result<Vec<NotificationRow>, AppError> {
+        self.queries().notifications(user_id, limit).await
+    }
+
+    async fn unread_notifications(&self, user_id: i64) -> Result<i64, AppError> {
+        self.queries().unread_notifications(user_id).await
+    }
+
+    async fn mark_notifications_read(&self, user_id: i64, at: DateTime<Utc>) -> Result<(), AppError> {
+        self.queries().mark_notifications_read(user_id, at).await
+    }
+
+    async fn list_posts(&self, filter: &PostFilter) -> Result<Vec<SummaryRow>, AppError> {
+        self.queries().list_posts(filter).await
+    }
+
+    async fn empty_trash(&self, before: Option<DateTime<Utc>>, audit: Option<&NewAuditEntry>) -> Result<u64, AppError> {
+        self.queries().empty_trash(before, audit).await
+    }
+
+    async fn live_post(&self, slug: &str) -> Result<Option<(Post, Revision)>, AppError> {
+        self.queries().live_post(slug).await
+    }
+
+    async fn slug_redirect(&self, old_slug: &str) -> Result<Option<String>, AppError> {
+        self.queries().slug_redirect(old_slug).await
     }
 }

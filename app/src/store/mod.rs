@@ -6,6 +6,7 @@
 
 mod backend;
 mod postgres;
+mod posts;
 mod queries;
 mod sessions;
 mod sql;
@@ -20,7 +21,10 @@ use crate::accounts::Role;
 use crate::accounts::server::throttle::FailureCounts;
 use crate::accounts::server::{AuditFilter, AuditRow, Email, NewAuditEntry, NewUser, ProfileUpdate, User};
 use crate::error::AppError;
-use crate::posts::server::{Post, PostEdit, PostTitle, Slug};
+use crate::posts::server::{
+    CommentRow, NotificationRow, Post, PostFilter, PostTitle, Revision, SaveRequest, Slug, StatusChange, SummaryRow,
+    Tag,
+};
 use crate::settings::SiteSettings;
 use crate::settings::server::SettingsUpdate;
 
@@ -146,7 +150,9 @@ pub trait Store: Send + Sync + 'static {
 
     async fn list_audit(&self, filter: &AuditFilter) -> Result<Vec<AuditRow>, AppError>;
 
-    // Posts.
+    // Posts. Every change checks its rules (version, status) in the SQL
+    // `WHERE` and writes its revision, notifications and audit entry in
+    // the same transaction.
 
     /// A new draft with one author; the slug gets -2, -3, … when taken.
     async fn create_draft(
@@ -160,17 +166,49 @@ pub trait Store: Send + Sync + 'static {
     async fn post(&self, id: i64) -> Result<Option<Post>, AppError>;
 
     /// The post's authors, primary first.
-    async fn post_author_ids(&self, id: i64) -> Result<Vec<i64>, AppError>;
+    async fn post_authors(&self, id: i64) -> Result<Vec<User>, AppError>;
 
-    /// Saves the text if the post is still at `expected_version`;
-    /// `Conflict` (and no change) when someone saved in between.
-    async fn save_post(
+    async fn post_tags(&self, id: i64) -> Result<Vec<Tag>, AppError>;
+
+    /// Saves the post if it is still at the expected version and in an
+    /// editable status; `Conflict` (and no change) otherwise.
+    async fn save_post(&self, request: &SaveRequest<'_>) -> Result<Post, AppError>;
+
+    /// Moves the status if it is still `from` at the expected version.
+    async fn change_status(&self, change: &StatusChange) -> Result<Post, AppError>;
+
+    /// Newest first.
+    async fn revisions(&self, post_id: i64) -> Result<Vec<Revision>, AppError>;
+
+    async fn revision(&self, post_id: i64, id: i64) -> Result<Option<Revision>, AppError>;
+
+    async fn comments(&self, post_id: i64) -> Result<Vec<CommentRow>, AppError>;
+
+    async fn add_comment(
         &self,
-        id: i64,
-        expected_version: i64,
-        edit: &PostEdit,
+        post_id: i64,
+        author_id: i64,
+        body: &str,
         at: DateTime<Utc>,
-    ) -> Result<Post, AppError>;
+    ) -> Result<CommentRow, AppError>;
+
+    async fn notifications(&self, user_id: i64, limit: i64) -> Result<Vec<NotificationRow>, AppError>;
+
+    async fn unread_notifications(&self, user_id: i64) -> Result<i64, AppError>;
+
+    async fn mark_notifications_read(&self, user_id: i64, at: DateTime<Utc>) -> Result<(), AppError>;
+
+    async fn list_posts(&self, filter: &PostFilter) -> Result<Vec<SummaryRow>, AppError>;
+
+    /// Deletes trashed posts for good (all, or those trashed before
+    /// `before`); returns how many.
+    async fn empty_trash(&self, before: Option<DateTime<Utc>>, audit: Option<&NewAuditEntry>) -> Result<u64, AppError>;
+
+    /// A published post by its public slug, with the text readers see.
+    async fn live_post(&self, slug: &str) -> Result<Option<(Post, Revision)>, AppError>;
+
+    /// The current slug of a published post that used to have `old_slug`.
+    async fn slug_redirect(&self, old_slug: &str) -> Result<Option<String>, AppError>;
 
     /// Waits for open connections to finish and closes them.
     async fn close(&self);

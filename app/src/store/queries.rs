@@ -6,14 +6,13 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::database::Database;
-use sqlx::{ColumnIndex, Decode, Encode, Executor, FromRow, IntoArguments, Pool, Transaction, Type};
+use sqlx::{Pool, Transaction};
 
 use super::sql;
 use crate::accounts::Role;
 use crate::accounts::server::throttle::FailureCounts;
 use crate::accounts::server::{AuditFilter, AuditRow, Email, NewAuditEntry, NewUser, ProfileUpdate, User};
 use crate::error::AppError;
-use crate::posts::server::{Post, PostEdit, PostTitle, Slug};
 use crate::settings::SiteSettings;
 use crate::settings::server::SettingsUpdate;
 
@@ -25,26 +24,42 @@ pub struct Queries<'a, DB: Database> {
     pub lock_users: Option<&'static str>,
 }
 
-impl<DB> Queries<'_, DB>
-where
-    DB: Database,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    for<'c> &'c Pool<DB>: Executor<'c, Database = DB>,
-    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
-    for<'q> i64: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> Option<i64>: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> bool: Encode<'q, DB> + Type<DB>,
-    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
-    for<'q> Option<&'q str>: Encode<'q, DB> + Type<DB>,
-    for<'q> String: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> DateTime<Utc>: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
-    for<'q> Option<DateTime<Utc>>: Decode<'q, DB> + Type<DB>,
-    for<'r> User: FromRow<'r, DB::Row>,
-    for<'r> AuditRow: FromRow<'r, DB::Row>,
-    for<'r> SiteSettings: FromRow<'r, DB::Row>,
-    for<'r> Post: FromRow<'r, DB::Row>,
-    usize: ColumnIndex<DB::Row>,
-{
+/// Wraps methods in `impl Queries` with the bounds that let one body of
+/// SQL code run on both databases; the query files share it.
+macro_rules! shared_queries {
+    ($($methods:tt)*) => {
+        impl<DB> $crate::store::queries::Queries<'_, DB>
+        where
+            DB: ::sqlx::Database,
+            for<'c> &'c mut DB::Connection: ::sqlx::Executor<'c, Database = DB>,
+            for<'c> &'c ::sqlx::Pool<DB>: ::sqlx::Executor<'c, Database = DB>,
+            for<'q> DB::Arguments<'q>: ::sqlx::IntoArguments<'q, DB>,
+            for<'q> i64: ::sqlx::Encode<'q, DB> + ::sqlx::Decode<'q, DB> + ::sqlx::Type<DB>,
+            for<'q> Option<i64>: ::sqlx::Encode<'q, DB> + ::sqlx::Decode<'q, DB> + ::sqlx::Type<DB>,
+            for<'q> bool: ::sqlx::Encode<'q, DB> + ::sqlx::Decode<'q, DB> + ::sqlx::Type<DB>,
+            for<'q> &'q str: ::sqlx::Encode<'q, DB> + ::sqlx::Type<DB>,
+            for<'q> Option<&'q str>: ::sqlx::Encode<'q, DB> + ::sqlx::Type<DB>,
+            for<'q> String: ::sqlx::Encode<'q, DB> + ::sqlx::Decode<'q, DB> + ::sqlx::Type<DB>,
+            for<'q> ::chrono::DateTime<::chrono::Utc>: ::sqlx::Encode<'q, DB> + ::sqlx::Decode<'q, DB> + ::sqlx::Type<DB>,
+            for<'q> Option<::chrono::DateTime<::chrono::Utc>>: ::sqlx::Encode<'q, DB> + ::sqlx::Decode<'q, DB> + ::sqlx::Type<DB>,
+            for<'q> Option<String>: ::sqlx::Decode<'q, DB> + ::sqlx::Type<DB>,
+            for<'r> $crate::accounts::server::User: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::accounts::server::AuditRow: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::settings::SiteSettings: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::posts::server::Post: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::posts::server::Revision: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::posts::server::CommentRow: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::posts::server::NotificationRow: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::posts::server::SummaryRow: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::posts::server::Tag: ::sqlx::FromRow<'r, DB::Row>,
+            usize: ::sqlx::ColumnIndex<DB::Row>, {
+            $($methods)*
+        }
+    };
+}
+pub(super) use shared_queries;
+
+shared_queries! {
     pub async fn site_settings(&self) -> Result<SiteSettings, AppError> {
         let sql = format!("SELECT {} FROM site_settings WHERE id = 1", sql::SETTINGS_COLUMNS);
         Ok(sqlx::query_as(&sql).fetch_one(self.reader).await?)
@@ -57,7 +72,7 @@ where
     ) -> Result<SiteSettings, AppError> {
         let sql = format!(
             "UPDATE site_settings SET title = $1, description = $2, site_url = $3, time_zone = $4, \
-             date_format = $5, updated_at = $6 WHERE id = 1 RETURNING {}",
+             date_format = $5, updated_at = $6, review_required = $7 WHERE id = 1 RETURNING {}",
             sql::SETTINGS_COLUMNS
         );
         let mut tx = self.writer.begin().await?;
@@ -68,6 +83,7 @@ where
             .bind(update.time_zone.as_str())
             .bind(update.date_format.as_str())
             .bind(chrono::Utc::now())
+            .bind(update.review_required)
             .fetch_one(&mut *tx)
             .await?;
         if let Some(audit) = audit {
@@ -75,108 +91,6 @@ where
         }
         tx.commit().await?;
         Ok(updated)
-    }
-
-    pub async fn create_draft(
-        &self,
-        title: &PostTitle,
-        slug: &Slug,
-        author_id: i64,
-        at: DateTime<Utc>,
-    ) -> Result<Post, AppError> {
-        let mut tx = self.writer.begin().await?;
-        let taken: Vec<String> = sqlx::query_scalar("SELECT slug FROM posts WHERE slug = $1 OR slug LIKE $2")
-            .bind(slug.as_str())
-            .bind(format!("{}-%", slug.as_str()))
-            .fetch_all(&mut *tx)
-            .await?;
-        let sql = format!(
-            "INSERT INTO posts (title, slug, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING {}",
-            sql::POST_COLUMNS
-        );
-        let post: Post = sqlx::query_as(&sql)
-            .bind(title.as_str())
-            .bind(sql::first_free_slug(slug.as_str(), &taken))
-            .bind(at)
-            .fetch_one(&mut *tx)
-            .await?;
-        sqlx::query("INSERT INTO post_authors (post_id, user_id, position) VALUES ($1, $2, 0)")
-            .bind(post.id)
-            .bind(author_id)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(post)
-    }
-
-    pub async fn post(&self, id: i64) -> Result<Option<Post>, AppError> {
-        let sql = format!("SELECT {} FROM posts WHERE id = $1", sql::POST_COLUMNS);
-        Ok(sqlx::query_as(&sql).bind(id).fetch_optional(self.reader).await?)
-    }
-
-    pub async fn post_author_ids(&self, id: i64) -> Result<Vec<i64>, AppError> {
-        Ok(
-            sqlx::query_scalar("SELECT user_id FROM post_authors WHERE post_id = $1 ORDER BY position")
-                .bind(id)
-                .fetch_all(self.reader)
-                .await?,
-        )
-    }
-
-    /// Saves only if the post is still at `expected_version`: the version
-    /// check sits in the `WHERE`, so two saves can never both win.
-    pub async fn save_post(
-        &self,
-        id: i64,
-        expected_version: i64,
-        edit: &PostEdit,
-        at: DateTime<Utc>,
-    ) -> Result<Post, AppError> {
-        let mut tx = self.writer.begin().await?;
-        let clash: Option<i64> = sqlx::query_scalar("SELECT id FROM posts WHERE slug = $1 AND id <> $2")
-            .bind(edit.slug.as_str())
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if clash.is_some() {
-            return Err(AppError::invalid("slug", "Another post already uses this address."));
-        }
-        let sql = format!(
-            "UPDATE posts SET title = $3, slug = $4, body = $5, excerpt = $6, version = version + 1, updated_at = $7 \
-             WHERE id = $1 AND version = $2 RETURNING {}",
-            sql::POST_COLUMNS
-        );
-        let saved: Option<Post> = sqlx::query_as(&sql)
-            .bind(id)
-            .bind(expected_version)
-            .bind(edit.title.as_str())
-            .bind(edit.slug.as_str())
-            .bind(edit.body.as_str())
-            .bind(edit.excerpt.as_str())
-            .bind(at)
-            .fetch_optional(&mut *tx)
-            .await?;
-        match saved {
-            Some(post) => {
-                tx.commit().await?;
-                Ok(post)
-            }
-            None => {
-                let current: Option<i64> = sqlx::query_scalar("SELECT version FROM posts WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                match current {
-                    None => Err(AppError::NotFound),
-                    Some(version) => Err(AppError::Conflict {
-                        message: format!(
-                            "Someone else saved this post (now version {version}) after you opened version \
-                             {expected_version}. Nothing was overwritten."
-                        ),
-                    }),
-                }
-            }
-        }
     }
 
     async fn lock_users(&self, tx: &mut Transaction<'_, DB>) -> Result<(), AppError> {
@@ -444,7 +358,7 @@ where
             .await?)
     }
 
-    async fn insert_audit(tx: &mut Transaction<'_, DB>, audit: &NewAuditEntry) -> Result<(), AppError> {
+    pub(super) async fn insert_audit(tx: &mut Transaction<'_, DB>, audit: &NewAuditEntry) -> Result<(), AppError> {
         sqlx::query(sql::INSERT_AUDIT)
             .bind(audit.at)
             .bind(audit.actor_id)

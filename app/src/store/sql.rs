@@ -1,7 +1,7 @@
 //! SQL that reads the same on SQLite and PostgreSQL (`$1` placeholders,
 //! `RETURNING`, `TRUE`). Backend-specific statements stay in their backend.
 
-pub const SETTINGS_COLUMNS: &str = "title, description, site_url, time_zone, date_format";
+pub const SETTINGS_COLUMNS: &str = "title, description, site_url, time_zone, date_format, review_required";
 
 pub const USER_COLUMNS: &str = "id, email, display_name, slug, bio, avatar_url, credentials, role, active, \
      password_hash, session_epoch, created_at, last_sign_in_at";
@@ -81,5 +81,56 @@ mod tests {
     }
 }
 
-pub const POST_COLUMNS: &str = "id, title, slug, body, excerpt, status, version, created_at, updated_at, \
-     published_at, reviewed_by, reviewed_at";
+pub const POST_COLUMNS: &str = "id, title, slug, body, excerpt, cover_url, cover_alt, seo_title, seo_description, \
+     canonical_url, show_review, status, version, created_at, updated_at, published_at, publish_at, trashed_at, \
+     reviewed_by, reviewed_at, live_revision_id";
+
+/// Copies the post's current text into a new revision ($1 post, $2 who,
+/// $3 kind, $4 when).
+pub const INSERT_REVISION_FROM_POST: &str = "INSERT INTO post_revisions (post_id, saved_by, kind, created_at, \
+     updated_at, version, status, title, slug, body, excerpt, cover_url, cover_alt, seo_title, seo_description, \
+     canonical_url) SELECT id, $2, $3, $4, $4, version, status, title, slug, body, excerpt, cover_url, cover_alt, \
+     seo_title, seo_description, canonical_url FROM posts WHERE id = $1 RETURNING id";
+
+/// The SET clause that copies the post's ($1) current text into a revision.
+pub const REVISION_CONTENT_FROM_POST: &str = "(version, status, title, slug, body, excerpt, cover_url, cover_alt, \
+     seo_title, seo_description, canonical_url) = (SELECT version, status, title, slug, body, excerpt, cover_url, \
+     cover_alt, seo_title, seo_description, canonical_url FROM posts WHERE id = $1)";
+
+pub const SELECT_REVISIONS: &str = "SELECT r.id, r.post_id, r.version, u.display_name AS saved_by, r.kind, \
+     r.status, r.title, r.slug, r.body, r.excerpt, r.cover_url, r.cover_alt, r.seo_title, r.seo_description, \
+     r.canonical_url, r.created_at, r.updated_at FROM post_revisions r JOIN users u ON u.id = r.saved_by";
+
+/// Posts for the admin lists. $1 status, $2 author id, $3 tag slug, $4 a
+/// LIKE pattern for the title, $5 the author whose posts alone are
+/// visible; '' and 0 mean any. The trash shows only when asked for.
+pub const LIST_POSTS: &str = "SELECT p.id, p.title, p.status, p.updated_at, p.publish_at, r.slug AS live_slug, \
+     (SELECT c.body FROM post_comments c WHERE c.post_id = p.id AND c.kind = 'changes_requested' \
+      ORDER BY c.id DESC LIMIT 1) AS latest_request \
+     FROM posts p LEFT JOIN post_revisions r ON r.id = p.live_revision_id \
+     WHERE ($1 = '' OR p.status = $1) AND (p.status <> 'trashed' OR $1 = 'trashed') \
+     AND ($2 = 0 OR EXISTS (SELECT 1 FROM post_authors a WHERE a.post_id = p.id AND a.user_id = $2)) \
+     AND ($3 = '' OR EXISTS (SELECT 1 FROM post_tags pt JOIN tags t ON t.id = pt.tag_id \
+          WHERE pt.post_id = p.id AND t.slug = $3)) \
+     AND ($4 = '' OR lower(p.title) LIKE $4 ESCAPE '\\') \
+     AND ($5 = 0 OR EXISTS (SELECT 1 FROM post_authors a WHERE a.post_id = p.id AND a.user_id = $5))";
+
+/// `$start, $start+1, …`: `count` numbered placeholders.
+pub fn placeholders(start: usize, count: usize) -> String {
+    (start..start + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
+pub fn escape_like(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}

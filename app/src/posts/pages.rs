@@ -1,0 +1,295 @@
+//! The posts' admin pages other than the editor: the list, the review
+//! queue, the notifications and a post's history.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+
+use super::api::{
+    CreatePost, DiffView, PostSummary, RevisionView, list_notifications, list_posts, list_staff, load_post,
+    mark_notifications_read, post_history, restore_revision, review_queue, revision_diff,
+};
+use super::review_panel::status_label;
+use super::workflow::PostStatus;
+use crate::components::{FormAlert, TextField, field_errors};
+
+/// A form that starts a draft and opens it in the editor.
+#[component]
+pub fn NewPostForm() -> impl IntoView {
+    let create = ServerAction::<CreatePost>::new();
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(post)) = create.value().get() {
+            navigate(&format!("/admin/posts/{}", post.id), Default::default());
+        }
+    });
+    view! {
+        <ActionForm action=create attr:class="card new-post">
+            <TextField name="title" label="New post title" required=true errors=field_errors(create.value(), "title") />
+            <FormAlert result=create.value() fields=&["title"] />
+            <button type="submit" data-testid="create-post" disabled=move || create.pending().get()>"Start writing"</button>
+        </ActionForm>
+    }
+}
+
+/// A table of posts.
+#[component]
+pub fn PostTable(posts: Vec<PostSummary>, #[prop(optional)] empty: &'static str) -> impl IntoView {
+    if posts.is_empty() {
+        return view! { <p class="empty">{if empty.is_empty() { "No posts." } else { empty }}</p> }.into_any();
+    }
+    view! {
+        <table class="post-table">
+            <thead>
+                <tr><th scope="col">"Title"</th><th scope="col">"Status"</th><th scope="col">"Authors"</th>
+                    <th scope="col">"Tags"</th><th scope="col">"Last change"</th></tr>
+            </thead>
+            <tbody>
+                {posts.into_iter().map(|post| view! {
+                    <tr>
+                        <td>
+                            <a href=format!("/admin/posts/{}", post.id)>{post.title}</a>
+                            {post.latest_request.map(|request| view! {
+                                <p class="latest-request" data-testid="latest-request">{request}</p>
+                            })}
+                        </td>
+                        <td>
+                            {status_label(post.status)}
+                            {post.publish_at.map(|at| format!(" for {at}"))}
+                        </td>
+                        <td>{post.authors}</td>
+                        <td>{post.tags}</td>
+                        <td>{post.updated_at}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
+/// All posts, filtered by status, author and tag, with a title search;
+/// the filters live in the address so a filtered list can be shared.
+#[component]
+pub fn PostsPage() -> impl IntoView {
+    let query = use_query_map();
+    let get = move |key: &'static str| query.with(|q| q.get(key).unwrap_or_default());
+    let posts = Resource::new(
+        move || (get("status"), get("author"), get("tag"), get("q")),
+        |(status, author, tag, q)| list_posts(status, author, tag, q),
+    );
+    let staff = Resource::new(|| (), |_| list_staff());
+    view! {
+        <Title text="Posts" />
+        <h1>"Posts"</h1>
+        <NewPostForm />
+        <form class="filters" method="get" action="/admin/posts" role="search">
+            <label for="filter-status">"Status"</label>
+            <select id="filter-status" name="status">
+                <option value="">"All but the trash"</option>
+                {PostStatus::ALL.into_iter().map(|status| view! {
+                    <option value=status.as_str() selected=move || get("status") == status.as_str()>
+                        {status_label(status)}
+                    </option>
+                }).collect_view()}
+            </select>
+            <label for="filter-author">"Author"</label>
+            <select id="filter-author" name="author">
+                <option value="">"Anyone"</option>
+                <Suspense>
+                    {move || Suspend::new(async move {
+                        staff.await.unwrap_or_default().into_iter().map(|person| {
+                            let value = person.id.to_string();
+                            let selected = get("author") == value;
+                            view! { <option value=value selected=selected>{person.name}</option> }
+                        }).collect_view()
+                    })}
+                </Suspense>
+            </select>
+            <label for="filter-tag">"Tag (slug)"</label>
+            <input id="filter-tag" name="tag" prop:value=move || get("tag") />
+            <label for="filter-q">"Title contains"</label>
+            <input id="filter-q" name="q" type="search" prop:value=move || get("q") />
+            <button type="submit">"Filter"</button>
+        </form>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match posts.await {
+                    Ok(posts) => view! { <PostTable posts empty="No posts match." /> }.into_any(),
+                    Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Posts waiting for a review, oldest first.
+#[component]
+pub fn ReviewPage() -> impl IntoView {
+    let queue = Resource::new(|| (), |_| review_queue());
+    view! {
+        <Title text="Review" />
+        <h1>"Waiting for review"</h1>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match queue.await {
+                    Ok(posts) => view! { <PostTable posts empty="Nothing is waiting for review." /> }.into_any(),
+                    Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The caller's notifications; opening the page marks them read.
+#[component]
+pub fn NotificationsPage() -> impl IntoView {
+    let items = Resource::new(|| (), |_| list_notifications());
+    Effect::new(move |_| {
+        if items.get().is_some_and(|result| result.is_ok()) {
+            leptos::task::spawn_local(async move {
+                let _ = mark_notifications_read().await;
+            });
+        }
+    });
+    view! {
+        <Title text="Notifications" />
+        <h1>"Notifications"</h1>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match items.await {
+                    Ok(items) if items.is_empty() => view! { <p class="empty">"No notifications."</p> }.into_any(),
+                    Ok(items) => view! {
+                        <ul class="notifications" data-testid="notifications">
+                            {items.into_iter().map(|item| view! {
+                                <li class:unread=!item.read>
+                                    <a href=format!("/admin/posts/{}", item.post_id)>{item.message}</a>
+                                    <span class="muted">{format!(" · {}", item.at)}</span>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Every revision of a post; any two compared; any one restored as a new
+/// revision.
+#[component]
+pub fn HistoryPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()).unwrap_or(0));
+    let refresh = RwSignal::new(0u32);
+    let revisions = Resource::new(move || (id(), refresh.get()), |(id, _)| post_history(id));
+    let from = RwSignal::new(None::<i64>);
+    let to = RwSignal::new(None::<i64>);
+    let diff = RwSignal::new(None::<Result<DiffView, crate::error::AppError>>);
+    let message = RwSignal::new(None::<String>);
+    let compare = move |_| {
+        if let (Some(from), Some(to)) = (from.get_untracked(), to.get_untracked()) {
+            let id = id();
+            leptos::task::spawn_local(async move { diff.set(Some(revision_diff(id, from, to).await)) });
+        }
+    };
+    let restore = move |revision: i64| {
+        let id = id();
+        leptos::task::spawn_local(async move {
+            let result = match load_post(id).await {
+                Ok(current) => restore_revision(id, revision, current.post.version).await,
+                Err(error) => Err(error),
+            };
+            message.set(Some(match result {
+                Ok(post) => format!("Restored as version {}.", post.version),
+                Err(error) => error.to_string(),
+            }));
+            refresh.update(|n| *n += 1);
+        });
+    };
+    view! {
+        <Title text="History" />
+        <p class="breadcrumbs"><a href=move || format!("/admin/posts/{}", id())>"Back to the editor"</a></p>
+        <h1>"History"</h1>
+        {move || message.get().map(|text| view! { <p role="status" data-testid="history-message">{text}</p> })}
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match revisions.await {
+                    Ok(list) => view! { <RevisionTable list from to restore /> }.into_any(),
+                    Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+        <button type="button" data-testid="compare" on:click=compare
+            disabled=move || from.get().is_none() || to.get().is_none()>"Compare the two"</button>
+        {move || diff.get().map(|result| match result {
+            Ok(diff) => view! { <DiffTable diff /> }.into_any(),
+            Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
+        })}
+    }
+}
+
+#[component]
+fn RevisionTable(
+    list: Vec<RevisionView>,
+    from: RwSignal<Option<i64>>,
+    to: RwSignal<Option<i64>>,
+    restore: impl Fn(i64) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    if list.is_empty() {
+        return view! { <p class="empty">"No saved revisions yet."</p> }.into_any();
+    }
+    view! {
+        <table class="revisions" data-testid="revisions">
+            <thead>
+                <tr><th scope="col">"From"</th><th scope="col">"To"</th><th scope="col">"Version"</th>
+                    <th scope="col">"Saved by"</th><th scope="col">"When"</th><th scope="col">"Kind"</th>
+                    <th scope="col"><span class="visually-hidden">"Actions"</span></th></tr>
+            </thead>
+            <tbody>
+                {list.into_iter().map(|revision| {
+                    let rid = revision.id;
+                    view! {
+                        <tr>
+                            <td><input type="radio" name="from" aria-label=format!("Compare from version {}", revision.version)
+                                on:change=move |_| from.set(Some(rid)) /></td>
+                            <td><input type="radio" name="to" aria-label=format!("Compare to version {}", revision.version)
+                                on:change=move |_| to.set(Some(rid)) /></td>
+                            <td>{revision.version} {revision.live.then_some(" (live)")}</td>
+                            <td>{revision.saved_by}</td>
+                            <td>{revision.at}</td>
+                            <td>{revision.kind} {format!(" · {}", status_label(revision.status))}</td>
+                            <td><button type="button" class="link" on:click=move |_| restore(rid)
+                                data-testid=format!("restore-{}", revision.version)>"Restore"</button></td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
+#[component]
+fn DiffTable(diff: DiffView) -> impl IntoView {
+    view! {
+        <section class="diff" data-testid="diff">
+            <h2>{format!("Version {} → version {}", diff.from.version, diff.to.version)}</h2>
+            {(!diff.fields.is_empty()).then(|| view! {
+                <dl class="diff-fields">
+                    {diff.fields.into_iter().map(|(field, before, after)| view! {
+                        <dt>{field}</dt>
+                        <dd><del>{before}</del> " → " <ins>{after}</ins></dd>
+                    }).collect_view()}
+                </dl>
+            })}
+            <pre class="diff-body">
+                {diff.body.into_iter().map(|line| {
+                    let class = match line.sign { '+' => "added", '-' => "removed", _ => "same" };
+                    view! { <span class=class>{format!("{} {}\n", line.sign, line.text)}</span> }
+                }).collect_view()}
+            </pre>
+        </section>
+    }
+}

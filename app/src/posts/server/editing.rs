@@ -1,0 +1,193 @@
+//! Creating, loading and saving posts, and the preview.
+
+use chrono::Utc;
+
+use super::input::check_body;
+use super::{
+    Post, PostEdit, PostTitle, RawEdit, RevisionKind, SaveRequest, Slug, admin_time, editable_statuses, person,
+    post_for,
+};
+use crate::accounts::Role;
+use crate::accounts::server::User;
+use crate::content::render::render_markdown;
+use crate::error::AppError;
+use crate::posts::api::{CommentView, EditorData, Person, PostView, Preview};
+use crate::posts::workflow::{self, Actor, PostStatus, Transition};
+use crate::settings::SiteSettings;
+use crate::state::app_state;
+
+pub async fn create(user: User, title: &str) -> Result<PostView, AppError> {
+    let state = app_state()?;
+    let title = PostTitle::parse(title).map_err(|message| AppError::invalid("title", message))?;
+    let slug = Slug::from_title(&title);
+    let post = state.store.create_draft(&title, &slug, user.id, Utc::now()).await?;
+    post_view(&post, std::slice::from_ref(&user)).await
+}
+
+pub async fn editor_data(user: User, id: i64) -> Result<EditorData, AppError> {
+    let state = app_state()?;
+    let (post, authors, actor) = post_for(&user, id).await?;
+    let settings = state.store.site_settings().await?;
+    let transitions = Transition::ALL
+        .into_iter()
+        .filter(|transition| workflow::apply(post.status, *transition, actor, settings.review_required).is_ok())
+        .collect();
+    let comments = state
+        .store
+        .comments(id)
+        .await?
+        .into_iter()
+        .map(|row| CommentView {
+            id: row.id,
+            author: row.author,
+            kind: row.kind,
+            body: row.body,
+            at: admin_time(row.created_at, &settings),
+        })
+        .collect();
+    let people = staff().await?;
+    let view = post_view(&post, &authors).await?;
+    Ok(EditorData {
+        can_edit: workflow::may_edit(post.status, actor),
+        can_publish_update: view.pending_update && actor.role >= Role::Editor,
+        post: view,
+        transitions,
+        comments,
+        people,
+        viewer_id: user.id,
+        viewer_role: user.role,
+    })
+}
+
+pub async fn staff() -> Result<Vec<Person>, AppError> {
+    let users = app_state()?.store.list_users().await?;
+    Ok(users.iter().filter(|user| user.active).map(person).collect())
+}
+
+pub async fn save(user: User, id: i64, version: i64, raw: &RawEdit<'_>, manual: bool) -> Result<PostView, AppError> {
+    let state = app_state()?;
+    let (post, authors, actor) = post_for(&user, id).await?;
+    refuse_edit_unless_allowed(post.status, actor)?;
+    let edit = PostEdit::parse(raw)?;
+    if user.role < Role::Editor && !edit.author_ids.contains(&user.id) {
+        return Err(AppError::invalid(
+            "authors",
+            "Keep yourself among the authors, or ask an editor to hand the post over.",
+        ));
+    }
+    let tags = state.store.post_tags(id).await?;
+    let unchanged = same_text(&post, &edit)
+        && authors.iter().map(|a| a.id).eq(edit.author_ids.iter().copied())
+        && tags
+            .iter()
+            .map(|t| t.slug.as_str())
+            .eq(edit.tags.iter().map(|t| t.slug.as_str()));
+    if unchanged && post.version == version {
+        return post_view(&post, &authors).await;
+    }
+    let saved = state
+        .store
+        .save_post(&SaveRequest {
+            id,
+            expected_version: version,
+            editable: &editable_statuses(actor),
+            edit: &edit,
+            saved_by: user.id,
+            kind: if manual {
+                RevisionKind::Save
+            } else {
+                RevisionKind::Autosave
+            },
+            at: Utc::now(),
+        })
+        .await?;
+    let authors = state.store.post_authors(id).await?;
+    post_view(&saved, &authors).await
+}
+
+/// Authors wait while their post is reviewed or live; saying why beats a
+/// bare "not allowed".
+pub(super) fn refuse_edit_unless_allowed(status: PostStatus, actor: Actor) -> Result<(), AppError> {
+    if workflow::may_edit(status, actor) {
+        return Ok(());
+    }
+    if actor.is_author && status != PostStatus::Trashed {
+        return Err(AppError::Conflict {
+            message: match status {
+                PostStatus::InReview => "This post is waiting for review; withdraw it to edit.".into(),
+                _ => "This post has been approved; ask an editor for changes.".into(),
+            },
+        });
+    }
+    if status == PostStatus::Trashed {
+        return Err(AppError::Conflict {
+            message: "This post is in the trash; restore it to edit.".into(),
+        });
+    }
+    Err(AppError::Forbidden)
+}
+
+fn same_text(post: &Post, edit: &PostEdit) -> bool {
+    post.title == edit.title.as_str()
+        && post.slug == edit.slug.as_str()
+        && post.body == edit.body
+        && post.excerpt == edit.excerpt
+        && post.cover_url == edit.cover_url
+        && post.cover_alt == edit.cover_alt
+        && post.seo_title == edit.seo_title
+        && post.seo_description == edit.seo_description
+        && post.canonical_url == edit.canonical_url
+        && post.show_review == edit.show_review
+}
+
+pub fn preview(markdown: &str) -> Result<Preview, AppError> {
+    let markdown = check_body(markdown).map_err(|message| AppError::invalid("body", message))?;
+    let rendered = render_markdown(&markdown);
+    Ok(Preview {
+        html: rendered.html,
+        word_count: rendered.word_count,
+        reading_time_minutes: rendered.reading_time_minutes,
+    })
+}
+
+/// The post as the admin shows it.
+pub(crate) async fn post_view(post: &Post, authors: &[User]) -> Result<PostView, AppError> {
+    let state = app_state()?;
+    let settings: SiteSettings = state.store.site_settings().await?;
+    let tags = state.store.post_tags(post.id).await?;
+    let reviewer = match post.reviewed_by {
+        Some(id) => state.store.user_by_id(id).await?.map(|user| user.display_name),
+        None => None,
+    };
+    let live = match post.live_revision_id {
+        Some(live) => state.store.revision(post.id, live).await?,
+        None => None,
+    };
+    let is_live_status = matches!(post.status, PostStatus::Published | PostStatus::Scheduled);
+    Ok(PostView {
+        id: post.id,
+        title: post.title.clone(),
+        slug: post.slug.clone(),
+        body: post.body.clone(),
+        excerpt: post.excerpt.clone(),
+        cover_url: post.cover_url.clone(),
+        cover_alt: post.cover_alt.clone(),
+        seo_title: post.seo_title.clone(),
+        seo_description: post.seo_description.clone(),
+        canonical_url: post.canonical_url.clone(),
+        show_review: post.show_review,
+        tags: tags.iter().map(|tag| tag.name.as_str()).collect::<Vec<_>>().join(", "),
+        authors: authors.iter().map(person).collect(),
+        status: post.status,
+        version: post.version,
+        updated_at: admin_time(post.updated_at, &settings),
+        published_at: post.published_at.map(|at| admin_time(at, &settings)),
+        publish_at: post.publish_at.map(|at| admin_time(at, &settings)),
+        reviewed_by: reviewer,
+        reviewed_at: post.reviewed_at.map(|at| admin_time(at, &settings)),
+        pending_update: is_live_status && live.as_ref().is_some_and(|live| live.version != post.version),
+        public_path: live
+            .filter(|_| post.status == PostStatus::Published)
+            .map(|live| super::public_path(&live.slug)),
+    })
+}

@@ -1,0 +1,414 @@
+//! Post input, parsed into types that cannot hold bad values before
+//! anything reaches SQL.
+
+use crate::accounts::server::input::collect;
+use crate::content::render::slugify;
+use crate::error::{AppError, FieldErrors};
+
+/// A title: trimmed, 1 to 200 characters, no control characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostTitle(String);
+
+impl PostTitle {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let title = raw.trim();
+        if title.is_empty() {
+            return Err("Enter a title.".into());
+        }
+        if title.chars().any(char::is_control) {
+            return Err("The title cannot contain control characters.".into());
+        }
+        if title.chars().count() > 200 {
+            return Err("Use at most 200 characters for the title.".into());
+        }
+        Ok(Self(title.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A post's address: lower-case letters, digits and single hyphens, 1 to
+/// 100 characters, and not a word the site uses for its own pages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Slug(String);
+
+impl Slug {
+    const RESERVED: [&'static str; 12] = [
+        "admin", "api", "pkg", "feed", "atom", "sitemap", "search", "authors", "tags", "posts", "preview", "healthz",
+    ];
+
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let slug = raw.trim();
+        let shape_ok = !slug.is_empty()
+            && slug.len() <= 100
+            && slug
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && !slug.starts_with('-')
+            && !slug.ends_with('-')
+            && !slug.contains("--");
+        if !shape_ok {
+            return Err("Use lower-case letters, digits and single hyphens, like managing-blood-pressure.".into());
+        }
+        if Self::RESERVED.contains(&slug) {
+            return Err(format!("\"{slug}\" is used by the site itself; choose another."));
+        }
+        Ok(Self(slug.to_owned()))
+    }
+
+    /// A slug made from any text ("Managing Blood Pressure" →
+    /// "managing-blood-pressure"), always valid.
+    pub fn from_text(text: &str) -> Self {
+        let ascii: String = slugify(text)
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect();
+        let trimmed: String = ascii.trim_matches('-').chars().take(80).collect();
+        let candidate = trimmed.trim_end_matches('-').replace("--", "-");
+        Self::parse(&candidate).unwrap_or_else(|_| Self(format!("post-{candidate}").trim_end_matches('-').to_owned()))
+    }
+
+    pub fn from_title(title: &PostTitle) -> Self {
+        Self::from_text(title.as_str())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A tag as typed in the editor: its name, and the slug made from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagName {
+    pub name: String,
+    pub slug: Slug,
+}
+
+impl TagName {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let name = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+        if name.chars().count() > 50 {
+            return Err(format!("Use at most 50 characters for a tag (\"{name}\")."));
+        }
+        if name.chars().any(char::is_control) {
+            return Err("Tags cannot contain control characters.".into());
+        }
+        let slug = Slug::from_text(&name);
+        Ok(Self { name, slug })
+    }
+
+    /// "Sleep, mental health, sleep" → two tags: names are separated by
+    /// commas, blanks are skipped and repeats dropped.
+    pub fn parse_list(raw: &str) -> Result<Vec<Self>, String> {
+        let mut tags: Vec<Self> = Vec::new();
+        for part in raw.split(',').filter(|part| !part.trim().is_empty()) {
+            let tag = Self::parse(part)?;
+            if !tags.iter().any(|known| known.slug == tag.slug) {
+                tags.push(tag);
+            }
+        }
+        if tags.len() > 20 {
+            return Err("Use at most 20 tags.".into());
+        }
+        Ok(tags)
+    }
+}
+
+/// The longest body accepted: far above any article, below abuse.
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// Everything an editor sends when saving a post, as text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RawEdit<'a> {
+    pub title: &'a str,
+    pub slug: &'a str,
+    pub body: &'a str,
+    pub excerpt: &'a str,
+    pub cover_url: &'a str,
+    pub cover_alt: &'a str,
+    pub seo_title: &'a str,
+    pub seo_description: &'a str,
+    pub canonical_url: &'a str,
+    pub show_review: bool,
+    pub tags: &'a str,
+    pub author_ids: &'a [i64],
+}
+
+/// A valid edit of a post.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostEdit {
+    pub title: PostTitle,
+    pub slug: Slug,
+    pub body: String,
+    pub excerpt: String,
+    pub cover_url: String,
+    pub cover_alt: String,
+    pub seo_title: String,
+    pub seo_description: String,
+    pub canonical_url: String,
+    pub show_review: bool,
+    pub tags: Vec<TagName>,
+    /// One or more, primary first; the store checks they are active users.
+    pub author_ids: Vec<i64>,
+}
+
+impl PostEdit {
+    /// Checks every field and reports every problem at once.
+    pub fn parse(raw: &RawEdit<'_>) -> Result<Self, AppError> {
+        let mut problems = FieldErrors::new();
+        let title = collect(&mut problems, "title", PostTitle::parse(raw.title));
+        let slug = collect(&mut problems, "slug", Slug::parse(raw.slug));
+        let body = collect(&mut problems, "body", check_body(raw.body));
+        let excerpt = collect(&mut problems, "excerpt", plain_text(raw.excerpt, 500, "the excerpt"));
+        let cover_url = collect(&mut problems, "cover_url", address(raw.cover_url, true));
+        let cover_alt = collect(
+            &mut problems,
+            "cover_alt",
+            plain_text(raw.cover_alt, 300, "the alt text"),
+        );
+        let seo_title = collect(
+            &mut problems,
+            "seo_title",
+            plain_text(raw.seo_title, 200, "the SEO title"),
+        );
+        let seo_description = collect(
+            &mut problems,
+            "seo_description",
+            plain_text(raw.seo_description, 500, "the meta description"),
+        );
+        let canonical_url = collect(&mut problems, "canonical_url", address(raw.canonical_url, false));
+        let tags = collect(&mut problems, "tags", TagName::parse_list(raw.tags));
+        let author_ids = collect(&mut problems, "authors", check_authors(raw.author_ids));
+        if let (Some(url), Some(alt)) = (&cover_url, &cover_alt)
+            && !url.is_empty()
+            && alt.is_empty()
+        {
+            problems
+                .entry("cover_alt".into())
+                .or_default()
+                .push("Describe the cover image for readers who cannot see it.".into());
+        }
+        if !problems.is_empty() {
+            return Err(AppError::Validation { fields: problems });
+        }
+        match (
+            title,
+            slug,
+            body,
+            excerpt,
+            cover_url,
+            cover_alt,
+            seo_title,
+            seo_description,
+            canonical_url,
+            tags,
+            author_ids,
+        ) {
+            (
+                Some(title),
+                Some(slug),
+                Some(body),
+                Some(excerpt),
+                Some(cover_url),
+                Some(cover_alt),
+                Some(seo_title),
+                Some(seo_description),
+                Some(canonical_url),
+                Some(tags),
+                Some(author_ids),
+            ) => Ok(Self {
+                title,
+                slug,
+                body,
+                excerpt,
+                cover_url,
+                cover_alt,
+                seo_title,
+                seo_description,
+                canonical_url,
+                show_review: raw.show_review,
+                tags,
+                author_ids,
+            }),
+            _ => Err(AppError::Validation { fields: problems }),
+        }
+    }
+}
+
+pub fn check_body(body: &str) -> Result<String, String> {
+    if body.len() > MAX_BODY_BYTES {
+        return Err("The text is longer than 2 MB; split it into several posts.".into());
+    }
+    if body.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        return Err("The text contains control characters; paste it as plain text.".into());
+    }
+    Ok(body.to_owned())
+}
+
+/// One line of plain text: trimmed, at most `max_chars`.
+fn plain_text(raw: &str, max_chars: usize, what: &str) -> Result<String, String> {
+    let text = raw.trim();
+    if text.chars().count() > max_chars {
+        return Err(format!("Use at most {max_chars} characters for {what}."));
+    }
+    if text.chars().any(char::is_control) {
+        return Err(format!("Remove the control characters from {what}."));
+    }
+    Ok(text.to_owned())
+}
+
+/// Empty, or an absolute http(s) address; image addresses may also be a
+/// path on this site (`/media/…`).
+fn address(raw: &str, site_path_allowed: bool) -> Result<String, String> {
+    let text = raw.trim();
+    if text.is_empty() {
+        return Ok(String::new());
+    }
+    if site_path_allowed && text.starts_with('/') && !text.starts_with("//") && !text.contains(char::is_whitespace) {
+        return Ok(text.to_owned());
+    }
+    let parsed = url::Url::parse(text).ok();
+    let ok = text.len() <= 2000
+        && parsed.is_some_and(|url| matches!(url.scheme(), "http" | "https") && url.host_str().is_some());
+    if ok {
+        Ok(text.to_owned())
+    } else {
+        Err(format!("Enter a full address starting with https:// (got \"{text}\")."))
+    }
+}
+
+fn check_authors(ids: &[i64]) -> Result<Vec<i64>, String> {
+    let mut unique: Vec<i64> = Vec::new();
+    for id in ids {
+        if !unique.contains(id) {
+            unique.push(*id);
+        }
+    }
+    if unique.is_empty() {
+        return Err("A post needs at least one author.".into());
+    }
+    if unique.len() > 10 {
+        return Err("Use at most 10 authors.".into());
+    }
+    Ok(unique)
+}
+
+/// A review comment: 1 to 5,000 characters.
+pub fn comment_text(raw: &str) -> Result<String, String> {
+    let text = raw.trim();
+    if text.is_empty() {
+        return Err("Write a comment.".into());
+    }
+    if text.chars().count() > 5000 {
+        return Err("Use at most 5,000 characters for a comment.".into());
+    }
+    if text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        return Err("The comment contains control characters.".into());
+    }
+    Ok(text.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw<'a>(ids: &'a [i64]) -> RawEdit<'a> {
+        RawEdit {
+            title: "Sleep and mood",
+            slug: "sleep-and-mood",
+            body: "Text",
+            author_ids: ids,
+            ..RawEdit::default()
+        }
+    }
+
+    #[test]
+    fn slugs_are_checked_and_made_from_titles() {
+        assert!(Slug::parse("managing-blood-pressure").is_ok());
+        for bad in [
+            "",
+            "Has Caps",
+            "-lead",
+            "trail-",
+            "double--hyphen",
+            "admin",
+            "ünï",
+            &"a".repeat(101),
+        ] {
+            assert!(Slug::parse(bad).is_err(), "{bad:?}");
+        }
+        let title = PostTitle::parse("Managing Blood Pressure: 5 Tips!").expect("valid");
+        assert_eq!(Slug::from_title(&title).as_str(), "managing-blood-pressure-5-tips");
+        let reserved = PostTitle::parse("Admin").expect("valid");
+        assert_eq!(Slug::from_title(&reserved).as_str(), "post-admin");
+        let symbols = PostTitle::parse("???").expect("valid");
+        assert!(Slug::parse(Slug::from_title(&symbols).as_str()).is_ok());
+    }
+
+    #[test]
+    fn edits_report_every_bad_field() {
+        let ids = [1];
+        let bad = RawEdit {
+            title: " ",
+            slug: "Bad Slug",
+            body: "text\u{0}",
+            excerpt: &"x".repeat(501),
+            cover_url: "javascript:alert(1)",
+            canonical_url: "not a url",
+            tags: &"long tag ".repeat(10),
+            author_ids: &[],
+            ..raw(&ids)
+        };
+        let error = PostEdit::parse(&bad).expect_err("invalid");
+        for field in [
+            "title",
+            "slug",
+            "body",
+            "excerpt",
+            "cover_url",
+            "canonical_url",
+            "tags",
+            "authors",
+        ] {
+            assert_eq!(error.field_messages(field).len(), 1, "{field}");
+        }
+        let big = "word ".repeat(200_000);
+        assert!(
+            PostEdit::parse(&RawEdit {
+                body: &big,
+                ..raw(&ids)
+            })
+            .is_ok(),
+            "a 1 MB body is fine"
+        );
+    }
+
+    #[test]
+    fn a_cover_needs_alt_text() {
+        let ids = [1];
+        let error = PostEdit::parse(&RawEdit {
+            cover_url: "https://images.example/x.jpg",
+            ..raw(&ids)
+        })
+        .expect_err("no alt");
+        assert_eq!(error.field_messages("cover_alt").len(), 1);
+        let ok = PostEdit::parse(&RawEdit {
+            cover_url: "/media/x.jpg",
+            cover_alt: "A nurse taking a blood pressure reading",
+            ..raw(&ids)
+        });
+        assert!(ok.is_ok());
+    }
+
+    #[test]
+    fn tags_are_split_deduplicated_and_slugged() {
+        let tags = TagName::parse_list("Sleep, Mental health ,, sleep").expect("valid");
+        let names: Vec<&str> = tags.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["Sleep", "Mental health"]);
+        assert_eq!(tags[1].slug.as_str(), "mental-health");
+        let many: String = (0..21).map(|n| format!("tag {n},")).collect();
+        assert!(TagName::parse_list(&many).is_err());
+    }
+}

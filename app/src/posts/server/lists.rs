@@ -1,0 +1,111 @@
+//! The admin's lists: all posts with filters, the review queue and the
+//! dashboard.
+
+use super::{ListOrder, PostFilter, SummaryRow, admin_time, public_path};
+use crate::accounts::Role;
+use crate::accounts::server::User;
+use crate::error::AppError;
+use crate::posts::api::{DashboardView, PostSummary};
+use crate::posts::workflow::PostStatus;
+use crate::settings::SiteSettings;
+use crate::state::app_state;
+
+const LIST_LIMIT: i64 = 200;
+const DASHBOARD_LIMIT: i64 = 10;
+
+pub async fn list(user: User, status: &str, author: &str, tag: &str, q: &str) -> Result<Vec<PostSummary>, AppError> {
+    let status = match status.trim() {
+        "" => None,
+        raw => Some(
+            PostStatus::ALL
+                .into_iter()
+                .find(|status| status.as_str() == raw)
+                .ok_or_else(|| AppError::invalid("status", "Choose a status from the list."))?,
+        ),
+    };
+    let author_id = match author.trim() {
+        "" => None,
+        raw => Some(
+            raw.parse::<i64>()
+                .map_err(|_| AppError::invalid("author", "Choose an author from the list."))?,
+        ),
+    };
+    let filter = PostFilter {
+        status,
+        author_id,
+        tag_slug: Some(tag.trim().to_owned()).filter(|tag| !tag.is_empty()),
+        title_contains: Some(q.trim().to_owned()).filter(|q| !q.is_empty()),
+        visible_to_author: (user.role < Role::Editor).then_some(user.id),
+        order: ListOrder::RecentlyChanged,
+        limit: LIST_LIMIT,
+    };
+    fetch(&filter).await
+}
+
+pub async fn review_queue() -> Result<Vec<PostSummary>, AppError> {
+    fetch(&PostFilter {
+        status: Some(PostStatus::InReview),
+        order: ListOrder::OldestFirst,
+        limit: LIST_LIMIT,
+        ..PostFilter::default()
+    })
+    .await
+}
+
+pub async fn dashboard(user: User) -> Result<DashboardView, AppError> {
+    let own = (user.role < Role::Editor).then_some(user.id);
+    let section =
+        |status: PostStatus, visible_to_author: Option<i64>, author_id: Option<i64>, order: ListOrder| PostFilter {
+            status: Some(status),
+            author_id,
+            visible_to_author,
+            order,
+            limit: DASHBOARD_LIMIT,
+            ..PostFilter::default()
+        };
+    Ok(DashboardView {
+        my_drafts: fetch(&section(
+            PostStatus::Draft,
+            None,
+            Some(user.id),
+            ListOrder::RecentlyChanged,
+        ))
+        .await?,
+        waiting_for_review: fetch(&section(PostStatus::InReview, own, None, ListOrder::OldestFirst)).await?,
+        changes_requested: fetch(&section(
+            PostStatus::ChangesRequested,
+            own,
+            None,
+            ListOrder::RecentlyChanged,
+        ))
+        .await?,
+        scheduled: fetch(&section(PostStatus::Scheduled, own, None, ListOrder::RecentlyChanged)).await?,
+        recently_published: fetch(&section(PostStatus::Published, None, None, ListOrder::RecentlyChanged)).await?,
+    })
+}
+
+async fn fetch(filter: &PostFilter) -> Result<Vec<PostSummary>, AppError> {
+    let state = app_state()?;
+    let settings = state.store.site_settings().await?;
+    let rows = state.store.list_posts(filter).await?;
+    Ok(rows.into_iter().map(|row| summary(row, &settings)).collect())
+}
+
+fn summary(row: SummaryRow, settings: &SiteSettings) -> PostSummary {
+    PostSummary {
+        id: row.id,
+        title: row.title,
+        status: row.status,
+        authors: row.authors.join(", "),
+        tags: row.tags.join(", "),
+        updated_at: admin_time(row.updated_at, settings),
+        publish_at: row.publish_at.map(|at| admin_time(at, settings)),
+        latest_request: row
+            .latest_request
+            .filter(|_| row.status == PostStatus::ChangesRequested),
+        public_path: row
+            .live_slug
+            .filter(|_| row.status == PostStatus::Published)
+            .map(|slug| public_path(&slug)),
+    }
+}

@@ -1,0 +1,290 @@
+//! Server-only post logic: the stored shapes, input parsing and the bodies
+//! of the server functions, by feature (editing, review, lists, history,
+//! the public page).
+
+pub mod editing;
+pub mod history;
+pub mod input;
+pub mod lists;
+pub mod review;
+
+use chrono::{DateTime, Utc};
+
+pub use input::{MAX_BODY_BYTES, PostEdit, PostTitle, RawEdit, Slug, TagName};
+
+use super::api::Person;
+use super::workflow::{Actor, PostStatus};
+use crate::accounts::server::{NewAuditEntry, User};
+use crate::error::AppError;
+use crate::settings::SiteSettings;
+use crate::state::app_state;
+
+/// A post as stored: the working copy. While it is published or
+/// scheduled, readers see `live_revision_id` instead.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Post {
+    pub id: i64,
+    pub title: String,
+    pub slug: String,
+    pub body: String,
+    pub excerpt: String,
+    pub cover_url: String,
+    pub cover_alt: String,
+    pub seo_title: String,
+    pub seo_description: String,
+    pub canonical_url: String,
+    pub show_review: bool,
+    #[sqlx(try_from = "String")]
+    pub status: PostStatus,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub publish_at: Option<DateTime<Utc>>,
+    pub trashed_at: Option<DateTime<Utc>>,
+    pub reviewed_by: Option<i64>,
+    pub reviewed_at: Option<DateTime<Utc>>,
+    pub live_revision_id: Option<i64>,
+}
+
+impl TryFrom<String> for PostStatus {
+    type Error = AppError;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        PostStatus::ALL
+            .into_iter()
+            .find(|status| status.as_str() == value)
+            .ok_or_else(|| AppError::internal(format_args!("unknown post status {value:?}")))
+    }
+}
+
+/// Why a revision was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RevisionKind {
+    /// Coalesced: one per person every few minutes.
+    Autosave,
+    Save,
+    Status,
+    Restore,
+    /// The text became what readers see (published or scheduled).
+    Publish,
+}
+
+impl RevisionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Autosave => "autosave",
+            Self::Save => "save",
+            Self::Status => "status",
+            Self::Restore => "restore",
+            Self::Publish => "publish",
+        }
+    }
+}
+
+/// A stored revision: a full copy of the post's text at one version.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Revision {
+    pub id: i64,
+    pub post_id: i64,
+    pub version: i64,
+    pub saved_by: String,
+    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub status: PostStatus,
+    pub title: String,
+    pub slug: String,
+    pub body: String,
+    pub excerpt: String,
+    pub cover_url: String,
+    pub cover_alt: String,
+    pub seo_title: String,
+    pub seo_description: String,
+    pub canonical_url: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CommentRow {
+    pub id: i64,
+    pub author: String,
+    pub kind: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct NotificationRow {
+    pub id: i64,
+    pub post_id: i64,
+    pub post_title: String,
+    pub actor: String,
+    pub kind: String,
+    pub created_at: DateTime<Utc>,
+    pub read_at: Option<DateTime<Utc>>,
+}
+
+/// A post in an admin list, with its authors' names and tags.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SummaryRow {
+    pub id: i64,
+    pub title: String,
+    #[sqlx(try_from = "String")]
+    pub status: PostStatus,
+    pub updated_at: DateTime<Utc>,
+    pub publish_at: Option<DateTime<Utc>>,
+    pub live_slug: Option<String>,
+    pub latest_request: Option<String>,
+    #[sqlx(skip)]
+    pub authors: Vec<String>,
+    #[sqlx(skip)]
+    pub tags: Vec<String>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Tag {
+    pub id: i64,
+    pub name: String,
+    pub slug: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ListOrder {
+    #[default]
+    RecentlyChanged,
+    OldestFirst,
+}
+
+/// Which posts a list shows. Empty strings and zeros mean "any".
+#[derive(Debug, Clone, Default)]
+pub struct PostFilter {
+    pub status: Option<PostStatus>,
+    pub author_id: Option<i64>,
+    pub tag_slug: Option<String>,
+    pub title_contains: Option<String>,
+    /// Authors see only posts they are an author of.
+    pub visible_to_author: Option<i64>,
+    pub order: ListOrder,
+    pub limit: i64,
+}
+
+/// A save as the store performs it.
+#[derive(Debug, Clone)]
+pub struct SaveRequest<'a> {
+    pub id: i64,
+    pub expected_version: i64,
+    /// The statuses in which this caller may change the text; repeated in
+    /// the SQL `WHERE` so a status change in between wins.
+    pub editable: &'a [PostStatus],
+    pub edit: &'a PostEdit,
+    pub saved_by: i64,
+    pub kind: RevisionKind,
+    pub at: DateTime<Utc>,
+}
+
+/// What happens to the text readers see in a status change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LiveText {
+    Keep,
+    /// The current text becomes the live one (publish, schedule, publish
+    /// an update).
+    FromCurrent,
+    /// Readers no longer see the post.
+    Withdraw,
+}
+
+/// Who hears about a status change in the admin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notify {
+    Nobody,
+    /// Every active editor and admin but the actor.
+    Editors,
+    /// The post's authors but the actor.
+    Authors,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotificationKind {
+    Submitted,
+    ChangesRequested,
+    Published,
+}
+
+impl NotificationKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Submitted => "submitted",
+            Self::ChangesRequested => "changes_requested",
+            Self::Published => "published",
+        }
+    }
+}
+
+/// A status change as the store performs it, in one transaction: the
+/// status moves only if it is still `from` at `expected_version`.
+#[derive(Debug, Clone)]
+pub struct StatusChange {
+    pub id: i64,
+    pub expected_version: i64,
+    pub from: PostStatus,
+    pub to: PostStatus,
+    pub actor_id: i64,
+    pub at: DateTime<Utc>,
+    pub live: LiveText,
+    /// Records the actor as the medical reviewer.
+    pub reviewed: bool,
+    pub publish_at: Option<DateTime<Utc>>,
+    pub comment: Option<(&'static str, String)>,
+    pub notify: Notify,
+    pub notification: NotificationKind,
+    pub audit: NewAuditEntry,
+}
+
+/// The post, its authors, and how `user` stands to it. Authors see only
+/// their own posts (a 404 for others', which reveals nothing).
+pub(crate) async fn post_for(user: &User, id: i64) -> Result<(Post, Vec<User>, Actor), AppError> {
+    let state = app_state()?;
+    let post = state.store.post(id).await?.ok_or(AppError::NotFound)?;
+    let authors = state.store.post_authors(id).await?;
+    let actor = Actor {
+        role: user.role,
+        is_author: authors.iter().any(|author| author.id == user.id),
+    };
+    if !actor.is_author && actor.role < crate::accounts::Role::Editor {
+        return Err(AppError::NotFound);
+    }
+    Ok((post, authors, actor))
+}
+
+/// The statuses in which `actor` may change a post's text.
+pub(crate) fn editable_statuses(actor: Actor) -> Vec<PostStatus> {
+    PostStatus::ALL
+        .into_iter()
+        .filter(|status| super::workflow::may_edit(*status, actor))
+        .collect()
+}
+
+/// A time as the admin shows it: in the site's zone, with the zone named.
+pub(crate) fn admin_time(at: DateTime<Utc>, settings: &SiteSettings) -> String {
+    let zone: chrono_tz::Tz = settings.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    at.with_timezone(&zone).format("%b %-d, %Y, %H:%M %Z").to_string()
+}
+
+pub(crate) fn person(user: &User) -> Person {
+    Person {
+        id: user.id,
+        name: user.display_name.clone(),
+    }
+}
+
+/// Where readers find a post with this slug.
+pub fn public_path(slug: &str) -> String {
+    format!("/posts/{slug}")
+}
+
+/// The audit detail naming a post.
+pub(crate) fn audit_detail(post: &Post) -> String {
+    format!("post {} \"{}\"", post.id, post.title)
+}

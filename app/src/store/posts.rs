@@ -1,0 +1,586 @@
+//! The posts' queries, shared by both databases. Every change runs in one
+//! transaction, with its rules (version, status) in the SQL `WHERE`.
+
+use chrono::{DateTime, Utc};
+use sqlx::Transaction;
+
+use super::queries::shared_queries;
+use super::sql;
+use crate::accounts::server::{NewAuditEntry, User};
+use crate::error::AppError;
+use crate::posts::server::{
+    CommentRow, ListOrder, LiveText, NotificationRow, Notify, Post, PostFilter, PostTitle, Revision, RevisionKind,
+    SaveRequest, Slug, StatusChange, SummaryRow, Tag,
+};
+use crate::posts::workflow::PostStatus;
+
+/// Autosaves by one person within this window update one revision.
+const AUTOSAVE_WINDOW_MINUTES: i64 = 5;
+
+shared_queries! {
+    pub async fn create_draft(
+        &self,
+        title: &PostTitle,
+        slug: &Slug,
+        author_id: i64,
+        at: DateTime<Utc>,
+    ) -> Result<Post, AppError> {
+        let mut tx = self.writer.begin().await?;
+        let taken: Vec<String> = sqlx::query_scalar("SELECT slug FROM posts WHERE slug = $1 OR slug LIKE $2")
+            .bind(slug.as_str())
+            .bind(format!("{}-%", slug.as_str()))
+            .fetch_all(&mut *tx)
+            .await?;
+        let sql = format!(
+            "INSERT INTO posts (title, slug, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING {}",
+            sql::POST_COLUMNS
+        );
+        let post: Post = sqlx::query_as(&sql)
+            .bind(title.as_str())
+            .bind(sql::first_free_slug(slug.as_str(), &taken))
+            .bind(at)
+            .fetch_one(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO post_authors (post_id, user_id, position) VALUES ($1, $2, 0)")
+            .bind(post.id)
+            .bind(author_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(post)
+    }
+
+    pub async fn post(&self, id: i64) -> Result<Option<Post>, AppError> {
+        let sql = format!("SELECT {} FROM posts WHERE id = $1", sql::POST_COLUMNS);
+        Ok(sqlx::query_as(&sql).bind(id).fetch_optional(self.reader).await?)
+    }
+
+    pub async fn post_authors(&self, id: i64) -> Result<Vec<User>, AppError> {
+        let sql = format!(
+            "SELECT {} FROM users JOIN post_authors pa ON pa.user_id = users.id WHERE pa.post_id = $1 \
+             ORDER BY pa.position",
+            sql::USER_COLUMNS
+        );
+        Ok(sqlx::query_as(&sql).bind(id).fetch_all(self.reader).await?)
+    }
+
+    pub async fn post_tags(&self, id: i64) -> Result<Vec<Tag>, AppError> {
+        Ok(sqlx::query_as(
+            "SELECT t.id, t.name, t.slug, t.description FROM tags t JOIN post_tags pt ON pt.tag_id = t.id \
+             WHERE pt.post_id = $1 ORDER BY pt.position",
+        )
+        .bind(id)
+        .fetch_all(self.reader)
+        .await?)
+    }
+
+    /// Saves only if the post is still at the expected version and in a
+    /// status the caller may edit: both sit in the `WHERE`, so two saves
+    /// can never both win.
+    pub async fn save_post(&self, request: &SaveRequest<'_>) -> Result<Post, AppError> {
+        let edit = request.edit;
+        let mut tx = self.writer.begin().await?;
+        Self::check_slug_free(&mut tx, edit.slug.as_str(), request.id).await?;
+        Self::check_authors(&mut tx, &edit.author_ids).await?;
+        let statuses = sql::placeholders(14, request.editable.len());
+        let sql = format!(
+            "UPDATE posts SET title = $3, slug = $4, body = $5, excerpt = $6, cover_url = $7, cover_alt = $8, \
+             seo_title = $9, seo_description = $10, canonical_url = $11, show_review = $12, \
+             version = version + 1, updated_at = $13 \
+             WHERE id = $1 AND version = $2 AND status IN ({statuses}) RETURNING {}",
+            sql::POST_COLUMNS
+        );
+        let mut query = sqlx::query_as::<_, Post>(&sql)
+            .bind(request.id)
+            .bind(request.expected_version)
+            .bind(edit.title.as_str())
+            .bind(edit.slug.as_str())
+            .bind(edit.body.as_str())
+            .bind(edit.excerpt.as_str())
+            .bind(edit.cover_url.as_str())
+            .bind(edit.cover_alt.as_str())
+            .bind(edit.seo_title.as_str())
+            .bind(edit.seo_description.as_str())
+            .bind(edit.canonical_url.as_str())
+            .bind(edit.show_review)
+            .bind(request.at);
+        for status in request.editable {
+            query = query.bind(status.as_str());
+        }
+        let saved = query.fetch_optional(&mut *tx).await?;
+        let Some(post) = saved else {
+            return Err(Self::why_unchanged(&mut tx, request.id, request.expected_version).await);
+        };
+        sqlx::query("DELETE FROM post_authors WHERE post_id = $1")
+            .bind(post.id)
+            .execute(&mut *tx)
+            .await?;
+        for (position, author_id) in edit.author_ids.iter().enumerate() {
+            sqlx::query("INSERT INTO post_authors (post_id, user_id, position) VALUES ($1, $2, $3)")
+                .bind(post.id)
+                .bind(*author_id)
+                .bind(i64::try_from(position).unwrap_or(i64::MAX))
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("DELETE FROM post_tags WHERE post_id = $1")
+            .bind(post.id)
+            .execute(&mut *tx)
+            .await?;
+        for (position, tag) in edit.tags.iter().enumerate() {
+            sqlx::query("INSERT INTO tags (name, slug) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING")
+                .bind(&tag.name)
+                .bind(tag.slug.as_str())
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO post_tags (post_id, tag_id, position) SELECT $1, id, $3 FROM tags WHERE slug = $2",
+            )
+            .bind(post.id)
+            .bind(tag.slug.as_str())
+            .bind(i64::try_from(position).unwrap_or(i64::MAX))
+            .execute(&mut *tx)
+            .await?;
+        }
+        Self::keep_revision(&mut tx, &post, request.saved_by, request.kind, request.at).await?;
+        tx.commit().await?;
+        Ok(post)
+    }
+
+    /// Moves the status, if it is still `from` at the expected version,
+    /// and writes what goes with it: the revision, the live text, the
+    /// comment, the notifications and the audit entry.
+    pub async fn change_status(&self, change: &StatusChange) -> Result<Post, AppError> {
+        let mut tx = self.writer.begin().await?;
+        // Every placeholder is used whatever the change, as SQLite wants.
+        let sql = format!(
+            "UPDATE posts SET status = $4, updated_at = $5, \
+             reviewed_by = COALESCE($6, reviewed_by), reviewed_at = CASE WHEN $6 IS NULL THEN reviewed_at ELSE $5 END, \
+             publish_at = $7, trashed_at = CASE WHEN $4 = 'trashed' THEN $5 ELSE NULL END, \
+             live_revision_id = CASE WHEN $8 THEN NULL ELSE live_revision_id END \
+             WHERE id = $1 AND version = $2 AND status = $3 RETURNING {}",
+            sql::POST_COLUMNS
+        );
+        let changed = sqlx::query_as::<_, Post>(&sql)
+            .bind(change.id)
+            .bind(change.expected_version)
+            .bind(change.from.as_str())
+            .bind(change.to.as_str())
+            .bind(change.at)
+            .bind(change.reviewed.then_some(change.actor_id))
+            .bind(change.publish_at)
+            .bind(change.live == LiveText::Withdraw)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(mut post) = changed else {
+            return Err(Self::why_unchanged(&mut tx, change.id, change.expected_version).await);
+        };
+        if change.live == LiveText::FromCurrent {
+            post = Self::make_live(&mut tx, post, change.actor_id, change.at).await?;
+        } else {
+            Self::insert_revision(&mut tx, &post, change.actor_id, RevisionKind::Status, change.at).await?;
+        }
+        if let Some((kind, body)) = &change.comment {
+            sqlx::query(
+                "INSERT INTO post_comments (post_id, author_id, kind, body, created_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(post.id)
+            .bind(change.actor_id)
+            .bind(*kind)
+            .bind(body.as_str())
+            .bind(change.at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let recipients = match change.notify {
+            Notify::Nobody => None,
+            Notify::Editors => Some(
+                "SELECT id AS id FROM users WHERE role IN ('editor', 'admin') AND active = TRUE AND id <> $2",
+            ),
+            Notify::Authors => Some(
+                "SELECT pa.user_id AS id FROM post_authors pa JOIN users u ON u.id = pa.user_id \
+                 WHERE pa.post_id = $1 AND u.active = TRUE AND pa.user_id <> $2",
+            ),
+        };
+        if let Some(recipients) = recipients {
+            let sql = format!(
+                "INSERT INTO notifications (user_id, post_id, actor_id, kind, created_at) \
+                 SELECT r.id, $1, $2, $3, $4 FROM ({recipients}) AS r"
+            );
+            sqlx::query(&sql)
+                .bind(post.id)
+                .bind(change.actor_id)
+                .bind(change.notification.as_str())
+                .bind(change.at)
+                .execute(&mut *tx)
+                .await?;
+        }
+        Self::insert_audit(&mut tx, &change.audit).await?;
+        tx.commit().await?;
+        Ok(post)
+    }
+
+    pub async fn revisions(&self, post_id: i64) -> Result<Vec<Revision>, AppError> {
+        let sql = format!("{} WHERE r.post_id = $1 ORDER BY r.id DESC", sql::SELECT_REVISIONS);
+        Ok(sqlx::query_as(&sql).bind(post_id).fetch_all(self.reader).await?)
+    }
+
+    pub async fn revision(&self, post_id: i64, id: i64) -> Result<Option<Revision>, AppError> {
+        let sql = format!("{} WHERE r.post_id = $1 AND r.id = $2", sql::SELECT_REVISIONS);
+        Ok(sqlx::query_as(&sql)
+            .bind(post_id)
+            .bind(id)
+            .fetch_optional(self.reader)
+            .await?)
+    }
+
+    pub async fn comments(&self, post_id: i64) -> Result<Vec<CommentRow>, AppError> {
+        Ok(sqlx::query_as(
+            "SELECT c.id, u.display_name AS author, c.kind, c.body, c.created_at FROM post_comments c \
+             JOIN users u ON u.id = c.author_id WHERE c.post_id = $1 ORDER BY c.id",
+        )
+        .bind(post_id)
+        .fetch_all(self.reader)
+        .await?)
+    }
+
+    pub async fn add_comment(
+        &self,
+        post_id: i64,
+        author_id: i64,
+        body: &str,
+        at: DateTime<Utc>,
+    ) -> Result<CommentRow, AppError> {
+        let mut tx = self.writer.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO post_comments (post_id, author_id, kind, body, created_at) \
+             VALUES ($1, $2, 'comment', $3, $4) RETURNING id",
+        )
+        .bind(post_id)
+        .bind(author_id)
+        .bind(body)
+        .bind(at)
+        .fetch_one(&mut *tx)
+        .await?;
+        let comment = sqlx::query_as(
+            "SELECT c.id, u.display_name AS author, c.kind, c.body, c.created_at FROM post_comments c \
+             JOIN users u ON u.id = c.author_id WHERE c.id = $1",
+        )
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(comment)
+    }
+
+    pub async fn notifications(&self, user_id: i64, limit: i64) -> Result<Vec<NotificationRow>, AppError> {
+        Ok(sqlx::query_as(
+            "SELECT n.id, n.post_id, p.title AS post_title, u.display_name AS actor, n.kind, n.created_at, n.read_at \
+             FROM notifications n JOIN posts p ON p.id = n.post_id JOIN users u ON u.id = n.actor_id \
+             WHERE n.user_id = $1 ORDER BY n.id DESC LIMIT $2",
+        )
+        .bind(user_id)
+        .bind(limit)
+        .fetch_all(self.reader)
+        .await?)
+    }
+
+    pub async fn unread_notifications(&self, user_id: i64) -> Result<i64, AppError> {
+        Ok(
+            sqlx::query_scalar("SELECT count(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL")
+                .bind(user_id)
+                .fetch_one(self.reader)
+                .await?,
+        )
+    }
+
+    pub async fn mark_notifications_read(&self, user_id: i64, at: DateTime<Utc>) -> Result<(), AppError> {
+        sqlx::query("UPDATE notifications SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL")
+            .bind(user_id)
+            .bind(at)
+            .execute(self.writer)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn list_posts(&self, filter: &PostFilter) -> Result<Vec<SummaryRow>, AppError> {
+        let order = match filter.order {
+            ListOrder::RecentlyChanged => "p.updated_at DESC, p.id DESC",
+            ListOrder::OldestFirst => "p.updated_at ASC, p.id ASC",
+        };
+        let sql = format!("{} ORDER BY {order} LIMIT $6", sql::LIST_POSTS);
+        let title_pattern = filter
+            .title_contains
+            .as_deref()
+            .map(|text| format!("%{}%", sql::escape_like(&text.to_lowercase())))
+            .unwrap_or_default();
+        let mut rows: Vec<SummaryRow> = sqlx::query_as(&sql)
+            .bind(filter.status.map(PostStatus::as_str).unwrap_or_default())
+            .bind(filter.author_id.unwrap_or(0))
+            .bind(filter.tag_slug.as_deref().unwrap_or_default())
+            .bind(title_pattern)
+            .bind(filter.visible_to_author.unwrap_or(0))
+            .bind(filter.limit)
+            .fetch_all(self.reader)
+            .await?;
+        if rows.is_empty() {
+            return Ok(rows);
+        }
+        let ids = sql::placeholders(1, rows.len());
+        let authors_sql = format!(
+            "SELECT pa.post_id, u.display_name FROM post_authors pa JOIN users u ON u.id = pa.user_id \
+             WHERE pa.post_id IN ({ids}) ORDER BY pa.post_id, pa.position"
+        );
+        let tags_sql = format!(
+            "SELECT pt.post_id, t.name FROM post_tags pt JOIN tags t ON t.id = pt.tag_id \
+             WHERE pt.post_id IN ({ids}) ORDER BY pt.post_id, pt.position"
+        );
+        for (sql, is_authors) in [(authors_sql, true), (tags_sql, false)] {
+            let mut query = sqlx::query_as::<_, (i64, String)>(&sql);
+            for row in &rows {
+                query = query.bind(row.id);
+            }
+            for (post_id, name) in query.fetch_all(self.reader).await? {
+                if let Some(row) = rows.iter_mut().find(|row| row.id == post_id) {
+                    if is_authors {
+                        row.authors.push(name);
+                    } else {
+                        row.tags.push(name);
+                    }
+                }
+            }
+        }
+        Ok(rows)
+    }
+
+    /// Deletes trashed posts (all of them, or those trashed before
+    /// `before`) with everything that hangs off them.
+    pub async fn empty_trash(
+        &self,
+        before: Option<DateTime<Utc>>,
+        audit: Option<&NewAuditEntry>,
+    ) -> Result<u64, AppError> {
+        let mut tx = self.writer.begin().await?;
+        let condition = if before.is_some() {
+            "status = 'trashed' AND trashed_at < $1"
+        } else {
+            "status = 'trashed'"
+        };
+        let sql = format!("SELECT id FROM posts WHERE {condition}");
+        let mut query = sqlx::query_scalar::<_, i64>(&sql);
+        if let Some(before) = before {
+            query = query.bind(before);
+        }
+        let ids = query.fetch_all(&mut *tx).await?;
+        for id in &ids {
+            let tables = [
+                "post_authors",
+                "post_tags",
+                "post_comments",
+                "notifications",
+                "post_revisions",
+                "post_slug_history",
+            ];
+            for table in tables {
+                sqlx::query(&format!("DELETE FROM {table} WHERE post_id = $1"))
+                    .bind(*id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query("DELETE FROM posts WHERE id = $1 AND status = 'trashed'")
+                .bind(*id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if let Some(audit) = audit {
+            let audit = NewAuditEntry {
+                detail: format!("{} posts", ids.len()),
+                ..audit.clone()
+            };
+            Self::insert_audit(&mut tx, &audit).await?;
+        }
+        tx.commit().await?;
+        Ok(u64::try_from(ids.len()).unwrap_or(u64::MAX))
+    }
+
+    /// The live post with this public slug, and its live text.
+    pub async fn live_post(&self, slug: &str) -> Result<Option<(Post, Revision)>, AppError> {
+        let sql = format!(
+            "{} JOIN posts p ON p.live_revision_id = r.id WHERE r.slug = $1 AND p.status = 'published'",
+            sql::SELECT_REVISIONS
+        );
+        let revision: Option<Revision> = sqlx::query_as(&sql).bind(slug).fetch_optional(self.reader).await?;
+        let Some(revision) = revision else { return Ok(None) };
+        Ok(self.post(revision.post_id).await?.map(|post| (post, revision)))
+    }
+
+    /// The current public slug of the post that had `old_slug` before.
+    pub async fn slug_redirect(&self, old_slug: &str) -> Result<Option<String>, AppError> {
+        Ok(sqlx::query_scalar(
+            "SELECT r.slug FROM post_slug_history h JOIN posts p ON p.id = h.post_id \
+             JOIN post_revisions r ON r.id = p.live_revision_id WHERE h.slug = $1 AND p.status = 'published'",
+        )
+        .bind(old_slug)
+        .fetch_optional(self.reader)
+        .await?)
+    }
+
+    async fn check_slug_free(tx: &mut Transaction<'_, DB>, slug: &str, id: i64) -> Result<(), AppError> {
+        let clash: Option<i64> = sqlx::query_scalar(
+            "SELECT p.id FROM posts p LEFT JOIN post_revisions r ON r.id = p.live_revision_id \
+             WHERE p.id <> $2 AND (p.slug = $1 OR r.slug = $1) \
+             UNION SELECT post_id FROM post_slug_history WHERE slug = $1 AND post_id <> $2",
+        )
+        .bind(slug)
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+        match clash {
+            Some(_) => Err(AppError::invalid(
+                "slug",
+                "Another post uses this address (now or before); choose another.",
+            )),
+            None => Ok(()),
+        }
+    }
+
+    async fn check_authors(tx: &mut Transaction<'_, DB>, ids: &[i64]) -> Result<(), AppError> {
+        let sql = format!(
+            "SELECT count(*) FROM users WHERE active = TRUE AND id IN ({})",
+            sql::placeholders(1, ids.len())
+        );
+        let mut query = sqlx::query_scalar::<_, i64>(&sql);
+        for id in ids {
+            query = query.bind(*id);
+        }
+        let found = query.fetch_one(&mut **tx).await?;
+        if usize::try_from(found).ok() == Some(ids.len()) {
+            Ok(())
+        } else {
+            Err(AppError::invalid("authors", "Choose authors among the active staff."))
+        }
+    }
+
+    /// Why an update matched no row: the post is gone, someone saved in
+    /// between, or its status moved.
+    async fn why_unchanged(tx: &mut Transaction<'_, DB>, id: i64, expected_version: i64) -> AppError {
+        let current: Result<Option<(i64, String)>, sqlx::Error> =
+            sqlx::query_as("SELECT version, status FROM posts WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut **tx)
+                .await;
+        match current {
+            Err(error) => error.into(),
+            Ok(None) => AppError::NotFound,
+            Ok(Some((version, _))) if version != expected_version => AppError::Conflict {
+                message: format!(
+                    "Someone else saved this post (now version {version}) after you opened version \
+                     {expected_version}. Nothing was overwritten."
+                ),
+            },
+            Ok(Some((_, status))) => AppError::Conflict {
+                message: format!(
+                    "The post's status changed (it is {} now); reload to see it.",
+                    status.replace('_', " ")
+                ),
+            },
+        }
+    }
+
+    /// Keeps a revision of a save: autosaves by the same person within a
+    /// few minutes update the latest revision rather than adding one.
+    async fn keep_revision(
+        tx: &mut Transaction<'_, DB>,
+        post: &Post,
+        saved_by: i64,
+        kind: RevisionKind,
+        at: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        if kind == RevisionKind::Autosave {
+            let window_start = at - chrono::Duration::minutes(AUTOSAVE_WINDOW_MINUTES);
+            let sql = format!(
+                "UPDATE post_revisions SET {}, updated_at = $3 WHERE id = (SELECT id FROM post_revisions \
+                 WHERE post_id = $1 ORDER BY id DESC LIMIT 1) AND kind = 'autosave' AND saved_by = $2 \
+                 AND created_at > $4 RETURNING id",
+                sql::REVISION_CONTENT_FROM_POST
+            );
+            let updated: Option<i64> = sqlx::query_scalar(&sql)
+                .bind(post.id)
+                .bind(saved_by)
+                .bind(at)
+                .bind(window_start)
+                .fetch_optional(&mut **tx)
+                .await?;
+            if updated.is_some() {
+                return Ok(());
+            }
+        }
+        Self::insert_revision(tx, post, saved_by, kind, at).await?;
+        Ok(())
+    }
+
+    async fn insert_revision(
+        tx: &mut Transaction<'_, DB>,
+        post: &Post,
+        saved_by: i64,
+        kind: RevisionKind,
+        at: DateTime<Utc>,
+    ) -> Result<i64, AppError> {
+        Ok(sqlx::query_scalar(sql::INSERT_REVISION_FROM_POST)
+            .bind(post.id)
+            .bind(saved_by)
+            .bind(kind.as_str())
+            .bind(at)
+            .fetch_one(&mut **tx)
+            .await?)
+    }
+
+    /// Makes the post's current text the live one. A published post whose
+    /// address changed keeps its old address, which then redirects.
+    async fn make_live(
+        tx: &mut Transaction<'_, DB>,
+        post: Post,
+        actor_id: i64,
+        at: DateTime<Utc>,
+    ) -> Result<Post, AppError> {
+        let previous_slug: Option<String> = sqlx::query_scalar(
+            "SELECT slug FROM post_revisions WHERE post_id = $1 AND kind = 'publish' ORDER BY id DESC LIMIT 1",
+        )
+        .bind(post.id)
+        .fetch_optional(&mut **tx)
+        .await?;
+        let revision = Self::insert_revision(tx, &post, actor_id, RevisionKind::Publish, at).await?;
+        // Published: the first publication keeps its date. Scheduled: the
+        // date is set when the post goes live.
+        let first_publication = if post.status == PostStatus::Published {
+            "COALESCE(published_at, $3)"
+        } else {
+            "CASE WHEN $3 IS NULL THEN NULL ELSE published_at END"
+        };
+        let sql = format!(
+            "UPDATE posts SET live_revision_id = $2, published_at = {first_publication} WHERE id = $1 RETURNING {}",
+            sql::POST_COLUMNS
+        );
+        let live: Post = sqlx::query_as(&sql)
+            .bind(post.id)
+            .bind(revision)
+            .bind(at)
+            .fetch_one(&mut **tx)
+            .await?;
+        sqlx::query("DELETE FROM post_slug_history WHERE slug = $1")
+            .bind(live.slug.as_str())
+            .execute(&mut **tx)
+            .await?;
+        if let Some(old) = previous_slug.filter(|old| *old != live.slug) {
+            sqlx::query(
+                "INSERT INTO post_slug_history (slug, post_id) VALUES ($1, $2) \
+                 ON CONFLICT (slug) DO UPDATE SET post_id = excluded.post_id",
+            )
+            .bind(old)
+            .bind(live.id)
+            .execute(&mut **tx)
+            .await?;
+        }
+        Ok(live)
+    }
+}
