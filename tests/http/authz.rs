@@ -222,6 +222,16 @@ async fn every_server_function_checks_its_caller(db: &TestDb) {
         (UnreadNotifications::PATH, vec![], [U, A, A, A, A, U]),
         (MarkNotificationsRead::PATH, vec![], [U, A, A, A, A, U]),
         (EmptyTrash::PATH, vec![], [U, F, F, F, A, U]),
+        (ListTags::PATH, vec![], [U, A, A, A, A, U]),
+        (
+            UpdateTag::PATH,
+            vec![
+                ("id", "0".into()),
+                ("name", "Sleep".into()),
+                ("description", String::new()),
+            ],
+            [U, F, F, A, A, U],
+        ),
         // Last: it ends the caller's session.
         (Logout::PATH, vec![], [U, A, A, A, A, U]),
     ];

@@ -302,6 +302,19 @@ async fn the_demo_admin_password_from_the_log_signs_in() {
         response.headers().get("location").and_then(|v| v.to_str().ok()),
         Some("/admin")
     );
+
+    // The demo has a published, reviewed article to look at.
+    let article = client()
+        .get(format!("{base}/posts/five-habits-for-a-healthier-heart"))
+        .send()
+        .await
+        .expect("GET the demo article");
+    assert_eq!(article.status(), StatusCode::OK);
+    let html = article.text().await.expect("body");
+    assert!(
+        html.contains("Medically reviewed by Dr. Maya Patel, MD, family physician on"),
+        "{html}"
+    );
     let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
     let _ = child.wait();
 }

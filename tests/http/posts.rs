@@ -364,9 +364,62 @@ async fn revisions_are_kept_compared_and_restored(db: &TestDb) {
     server.stop().await.expect("stop");
 }
 
+async fn tags_are_created_inline_and_described_by_editors(db: &TestDb) {
+    use app::posts::api::{ListTags, UpdateTag};
+    let server = start(db).await;
+    create_user(&server, "ana@clinic.org", "Ana Ruiz", Role::Author).await;
+    create_user(&server, "maya@clinic.org", "Maya Patel", Role::Editor).await;
+    let ana = signed_in(&server, "ana@clinic.org").await;
+    let maya = signed_in(&server, "maya@clinic.org").await;
+    let post = create(&ana, &server, "Migraine").await;
+    saved(&ana, &server, &post, &[("tags", "Headache, Neurology")]).await;
+    let other = create(&ana, &server, "Tension headache").await;
+    saved(&ana, &server, &other, &[("tags", "headache")]).await;
+
+    let tags = json(call(&ana, &server, ListTags::PATH, &[]).await).await;
+    let listed: Vec<(String, i64)> = tags
+        .as_array()
+        .expect("tags")
+        .iter()
+        .map(|t| {
+            (
+                t["slug"].as_str().unwrap_or_default().to_owned(),
+                t["posts"].as_i64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        [("headache".to_owned(), 2), ("neurology".to_owned(), 1)],
+        "one tag per slug"
+    );
+
+    let id = tags[0]["id"].to_string();
+    let description = "Articles about headaches and migraines.";
+    let form = [("id", id.as_str()), ("name", "Headaches"), ("description", description)];
+    assert_eq!(
+        call(&ana, &server, UpdateTag::PATH, &form).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let updated = json(call(&maya, &server, UpdateTag::PATH, &form).await).await;
+    assert_eq!(updated["name"], "Headaches");
+    assert_eq!(updated["slug"], "headache", "the address stays");
+    assert_eq!(updated["description"], description);
+    let empty = call(
+        &maya,
+        &server,
+        UpdateTag::PATH,
+        &[("id", id.as_str()), ("name", " "), ("description", "")],
+    )
+    .await;
+    assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    server.stop().await.expect("stop");
+}
+
 crate::on_both_databases!(
     the_preview_renders_markdown_without_anything_executable,
     a_stale_save_is_refused_and_loses_nothing,
     bad_input_gets_a_message_on_the_field,
-    revisions_are_kept_compared_and_restored
+    revisions_are_kept_compared_and_restored,
+    tags_are_created_inline_and_described_by_editors
 );

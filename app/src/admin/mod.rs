@@ -14,7 +14,7 @@ use crate::accounts::pages::{AuditPage, LoginPage, ProfilePage, SetPasswordPage,
 use crate::accounts::policy::{Action, allows};
 use crate::posts::api::unread_notifications;
 use crate::posts::editor::EditorPage;
-use crate::posts::pages::{HistoryPage, NotificationsPage, PostsPage, ReviewPage};
+use crate::posts::pages::{HistoryPage, NotificationsPage, PostsPage, ReviewPage, TagsPage};
 use crate::settings::page::SettingsPage;
 use dashboard::Dashboard;
 
@@ -88,6 +88,7 @@ pub fn AdminApp() -> impl IntoView {
                     <Route path=path!("/admin/posts/:id") view=EditorPage />
                     <Route path=path!("/admin/posts/:id/history") view=HistoryPage />
                     <Route path=path!("/admin/review") view=ReviewPage />
+                    <Route path=path!("/admin/tags") view=TagsPage />
                     <Route path=path!("/admin/notifications") view=NotificationsPage />
                 </Routes>
             </main>

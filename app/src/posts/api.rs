@@ -149,6 +149,17 @@ pub struct NotificationView {
     pub read: bool,
 }
 
+/// A tag as the tags page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TagView {
+    pub id: i64,
+    pub name: String,
+    pub slug: String,
+    pub description: String,
+    /// How many posts carry it.
+    pub posts: i64,
+}
+
 /// Rendered Markdown, exactly as it will be published.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Preview {
@@ -162,6 +173,20 @@ pub struct Preview {
 pub async fn list_staff() -> Result<Vec<Person>, AppError> {
     let _user = crate::accounts::server::require_role(Role::Author).await?;
     super::server::editing::staff().await
+}
+
+#[server]
+pub async fn list_tags() -> Result<Vec<TagView>, AppError> {
+    let _user = crate::accounts::server::require_role(Role::Author).await?;
+    super::server::editing::tags().await
+}
+
+/// Renames a tag or describes it (the description shows on its public
+/// page); editors only. Its address stays.
+#[server]
+pub async fn update_tag(id: i64, name: String, description: String) -> Result<TagView, AppError> {
+    let _user = crate::accounts::server::require_role(Role::Editor).await?;
+    super::server::editing::update_tag(id, &name, &description).await
 }
 
 /// Starts a draft with the caller as its author.

@@ -6,11 +6,13 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use super::api::{
-    CreatePost, DiffView, PostSummary, RevisionView, list_notifications, list_posts, list_staff, load_post,
-    mark_notifications_read, post_history, restore_revision, review_queue, revision_diff,
+    CreatePost, DiffView, PostSummary, RevisionView, TagView, UpdateTag, list_notifications, list_posts, list_staff,
+    list_tags, load_post, mark_notifications_read, post_history, restore_revision, review_queue, revision_diff,
 };
 use super::review_panel::status_label;
 use super::workflow::PostStatus;
+use crate::accounts::Role;
+use crate::accounts::api::current_user;
 use crate::components::{FormAlert, TextField, field_errors};
 
 /// A form that starts a draft and opens it in the editor.
@@ -82,6 +84,7 @@ pub fn PostsPage() -> impl IntoView {
     view! {
         <Title text="Posts" />
         <h1>"Posts"</h1>
+        <p><a href="/admin/tags">"Tags"</a></p>
         <NewPostForm />
         <form class="filters" method="get" action="/admin/posts" role="search">
             <label for="filter-status">"Status"</label>
@@ -291,5 +294,60 @@ fn DiffTable(diff: DiffView) -> impl IntoView {
                 }).collect_view()}
             </pre>
         </section>
+    }
+}
+
+/// Every tag with its post count; editors rename and describe them.
+#[component]
+pub fn TagsPage() -> impl IntoView {
+    let tags = Resource::new(|| (), |_| list_tags());
+    let me = Resource::new(|| (), |_| current_user());
+    view! {
+        <Title text="Tags" />
+        <h1>"Tags"</h1>
+        <p>"Tags are created in the editor. Their description shows on the tag's public page."</p>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let editor = me.await.ok().flatten().is_some_and(|user| user.role >= Role::Editor);
+                match tags.await {
+                    Ok(list) if list.is_empty() => view! { <p class="empty">"No tags yet."</p> }.into_any(),
+                    Ok(list) => list.into_iter().map(|tag| view! { <TagForm tag editor /> }).collect_view().into_any(),
+                    Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn TagForm(tag: TagView, editor: bool) -> impl IntoView {
+    let update = ServerAction::<UpdateTag>::new();
+    let heading = format!("{} · {} posts · /tags/{}", tag.name, tag.posts, tag.slug);
+    view! {
+        <ActionForm action=update attr:class="card tag-form">
+            <h2>{heading}</h2>
+            <input type="hidden" name="id" value=tag.id.to_string() />
+            <div class="field">
+                <label for=format!("tag-{}-name", tag.id)>"Name"</label>
+                <input id=format!("tag-{}-name", tag.id) name="name" value=tag.name required=true readonly=!editor />
+                <crate::components::FieldErrorText id=format!("tag-{}-name-error", tag.id)
+                    errors=field_errors(update.value(), "name") />
+            </div>
+            <div class="field">
+                <label for=format!("tag-{}-description", tag.id)>"Description"</label>
+                <textarea id=format!("tag-{}-description", tag.id) name="description" rows="2" readonly=!editor>
+                    {tag.description}
+                </textarea>
+                <crate::components::FieldErrorText id=format!("tag-{}-description-error", tag.id)
+                    errors=field_errors(update.value(), "description") />
+            </div>
+            <FormAlert result=update.value() fields=&["name", "description"] />
+            <p class="status" aria-live="polite">
+                {move || matches!(update.value().get(), Some(Ok(_))).then_some("Tag saved.")}
+            </p>
+            {editor.then(|| view! {
+                <button type="submit" disabled=move || update.pending().get()>"Save tag"</button>
+            })}
+        </ActionForm>
     }
 }

@@ -15,7 +15,7 @@ use crate::accounts::server::{AuditFilter, AuditRow, Email, NewAuditEntry, NewUs
 use crate::error::AppError;
 use crate::posts::server::{
     CommentRow, NotificationRow, Post, PostFilter, PostTitle, Revision, SaveRequest, Slug, StatusChange, SummaryRow,
-    Tag,
+    Tag, TagUse,
 };
 use crate::settings::SiteSettings;
 use crate::settings::server::SettingsUpdate;
@@ -64,6 +64,7 @@ where
     for<'r> NotificationRow: FromRow<'r, <T::Db as Database>::Row>,
     for<'r> SummaryRow: FromRow<'r, <T::Db as Database>::Row>,
     for<'r> Tag: FromRow<'r, <T::Db as Database>::Row>,
+    for<'r> TagUse: FromRow<'r, <T::Db as Database>::Row>,
     usize: ColumnIndex<<T::Db as Database>::Row>,
 {
     fn backend(&self) -> Backend {
@@ -211,6 +212,14 @@ where
 
     async fn post_tags(&self, id: i64) -> Result<Vec<Tag>, AppError> {
         self.queries().post_tags(id).await
+    }
+
+    async fn list_tags(&self) -> Result<Vec<TagUse>, AppError> {
+        self.queries().list_tags().await
+    }
+
+    async fn update_tag(&self, id: i64, name: &str, description: &str) -> Result<Tag, AppError> {
+        self.queries().update_tag(id, name, description).await
     }
 
     async fn save_post(&self, request: &SaveRequest<'_>) -> Result<Post, AppError> {

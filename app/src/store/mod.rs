@@ -23,7 +23,7 @@ use crate::accounts::server::{AuditFilter, AuditRow, Email, NewAuditEntry, NewUs
 use crate::error::AppError;
 use crate::posts::server::{
     CommentRow, NotificationRow, Post, PostFilter, PostTitle, Revision, SaveRequest, Slug, StatusChange, SummaryRow,
-    Tag,
+    Tag, TagUse,
 };
 use crate::settings::SiteSettings;
 use crate::settings::server::SettingsUpdate;
@@ -169,6 +169,12 @@ pub trait Store: Send + Sync + 'static {
     async fn post_authors(&self, id: i64) -> Result<Vec<User>, AppError>;
 
     async fn post_tags(&self, id: i64) -> Result<Vec<Tag>, AppError>;
+
+    /// Every tag with how many posts use it, by name.
+    async fn list_tags(&self) -> Result<Vec<TagUse>, AppError>;
+
+    /// Renames a tag or changes its description; its slug stays.
+    async fn update_tag(&self, id: i64, name: &str, description: &str) -> Result<Tag, AppError>;
 
     /// Saves the post if it is still at the expected version and in an
     /// editable status; `Conflict` (and no change) otherwise.

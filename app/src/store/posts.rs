@@ -10,7 +10,7 @@ use crate::accounts::server::{NewAuditEntry, User};
 use crate::error::AppError;
 use crate::posts::server::{
     CommentRow, ListOrder, LiveText, NotificationRow, Notify, Post, PostFilter, PostTitle, Revision, RevisionKind,
-    SaveRequest, Slug, StatusChange, SummaryRow, Tag,
+    SaveRequest, Slug, StatusChange, SummaryRow, Tag, TagUse,
 };
 use crate::posts::workflow::PostStatus;
 
@@ -72,6 +72,28 @@ shared_queries! {
         .bind(id)
         .fetch_all(self.reader)
         .await?)
+    }
+
+    pub async fn list_tags(&self) -> Result<Vec<TagUse>, AppError> {
+        Ok(sqlx::query_as(
+            "SELECT t.id, t.name, t.slug, t.description, \
+             (SELECT count(*) FROM post_tags pt WHERE pt.tag_id = t.id) AS posts \
+             FROM tags t ORDER BY lower(t.name), t.id",
+        )
+        .fetch_all(self.reader)
+        .await?)
+    }
+
+    pub async fn update_tag(&self, id: i64, name: &str, description: &str) -> Result<Tag, AppError> {
+        let updated: Option<Tag> = sqlx::query_as(
+            "UPDATE tags SET name = $2, description = $3 WHERE id = $1 RETURNING id, name, slug, description",
+        )
+        .bind(id)
+        .bind(name)
+        .bind(description)
+        .fetch_optional(self.writer)
+        .await?;
+        updated.ok_or(AppError::NotFound)
     }
 
     /// Saves only if the post is still at the expected version and in a

@@ -52,6 +52,7 @@ macro_rules! shared_queries {
             for<'r> $crate::posts::server::NotificationRow: ::sqlx::FromRow<'r, DB::Row>,
             for<'r> $crate::posts::server::SummaryRow: ::sqlx::FromRow<'r, DB::Row>,
             for<'r> $crate::posts::server::Tag: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::posts::server::TagUse: ::sqlx::FromRow<'r, DB::Row>,
             usize: ::sqlx::ColumnIndex<DB::Row>, {
             $($methods)*
         }

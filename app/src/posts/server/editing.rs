@@ -11,7 +11,7 @@ use crate::accounts::Role;
 use crate::accounts::server::User;
 use crate::content::render::render_markdown;
 use crate::error::AppError;
-use crate::posts::api::{CommentView, EditorData, Person, PostView, Preview};
+use crate::posts::api::{CommentView, EditorData, Person, PostView, Preview, TagView};
 use crate::posts::workflow::{self, Actor, PostStatus, Transition};
 use crate::settings::SiteSettings;
 use crate::state::app_state;
@@ -57,6 +57,45 @@ pub async fn editor_data(user: User, id: i64) -> Result<EditorData, AppError> {
         viewer_id: user.id,
         viewer_role: user.role,
     })
+}
+
+pub async fn tags() -> Result<Vec<TagView>, AppError> {
+    let rows = app_state()?.store.list_tags().await?;
+    Ok(rows.into_iter().map(tag_view).collect())
+}
+
+pub async fn update_tag(id: i64, name: &str, description: &str) -> Result<TagView, AppError> {
+    let state = app_state()?;
+    let mut problems = crate::error::FieldErrors::new();
+    let name = crate::accounts::server::input::collect(&mut problems, "name", super::TagName::parse(name));
+    let description = description.trim();
+    if description.chars().count() > 500 || description.chars().any(|c| c.is_control() && c != '\n') {
+        problems
+            .entry("description".into())
+            .or_default()
+            .push("Use at most 500 characters of plain text for the description.".into());
+    }
+    let name = match name {
+        Some(name) if problems.is_empty() && !name.name.is_empty() => name,
+        Some(_) if problems.is_empty() => return Err(AppError::invalid("name", "Enter a name.")),
+        _ => return Err(AppError::Validation { fields: problems }),
+    };
+    let tag = state.store.update_tag(id, &name.name, description).await?;
+    let rows = state.store.list_tags().await?;
+    rows.into_iter()
+        .find(|row| row.id == tag.id)
+        .map(tag_view)
+        .ok_or(AppError::NotFound)
+}
+
+fn tag_view(row: super::TagUse) -> TagView {
+    TagView {
+        id: row.id,
+        name: row.name,
+        slug: row.slug,
+        description: row.description,
+        posts: row.posts,
+    }
 }
 
 pub async fn staff() -> Result<Vec<Person>, AppError> {

@@ -150,6 +150,16 @@ pub struct Tag {
     pub description: String,
 }
 
+/// A tag and how many posts carry it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TagUse {
+    pub id: i64,
+    pub name: String,
+    pub slug: String,
+    pub description: String,
+    pub posts: i64,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ListOrder {
     #[default]

@@ -1,0 +1,205 @@
+// Writing and reviewing posts as the clinic does it: an author writes and
+// submits, an editor sends it back with a comment, the author revises, the
+// editor approves and publishes, readers see who wrote and who reviewed it.
+// Then the ways work could be lost: two people saving one post, and the
+// network going away while typing.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PASSWORD, launchBrowser, startVellum } from './harness.mjs';
+
+let vellum;
+let browser;
+
+before(async () => {
+  vellum = await startVellum({
+    users: [
+      { email: 'ana@clinic.org', name: 'Ana Ruiz', role: 'author' },
+      { email: 'maya@clinic.org', name: 'Dr. Maya Patel', role: 'editor' },
+    ],
+  });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await vellum?.stop();
+});
+
+async function signIn(email) {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(`${vellum.baseUrl}/admin/login`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${vellum.baseUrl}/admin`);
+  await page.getByTestId('signed-in-as').waitFor();
+  await page.getByTestId('hydration-probe').and(page.locator(':enabled')).waitFor();
+  return page;
+}
+
+async function newPost(page, title) {
+  await page.getByLabel('New post title').fill(title);
+  await page.getByTestId('create-post').click();
+  await page.waitForURL(/\/admin\/posts\/\d+$/);
+  await page.getByTestId('body').waitFor();
+  await saved(page);
+  return page.url();
+}
+
+async function saved(page) {
+  await page.getByTestId('save-status').filter({ hasText: /^Saved$/ }).waitFor({ timeout: 20_000 });
+}
+
+async function status(page, text) {
+  await page.getByTestId('post-status').filter({ hasText: text }).waitFor();
+}
+
+const ARTICLE = [
+  '## Why sleep matters',
+  '',
+  'Adults need seven hours.',
+  '',
+  '- Go to bed on time',
+  '- Keep the room dark',
+  '',
+  '| Hours | Effect |',
+  '|---|---|',
+  '| 7 | rested |',
+  '',
+  'Read [the NHS advice](https://www.nhs.uk/).',
+].join('\n');
+
+test('golden flow: write, submit, request changes, revise, approve, publish', async () => {
+  const ana = await signIn('ana@clinic.org');
+  const editorUrl = await newPost(ana, 'Sleep and your heart');
+  await ana.getByTestId('body').fill(ARTICLE);
+  await ana.getByTestId('save-status').filter({ hasText: 'Unsaved changes' }).waitFor();
+  await saved(ana);
+  const preview = ana.getByTestId('preview');
+  await preview.locator('h2#why-sleep-matters').waitFor();
+  assert.equal(await preview.locator('td').first().textContent(), '7');
+  assert.equal(await preview.locator('a[href="https://www.nhs.uk/"]').getAttribute('rel'), 'noopener');
+  assert.match(await ana.getByTestId('counts').textContent(), /\d+ words · 1 min read/);
+
+  // A keyboard shortcut formats at the cursor.
+  await ana.getByTestId('body').press('End');
+  await ana.getByTestId('body').press('Control+KeyB');
+  assert.ok((await ana.getByTestId('body').inputValue()).endsWith('**bold text**'));
+  await saved(ana);
+
+  await ana.getByTestId('transition-submit').click();
+  await status(ana, 'In review');
+  await ana.getByTestId('read-only').waitFor();
+
+  // The editor is notified, finds it in the review queue and sends it back.
+  const maya = await signIn('maya@clinic.org');
+  assert.equal(await maya.getByTestId('unread-count').textContent(), '1');
+  await maya.getByRole('link', { name: 'Review', exact: true }).click();
+  await maya.getByRole('link', { name: 'Sleep and your heart' }).click();
+  await status(maya, 'In review');
+  await maya.getByTestId('review-comment').fill('Please cite a source for the seven hours.');
+  await maya.getByTestId('transition-request_changes').click();
+  await status(maya, 'Changes requested');
+
+  // The author sees the request on the dashboard, revises and resubmits.
+  await ana.goto(`${vellum.baseUrl}/admin`);
+  const request = ana.getByTestId('changes-requested').getByTestId('latest-request');
+  assert.equal(await request.textContent(), 'Please cite a source for the seven hours.');
+  await ana.getByTestId('changes-requested').getByRole('link', { name: 'Sleep and your heart' }).click();
+  await status(ana, 'Changes requested');
+  await ana.getByTestId('comments').getByText('Please cite a source').waitFor();
+  await ana.getByTestId('body').fill(`${ARTICLE}\n\nSource: American Heart Association, 2024.`);
+  await saved(ana);
+  await ana.getByTestId('transition-submit').click();
+  await status(ana, 'In review');
+
+  // The editor approves and publishes.
+  await maya.goto(editorUrl);
+  await status(maya, 'In review');
+  await maya.getByTestId('transition-approve').click();
+  await status(maya, 'Approved');
+  await maya.getByTestId('reviewed').filter({ hasText: 'Medically reviewed by Dr. Maya Patel' }).waitFor();
+  await maya.getByTestId('transition-publish_now').click();
+  await status(maya, 'Published');
+  const publicPath = await maya.getByTestId('public-link').getAttribute('href');
+  assert.equal(publicPath, '/posts/sleep-and-your-heart');
+
+  const reader = await (await browser.newContext()).newPage();
+  await reader.goto(`${vellum.baseUrl}${publicPath}`);
+  assert.equal(await reader.locator('h1').textContent(), 'Sleep and your heart');
+  assert.equal((await reader.getByTestId('byline').textContent()).replace(/\s+/g, ' ').trim(), 'By Ana Ruiz');
+  assert.match(await reader.getByTestId('reviewed-by').textContent(), /^Medically reviewed by Dr\. Maya Patel on /);
+  assert.match(await reader.locator('.post-body').textContent(), /American Heart Association/);
+  assert.equal(await reader.locator('script').count(), 0, 'the public page carries no script');
+});
+
+test('two people save one post: the later save is refused and nothing is lost', async () => {
+  const ana = await signIn('ana@clinic.org');
+  const url = await newPost(ana, 'Hay fever');
+  const maya = await signIn('maya@clinic.org');
+  await maya.goto(url);
+  await maya.getByTestId('body').waitFor();
+
+  await maya.getByTestId('body').fill("Maya's text about pollen.");
+  await saved(maya);
+
+  // Ana still edits the version she opened: her autosave is refused and
+  // she sees both texts.
+  await ana.getByTestId('body').fill("Ana's text about antihistamines.");
+  const conflict = ana.getByTestId('conflict');
+  await conflict.waitFor({ timeout: 20_000 });
+  assert.equal(await ana.getByTestId('conflict-mine').inputValue(), "Ana's text about antihistamines.");
+  assert.equal(await ana.getByTestId('conflict-theirs').inputValue(), "Maya's text about pollen.");
+  assert.equal(await ana.getByTestId('body').inputValue(), "Ana's text about antihistamines.", 'still in the page');
+
+  await ana.getByTestId('keep-mine').click();
+  await saved(ana);
+  await maya.reload();
+  await maya.getByTestId('body').waitFor();
+  assert.equal(await maya.getByTestId('body').inputValue(), "Ana's text about antihistamines.");
+
+  // Maya's text is not lost: it is a revision, and the diff shows both.
+  await maya.goto(`${url}/history`);
+  const rows = maya.getByTestId('revisions').locator('tbody tr');
+  assert.equal(await rows.count(), 2);
+  await rows.nth(1).getByRole('radio').first().check();
+  await rows.nth(0).getByRole('radio').last().check();
+  await maya.getByTestId('compare').click();
+  const diff = maya.getByTestId('diff');
+  await diff.locator('.removed').filter({ hasText: "Maya's text about pollen." }).waitFor();
+  await diff.locator('.added').filter({ hasText: "Ana's text about antihistamines." }).waitFor();
+
+  // Restoring Maya's revision makes it current again, as a new version.
+  await rows.nth(1).getByRole('button', { name: 'Restore' }).click();
+  await maya.getByTestId('history-message').filter({ hasText: 'Restored as version' }).waitFor();
+  await maya.goto(url);
+  await maya.getByTestId('body').waitFor();
+  assert.equal(await maya.getByTestId('body').inputValue(), "Maya's text about pollen.");
+});
+
+test('typing while the network is down is kept, said, and saved when it is back', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${vellum.baseUrl}/admin/login`);
+  await page.getByLabel('Email').fill('ana@clinic.org');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${vellum.baseUrl}/admin`);
+  await page.getByTestId('hydration-probe').and(page.locator(':enabled')).waitFor();
+  const url = await newPost(page, 'Vitamin D');
+  const id = url.split('/').pop();
+
+  await context.setOffline(true);
+  await page.getByTestId('body').fill('Typed on a train without signal.');
+  await page.getByTestId('save-status').filter({ hasText: 'Not saved' }).waitFor({ timeout: 20_000 });
+  assert.match(await page.getByTestId('save-status').textContent(), /kept in this browser/);
+  const kept = await page.evaluate((key) => localStorage.getItem(key), `vellum.post.${id}`);
+  assert.match(kept, /Typed on a train without signal\./);
+
+  await context.setOffline(false);
+  await saved(page);
+  assert.equal(await page.evaluate((key) => localStorage.getItem(key), `vellum.post.${id}`), null);
+  await page.reload();
+  await page.getByTestId('body').waitFor();
+  assert.equal(await page.getByTestId('body').inputValue(), 'Typed on a train without signal.');
+});
