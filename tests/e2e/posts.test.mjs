@@ -41,9 +41,14 @@ async function newPost(page, title) {
   await page.getByLabel('New post title').fill(title);
   await page.getByTestId('create-post').click();
   await page.waitForURL(/\/admin\/posts\/\d+$/);
-  await page.getByTestId('body').waitFor();
+  await editorReady(page);
   await saved(page);
   return page.url();
+}
+
+// The editor's scripts have taken over the server's HTML.
+async function editorReady(page) {
+  await page.locator('[data-testid="editor"][data-ready="true"]').waitFor();
 }
 
 async function saved(page) {
@@ -51,7 +56,12 @@ async function saved(page) {
 }
 
 async function status(page, text) {
-  await page.getByTestId('post-status').filter({ hasText: text }).waitFor();
+  try {
+    await page.getByTestId('post-status').filter({ hasText: text }).waitFor({ timeout: 10_000 });
+  } catch (error) {
+    const alerts = await page.getByRole('alert').allTextContents();
+    throw new Error(`status "${text}" not reached; alerts: ${JSON.stringify(alerts)}; ${error.message}`);
+  }
 }
 
 const ARTICLE = [
@@ -96,6 +106,7 @@ test('golden flow: write, submit, request changes, revise, approve, publish', as
   assert.equal(await maya.getByTestId('unread-count').textContent(), '1');
   await maya.getByRole('link', { name: 'Review', exact: true }).click();
   await maya.getByRole('link', { name: 'Sleep and your heart' }).click();
+  await editorReady(maya);
   await status(maya, 'In review');
   await maya.getByTestId('review-comment').fill('Please cite a source for the seven hours.');
   await maya.getByTestId('transition-request_changes').click();
@@ -106,6 +117,7 @@ test('golden flow: write, submit, request changes, revise, approve, publish', as
   const request = ana.getByTestId('changes-requested').getByTestId('latest-request');
   assert.equal(await request.textContent(), 'Please cite a source for the seven hours.');
   await ana.getByTestId('changes-requested').getByRole('link', { name: 'Sleep and your heart' }).click();
+  await editorReady(ana);
   await status(ana, 'Changes requested');
   await ana.getByTestId('comments').getByText('Please cite a source').waitFor();
   await ana.getByTestId('body').fill(`${ARTICLE}\n\nSource: American Heart Association, 2024.`);
@@ -115,6 +127,7 @@ test('golden flow: write, submit, request changes, revise, approve, publish', as
 
   // The editor approves and publishes.
   await maya.goto(editorUrl);
+  await editorReady(maya);
   await status(maya, 'In review');
   await maya.getByTestId('transition-approve').click();
   await status(maya, 'Approved');
@@ -138,7 +151,7 @@ test('two people save one post: the later save is refused and nothing is lost', 
   const url = await newPost(ana, 'Hay fever');
   const maya = await signIn('maya@clinic.org');
   await maya.goto(url);
-  await maya.getByTestId('body').waitFor();
+  await editorReady(maya);
 
   await maya.getByTestId('body').fill("Maya's text about pollen.");
   await saved(maya);
@@ -155,7 +168,7 @@ test('two people save one post: the later save is refused and nothing is lost', 
   await ana.getByTestId('keep-mine').click();
   await saved(ana);
   await maya.reload();
-  await maya.getByTestId('body').waitFor();
+  await editorReady(maya);
   assert.equal(await maya.getByTestId('body').inputValue(), "Ana's text about antihistamines.");
 
   // Maya's text is not lost: it is a revision, and the diff shows both.
@@ -173,7 +186,7 @@ test('two people save one post: the later save is refused and nothing is lost', 
   await rows.nth(1).getByRole('button', { name: 'Restore' }).click();
   await maya.getByTestId('history-message').filter({ hasText: 'Restored as version' }).waitFor();
   await maya.goto(url);
-  await maya.getByTestId('body').waitFor();
+  await editorReady(maya);
   assert.equal(await maya.getByTestId('body').inputValue(), "Maya's text about pollen.");
 });
 
@@ -200,6 +213,6 @@ test('typing while the network is down is kept, said, and saved when it is back'
   await saved(page);
   assert.equal(await page.evaluate((key) => localStorage.getItem(key), `vellum.post.${id}`), null);
   await page.reload();
-  await page.getByTestId('body').waitFor();
+  await editorReady(page);
   assert.equal(await page.getByTestId('body').inputValue(), 'Typed on a train without signal.');
 });

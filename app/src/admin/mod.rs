@@ -112,6 +112,9 @@ fn AdminHeader() -> impl IntoView {
             <a class="admin-brand" href="/admin">"Vellum"</a>
             <Suspense>
                 {move || Suspend::new(async move {
+                    // Both read in one place: a Suspense nested in the
+                    // navigation would not hydrate.
+                    let unread = unread.await.unwrap_or(0);
                     me.await.ok().flatten().map(|user| view! {
                         <nav class="admin-nav" aria-label="Admin">
                             <A href="/admin" exact=true>"Dashboard"</A>
@@ -121,14 +124,10 @@ fn AdminHeader() -> impl IntoView {
                             })}
                             <A href="/admin/notifications">
                                 "Notifications"
-                                <Suspense>
-                                    {move || Suspend::new(async move {
-                                        unread.await.ok().filter(|count| *count > 0).map(|count| view! {
-                                            <span class="badge" data-testid="unread-count"
-                                                aria-label=format!("{count} unread")>{count}</span>
-                                        })
-                                    })}
-                                </Suspense>
+                                {(unread > 0).then(|| view! {
+                                    <span class="badge" data-testid="unread-count"
+                                        aria-label=format!("{unread} unread")>{unread}</span>
+                                })}
                             </A>
                             {allows(user.role, Action::ManageUsers).then(|| view! {
                                 <A href="/admin/users">"Users"</A>

@@ -109,7 +109,11 @@ fn Editor(data: EditorData) -> impl IntoView {
     let meta = RwSignal::new(data.clone());
     let preview = RwSignal::new(None::<Preview>);
     let show_preview = RwSignal::new(false);
-    let editable = Memo::new(move |_| meta.with(|m| m.can_edit));
+    // Until the scripts run, the page is read-only: typing into the
+    // server's HTML would be lost when the editor takes over.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    let editable = Memo::new(move |_| hydrated.get() && meta.with(|m| m.can_edit));
     let people = data.people.clone();
     let textarea = NodeRef::<leptos::html::Textarea>::new();
 
@@ -179,6 +183,10 @@ fn Editor(data: EditorData) -> impl IntoView {
             fields.update(|f| update(f, value));
         }
     };
+    // The server renders a text area's value as its content, so the
+    // hydrated view has that content too; later changes go through
+    // `prop:value`.
+    let initial_body = fields.with_untracked(|f| f.body.clone());
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
         if let Some(action) = shortcut(&ev) {
             ev.prevent_default();
@@ -190,7 +198,7 @@ fn Editor(data: EditorData) -> impl IntoView {
     };
 
     view! {
-        <div class="editor" data-testid="editor">
+        <div class="editor" data-testid="editor" data-ready=move || hydrated.get().to_string()>
             <div class="editor-top">
                 <p class="breadcrumbs">
                     <a href="/admin/posts">"Posts"</a>
@@ -211,7 +219,7 @@ fn Editor(data: EditorData) -> impl IntoView {
                 SaveState::Conflict(theirs) => Some(view! { <ConflictPanel theirs=*theirs saver /> }),
                 _ => None,
             }}
-            {move || (!editable.get()).then(|| view! {
+            {move || (hydrated.get() && !editable.get()).then(|| view! {
                 <p class="notice" data-testid="read-only">
                     {move || read_only_reason(meta.with(|m| m.post.status))}
                 </p>
@@ -236,7 +244,9 @@ fn Editor(data: EditorData) -> impl IntoView {
                     <textarea id="post-body" node_ref=textarea class="markdown" name="body" spellcheck="true"
                         prop:value=move || fields.with(|f| f.body.clone())
                         on:input=set(|f, v| f.body = v) on:keydown=on_key readonly=move || !editable.get()
-                        aria-describedby="post-body-error" data-testid="body"></textarea>
+                        aria-describedby="post-body-error" data-testid="body">
+                        {initial_body}
+                    </textarea>
                     <crate::components::FieldErrorText id="post-body-error".to_owned() errors=field("body") />
                 </div>
                 <div class="editor-preview" aria-label="Preview">
@@ -254,9 +264,10 @@ fn Editor(data: EditorData) -> impl IntoView {
                 {move || if show_preview.get() { "Show the text" } else { "Show the preview" }}
             </button>
             <SidePanel fields errors editable people />
-            <ReviewPanel meta saver />
+            <ReviewPanel meta saver ready=hydrated.read_only() />
         </div>
     }
+    .into_any()
 }
 
 fn status_text(state: &SaveState) -> String {
@@ -704,6 +715,8 @@ fn SidePanel(
     people: Vec<Person>,
 ) -> impl IntoView {
     let field = move |name: &'static str| Signal::derive(move || errors.with(|e| e.field_messages(name).to_vec()));
+    // Each field is type-erased: the panel's full type is too deep for
+    // the compiler otherwise.
     let text = move |id: &'static str,
                      label: &'static str,
                      hint: Option<String>,
@@ -720,6 +733,7 @@ fn SidePanel(
                 <crate::components::FieldErrorText id=error_id errors=field(id.trim_start_matches("post-")) />
             </div>
         }
+        .into_any()
     };
     let counter = move |get: fn(&Fields) -> String, limit: usize| {
         move || {
@@ -749,6 +763,7 @@ fn SidePanel(
                 <textarea id="post-excerpt" rows="3" prop:value=move || fields.with(|f| f.excerpt.clone())
                     readonly=move || !editable.get() aria-describedby="post-excerpt-error"
                     on:input=move |ev| { let value = event_target_value(&ev); fields.update(|f| f.excerpt = value); }>
+                    {fields.with_untracked(|f| f.excerpt.clone())}
                 </textarea>
                 <p class="hint">"Left empty, the first paragraph is used."</p>
                 <crate::components::FieldErrorText id="post-excerpt-error".to_owned() errors=field("excerpt") />
@@ -814,6 +829,7 @@ fn SidePanel(
             </div>
         </aside>
     }
+    .into_any()
 }
 
 /// Someone else saved first: both texts side by side, and the choice.
@@ -832,12 +848,12 @@ fn ConflictPanel(theirs: PostView, saver: Saver) -> impl IntoView {
                 <div>
                     <h3>"Your text"</h3>
                     <p class="conflict-title">{mine.title.clone()}</p>
-                    <textarea readonly=true rows="12" data-testid="conflict-mine">{mine.body.clone()}</textarea>
+                    <textarea readonly=true rows="12" data-testid="conflict-mine" prop:value=mine.body.clone()></textarea>
                 </div>
                 <div>
                     <h3>"Their text"</h3>
                     <p class="conflict-title">{theirs.title.clone()}</p>
-                    <textarea readonly=true rows="12" data-testid="conflict-theirs">{theirs.body.clone()}</textarea>
+                    <textarea readonly=true rows="12" data-testid="conflict-theirs" prop:value=theirs.body.clone()></textarea>
                 </div>
             </div>
             <div class="actions">

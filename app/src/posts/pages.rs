@@ -191,6 +191,10 @@ pub fn HistoryPage() -> impl IntoView {
     let to = RwSignal::new(None::<i64>);
     let diff = RwSignal::new(None::<Result<DiffView, crate::error::AppError>>);
     let message = RwSignal::new(None::<String>);
+    // The choices wait for the page's scripts, which act on them.
+    let ready = RwSignal::new(false);
+    Effect::new(move |_| ready.set(true));
+    let ready = ready.read_only();
     let compare = move |_| {
         if let (Some(from), Some(to)) = (from.get_untracked(), to.get_untracked()) {
             let id = id();
@@ -219,7 +223,7 @@ pub fn HistoryPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match revisions.await {
-                    Ok(list) => view! { <RevisionTable list from to restore /> }.into_any(),
+                    Ok(list) => view! { <RevisionTable list from to restore ready /> }.into_any(),
                     Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
                 }
             })}
@@ -239,6 +243,7 @@ fn RevisionTable(
     from: RwSignal<Option<i64>>,
     to: RwSignal<Option<i64>>,
     restore: impl Fn(i64) + Copy + Send + Sync + 'static,
+    ready: ReadSignal<bool>,
 ) -> impl IntoView {
     if list.is_empty() {
         return view! { <p class="empty">"No saved revisions yet."</p> }.into_any();
@@ -256,14 +261,15 @@ fn RevisionTable(
                     view! {
                         <tr>
                             <td><input type="radio" name="from" aria-label=format!("Compare from version {}", revision.version)
-                                on:change=move |_| from.set(Some(rid)) /></td>
+                                disabled=move || !ready.get() on:change=move |_| from.set(Some(rid)) /></td>
                             <td><input type="radio" name="to" aria-label=format!("Compare to version {}", revision.version)
-                                on:change=move |_| to.set(Some(rid)) /></td>
+                                disabled=move || !ready.get() on:change=move |_| to.set(Some(rid)) /></td>
                             <td>{revision.version} {revision.live.then_some(" (live)")}</td>
                             <td>{revision.saved_by}</td>
                             <td>{revision.at}</td>
                             <td>{revision.kind} {format!(" · {}", status_label(revision.status))}</td>
                             <td><button type="button" class="link" on:click=move |_| restore(rid)
+                                disabled=move || !ready.get()
                                 data-testid=format!("restore-{}", revision.version)>"Restore"</button></td>
                         </tr>
                     }

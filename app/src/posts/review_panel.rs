@@ -36,7 +36,12 @@ fn transition_label(transition: Transition) -> &'static str {
 }
 
 #[component]
-pub fn ReviewPanel(meta: RwSignal<EditorData>, saver: Saver) -> impl IntoView {
+pub fn ReviewPanel(
+    meta: RwSignal<EditorData>,
+    saver: Saver,
+    /// False until the page's scripts run; the buttons wait for them.
+    ready: ReadSignal<bool>,
+) -> impl IntoView {
     let comment = RwSignal::new(String::new());
     let publish_at = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<AppError>);
@@ -99,7 +104,7 @@ pub fn ReviewPanel(meta: RwSignal<EditorData>, saver: Saver) -> impl IntoView {
                     <label for="review-comment">
                         {move || if needs_comment() { "Comment (required to request changes)" } else { "Comment (optional)" }}
                     </label>
-                    <textarea id="review-comment" rows="3" data-testid="review-comment"
+                    <textarea id="review-comment" rows="3" data-testid="review-comment" disabled=move || !ready.get()
                         prop:value=move || comment.get()
                         on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
                     <crate::components::FieldErrorText id="review-comment-error".to_owned()
@@ -109,7 +114,7 @@ pub fn ReviewPanel(meta: RwSignal<EditorData>, saver: Saver) -> impl IntoView {
             {move || can_schedule().then(|| view! {
                 <div class="field">
                     <label for="publish-at">"Publish at (site time zone)"</label>
-                    <input type="datetime-local" id="publish-at" prop:value=move || publish_at.get()
+                    <input type="datetime-local" id="publish-at" prop:value=move || publish_at.get() disabled=move || !ready.get()
                         on:input=move |ev| publish_at.set(event_target_value(&ev)) />
                     <crate::components::FieldErrorText id="publish-at-error".to_owned()
                         errors=Signal::derive(move || problem.with(|p| p.as_ref().map(|p| p.field_messages("publish_at").to_vec()).unwrap_or_default())) />
@@ -117,22 +122,35 @@ pub fn ReviewPanel(meta: RwSignal<EditorData>, saver: Saver) -> impl IntoView {
             })}
             <div class="actions">
                 {move || meta.with(|m| m.transitions.clone()).into_iter().map(|transition| view! {
-                    <button type="button" disabled=move || busy.get()
+                    <button type="button" disabled=move || busy.get() || !ready.get()
                         data-testid=format!("transition-{}", serde_json::to_string(&transition).unwrap_or_default().trim_matches('"'))
                         on:click=move |_| run(Step::Transition(transition))>
                         {transition_label(transition)}
                     </button>
                 }).collect_view()}
                 {move || meta.with(|m| m.can_publish_update).then(|| view! {
-                    <button type="button" disabled=move || busy.get() data-testid="publish-update"
+                    <button type="button" disabled=move || busy.get() || !ready.get() data-testid="publish-update"
                         on:click=move |_| run(Step::PublishUpdate)>"Publish the update"</button>
                 })}
             </div>
-            {move || problem.get().filter(|p| !matches!(p, AppError::Validation { .. })).map(|p| view! {
-                <p role="alert" class="error">{p.to_string()}</p>
-            })}
-            <Comments meta />
+            {move || problem.get().map(|p| view! { <p role="alert" class="error">{problem_text(&p)}</p> })}
+            <Comments meta ready />
         </section>
+    }
+    .into_any()
+}
+
+/// What went wrong, for the alert under the buttons. Field messages of
+/// the comment and the time show beside those fields instead.
+fn problem_text(problem: &AppError) -> String {
+    match problem {
+        AppError::Validation { fields } => fields
+            .iter()
+            .filter(|(field, _)| !matches!(field.as_str(), "comment" | "publish_at"))
+            .flat_map(|(_, messages)| messages.iter().cloned())
+            .collect::<Vec<_>>()
+            .join(" "),
+        other => other.to_string(),
     }
 }
 
@@ -144,7 +162,7 @@ enum Step {
 
 /// The thread between the authors and the editors.
 #[component]
-fn Comments(meta: RwSignal<EditorData>) -> impl IntoView {
+fn Comments(meta: RwSignal<EditorData>, ready: ReadSignal<bool>) -> impl IntoView {
     let draft = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<String>);
     let send = move |_| {
@@ -173,9 +191,9 @@ fn Comments(meta: RwSignal<EditorData>) -> impl IntoView {
                 {move || meta.with(|m| m.comments.clone()).into_iter().map(comment_item).collect_view()}
             </ol>
             <label for="new-comment">"Add a comment"</label>
-            <textarea id="new-comment" rows="2" prop:value=move || draft.get()
+            <textarea id="new-comment" rows="2" prop:value=move || draft.get() disabled=move || !ready.get()
                 on:input=move |ev| draft.set(event_target_value(&ev))></textarea>
-            <button type="button" on:click=send>"Post comment"</button>
+            <button type="button" on:click=send disabled=move || !ready.get()>"Post comment"</button>
             {move || problem.get().map(|p| view! { <p role="alert" class="error">{p}</p> })}
         </div>
     }
