@@ -79,6 +79,7 @@ async fn the_golden_flow_from_draft_to_published(db: &TestDb) {
 
     // Maya sees it in her queue and her notifications.
     assert_eq!(unread(&maya, &server).await, 1);
+    assert_eq!(unread(&client(), &server).await, 0, "a visitor has none");
     let queue = json(call(&maya, &server, ReviewQueue::PATH, &[]).await).await;
     assert_eq!(queue[0]["title"], "Sleep and your heart");
     assert_eq!(
