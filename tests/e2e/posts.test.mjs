@@ -216,3 +216,28 @@ test('typing while the network is down is kept, said, and saved when it is back'
   await editorReady(page);
   assert.equal(await page.getByTestId('body').inputValue(), 'Typed on a train without signal.');
 });
+
+test('every admin page hydrates when loaded directly', async () => {
+  const maya = await signIn('maya@clinic.org');
+  const errors = [];
+  maya.on('pageerror', (error) => errors.push(error.message));
+  maya.on('console', (message) => {
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
+      errors.push(message.text());
+    }
+  });
+  const editor = await newPost(maya, 'Loaded directly');
+  await maya.getByTestId('body').fill('Some **text**.');
+  await saved(maya);
+  const paths = ['/admin', '/admin/posts', '/admin/review', '/admin/notifications', '/admin/tags', '/admin/profile'];
+  for (const path of paths) {
+    await maya.goto(`${vellum.baseUrl}${path}`);
+    await maya.getByTestId('signed-in-as').waitFor();
+    await maya.waitForLoadState('networkidle');
+  }
+  await maya.goto(editor);
+  await editorReady(maya);
+  await maya.goto(`${editor}/history`);
+  await maya.getByTestId('revisions').getByRole('radio').first().and(maya.locator(':enabled')).waitFor();
+  assert.deepEqual(errors, [], 'no hydration or script errors');
+});

@@ -44,11 +44,13 @@ pub async fn start(db: &TestDb) -> RunningServer {
 }
 
 /// A client that keeps cookies and does not follow redirects, so tests see
-/// exactly what the server answered.
+/// exactly what the server answered. A request that hangs fails the test
+/// after a minute instead of stalling the run.
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(60))
         .build()
         .expect("HTTP client")
 }

@@ -221,7 +221,7 @@ async fn bad_input_gets_a_message_on_the_field(db: &TestDb) {
 
     // Bytes that are not UTF-8 are refused with a message, not a 500.
     let raw = format!("id={}&version=2&title=%FF%FE&slug=sleep-2&body=x", second["id"]);
-    let response = reqwest::Client::new()
+    let response = crate::client()
         .post(url(&server, SavePost::PATH))
         .header("origin", format!("http://{}", server.addr))
         .header("content-type", "application/x-www-form-urlencoded")

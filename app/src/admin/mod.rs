@@ -102,20 +102,22 @@ pub fn AdminApp() -> impl IntoView {
 fn AdminHeader() -> impl IntoView {
     let location = use_location();
     let logout = ServerAction::<Logout>::new();
+    // One resource for both: the user and their unread count arrive
+    // together, so the navigation renders once.
     let me = Resource::new(
         move || (location.pathname.get(), logout.version().get()),
-        |_| current_user(),
+        |_| async { (current_user().await, unread_notifications().await) },
     );
-    let unread = Resource::new(move || location.pathname.get(), |_| unread_notifications());
     view! {
         <header class="admin-header">
             <a class="admin-brand" href="/admin">"Vellum"</a>
             <Suspense>
                 {move || Suspend::new(async move {
-                    // Both read in one place: a Suspense nested in the
+                    // Read in one place: a Suspense nested in the
                     // navigation would not hydrate.
-                    let unread = unread.await.unwrap_or(0);
-                    me.await.ok().flatten().map(|user| view! {
+                    let (user, unread) = me.await;
+                    let unread = unread.unwrap_or(0);
+                    user.ok().flatten().map(|user| view! {
                         <nav class="admin-nav" aria-label="Admin">
                             <A href="/admin" exact=true>"Dashboard"</A>
                             <A href="/admin/posts">"Posts"</A>
