@@ -217,6 +217,41 @@ test('typing while the network is down is kept, said, and saved when it is back'
   assert.equal(await page.getByTestId('body').inputValue(), 'Typed on a train without signal.');
 });
 
+test('leaving the editor with unsaved changes asks first', async () => {
+  const ana = await signIn('ana@clinic.org');
+  const url = await newPost(ana, 'Not yet saved');
+  await ana.getByTestId('body').fill('Typed a moment ago.');
+  let asked = '';
+  ana.once('dialog', async (dialog) => {
+    asked = dialog.message();
+    await dialog.dismiss();
+  });
+  await ana.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Posts', exact: true }).click();
+  assert.match(asked, /unsaved changes/);
+  assert.equal(ana.url(), url, 'still in the editor');
+  await saved(ana);
+  await ana.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Posts', exact: true }).click();
+  await ana.waitForURL(`${vellum.baseUrl}/admin/posts`);
+  await ana.getByRole('link', { name: 'Not yet saved' }).waitFor();
+});
+
+test('at phone width the editor switches between text and preview', async () => {
+  const ana = await signIn('ana@clinic.org');
+  await ana.setViewportSize({ width: 390, height: 844 });
+  await newPost(ana, 'On the phone');
+  await ana.getByTestId('body').fill('## Written on a phone');
+  await saved(ana);
+  assert.equal(await ana.getByTestId('preview').isVisible(), false, 'the text first');
+  await ana.getByRole('button', { name: 'Show the preview' }).click();
+  await ana.getByTestId('preview').locator('h2').filter({ hasText: 'Written on a phone' }).waitFor();
+  assert.equal(await ana.getByTestId('body').isVisible(), false);
+  await ana.getByRole('button', { name: 'Show the text' }).click();
+  await ana.getByTestId('body').waitFor();
+  // The navigation wraps instead of running off the screen.
+  const nav = await ana.getByRole('navigation', { name: 'Admin' }).boundingBox();
+  assert.ok(nav.x + nav.width <= 390, `navigation fits: ${JSON.stringify(nav)}`);
+});
+
 test('every admin page hydrates when loaded directly', async () => {
   const maya = await signIn('maya@clinic.org');
   const errors = [];

@@ -364,8 +364,118 @@ async fn a_published_post_renders_without_anything_executable(db: &TestDb) {
     server.stop().await.expect("stop");
 }
 
+async fn lists_filter_and_bylines_name_every_author(db: &TestDb) {
+    use app::posts::api::ListPosts;
+    let server = start(db).await;
+    let ana = create_user(&server, "ana@clinic.org", "Ana Ruiz", Role::Author).await;
+    let ben = create_user(&server, "ben@clinic.org", "Ben Okafor", Role::Author).await;
+    create_user(&server, "maya@clinic.org", "Maya Patel", Role::Editor).await;
+    let ana_client = signed_in(&server, "ana@clinic.org").await;
+    let ben_client = signed_in(&server, "ben@clinic.org").await;
+    let maya = signed_in(&server, "maya@clinic.org").await;
+
+    let (ana_id, ben_id) = (ana.id.to_string(), ben.id.to_string());
+    let shared = create(&ana_client, &server, "Managing asthma").await;
+    let refused = save(&ana_client, &server, &shared, &[("author_ids[0]", &ben_id)]).await;
+    assert!(
+        json(refused).await["fields"]["authors"].is_array(),
+        "an author keeps themselves on the post"
+    );
+    let shared = saved(
+        &ana_client,
+        &server,
+        &shared,
+        &[
+            ("author_ids[0]", &ana_id),
+            ("author_ids[1]", &ben_id),
+            ("tags", "Asthma"),
+        ],
+    )
+    .await;
+    let names: Vec<&str> = shared["authors"]
+        .as_array()
+        .expect("authors")
+        .iter()
+        .map(|a| a["name"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(names, ["Ana Ruiz", "Ben Okafor"], "ordered, primary first");
+    assert_eq!(
+        load(&ben_client, &server, &shared).await.status(),
+        StatusCode::OK,
+        "co-authors see it"
+    );
+    let solo = create(&ben_client, &server, "Hay fever at night").await;
+    let solo = post_of(step(&ben_client, &server, &solo, "submit", &[]).await).await;
+
+    let list = |client: reqwest::Client, form: Vec<(&'static str, String)>| {
+        let server = &server;
+        async move {
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let answer = json(call(&client, server, ListPosts::PATH, &form).await).await;
+            let titles: Vec<String> = answer
+                .as_array()
+                .expect("posts")
+                .iter()
+                .map(|p| p["title"].as_str().unwrap_or_default().to_owned())
+                .collect();
+            titles
+        }
+    };
+    assert_eq!(
+        list(ana_client.clone(), vec![]).await,
+        ["Managing asthma"],
+        "authors see their own"
+    );
+    assert_eq!(list(maya.clone(), vec![]).await.len(), 2, "editors see all");
+    assert_eq!(
+        list(maya.clone(), vec![("status", "in_review".into())]).await,
+        ["Hay fever at night"]
+    );
+    assert_eq!(
+        list(maya.clone(), vec![("tag", "asthma".into())]).await,
+        ["Managing asthma"]
+    );
+    assert_eq!(
+        list(maya.clone(), vec![("q", "FEVER".into())]).await,
+        ["Hay fever at night"]
+    );
+    assert_eq!(
+        list(maya.clone(), vec![("q", "%".into())]).await,
+        Vec::<String>::new(),
+        "% is a letter"
+    );
+    assert_eq!(
+        list(maya.clone(), vec![("author", ana_id.clone())]).await,
+        ["Managing asthma"]
+    );
+    let bad = call(&maya, &server, ListPosts::PATH, &[("status", "lost")]).await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Published with the review hidden: both authors in the byline, no
+    // reviewer line.
+    let shared = saved(
+        &maya,
+        &server,
+        &shared,
+        &[("show_review", "false"), ("body", "Use your inhaler.")],
+    )
+    .await;
+    let shared = post_of(step(&maya, &server, &shared, "submit", &[]).await).await;
+    let shared = post_of(step(&maya, &server, &shared, "approve", &[]).await).await;
+    post_of(step(&maya, &server, &shared, "publish_now", &[]).await).await;
+    let html = page_html(&server, "/posts/managing-asthma").await;
+    assert!(
+        html.contains(">Ana Ruiz</a>") && html.contains(" and ") && html.contains(">Ben Okafor</a>"),
+        "{html}"
+    );
+    assert!(!html.contains("Medically reviewed"), "the post hides its review");
+    assert_eq!(solo["status"], "in_review");
+    server.stop().await.expect("stop");
+}
+
 crate::on_both_databases!(
     the_golden_flow_from_draft_to_published,
     without_required_review_authors_publish_their_own_posts,
-    a_published_post_renders_without_anything_executable
+    a_published_post_renders_without_anything_executable,
+    lists_filter_and_bylines_name_every_author
 );
