@@ -15,6 +15,8 @@ pub mod settings;
 #[cfg(feature = "ssr")]
 pub mod blog;
 #[cfg(feature = "ssr")]
+pub mod clock;
+#[cfg(feature = "ssr")]
 pub mod state;
 #[cfg(feature = "ssr")]
 pub mod store;

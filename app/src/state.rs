@@ -7,6 +7,7 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use leptos::prelude::use_context;
 
+use crate::clock::Clock;
 use crate::error::AppError;
 use crate::store::Store;
 
@@ -15,6 +16,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub store: Arc<dyn Store>,
     pub config: Arc<RuntimeConfig>,
+    /// Every "now" of the server comes from here.
+    pub clock: Arc<dyn Clock>,
 }
 
 /// Settings fixed for the life of the process.

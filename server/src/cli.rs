@@ -88,6 +88,12 @@ pub struct ServeArgs {
     /// sign-in throttling and the audit log) from X-Forwarded-For.
     #[arg(long, env = "VELLUM_TRUST_PROXY")]
     pub trust_proxy: bool,
+
+    /// Shifts the server's clock by this many seconds. For tests that check
+    /// what happens "later" (scheduled posts) by restarting the server;
+    /// leave it at 0 in production.
+    #[arg(long, env = "VELLUM_CLOCK_OFFSET_SECS", default_value_t = 0, hide = true)]
+    pub clock_offset_secs: i64,
 }
 
 impl DatabaseArgs {

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use app::accounts::server::{SESSION_COOKIE, guard, random_token};
 use app::admin::{AdminApp, shell};
+use app::clock::{Clock, SystemClock};
 use app::settings::SiteSettings;
 use app::settings::server::{SettingsUpdate, SiteUrl};
 use app::state::{AppState, RuntimeConfig};
@@ -57,7 +58,7 @@ pub async fn open_store(args: &DatabaseArgs) -> anyhow::Result<(Arc<dyn Store>, 
 
 /// Everything `serve` needs before it binds: the store, settings synced with
 /// the command line, demo content when asked for.
-pub async fn prepare(args: &ServeArgs) -> anyhow::Result<AppState> {
+pub async fn prepare(args: &ServeArgs, clock: Option<Arc<dyn Clock>>) -> anyhow::Result<AppState> {
     let site_url = args
         .site_url
         .as_deref()
@@ -98,10 +99,49 @@ pub async fn prepare(args: &ServeArgs) -> anyhow::Result<AppState> {
         site_origin,
         setup_token,
     });
-    Ok(AppState {
+    let clock: Arc<dyn Clock> = match clock {
+        Some(clock) => clock,
+        None => Arc::new(SystemClock {
+            offset: chrono::Duration::seconds(args.clock_offset_secs),
+        }),
+    };
+    let state = AppState {
         leptos_options,
         store,
         config,
+        clock,
+    };
+    // Posts that fell due while the server was down are published (and
+    // their side effects run) before the first request is served.
+    publish_due(&state).await?;
+    Ok(state)
+}
+
+/// Publishes the scheduled posts that are due; returns how many. Safe to
+/// run from several processes at once: each post is claimed once.
+pub async fn publish_due(state: &AppState) -> anyhow::Result<usize> {
+    let published = state.store.publish_due(state.clock.now()).await?;
+    for post in &published {
+        tracing::info!(post = post.id, title = %post.title, "published at its scheduled time");
+    }
+    Ok(published.len())
+}
+
+/// How often the scheduler looks for due posts. Readers never wait for it:
+/// public pages compare with the clock themselves.
+const SCHEDULER_PERIOD: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Runs `publish_due` every few seconds until the task is aborted.
+pub fn spawn_scheduler(state: &AppState) -> JoinHandle<()> {
+    let state = state.clone();
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(SCHEDULER_PERIOD);
+        loop {
+            ticks.tick().await;
+            if let Err(error) = publish_due(&state).await {
+                tracing::error!(%error, "scheduler: publishing due posts failed; retrying");
+            }
+        }
     })
 }
 
@@ -173,13 +213,14 @@ fn session_layer(state: &AppState) -> SessionManagerLayer<SessionBackend> {
 pub fn spawn_session_cleanup(state: &AppState) -> JoinHandle<()> {
     let backend = state.store.session_backend();
     let store = state.store.clone();
+    let clock = state.clock.clone();
     tokio::spawn(async move {
         let sessions = backend.continuously_delete_expired(std::time::Duration::from_secs(3600));
         let trash = async move {
             let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
             loop {
                 hourly.tick().await;
-                let cutoff = chrono::Utc::now() - chrono::Duration::days(app::posts::server::review::TRASH_DAYS);
+                let cutoff = clock.now() - chrono::Duration::days(app::posts::server::review::TRASH_DAYS);
                 match store.empty_trash(Some(cutoff), None).await {
                     Ok(0) => {}
                     Ok(purged) => tracing::info!(purged, "deleted posts trashed over 30 days ago"),
@@ -236,12 +277,14 @@ pub struct RunningServer {
     pub state: AppState,
     stop: oneshot::Sender<()>,
     task: JoinHandle<std::io::Result<()>>,
+    scheduler: JoinHandle<()>,
 }
 
 impl RunningServer {
     /// Stops accepting connections, waits for in-flight requests and closes
     /// the database.
     pub async fn stop(self) -> anyhow::Result<()> {
+        self.scheduler.abort();
         let _ = self.stop.send(());
         self.task.await??;
         self.state.store.close().await;
@@ -249,9 +292,15 @@ impl RunningServer {
     }
 }
 
-/// Prepares, binds `args.addr` (port 0 picks one) and serves in the background.
+/// Prepares, binds `args.addr` (port 0 picks one) and serves in the
+/// background, with the scheduler running.
 pub async fn start(args: &ServeArgs) -> anyhow::Result<RunningServer> {
-    let state = prepare(args).await?;
+    start_with_clock(args, None).await
+}
+
+/// `start`, with the server's clock given (tests move it).
+pub async fn start_with_clock(args: &ServeArgs, clock: Option<Arc<dyn Clock>>) -> anyhow::Result<RunningServer> {
+    let state = prepare(args, clock).await?;
     let listener = TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("cannot listen on {}", args.addr))?;
@@ -261,11 +310,13 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<RunningServer> {
     let task = tokio::spawn(serve(listener, app, async {
         let _ = stopped.await;
     }));
+    let scheduler = spawn_scheduler(&state);
     Ok(RunningServer {
         addr,
         state,
         stop,
         task,
+        scheduler,
     })
 }
 

@@ -22,8 +22,9 @@ async fn main() -> anyhow::Result<()> {
             server::users::add(&args).await?;
         }
         Command::Serve(args) => {
-            let state = server::prepare(&args).await?;
+            let state = server::prepare(&args, None).await?;
             let cleanup = server::spawn_session_cleanup(&state);
+            let scheduler = server::spawn_scheduler(&state);
             let listener = tokio::net::TcpListener::bind(args.addr)
                 .await
                 .with_context(|| format!("cannot listen on {}", args.addr))?;
@@ -31,6 +32,7 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!("Vellum is listening on http://{addr}");
             server::serve(listener, server::router(state.clone()), server::shutdown_signal()).await?;
             cleanup.abort();
+            scheduler.abort();
             state.store.close().await;
             tracing::info!("stopped");
         }

@@ -224,6 +224,7 @@ async fn every_server_function_checks_its_caller(db: &TestDb) {
         (MarkNotificationsRead::PATH, vec![], [U, A, A, A, A, U]),
         (EmptyTrash::PATH, vec![], [U, F, F, F, A, U]),
         (ListTags::PATH, vec![], [U, A, A, A, A, U]),
+        (Calendar::PATH, vec![], [U, A, A, A, A, U]),
         (
             UpdateTag::PATH,
             vec![

@@ -11,6 +11,7 @@ mod binary;
 mod pages;
 mod posts;
 mod probes;
+mod scheduling;
 mod security;
 mod workflow;
 
@@ -36,6 +37,7 @@ pub fn serve_args(db: &TestDb) -> ServeArgs {
         site_root: PathBuf::from("target/site"),
         demo: false,
         trust_proxy: false,
+        clock_offset_secs: 0,
     }
 }
 

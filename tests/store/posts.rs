@@ -187,7 +187,11 @@ async fn the_live_text_and_old_addresses(db: &TestDb) {
         .await
         .expect("publish");
     assert!(published.published_at.is_some() && published.live_revision_id.is_some());
-    let (_, live) = store.live_post("live-text").await.expect("query").expect("live");
+    let (_, live) = store
+        .live_post("live-text", Utc::now())
+        .await
+        .expect("query")
+        .expect("live");
     assert_eq!(live.body, "First text");
 
     // The working copy changes; the live text does not, until published.
@@ -211,15 +215,23 @@ async fn the_live_text_and_old_addresses(db: &TestDb) {
         })
         .await
         .expect("save live post");
-    let (_, live) = store.live_post("live-text").await.expect("query").expect("still live");
+    let (_, live) = store
+        .live_post("live-text", Utc::now())
+        .await
+        .expect("query")
+        .expect("still live");
     assert_eq!(live.body, "First text");
     store
         .change_status(&change(&edited, PostStatus::Published, &maya, LiveText::FromCurrent))
         .await
         .expect("publish update");
-    assert!(store.live_post("live-text").await.expect("query").is_none());
+    assert!(store.live_post("live-text", Utc::now()).await.expect("query").is_none());
     assert_eq!(
-        store.slug_redirect("live-text").await.expect("query").as_deref(),
+        store
+            .slug_redirect("live-text", Utc::now())
+            .await
+            .expect("query")
+            .as_deref(),
         Some("live-text-renamed")
     );
 

@@ -14,7 +14,7 @@ use crate::accounts::pages::{AuditPage, LoginPage, ProfilePage, SetPasswordPage,
 use crate::accounts::policy::{Action, allows};
 use crate::posts::api::unread_notifications;
 use crate::posts::editor::EditorPage;
-use crate::posts::pages::{HistoryPage, NotificationsPage, PostsPage, ReviewPage, TagsPage};
+use crate::posts::pages::{CalendarPage, HistoryPage, NotificationsPage, PostsPage, ReviewPage, TagsPage};
 use crate::settings::page::SettingsPage;
 use dashboard::Dashboard;
 
@@ -89,6 +89,7 @@ pub fn AdminApp() -> impl IntoView {
                     <Route path=path!("/admin/posts/:id/history") view=HistoryPage />
                     <Route path=path!("/admin/review") view=ReviewPage />
                     <Route path=path!("/admin/tags") view=TagsPage />
+                    <Route path=path!("/admin/calendar") view=CalendarPage />
                     <Route path=path!("/admin/notifications") view=NotificationsPage />
                 </Routes>
             </main>
@@ -124,6 +125,7 @@ fn AdminHeader() -> impl IntoView {
                             {(user.role >= crate::accounts::Role::Editor).then(|| view! {
                                 <A href="/admin/review">"Review"</A>
                             })}
+                            <A href="/admin/calendar">"Calendar"</A>
                             <A href="/admin/notifications">
                                 "Notifications"
                                 {(unread > 0).then(|| view! {

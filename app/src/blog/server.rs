@@ -26,8 +26,9 @@ async fn home(State(state): State<AppState>) -> Result<Html<String>, PageError> 
 /// A published post by its address; an address the post had before
 /// answers 301 with the current one.
 async fn post_page(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Response, PageError> {
-    let Some((post, live)) = state.store.live_post(&slug).await? else {
-        return match state.store.slug_redirect(&slug).await? {
+    let now = state.clock.now();
+    let Some((post, live)) = state.store.live_post(&slug, now).await? else {
+        return match state.store.slug_redirect(&slug, now).await? {
             Some(current) => Ok((
                 StatusCode::MOVED_PERMANENTLY,
                 [(axum::http::header::LOCATION, format!("/posts/{current}"))],
@@ -52,7 +53,9 @@ async fn post_page(State(state): State<AppState>, Path(slug): Path<String>) -> R
         }),
         _ => None,
     };
-    let published = post.published_at.unwrap_or(live.created_at);
+    // A scheduled post is public from its time on, before the scheduler
+    // has marked it published.
+    let published = post.published_at.or(post.publish_at).unwrap_or(live.created_at);
     let updated = (live.created_at - published > chrono::Duration::hours(1)).then(|| date(live.created_at));
     let description = [&live.seo_description, &live.excerpt]
         .into_iter()

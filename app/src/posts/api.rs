@@ -45,6 +45,8 @@ pub struct PostView {
     pub updated_at: String,
     pub published_at: Option<String>,
     pub publish_at: Option<String>,
+    /// "in 3 hours": how far away the scheduled time is.
+    pub publish_in: Option<String>,
     pub reviewed_by: Option<String>,
     pub reviewed_at: Option<String>,
     /// Published (or scheduled) and edited since: readers still see the
@@ -96,6 +98,7 @@ pub struct PostSummary {
     pub tags: String,
     pub updated_at: String,
     pub publish_at: Option<String>,
+    pub publish_in: Option<String>,
     /// For posts sent back: the editor's latest request.
     pub latest_request: Option<String>,
     pub public_path: Option<String>,
@@ -149,6 +152,36 @@ pub struct NotificationView {
     pub read: bool,
 }
 
+/// A month of scheduled and published posts, in the site's time zone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarView {
+    /// `2026-12`
+    pub month: String,
+    /// "December 2026"
+    pub title: String,
+    pub previous: String,
+    pub next: String,
+    pub time_zone: String,
+    /// Monday first; days outside the month have `day` 0.
+    pub weeks: Vec<Vec<CalendarDay>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarDay {
+    pub day: u32,
+    pub today: bool,
+    pub entries: Vec<CalendarEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarEntry {
+    pub id: i64,
+    pub title: String,
+    pub status: PostStatus,
+    /// "09:30", local time.
+    pub time: String,
+}
+
 /// A tag as the tags page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TagView {
@@ -173,6 +206,14 @@ pub struct Preview {
 pub async fn list_staff() -> Result<Vec<Person>, AppError> {
     let _user = crate::accounts::server::require_role(Role::Author).await?;
     super::server::editing::staff().await
+}
+
+/// The calendar of a month (`2026-12`; empty for this month). Authors
+/// see their own posts.
+#[server]
+pub async fn calendar(#[server(default)] month: String) -> Result<CalendarView, AppError> {
+    let user = crate::accounts::server::require_role(Role::Author).await?;
+    super::server::calendar::month(user, &month).await
 }
 
 #[server]

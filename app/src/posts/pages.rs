@@ -6,8 +6,9 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use super::api::{
-    CreatePost, DiffView, PostSummary, RevisionView, TagView, UpdateTag, list_notifications, list_posts, list_staff,
-    list_tags, load_post, mark_notifications_read, post_history, restore_revision, review_queue, revision_diff,
+    CalendarView, CreatePost, DiffView, PostSummary, RevisionView, TagView, UpdateTag, calendar, list_notifications,
+    list_posts, list_staff, list_tags, load_post, mark_notifications_read, post_history, restore_revision,
+    review_queue, revision_diff,
 };
 use super::review_panel::status_label;
 use super::workflow::PostStatus;
@@ -58,6 +59,7 @@ pub fn PostTable(posts: Vec<PostSummary>, #[prop(optional)] empty: &'static str)
                         <td>
                             {status_label(post.status)}
                             {post.publish_at.map(|at| format!(" for {at}"))}
+                            {post.publish_in.map(|when| format!(" ({when})"))}
                         </td>
                         <td>{post.authors}</td>
                         <td>{post.tags}</td>
@@ -355,5 +357,68 @@ fn TagForm(tag: TagView, editor: bool) -> impl IntoView {
                 <button type="submit" disabled=move || update.pending().get()>"Save tag"</button>
             })}
         </ActionForm>
+    }
+}
+
+/// A month of scheduled and published posts, navigable by month.
+#[component]
+pub fn CalendarPage() -> impl IntoView {
+    let query = use_query_map();
+    let month = move || query.with(|q| q.get("month").unwrap_or_default());
+    let view = Resource::new(month, calendar);
+    view! {
+        <Title text="Calendar" />
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match view.await {
+                    Ok(month) => view! { <CalendarMonth month /> }.into_any(),
+                    Err(error) => view! { <h1>"Calendar"</h1><p role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn CalendarMonth(month: CalendarView) -> impl IntoView {
+    view! {
+        <h1>{format!("Calendar: {}", month.title)}</h1>
+        <p class="calendar-nav">
+            <a href=format!("/admin/calendar?month={}", month.previous) rel="prev">"Previous month"</a>
+            " · "
+            <a href=format!("/admin/calendar?month={}", month.next) rel="next">"Next month"</a>
+            {format!(" · Times in {}", month.time_zone)}
+        </p>
+        <table class="calendar" data-testid="calendar">
+            <thead>
+                <tr>
+                    {["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+                        .into_iter()
+                        .map(|day| view! { <th scope="col">{day}</th> })
+                        .collect_view()}
+                </tr>
+            </thead>
+            <tbody>
+                {month.weeks.into_iter().map(|week| view! {
+                    <tr>
+                        {week.into_iter().map(|day| view! {
+                            <td class:today=day.today class:blank=day.day == 0>
+                                {(day.day > 0).then(|| view! { <span class="day-number">{day.day}</span> })}
+                                <ul>
+                                    {day.entries.into_iter().map(|entry| view! {
+                                        <li class=format!("entry entry-{}", entry.status.as_str())>
+                                            <a href=format!("/admin/posts/{}", entry.id)>
+                                                {format!("{} {}", entry.time, entry.title)}
+                                            </a>
+                                            {format!(" ({})", status_label(entry.status))}
+                                        </li>
+                                    }).collect_view()}
+                                </ul>
+                            </td>
+                        }).collect_view()}
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
     }
 }

@@ -95,6 +95,7 @@ pub fn ReviewPanel(
                 "Status: "
                 <strong data-testid="post-status">{move || status_label(meta.with(|m| m.post.status))}</strong>
                 {move || meta.with(|m| m.post.publish_at.clone()).map(|at| format!(" for {at}"))}
+                {move || meta.with(|m| m.post.publish_in.clone()).map(|when| format!(" ({when})"))}
             </p>
             {move || meta.with(|m| m.post.reviewed_by.clone().zip(m.post.reviewed_at.clone())).map(|(who, at)| view! {
                 <p data-testid="reviewed">{format!("Medically reviewed by {who} on {at}")}</p>

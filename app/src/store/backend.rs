@@ -13,6 +13,7 @@ use crate::accounts::Role;
 use crate::accounts::server::throttle::FailureCounts;
 use crate::accounts::server::{AuditFilter, AuditRow, Email, NewAuditEntry, NewUser, ProfileUpdate, User};
 use crate::error::AppError;
+use crate::posts::server::{CalendarRow, Event};
 use crate::posts::server::{
     CommentRow, NotificationRow, Post, PostFilter, PostTitle, Revision, SaveRequest, Slug, StatusChange, SummaryRow,
     Tag, TagUse,
@@ -65,6 +66,8 @@ where
     for<'r> SummaryRow: FromRow<'r, <T::Db as Database>::Row>,
     for<'r> Tag: FromRow<'r, <T::Db as Database>::Row>,
     for<'r> TagUse: FromRow<'r, <T::Db as Database>::Row>,
+    for<'r> CalendarRow: FromRow<'r, <T::Db as Database>::Row>,
+    for<'r> Event: FromRow<'r, <T::Db as Database>::Row>,
     usize: ColumnIndex<<T::Db as Database>::Row>,
 {
     fn backend(&self) -> Backend {
@@ -272,11 +275,28 @@ where
         self.queries().empty_trash(before, audit).await
     }
 
-    async fn live_post(&self, slug: &str) -> Result<Option<(Post, Revision)>, AppError> {
-        self.queries().live_post(slug).await
+    async fn live_post(&self, slug: &str, now: DateTime<Utc>) -> Result<Option<(Post, Revision)>, AppError> {
+        self.queries().live_post(slug, now).await
     }
 
-    async fn slug_redirect(&self, old_slug: &str) -> Result<Option<String>, AppError> {
-        self.queries().slug_redirect(old_slug).await
+    async fn slug_redirect(&self, old_slug: &str, now: DateTime<Utc>) -> Result<Option<String>, AppError> {
+        self.queries().slug_redirect(old_slug, now).await
+    }
+
+    async fn publish_due(&self, now: DateTime<Utc>) -> Result<Vec<Post>, AppError> {
+        self.queries().publish_due(now).await
+    }
+
+    async fn calendar(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        visible_to_author: Option<i64>,
+    ) -> Result<Vec<CalendarRow>, AppError> {
+        self.queries().calendar(from, to, visible_to_author).await
+    }
+
+    async fn events(&self, after_id: i64, limit: i64) -> Result<Vec<Event>, AppError> {
+        self.queries().events(after_id, limit).await
     }
 }

@@ -21,6 +21,7 @@ use crate::accounts::Role;
 use crate::accounts::server::throttle::FailureCounts;
 use crate::accounts::server::{AuditFilter, AuditRow, Email, NewAuditEntry, NewUser, ProfileUpdate, User};
 use crate::error::AppError;
+use crate::posts::server::{CalendarRow, Event};
 use crate::posts::server::{
     CommentRow, NotificationRow, Post, PostFilter, PostTitle, Revision, SaveRequest, Slug, StatusChange, SummaryRow,
     Tag, TagUse,
@@ -210,11 +211,29 @@ pub trait Store: Send + Sync + 'static {
     /// `before`); returns how many.
     async fn empty_trash(&self, before: Option<DateTime<Utc>>, audit: Option<&NewAuditEntry>) -> Result<u64, AppError>;
 
-    /// A published post by its public slug, with the text readers see.
-    async fn live_post(&self, slug: &str) -> Result<Option<(Post, Revision)>, AppError>;
+    /// A public post by its slug, with the text readers see: published, or
+    /// scheduled for `now` or earlier (visible on time even before the
+    /// scheduler has run).
+    async fn live_post(&self, slug: &str, now: DateTime<Utc>) -> Result<Option<(Post, Revision)>, AppError>;
 
-    /// The current slug of a published post that used to have `old_slug`.
-    async fn slug_redirect(&self, old_slug: &str) -> Result<Option<String>, AppError>;
+    /// The current slug of a public post that used to have `old_slug`.
+    async fn slug_redirect(&self, old_slug: &str, now: DateTime<Utc>) -> Result<Option<String>, AppError>;
+
+    /// Marks every scheduled post that is due as published, with its audit
+    /// entry and its `post.published` event, in one transaction. Each post
+    /// is claimed by exactly one caller, however many processes ask.
+    async fn publish_due(&self, now: DateTime<Utc>) -> Result<Vec<Post>, AppError>;
+
+    /// Scheduled and published posts between `from` and `to`.
+    async fn calendar(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        visible_to_author: Option<i64>,
+    ) -> Result<Vec<CalendarRow>, AppError>;
+
+    /// Events after `after_id`, oldest first.
+    async fn events(&self, after_id: i64, limit: i64) -> Result<Vec<Event>, AppError>;
 
     /// Waits for open connections to finish and closes them.
     async fn close(&self);

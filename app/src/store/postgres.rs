@@ -39,6 +39,7 @@ impl SqlBackend for PostgresStore {
             reader: &self.pool,
             writer: &self.pool,
             lock_users: Some(LOCK_USERS),
+            skip_locked: "FOR UPDATE SKIP LOCKED",
         }
     }
 

@@ -8,6 +8,7 @@ use super::queries::shared_queries;
 use super::sql;
 use crate::accounts::server::{NewAuditEntry, User};
 use crate::error::AppError;
+use crate::posts::server::{CalendarRow, Event};
 use crate::posts::server::{
     CommentRow, ListOrder, LiveText, NotificationRow, Notify, Post, PostFilter, PostTitle, Revision, RevisionKind,
     SaveRequest, Slug, StatusChange, SummaryRow, Tag, TagUse,
@@ -425,26 +426,96 @@ shared_queries! {
         Ok(u64::try_from(ids.len()).unwrap_or(u64::MAX))
     }
 
-    /// The live post with this public slug, and its live text.
-    pub async fn live_post(&self, slug: &str) -> Result<Option<(Post, Revision)>, AppError> {
+    /// The public post with this slug, and its live text.
+    pub async fn live_post(&self, slug: &str, now: DateTime<Utc>) -> Result<Option<(Post, Revision)>, AppError> {
         let sql = format!(
-            "{} JOIN posts p ON p.live_revision_id = r.id WHERE r.slug = $1 AND p.status = 'published'",
-            sql::SELECT_REVISIONS
+            "{} JOIN posts p ON p.live_revision_id = r.id WHERE r.slug = $1 AND {}",
+            sql::SELECT_REVISIONS,
+            sql::PUBLIC_AT_2
         );
-        let revision: Option<Revision> = sqlx::query_as(&sql).bind(slug).fetch_optional(self.reader).await?;
+        let revision: Option<Revision> = sqlx::query_as(&sql)
+            .bind(slug)
+            .bind(now)
+            .fetch_optional(self.reader)
+            .await?;
         let Some(revision) = revision else { return Ok(None) };
         Ok(self.post(revision.post_id).await?.map(|post| (post, revision)))
     }
 
     /// The current public slug of the post that had `old_slug` before.
-    pub async fn slug_redirect(&self, old_slug: &str) -> Result<Option<String>, AppError> {
-        Ok(sqlx::query_scalar(
+    pub async fn slug_redirect(&self, old_slug: &str, now: DateTime<Utc>) -> Result<Option<String>, AppError> {
+        let sql = format!(
             "SELECT r.slug FROM post_slug_history h JOIN posts p ON p.id = h.post_id \
-             JOIN post_revisions r ON r.id = p.live_revision_id WHERE h.slug = $1 AND p.status = 'published'",
+             JOIN post_revisions r ON r.id = p.live_revision_id WHERE h.slug = $1 AND {}",
+            sql::PUBLIC_AT_2
+        );
+        Ok(sqlx::query_scalar(&sql)
+            .bind(old_slug)
+            .bind(now)
+            .fetch_optional(self.reader)
+            .await?)
+    }
+
+    /// One `UPDATE … RETURNING` claims the due posts. On PostgreSQL the
+    /// rows are picked `FOR UPDATE SKIP LOCKED`, so a second process skips
+    /// what the first is claiming; on SQLite the single writer serialises
+    /// them. Either way a post leaves `scheduled` once.
+    pub async fn publish_due(&self, now: DateTime<Utc>) -> Result<Vec<Post>, AppError> {
+        let mut tx = self.writer.begin().await?;
+        let sql = format!(
+            "UPDATE posts SET status = 'published', published_at = COALESCE(published_at, publish_at), \
+             updated_at = $1 WHERE status = 'scheduled' AND id IN (SELECT id FROM posts \
+             WHERE status = 'scheduled' AND publish_at <= $1 ORDER BY id {}) RETURNING {}",
+            self.skip_locked,
+            sql::POST_COLUMNS
+        );
+        let due: Vec<Post> = sqlx::query_as(&sql).bind(now).fetch_all(&mut *tx).await?;
+        for post in &due {
+            sqlx::query("INSERT INTO events (kind, post_id, created_at) VALUES ('post.published', $1, $2)")
+                .bind(post.id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            let audit = NewAuditEntry {
+                at: now,
+                ..NewAuditEntry::new(crate::accounts::server::AuditAction::PostPublished, None, None)
+                    .detail(format!("post {} \"{}\" at its scheduled time", post.id, post.title))
+            };
+            Self::insert_audit(&mut tx, &audit).await?;
+        }
+        tx.commit().await?;
+        Ok(due)
+    }
+
+    pub async fn calendar(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        visible_to_author: Option<i64>,
+    ) -> Result<Vec<CalendarRow>, AppError> {
+        Ok(sqlx::query_as(
+            "SELECT id, title, status, at FROM (\
+               SELECT id, title, status, publish_at AS at FROM posts WHERE status = 'scheduled' \
+               UNION ALL SELECT id, title, status, published_at AS at FROM posts WHERE status = 'published'\
+             ) AS c WHERE at >= $1 AND at < $2 \
+             AND ($3 = 0 OR EXISTS (SELECT 1 FROM post_authors a WHERE a.post_id = c.id AND a.user_id = $3)) \
+             ORDER BY at, id",
         )
-        .bind(old_slug)
-        .fetch_optional(self.reader)
+        .bind(from)
+        .bind(to)
+        .bind(visible_to_author.unwrap_or(0))
+        .fetch_all(self.reader)
         .await?)
+    }
+
+    pub async fn events(&self, after_id: i64, limit: i64) -> Result<Vec<Event>, AppError> {
+        Ok(
+            sqlx::query_as("SELECT id, kind, post_id, created_at FROM events WHERE id > $1 ORDER BY id LIMIT $2")
+                .bind(after_id)
+                .bind(limit)
+                .fetch_all(self.reader)
+                .await?,
+        )
     }
 
     async fn check_slug_free(tx: &mut Transaction<'_, DB>, slug: &str, id: i64) -> Result<(), AppError> {

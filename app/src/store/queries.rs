@@ -22,6 +22,9 @@ pub struct Queries<'a, DB: Database> {
     /// Run first in transactions that create users (PostgreSQL: a table
     /// lock; SQLite needs none, its one writer already serialises them).
     pub lock_users: Option<&'static str>,
+    /// Appended to the scheduler's claim so that processes sharing one
+    /// database skip rows another is claiming instead of waiting for them.
+    pub skip_locked: &'static str,
 }
 
 /// Wraps methods in `impl Queries` with the bounds that let one body of
@@ -53,6 +56,8 @@ macro_rules! shared_queries {
             for<'r> $crate::posts::server::SummaryRow: ::sqlx::FromRow<'r, DB::Row>,
             for<'r> $crate::posts::server::Tag: ::sqlx::FromRow<'r, DB::Row>,
             for<'r> $crate::posts::server::TagUse: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::posts::server::CalendarRow: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::posts::server::Event: ::sqlx::FromRow<'r, DB::Row>,
             usize: ::sqlx::ColumnIndex<DB::Row>, {
             $($methods)*
         }

@@ -115,6 +115,11 @@ pub const LIST_POSTS: &str = "SELECT p.id, p.title, p.status, p.updated_at, p.pu
      AND ($4 = '' OR lower(p.title) LIKE $4 ESCAPE '\\') \
      AND ($5 = 0 OR EXISTS (SELECT 1 FROM post_authors a WHERE a.post_id = p.id AND a.user_id = $5))";
 
+/// What readers may see, at the time bound to `$2`: published posts, and
+/// scheduled ones whose time has come (whether or not the scheduler has
+/// run yet). Every public query uses it. `p` is the post.
+pub const PUBLIC_AT_2: &str = "(p.status = 'published' OR (p.status = 'scheduled' AND p.publish_at <= $2))";
+
 /// `$start, $start+1, …`: `count` numbered placeholders.
 pub fn placeholders(start: usize, count: usize) -> String {
     (start..start + count)

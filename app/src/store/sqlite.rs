@@ -53,6 +53,8 @@ impl SqlBackend for SqliteStore {
             reader: &self.reader,
             writer: &self.writer,
             lock_users: None,
+            // One writer at a time: nothing to skip.
+            skip_locked: "",
         }
     }
 

@@ -1,7 +1,5 @@
 //! Creating, loading and saving posts, and the preview.
 
-use chrono::Utc;
-
 use super::input::check_body;
 use super::{
     Post, PostEdit, PostTitle, RawEdit, RevisionKind, SaveRequest, Slug, admin_time, editable_statuses, person,
@@ -20,7 +18,10 @@ pub async fn create(user: User, title: &str) -> Result<PostView, AppError> {
     let state = app_state()?;
     let title = PostTitle::parse(title).map_err(|message| AppError::invalid("title", message))?;
     let slug = Slug::from_title(&title);
-    let post = state.store.create_draft(&title, &slug, user.id, Utc::now()).await?;
+    let post = state
+        .store
+        .create_draft(&title, &slug, user.id, state.clock.now())
+        .await?;
     post_view(&post, std::slice::from_ref(&user)).await
 }
 
@@ -137,7 +138,7 @@ pub async fn save(user: User, id: i64, version: i64, raw: &RawEdit<'_>, manual: 
             } else {
                 RevisionKind::Autosave
             },
-            at: Utc::now(),
+            at: state.clock.now(),
         })
         .await?;
     let authors = state.store.post_authors(id).await?;
@@ -222,6 +223,7 @@ pub(crate) async fn post_view(post: &Post, authors: &[User]) -> Result<PostView,
         updated_at: admin_time(post.updated_at, &settings),
         published_at: post.published_at.map(|at| admin_time(at, &settings)),
         publish_at: post.publish_at.map(|at| admin_time(at, &settings)),
+        publish_in: post.publish_at.map(|at| super::relative_time(at - state.clock.now())),
         reviewed_by: reviewer,
         reviewed_at: post.reviewed_at.map(|at| admin_time(at, &settings)),
         pending_update: is_live_status && live.as_ref().is_some_and(|live| live.version != post.version),

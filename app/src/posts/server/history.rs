@@ -1,7 +1,6 @@
 //! Revisions: the list, the difference between two, and restoring one as
 //! a new revision.
 
-use chrono::Utc;
 use similar::{ChangeTag, TextDiff};
 
 use super::editing::{post_view, refuse_edit_unless_allowed};
@@ -101,7 +100,7 @@ pub async fn restore(user: User, id: i64, revision_id: i64, version: i64) -> Res
             edit: &edit,
             saved_by: user.id,
             kind: RevisionKind::Restore,
-            at: Utc::now(),
+            at: state.clock.now(),
         })
         .await?;
     post_view(&saved, &authors).await

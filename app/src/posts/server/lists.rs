@@ -88,10 +88,11 @@ async fn fetch(filter: &PostFilter) -> Result<Vec<PostSummary>, AppError> {
     let state = app_state()?;
     let settings = state.store.site_settings().await?;
     let rows = state.store.list_posts(filter).await?;
-    Ok(rows.into_iter().map(|row| summary(row, &settings)).collect())
+    let now = state.clock.now();
+    Ok(rows.into_iter().map(|row| summary(row, &settings, now)).collect())
 }
 
-fn summary(row: SummaryRow, settings: &SiteSettings) -> PostSummary {
+fn summary(row: SummaryRow, settings: &SiteSettings, now: chrono::DateTime<chrono::Utc>) -> PostSummary {
     PostSummary {
         id: row.id,
         title: row.title,
@@ -100,6 +101,7 @@ fn summary(row: SummaryRow, settings: &SiteSettings) -> PostSummary {
         tags: row.tags.join(", "),
         updated_at: admin_time(row.updated_at, settings),
         publish_at: row.publish_at.map(|at| admin_time(at, settings)),
+        publish_in: row.publish_at.map(|at| super::relative_time(at - now)),
         latest_request: row
             .latest_request
             .filter(|_| row.status == PostStatus::ChangesRequested),

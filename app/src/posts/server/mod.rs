@@ -2,6 +2,7 @@
 //! of the server functions, by feature (editing, review, lists, history,
 //! the public page).
 
+pub mod calendar;
 pub mod editing;
 pub mod history;
 pub mod input;
@@ -150,6 +151,25 @@ pub struct Tag {
     pub description: String,
 }
 
+/// A post on the calendar: scheduled for, or published at, `at`.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CalendarRow {
+    pub id: i64,
+    pub title: String,
+    #[sqlx(try_from = "String")]
+    pub status: PostStatus,
+    pub at: DateTime<Utc>,
+}
+
+/// Something that happened to a post, kept for webhooks (the outbox).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Event {
+    pub id: i64,
+    pub kind: String,
+    pub post_id: i64,
+    pub created_at: DateTime<Utc>,
+}
+
 /// A tag and how many posts carry it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TagUse {
@@ -286,6 +306,18 @@ pub(crate) fn person(user: &User) -> Person {
     Person {
         id: user.id,
         name: user.display_name.clone(),
+    }
+}
+
+/// "in 3 hours", "in 5 minutes", "in 2 days"; "due now" once the time
+/// has come.
+pub fn relative_time(until: chrono::Duration) -> String {
+    let plural = |n: i64, unit: &str| format!("in {n} {unit}{}", if n == 1 { "" } else { "s" });
+    match until.num_minutes() {
+        m if m < 1 => "due now".to_owned(),
+        m if m < 60 => plural(m, "minute"),
+        m if m < 48 * 60 => plural(m / 60, "hour"),
+        m => plural(m / (24 * 60), "day"),
     }
 }
 

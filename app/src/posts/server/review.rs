@@ -55,7 +55,7 @@ pub async fn change_status(
         )),
     };
     let publish_at = match transition {
-        Transition::Schedule => Some(schedule_time(publish_at, &settings, Utc::now())?),
+        Transition::Schedule => Some(schedule_time(publish_at, &settings, state.clock.now())?),
         _ => None,
     };
     let (notify, notification) = match transition {
@@ -81,7 +81,7 @@ pub async fn change_status(
             from: post.status,
             to,
             actor_id: user.id,
-            at: Utc::now(),
+            at: state.clock.now(),
             live,
             reviewed: transition == Transition::Approve,
             publish_at,
@@ -116,7 +116,7 @@ pub async fn publish_update(user: User, id: i64, version: i64) -> Result<EditorD
             from: post.status,
             to: post.status,
             actor_id: user.id,
-            at: Utc::now(),
+            at: state.clock.now(),
             live: LiveText::FromCurrent,
             reviewed: true,
             publish_at: post.publish_at,
@@ -159,7 +159,7 @@ pub async fn add_comment(user: User, id: i64, body: &str) -> Result<CommentView,
     let _ = post_for(&user, id).await?;
     let body = comment_text(body).map_err(|message| AppError::invalid("body", message))?;
     let settings = state.store.site_settings().await?;
-    let row = state.store.add_comment(id, user.id, &body, Utc::now()).await?;
+    let row = state.store.add_comment(id, user.id, &body, state.clock.now()).await?;
     Ok(CommentView {
         id: row.id,
         author: row.author,
@@ -197,7 +197,8 @@ pub async fn unread_count(user: User) -> Result<i64, AppError> {
 }
 
 pub async fn mark_read(user: User) -> Result<(), AppError> {
-    app_state()?.store.mark_notifications_read(user.id, Utc::now()).await
+    let state = app_state()?;
+    state.store.mark_notifications_read(user.id, state.clock.now()).await
 }
 
 pub async fn empty_trash(admin: User) -> Result<u64, AppError> {
