@@ -11,3 +11,7 @@ CREATE TABLE events (
     created_at  TEXT NOT NULL
 ) STRICT;
 CREATE INDEX events_post ON events (post_id);
+
+-- The version a reviewer approved: public pages show "Medically reviewed
+-- by" only while the live text is that version.
+ALTER TABLE posts ADD COLUMN reviewed_version INTEGER;

@@ -405,6 +405,18 @@ async fn tags_are_created_inline_and_described_by_editors(db: &TestDb) {
     assert_eq!(updated["name"], "Headaches");
     assert_eq!(updated["slug"], "headache", "the address stays");
     assert_eq!(updated["description"], description);
+    // Saving a post with the tag's new name keeps it on the same tag.
+    let migraine = json(load(&ana, &server, &post).await).await["post"].clone();
+    assert_eq!(migraine["tags"], "Headaches, Neurology");
+    saved(&ana, &server, &migraine, &[("tags", "headaches, Neurology")]).await;
+    let tags = json(call(&ana, &server, ListTags::PATH, &[]).await).await;
+    assert_eq!(tags.as_array().map(Vec::len), Some(2), "no new tag: {tags}");
+    assert_eq!(tags[0]["posts"], 2);
+    let comma = [("id", id.as_str()), ("name", "Head, ache"), ("description", "")];
+    assert_eq!(
+        call(&maya, &server, UpdateTag::PATH, &comma).await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
     let empty = call(
         &maya,
         &server,

@@ -473,9 +473,33 @@ async fn lists_filter_and_bylines_name_every_author(db: &TestDb) {
     server.stop().await.expect("stop");
 }
 
+async fn an_edit_after_approval_drops_the_review_claim(db: &TestDb) {
+    let server = start(db).await;
+    create_user(&server, "maya@clinic.org", "Maya Patel", Role::Editor).await;
+    create_user(&server, "omar@clinic.org", "Omar Haddad", Role::Editor).await;
+    let maya = signed_in(&server, "maya@clinic.org").await;
+    let omar = signed_in(&server, "omar@clinic.org").await;
+    let post = create(&maya, &server, "Iron and fatigue").await;
+    let post = saved(&maya, &server, &post, &[("body", "Reviewed text.")]).await;
+    let post = post_of(step(&maya, &server, &post, "submit", &[]).await).await;
+    let approved = post_of(step(&maya, &server, &post, "approve", &[]).await).await;
+
+    // Omar changes the approved text and publishes it: Maya never saw it.
+    let changed = saved(&omar, &server, &approved, &[("body", "Text nobody reviewed.")]).await;
+    post_of(step(&omar, &server, &changed, "publish_now", &[]).await).await;
+    let html = page_html(&server, "/posts/iron-and-fatigue").await;
+    assert!(html.contains("Text nobody reviewed."));
+    assert!(
+        !html.contains("Medically reviewed"),
+        "no claim for unreviewed text: {html}"
+    );
+    server.stop().await.expect("stop");
+}
+
 crate::on_both_databases!(
     the_golden_flow_from_draft_to_published,
     without_required_review_authors_publish_their_own_posts,
     a_published_post_renders_without_anything_executable,
-    lists_filter_and_bylines_name_every_author
+    lists_filter_and_bylines_name_every_author,
+    an_edit_after_approval_drops_the_review_claim
 );

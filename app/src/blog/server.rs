@@ -39,10 +39,25 @@ async fn post_page(State(state): State<AppState>, Path(slug): Path<String>) -> R
     };
     let settings = state.store.site_settings().await?;
     let zone: chrono_tz::Tz = settings.time_zone.parse().unwrap_or(chrono_tz::UTC);
-    let date = |at: chrono::DateTime<chrono::Utc>| at.with_timezone(&zone).format(&settings.date_format).to_string();
+    let date = |at: chrono::DateTime<chrono::Utc>| {
+        let local = at.with_timezone(&zone);
+        let mut text = String::new();
+        // Stored formats are checked; a failure still must not panic.
+        match std::fmt::Write::write_fmt(&mut text, format_args!("{}", local.format(&settings.date_format))) {
+            Ok(()) => text,
+            Err(_) => local.format("%Y-%m-%d").to_string(),
+        }
+    };
     let rendered = render_markdown(&live.body);
     let authors = state.store.post_authors(post.id).await?;
-    let reviewer = match (post.show_review, post.reviewed_by, post.reviewed_at) {
+    // The review is claimed only for the text that was reviewed: an edit
+    // published without a new approval drops the line.
+    let reviewed_live_text = post.reviewed_version == Some(live.version);
+    let reviewer = match (
+        post.show_review && reviewed_live_text,
+        post.reviewed_by,
+        post.reviewed_at,
+    ) {
         (true, Some(id), Some(at)) => state.store.user_by_id(id).await?.map(|user| {
             let name = if user.credentials.is_empty() {
                 user.display_name

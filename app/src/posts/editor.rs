@@ -173,6 +173,10 @@ fn Editor(data: EditorData) -> impl IntoView {
         if saver.unsaved() {
             saver.send_on_leave();
         }
+        saver.stop_timer();
+        if let Some(handle) = preview_timer.get_value() {
+            handle.clear();
+        }
         set_unsaved_flag(false);
     });
 
@@ -308,10 +312,14 @@ impl Saver {
         self.fields.with_untracked(|f| self.saved.with_untracked(|s| f != s))
     }
 
-    fn schedule(self, delay_ms: u64) {
+    fn stop_timer(self) {
         if let Some(handle) = self.timer.get_value() {
             handle.clear();
         }
+    }
+
+    fn schedule(self, delay_ms: u64) {
+        self.stop_timer();
         let handle = set_timeout_with_handle(move || self.save(false), std::time::Duration::from_millis(delay_ms));
         self.timer.set_value(handle.ok());
     }
@@ -356,6 +364,11 @@ impl Saver {
             manual,
         )
         .await;
+        // The editor may have been left while the request was out; its
+        // signals are gone then, and the browser copy keeps the text.
+        if self.state.try_get_untracked().is_none() {
+            return false;
+        }
         match result {
             Ok(post) => {
                 self.version.set(post.version);
@@ -383,7 +396,11 @@ impl Saver {
             Err(AppError::Conflict { message }) => {
                 // Either someone saved in between (show both texts), or
                 // the post's status changed (say so).
-                match load_post(self.id).await {
+                let current = load_post(self.id).await;
+                if self.state.try_get_untracked().is_none() {
+                    return false;
+                }
+                match current {
                     Ok(theirs) if theirs.post.version != based_on => {
                         self.state.set(SaveState::Conflict(Box::new(theirs.post)));
                     }

@@ -132,7 +132,13 @@ impl DateFormat {
         if trimmed.is_empty() || trimmed.len() > 64 {
             return Err("Enter a date format of 1 to 64 characters, like %B %-d, %Y.".into());
         }
-        if StrftimeItems::new(trimmed).any(|item| matches!(item, Item::Error)) {
+        // Some patterns parse but cannot format a date (e.g. `%#z`):
+        // formatting a sample is the real test.
+        let sample = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH.with_timezone(&chrono_tz::UTC);
+        let mut formatted = String::new();
+        if StrftimeItems::new(trimmed).any(|item| matches!(item, Item::Error))
+            || std::fmt::Write::write_fmt(&mut formatted, format_args!("{}", sample.format(trimmed))).is_err()
+        {
             return Err(format!("\"{trimmed}\" is not a valid date format."));
         }
         Ok(Self(trimmed.to_owned()))
@@ -211,6 +217,13 @@ mod tests {
         assert!(update.site_url.is_https());
         assert_eq!(update.site_url.origin(), "https://blog.example.org");
         assert_eq!(update.time_zone.as_str(), "America/Chicago");
+    }
+
+    #[test]
+    fn date_formats_must_format_a_date() {
+        assert!(DateFormat::parse("%B %-d, %Y").is_ok());
+        assert!(DateFormat::parse("%#z").is_err(), "parses, but cannot format");
+        assert!(DateFormat::parse("%Q").is_err());
     }
 
     #[test]

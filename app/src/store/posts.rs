@@ -27,7 +27,12 @@ shared_queries! {
         at: DateTime<Utc>,
     ) -> Result<Post, AppError> {
         let mut tx = self.writer.begin().await?;
-        let taken: Vec<String> = sqlx::query_scalar("SELECT slug FROM posts WHERE slug = $1 OR slug LIKE $2")
+        // Working slugs, live slugs and old addresses are all taken.
+        let taken: Vec<String> = sqlx::query_scalar(
+            "SELECT slug FROM posts WHERE slug = $1 OR slug LIKE $2 \
+             UNION SELECT slug FROM post_revisions WHERE kind = 'publish' AND (slug = $1 OR slug LIKE $2) \
+             UNION SELECT slug FROM post_slug_history WHERE slug = $1 OR slug LIKE $2",
+        )
             .bind(slug.as_str())
             .bind(format!("{}-%", slug.as_str()))
             .fetch_all(&mut *tx)
@@ -150,20 +155,39 @@ shared_queries! {
             .bind(post.id)
             .execute(&mut *tx)
             .await?;
-        for (position, tag) in edit.tags.iter().enumerate() {
-            sqlx::query("INSERT INTO tags (name, slug) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING")
-                .bind(&tag.name)
-                .bind(tag.slug.as_str())
+        // A typed name finds its tag by name first (tags can be renamed;
+        // their slug stays), then by slug; otherwise it is created.
+        let mut tag_ids: Vec<i64> = Vec::new();
+        for tag in &edit.tags {
+            let existing: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM tags WHERE lower(name) = lower($1) OR slug = $2 \
+                 ORDER BY CASE WHEN lower(name) = lower($1) THEN 0 ELSE 1 END, id LIMIT 1",
+            )
+            .bind(&tag.name)
+            .bind(tag.slug.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+            let id = match existing {
+                Some(id) => id,
+                None => {
+                    sqlx::query_scalar("INSERT INTO tags (name, slug) VALUES ($1, $2) RETURNING id")
+                        .bind(&tag.name)
+                        .bind(tag.slug.as_str())
+                        .fetch_one(&mut *tx)
+                        .await?
+                }
+            };
+            if !tag_ids.contains(&id) {
+                tag_ids.push(id);
+            }
+        }
+        for (position, tag_id) in tag_ids.iter().enumerate() {
+            sqlx::query("INSERT INTO post_tags (post_id, tag_id, position) VALUES ($1, $2, $3)")
+                .bind(post.id)
+                .bind(*tag_id)
+                .bind(i64::try_from(position).unwrap_or(i64::MAX))
                 .execute(&mut *tx)
                 .await?;
-            sqlx::query(
-                "INSERT INTO post_tags (post_id, tag_id, position) SELECT $1, id, $3 FROM tags WHERE slug = $2",
-            )
-            .bind(post.id)
-            .bind(tag.slug.as_str())
-            .bind(i64::try_from(position).unwrap_or(i64::MAX))
-            .execute(&mut *tx)
-            .await?;
         }
         Self::keep_revision(&mut tx, &post, request.saved_by, request.kind, request.at).await?;
         tx.commit().await?;
@@ -179,6 +203,7 @@ shared_queries! {
         let sql = format!(
             "UPDATE posts SET status = $4, updated_at = $5, \
              reviewed_by = COALESCE($6, reviewed_by), reviewed_at = CASE WHEN $6 IS NULL THEN reviewed_at ELSE $5 END, \
+             reviewed_version = CASE WHEN $6 IS NULL THEN reviewed_version ELSE version END, \
              publish_at = $7, trashed_at = CASE WHEN $4 = 'trashed' THEN $5 ELSE NULL END, \
              live_revision_id = CASE WHEN $8 THEN NULL ELSE live_revision_id END \
              WHERE id = $1 AND version = $2 AND status = $3 RETURNING {}",
@@ -389,7 +414,9 @@ shared_queries! {
         } else {
             "status = 'trashed'"
         };
-        let sql = format!("SELECT id FROM posts WHERE {condition}");
+        // Locked (PostgreSQL) so that a restore in between waits, then
+        // finds the post gone, rather than losing its authors and history.
+        let sql = format!("SELECT id FROM posts WHERE {condition} {}", self.skip_locked);
         let mut query = sqlx::query_scalar::<_, i64>(&sql);
         if let Some(before) = before {
             query = query.bind(before);

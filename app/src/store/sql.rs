@@ -83,7 +83,7 @@ mod tests {
 
 pub const POST_COLUMNS: &str = "id, title, slug, body, excerpt, cover_url, cover_alt, seo_title, seo_description, \
      canonical_url, show_review, status, version, created_at, updated_at, published_at, publish_at, trashed_at, \
-     reviewed_by, reviewed_at, live_revision_id";
+     reviewed_by, reviewed_at, reviewed_version, live_revision_id";
 
 /// Copies the post's current text into a new revision ($1 post, $2 who,
 /// $3 kind, $4 when).

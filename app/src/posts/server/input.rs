@@ -95,7 +95,18 @@ impl TagName {
         if name.chars().any(char::is_control) {
             return Err("Tags cannot contain control characters.".into());
         }
-        let slug = Slug::from_text(&name);
+        if name.contains(',') {
+            return Err("Tag names cannot contain commas: commas separate tags.".into());
+        }
+        // Names without a Latin letter or digit ("Сон") get a slug of their
+        // own rather than all sharing the fallback one.
+        let slug = if name.chars().any(|c| c.is_ascii_alphanumeric()) {
+            Slug::from_text(&name)
+        } else {
+            use sha2::Digest;
+            let digest = hex::encode(sha2::Sha256::digest(name.to_lowercase().as_bytes()));
+            Slug(format!("tag-{}", &digest[..10]))
+        };
         Ok(Self { name, slug })
     }
 
@@ -404,6 +415,9 @@ mod tests {
 
     #[test]
     fn tags_are_split_deduplicated_and_slugged() {
+        let cyrillic = TagName::parse_list("Сон, Сердце").expect("valid");
+        assert_ne!(cyrillic[0].slug, cyrillic[1].slug, "each name has its own slug");
+        assert!(TagName::parse("Sleep, rest").is_err(), "a single name has no comma");
         let tags = TagName::parse_list("Sleep, Mental health ,, sleep").expect("valid");
         let names: Vec<&str> = tags.iter().map(|t| t.name.as_str()).collect();
         assert_eq!(names, ["Sleep", "Mental health"]);

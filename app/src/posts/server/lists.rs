@@ -80,7 +80,7 @@ pub async fn dashboard(user: User) -> Result<DashboardView, AppError> {
         ))
         .await?,
         scheduled: fetch(&section(PostStatus::Scheduled, own, None, ListOrder::RecentlyChanged)).await?,
-        recently_published: fetch(&section(PostStatus::Published, None, None, ListOrder::RecentlyChanged)).await?,
+        recently_published: fetch(&section(PostStatus::Published, own, None, ListOrder::RecentlyChanged)).await?,
     })
 }
 

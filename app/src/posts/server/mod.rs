@@ -45,6 +45,8 @@ pub struct Post {
     pub trashed_at: Option<DateTime<Utc>>,
     pub reviewed_by: Option<i64>,
     pub reviewed_at: Option<DateTime<Utc>>,
+    /// The version the reviewer approved.
+    pub reviewed_version: Option<i64>,
     pub live_revision_id: Option<i64>,
 }
 
