@@ -36,10 +36,11 @@ export async function startVellum({ users = [] } = {}) {
   const baseUrl = server.baseUrl;
   return {
     baseUrl,
-    /** Stops the server (SIGTERM) and starts it again on the same address and database. */
-    async restart() {
+    /** Stops the server (SIGTERM) and starts it again on the same address and database,
+     *  optionally with more environment (e.g. VELLUM_CLOCK_OFFSET_SECS to start "later"). */
+    async restart(extraEnv = {}) {
       await server.stop();
-      server = await serve(new URL(baseUrl).host);
+      server = await spawnServer(bin, { ...env, ...extraEnv }, dataDir, new URL(baseUrl).host);
     },
     async stop() {
       await server.stop();

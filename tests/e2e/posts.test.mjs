@@ -264,7 +264,15 @@ test('every admin page hydrates when loaded directly', async () => {
   const editor = await newPost(maya, 'Loaded directly');
   await maya.getByTestId('body').fill('Some **text**.');
   await saved(maya);
-  const paths = ['/admin', '/admin/posts', '/admin/review', '/admin/notifications', '/admin/tags', '/admin/profile'];
+  const paths = [
+    '/admin',
+    '/admin/posts',
+    '/admin/review',
+    '/admin/calendar',
+    '/admin/notifications',
+    '/admin/tags',
+    '/admin/profile',
+  ];
   for (const path of paths) {
     await maya.goto(`${vellum.baseUrl}${path}`);
     await maya.getByTestId('signed-in-as').waitFor();
@@ -275,4 +283,39 @@ test('every admin page hydrates when loaded directly', async () => {
   await maya.goto(`${editor}/history`);
   await maya.getByTestId('revisions').getByRole('radio').first().and(maya.locator(':enabled')).waitFor();
   assert.deepEqual(errors, [], 'no hydration or script errors');
+});
+
+test('an editor schedules a post, sees it on the calendar, and it appears on time', async () => {
+  const maya = await signIn('maya@clinic.org');
+  const url = await newPost(maya, 'Winter vitamin D');
+  await maya.getByTestId('body').fill('Take vitamin D from October to March.');
+  await saved(maya);
+  await maya.getByTestId('transition-submit').click();
+  await status(maya, 'In review');
+  await maya.getByTestId('transition-approve').click();
+  await status(maya, 'Approved');
+
+  // Two minutes from now, in the site's zone (UTC here), to the minute.
+  const at = new Date(Date.now() + 2 * 60_000);
+  const local = at.toISOString().slice(0, 16);
+  await maya.getByLabel('Publish at (site time zone)').fill(local);
+  await maya.getByTestId('transition-schedule').click();
+  await status(maya, 'Scheduled');
+  assert.match(await maya.getByTestId('post-status').locator('..').textContent(), /\(in [12] minutes?\)/);
+
+  await maya.goto(`${vellum.baseUrl}/admin/calendar?month=${local.slice(0, 7)}`);
+  const entry = maya.getByTestId('calendar').getByRole('link', { name: /Winter vitamin D/ });
+  await entry.waitFor();
+  assert.equal(await entry.getAttribute('href'), new URL(url).pathname);
+
+  const reader = await (await browser.newContext()).newPage();
+  const before = await reader.goto(`${vellum.baseUrl}/posts/winter-vitamin-d`);
+  assert.equal(before.status(), 404, 'not before its time');
+
+  // The server is down across the time and starts five minutes later.
+  await vellum.restart({ VELLUM_CLOCK_OFFSET_SECS: '300' });
+  const after = await reader.goto(`${vellum.baseUrl}/posts/winter-vitamin-d`);
+  assert.equal(after.status(), 200);
+  assert.equal(await reader.locator('h1').textContent(), 'Winter vitamin D');
+  await vellum.restart();
 });

@@ -130,9 +130,63 @@ async fn a_server_down_across_the_time_publishes_once_when_it_starts(db: &TestDb
     third.stop().await.expect("stop");
 }
 
+async fn plans_change_reschedule_unschedule_publish_now(db: &TestDb) {
+    let clock = Arc::new(ManualClock::new(noon()));
+    let server = start_at(db, &clock).await;
+    create_user(&server, "maya@clinic.org", "Maya Patel", Role::Editor).await;
+    let maya = signed_in(&server, "maya@clinic.org").await;
+    let post = schedule_one(&server, &maya).await;
+
+    // Moved to 13:00: not public at 12:30.
+    let later = step(&maya, &server, &post, "schedule", &[("publish_at", "2030-01-15T13:00")]).await;
+    let later = json(later).await["post"].clone();
+    assert_eq!(later["publish_in"], "in 1 hour");
+    clock.set(noon() + Duration::minutes(30));
+    server::publish_due(&server.state).await.expect("scheduler");
+    assert_eq!(
+        status_of(&server, "/posts/flu-shots-are-here").await,
+        StatusCode::NOT_FOUND
+    );
+
+    // Unscheduled: back to approved, never public.
+    let approved = json(step(&maya, &server, &later, "unschedule", &[]).await).await["post"].clone();
+    assert_eq!(approved["status"], "approved");
+    assert_eq!(approved["publish_at"], Value::Null);
+    clock.set(noon() + Duration::hours(2));
+    server::publish_due(&server.state).await.expect("scheduler");
+    assert_eq!(
+        status_of(&server, "/posts/flu-shots-are-here").await,
+        StatusCode::NOT_FOUND
+    );
+
+    // Scheduled again, then published at once instead.
+    let again = step(
+        &maya,
+        &server,
+        &approved,
+        "schedule",
+        &[("publish_at", "2030-01-15T18:00")],
+    )
+    .await;
+    let again = json(again).await["post"].clone();
+    let now = json(step(&maya, &server, &again, "publish_now", &[]).await).await["post"].clone();
+    assert_eq!(now["status"], "published");
+    assert_eq!(status_of(&server, "/posts/flu-shots-are-here").await, StatusCode::OK);
+    let id = post["id"].as_i64().expect("id");
+    clock.set(noon() + Duration::hours(7));
+    server::publish_due(&server.state).await.expect("scheduler");
+    assert_eq!(
+        published_events(&server, id).await,
+        1,
+        "published once, by hand; the scheduler had nothing left to do"
+    );
+    server.stop().await.expect("stop");
+}
+
 crate::on_both_databases!(
     a_scheduled_post_is_public_exactly_at_its_time,
-    a_server_down_across_the_time_publishes_once_when_it_starts
+    a_server_down_across_the_time_publishes_once_when_it_starts,
+    plans_change_reschedule_unschedule_publish_now
 );
 
 /// Two Vellum servers, each with its own connection pool and scheduler, on

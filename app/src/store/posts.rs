@@ -263,6 +263,21 @@ shared_queries! {
                 .execute(&mut *tx)
                 .await?;
         }
+        // What front ends and webhooks hear about (the outbox).
+        let event = match (change.from, change.to) {
+            (PostStatus::Published, PostStatus::Published) => Some("post.updated"),
+            (_, PostStatus::Published) => Some("post.published"),
+            (PostStatus::Published, _) => Some("post.unpublished"),
+            _ => None,
+        };
+        if let Some(kind) = event {
+            sqlx::query("INSERT INTO events (kind, post_id, created_at) VALUES ($1, $2, $3)")
+                .bind(kind)
+                .bind(post.id)
+                .bind(change.at)
+                .execute(&mut *tx)
+                .await?;
+        }
         Self::insert_audit(&mut tx, &change.audit).await?;
         tx.commit().await?;
         Ok(post)
