@@ -8,6 +8,7 @@ mod support;
 mod accounts;
 mod authz;
 mod binary;
+mod blog;
 mod pages;
 mod posts;
 mod probes;

@@ -3,10 +3,94 @@ use leptos::prelude::*;
 use super::layout::{PublicDocument, page_title};
 use crate::settings::SiteSettings;
 
-/// The home page: the newest posts (once there are posts) under the site's
-/// title and description.
+/// A post in a list, as readers see it.
+#[derive(Debug, Clone)]
+pub struct Card {
+    pub title: String,
+    pub path: String,
+    pub excerpt: String,
+    pub cover: Option<(String, String)>,
+    /// (name, slug), primary first.
+    pub authors: Vec<(String, String)>,
+    pub tags: Vec<(String, String)>,
+    pub date: String,
+    /// The date as `YYYY-MM-DD`, for `<time datetime>`.
+    pub iso_date: String,
+    pub reading_time_minutes: u32,
+}
+
+/// One page of a list and the addresses of its neighbours.
+#[derive(Debug, Clone)]
+pub struct Listing {
+    pub cards: Vec<Card>,
+    pub newer: Option<String>,
+    pub older: Option<String>,
+}
+
+/// "By Ana Ruiz and Ben Okafor", every name linked to its author page.
 #[component]
-pub fn HomePage(settings: SiteSettings) -> impl IntoView {
+fn Byline(authors: Vec<(String, String)>) -> impl IntoView {
+    let count = authors.len();
+    let names = authors
+        .into_iter()
+        .enumerate()
+        .map(|(index, (name, slug))| {
+            let separator = match index {
+                0 => "",
+                i if i + 1 == count => " and ",
+                _ => ", ",
+            };
+            view! { {separator}<a rel="author" href=format!("/authors/{slug}")>{name}</a> }
+        })
+        .collect_view();
+    view! { <p class="byline" data-testid="byline">"By " {names}</p> }
+}
+
+#[component]
+fn PostCards(listing: Listing, #[prop(optional)] empty: &'static str) -> impl IntoView {
+    if listing.cards.is_empty() {
+        let text = if empty.is_empty() {
+            "No articles have been published yet."
+        } else {
+            empty
+        };
+        return view! { <p class="empty">{text}</p> }.into_any();
+    }
+    view! {
+        <ol class="cards">
+            {listing.cards.into_iter().map(|card| view! {
+                <li class="card-item">
+                    <article class="post-card">
+                        {card.cover.map(|(src, alt)| view! { <img class="card-cover" src=src alt=alt loading="lazy" /> })}
+                        <h2><a href=card.path>{card.title}</a></h2>
+                        <Byline authors=card.authors />
+                        <p class="card-meta">
+                            <time datetime=card.iso_date>{card.date}</time>
+                            {format!(" · {} min read", card.reading_time_minutes)}
+                        </p>
+                        <p class="card-excerpt">{card.excerpt}</p>
+                        {(!card.tags.is_empty()).then(|| view! {
+                            <ul class="tag-list" aria-label="Tags">
+                                {card.tags.into_iter().map(|(name, slug)| view! {
+                                    <li><a rel="tag" href=format!("/tags/{slug}")>{name}</a></li>
+                                }).collect_view()}
+                            </ul>
+                        })}
+                    </article>
+                </li>
+            }).collect_view()}
+        </ol>
+        <nav class="pagination" aria-label="More articles">
+            {listing.newer.map(|href| view! { <a rel="prev" href=href>"Newer articles"</a> })}
+            {listing.older.map(|href| view! { <a rel="next" href=href>"Older articles"</a> })}
+        </nav>
+    }
+    .into_any()
+}
+
+/// The home page: the newest posts under the site's title and description.
+#[component]
+pub fn HomePage(settings: SiteSettings, listing: Listing) -> impl IntoView {
     view! {
         <PublicDocument
             title=page_title("", &settings)
@@ -17,7 +101,58 @@ pub fn HomePage(settings: SiteSettings) -> impl IntoView {
                 <h1>{settings.title.clone()}</h1>
                 <p class="lede">{settings.description.clone()}</p>
             </section>
-            <p class="empty">"No articles have been published yet."</p>
+            <PostCards listing />
+        </PublicDocument>
+    }
+}
+
+/// An author: who they are, and their posts.
+#[component]
+pub fn AuthorPage(
+    settings: SiteSettings,
+    name: String,
+    credentials: String,
+    bio: String,
+    avatar_url: String,
+    listing: Listing,
+) -> impl IntoView {
+    let heading = if credentials.is_empty() {
+        name.clone()
+    } else {
+        format!("{name}, {credentials}")
+    };
+    view! {
+        <PublicDocument
+            title=page_title(&name, &settings)
+            description=if bio.is_empty() { format!("Articles by {name}.") } else { bio.clone() }
+            site_title=Some(settings.title.clone())
+        >
+            <section class="author-profile">
+                {(!avatar_url.is_empty()).then(|| view! {
+                    <img class="avatar" src=avatar_url alt=format!("Portrait of {name}") width="96" height="96" />
+                })}
+                <h1>{heading}</h1>
+                <p>{bio}</p>
+            </section>
+            <PostCards listing empty="No published articles yet." />
+        </PublicDocument>
+    }
+}
+
+/// A tag: its description and its posts.
+#[component]
+pub fn TagPage(settings: SiteSettings, name: String, description: String, listing: Listing) -> impl IntoView {
+    view! {
+        <PublicDocument
+            title=page_title(&name, &settings)
+            description=if description.is_empty() { format!("Articles about {name}.") } else { description.clone() }
+            site_title=Some(settings.title.clone())
+        >
+            <section class="intro">
+                <h1>{name}</h1>
+                <p class="lede">{description}</p>
+            </section>
+            <PostCards listing empty="No published articles with this tag yet." />
         </PublicDocument>
     }
 }
@@ -91,20 +226,6 @@ pub struct PostPageData {
 /// pages; this one already carries the attribution readers must see.)
 #[component]
 pub fn PostPage(settings: SiteSettings, post: PostPageData) -> impl IntoView {
-    let author_count = post.authors.len();
-    let byline = post
-        .authors
-        .into_iter()
-        .enumerate()
-        .map(|(index, (name, slug))| {
-            let separator = match index {
-                0 => "",
-                i if i + 1 == author_count => " and ",
-                _ => ", ",
-            };
-            view! { {separator}<a rel="author" href=format!("/authors/{slug}")>{name}</a> }
-        })
-        .collect_view();
     view! {
         <PublicDocument
             title=page_title(&post.title, &settings)
@@ -114,7 +235,7 @@ pub fn PostPage(settings: SiteSettings, post: PostPageData) -> impl IntoView {
             <article class="post">
                 <header class="post-header">
                     <h1>{post.title}</h1>
-                    <p class="byline" data-testid="byline">"By " {byline}</p>
+                    <Byline authors=post.authors />
                     <p class="post-dates">
                         <span>{format!("Published {}", post.published)}</span>
                         {post.updated.map(|updated| view! { <span>{format!(" · Updated {updated}")}</span> })}

@@ -13,7 +13,7 @@ use crate::accounts::Role;
 use crate::accounts::server::throttle::FailureCounts;
 use crate::accounts::server::{AuditFilter, AuditRow, Email, NewAuditEntry, NewUser, ProfileUpdate, User};
 use crate::error::AppError;
-use crate::posts::server::{CalendarRow, Event};
+use crate::posts::server::{CalendarRow, Event, PublicPost, PublicQuery};
 use crate::posts::server::{
     CommentRow, NotificationRow, Post, PostFilter, PostTitle, Revision, SaveRequest, Slug, StatusChange, SummaryRow,
     Tag, TagUse,
@@ -68,6 +68,7 @@ where
     for<'r> TagUse: FromRow<'r, <T::Db as Database>::Row>,
     for<'r> CalendarRow: FromRow<'r, <T::Db as Database>::Row>,
     for<'r> Event: FromRow<'r, <T::Db as Database>::Row>,
+    for<'r> PublicPost: FromRow<'r, <T::Db as Database>::Row>,
     usize: ColumnIndex<<T::Db as Database>::Row>,
 {
     fn backend(&self) -> Backend {
@@ -294,6 +295,18 @@ where
         visible_to_author: Option<i64>,
     ) -> Result<Vec<CalendarRow>, AppError> {
         self.queries().calendar(from, to, visible_to_author).await
+    }
+
+    async fn public_posts(&self, query: &PublicQuery) -> Result<(Vec<PublicPost>, i64), AppError> {
+        self.queries().public_posts(query).await
+    }
+
+    async fn user_by_slug(&self, slug: &str) -> Result<Option<User>, AppError> {
+        self.queries().user_by_slug(slug).await
+    }
+
+    async fn tag_by_slug(&self, slug: &str) -> Result<Option<Tag>, AppError> {
+        self.queries().tag_by_slug(slug).await
     }
 
     async fn events(&self, after_id: i64, limit: i64) -> Result<Vec<Event>, AppError> {

@@ -21,7 +21,7 @@ use crate::accounts::Role;
 use crate::accounts::server::throttle::FailureCounts;
 use crate::accounts::server::{AuditFilter, AuditRow, Email, NewAuditEntry, NewUser, ProfileUpdate, User};
 use crate::error::AppError;
-use crate::posts::server::{CalendarRow, Event};
+use crate::posts::server::{CalendarRow, Event, PublicPost, PublicQuery};
 use crate::posts::server::{
     CommentRow, NotificationRow, Post, PostFilter, PostTitle, Revision, SaveRequest, Slug, StatusChange, SummaryRow,
     Tag, TagUse,
@@ -231,6 +231,13 @@ pub trait Store: Send + Sync + 'static {
         to: DateTime<Utc>,
         visible_to_author: Option<i64>,
     ) -> Result<Vec<CalendarRow>, AppError>;
+
+    /// A page of public posts at `now`, newest first, and the total.
+    async fn public_posts(&self, query: &PublicQuery) -> Result<(Vec<PublicPost>, i64), AppError>;
+
+    async fn user_by_slug(&self, slug: &str) -> Result<Option<User>, AppError>;
+
+    async fn tag_by_slug(&self, slug: &str) -> Result<Option<Tag>, AppError>;
 
     /// Events after `after_id`, oldest first.
     async fn events(&self, after_id: i64, limit: i64) -> Result<Vec<Event>, AppError>;

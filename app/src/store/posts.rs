@@ -8,7 +8,7 @@ use super::queries::shared_queries;
 use super::sql;
 use crate::accounts::server::{NewAuditEntry, User};
 use crate::error::AppError;
-use crate::posts::server::{CalendarRow, Event};
+use crate::posts::server::{CalendarRow, Event, PublicPost, PublicQuery};
 use crate::posts::server::{
     CommentRow, ListOrder, LiveText, NotificationRow, Notify, Post, PostFilter, PostTitle, Revision, RevisionKind,
     SaveRequest, Slug, StatusChange, SummaryRow, Tag, TagUse,
@@ -473,7 +473,7 @@ shared_queries! {
         let sql = format!(
             "{} JOIN posts p ON p.live_revision_id = r.id WHERE r.slug = $1 AND {}",
             sql::SELECT_REVISIONS,
-            sql::PUBLIC_AT_2
+            sql::public_at("$2")
         );
         let revision: Option<Revision> = sqlx::query_as(&sql)
             .bind(slug)
@@ -489,7 +489,7 @@ shared_queries! {
         let sql = format!(
             "SELECT r.slug FROM post_slug_history h JOIN posts p ON p.id = h.post_id \
              JOIN post_revisions r ON r.id = p.live_revision_id WHERE h.slug = $1 AND {}",
-            sql::PUBLIC_AT_2
+            sql::public_at("$2")
         );
         Ok(sqlx::query_scalar(&sql)
             .bind(old_slug)
@@ -548,6 +548,71 @@ shared_queries! {
         .bind(visible_to_author.unwrap_or(0))
         .fetch_all(self.reader)
         .await?)
+    }
+
+    /// A page of public posts and how many there are in all.
+    pub async fn public_posts(&self, query: &PublicQuery) -> Result<(Vec<PublicPost>, i64), AppError> {
+        let filter = sql::public_posts_where();
+        let sql = format!(
+            "SELECT p.id, r.title, r.slug, r.excerpt, r.body, r.cover_url, r.cover_alt, \
+             COALESCE(p.published_at, p.publish_at) AS published_at, r.created_at AS updated_at {filter} \
+             ORDER BY COALESCE(p.published_at, p.publish_at) DESC, p.id DESC LIMIT $4 OFFSET $5"
+        );
+        let mut posts: Vec<PublicPost> = sqlx::query_as(&sql)
+            .bind(query.now)
+            .bind(query.author_slug.as_str())
+            .bind(query.tag_slug.as_str())
+            .bind(query.limit)
+            .bind(query.offset)
+            .fetch_all(self.reader)
+            .await?;
+        let total: i64 = sqlx::query_scalar(&format!("SELECT count(*) {filter}"))
+            .bind(query.now)
+            .bind(query.author_slug.as_str())
+            .bind(query.tag_slug.as_str())
+            .fetch_one(self.reader)
+            .await?;
+        if !posts.is_empty() {
+            let ids = sql::placeholders(1, posts.len());
+            let authors_sql = format!(
+                "SELECT pa.post_id, u.display_name, u.slug FROM post_authors pa JOIN users u ON u.id = pa.user_id \
+                 WHERE pa.post_id IN ({ids}) ORDER BY pa.post_id, pa.position"
+            );
+            let tags_sql = format!(
+                "SELECT pt.post_id, t.name, t.slug FROM post_tags pt JOIN tags t ON t.id = pt.tag_id \
+                 WHERE pt.post_id IN ({ids}) ORDER BY pt.post_id, pt.position"
+            );
+            for (sql, is_authors) in [(authors_sql, true), (tags_sql, false)] {
+                let mut rows = sqlx::query_as::<_, (i64, String, String)>(&sql);
+                for post in &posts {
+                    rows = rows.bind(post.id);
+                }
+                for (post_id, name, slug) in rows.fetch_all(self.reader).await? {
+                    if let Some(post) = posts.iter_mut().find(|post| post.id == post_id) {
+                        if is_authors {
+                            post.authors.push((name, slug));
+                        } else {
+                            post.tags.push((name, slug));
+                        }
+                    }
+                }
+            }
+        }
+        Ok((posts, total))
+    }
+
+    pub async fn user_by_slug(&self, slug: &str) -> Result<Option<User>, AppError> {
+        let sql = format!("SELECT {} FROM users WHERE slug = $1", sql::USER_COLUMNS);
+        Ok(sqlx::query_as(&sql).bind(slug).fetch_optional(self.reader).await?)
+    }
+
+    pub async fn tag_by_slug(&self, slug: &str) -> Result<Option<Tag>, AppError> {
+        Ok(
+            sqlx::query_as("SELECT id, name, slug, description FROM tags WHERE slug = $1")
+                .bind(slug)
+                .fetch_optional(self.reader)
+                .await?,
+        )
     }
 
     pub async fn events(&self, after_id: i64, limit: i64) -> Result<Vec<Event>, AppError> {

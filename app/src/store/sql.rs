@@ -118,7 +118,22 @@ pub const LIST_POSTS: &str = "SELECT p.id, p.title, p.status, p.updated_at, p.pu
 /// What readers may see, at the time bound to `$2`: published posts, and
 /// scheduled ones whose time has come (whether or not the scheduler has
 /// run yet). Every public query uses it. `p` is the post.
-pub const PUBLIC_AT_2: &str = "(p.status = 'published' OR (p.status = 'scheduled' AND p.publish_at <= $2))";
+pub fn public_at(now: &str) -> String {
+    format!("(p.status = 'published' OR (p.status = 'scheduled' AND p.publish_at <= {now}))")
+}
+
+/// Public posts, newest first, with their live text. `$1` now, `$2` an
+/// author's slug, `$3` a tag's slug ('' for any).
+pub fn public_posts_where() -> String {
+    format!(
+        "FROM posts p JOIN post_revisions r ON r.id = p.live_revision_id WHERE {} \
+         AND ($2 = '' OR EXISTS (SELECT 1 FROM post_authors a JOIN users u ON u.id = a.user_id \
+              WHERE a.post_id = p.id AND u.slug = $2)) \
+         AND ($3 = '' OR EXISTS (SELECT 1 FROM post_tags pt JOIN tags t ON t.id = pt.tag_id \
+              WHERE pt.post_id = p.id AND t.slug = $3))",
+        public_at("$1")
+    )
+}
 
 /// `$start, $start+1, …`: `count` numbered placeholders.
 pub fn placeholders(start: usize, count: usize) -> String {

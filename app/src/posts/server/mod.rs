@@ -172,6 +172,37 @@ pub struct Event {
     pub created_at: DateTime<Utc>,
 }
 
+/// Which public posts a page lists.
+#[derive(Debug, Clone)]
+pub struct PublicQuery {
+    pub now: DateTime<Utc>,
+    /// '' for any.
+    pub author_slug: String,
+    /// '' for any.
+    pub tag_slug: String,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// A public post as lists and feeds show it: its live text, when it went
+/// out, its authors and tags as (name, slug).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PublicPost {
+    pub id: i64,
+    pub title: String,
+    pub slug: String,
+    pub excerpt: String,
+    pub body: String,
+    pub cover_url: String,
+    pub cover_alt: String,
+    pub published_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    #[sqlx(skip)]
+    pub authors: Vec<(String, String)>,
+    #[sqlx(skip)]
+    pub tags: Vec<(String, String)>,
+}
+
 /// A tag and how many posts carry it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TagUse {

@@ -1,0 +1,223 @@
+//! The public blog's lists, feed and sitemap: what is public, in order,
+//! page by page, and a scheduled post exactly at its time.
+
+use std::sync::Arc;
+
+use app::accounts::Role;
+use app::accounts::server::{AuditAction, NewAuditEntry, User};
+use app::clock::{Clock, ManualClock};
+use app::posts::server::{
+    LiveText, NotificationKind, Notify, Post, PostEdit, PostTitle, RawEdit, RevisionKind, SaveRequest, Slug,
+    StatusChange,
+};
+use app::posts::workflow::PostStatus;
+use chrono::{DateTime, Duration, Utc};
+use reqwest::StatusCode;
+use server::RunningServer;
+
+use crate::support::TestDb;
+use crate::{client, create_user, page_html, serve_args, url};
+
+fn noon() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2030-01-15T12:00:00Z")
+        .expect("time")
+        .with_timezone(&Utc)
+}
+
+/// A post with `body` and `tags`, moved straight to `to` at `at` (the
+/// workflow's rules are the HTTP tests' business; these test the lists).
+async fn post_as(
+    server: &RunningServer,
+    author: &User,
+    title: &str,
+    tags: &str,
+    to: PostStatus,
+    at: DateTime<Utc>,
+    publish_at: Option<DateTime<Utc>>,
+) -> Post {
+    let store = &server.state.store;
+    let title = PostTitle::parse(title).expect("title");
+    let post = store
+        .create_draft(&title, &Slug::from_title(&title), author.id, at)
+        .await
+        .expect("draft");
+    let body = format!("{} explained in plain words.\n\n## More\n\nDetails.", post.title);
+    let edit = PostEdit::parse(&RawEdit {
+        title: &post.title,
+        slug: &post.slug,
+        body: &body,
+        tags,
+        show_review: true,
+        author_ids: &[author.id],
+        ..RawEdit::default()
+    })
+    .expect("edit");
+    let post = store
+        .save_post(&SaveRequest {
+            id: post.id,
+            expected_version: post.version,
+            editable: &[PostStatus::Draft],
+            edit: &edit,
+            saved_by: author.id,
+            kind: RevisionKind::Save,
+            at,
+        })
+        .await
+        .expect("save");
+    store
+        .change_status(&StatusChange {
+            id: post.id,
+            expected_version: post.version,
+            from: PostStatus::Draft,
+            to,
+            actor_id: author.id,
+            at,
+            live: LiveText::FromCurrent,
+            reviewed: false,
+            publish_at,
+            comment: None,
+            notify: Notify::Nobody,
+            notification: NotificationKind::Published,
+            audit: NewAuditEntry::new(AuditAction::PostPublished, Some(author.id), None),
+        })
+        .await
+        .expect("publish")
+}
+
+async fn status_of(server: &RunningServer, path: &str) -> StatusCode {
+    let response = client().get(url(server, path)).send().await.expect("GET");
+    let status = response.status();
+    drop(response.text().await);
+    status
+}
+
+/// The titles of the cards on a list page, in order.
+fn card_titles(html: &str) -> Vec<String> {
+    html.split("<article class=\"post-card\">")
+        .skip(1)
+        .filter_map(|card| card.split("<h2><a href=").nth(1))
+        .filter_map(|rest| rest.split('>').nth(1))
+        .map(|title| title.trim_end_matches("</a").to_owned())
+        .collect()
+}
+
+async fn lists_show_public_posts_newest_first_page_by_page(db: &TestDb) {
+    let clock = Arc::new(ManualClock::new(noon()));
+    let dyn_clock: Arc<dyn Clock> = clock.clone();
+    let server = server::start_with_clock(&serve_args(db), Some(dyn_clock))
+        .await
+        .expect("start");
+    let ana = create_user(&server, "ana@clinic.org", "Ana Ruiz", Role::Author).await;
+    let ben = create_user(&server, "ben@clinic.org", "Ben Okafor", Role::Author).await;
+    for n in 1..=12 {
+        let at = noon() - Duration::days(30 - n);
+        let tags = if n % 2 == 0 { "Sleep" } else { "Heart" };
+        post_as(
+            &server,
+            &ana,
+            &format!("Article {n}"),
+            tags,
+            PostStatus::Published,
+            at,
+            None,
+        )
+        .await;
+    }
+    post_as(&server, &ben, "Ben's draft", "Sleep", PostStatus::Draft, noon(), None).await;
+
+    let first = page_html(&server, "/").await;
+    let titles = card_titles(&first);
+    assert_eq!(titles.len(), 10, "{titles:?}");
+    assert_eq!(titles[0], "Article 12", "newest first");
+    assert!(
+        first.contains("href=\"/authors/ana-ruiz\">Ana Ruiz</a>"),
+        "bylines link the author"
+    );
+    assert!(first.contains("December 28, 2029"), "dates in the site's format");
+    assert!(first.contains("Article 12 explained in plain words."), "the excerpt");
+    assert!(first.contains("href=\"/?page=2\""));
+    assert!(
+        !first.contains("Ben&#x27;s draft") && !first.contains("Ben's draft"),
+        "drafts are not listed"
+    );
+    assert_eq!(
+        card_titles(&page_html(&server, "/?page=2").await),
+        ["Article 2", "Article 1"]
+    );
+    assert_eq!(status_of(&server, "/?page=3").await, StatusCode::NOT_FOUND);
+    assert_eq!(status_of(&server, "/?page=abc").await, StatusCode::NOT_FOUND);
+
+    let sleep = page_html(&server, "/tags/sleep").await;
+    assert_eq!(card_titles(&sleep).len(), 6, "only published posts with the tag");
+    assert_eq!(status_of(&server, "/tags/no-such-tag").await, StatusCode::NOT_FOUND);
+    let author = page_html(&server, "/authors/ana-ruiz").await;
+    assert!(author.contains("<h1>Ana Ruiz</h1>"));
+    assert_eq!(card_titles(&author).len(), 10);
+    assert!(
+        page_html(&server, "/authors/ben-okafor")
+            .await
+            .contains("No published articles yet.")
+    );
+    assert_eq!(status_of(&server, "/authors/nobody").await, StatusCode::NOT_FOUND);
+
+    let feed = client().get(url(&server, "/feed.xml")).send().await.expect("GET feed");
+    assert_eq!(feed.headers()["content-type"], "application/rss+xml; charset=utf-8");
+    let feed = feed.text().await.expect("feed");
+    assert!(feed.starts_with("<?xml") && feed.contains("<rss"), "{feed}");
+    assert_eq!(feed.matches("<item>").count(), 12);
+    assert!(feed.contains("<dc:creator>Ana Ruiz</dc:creator>"), "{feed}");
+    let sitemap = page_html(&server, "/sitemap.xml").await;
+    assert!(
+        sitemap.contains("<loc>http://127.0.0.1:3000/posts/article-1</loc><lastmod>"),
+        "{sitemap}"
+    );
+    assert!(sitemap.contains("/tags/sleep</loc>") && sitemap.contains("/authors/ana-ruiz</loc>"));
+    assert!(!sitemap.contains("bens-draft"));
+    let robots = page_html(&server, "/robots.txt").await;
+    assert!(robots.contains("Disallow: /admin") && robots.contains("Sitemap: http://127.0.0.1:3000/sitemap.xml"));
+    server.stop().await.expect("stop");
+}
+
+async fn a_scheduled_post_joins_every_list_exactly_at_its_time(db: &TestDb) {
+    let clock = Arc::new(ManualClock::new(noon()));
+    let dyn_clock: Arc<dyn Clock> = clock.clone();
+    let server = server::start_with_clock(&serve_args(db), Some(dyn_clock))
+        .await
+        .expect("start");
+    let ana = create_user(&server, "ana@clinic.org", "Ana Ruiz", Role::Author).await;
+    let due = noon() + Duration::hours(1);
+    post_as(
+        &server,
+        &ana,
+        "Due at one",
+        "Timing",
+        PostStatus::Scheduled,
+        noon(),
+        Some(due),
+    )
+    .await;
+    let places = ["/", "/feed.xml", "/sitemap.xml", "/tags/timing", "/authors/ana-ruiz"];
+
+    clock.set(due - Duration::seconds(1));
+    for place in places {
+        let body = page_html(&server, place).await;
+        assert!(
+            !body.contains("Due at one") && !body.contains("due-at-one"),
+            "{place} before its time"
+        );
+    }
+    clock.set(due);
+    for place in places {
+        let body = page_html(&server, place).await;
+        assert!(
+            body.contains("Due at one") || body.contains("due-at-one"),
+            "{place} at its time: {body}"
+        );
+    }
+    server.stop().await.expect("stop");
+}
+
+crate::on_both_databases!(
+    lists_show_public_posts_newest_first_page_by_page,
+    a_scheduled_post_joins_every_list_exactly_at_its_time
+);
