@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use app::accounts::Role;
 use app::accounts::server::{AuditAction, NewAuditEntry, User};
-use app::clock::{Clock, ManualClock};
+use app::clock::ManualClock;
 use app::posts::server::{
     LiveText, NotificationKind, Notify, Post, PostEdit, PostTitle, RawEdit, RevisionKind, SaveRequest, Slug,
     StatusChange,
@@ -16,7 +16,7 @@ use reqwest::StatusCode;
 use server::RunningServer;
 
 use crate::support::TestDb;
-use crate::{client, create_user, page_html, serve_args, url};
+use crate::{client, create_user, page_html, start_at, status_of, url};
 
 fn noon() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2030-01-15T12:00:00Z")
@@ -84,13 +84,6 @@ async fn post_as(
         .expect("publish")
 }
 
-async fn status_of(server: &RunningServer, path: &str) -> StatusCode {
-    let response = client().get(url(server, path)).send().await.expect("GET");
-    let status = response.status();
-    drop(response.text().await);
-    status
-}
-
 /// The titles of the cards on a list page, in order.
 fn card_titles(html: &str) -> Vec<String> {
     html.split("<article class=\"post-card\">")
@@ -103,10 +96,7 @@ fn card_titles(html: &str) -> Vec<String> {
 
 async fn lists_show_public_posts_newest_first_page_by_page(db: &TestDb) {
     let clock = Arc::new(ManualClock::new(noon()));
-    let dyn_clock: Arc<dyn Clock> = clock.clone();
-    let server = server::start_with_clock(&serve_args(db), Some(dyn_clock))
-        .await
-        .expect("start");
+    let server = start_at(db, &clock).await;
     let ana = create_user(&server, "ana@clinic.org", "Ana Ruiz", Role::Author).await;
     let ben = create_user(&server, "ben@clinic.org", "Ben Okafor", Role::Author).await;
     for n in 1..=12 {
@@ -180,10 +170,7 @@ async fn lists_show_public_posts_newest_first_page_by_page(db: &TestDb) {
 
 async fn a_scheduled_post_joins_every_list_exactly_at_its_time(db: &TestDb) {
     let clock = Arc::new(ManualClock::new(noon()));
-    let dyn_clock: Arc<dyn Clock> = clock.clone();
-    let server = server::start_with_clock(&serve_args(db), Some(dyn_clock))
-        .await
-        .expect("start");
+    let server = start_at(db, &clock).await;
     let ana = create_user(&server, "ana@clinic.org", "Ana Ruiz", Role::Author).await;
     let due = noon() + Duration::hours(1);
     post_as(

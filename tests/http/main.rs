@@ -46,6 +46,22 @@ pub async fn start(db: &TestDb) -> RunningServer {
     server::start(&serve_args(db)).await.expect("server starts")
 }
 
+/// `start`, with a clock the test moves.
+pub async fn start_at(db: &TestDb, clock: &std::sync::Arc<app::clock::ManualClock>) -> RunningServer {
+    let clock: std::sync::Arc<dyn app::clock::Clock> = clock.clone();
+    server::start_with_clock(&serve_args(db), Some(clock))
+        .await
+        .expect("server starts")
+}
+
+/// The status of a page fetched by a reader (its body read and dropped).
+pub async fn status_of(server: &RunningServer, path: &str) -> reqwest::StatusCode {
+    let response = client().get(url(server, path)).send().await.expect("GET");
+    let status = response.status();
+    drop(response.text().await);
+    status
+}
+
 /// A client that keeps cookies and does not follow redirects, so tests see
 /// exactly what the server answered. A request that hangs fails the test
 /// after a minute instead of stalling the run.

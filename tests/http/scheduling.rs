@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use app::accounts::Role;
 use app::accounts::server::{AuditAction, AuditFilter};
-use app::clock::{Clock, ManualClock};
+use app::clock::ManualClock;
 use app::posts::server::{LiveText, NotificationKind, Notify, PostTitle, Slug, StatusChange};
 use app::posts::workflow::PostStatus;
 use chrono::{DateTime, Duration, Utc};
@@ -16,27 +16,13 @@ use server::RunningServer;
 
 use crate::posts::{create, json, load, saved, step};
 use crate::support::TestDb;
-use crate::{client, create_user, serve_args, signed_in, url};
+use crate::{create_user, signed_in, start_at, status_of};
 
 /// 12:00 UTC on a winter day (the site's zone is UTC unless set).
 fn noon() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2030-01-15T12:00:00Z")
         .expect("time")
         .with_timezone(&Utc)
-}
-
-async fn start_at(db: &TestDb, clock: &Arc<ManualClock>) -> RunningServer {
-    let clock: Arc<dyn Clock> = clock.clone();
-    server::start_with_clock(&serve_args(db), Some(clock))
-        .await
-        .expect("server starts")
-}
-
-async fn status_of(server: &RunningServer, path: &str) -> StatusCode {
-    let response = client().get(url(server, path)).send().await.expect("GET");
-    let status = response.status();
-    drop(response.text().await);
-    status
 }
 
 /// `post.published` events of one post.

@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use crate::posts::{create, json, load, save, saved, step};
 use crate::support::TestDb;
-use crate::{call, client, create_user, page_html, signed_in, start, url};
+use crate::{call, client, create_user, page_html, signed_in, start, status_of, url};
 
 const BODY: &str = "## Why sleep matters\n\nSleep repairs the body.\n\n- Go to bed on time\n- Keep the room dark\n\n\
     | Hours | Effect |\n|---|---|\n| 7 | rested |\n\nSee [the NHS](https://www.nhs.uk/).\n";
@@ -32,10 +32,6 @@ async fn unread(client: &reqwest::Client, server: &server::RunningServer) -> i64
         .await
         .as_i64()
         .unwrap_or(-1)
-}
-
-async fn status_of(server: &server::RunningServer, path: &str) -> StatusCode {
-    client().get(url(server, path)).send().await.expect("GET").status()
 }
 
 async fn the_golden_flow_from_draft_to_published(db: &TestDb) {
