@@ -156,6 +156,33 @@ async fn lists_show_public_posts_newest_first_page_by_page(db: &TestDb) {
     assert!(feed.starts_with("<?xml") && feed.contains("<rss"), "{feed}");
     assert_eq!(feed.matches("<item>").count(), 12);
     assert!(feed.contains("<dc:creator>Ana Ruiz</dc:creator>"), "{feed}");
+    let atom = client().get(url(&server, "/atom.xml")).send().await.expect("GET atom");
+    assert_eq!(atom.headers()["content-type"], "application/atom+xml; charset=utf-8");
+    let atom = atom.text().await.expect("atom");
+    assert!(atom.contains("<feed xmlns=\"http://www.w3.org/2005/Atom\""), "{atom}");
+    assert_eq!(atom.matches("<entry>").count(), 12);
+    assert!(atom.contains("<name>Ana Ruiz</name>"));
+    let sleep_feed = page_html(&server, "/tags/sleep/feed.xml").await;
+    assert_eq!(sleep_feed.matches("<item>").count(), 6, "the tag's posts only");
+    assert!(sleep_feed.contains("<title>Sleep · Vellum</title>"), "{sleep_feed}");
+    assert_eq!(
+        page_html(&server, "/authors/ben-okafor/feed.xml")
+            .await
+            .matches("<item>")
+            .count(),
+        0
+    );
+    assert_eq!(
+        status_of(&server, "/authors/nobody/feed.xml").await,
+        StatusCode::NOT_FOUND
+    );
+    assert!(
+        first.contains(r#"<link rel="alternate" type="application/rss+xml""#) && first.contains(r#"href="/atom.xml""#)
+    );
+    assert!(
+        author.contains(r#"href="/authors/ana-ruiz/feed.xml""#),
+        "author pages name their feed"
+    );
     let sitemap = page_html(&server, "/sitemap.xml").await;
     assert!(
         sitemap.contains("<loc>http://127.0.0.1:3000/posts/article-1</loc><lastmod>"),
@@ -183,7 +210,15 @@ async fn a_scheduled_post_joins_every_list_exactly_at_its_time(db: &TestDb) {
         Some(due),
     )
     .await;
-    let places = ["/", "/feed.xml", "/sitemap.xml", "/tags/timing", "/authors/ana-ruiz"];
+    let places = [
+        "/",
+        "/feed.xml",
+        "/atom.xml",
+        "/sitemap.xml",
+        "/tags/timing",
+        "/tags/timing/feed.xml",
+        "/authors/ana-ruiz",
+    ];
 
     clock.set(due - Duration::seconds(1));
     for place in places {

@@ -1,12 +1,13 @@
 //! What machines read: the RSS feed, the sitemap and robots.txt. Like the
 //! pages, they list only what is public at this moment.
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 
 use super::server::PageError;
 use crate::content::render::{excerpt, render_markdown};
+use crate::error::AppError;
 use crate::posts::server::{PublicPost, PublicQuery, public_path};
 use crate::state::AppState;
 
@@ -15,21 +16,110 @@ const FEED_SIZE: i64 = 20;
 /// The most URLs one sitemap file may hold.
 const SITEMAP_LIMIT: i64 = 50_000;
 
-async fn public(state: &AppState, limit: i64) -> Result<Vec<PublicPost>, PageError> {
+async fn public(state: &AppState, author_slug: &str, tag_slug: &str, limit: i64) -> Result<Vec<PublicPost>, PageError> {
     let query = PublicQuery {
         now: state.clock.now(),
-        author_slug: String::new(),
-        tag_slug: String::new(),
+        author_slug: author_slug.to_owned(),
+        tag_slug: tag_slug.to_owned(),
         limit,
         offset: 0,
     };
     Ok(state.store.public_posts(&query).await?.0)
 }
 
-/// RSS 2.0: the newest posts with their full text.
+/// The site's RSS feed.
 pub async fn rss(State(state): State<AppState>) -> Result<Response, PageError> {
+    rss_of(&state, "", "", "").await
+}
+
+/// One author's posts as RSS; 404 for an unknown author.
+pub async fn author_rss(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Response, PageError> {
+    let author = state.store.user_by_slug(&slug).await?.ok_or(AppError::NotFound)?;
+    rss_of(&state, &slug, "", &author.display_name).await
+}
+
+/// One tag's posts as RSS; 404 for an unknown tag.
+pub async fn tag_rss(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Response, PageError> {
+    let tag = state.store.tag_by_slug(&slug).await?.ok_or(AppError::NotFound)?;
+    rss_of(&state, "", &slug, &tag.name).await
+}
+
+/// Atom 1.0: the same posts as the site's RSS feed.
+pub async fn atom(State(state): State<AppState>) -> Result<Response, PageError> {
+    use atom_syndication::{Content, Entry, Feed, Link, Person, Text};
     let settings = state.store.site_settings().await?;
-    let posts = public(&state, FEED_SIZE).await?;
+    let posts = public(&state, "", "", FEED_SIZE).await?;
+    let fixed = |at: chrono::DateTime<chrono::Utc>| at.fixed_offset();
+    let entries: Vec<Entry> = posts
+        .iter()
+        .map(|post| {
+            let url = format!("{}{}", settings.site_url, public_path(&post.slug));
+            let rendered = render_markdown(&post.body);
+            Entry {
+                title: Text::plain(post.title.clone()),
+                id: url.clone(),
+                updated: fixed(post.updated_at),
+                published: Some(fixed(post.published_at)),
+                authors: post
+                    .authors
+                    .iter()
+                    .map(|(name, slug)| Person {
+                        name: name.clone(),
+                        uri: Some(format!("{}/authors/{slug}", settings.site_url)),
+                        ..Person::default()
+                    })
+                    .collect(),
+                links: vec![Link {
+                    href: url,
+                    rel: "alternate".into(),
+                    ..Link::default()
+                }],
+                summary: (!post.excerpt.is_empty()).then(|| Text::plain(post.excerpt.clone())),
+                content: Some(Content {
+                    value: Some(rendered.html),
+                    content_type: Some("html".into()),
+                    ..Content::default()
+                }),
+                ..Entry::default()
+            }
+        })
+        .collect();
+    let feed = Feed {
+        title: Text::plain(settings.title.clone()),
+        subtitle: (!settings.description.is_empty()).then(|| Text::plain(settings.description.clone())),
+        id: format!("{}/", settings.site_url),
+        updated: fixed(
+            posts
+                .first()
+                .map_or(chrono::DateTime::UNIX_EPOCH, |post| post.updated_at),
+        ),
+        links: vec![
+            Link {
+                href: format!("{}/", settings.site_url),
+                rel: "alternate".into(),
+                ..Link::default()
+            },
+            Link {
+                href: format!("{}/atom.xml", settings.site_url),
+                rel: "self".into(),
+                ..Link::default()
+            },
+        ],
+        entries,
+        ..Feed::default()
+    };
+    Ok((
+        [(CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
+        feed.to_string(),
+    )
+        .into_response())
+}
+
+/// RSS 2.0: the newest posts (of an author or a tag, when given) with
+/// their full text.
+async fn rss_of(state: &AppState, author_slug: &str, tag_slug: &str, about: &str) -> Result<Response, PageError> {
+    let settings = state.store.site_settings().await?;
+    let posts = public(state, author_slug, tag_slug, FEED_SIZE).await?;
     let items: Vec<rss::Item> = posts
         .iter()
         .map(|post| {
@@ -66,8 +156,13 @@ pub async fn rss(State(state): State<AppState>) -> Result<Response, PageError> {
                 .build()
         })
         .collect();
+    let title = if about.is_empty() {
+        settings.title.clone()
+    } else {
+        format!("{about} · {}", settings.title)
+    };
     let channel = rss::ChannelBuilder::default()
-        .title(settings.title.clone())
+        .title(title)
         .link(format!("{}/", settings.site_url))
         .description(settings.description.clone())
         .language(Some("en".to_owned()))
@@ -88,7 +183,7 @@ pub async fn rss(State(state): State<AppState>) -> Result<Response, PageError> {
 /// Every public post, author and tag, with when it last changed.
 pub async fn sitemap(State(state): State<AppState>) -> Result<Response, PageError> {
     let settings = state.store.site_settings().await?;
-    let posts = public(&state, SITEMAP_LIMIT).await?;
+    let posts = public(&state, "", "", SITEMAP_LIMIT).await?;
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );

@@ -13,9 +13,13 @@ pub fn PublicDocument(
     /// The site's title, shown in the header; `None` when the settings
     /// could not be read (e.g. the database is down).
     site_title: Option<String>,
+    /// This page's own feed, besides the site's (an author's or a tag's).
+    #[prop(optional)]
+    feed: Option<(String, String)>,
     children: Children,
 ) -> impl IntoView {
     let site_title = site_title.unwrap_or_else(|| "Vellum".to_owned());
+    let feed_title = format!("{site_title} (RSS)");
     view! {
         <html lang="en">
             <head>
@@ -24,6 +28,11 @@ pub fn PublicDocument(
                 <title>{title}</title>
                 <meta name="description" content=description />
                 <link rel="stylesheet" href="/pkg/vellum.css" />
+                <link rel="alternate" type="application/rss+xml" title=feed_title href="/feed.xml" />
+                <link rel="alternate" type="application/atom+xml" title=format!("{site_title} (Atom)") href="/atom.xml" />
+                {feed.map(|(title, href)| view! {
+                    <link rel="alternate" type="application/rss+xml" title=title href=href />
+                })}
             </head>
             <body class="public">
                 <a class="skip-link" href="#main">"Skip to content"</a>

@@ -110,6 +110,7 @@ pub fn HomePage(settings: SiteSettings, listing: Listing) -> impl IntoView {
 #[component]
 pub fn AuthorPage(
     settings: SiteSettings,
+    slug: String,
     name: String,
     credentials: String,
     bio: String,
@@ -126,6 +127,7 @@ pub fn AuthorPage(
             title=page_title(&name, &settings)
             description=if bio.is_empty() { format!("Articles by {name}.") } else { bio.clone() }
             site_title=Some(settings.title.clone())
+            feed=(format!("Articles by {name}"), format!("/authors/{slug}/feed.xml"))
         >
             <section class="author-profile">
                 {(!avatar_url.is_empty()).then(|| view! {
@@ -141,12 +143,19 @@ pub fn AuthorPage(
 
 /// A tag: its description and its posts.
 #[component]
-pub fn TagPage(settings: SiteSettings, name: String, description: String, listing: Listing) -> impl IntoView {
+pub fn TagPage(
+    settings: SiteSettings,
+    slug: String,
+    name: String,
+    description: String,
+    listing: Listing,
+) -> impl IntoView {
     view! {
         <PublicDocument
             title=page_title(&name, &settings)
             description=if description.is_empty() { format!("Articles about {name}.") } else { description.clone() }
             site_title=Some(settings.title.clone())
+            feed=(format!("Articles about {name}"), format!("/tags/{slug}/feed.xml"))
         >
             <section class="intro">
                 <h1>{name}</h1>

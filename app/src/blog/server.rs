@@ -20,6 +20,9 @@ pub fn routes() -> Router<AppState> {
         .route("/authors/{slug}", get(author_page))
         .route("/tags/{slug}", get(tag_page))
         .route("/feed.xml", get(super::feeds::rss))
+        .route("/atom.xml", get(super::feeds::atom))
+        .route("/authors/{slug}/feed.xml", get(super::feeds::author_rss))
+        .route("/tags/{slug}/feed.xml", get(super::feeds::tag_rss))
         .route("/sitemap.xml", get(super::feeds::sitemap))
         .route("/robots.txt", get(super::feeds::robots))
 }
@@ -132,7 +135,7 @@ async fn author_page(
         return Ok(not_found(State(state)).await);
     };
     let view = view! {
-        <AuthorPage settings name=author.display_name credentials=author.credentials bio=author.bio
+        <AuthorPage settings slug=slug.clone() name=author.display_name credentials=author.credentials bio=author.bio
             avatar_url=author.avatar_url listing />
     };
     Ok(Html(render_document(view)).into_response())
@@ -150,7 +153,7 @@ async fn tag_page(
     let Some(listing) = listing(&state, &settings, &format!("/tags/{slug}"), "", &slug, n).await? else {
         return Ok(not_found(State(state)).await);
     };
-    let view = view! { <TagPage settings name=tag.name description=tag.description listing /> };
+    let view = view! { <TagPage settings slug=slug.clone() name=tag.name description=tag.description listing /> };
     Ok(Html(render_document(view)).into_response())
 }
 
