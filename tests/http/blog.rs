@@ -127,6 +127,11 @@ async fn lists_show_public_posts_newest_first_page_by_page(db: &TestDb) {
     assert!(first.contains("Article 12 explained in plain words."), "the excerpt");
     assert!(first.contains("href=\"/?page=2\""));
     assert!(
+        first.contains(r#"<link rel="canonical" href="http://127.0.0.1:3000/">"#),
+        "{first}"
+    );
+    assert!(first.contains(r#"<meta content="website" property="og:type">"#));
+    assert!(
         !first.contains("Ben&#x27;s draft") && !first.contains("Ben's draft"),
         "drafts are not listed"
     );

@@ -168,6 +168,17 @@ async fn the_golden_flow_from_draft_to_published(db: &TestDb) {
     assert!(html.contains(r#"<h2 id="why-sleep-matters">"#) && html.contains("<td>rested</td>"));
     assert!(!html.contains("<script"), "public pages carry no script");
     assert!(
+        html.contains(r#"<link rel="canonical" href="http://127.0.0.1:3000/posts/sleep-and-your-heart">"#),
+        "{html}"
+    );
+    for tag in [
+        r#"<meta content="article" property="og:type">"#,
+        r#"<meta content="Sleep and your heart · Vellum" property="og:title">"#,
+        r#"<meta name="twitter:card" content="summary">"#,
+    ] {
+        assert!(html.contains(tag), "{tag} missing: {html}");
+    }
+    assert!(
         json(call(&ana, &server, ListNotifications::PATH, &[]).await).await[0]["message"]
             .as_str()
             .unwrap_or_default()

@@ -2,6 +2,27 @@ use leptos::prelude::*;
 
 use crate::settings::SiteSettings;
 
+/// How a page describes itself to search engines and when shared: its
+/// canonical address and the Open Graph and Twitter card tags.
+#[derive(Debug, Clone, Default)]
+pub struct PageMeta {
+    pub canonical: String,
+    /// `website` or `article`.
+    pub kind: &'static str,
+    pub image: Option<(String, String)>,
+    /// RFC 3339 times, for articles.
+    pub published: Option<String>,
+    pub modified: Option<String>,
+}
+
+/// An Open Graph `<meta property=… content=…>` (`property` is not an
+/// attribute the view macro knows, so it is added by name).
+fn og(property: &'static str, content: impl Into<String>) -> impl IntoView {
+    use leptos::attr::custom::CustomAttribute;
+    let content: String = content.into();
+    view! { <meta content=content /> }.attr("property", property)
+}
+
 /// The document around every public page. It links the style sheet and
 /// nothing else: public pages carry no script at all.
 #[component]
@@ -16,8 +37,31 @@ pub fn PublicDocument(
     /// This page's own feed, besides the site's (an author's or a tag's).
     #[prop(optional)]
     feed: Option<(String, String)>,
+    #[prop(optional)] meta: Option<PageMeta>,
     children: Children,
 ) -> impl IntoView {
+    let sharing = meta.map(|meta| {
+        let card = if meta.image.is_some() {
+            "summary_large_image"
+        } else {
+            "summary"
+        };
+        view! {
+            <link rel="canonical" href=meta.canonical.clone() />
+            {og("og:type", meta.kind)}
+            {og("og:site_name", site_title.clone().unwrap_or_default())}
+            {og("og:title", title.clone())}
+            {og("og:description", description.clone())}
+            {og("og:url", meta.canonical)}
+            {meta.image.map(|(src, alt)| view! {
+                {og("og:image", src)}
+                {og("og:image:alt", alt)}
+            })}
+            {meta.published.map(|at| view! { {og("article:published_time", at)} })}
+            {meta.modified.map(|at| view! { {og("article:modified_time", at)} })}
+            <meta name="twitter:card" content=card />
+        }
+    });
     let site_title = site_title.unwrap_or_else(|| "Vellum".to_owned());
     let feed_title = format!("{site_title} (RSS)");
     view! {
@@ -28,6 +72,7 @@ pub fn PublicDocument(
                 <title>{title}</title>
                 <meta name="description" content=description />
                 <link rel="stylesheet" href="/pkg/vellum.css" />
+                {sharing}
                 <link rel="alternate" type="application/rss+xml" title=feed_title href="/feed.xml" />
                 <link rel="alternate" type="application/atom+xml" title=format!("{site_title} (Atom)") href="/atom.xml" />
                 {feed.map(|(title, href)| view! {

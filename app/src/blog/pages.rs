@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::layout::{PublicDocument, page_title};
+use super::layout::{PageMeta, PublicDocument, page_title};
 use crate::settings::SiteSettings;
 
 /// A post in a list, as readers see it.
@@ -91,11 +91,17 @@ fn PostCards(listing: Listing, #[prop(optional)] empty: &'static str) -> impl In
 /// The home page: the newest posts under the site's title and description.
 #[component]
 pub fn HomePage(settings: SiteSettings, listing: Listing) -> impl IntoView {
+    let meta = PageMeta {
+        canonical: format!("{}/", settings.site_url),
+        kind: "website",
+        ..PageMeta::default()
+    };
     view! {
         <PublicDocument
             title=page_title("", &settings)
             description=settings.description.clone()
             site_title=Some(settings.title.clone())
+            meta
         >
             <section class="intro">
                 <h1>{settings.title.clone()}</h1>
@@ -229,6 +235,9 @@ pub struct PostPageData {
     /// "Dr. Ana Ruiz, MD" and the date, when the post shows its review.
     pub reviewed: Option<(String, String)>,
     pub reading_time_minutes: u32,
+    pub meta: PageMeta,
+    /// The title for search results, when it differs from the headline.
+    pub seo_title: String,
 }
 
 /// A published post. (The full public design comes with the blog's own
@@ -237,9 +246,10 @@ pub struct PostPageData {
 pub fn PostPage(settings: SiteSettings, post: PostPageData) -> impl IntoView {
     view! {
         <PublicDocument
-            title=page_title(&post.title, &settings)
+            title=page_title(if post.seo_title.is_empty() { &post.title } else { &post.seo_title }, &settings)
             description=post.description
             site_title=Some(settings.title.clone())
+            meta=post.meta
         >
             <article class="post">
                 <header class="post-header">

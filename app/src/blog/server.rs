@@ -202,7 +202,28 @@ async fn post_page(State(state): State<AppState>, Path(slug): Path<String>) -> R
         .find(|text| !text.is_empty())
         .cloned()
         .unwrap_or_else(|| excerpt(&rendered.first_paragraph, 160));
+    let canonical = if live.canonical_url.is_empty() {
+        format!("{}{}", settings.site_url, crate::posts::server::public_path(&live.slug))
+    } else {
+        live.canonical_url.clone()
+    };
+    let meta = super::layout::PageMeta {
+        canonical,
+        kind: "article",
+        image: (!live.cover_url.is_empty()).then(|| {
+            let src = if live.cover_url.starts_with('/') {
+                format!("{}{}", settings.site_url, live.cover_url)
+            } else {
+                live.cover_url.clone()
+            };
+            (src, live.cover_alt.clone())
+        }),
+        published: Some(published.to_rfc3339()),
+        modified: Some(live.created_at.to_rfc3339()),
+    };
     let data = PostPageData {
+        meta,
+        seo_title: live.seo_title.clone(),
         title: live.title.clone(),
         description,
         html: rendered.html,
