@@ -175,11 +175,10 @@ fn demo_step(post: &Post, to: PostStatus, actor: &User) -> StatusChange {
         publish_at: None,
         comment: None,
         notify: if to == PostStatus::InReview {
-            Notify::Editors
+            Notify::Editors(NotificationKind::Submitted)
         } else {
             Notify::Nobody
         },
-        notification: NotificationKind::Submitted,
         audit: NewAuditEntry::new(action, Some(actor.id), None).detail(format!("demo post {}", post.id)),
     }
 }

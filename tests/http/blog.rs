@@ -7,8 +7,7 @@ use app::accounts::Role;
 use app::accounts::server::{AuditAction, NewAuditEntry, User};
 use app::clock::ManualClock;
 use app::posts::server::{
-    LiveText, NotificationKind, Notify, Post, PostEdit, PostTitle, RawEdit, RevisionKind, SaveRequest, Slug,
-    StatusChange,
+    LiveText, Notify, Post, PostEdit, PostTitle, RawEdit, RevisionKind, SaveRequest, Slug, StatusChange,
 };
 use app::posts::workflow::PostStatus;
 use chrono::{DateTime, Duration, Utc};
@@ -77,7 +76,6 @@ async fn post_as(
             publish_at,
             comment: None,
             notify: Notify::Nobody,
-            notification: NotificationKind::Published,
             audit: NewAuditEntry::new(AuditAction::PostPublished, Some(author.id), None),
         })
         .await

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use app::accounts::Role;
 use app::accounts::server::{AuditAction, AuditFilter};
 use app::clock::ManualClock;
-use app::posts::server::{LiveText, NotificationKind, Notify, PostTitle, Slug, StatusChange};
+use app::posts::server::{LiveText, Notify, PostTitle, Slug, StatusChange};
 use app::posts::workflow::PostStatus;
 use chrono::{DateTime, Duration, Utc};
 use reqwest::StatusCode;
@@ -207,7 +207,6 @@ async fn two_servers_on_one_postgres_publish_each_due_post_once() {
             publish_at: Some(due),
             comment: None,
             notify: Notify::Nobody,
-            notification: NotificationKind::Published,
             audit: app::accounts::server::NewAuditEntry::new(AuditAction::PostScheduled, Some(editor.id), None),
         };
         one.state.store.change_status(&change).await.expect("schedule");

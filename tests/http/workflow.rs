@@ -328,6 +328,22 @@ async fn without_required_review_authors_publish_their_own_posts(db: &TestDb) {
         &[("body", "Pollen.")],
     )
     .await;
+    // A submission can be taken back; the log says so.
+    let submitted = post_of(step(&ana, &server, &other, "submit", &[]).await).await;
+    let other = post_of(step(&ana, &server, &submitted, "withdraw", &[]).await).await;
+    assert_eq!(other["status"], "draft");
+    let withdrawn = server
+        .state
+        .store
+        .list_audit(&AuditFilter {
+            action: Some(app::accounts::server::AuditAction::PostWithdrawn),
+            limit: 10,
+            ..AuditFilter::default()
+        })
+        .await
+        .expect("audit");
+    assert_eq!(withdrawn.len(), 1);
+    assert!(withdrawn[0].detail.contains("Allergies"));
     let gap = step(&ana, &server, &other, "schedule", &[("publish_at", "2030-03-10T02:30")]).await;
     assert_eq!(gap.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(

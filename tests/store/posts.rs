@@ -8,8 +8,7 @@ use app::accounts::Role;
 use app::accounts::server::{AuditAction, DisplayName, Email, NewAuditEntry, NewUser, User};
 use app::error::AppError;
 use app::posts::server::{
-    LiveText, NotificationKind, Notify, Post, PostEdit, PostTitle, RawEdit, RevisionKind, SaveRequest, Slug,
-    StatusChange,
+    LiveText, Notify, Post, PostEdit, PostTitle, RawEdit, RevisionKind, SaveRequest, Slug, StatusChange,
 };
 use app::posts::workflow::PostStatus;
 use app::store::Store;
@@ -84,7 +83,6 @@ fn change(post: &Post, to: PostStatus, by: &User, live: LiveText) -> StatusChang
         publish_at: None,
         comment: None,
         notify: Notify::Nobody,
-        notification: NotificationKind::Published,
         audit: NewAuditEntry::new(AuditAction::PostApproved, Some(by.id), None),
     }
 }

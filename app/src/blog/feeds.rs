@@ -141,7 +141,7 @@ async fn rss_of(state: &AppState, author_slug: &str, tag_slug: &str, about: &str
                 .link(Some(url.clone()))
                 .guid(Some(rss::GuidBuilder::default().value(url).permalink(true).build()))
                 .pub_date(Some(post.published_at.to_rfc2822()))
-                .description(Some(format!("<p>{}</p>{}", html_escape(&summary), rendered.html)))
+                .description(Some(format!("<p>{}</p>{}", xml_escape(&summary), rendered.html)))
                 .dublin_core_ext(Some(
                     rss::extension::dublincore::DublinCoreExtensionBuilder::default()
                         .creators(vec![byline])
@@ -189,7 +189,7 @@ pub async fn sitemap(State(state): State<AppState>) -> Result<Response, PageErro
     );
     let mut add = |path: &str, lastmod: Option<chrono::DateTime<chrono::Utc>>| {
         xml.push_str("  <url><loc>");
-        xml.push_str(&html_escape(&format!("{}{path}", settings.site_url)));
+        xml.push_str(&xml_escape(&format!("{}{path}", settings.site_url)));
         xml.push_str("</loc>");
         if let Some(at) = lastmod {
             xml.push_str(&format!("<lastmod>{}</lastmod>", at.format("%Y-%m-%dT%H:%M:%SZ")));
@@ -227,7 +227,7 @@ pub async fn robots(State(state): State<AppState>) -> Result<Response, PageError
 }
 
 /// Escapes text for XML content and attributes.
-fn html_escape(text: &str) -> String {
+fn xml_escape(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

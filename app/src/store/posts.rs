@@ -242,15 +242,17 @@ shared_queries! {
         }
         let recipients = match change.notify {
             Notify::Nobody => None,
-            Notify::Editors => Some(
+            Notify::Editors(kind) => Some((
                 "SELECT id AS id FROM users WHERE role IN ('editor', 'admin') AND active = TRUE AND id <> $2",
-            ),
-            Notify::Authors => Some(
+                kind,
+            )),
+            Notify::Authors(kind) => Some((
                 "SELECT pa.user_id AS id FROM post_authors pa JOIN users u ON u.id = pa.user_id \
                  WHERE pa.post_id = $1 AND u.active = TRUE AND pa.user_id <> $2",
-            ),
+                kind,
+            )),
         };
-        if let Some(recipients) = recipients {
+        if let Some((recipients, kind)) = recipients {
             let sql = format!(
                 "INSERT INTO notifications (user_id, post_id, actor_id, kind, created_at) \
                  SELECT r.id, $1, $2, $3, $4 FROM ({recipients}) AS r"
@@ -258,7 +260,7 @@ shared_queries! {
             sqlx::query(&sql)
                 .bind(post.id)
                 .bind(change.actor_id)
-                .bind(change.notification.as_str())
+                .bind(kind.as_str())
                 .bind(change.at)
                 .execute(&mut *tx)
                 .await?;

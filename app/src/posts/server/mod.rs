@@ -263,9 +263,9 @@ pub enum LiveText {
 pub enum Notify {
     Nobody,
     /// Every active editor and admin but the actor.
-    Editors,
+    Editors(NotificationKind),
     /// The post's authors but the actor.
-    Authors,
+    Authors(NotificationKind),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -301,7 +301,6 @@ pub struct StatusChange {
     pub publish_at: Option<DateTime<Utc>>,
     pub comment: Option<(&'static str, String)>,
     pub notify: Notify,
-    pub notification: NotificationKind,
     pub audit: NewAuditEntry,
 }
 

@@ -58,11 +58,11 @@ pub async fn change_status(
         Transition::Schedule => Some(schedule_time(publish_at, &settings, state.clock.now())?),
         _ => None,
     };
-    let (notify, notification) = match transition {
-        Transition::Submit => (Notify::Editors, NotificationKind::Submitted),
-        Transition::RequestChanges => (Notify::Authors, NotificationKind::ChangesRequested),
-        Transition::PublishNow => (Notify::Authors, NotificationKind::Published),
-        _ => (Notify::Nobody, NotificationKind::Published),
+    let notify = match transition {
+        Transition::Submit => Notify::Editors(NotificationKind::Submitted),
+        Transition::RequestChanges => Notify::Authors(NotificationKind::ChangesRequested),
+        Transition::PublishNow => Notify::Authors(NotificationKind::Published),
+        _ => Notify::Nobody,
     };
     let live = match transition {
         Transition::PublishNow | Transition::Schedule => LiveText::FromCurrent,
@@ -87,7 +87,6 @@ pub async fn change_status(
             publish_at,
             comment,
             notify,
-            notification,
             audit,
         })
         .await?;
@@ -121,8 +120,7 @@ pub async fn publish_update(user: User, id: i64, version: i64) -> Result<EditorD
             reviewed: true,
             publish_at: post.publish_at,
             comment: None,
-            notify: Notify::Authors,
-            notification: NotificationKind::Published,
+            notify: Notify::Authors(NotificationKind::Published),
             audit,
         })
         .await?;
