@@ -8,6 +8,8 @@ pub mod admin;
 pub mod components;
 #[cfg(feature = "ssr")]
 pub mod content;
+#[cfg(feature = "ssr")]
+pub mod content_api;
 pub mod error;
 pub mod posts;
 pub mod settings;

@@ -32,6 +32,8 @@ pub struct RuntimeConfig {
     pub site_origin: String,
     /// The one-time token of `/admin/setup`, printed to the log at start.
     pub setup_token: String,
+    /// The `Cache-Control` of public pages, feeds and API responses.
+    pub public_cache_control: String,
 }
 
 impl RuntimeConfig {

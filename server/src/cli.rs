@@ -89,6 +89,18 @@ pub struct ServeArgs {
     #[arg(long, env = "VELLUM_TRUST_PROXY")]
     pub trust_proxy: bool,
 
+    /// How long browsers and shared caches may reuse a public page, feed or
+    /// API response without asking again, in seconds. 0 (the default)
+    /// makes them revalidate every time with the ETag, which costs a 304
+    /// but never shows a reader an outdated page.
+    #[arg(long, env = "VELLUM_CACHE_MAX_AGE", default_value_t = 0)]
+    pub cache_max_age: u32,
+
+    /// Origins allowed to read the public API from a browser (CORS), comma
+    /// separated; `*` (the default) allows every origin.
+    #[arg(long, env = "VELLUM_API_CORS_ORIGINS", default_value = "*", value_delimiter = ',')]
+    pub api_cors_origins: Vec<String>,
+
     /// Shifts the server's clock by this many seconds. For tests that check
     /// what happens "later" (scheduled posts) by restarting the server;
     /// leave it at 0 in production.

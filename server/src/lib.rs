@@ -4,6 +4,7 @@
 pub mod cli;
 mod demo;
 mod health;
+mod http_cache;
 mod request_log;
 mod security;
 pub mod users;
@@ -28,6 +29,9 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+use axum::http::{HeaderValue, Method, header};
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
 use tower_sessions::cookie::SameSite;
@@ -98,6 +102,7 @@ pub async fn prepare(args: &ServeArgs, clock: Option<Arc<dyn Clock>>) -> anyhow:
         secure_cookies,
         site_origin,
         setup_token,
+        public_cache_control: http_cache::cache_control(args.cache_max_age),
     });
     let clock: Arc<dyn Clock> = match clock {
         Some(clock) => clock,
@@ -161,19 +166,42 @@ async fn sync_site_url(store: &dyn Store, site_url: &SiteUrl) -> anyhow::Result<
 }
 
 /// The whole HTTP surface of Vellum.
-pub fn router(state: AppState) -> Router {
+pub fn router(state: AppState, cors_origins: &[String]) -> Router {
     let pkg_dir = std::path::Path::new(&*state.leptos_options.site_root).join("pkg");
     Router::new()
         .merge(app::blog::routes())
+        .nest(app::content_api::PREFIX, content_api_router(cors_origins))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .merge(admin_router(&state))
-        .nest_service("/pkg", ServeDir::new(pkg_dir))
+        .nest_service("/pkg", ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip())
         .fallback(app::blog::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), http_cache::conditional_get))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::csrf))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
+        .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn(request_log::log_request))
         .with_state(state)
+}
+
+/// The public API, readable from browsers on the allowed origins.
+fn content_api_router(cors_origins: &[String]) -> Router<AppState> {
+    let origins = if cors_origins.iter().any(|origin| origin.trim() == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(
+            cors_origins
+                .iter()
+                .filter_map(|origin| HeaderValue::from_str(origin.trim().trim_end_matches('/')).ok()),
+        )
+    };
+    let cors = CorsLayer::new()
+        .allow_origin(origins)
+        .allow_methods([Method::GET, Method::HEAD])
+        .allow_headers([header::IF_NONE_MATCH, header::AUTHORIZATION])
+        .expose_headers([header::ETAG, header::LINK, header::RETRY_AFTER])
+        .max_age(std::time::Duration::from_secs(3600));
+    app::content_api::routes().layer(cors)
 }
 
 /// The admin pages and the server functions: the only routes with a
@@ -306,7 +334,7 @@ pub async fn start_with_clock(args: &ServeArgs, clock: Option<Arc<dyn Clock>>) -
         .with_context(|| format!("cannot listen on {}", args.addr))?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel::<()>();
-    let app = router(state.clone());
+    let app = router(state.clone(), &args.api_cors_origins);
     let task = tokio::spawn(serve(listener, app, async {
         let _ = stopped.await;
     }));

@@ -57,11 +57,23 @@ fn is_cross_origin(headers: &HeaderMap, site_origin: &str) -> bool {
     }
 }
 
+/// The admin and its server functions: per user, never cached. The
+/// public API under `/api/v1/` is not among them.
+pub fn is_private(path: &str) -> bool {
+    path == "/admin"
+        || path.starts_with("/admin/")
+        || (path.starts_with("/api/") && !is_public_api(path))
+}
+
+fn is_public_api(path: &str) -> bool {
+    path.strip_prefix(app::content_api::PREFIX)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
 /// Headers for every response. Admin responses are never cached and never
 /// framed.
 pub async fn headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let path = request.uri().path().to_owned();
-    let private = path == "/admin" || path.starts_with("/admin/") || path.starts_with("/api/");
+    let private = is_private(request.uri().path());
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));

@@ -143,7 +143,17 @@ test('golden flow: write, submit, request changes, revise, approve, publish', as
   assert.equal((await reader.getByTestId('byline').textContent()).replace(/\s+/g, ' ').trim(), 'By Ana Ruiz');
   assert.match(await reader.getByTestId('reviewed-by').textContent(), /^Medically reviewed by Dr\. Maya Patel on /);
   assert.match(await reader.locator('.post-body').textContent(), /American Heart Association/);
-  assert.equal(await reader.locator('script').count(), 0, 'the public page carries no script');
+  assert.equal(
+    await reader.locator('script:not([type="application/ld+json"])').count(),
+    0,
+    'the public page carries no executable script',
+  );
+  const postings = await reader.locator('script[type="application/ld+json"]').allTextContents();
+  const posting = JSON.parse(postings[0]);
+  assert.equal(posting['@type'], 'BlogPosting');
+  assert.equal(posting.headline, 'Sleep and your heart');
+  assert.deepEqual(posting.author.map((person) => person.name), ['Ana Ruiz']);
+  assert.equal(posting.reviewedBy.name, 'Dr. Maya Patel');
 });
 
 test('two people save one post: the later save is refused and nothing is lost', async () => {

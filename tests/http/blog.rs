@@ -17,7 +17,7 @@ use server::RunningServer;
 use crate::support::TestDb;
 use crate::{client, create_user, page_html, start_at, status_of, url};
 
-fn noon() -> DateTime<Utc> {
+pub(crate) fn noon() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2030-01-15T12:00:00Z")
         .expect("time")
         .with_timezone(&Utc)
@@ -25,7 +25,7 @@ fn noon() -> DateTime<Utc> {
 
 /// A post with `body` and `tags`, moved straight to `to` at `at` (the
 /// workflow's rules are the HTTP tests' business; these test the lists).
-async fn post_as(
+pub(crate) async fn post_as(
     server: &RunningServer,
     author: &User,
     title: &str,
@@ -33,6 +33,22 @@ async fn post_as(
     to: PostStatus,
     at: DateTime<Utc>,
     publish_at: Option<DateTime<Utc>>,
+) -> Post {
+    post_with(server, author, title, tags, to, at, publish_at, false).await
+}
+
+/// `post_as`, with `reviewed` recording the author as the post's medical
+/// reviewer in the same step.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn post_with(
+    server: &RunningServer,
+    author: &User,
+    title: &str,
+    tags: &str,
+    to: PostStatus,
+    at: DateTime<Utc>,
+    publish_at: Option<DateTime<Utc>>,
+    reviewed: bool,
 ) -> Post {
     let store = &server.state.store;
     let title = PostTitle::parse(title).expect("title");
@@ -72,7 +88,7 @@ async fn post_as(
             actor_id: author.id,
             at,
             live: LiveText::FromCurrent,
-            reviewed: false,
+            reviewed,
             publish_at,
             comment: None,
             notify: Notify::Nobody,
@@ -221,24 +237,30 @@ async fn a_scheduled_post_joins_every_list_exactly_at_its_time(db: &TestDb) {
         "/tags/timing",
         "/tags/timing/feed.xml",
         "/authors/ana-ruiz",
+        "/search?q=due",
+        "/api/v1/posts",
+        "/api/v1/posts?q=due",
+        "/api/v1/tags",
     ];
 
     clock.set(due - Duration::seconds(1));
     for place in places {
         let body = page_html(&server, place).await;
         assert!(
-            !body.contains("Due at one") && !body.contains("due-at-one"),
+            !body.contains("Due at one") && !body.contains("due-at-one") && !body.contains("\"slug\":\"timing\""),
             "{place} before its time"
         );
     }
+    assert_eq!(status_of(&server, "/api/v1/posts/due-at-one").await, StatusCode::NOT_FOUND);
     clock.set(due);
     for place in places {
         let body = page_html(&server, place).await;
         assert!(
-            body.contains("Due at one") || body.contains("due-at-one"),
+            body.contains("Due at one") || body.contains("due-at-one") || body.contains("\"slug\":\"timing\""),
             "{place} at its time: {body}"
         );
     }
+    assert_eq!(status_of(&server, "/api/v1/posts/due-at-one").await, StatusCode::OK);
     server.stop().await.expect("stop");
 }
 

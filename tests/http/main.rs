@@ -6,6 +6,7 @@
 mod support;
 
 mod accounts;
+mod api;
 mod authz;
 mod binary;
 mod blog;
@@ -13,6 +14,7 @@ mod pages;
 mod posts;
 mod probes;
 mod scheduling;
+mod search;
 mod security;
 mod workflow;
 
@@ -38,6 +40,8 @@ pub fn serve_args(db: &TestDb) -> ServeArgs {
         site_root: PathBuf::from("target/site"),
         demo: false,
         trust_proxy: false,
+        cache_max_age: 0,
+        api_cors_origins: vec!["*".to_owned()],
         clock_offset_secs: 0,
     }
 }

@@ -18,11 +18,9 @@ const SITEMAP_LIMIT: i64 = 50_000;
 
 async fn public(state: &AppState, author_slug: &str, tag_slug: &str, limit: i64) -> Result<Vec<PublicPost>, PageError> {
     let query = PublicQuery {
-        now: state.clock.now(),
         author_slug: author_slug.to_owned(),
         tag_slug: tag_slug.to_owned(),
-        limit,
-        offset: 0,
+        ..PublicQuery::newest(state.clock.now(), limit, 0)
     };
     Ok(state.store.public_posts(&query).await?.0)
 }
@@ -63,9 +61,9 @@ pub async fn atom(State(state): State<AppState>) -> Result<Response, PageError> 
                 authors: post
                     .authors
                     .iter()
-                    .map(|(name, slug)| Person {
-                        name: name.clone(),
-                        uri: Some(format!("{}/authors/{slug}", settings.site_url)),
+                    .map(|author| Person {
+                        name: author.name.clone(),
+                        uri: Some(format!("{}/authors/{}", settings.site_url, author.slug)),
                         ..Person::default()
                     })
                     .collect(),
@@ -133,7 +131,7 @@ async fn rss_of(state: &AppState, author_slug: &str, tag_slug: &str, about: &str
             let byline = post
                 .authors
                 .iter()
-                .map(|(name, _)| name.as_str())
+                .map(|author| author.name.as_str())
                 .collect::<Vec<_>>()
                 .join(", ");
             rss::ItemBuilder::default()
@@ -203,7 +201,7 @@ pub async fn sitemap(State(state): State<AppState>) -> Result<Response, PageErro
         let pages = post
             .authors
             .iter()
-            .map(|(_, slug)| format!("/authors/{slug}"))
+            .map(|author| format!("/authors/{}", author.slug))
             .chain(post.tags.iter().map(|(_, slug)| format!("/tags/{slug}")));
         for page in pages {
             if !seen.contains(&page) {

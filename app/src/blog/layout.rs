@@ -38,6 +38,9 @@ pub fn PublicDocument(
     #[prop(optional)]
     feed: Option<(String, String)>,
     #[prop(optional)] meta: Option<PageMeta>,
+    /// Keeps the page out of search engines (search results, previews).
+    #[prop(optional)]
+    noindex: bool,
     children: Children,
 ) -> impl IntoView {
     let sharing = meta.map(|meta| {
@@ -71,6 +74,7 @@ pub fn PublicDocument(
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <title>{title}</title>
                 <meta name="description" content=description />
+                {noindex.then(|| view! { <meta name="robots" content="noindex" /> })}
                 <link rel="stylesheet" href="/pkg/vellum.css" />
                 {sharing}
                 <link rel="alternate" type="application/rss+xml" title=feed_title href="/feed.xml" />
@@ -83,6 +87,7 @@ pub fn PublicDocument(
                 <a class="skip-link" href="#main">"Skip to content"</a>
                 <header class="site-header">
                     <a class="site-title" href="/">{site_title}</a>
+                    <a class="site-search" href="/search">"Search"</a>
                 </header>
                 <main id="main" class="site-main">{children()}</main>
                 <footer class="site-footer">

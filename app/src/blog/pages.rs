@@ -17,6 +17,8 @@ pub struct Card {
     /// The date as `YYYY-MM-DD`, for `<time datetime>`.
     pub iso_date: String,
     pub reading_time_minutes: u32,
+    /// For search results: the matching passage as HTML, matches in `<mark>`.
+    pub snippet_html: Option<String>,
 }
 
 /// One page of a list and the addresses of its neighbours.
@@ -68,7 +70,10 @@ fn PostCards(listing: Listing, #[prop(optional)] empty: &'static str) -> impl In
                             <time datetime=card.iso_date>{card.date}</time>
                             {format!(" · {} min read", card.reading_time_minutes)}
                         </p>
-                        <p class="card-excerpt">{card.excerpt}</p>
+                        {match card.snippet_html {
+                            Some(html) => view! { <p class="card-excerpt snippet" inner_html=html></p> }.into_any(),
+                            None => view! { <p class="card-excerpt">{card.excerpt}</p> }.into_any(),
+                        }}
                         {(!card.tags.is_empty()).then(|| view! {
                             <ul class="tag-list" aria-label="Tags">
                                 {card.tags.into_iter().map(|(name, slug)| view! {
@@ -211,12 +216,38 @@ pub fn ErrorPage(status: u16, message: String) -> impl IntoView {
     }
 }
 
+/// Search results: the best matches first, each with the passage that
+/// matched. Kept out of search engines' indexes.
 #[component]
-fn SearchForm() -> impl IntoView {
+pub fn SearchPage(settings: SiteSettings, query: String, total: i64, listing: Listing) -> impl IntoView {
+    let summary = match (query.is_empty(), total) {
+        (true, _) => String::new(),
+        (false, 0) => format!("No articles match “{query}”. Try other or fewer words."),
+        (false, 1) => format!("One article matches “{query}”."),
+        (false, n) => format!("{n} articles match “{query}”."),
+    };
+    let has_query = !query.is_empty();
+    view! {
+        <PublicDocument
+            title=page_title(if has_query { "Search results" } else { "Search" }, &settings)
+            description=format!("Search the articles of {}.", settings.title)
+            site_title=Some(settings.title.clone())
+            noindex=true
+        >
+            <h1>"Search"</h1>
+            <SearchForm value=query />
+            <p class="search-summary" role="status" data-testid="search-summary">{summary}</p>
+            {(total > 0).then(|| view! { <PostCards listing /> })}
+        </PublicDocument>
+    }
+}
+
+#[component]
+fn SearchForm(#[prop(optional)] value: String) -> impl IntoView {
     view! {
         <form class="search-form" action="/search" method="get" role="search">
             <label for="search-q">"Search the articles"</label>
-            <input id="search-q" name="q" type="search" required=true />
+            <input id="search-q" name="q" type="search" required=true value=value />
             <button type="submit">"Search"</button>
         </form>
     }
@@ -236,6 +267,8 @@ pub struct PostPageData {
     pub reviewed: Option<(String, String)>,
     pub reading_time_minutes: u32,
     pub meta: PageMeta,
+    /// The schema.org description of the post, as JSON.
+    pub json_ld: String,
     /// The title for search results, when it differs from the headline.
     pub seo_title: String,
 }
@@ -251,6 +284,8 @@ pub fn PostPage(settings: SiteSettings, post: PostPageData) -> impl IntoView {
             site_title=Some(settings.title.clone())
             meta=post.meta
         >
+            // Data for search engines, not a script: browsers never run it.
+            <script type="application/ld+json" inner_html=post.json_ld></script>
             <article class="post">
                 <header class="post-header">
                     <h1>{post.title}</h1>

@@ -6,7 +6,7 @@ use axum::routing::get;
 use leptos::prelude::*;
 
 use super::layout::render_document;
-use super::pages::{AuthorPage, Card, ErrorPage, HomePage, Listing, NotFoundPage, PostPage, PostPageData, TagPage};
+use super::pages::{AuthorPage, Card, ErrorPage, HomePage, Listing, NotFoundPage, PostPage, PostPageData, SearchPage, TagPage};
 use crate::content::render::{excerpt, render_markdown};
 use crate::error::AppError;
 use crate::posts::server::{PublicPost, PublicQuery};
@@ -19,6 +19,7 @@ pub fn routes() -> Router<AppState> {
         .route("/posts/{slug}", get(post_page))
         .route("/authors/{slug}", get(author_page))
         .route("/tags/{slug}", get(tag_page))
+        .route("/search", get(search_page))
         .route("/feed.xml", get(super::feeds::rss))
         .route("/atom.xml", get(super::feeds::atom))
         .route("/authors/{slug}/feed.xml", get(super::feeds::author_rss))
@@ -45,39 +46,57 @@ impl PageParam {
     }
 }
 
-/// A page of public posts as cards; `None` when the page number is past
-/// the end (page 1 always exists, empty or not).
+/// A page of the public posts that `filter` picks, as cards, and how many
+/// there are in all; `None` when the page number is past the end (page 1
+/// always exists, empty or not). `base` is the list's address.
 async fn listing(
     state: &AppState,
     settings: &crate::settings::SiteSettings,
     base: &str,
-    author_slug: &str,
-    tag_slug: &str,
+    filter: PublicQuery,
     page: i64,
-) -> Result<Option<Listing>, AppError> {
+) -> Result<Option<(Listing, i64)>, AppError> {
     let query = PublicQuery {
-        now: state.clock.now(),
-        author_slug: author_slug.to_owned(),
-        tag_slug: tag_slug.to_owned(),
         limit: PAGE_SIZE,
         offset: (page - 1) * PAGE_SIZE,
+        ..filter
     };
     let (posts, total) = state.store.public_posts(&query).await?;
     if posts.is_empty() && page > 1 {
         return Ok(None);
     }
-    let page_path = |n: i64| {
-        if n == 1 {
-            base.to_owned()
-        } else {
-            format!("{base}?page={n}")
-        }
+    let page_path = |n: i64| match (n, base.contains('?')) {
+        (1, _) => base.to_owned(),
+        (n, true) => format!("{base}&page={n}"),
+        (n, false) => format!("{base}?page={n}"),
     };
-    Ok(Some(Listing {
+    let listing = Listing {
         cards: posts.iter().map(|post| card(post, settings)).collect(),
         newer: (page > 1).then(|| page_path(page - 1)),
         older: (page * PAGE_SIZE < total).then(|| page_path(page + 1)),
-    }))
+    };
+    Ok(Some((listing, total)))
+}
+
+/// A search snippet as HTML: everything escaped, the matches marked, and
+/// the Markdown punctuation that would read as noise dropped.
+fn snippet_html(snippet: &str) -> String {
+    use crate::store::search::{MATCH_END, MATCH_START};
+    let mut html = String::with_capacity(snippet.len() + 32);
+    for c in snippet.chars() {
+        match c {
+            MATCH_START => html.push_str("<mark>"),
+            MATCH_END => html.push_str("</mark>"),
+            '&' => html.push_str("&amp;"),
+            '<' => html.push_str("&lt;"),
+            '>' => html.push_str("&gt;"),
+            '"' => html.push_str("&quot;"),
+            '*' | '#' | '`' | '|' => {}
+            '\n' | '\r' => html.push(' '),
+            other => html.push(other),
+        }
+    }
+    html
 }
 
 fn card(post: &PublicPost, settings: &crate::settings::SiteSettings) -> Card {
@@ -91,11 +110,16 @@ fn card(post: &PublicPost, settings: &crate::settings::SiteSettings) -> Card {
             post.excerpt.clone()
         },
         cover: (!post.cover_url.is_empty()).then(|| (post.cover_url.clone(), post.cover_alt.clone())),
-        authors: post.authors.clone(),
+        authors: post
+            .authors
+            .iter()
+            .map(|author| (author.name.clone(), author.slug.clone()))
+            .collect(),
         tags: post.tags.clone(),
         date: local_date(post.published_at, settings),
         iso_date: post.published_at.format("%Y-%m-%d").to_string(),
         reading_time_minutes: rendered.reading_time_minutes,
+        snippet_html: post.snippet.as_deref().map(snippet_html),
     }
 }
 
@@ -113,8 +137,9 @@ pub fn local_date(at: chrono::DateTime<chrono::Utc>, settings: &crate::settings:
 
 async fn home(State(state): State<AppState>, Query(page): Query<PageParam>) -> Result<Response, PageError> {
     let settings = state.store.site_settings().await?;
-    let Some(listing) = (match page.number() {
-        Some(n) => listing(&state, &settings, "/", "", "", n).await?,
+    let everything = PublicQuery::newest(state.clock.now(), 0, 0);
+    let Some((listing, _)) = (match page.number() {
+        Some(n) => listing(&state, &settings, "/", everything, n).await?,
         None => None,
     }) else {
         return Ok(not_found(State(state)).await);
@@ -131,7 +156,11 @@ async fn author_page(
     let (Some(author), Some(n)) = (state.store.user_by_slug(&slug).await?, page.number()) else {
         return Ok(not_found(State(state)).await);
     };
-    let Some(listing) = listing(&state, &settings, &format!("/authors/{slug}"), &slug, "", n).await? else {
+    let filter = PublicQuery {
+        author_slug: slug.clone(),
+        ..PublicQuery::newest(state.clock.now(), 0, 0)
+    };
+    let Some((listing, _)) = listing(&state, &settings, &format!("/authors/{slug}"), filter, n).await? else {
         return Ok(not_found(State(state)).await);
     };
     let view = view! {
@@ -150,11 +179,44 @@ async fn tag_page(
     let (Some(tag), Some(n)) = (state.store.tag_by_slug(&slug).await?, page.number()) else {
         return Ok(not_found(State(state)).await);
     };
-    let Some(listing) = listing(&state, &settings, &format!("/tags/{slug}"), "", &slug, n).await? else {
+    let filter = PublicQuery {
+        tag_slug: slug.clone(),
+        ..PublicQuery::newest(state.clock.now(), 0, 0)
+    };
+    let Some((listing, _)) = listing(&state, &settings, &format!("/tags/{slug}"), filter, n).await? else {
         return Ok(not_found(State(state)).await);
     };
     let view = view! { <TagPage settings slug=slug.clone() name=tag.name description=tag.description listing /> };
     Ok(Html(render_document(view)).into_response())
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct SearchParams {
+    q: Option<String>,
+    page: Option<String>,
+}
+
+/// `/search?q=…`: public posts matching the words, best first.
+async fn search_page(State(state): State<AppState>, Query(params): Query<SearchParams>) -> Result<Response, PageError> {
+    let settings = state.store.site_settings().await?;
+    let query = params.q.unwrap_or_default().trim().to_owned();
+    let Some(n) = (PageParam { page: params.page }).number() else {
+        return Ok(not_found(State(state)).await);
+    };
+    let (listing, total) = if query.is_empty() {
+        (Listing { cards: Vec::new(), newer: None, older: None }, 0)
+    } else {
+        let base = format!("/search?q={}", url::form_urlencoded::byte_serialize(query.as_bytes()).collect::<String>());
+        let filter = PublicQuery {
+            search: Some(query.clone()),
+            ..PublicQuery::newest(state.clock.now(), 0, 0)
+        };
+        match listing(&state, &settings, &base, filter, n).await? {
+            Some(found) => found,
+            None => return Ok(not_found(State(state)).await),
+        }
+    };
+    Ok(Html(render_document(view! { <SearchPage settings query total listing /> })).into_response())
 }
 
 /// A published post by its address; an address the post had before
@@ -183,14 +245,7 @@ async fn post_page(State(state): State<AppState>, Path(slug): Path<String>) -> R
         post.reviewed_by,
         post.reviewed_at,
     ) {
-        (true, Some(id), Some(at)) => state.store.user_by_id(id).await?.map(|user| {
-            let name = if user.credentials.is_empty() {
-                user.display_name
-            } else {
-                format!("{}, {}", user.display_name, user.credentials)
-            };
-            (name, date(at))
-        }),
+        (true, Some(id), Some(at)) => state.store.user_by_id(id).await?.map(|user| (user, at)),
         _ => None,
     };
     // A scheduled post is public from its time on, before the scheduler
@@ -221,8 +276,20 @@ async fn post_page(State(state): State<AppState>, Path(slug): Path<String>) -> R
         published: Some(published.to_rfc3339()),
         modified: Some(live.created_at.to_rfc3339()),
     };
+    let json_ld = blog_posting(&BlogPosting {
+        settings: &settings,
+        headline: &live.title,
+        description: &description,
+        url: &meta.canonical,
+        image: meta.image.as_ref().map(|(src, _)| src.as_str()),
+        published,
+        modified: live.created_at,
+        authors: &authors,
+        reviewer: reviewer.as_ref().map(|(user, at)| (user, *at)),
+    });
     let data = PostPageData {
         meta,
+        json_ld,
         seo_title: live.seo_title.clone(),
         title: live.title.clone(),
         description,
@@ -231,10 +298,71 @@ async fn post_page(State(state): State<AppState>, Path(slug): Path<String>) -> R
         authors: authors.into_iter().map(|user| (user.display_name, user.slug)).collect(),
         published: date(published),
         updated,
-        reviewed: reviewer,
+        reviewed: reviewer.map(|(user, at)| {
+            let name = if user.credentials.is_empty() {
+                user.display_name
+            } else {
+                format!("{}, {}", user.display_name, user.credentials)
+            };
+            (name, date(at))
+        }),
         reading_time_minutes: rendered.reading_time_minutes,
     };
     Ok(Html(render_document(view! { <PostPage settings post=data /> })).into_response())
+}
+
+/// What search engines read about a post (schema.org `BlogPosting`).
+struct BlogPosting<'a> {
+    settings: &'a crate::settings::SiteSettings,
+    headline: &'a str,
+    description: &'a str,
+    url: &'a str,
+    image: Option<&'a str>,
+    published: chrono::DateTime<chrono::Utc>,
+    modified: chrono::DateTime<chrono::Utc>,
+    authors: &'a [crate::accounts::server::User],
+    reviewer: Option<(&'a crate::accounts::server::User, chrono::DateTime<chrono::Utc>)>,
+}
+
+/// The post as JSON-LD, safe to place inside a `<script>` data block:
+/// `<` is escaped, so no text of the post can close the element.
+fn blog_posting(posting: &BlogPosting<'_>) -> String {
+    let site = &posting.settings.site_url;
+    let person = |user: &crate::accounts::server::User| {
+        let mut person = serde_json::json!({
+            "@type": "Person",
+            "name": user.display_name,
+            "url": format!("{site}/authors/{}", user.slug),
+        });
+        if !user.credentials.is_empty() {
+            person["honorificSuffix"] = user.credentials.clone().into();
+        }
+        person
+    };
+    let mut data = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "BlogPosting",
+        "headline": posting.headline,
+        "description": posting.description,
+        "url": posting.url,
+        "mainEntityOfPage": posting.url,
+        "datePublished": posting.published.to_rfc3339(),
+        "dateModified": posting.modified.to_rfc3339(),
+        "author": posting.authors.iter().map(person).collect::<Vec<_>>(),
+        "publisher": {
+            "@type": "Organization",
+            "name": posting.settings.title,
+            "url": format!("{site}/"),
+        },
+    });
+    if let Some(image) = posting.image {
+        data["image"] = image.into();
+    }
+    if let Some((user, at)) = posting.reviewer {
+        data["reviewedBy"] = person(user);
+        data["lastReviewed"] = at.to_rfc3339().into();
+    }
+    data.to_string().replace('<', "\\u003c")
 }
 
 /// The fallback for every address no route claims: an HTML page, status 404.

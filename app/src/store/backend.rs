@@ -13,7 +13,7 @@ use crate::accounts::Role;
 use crate::accounts::server::throttle::FailureCounts;
 use crate::accounts::server::{AuditFilter, AuditRow, Email, NewAuditEntry, NewUser, ProfileUpdate, User};
 use crate::error::AppError;
-use crate::posts::server::{CalendarRow, Event, PublicPost, PublicQuery};
+use crate::posts::server::{CalendarRow, Event, PublicAuthor, PublicCount, PublicPost, PublicQuery};
 use crate::posts::server::{
     CommentRow, NotificationRow, Post, PostFilter, PostTitle, Revision, SaveRequest, Slug, StatusChange, SummaryRow,
     Tag, TagUse,
@@ -299,6 +299,18 @@ where
 
     async fn public_posts(&self, query: &PublicQuery) -> Result<(Vec<PublicPost>, i64), AppError> {
         self.queries().public_posts(query).await
+    }
+
+    async fn public_authors(
+        &self,
+        now: DateTime<Utc>,
+        slug: &str,
+    ) -> Result<Vec<PublicCount<PublicAuthor>>, AppError> {
+        self.queries().public_authors(now, slug).await
+    }
+
+    async fn public_tags(&self, now: DateTime<Utc>, slug: &str) -> Result<Vec<PublicCount<Tag>>, AppError> {
+        self.queries().public_tags(now, slug).await
     }
 
     async fn user_by_slug(&self, slug: &str) -> Result<Option<User>, AppError> {

@@ -8,6 +8,7 @@ mod backend;
 mod postgres;
 mod posts;
 mod queries;
+pub mod search;
 mod sessions;
 mod sql;
 mod sqlite;
@@ -21,7 +22,7 @@ use crate::accounts::Role;
 use crate::accounts::server::throttle::FailureCounts;
 use crate::accounts::server::{AuditFilter, AuditRow, Email, NewAuditEntry, NewUser, ProfileUpdate, User};
 use crate::error::AppError;
-use crate::posts::server::{CalendarRow, Event, PublicPost, PublicQuery};
+use crate::posts::server::{CalendarRow, Event, PublicAuthor, PublicCount, PublicPost, PublicQuery};
 use crate::posts::server::{
     CommentRow, NotificationRow, Post, PostFilter, PostTitle, Revision, SaveRequest, Slug, StatusChange, SummaryRow,
     Tag, TagUse,
@@ -234,6 +235,13 @@ pub trait Store: Send + Sync + 'static {
 
     /// A page of public posts at `now`, newest first, and the total.
     async fn public_posts(&self, query: &PublicQuery) -> Result<(Vec<PublicPost>, i64), AppError>;
+
+    /// Authors of public posts at `now` ('' for all, or one by slug).
+    async fn public_authors(&self, now: DateTime<Utc>, slug: &str)
+    -> Result<Vec<PublicCount<PublicAuthor>>, AppError>;
+
+    /// Tags on public posts at `now` ('' for all, or one by slug).
+    async fn public_tags(&self, now: DateTime<Utc>, slug: &str) -> Result<Vec<PublicCount<Tag>>, AppError>;
 
     async fn user_by_slug(&self, slug: &str) -> Result<Option<User>, AppError>;
 

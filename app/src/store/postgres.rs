@@ -40,6 +40,7 @@ impl SqlBackend for PostgresStore {
             writer: &self.pool,
             lock_users: Some(LOCK_USERS),
             skip_locked: "FOR UPDATE SKIP LOCKED",
+            search: &super::search::POSTGRES,
         }
     }
 

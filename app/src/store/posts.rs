@@ -8,7 +8,8 @@ use super::queries::shared_queries;
 use super::sql;
 use crate::accounts::server::{NewAuditEntry, User};
 use crate::error::AppError;
-use crate::posts::server::{CalendarRow, Event, PublicPost, PublicQuery};
+use super::search::SearchSql;
+use crate::posts::server::{CalendarRow, Event, PublicAuthor, PublicCount, PublicPost, PublicQuery};
 use crate::posts::server::{
     CommentRow, ListOrder, LiveText, NotificationRow, Notify, Post, PostFilter, PostTitle, Revision, RevisionKind,
     SaveRequest, Slug, StatusChange, SummaryRow, Tag, TagUse,
@@ -227,6 +228,9 @@ shared_queries! {
             post = Self::make_live(&mut tx, post, change.actor_id, change.at).await?;
         } else {
             Self::insert_revision(&mut tx, &post, change.actor_id, RevisionKind::Status, change.at).await?;
+        }
+        if change.live != LiveText::Keep {
+            self.index_live_text(&mut tx, post.id).await?;
         }
         if let Some((kind, body)) = &change.comment {
             sqlx::query(
@@ -454,6 +458,7 @@ shared_queries! {
                     .execute(&mut *tx)
                     .await?;
             }
+            sqlx::query(self.search.forget).bind(*id).execute(&mut *tx).await?;
             sqlx::query("DELETE FROM posts WHERE id = $1 AND status = 'trashed'")
                 .bind(*id)
                 .execute(&mut *tx)
@@ -554,53 +559,168 @@ shared_queries! {
 
     /// A page of public posts and how many there are in all.
     pub async fn public_posts(&self, query: &PublicQuery) -> Result<(Vec<PublicPost>, i64), AppError> {
-        let filter = sql::public_posts_where();
+        let search = match query.search.as_deref().map(self.search.prepare) {
+            None => None,
+            Some(Some(prepared)) => Some(prepared),
+            // Nothing searchable was typed: nothing matches.
+            Some(None) => return Ok((Vec::new(), 0)),
+        };
+        let with = |template| SearchSql::with(template, "$6");
+        let (filter, rank, snippet) = match search {
+            Some(_) => (
+                sql::public_posts_where(self.search.join, &format!("AND {}", with(self.search.matches))),
+                format!("{}, ", with(self.search.rank)),
+                with(self.search.snippet),
+            ),
+            None => (
+                sql::public_posts_where("", ""),
+                String::new(),
+                "CAST(NULL AS TEXT)".to_owned(),
+            ),
+        };
+        let (limit, offset) = if search.is_some() { ("$7", "$8") } else { ("$6", "$7") };
         let sql = format!(
-            "SELECT p.id, r.title, r.slug, r.excerpt, r.body, r.cover_url, r.cover_alt, \
-             COALESCE(p.published_at, p.publish_at) AS published_at, r.created_at AS updated_at {filter} \
-             ORDER BY COALESCE(p.published_at, p.publish_at) DESC, p.id DESC LIMIT $4 OFFSET $5"
+            "SELECT p.id, r.title, r.slug, r.excerpt, r.body, r.cover_url, r.cover_alt, r.seo_title, \
+             r.seo_description, r.canonical_url, COALESCE(p.published_at, p.publish_at) AS published_at, \
+             r.created_at AS updated_at, r.version AS live_version, p.show_review, p.reviewed_version, \
+             p.reviewed_at, rv.display_name AS reviewer_name, rv.credentials AS reviewer_credentials, \
+             {snippet} AS snippet {filter_with_reviewer} \
+             ORDER BY {rank}COALESCE(p.published_at, p.publish_at) DESC, p.id DESC LIMIT {limit} OFFSET {offset}",
+            filter_with_reviewer = filter.replacen(
+                "JOIN post_revisions r ON r.id = p.live_revision_id",
+                "JOIN post_revisions r ON r.id = p.live_revision_id LEFT JOIN users rv ON rv.id = p.reviewed_by",
+                1
+            ),
         );
-        let mut posts: Vec<PublicPost> = sqlx::query_as(&sql)
+        let mut select = sqlx::query_as::<_, PublicPost>(&sql)
             .bind(query.now)
             .bind(query.author_slug.as_str())
             .bind(query.tag_slug.as_str())
+            .bind(query.slug.as_str())
+            .bind(query.updated_since);
+        let count_sql = format!("SELECT count(*) {filter}");
+        let mut count = sqlx::query_scalar::<_, i64>(&count_sql)
+            .bind(query.now)
+            .bind(query.author_slug.as_str())
+            .bind(query.tag_slug.as_str())
+            .bind(query.slug.as_str())
+            .bind(query.updated_since);
+        if let Some(prepared) = &search {
+            select = select.bind(prepared.as_str());
+            count = count.bind(prepared.as_str());
+        }
+        let mut posts = select
             .bind(query.limit)
             .bind(query.offset)
             .fetch_all(self.reader)
             .await?;
-        let total: i64 = sqlx::query_scalar(&format!("SELECT count(*) {filter}"))
-            .bind(query.now)
-            .bind(query.author_slug.as_str())
-            .bind(query.tag_slug.as_str())
-            .fetch_one(self.reader)
-            .await?;
-        if !posts.is_empty() {
-            let ids = sql::placeholders(1, posts.len());
-            let authors_sql = format!(
-                "SELECT pa.post_id, u.display_name, u.slug FROM post_authors pa JOIN users u ON u.id = pa.user_id \
-                 WHERE pa.post_id IN ({ids}) ORDER BY pa.post_id, pa.position"
-            );
-            let tags_sql = format!(
-                "SELECT pt.post_id, t.name, t.slug FROM post_tags pt JOIN tags t ON t.id = pt.tag_id \
-                 WHERE pt.post_id IN ({ids}) ORDER BY pt.post_id, pt.position"
-            );
-            for (sql, is_authors) in [(authors_sql, true), (tags_sql, false)] {
-                let mut rows = sqlx::query_as::<_, (i64, String, String)>(&sql);
-                for post in &posts {
-                    rows = rows.bind(post.id);
-                }
-                for (post_id, name, slug) in rows.fetch_all(self.reader).await? {
-                    if let Some(post) = posts.iter_mut().find(|post| post.id == post_id) {
-                        if is_authors {
-                            post.authors.push((name, slug));
-                        } else {
-                            post.tags.push((name, slug));
-                        }
-                    }
-                }
+        let total = count.fetch_one(self.reader).await?;
+        self.attach_bylines(&mut posts).await?;
+        Ok((posts, total))
+    }
+
+    /// Fills in each post's authors and tags, in their order.
+    async fn attach_bylines(&self, posts: &mut [PublicPost]) -> Result<(), AppError> {
+        if posts.is_empty() {
+            return Ok(());
+        }
+        let ids = sql::placeholders(1, posts.len());
+        let authors_sql = format!(
+            "SELECT pa.post_id, u.display_name, u.slug, u.credentials, u.bio, u.avatar_url FROM post_authors pa \
+             JOIN users u ON u.id = pa.user_id WHERE pa.post_id IN ({ids}) ORDER BY pa.post_id, pa.position"
+        );
+        let mut authors = sqlx::query_as::<_, (i64, String, String, String, String, String)>(&authors_sql);
+        for post in posts.iter() {
+            authors = authors.bind(post.id);
+        }
+        for (post_id, name, slug, credentials, bio, avatar_url) in authors.fetch_all(self.reader).await? {
+            if let Some(post) = posts.iter_mut().find(|post| post.id == post_id) {
+                post.authors.push(PublicAuthor {
+                    name,
+                    slug,
+                    credentials,
+                    bio,
+                    avatar_url,
+                });
             }
         }
-        Ok((posts, total))
+        let tags_sql = format!(
+            "SELECT pt.post_id, t.name, t.slug FROM post_tags pt JOIN tags t ON t.id = pt.tag_id \
+             WHERE pt.post_id IN ({ids}) ORDER BY pt.post_id, pt.position"
+        );
+        let mut tags = sqlx::query_as::<_, (i64, String, String)>(&tags_sql);
+        for post in posts.iter() {
+            tags = tags.bind(post.id);
+        }
+        for (post_id, name, slug) in tags.fetch_all(self.reader).await? {
+            if let Some(post) = posts.iter_mut().find(|post| post.id == post_id) {
+                post.tags.push((name, slug));
+            }
+        }
+        Ok(())
+    }
+
+    /// The authors of public posts ('' for all, or the one with `slug`),
+    /// by name, with how many public posts each has.
+    pub async fn public_authors(
+        &self,
+        now: DateTime<Utc>,
+        slug: &str,
+    ) -> Result<Vec<PublicCount<PublicAuthor>>, AppError> {
+        let sql = format!(
+            "SELECT u.display_name, u.slug, u.credentials, u.bio, u.avatar_url, count(*) AS posts FROM users u \
+             JOIN post_authors a ON a.user_id = u.id JOIN posts p ON p.id = a.post_id \
+             WHERE {} AND ($2 = '' OR u.slug = $2) \
+             GROUP BY u.id, u.display_name, u.slug, u.credentials, u.bio, u.avatar_url ORDER BY u.display_name, u.id",
+            sql::public_at("$1")
+        );
+        let rows = sqlx::query_as::<_, (String, String, String, String, String, i64)>(&sql)
+            .bind(now)
+            .bind(slug)
+            .fetch_all(self.reader)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(name, slug, credentials, bio, avatar_url, posts)| PublicCount {
+                item: PublicAuthor {
+                    name,
+                    slug,
+                    credentials,
+                    bio,
+                    avatar_url,
+                },
+                posts,
+            })
+            .collect())
+    }
+
+    /// The tags on public posts ('' for all, or the one with `slug`), by
+    /// name, with how many public posts carry each.
+    pub async fn public_tags(&self, now: DateTime<Utc>, slug: &str) -> Result<Vec<PublicCount<Tag>>, AppError> {
+        let sql = format!(
+            "SELECT t.id, t.name, t.slug, t.description, count(*) AS posts FROM tags t \
+             JOIN post_tags pt ON pt.tag_id = t.id JOIN posts p ON p.id = pt.post_id \
+             WHERE {} AND ($2 = '' OR t.slug = $2) \
+             GROUP BY t.id, t.name, t.slug, t.description ORDER BY t.name, t.id",
+            sql::public_at("$1")
+        );
+        let rows = sqlx::query_as::<_, (i64, String, String, String, i64)>(&sql)
+            .bind(now)
+            .bind(slug)
+            .fetch_all(self.reader)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, slug, description, posts)| PublicCount {
+                item: Tag {
+                    id,
+                    name,
+                    slug,
+                    description,
+                },
+                posts,
+            })
+            .collect())
     }
 
     pub async fn user_by_slug(&self, slug: &str) -> Result<Option<User>, AppError> {
@@ -735,6 +855,14 @@ shared_queries! {
             .bind(at)
             .fetch_one(&mut **tx)
             .await?)
+    }
+
+    /// Rewrites the post's search row from its live text (none when it
+    /// has none), in the transaction that changed it.
+    async fn index_live_text(&self, tx: &mut Transaction<'_, DB>, id: i64) -> Result<(), AppError> {
+        sqlx::query(self.search.forget).bind(id).execute(&mut **tx).await?;
+        sqlx::query(self.search.index).bind(id).execute(&mut **tx).await?;
+        Ok(())
     }
 
     /// Makes the post's current text the live one. A published post whose

@@ -25,6 +25,7 @@ pub struct Queries<'a, DB: Database> {
     /// Appended to the scheduler's claim so that processes sharing one
     /// database skip rows another is claiming instead of waiting for them.
     pub skip_locked: &'static str,
+    pub search: &'static super::search::SearchSql,
 }
 
 /// Wraps methods in `impl Queries` with the bounds that let one body of

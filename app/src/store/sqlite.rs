@@ -55,6 +55,7 @@ impl SqlBackend for SqliteStore {
             lock_users: None,
             // One writer at a time: nothing to skip.
             skip_locked: "",
+            search: &super::search::SQLITE,
         }
     }
 

@@ -172,20 +172,41 @@ pub struct Event {
     pub created_at: DateTime<Utc>,
 }
 
-/// Which public posts a page lists.
+/// Which public posts a page lists. Empty strings mean "any".
 #[derive(Debug, Clone)]
 pub struct PublicQuery {
     pub now: DateTime<Utc>,
-    /// '' for any.
     pub author_slug: String,
-    /// '' for any.
     pub tag_slug: String,
+    /// One post, by its live slug.
+    pub slug: String,
+    /// Only posts whose live text changed at or after this time.
+    pub updated_since: Option<DateTime<Utc>>,
+    /// What a reader searched for: matching posts only, best match first,
+    /// each with a snippet.
+    pub search: Option<String>,
     pub limit: i64,
     pub offset: i64,
 }
 
-/// A public post as lists and feeds show it: its live text, when it went
-/// out, its authors and tags as (name, slug).
+impl PublicQuery {
+    /// Every public post at `now`, newest first, `limit` from `offset`.
+    pub fn newest(now: DateTime<Utc>, limit: i64, offset: i64) -> Self {
+        Self {
+            now,
+            author_slug: String::new(),
+            tag_slug: String::new(),
+            slug: String::new(),
+            updated_since: None,
+            search: None,
+            limit,
+            offset,
+        }
+    }
+}
+
+/// A public post as lists, feeds and the API show it: its live text, when
+/// it went out, its authors and tags.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PublicPost {
     pub id: i64,
@@ -195,12 +216,58 @@ pub struct PublicPost {
     pub body: String,
     pub cover_url: String,
     pub cover_alt: String,
+    pub seo_title: String,
+    pub seo_description: String,
+    pub canonical_url: String,
     pub published_at: DateTime<Utc>,
+    /// When the live text was last replaced.
     pub updated_at: DateTime<Utc>,
+    pub live_version: i64,
+    pub show_review: bool,
+    pub reviewed_version: Option<i64>,
+    pub reviewed_at: Option<DateTime<Utc>>,
+    pub reviewer_name: Option<String>,
+    pub reviewer_credentials: Option<String>,
+    /// The matching passage, with `store::search::MATCH_START`/`MATCH_END`
+    /// around matched words (searches only).
+    pub snippet: Option<String>,
     #[sqlx(skip)]
-    pub authors: Vec<(String, String)>,
+    pub authors: Vec<PublicAuthor>,
+    /// (name, slug)
     #[sqlx(skip)]
     pub tags: Vec<(String, String)>,
+}
+
+impl PublicPost {
+    /// The medical review readers are told about: only when the post
+    /// shows it and the live text is the version that was reviewed.
+    pub fn shown_review(&self) -> Option<(String, String, DateTime<Utc>)> {
+        if !self.show_review || self.reviewed_version != Some(self.live_version) {
+            return None;
+        }
+        Some((
+            self.reviewer_name.clone()?,
+            self.reviewer_credentials.clone().unwrap_or_default(),
+            self.reviewed_at?,
+        ))
+    }
+}
+
+/// An author of public posts, or a tag on them, and how many there are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicCount<T> {
+    pub item: T,
+    pub posts: i64,
+}
+
+/// An author as readers see them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicAuthor {
+    pub name: String,
+    pub slug: String,
+    pub credentials: String,
+    pub bio: String,
+    pub avatar_url: String,
 }
 
 /// A tag and how many posts carry it.

@@ -1,0 +1,311 @@
+//! The endpoints. Each reads what is public at this moment (the clock),
+//! so a scheduled post appears at its time, whether or not the scheduler
+//! has run.
+
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::problem::Problem;
+use super::types::{AuthorList, AuthorWithCount, ListMeta, Pagination, Post, PostList, Site, TagDetail, TagList};
+use crate::posts::server::PublicQuery;
+use crate::state::AppState;
+
+/// The most posts one page may hold.
+pub const MAX_LIMIT: i64 = 100;
+const DEFAULT_LIMIT: i64 = 10;
+/// Past this page the offset is not worth scanning.
+const MAX_PAGE: i64 = 100_000;
+
+/// The query of `GET /api/v1/posts`. Values arrive as text and are
+/// checked here, so a bad one is answered with 400 naming it.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PostListParams {
+    /// Page number, from 1.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100000, default = 1)]
+    page: Option<String>,
+    /// Posts per page, 1 to 100.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100, default = 10)]
+    limit: Option<String>,
+    /// Only posts with this tag (its slug).
+    tag: Option<String>,
+    /// Only posts by this author (their slug).
+    author: Option<String>,
+    /// Full-text search over title, excerpt and body; results are ordered
+    /// by relevance instead of date.
+    #[param(max_length = 200)]
+    q: Option<String>,
+    /// Only posts whose text changed at or after this time (RFC 3339).
+    #[param(value_type = Option<String>, format = DateTime, example = "2026-01-31T00:00:00Z")]
+    updated_since: Option<String>,
+}
+
+fn number(name: &str, raw: Option<&str>, default: i64, max: i64) -> Result<i64, Problem> {
+    let Some(raw) = raw else { return Ok(default) };
+    raw.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| (1..=max).contains(n))
+        .ok_or_else(|| Problem::invalid_param(name, &format!("must be a whole number from 1 to {max}")))
+}
+
+fn query_params<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, Problem> {
+    query.map(|Query(params)| params).map_err(|rejection| Problem::bad_query(rejection.body_text()))
+}
+
+/// `Link` header entries for the neighbouring pages of a list.
+fn link_header(params: &PostListParams, pagination: &Pagination) -> Option<HeaderValue> {
+    let url = |page: i64| {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        query.append_pair("page", &page.to_string());
+        query.append_pair("limit", &pagination.limit.to_string());
+        for (name, value) in [
+            ("tag", &params.tag),
+            ("author", &params.author),
+            ("q", &params.q),
+            ("updated_since", &params.updated_since),
+        ] {
+            if let Some(value) = value {
+                query.append_pair(name, value);
+            }
+        }
+        format!("</api/v1/posts?{}>", query.finish())
+    };
+    let mut links = vec![format!("{}; rel=\"first\"", url(1))];
+    if pagination.pages > 0 {
+        links.push(format!("{}; rel=\"last\"", url(pagination.pages)));
+    }
+    if let Some(prev) = pagination.prev {
+        links.push(format!("{}; rel=\"prev\"", url(prev)));
+    }
+    if let Some(next) = pagination.next {
+        links.push(format!("{}; rel=\"next\"", url(next)));
+    }
+    HeaderValue::from_str(&links.join(", ")).ok()
+}
+
+/// Published posts, newest first (or best match first with `q`).
+#[utoipa::path(
+    get,
+    path = "/api/v1/posts",
+    tag = "content",
+    params(PostListParams),
+    responses(
+        (status = 200, description = "A page of published posts", body = PostList,
+         headers(("Link" = String, description = "URLs of the first, last, previous and next pages (RFC 8288)"),
+                 ("ETag" = String, description = "Strong validator; send it back in If-None-Match"))),
+        (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
+        (status = 400, description = "A query parameter is not valid; `invalid_params` names it",
+         body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests; retry after the `Retry-After` seconds",
+         body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "Failure on the server's side", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list_posts(
+    State(state): State<AppState>,
+    query: Result<Query<PostListParams>, QueryRejection>,
+) -> Result<Response, Problem> {
+    let params = query_params(query)?;
+    let page = number("page", params.page.as_deref(), 1, MAX_PAGE)?;
+    let limit = number("limit", params.limit.as_deref(), DEFAULT_LIMIT, MAX_LIMIT)?;
+    let updated_since = match params.updated_since.as_deref() {
+        None => None,
+        Some(raw) => Some(
+            DateTime::parse_from_rfc3339(raw.trim())
+                .map(|at| at.with_timezone(&Utc))
+                .map_err(|_| {
+                    Problem::invalid_param(
+                        "updated_since",
+                        "must be a date and time in RFC 3339 form, e.g. 2026-01-31T09:00:00Z",
+                    )
+                })?,
+        ),
+    };
+    let search = params.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+    if search.is_some_and(|q| q.chars().count() > crate::store::search::MAX_QUERY_CHARS) {
+        return Err(Problem::invalid_param("q", "must be at most 200 characters long"));
+    }
+    let query = PublicQuery {
+        author_slug: params.author.clone().unwrap_or_default(),
+        tag_slug: params.tag.clone().unwrap_or_default(),
+        updated_since,
+        search: search.map(str::to_owned),
+        ..PublicQuery::newest(state.clock.now(), limit, (page - 1) * limit)
+    };
+    let (posts, total) = state.store.public_posts(&query).await?;
+    let settings = state.store.site_settings().await?;
+    let pages = (total + limit - 1) / limit;
+    let pagination = Pagination {
+        page,
+        limit,
+        pages,
+        total,
+        next: (page < pages).then_some(page + 1),
+        prev: (page > 1).then(|| (page - 1).min(pages.max(1))),
+    };
+    let link = link_header(&params, &pagination);
+    let body = PostList {
+        posts: posts
+            .into_iter()
+            .map(|post| Post::from_public(post, &settings))
+            .collect(),
+        meta: ListMeta { pagination },
+    };
+    let mut response = Json(body).into_response();
+    if let Some(link) = link {
+        response.headers_mut().insert(header::LINK, link);
+    }
+    Ok(response)
+}
+
+/// One published post by its slug.
+#[utoipa::path(
+    get,
+    path = "/api/v1/posts/{slug}",
+    tag = "content",
+    params(("slug" = String, Path, description = "The post's slug, as in its URL")),
+    responses(
+        (status = 200, description = "The post", body = Post),
+        (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
+        (status = 404, description = "No published post has this slug", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "Failure on the server's side", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_post(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Json<Post>, Problem> {
+    let query = PublicQuery {
+        slug: slug.clone(),
+        ..PublicQuery::newest(state.clock.now(), 1, 0)
+    };
+    let (mut posts, _) = state.store.public_posts(&query).await?;
+    let post = posts
+        .pop()
+        .ok_or_else(|| Problem::not_found(format!("No published post has the slug `{slug}`.")))?;
+    let settings = state.store.site_settings().await?;
+    Ok(Json(Post::from_public(post, &settings)))
+}
+
+/// Everyone with at least one published post, by name.
+#[utoipa::path(
+    get,
+    path = "/api/v1/authors",
+    tag = "content",
+    responses(
+        (status = 200, description = "The authors of published posts", body = AuthorList),
+        (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
+        (status = 429, description = "Too many requests", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "Failure on the server's side", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list_authors(State(state): State<AppState>) -> Result<Json<AuthorList>, Problem> {
+    let authors = state.store.public_authors(state.clock.now(), "").await?;
+    let settings = state.store.site_settings().await?;
+    Ok(Json(AuthorList {
+        authors: authors
+            .into_iter()
+            .map(|author| AuthorWithCount::from_public(author, &settings))
+            .collect(),
+    }))
+}
+
+/// One author of published posts.
+#[utoipa::path(
+    get,
+    path = "/api/v1/authors/{slug}",
+    tag = "content",
+    params(("slug" = String, Path, description = "The author's slug, as in their page's URL")),
+    responses(
+        (status = 200, description = "The author", body = AuthorWithCount),
+        (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
+        (status = 404, description = "No author of a published post has this slug", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "Failure on the server's side", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_author(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> Result<Json<AuthorWithCount>, Problem> {
+    let mut found = state.store.public_authors(state.clock.now(), &slug).await?;
+    let author = found
+        .pop()
+        .ok_or_else(|| Problem::not_found(format!("No author of a published post has the slug `{slug}`.")))?;
+    let settings = state.store.site_settings().await?;
+    Ok(Json(AuthorWithCount::from_public(author, &settings)))
+}
+
+/// Every tag on published posts, by name.
+#[utoipa::path(
+    get,
+    path = "/api/v1/tags",
+    tag = "content",
+    responses(
+        (status = 200, description = "The tags of published posts", body = TagList),
+        (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
+        (status = 429, description = "Too many requests", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "Failure on the server's side", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list_tags(State(state): State<AppState>) -> Result<Json<TagList>, Problem> {
+    let tags = state.store.public_tags(state.clock.now(), "").await?;
+    let settings = state.store.site_settings().await?;
+    Ok(Json(TagList {
+        tags: tags
+            .into_iter()
+            .map(|tag| TagDetail::from_public(tag, &settings))
+            .collect(),
+    }))
+}
+
+/// One tag on published posts.
+#[utoipa::path(
+    get,
+    path = "/api/v1/tags/{slug}",
+    tag = "content",
+    params(("slug" = String, Path, description = "The tag's slug, as in its page's URL")),
+    responses(
+        (status = 200, description = "The tag", body = TagDetail),
+        (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
+        (status = 404, description = "No published post has this tag", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "Failure on the server's side", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_tag(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Json<TagDetail>, Problem> {
+    let mut found = state.store.public_tags(state.clock.now(), &slug).await?;
+    let tag = found
+        .pop()
+        .ok_or_else(|| Problem::not_found(format!("No published post has the tag `{slug}`.")))?;
+    let settings = state.store.site_settings().await?;
+    Ok(Json(TagDetail::from_public(tag, &settings)))
+}
+
+/// The site's title, description, address, time zone and language.
+#[utoipa::path(
+    get,
+    path = "/api/v1/site",
+    tag = "content",
+    responses(
+        (status = 200, description = "The site", body = Site),
+        (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
+        (status = 429, description = "Too many requests", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "Failure on the server's side", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_site(State(state): State<AppState>) -> Result<Json<Site>, Problem> {
+    let settings = state.store.site_settings().await?;
+    Ok(Json(Site {
+        title: settings.title,
+        description: settings.description,
+        url: settings.site_url,
+        time_zone: settings.time_zone,
+        locale: "en".to_owned(),
+    }))
+}

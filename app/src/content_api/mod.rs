@@ -1,0 +1,68 @@
+//! The public content API under `/api/v1`: published content only, as
+//! JSON, described by an OpenAPI 3.1 document generated from this code
+//! (`/api/v1/openapi.json`). Errors are problem details (RFC 9457).
+//! Caching headers, CORS and compression are added around it by the
+//! server (see `server/src/http_cache.rs`).
+
+mod handlers;
+pub mod problem;
+pub mod types;
+
+use axum::Json;
+use axum::Router;
+use axum::routing::get;
+use utoipa::OpenApi;
+
+use crate::state::AppState;
+
+/// Where the API lives.
+pub const PREFIX: &str = "/api/v1";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Vellum content API",
+        version = "1.0.0",
+        description = "Published posts, their authors and tags, and the site, for front ends that render Vellum's \
+                       content themselves. Read-only and public. Responses carry a strong ETag (send it back in \
+                       If-None-Match for a 304) and Cache-Control; errors are RFC 9457 problem details."
+    ),
+    paths(
+        handlers::list_posts,
+        handlers::get_post,
+        handlers::list_authors,
+        handlers::get_author,
+        handlers::list_tags,
+        handlers::get_tag,
+        handlers::get_site,
+        openapi_json,
+    ),
+    tags((name = "content", description = "Published content"), (name = "meta", description = "This document"))
+)]
+pub struct ApiDoc;
+
+/// This API's OpenAPI 3.1 document.
+#[utoipa::path(
+    get,
+    path = "/api/v1/openapi.json",
+    tag = "meta",
+    responses((status = 200, description = "The OpenAPI document", content_type = "application/json", body = Object))
+)]
+async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+/// The API's routes, to be nested at `PREFIX`.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/posts", get(handlers::list_posts))
+        .route("/posts/{slug}", get(handlers::get_post))
+        .route("/authors", get(handlers::list_authors))
+        .route("/authors/{slug}", get(handlers::get_author))
+        .route("/tags", get(handlers::list_tags))
+        .route("/tags/{slug}", get(handlers::get_tag))
+        .route("/site", get(handlers::get_site))
+        .route("/openapi.json", get(openapi_json))
+        .fallback(problem::not_found)
+        .method_not_allowed_fallback(problem::method_not_allowed)
+}

@@ -1,0 +1,257 @@
+//! What the content API sends: the JSON shapes, and how a public post
+//! becomes one. Field names and meanings are part of the API contract
+//! (`docs/api.md`); add fields, never rename them.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::content::render::{excerpt, render_markdown};
+use crate::posts::server::{PublicAuthor, PublicCount, PublicPost, Tag, public_path};
+use crate::settings::SiteSettings;
+
+/// A published post, as readers see it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Post {
+    pub id: i64,
+    #[schema(example = "flu-shots-2026")]
+    pub slug: String,
+    /// The post's page on the blog.
+    #[schema(example = "https://clinic.example/posts/flu-shots-2026")]
+    pub url: String,
+    pub title: String,
+    /// The author's excerpt, or the start of the first paragraph.
+    pub excerpt: String,
+    /// The body, rendered and sanitised.
+    pub html: String,
+    /// The body as written (Markdown).
+    pub markdown: String,
+    pub cover: Option<Cover>,
+    pub tags: Vec<TagRef>,
+    /// In byline order, primary author first.
+    pub authors: Vec<Author>,
+    /// The medical review, when the post shows it and the live text is
+    /// the version that was reviewed.
+    pub reviewer: Option<Reviewer>,
+    pub published_at: DateTime<Utc>,
+    /// When the text readers see last changed.
+    pub updated_at: DateTime<Utc>,
+    pub reading_time_minutes: u32,
+    pub seo: Seo,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Cover {
+    pub url: String,
+    /// Describes the image for people who cannot see it.
+    pub alt: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TagRef {
+    pub slug: String,
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Author {
+    pub slug: String,
+    pub name: String,
+    /// e.g. "MD, FAAP"; empty when none.
+    pub credentials: String,
+    pub bio: String,
+    /// The avatar's URL, if the author has one.
+    pub avatar: Option<String>,
+    /// The author's page on the blog.
+    pub url: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Reviewer {
+    pub name: String,
+    pub credentials: String,
+    pub reviewed_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Seo {
+    /// The title for search results: the SEO title, or the post's title.
+    pub title: String,
+    pub description: String,
+    pub canonical_url: String,
+}
+
+/// A page of posts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PostList {
+    pub posts: Vec<Post>,
+    pub meta: ListMeta,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListMeta {
+    pub pagination: Pagination,
+}
+
+/// Where this page sits. `next` and `prev` are page numbers, null at the
+/// ends; the `Link` header carries the same as URLs.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Pagination {
+    pub page: i64,
+    pub limit: i64,
+    /// How many pages there are (0 when nothing matches).
+    pub pages: i64,
+    pub total: i64,
+    pub next: Option<i64>,
+    pub prev: Option<i64>,
+}
+
+/// An author of published posts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuthorWithCount {
+    #[serde(flatten)]
+    pub author: Author,
+    /// How many published posts they are an author of.
+    pub post_count: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuthorList {
+    pub authors: Vec<AuthorWithCount>,
+}
+
+/// A tag on published posts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TagDetail {
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    /// The tag's page on the blog.
+    pub url: String,
+    /// How many published posts carry it.
+    pub post_count: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TagList {
+    pub tags: Vec<TagDetail>,
+}
+
+/// The site itself.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Site {
+    pub title: String,
+    pub description: String,
+    #[schema(example = "https://clinic.example")]
+    pub url: String,
+    /// IANA time zone name, in which the blog shows dates.
+    #[schema(example = "America/Chicago")]
+    pub time_zone: String,
+    /// BCP 47 language tag of the content.
+    #[schema(example = "en")]
+    pub locale: String,
+}
+
+fn absolute(settings: &SiteSettings, url: &str) -> String {
+    if url.starts_with('/') {
+        format!("{}{url}", settings.site_url)
+    } else {
+        url.to_owned()
+    }
+}
+
+impl Author {
+    pub fn from_public(author: PublicAuthor, settings: &SiteSettings) -> Self {
+        Self {
+            url: format!("{}/authors/{}", settings.site_url, author.slug),
+            avatar: (!author.avatar_url.is_empty()).then(|| absolute(settings, &author.avatar_url)),
+            slug: author.slug,
+            name: author.name,
+            credentials: author.credentials,
+            bio: author.bio,
+        }
+    }
+}
+
+impl AuthorWithCount {
+    pub fn from_public(counted: PublicCount<PublicAuthor>, settings: &SiteSettings) -> Self {
+        Self {
+            author: Author::from_public(counted.item, settings),
+            post_count: counted.posts,
+        }
+    }
+}
+
+impl TagDetail {
+    pub fn from_public(counted: PublicCount<Tag>, settings: &SiteSettings) -> Self {
+        Self {
+            url: format!("{}/tags/{}", settings.site_url, counted.item.slug),
+            slug: counted.item.slug,
+            name: counted.item.name,
+            description: counted.item.description,
+            post_count: counted.posts,
+        }
+    }
+}
+
+impl Post {
+    pub fn from_public(post: PublicPost, settings: &SiteSettings) -> Self {
+        let rendered = render_markdown(&post.body);
+        let reviewer = post.shown_review().map(|(name, credentials, reviewed_at)| Reviewer {
+            name,
+            credentials,
+            reviewed_at,
+        });
+        let url = format!("{}{}", settings.site_url, public_path(&post.slug));
+        let excerpt_text = if post.excerpt.is_empty() {
+            excerpt(&rendered.first_paragraph, 200)
+        } else {
+            post.excerpt.clone()
+        };
+        let seo = Seo {
+            title: if post.seo_title.is_empty() {
+                post.title.clone()
+            } else {
+                post.seo_title.clone()
+            },
+            description: if post.seo_description.is_empty() {
+                excerpt_text.clone()
+            } else {
+                post.seo_description.clone()
+            },
+            canonical_url: if post.canonical_url.is_empty() {
+                url.clone()
+            } else {
+                post.canonical_url.clone()
+            },
+        };
+        Self {
+            id: post.id,
+            cover: (!post.cover_url.is_empty()).then(|| Cover {
+                url: absolute(settings, &post.cover_url),
+                alt: post.cover_alt.clone(),
+            }),
+            tags: post
+                .tags
+                .into_iter()
+                .map(|(name, slug)| TagRef { slug, name })
+                .collect(),
+            authors: post
+                .authors
+                .into_iter()
+                .map(|author| Author::from_public(author, settings))
+                .collect(),
+            reviewer,
+            published_at: post.published_at,
+            updated_at: post.updated_at,
+            reading_time_minutes: rendered.reading_time_minutes,
+            seo,
+            slug: post.slug,
+            url,
+            title: post.title,
+            excerpt: excerpt_text,
+            html: rendered.html,
+            markdown: post.body,
+        }
+    }
+}

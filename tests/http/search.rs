@@ -1,0 +1,109 @@
+//! Search as readers use it: `/search?q=…` finds public posts by their
+//! words, best match first, with the matches highlighted, page by page.
+
+use std::sync::Arc;
+
+use app::accounts::Role;
+use app::clock::ManualClock;
+use app::posts::workflow::PostStatus;
+use chrono::Duration;
+use reqwest::StatusCode;
+
+use crate::blog::{noon, post_as};
+use crate::support::TestDb;
+use crate::{create_user, page_html, start_at, status_of};
+
+/// The titles of the result cards, in order.
+fn result_titles(html: &str) -> Vec<String> {
+    html.split("<article class=\"post-card\">")
+        .skip(1)
+        .filter_map(|card| card.split("<h2><a href=").nth(1))
+        .filter_map(|rest| rest.split('>').nth(1))
+        .map(|title| title.trim_end_matches("</a").to_owned())
+        .collect()
+}
+
+async fn readers_find_public_posts_by_their_words(db: &TestDb) {
+    let clock = Arc::new(ManualClock::new(noon()));
+    let server = start_at(db, &clock).await;
+    let ana = create_user(&server, "ana@clinic.org", "Ana Ruiz", Role::Author).await;
+    // Bodies say "<title> explained in plain words."; only one title is
+    // about vaccines, two more mention them in their title's words.
+    post_as(&server, &ana, "Vaccines for travellers", "", PostStatus::Published, noon(), None).await;
+    post_as(&server, &ana, "Sleep hygiene", "", PostStatus::Published, noon(), None).await;
+    post_as(&server, &ana, "Vaccines draft", "", PostStatus::Draft, noon(), None).await;
+    for n in 1..=11 {
+        let at = noon() - Duration::days(n);
+        post_as(&server, &ana, &format!("Healthy heart {n}"), "", PostStatus::Published, at, None).await;
+    }
+
+    let found = page_html(&server, "/search?q=vaccine").await;
+    assert_eq!(result_titles(&found), ["Vaccines for travellers"], "stemmed, drafts never");
+    assert!(found.contains("<mark>"), "matches are highlighted: {found}");
+    assert!(found.contains(r#"<meta name="robots" content="noindex">"#));
+    assert!(found.contains("One article matches"));
+    assert!(found.contains(r#"value="vaccine""#), "the box keeps the words");
+
+    let hearts = page_html(&server, "/search?q=healthy+heart").await;
+    assert_eq!(result_titles(&hearts).len(), 10, "ten a page");
+    assert!(hearts.contains("11 articles match"));
+    assert!(hearts.contains("href=\"/search?q=healthy+heart&amp;page=2\""), "{hearts}");
+    assert_eq!(
+        result_titles(&page_html(&server, "/search?q=healthy+heart&page=2").await).len(),
+        1
+    );
+    assert_eq!(
+        status_of(&server, "/search?q=healthy+heart&page=3").await,
+        StatusCode::NOT_FOUND
+    );
+
+    let nothing = page_html(&server, "/search?q=zebra").await;
+    assert!(nothing.contains("No articles match “zebra”"), "{nothing}");
+    for odd in ["%22NEAR(", "*", "a%20OR%20", "%3Cscript%3E", "-"] {
+        let path = format!("/search?q={odd}");
+        assert_eq!(status_of(&server, &path).await, StatusCode::OK, "{path}");
+    }
+    let escaped = page_html(&server, "/search?q=%3Cscript%3Ealert(1)").await;
+    assert!(!escaped.contains("<script>alert"), "what was typed is escaped");
+    assert_eq!(status_of(&server, "/search").await, StatusCode::OK);
+    server.stop().await.expect("stop");
+}
+
+async fn unpublished_posts_leave_the_results(db: &TestDb) {
+    use app::accounts::server::{AuditAction, NewAuditEntry};
+    use app::posts::server::{LiveText, Notify, StatusChange};
+    let clock = Arc::new(ManualClock::new(noon()));
+    let server = start_at(db, &clock).await;
+    let ana = create_user(&server, "ana@clinic.org", "Ana Ruiz", Role::Editor).await;
+    let post = post_as(&server, &ana, "Allergy season", "", PostStatus::Published, noon(), None).await;
+    assert_eq!(
+        result_titles(&page_html(&server, "/search?q=allergy").await),
+        ["Allergy season"]
+    );
+    server
+        .state
+        .store
+        .change_status(&StatusChange {
+            id: post.id,
+            expected_version: post.version,
+            from: PostStatus::Published,
+            to: PostStatus::Draft,
+            actor_id: ana.id,
+            at: noon(),
+            live: LiveText::Withdraw,
+            reviewed: false,
+            publish_at: None,
+            comment: None,
+            notify: Notify::Nobody,
+            audit: NewAuditEntry::new(AuditAction::PostPublished, Some(ana.id), None),
+        })
+        .await
+        .expect("unpublish");
+    assert!(result_titles(&page_html(&server, "/search?q=allergy").await).is_empty());
+    server.stop().await.expect("stop");
+}
+
+crate::on_both_databases!(
+    readers_find_public_posts_by_their_words,
+    unpublished_posts_leave_the_results
+);
