@@ -95,7 +95,11 @@ pub async fn conditional_get(State(state): State<AppState>, request: Request, ne
         }
     };
     let digest = hex::encode(Sha256::digest(&bytes));
-    let suffix = if bytes.len() >= MIN_COMPRESSED_BYTES { suffix } else { "" };
+    let suffix = if bytes.len() >= MIN_COMPRESSED_BYTES {
+        suffix
+    } else {
+        ""
+    };
     let etag = format!("\"{}{suffix}\"", &digest[..32]);
     if let Ok(value) = HeaderValue::from_str(&etag) {
         parts.headers.insert(header::ETAG, value);
@@ -128,7 +132,10 @@ mod tests {
     #[test]
     fn the_etag_names_the_encoding_the_client_will_get() {
         let mut headers = HeaderMap::new();
-        headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("gzip, deflate, br;q=0.9"));
+        headers.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_static("gzip, deflate, br;q=0.9"),
+        );
         assert_eq!(encoding_suffix(&headers), "-br");
         headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("gzip, br;q=0"));
         assert_eq!(encoding_suffix(&headers), "-gz");

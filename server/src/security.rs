@@ -60,9 +60,7 @@ fn is_cross_origin(headers: &HeaderMap, site_origin: &str) -> bool {
 /// The admin and its server functions: per user, never cached. The
 /// public API under `/api/v1/` is not among them.
 pub fn is_private(path: &str) -> bool {
-    path == "/admin"
-        || path.starts_with("/admin/")
-        || (path.starts_with("/api/") && !is_public_api(path))
+    path == "/admin" || path.starts_with("/admin/") || (path.starts_with("/api/") && !is_public_api(path))
 }
 
 fn is_public_api(path: &str) -> bool {

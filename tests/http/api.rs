@@ -69,7 +69,10 @@ fn check_against_spec(spec: &Value, path: &str, status: StatusCode, headers: &He
     );
     let instance: Value = serde_json::from_str(body).expect("the body is JSON");
     let errors = schema_errors(spec, &content["schema"], &instance);
-    assert!(errors.is_empty(), "{path}: the body breaks the spec: {errors:?}\n{body}");
+    assert!(
+        errors.is_empty(),
+        "{path}: the body breaks the spec: {errors:?}\n{body}"
+    );
 }
 
 /// How `instance` breaks `schema`, a schema of the spec.
@@ -113,16 +116,33 @@ async fn posts_are_listed_page_by_page_with_filters_and_links(db: &TestDb) {
         let tags = if n % 2 == 0 { "Sleep" } else { "Heart" };
         let author = if n <= 9 { &ana } else { &ben };
         let at = noon() - Duration::days(30 - n);
-        post_as(&server, author, &format!("Article {n}"), tags, PostStatus::Published, at, None).await;
+        post_as(
+            &server,
+            author,
+            &format!("Article {n}"),
+            tags,
+            PostStatus::Published,
+            at,
+            None,
+        )
+        .await;
     }
     post_as(&server, &ben, "Ben's draft", "Sleep", PostStatus::Draft, noon(), None).await;
 
     let (status, headers, first) = api(&server, &spec, "/api/v1/posts?limit=5").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(titles(&first), ["Article 12", "Article 11", "Article 10", "Article 9", "Article 8"]);
+    assert_eq!(
+        titles(&first),
+        ["Article 12", "Article 11", "Article 10", "Article 9", "Article 8"]
+    );
     let pagination = &first["meta"]["pagination"];
     assert_eq!(
-        (&pagination["page"], &pagination["pages"], &pagination["total"], &pagination["next"]),
+        (
+            &pagination["page"],
+            &pagination["pages"],
+            &pagination["total"],
+            &pagination["next"]
+        ),
         (&Value::from(1), &Value::from(3), &Value::from(12), &Value::from(2))
     );
     assert_eq!(pagination["prev"], Value::Null);
@@ -133,18 +153,32 @@ async fn posts_are_listed_page_by_page_with_filters_and_links(db: &TestDb) {
     let (_, headers, last) = api(&server, &spec, "/api/v1/posts?limit=5&page=3").await;
     assert_eq!(titles(&last), ["Article 2", "Article 1"]);
     assert_eq!(last["meta"]["pagination"]["next"], Value::Null);
-    assert!(headers["link"].to_str().expect("Link").contains("page=2&limit=5>; rel=\"prev\""));
+    assert!(
+        headers["link"]
+            .to_str()
+            .expect("Link")
+            .contains("page=2&limit=5>; rel=\"prev\"")
+    );
     let (status, _, beyond) = api(&server, &spec, "/api/v1/posts?page=9").await;
     assert_eq!(status, StatusCode::OK, "a page past the end is empty, not an error");
     assert_eq!(titles(&beyond), Vec::<String>::new());
 
     let (_, _, sleep) = api(&server, &spec, "/api/v1/posts?tag=sleep&limit=100").await;
-    assert_eq!(sleep["meta"]["pagination"]["total"], 6, "published posts with the tag only");
+    assert_eq!(
+        sleep["meta"]["pagination"]["total"], 6,
+        "published posts with the tag only"
+    );
     let (_, headers, by_ben) = api(&server, &spec, "/api/v1/posts?author=ben-okafor&tag=heart").await;
     assert_eq!(titles(&by_ben), ["Article 11"]);
     assert!(
-        headers["link"].to_str().expect("Link").contains("author=ben-okafor&tag=heart")
-            || headers["link"].to_str().expect("Link").contains("tag=heart&author=ben-okafor"),
+        headers["link"]
+            .to_str()
+            .expect("Link")
+            .contains("author=ben-okafor&tag=heart")
+            || headers["link"]
+                .to_str()
+                .expect("Link")
+                .contains("tag=heart&author=ben-okafor"),
         "links keep the filters"
     );
     let since = (noon() - Duration::days(19)).to_rfc3339().replace("+00:00", "Z");
@@ -170,16 +204,45 @@ async fn a_post_carries_its_text_people_and_seo(db: &TestDb) {
         "MD",
     )
     .expect("profile");
-    server.state.store.update_profile(rosa.id, &profile).await.expect("profile");
-    post_with(&server, &rosa, "Sleep and the heart", "Sleep, Heart", PostStatus::Published, noon(), None, true).await;
-    post_as(&server, &rosa, "Unreviewed note", "", PostStatus::Published, noon(), None).await;
+    server
+        .state
+        .store
+        .update_profile(rosa.id, &profile)
+        .await
+        .expect("profile");
+    post_with(
+        &server,
+        &rosa,
+        "Sleep and the heart",
+        "Sleep and the heart explained in plain words.\n\n## More\n\nDetails.",
+        "Sleep, Heart",
+        PostStatus::Published,
+        noon(),
+        None,
+        true,
+    )
+    .await;
+    post_as(
+        &server,
+        &rosa,
+        "Unreviewed note",
+        "",
+        PostStatus::Published,
+        noon(),
+        None,
+    )
+    .await;
 
     let (status, _, post) = api(&server, &spec, "/api/v1/posts/sleep-and-the-heart").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(post["title"], "Sleep and the heart");
     assert_eq!(post["url"], "http://127.0.0.1:3000/posts/sleep-and-the-heart");
     assert!(post["markdown"].as_str().expect("markdown").contains("## More"));
-    assert!(post["html"].as_str().expect("html").contains("<h2"), "rendered: {}", post["html"]);
+    assert!(
+        post["html"].as_str().expect("html").contains("<h2"),
+        "rendered: {}",
+        post["html"]
+    );
     assert_eq!(post["excerpt"], "Sleep and the heart explained in plain words.");
     assert_eq!(post["tags"][0]["slug"], "sleep");
     assert_eq!(post["tags"][1]["name"], "Heart");
@@ -219,11 +282,21 @@ async fn a_post_carries_its_text_people_and_seo(db: &TestDb) {
         .collect();
     assert_eq!(names, ["Heart", "Sleep"]);
     let (_, _, tag) = api(&server, &spec, "/api/v1/tags/sleep").await;
-    assert_eq!((&tag["post_count"], &tag["url"]), (&Value::from(1), &Value::from("http://127.0.0.1:3000/tags/sleep")));
+    assert_eq!(
+        (&tag["post_count"], &tag["url"]),
+        (&Value::from(1), &Value::from("http://127.0.0.1:3000/tags/sleep"))
+    );
     let (status, _, _) = api(&server, &spec, "/api/v1/tags/nothing").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (_, _, site) = api(&server, &spec, "/api/v1/site").await;
-    assert_eq!((&site["url"], &site["time_zone"], &site["locale"]), (&Value::from("http://127.0.0.1:3000"), &Value::from("UTC"), &Value::from("en")));
+    assert_eq!(
+        (&site["url"], &site["time_zone"], &site["locale"]),
+        (
+            &Value::from("http://127.0.0.1:3000"),
+            &Value::from("UTC"),
+            &Value::from("en")
+        )
+    );
     server.stop().await.expect("stop");
 }
 
@@ -253,7 +326,11 @@ async fn bad_requests_get_problem_details_naming_the_parameter(db: &TestDb) {
     let (status, _, _) = api(&server, &spec, "/api/v1/posts?q=%22NEAR(a%20OR%20*").await;
     assert_eq!(status, StatusCode::OK);
 
-    let unknown = client().get(url(&server, "/api/v1/nothing-here")).send().await.expect("GET");
+    let unknown = client()
+        .get(url(&server, "/api/v1/nothing-here"))
+        .send()
+        .await
+        .expect("GET");
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
     assert_eq!(unknown.headers()["content-type"], "application/problem+json");
     let posted = client().post(url(&server, "/api/v1/posts")).send().await.expect("POST");
@@ -274,7 +351,10 @@ async fn responses_are_cacheable_compressed_and_open_to_browsers(db: &TestDb) {
         let first = client().get(url(&server, path)).send().await.expect("GET");
         assert_eq!(first.status(), StatusCode::OK, "{path}");
         let etag = first.headers()["etag"].to_str().expect("ETag").to_owned();
-        assert!(etag.starts_with('"') && !etag.starts_with("W/"), "{path}: a strong ETag, {etag}");
+        assert!(
+            etag.starts_with('"') && !etag.starts_with("W/"),
+            "{path}: a strong ETag, {etag}"
+        );
         assert_eq!(first.headers()["cache-control"], "public, no-cache", "{path}");
         let again = client()
             .get(url(&server, path))
@@ -349,7 +429,10 @@ async fn the_spec_covers_every_endpoint(db: &TestDb) {
         "/api/v1/site",
         "/api/v1/openapi.json",
     ] {
-        assert!(paths.iter().any(|documented| *documented == path), "{path} missing from {paths:?}");
+        assert!(
+            paths.iter().any(|documented| *documented == path),
+            "{path} missing from {paths:?}"
+        );
     }
     let parameters: Vec<&str> = spec["paths"]["/api/v1/posts"]["get"]["parameters"]
         .as_array()
@@ -368,10 +451,16 @@ async fn the_spec_covers_every_endpoint(db: &TestDb) {
     assert!(schema_errors(&spec, schema, &list).is_empty());
     let mut untitled = list.clone();
     untitled["posts"][0].as_object_mut().expect("post").remove("title");
-    assert!(!schema_errors(&spec, schema, &untitled).is_empty(), "a missing title is caught");
+    assert!(
+        !schema_errors(&spec, schema, &untitled).is_empty(),
+        "a missing title is caught"
+    );
     let mut undated = list.clone();
     undated["posts"][0]["authors"][0]["name"] = Value::from(7);
-    assert!(!schema_errors(&spec, schema, &undated).is_empty(), "a wrong type is caught");
+    assert!(
+        !schema_errors(&spec, schema, &undated).is_empty(),
+        "a wrong type is caught"
+    );
     server.stop().await.expect("stop");
 }
 

@@ -34,7 +34,8 @@ pub(crate) async fn post_as(
     at: DateTime<Utc>,
     publish_at: Option<DateTime<Utc>>,
 ) -> Post {
-    post_with(server, author, title, tags, to, at, publish_at, false).await
+    let body = format!("{title} explained in plain words.\n\n## More\n\nDetails.");
+    post_with(server, author, title, &body, tags, to, at, publish_at, false).await
 }
 
 /// `post_as`, with `reviewed` recording the author as the post's medical
@@ -44,6 +45,7 @@ pub(crate) async fn post_with(
     server: &RunningServer,
     author: &User,
     title: &str,
+    body: &str,
     tags: &str,
     to: PostStatus,
     at: DateTime<Utc>,
@@ -56,11 +58,10 @@ pub(crate) async fn post_with(
         .create_draft(&title, &Slug::from_title(&title), author.id, at)
         .await
         .expect("draft");
-    let body = format!("{} explained in plain words.\n\n## More\n\nDetails.", post.title);
     let edit = PostEdit::parse(&RawEdit {
         title: &post.title,
         slug: &post.slug,
-        body: &body,
+        body,
         tags,
         show_review: true,
         author_ids: &[author.id],
@@ -251,7 +252,10 @@ async fn a_scheduled_post_joins_every_list_exactly_at_its_time(db: &TestDb) {
             "{place} before its time"
         );
     }
-    assert_eq!(status_of(&server, "/api/v1/posts/due-at-one").await, StatusCode::NOT_FOUND);
+    assert_eq!(
+        status_of(&server, "/api/v1/posts/due-at-one").await,
+        StatusCode::NOT_FOUND
+    );
     clock.set(due);
     for place in places {
         let body = page_html(&server, place).await;
@@ -264,7 +268,208 @@ async fn a_scheduled_post_joins_every_list_exactly_at_its_time(db: &TestDb) {
     server.stop().await.expect("stop");
 }
 
+/// Saves site settings the way the settings page does, as `admin`.
+async fn save_settings(server: &RunningServer, admin: &reqwest::Client, changes: &[(&str, &str)]) -> reqwest::Response {
+    use app::settings::api::SaveSiteSettings;
+    use leptos::server_fn::ServerFn;
+    let current = server.state.store.site_settings().await.expect("settings");
+    let mut form: Vec<(&str, String)> = vec![
+        ("title", current.title),
+        ("description", current.description),
+        ("site_url", current.site_url),
+        ("time_zone", current.time_zone),
+        ("date_format", current.date_format),
+        ("review_required", "true".to_owned()),
+    ];
+    for (name, value) in changes {
+        form.retain(|(field, _)| field != name);
+        form.push((name, (*value).to_owned()));
+    }
+    let form: Vec<(&str, &str)> = form.iter().map(|(name, value)| (*name, value.as_str())).collect();
+    crate::call(admin, server, SaveSiteSettings::PATH, &form).await
+}
+
+async fn a_post_page_shows_everything_readers_check(db: &TestDb) {
+    let clock = Arc::new(ManualClock::new(noon()));
+    let server = start_at(db, &clock).await;
+    let ana = create_user(&server, "ana@clinic.org", "Ana Ruiz", Role::Editor).await;
+    create_user(&server, "admin@clinic.org", "Site Admin", Role::Admin).await;
+    let profile = app::accounts::server::ProfileUpdate::parse("Ana Ruiz", "Cardiac nurse of 20 years.", "", "RN")
+        .expect("profile");
+    server
+        .state
+        .store
+        .update_profile(ana.id, &profile)
+        .await
+        .expect("profile");
+    let long_body = "Why sleep matters.\n\n## Sleep and blood pressure\n\nText.\n\n\
+                     ## How much sleep\n\nText.\n\n### Children\n\nText.\n\n## When to call us\n\nText.";
+    let day = Duration::days(1);
+    post_as(
+        &server,
+        &ana,
+        "Older heart news",
+        "Heart",
+        PostStatus::Published,
+        noon() - day * 3,
+        None,
+    )
+    .await;
+    post_with(
+        &server,
+        &ana,
+        "Sleep and the heart",
+        long_body,
+        "Sleep, Heart",
+        PostStatus::Published,
+        noon() - day * 2,
+        None,
+        true,
+    )
+    .await;
+    post_as(
+        &server,
+        &ana,
+        "Newer sleep tips",
+        "Sleep",
+        PostStatus::Published,
+        noon() - day,
+        None,
+    )
+    .await;
+    post_as(&server, &ana, "Unrelated", "Feet", PostStatus::Published, noon(), None).await;
+
+    let page = page_html(&server, "/posts/sleep-and-the-heart").await;
+    // The table of contents names the sections, in order, as links.
+    let contents = page
+        .split("class=\"toc\"")
+        .nth(1)
+        .unwrap_or_else(|| panic!("a table of contents: {page}"))
+        .split("</nav>")
+        .next()
+        .unwrap_or("");
+    for (id, text) in [
+        ("sleep-and-blood-pressure", "Sleep and blood pressure"),
+        ("how-much-sleep", "How much sleep"),
+        ("children", "Children"),
+        ("when-to-call-us", "When to call us"),
+    ] {
+        assert!(
+            contents.contains(&format!("href=\"#{id}\">{text}</a>")),
+            "{id}: {contents}"
+        );
+        assert!(
+            page.contains(&format!("<h{} id=\"{id}\">", if id == "children" { 3 } else { 2 })),
+            "anchor {id}"
+        );
+    }
+    assert!(
+        !page_html(&server, "/posts/older-heart-news")
+            .await
+            .contains("class=\"toc\""),
+        "short posts have none"
+    );
+    assert!(page.contains(r#"<a rel="tag" href="/tags/sleep">Sleep</a>"#), "tags");
+    assert!(
+        page.contains("About the author")
+            && page.contains("Ana Ruiz, RN")
+            && page.contains("Cardiac nurse of 20 years.")
+    );
+    let related = page.split("class=\"related\"").nth(1).expect("related articles");
+    assert!(
+        related.contains("Newer sleep tips") && related.contains("Older heart news"),
+        "{related}"
+    );
+    assert!(!related.contains("Unrelated"), "no shared tag, not related");
+    assert!(
+        page.contains(r#"rel="prev" href="/posts/older-heart-news""#),
+        "previous"
+    );
+    assert!(
+        page.contains(r#"rel="next" href="/posts/newer-sleep-tips""#),
+        "next"
+    );
+    assert!(!page.contains("class=\"cta\""), "no call to action until one is set");
+
+    // JSON-LD: a data block naming the authors and the review.
+    let json_ld = page
+        .split(r#"<script type="application/ld+json">"#)
+        .nth(1)
+        .and_then(|rest| rest.split("</script>").next())
+        .expect("a JSON-LD block");
+    let posting: serde_json::Value = serde_json::from_str(json_ld).expect("JSON-LD is JSON");
+    assert_eq!(posting["@type"], "BlogPosting");
+    assert_eq!(posting["headline"], "Sleep and the heart");
+    assert_eq!(posting["author"][0]["name"], "Ana Ruiz");
+    assert_eq!(posting["author"][0]["honorificSuffix"], "RN");
+    assert_eq!(posting["reviewedBy"]["name"], "Ana Ruiz");
+    assert_eq!(posting["datePublished"], "2030-01-13T12:00:00+00:00");
+    assert_eq!(posting["publisher"]["name"], "Vellum");
+    assert!(posting.get("lastReviewed").is_some());
+
+    let admin = crate::signed_in(&server, "admin@clinic.org").await;
+    let refused = save_settings(
+        &server,
+        &admin,
+        &[("accent_color", "#ffcc00"), ("cta_heading", "Questions?")],
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let refused = refused.text().await.expect("body");
+    assert!(refused.contains("4.5:1") && refused.contains("cta_label"), "{refused}");
+    let saved = save_settings(
+        &server,
+        &admin,
+        &[
+            ("accent_color", "#7a1f5c"),
+            ("logo_url", "/media/logo.svg"),
+            ("cta_heading", "Questions about your heart?"),
+            ("cta_text", "Our nurses call you back the same day."),
+            ("cta_label", "Book a visit"),
+            ("cta_url", "https://clinic.example/book"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        saved.status(),
+        StatusCode::OK,
+        "{}",
+        saved.text().await.unwrap_or_default()
+    );
+    let page = page_html(&server, "/posts/sleep-and-the-heart").await;
+    assert!(
+        page.contains("<h2 id=\"cta-heading\">Questions about your heart?</h2>"),
+        "{page}"
+    );
+    assert!(page.contains(r#"href="https://clinic.example/book" class="button">Book a visit</a>"#));
+    assert!(page.contains(r#"<link rel="stylesheet" href="/theme.css?accent=7a1f5c">"#));
+    assert!(page.contains(r#"<img src="/media/logo.svg" alt="" height="40" class="site-logo">"#));
+    let theme = client()
+        .get(url(&server, "/theme.css?accent=7a1f5c"))
+        .send()
+        .await
+        .expect("GET theme");
+    assert_eq!(theme.headers()["cache-control"], "public, max-age=31536000, immutable");
+    assert!(theme.text().await.expect("css").contains("--accent: #7a1f5c"));
+    assert_eq!(
+        status_of(&server, "/theme.css?accent=url(x)").await,
+        StatusCode::NOT_FOUND
+    );
+
+    // Author and tag pages describe themselves for sharing too.
+    let author = page_html(&server, "/authors/ana-ruiz").await;
+    assert!(author.contains(r#"<link rel="canonical" href="http://127.0.0.1:3000/authors/ana-ruiz">"#));
+    assert!(
+        author.contains(r#"<meta content="profile" property="og:type">"#),
+        "{author}"
+    );
+    let tag = page_html(&server, "/tags/sleep").await;
+    assert!(tag.contains(r#"<link rel="canonical" href="http://127.0.0.1:3000/tags/sleep">"#));
+    server.stop().await.expect("stop");
+}
+
 crate::on_both_databases!(
+    a_post_page_shows_everything_readers_check,
     lists_show_public_posts_newest_first_page_by_page,
     a_scheduled_post_joins_every_list_exactly_at_its_time
 );

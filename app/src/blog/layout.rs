@@ -31,9 +31,9 @@ pub fn PublicDocument(
     title: String,
     /// The `<meta name="description">` text.
     description: String,
-    /// The site's title, shown in the header; `None` when the settings
-    /// could not be read (e.g. the database is down).
-    site_title: Option<String>,
+    /// The site's settings (title, logo, accent); `None` when they could
+    /// not be read (e.g. the database is down).
+    site: Option<SiteSettings>,
     /// This page's own feed, besides the site's (an author's or a tag's).
     #[prop(optional)]
     feed: Option<(String, String)>,
@@ -43,6 +43,17 @@ pub fn PublicDocument(
     noindex: bool,
     children: Children,
 ) -> impl IntoView {
+    let site_title = site.as_ref().map(|site| site.title.clone());
+    let logo = site
+        .as_ref()
+        .map(|site| site.logo_url.clone())
+        .filter(|logo| !logo.is_empty());
+    // The accent is in the style sheet's address, so the sheet can be
+    // cached for good: a new colour is a new address.
+    let theme = site
+        .as_ref()
+        .and_then(|site| site.accent_color.strip_prefix('#'))
+        .map(|hex| format!("/theme.css?accent={hex}"));
     let sharing = meta.map(|meta| {
         let card = if meta.image.is_some() {
             "summary_large_image"
@@ -76,6 +87,7 @@ pub fn PublicDocument(
                 <meta name="description" content=description />
                 {noindex.then(|| view! { <meta name="robots" content="noindex" /> })}
                 <link rel="stylesheet" href="/pkg/vellum.css" />
+                {theme.map(|href| view! { <link rel="stylesheet" href=href /> })}
                 {sharing}
                 <link rel="alternate" type="application/rss+xml" title=feed_title href="/feed.xml" />
                 <link rel="alternate" type="application/atom+xml" title=format!("{site_title} (Atom)") href="/atom.xml" />
@@ -86,7 +98,10 @@ pub fn PublicDocument(
             <body class="public">
                 <a class="skip-link" href="#main">"Skip to content"</a>
                 <header class="site-header">
-                    <a class="site-title" href="/">{site_title}</a>
+                    <a class="site-title" href="/">
+                        {logo.map(|src| view! { <img class="site-logo" src=src alt="" height="40" /> })}
+                        {site_title}
+                    </a>
                     <a class="site-search" href="/search">"Search"</a>
                 </header>
                 <main id="main" class="site-main">{children()}</main>

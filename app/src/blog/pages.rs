@@ -105,7 +105,7 @@ pub fn HomePage(settings: SiteSettings, listing: Listing) -> impl IntoView {
         <PublicDocument
             title=page_title("", &settings)
             description=settings.description.clone()
-            site_title=Some(settings.title.clone())
+            site=Some(settings.clone())
             meta
         >
             <section class="intro">
@@ -133,11 +133,18 @@ pub fn AuthorPage(
     } else {
         format!("{name}, {credentials}")
     };
+    let meta = PageMeta {
+        canonical: format!("{}/authors/{slug}", settings.site_url),
+        kind: "profile",
+        image: (!avatar_url.is_empty()).then(|| (settings.absolute(&avatar_url), format!("Portrait of {name}"))),
+        ..PageMeta::default()
+    };
     view! {
         <PublicDocument
+            meta
             title=page_title(&name, &settings)
             description=if bio.is_empty() { format!("Articles by {name}.") } else { bio.clone() }
-            site_title=Some(settings.title.clone())
+            site=Some(settings.clone())
             feed=(format!("Articles by {name}"), format!("/authors/{slug}/feed.xml"))
         >
             <section class="author-profile">
@@ -161,11 +168,17 @@ pub fn TagPage(
     description: String,
     listing: Listing,
 ) -> impl IntoView {
+    let meta = PageMeta {
+        canonical: format!("{}/tags/{slug}", settings.site_url),
+        kind: "website",
+        ..PageMeta::default()
+    };
     view! {
         <PublicDocument
+            meta
             title=page_title(&name, &settings)
             description=if description.is_empty() { format!("Articles about {name}.") } else { description.clone() }
-            site_title=Some(settings.title.clone())
+            site=Some(settings.clone())
             feed=(format!("Articles about {name}"), format!("/tags/{slug}/feed.xml"))
         >
             <section class="intro">
@@ -188,7 +201,7 @@ pub fn NotFoundPage(settings: Option<SiteSettings>) -> impl IntoView {
         <PublicDocument
             title
             description="This page does not exist.".to_owned()
-            site_title=settings.map(|s| s.title)
+            site=settings
         >
             <h1>"Page not found"</h1>
             <p>"There is no page at this address. It may have moved, or the link may be mistyped."</p>
@@ -207,7 +220,7 @@ pub fn ErrorPage(status: u16, message: String) -> impl IntoView {
         <PublicDocument
             title="Something went wrong".to_owned()
             description=message.clone()
-            site_title=None
+            site=None
         >
             <h1>"Something went wrong"</h1>
             <p>{message}</p>
@@ -231,7 +244,7 @@ pub fn SearchPage(settings: SiteSettings, query: String, total: i64, listing: Li
         <PublicDocument
             title=page_title(if has_query { "Search results" } else { "Search" }, &settings)
             description=format!("Search the articles of {}.", settings.title)
-            site_title=Some(settings.title.clone())
+            site=Some(settings.clone())
             noindex=true
         >
             <h1>"Search"</h1>
@@ -253,19 +266,42 @@ fn SearchForm(#[prop(optional)] value: String) -> impl IntoView {
     }
 }
 
+/// An author as the box under an article presents them.
+#[derive(Debug, Clone)]
+pub struct AuthorBox {
+    pub name: String,
+    pub slug: String,
+    pub credentials: String,
+    pub bio: String,
+    pub avatar_url: String,
+}
+
+/// A link to another article: (title, path).
+pub type ArticleLink = (String, String);
+
 /// What a post page shows: the live text, rendered, and the people.
 pub struct PostPageData {
     pub title: String,
     pub description: String,
     pub html: String,
+    /// The body's headings for the table of contents; empty for short posts.
+    pub contents: Vec<crate::content::render::Heading>,
     pub cover: Option<(String, String)>,
     /// Display name and profile slug, primary author first.
     pub authors: Vec<(String, String)>,
+    pub author_boxes: Vec<AuthorBox>,
+    /// (name, slug)
+    pub tags: Vec<(String, String)>,
     pub published: String,
+    /// `YYYY-MM-DD`, for `<time datetime>`.
+    pub published_iso: String,
     pub updated: Option<String>,
     /// "Dr. Ana Ruiz, MD" and the date, when the post shows its review.
     pub reviewed: Option<(String, String)>,
     pub reading_time_minutes: u32,
+    pub related: Vec<ArticleLink>,
+    pub older: Option<ArticleLink>,
+    pub newer: Option<ArticleLink>,
     pub meta: PageMeta,
     /// The schema.org description of the post, as JSON.
     pub json_ld: String,
@@ -273,15 +309,93 @@ pub struct PostPageData {
     pub seo_title: String,
 }
 
-/// A published post. (The full public design comes with the blog's own
-/// pages; this one already carries the attribution readers must see.)
+/// Long posts get a table of contents: at least this many sections.
+pub const CONTENTS_MIN_HEADINGS: usize = 3;
+
+/// The box under every article that invites readers to act, from the
+/// settings; nothing when no call to action is set.
+#[component]
+fn CallToActionBox(settings: SiteSettings) -> impl IntoView {
+    (!settings.cta_label.is_empty() && !settings.cta_url.is_empty()).then(|| {
+        view! {
+            <aside class="cta" aria-labelledby="cta-heading">
+                <h2 id="cta-heading">{settings.cta_heading}</h2>
+                {(!settings.cta_text.is_empty()).then(|| view! { <p>{settings.cta_text}</p> })}
+                <a class="button" href=settings.cta_url>{settings.cta_label}</a>
+            </aside>
+        }
+    })
+}
+
+/// A published post with everything readers check: who wrote it, who
+/// reviewed it and when, then the text, the authors, and where to go next.
 #[component]
 pub fn PostPage(settings: SiteSettings, post: PostPageData) -> impl IntoView {
+    let contents = (post.contents.len() >= CONTENTS_MIN_HEADINGS).then(|| {
+        view! {
+            <nav class="toc" aria-labelledby="toc-heading">
+                <h2 id="toc-heading">"On this page"</h2>
+                <ol>
+                    {post.contents.into_iter().map(|heading| view! {
+                        <li class=format!("toc-level-{}", heading.level)>
+                            <a href=format!("#{}", heading.id)>{heading.text}</a>
+                        </li>
+                    }).collect_view()}
+                </ol>
+            </nav>
+        }
+    });
+    let about = (!post.author_boxes.is_empty()).then(|| {
+        let heading = if post.author_boxes.len() == 1 { "About the author" } else { "About the authors" };
+        view! {
+            <section class="author-boxes" aria-labelledby="about-authors">
+                <h2 id="about-authors">{heading}</h2>
+                {post.author_boxes.into_iter().map(|author| {
+                    let heading = if author.credentials.is_empty() {
+                        author.name.clone()
+                    } else {
+                        format!("{}, {}", author.name, author.credentials)
+                    };
+                    view! {
+                        <div class="author-box">
+                            {(!author.avatar_url.is_empty()).then(|| view! {
+                                <img class="avatar" src=author.avatar_url alt="" width="64" height="64" loading="lazy" />
+                            })}
+                            <div>
+                                <h3><a rel="author" href=format!("/authors/{}", author.slug)>{heading}</a></h3>
+                                <p>{author.bio}</p>
+                            </div>
+                        </div>
+                    }
+                }).collect_view()}
+            </section>
+        }
+    });
+    let related = (!post.related.is_empty()).then(|| view! {
+        <section class="related" aria-labelledby="related-heading">
+            <h2 id="related-heading">"Related articles"</h2>
+            <ul>
+                {post.related.into_iter().map(|(title, path)| view! { <li><a href=path>{title}</a></li> }).collect_view()}
+            </ul>
+        </section>
+    });
+    let neighbours = (post.older.is_some() || post.newer.is_some()).then(|| {
+        view! {
+            <nav class="post-nav" aria-label="More articles">
+                {post.older.map(|(title, path)| view! {
+                    <a class="older" rel="prev" href=path><span>"Previous article"</span>{title}</a>
+                })}
+                {post.newer.map(|(title, path)| view! {
+                    <a class="newer" rel="next" href=path><span>"Next article"</span>{title}</a>
+                })}
+            </nav>
+        }
+    });
     view! {
         <PublicDocument
             title=page_title(if post.seo_title.is_empty() { &post.title } else { &post.seo_title }, &settings)
             description=post.description
-            site_title=Some(settings.title.clone())
+            site=Some(settings.clone())
             meta=post.meta
         >
             // Data for search engines, not a script: browsers never run it.
@@ -291,7 +405,7 @@ pub fn PostPage(settings: SiteSettings, post: PostPageData) -> impl IntoView {
                     <h1>{post.title}</h1>
                     <Byline authors=post.authors />
                     <p class="post-dates">
-                        <span>{format!("Published {}", post.published)}</span>
+                        <span>"Published " <time datetime=post.published_iso>{post.published}</time></span>
                         {post.updated.map(|updated| view! { <span>{format!(" · Updated {updated}")}</span> })}
                         <span>{format!(" · {} min read", post.reading_time_minutes)}</span>
                     </p>
@@ -302,8 +416,20 @@ pub fn PostPage(settings: SiteSettings, post: PostPageData) -> impl IntoView {
                     })}
                 </header>
                 {post.cover.map(|(src, alt)| view! { <img class="post-cover" src=src alt=alt /> })}
+                {contents}
                 <div class="post-body" inner_html=post.html></div>
+                {(!post.tags.is_empty()).then(|| view! {
+                    <ul class="tag-list" aria-label="Tags">
+                        {post.tags.into_iter().map(|(name, slug)| view! {
+                            <li><a rel="tag" href=format!("/tags/{slug}")>{name}</a></li>
+                        }).collect_view()}
+                    </ul>
+                })}
             </article>
+            <CallToActionBox settings />
+            {about}
+            {related}
+            {neighbours}
         </PublicDocument>
     }
 }

@@ -6,7 +6,10 @@ use axum::routing::get;
 use leptos::prelude::*;
 
 use super::layout::render_document;
-use super::pages::{AuthorPage, Card, ErrorPage, HomePage, Listing, NotFoundPage, PostPage, PostPageData, SearchPage, TagPage};
+use super::pages::{
+    AuthorBox, AuthorPage, Card, ErrorPage, HomePage, Listing, NotFoundPage, PostPage, PostPageData, SearchPage,
+    TagPage,
+};
 use crate::content::render::{excerpt, render_markdown};
 use crate::error::AppError;
 use crate::posts::server::{PublicPost, PublicQuery};
@@ -20,6 +23,7 @@ pub fn routes() -> Router<AppState> {
         .route("/authors/{slug}", get(author_page))
         .route("/tags/{slug}", get(tag_page))
         .route("/search", get(search_page))
+        .route("/theme.css", get(theme_css))
         .route("/feed.xml", get(super::feeds::rss))
         .route("/atom.xml", get(super::feeds::atom))
         .route("/authors/{slug}/feed.xml", get(super::feeds::author_rss))
@@ -27,6 +31,9 @@ pub fn routes() -> Router<AppState> {
         .route("/sitemap.xml", get(super::feeds::sitemap))
         .route("/robots.txt", get(super::feeds::robots))
 }
+
+/// How many related articles a post page suggests.
+const RELATED_POSTS: i64 = 3;
 
 /// Posts per page of a list.
 const PAGE_SIZE: i64 = 10;
@@ -191,6 +198,31 @@ async fn tag_page(
 }
 
 #[derive(Debug, serde::Deserialize)]
+pub struct ThemeParams {
+    accent: Option<String>,
+}
+
+/// The site's accent colour as a style sheet. The colour is in the
+/// address (pages link `/theme.css?accent=rrggbb`), so the answer never
+/// changes and may be cached for a year.
+async fn theme_css(Query(params): Query<ThemeParams>) -> Response {
+    let hex = params
+        .accent
+        .filter(|hex| hex.len() == 6 && hex.chars().all(|c| c.is_ascii_hexdigit()));
+    match hex {
+        Some(hex) => (
+            [
+                (axum::http::header::CONTENT_TYPE, "text/css; charset=utf-8"),
+                (axum::http::header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+            ],
+            format!(":root {{ --accent: #{hex}; }}\n"),
+        )
+            .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
 pub struct SearchParams {
     q: Option<String>,
     page: Option<String>,
@@ -204,9 +236,19 @@ async fn search_page(State(state): State<AppState>, Query(params): Query<SearchP
         return Ok(not_found(State(state)).await);
     };
     let (listing, total) = if query.is_empty() {
-        (Listing { cards: Vec::new(), newer: None, older: None }, 0)
+        (
+            Listing {
+                cards: Vec::new(),
+                newer: None,
+                older: None,
+            },
+            0,
+        )
     } else {
-        let base = format!("/search?q={}", url::form_urlencoded::byte_serialize(query.as_bytes()).collect::<String>());
+        let base = format!(
+            "/search?q={}",
+            url::form_urlencoded::byte_serialize(query.as_bytes()).collect::<String>()
+        );
         let filter = PublicQuery {
             search: Some(query.clone()),
             ..PublicQuery::newest(state.clock.now(), 0, 0)
@@ -237,6 +279,10 @@ async fn post_page(State(state): State<AppState>, Path(slug): Path<String>) -> R
     let date = |at: chrono::DateTime<chrono::Utc>| local_date(at, &settings);
     let rendered = render_markdown(&live.body);
     let authors = state.store.post_authors(post.id).await?;
+    let tags = state.store.post_tags(post.id).await?;
+    let related = state.store.related_posts(post.id, now, RELATED_POSTS).await?;
+    let (older, newer) = state.store.neighbours(post.id, now).await?;
+    let link = |(title, slug): (String, String)| (title, crate::posts::server::public_path(&slug));
     // The review is claimed only for the text that was reviewed: an edit
     // published without a new approval drops the line.
     let reviewed_live_text = post.reviewed_version == Some(live.version);
@@ -265,14 +311,7 @@ async fn post_page(State(state): State<AppState>, Path(slug): Path<String>) -> R
     let meta = super::layout::PageMeta {
         canonical,
         kind: "article",
-        image: (!live.cover_url.is_empty()).then(|| {
-            let src = if live.cover_url.starts_with('/') {
-                format!("{}{}", settings.site_url, live.cover_url)
-            } else {
-                live.cover_url.clone()
-            };
-            (src, live.cover_alt.clone())
-        }),
+        image: (!live.cover_url.is_empty()).then(|| (settings.absolute(&live.cover_url), live.cover_alt.clone())),
         published: Some(published.to_rfc3339()),
         modified: Some(live.created_at.to_rfc3339()),
     };
@@ -294,8 +333,28 @@ async fn post_page(State(state): State<AppState>, Path(slug): Path<String>) -> R
         title: live.title.clone(),
         description,
         html: rendered.html,
+        contents: rendered
+            .headings
+            .into_iter()
+            .filter(|heading| matches!(heading.level, 2 | 3))
+            .collect(),
         cover: (!live.cover_url.is_empty()).then(|| (live.cover_url.clone(), live.cover_alt.clone())),
+        author_boxes: authors
+            .iter()
+            .map(|user| AuthorBox {
+                name: user.display_name.clone(),
+                slug: user.slug.clone(),
+                credentials: user.credentials.clone(),
+                bio: user.bio.clone(),
+                avatar_url: user.avatar_url.clone(),
+            })
+            .collect(),
         authors: authors.into_iter().map(|user| (user.display_name, user.slug)).collect(),
+        tags: tags.into_iter().map(|tag| (tag.name, tag.slug)).collect(),
+        related: related.into_iter().map(link).collect(),
+        older: older.map(link),
+        newer: newer.map(link),
+        published_iso: published.format("%Y-%m-%d").to_string(),
         published: date(published),
         updated,
         reviewed: reviewer.map(|(user, at)| {

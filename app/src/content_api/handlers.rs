@@ -46,17 +46,28 @@ pub struct PostListParams {
     updated_since: Option<String>,
 }
 
-fn number(name: &str, raw: Option<&str>, default: i64, max: i64) -> Result<i64, Problem> {
+/// A query parameter that was refused, and why.
+struct BadParam {
+    name: &'static str,
+    reason: String,
+}
+
+impl From<BadParam> for Problem {
+    fn from(bad: BadParam) -> Self {
+        Problem::invalid_param(bad.name, &bad.reason)
+    }
+}
+
+fn number(name: &'static str, raw: Option<&str>, default: i64, max: i64) -> Result<i64, BadParam> {
     let Some(raw) = raw else { return Ok(default) };
     raw.trim()
         .parse::<i64>()
         .ok()
         .filter(|n| (1..=max).contains(n))
-        .ok_or_else(|| Problem::invalid_param(name, &format!("must be a whole number from 1 to {max}")))
-}
-
-fn query_params<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, Problem> {
-    query.map(|Query(params)| params).map_err(|rejection| Problem::bad_query(rejection.body_text()))
+        .ok_or_else(|| BadParam {
+            name,
+            reason: format!("must be a whole number from 1 to {max}"),
+        })
 }
 
 /// `Link` header entries for the neighbouring pages of a list.
@@ -112,7 +123,7 @@ pub async fn list_posts(
     State(state): State<AppState>,
     query: Result<Query<PostListParams>, QueryRejection>,
 ) -> Result<Response, Problem> {
-    let params = query_params(query)?;
+    let Query(params) = query.map_err(|rejection| Problem::bad_query(rejection.body_text()))?;
     let page = number("page", params.page.as_deref(), 1, MAX_PAGE)?;
     let limit = number("limit", params.limit.as_deref(), DEFAULT_LIMIT, MAX_LIMIT)?;
     let updated_since = match params.updated_since.as_deref() {

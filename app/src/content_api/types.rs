@@ -152,19 +152,11 @@ pub struct Site {
     pub locale: String,
 }
 
-fn absolute(settings: &SiteSettings, url: &str) -> String {
-    if url.starts_with('/') {
-        format!("{}{url}", settings.site_url)
-    } else {
-        url.to_owned()
-    }
-}
-
 impl Author {
     pub fn from_public(author: PublicAuthor, settings: &SiteSettings) -> Self {
         Self {
             url: format!("{}/authors/{}", settings.site_url, author.slug),
-            avatar: (!author.avatar_url.is_empty()).then(|| absolute(settings, &author.avatar_url)),
+            avatar: (!author.avatar_url.is_empty()).then(|| settings.absolute(&author.avatar_url)),
             slug: author.slug,
             name: author.name,
             credentials: author.credentials,
@@ -228,7 +220,7 @@ impl Post {
         Self {
             id: post.id,
             cover: (!post.cover_url.is_empty()).then(|| Cover {
-                url: absolute(settings, &post.cover_url),
+                url: settings.absolute(&post.cover_url),
                 alt: post.cover_alt.clone(),
             }),
             tags: post

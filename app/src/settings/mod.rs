@@ -2,6 +2,8 @@
 //! zone and date format. Every page reads them; admins edit them.
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod branding;
 pub mod page;
 #[cfg(feature = "ssr")]
 pub mod server;

@@ -13,6 +13,12 @@ const FIELDS: &[&str] = &[
     "time_zone",
     "date_format",
     "review_required",
+    "logo_url",
+    "accent_color",
+    "cta_heading",
+    "cta_text",
+    "cta_label",
+    "cta_url",
 ];
 
 #[component]
@@ -50,6 +56,29 @@ pub fn SettingsPage() -> impl IntoView {
                                 "On: authors submit posts and an editor approves them. Off: authors publish their own."
                             </p>
                         </div>
+                        <fieldset>
+                            <legend>"Look of the blog"</legend>
+                            <TextField name="logo_url" label="Logo address" value=settings.logo_url
+                                hint="A path on this site or an https address; shown beside the site title."
+                                errors=field_errors(save.value(), "logo_url") />
+                            <TextField name="accent_color" label="Accent colour" value=settings.accent_color
+                                hint="For links and buttons, as #rrggbb. It must be dark enough to read on white \
+                                      (4.5:1); empty for Vellum's teal."
+                                errors=field_errors(save.value(), "accent_color") />
+                        </fieldset>
+                        <fieldset>
+                            <legend>"Call to action under every article"</legend>
+                            <TextField name="cta_heading" label="Heading" value=settings.cta_heading
+                                hint="e.g. Questions about your health? Leave all four empty for none."
+                                errors=field_errors(save.value(), "cta_heading") />
+                            <TextField name="cta_text" label="Text" value=settings.cta_text
+                                errors=field_errors(save.value(), "cta_text") />
+                            <TextField name="cta_label" label="Button label" value=settings.cta_label
+                                hint="e.g. Book a visit" errors=field_errors(save.value(), "cta_label") />
+                            <TextField name="cta_url" label="Button link" value=settings.cta_url
+                                hint="A path on this site or an https address."
+                                errors=field_errors(save.value(), "cta_url") />
+                        </fieldset>
                         <FormAlert result=save.value() fields=FIELDS />
                         <p class="status" aria-live="polite">
                             {move || matches!(save.value().get(), Some(Ok(_))).then_some("Settings saved.")}

@@ -5,6 +5,7 @@ use std::str::FromStr;
 
 use chrono::format::{Item, StrftimeItems};
 
+use super::branding::{AccentColor, CallToAction, LinkTarget};
 use crate::accounts::server::{AuditAction, NewAuditEntry, User, request_address};
 use crate::error::{AppError, FieldErrors};
 use crate::state::app_state;
@@ -158,6 +159,9 @@ pub struct SettingsUpdate {
     pub time_zone: TimeZoneName,
     pub date_format: DateFormat,
     pub review_required: bool,
+    pub logo_url: LinkTarget,
+    pub accent_color: AccentColor,
+    pub cta: CallToAction,
 }
 
 impl SettingsUpdate {
@@ -179,14 +183,45 @@ impl SettingsUpdate {
         check("site_url", site_url.as_ref().map(drop).map_err(Clone::clone));
         check("time_zone", time_zone.as_ref().map(drop).map_err(Clone::clone));
         check("date_format", date_format.as_ref().map(drop).map_err(Clone::clone));
-        match (title, description, site_url, time_zone, date_format) {
-            (Ok(title), Ok(description), Ok(site_url), Ok(time_zone), Ok(date_format)) => Ok(Self {
+        let logo_url = LinkTarget::parse(&raw.logo_url, "logo's address");
+        let accent_color = AccentColor::parse(&raw.accent_color);
+        check("logo_url", logo_url.as_ref().map(drop).map_err(Clone::clone));
+        check("accent_color", accent_color.as_ref().map(drop).map_err(Clone::clone));
+        let cta = CallToAction::parse(&raw.cta_heading, &raw.cta_text, &raw.cta_label, &raw.cta_url);
+        if let Err(problems) = &cta {
+            for (field, message) in problems {
+                check(field, Err(message.clone()));
+            }
+        }
+        match (
+            title,
+            description,
+            site_url,
+            time_zone,
+            date_format,
+            logo_url,
+            accent_color,
+            cta,
+        ) {
+            (
+                Ok(title),
+                Ok(description),
+                Ok(site_url),
+                Ok(time_zone),
+                Ok(date_format),
+                Ok(logo_url),
+                Ok(accent_color),
+                Ok(cta),
+            ) => Ok(Self {
                 title,
                 description,
                 site_url,
                 time_zone,
                 date_format,
                 review_required: raw.review_required,
+                logo_url,
+                accent_color,
+                cta,
             }),
             _ => Err(AppError::Validation { fields }),
         }
@@ -206,6 +241,7 @@ mod tests {
             time_zone: "America/Chicago".into(),
             date_format: "%B %-d, %Y".into(),
             review_required: true,
+            ..SiteSettings::default()
         }
     }
 
@@ -235,9 +271,20 @@ mod tests {
             time_zone: "Mars/Olympus".into(),
             date_format: "%Q".into(),
             review_required: true,
+            accent_color: "#eeeeee".into(),
+            cta_heading: "Book now".into(),
+            ..SiteSettings::default()
         };
         let error = SettingsUpdate::parse(&raw).expect_err("all fields are bad");
-        for field in ["title", "description", "site_url", "time_zone", "date_format"] {
+        for field in [
+            "title",
+            "description",
+            "site_url",
+            "time_zone",
+            "date_format",
+            "accent_color",
+            "cta_label",
+        ] {
             assert_eq!(error.field_messages(field).len(), 1, "{field} should be reported");
         }
     }

@@ -301,11 +301,19 @@ where
         self.queries().public_posts(query).await
     }
 
-    async fn public_authors(
+    async fn related_posts(&self, id: i64, now: DateTime<Utc>, limit: i64) -> Result<Vec<(String, String)>, AppError> {
+        self.queries().related_posts(id, now, limit).await
+    }
+
+    async fn neighbours(
         &self,
+        id: i64,
         now: DateTime<Utc>,
-        slug: &str,
-    ) -> Result<Vec<PublicCount<PublicAuthor>>, AppError> {
+    ) -> Result<(Option<(String, String)>, Option<(String, String)>), AppError> {
+        self.queries().neighbours(id, now).await
+    }
+
+    async fn public_authors(&self, now: DateTime<Utc>, slug: &str) -> Result<Vec<PublicCount<PublicAuthor>>, AppError> {
         self.queries().public_authors(now, slug).await
     }
 

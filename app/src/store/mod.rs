@@ -236,9 +236,19 @@ pub trait Store: Send + Sync + 'static {
     /// A page of public posts at `now`, newest first, and the total.
     async fn public_posts(&self, query: &PublicQuery) -> Result<(Vec<PublicPost>, i64), AppError>;
 
+    /// Public posts sharing the most tags with post `id`: (title, slug).
+    async fn related_posts(&self, id: i64, now: DateTime<Utc>, limit: i64) -> Result<Vec<(String, String)>, AppError>;
+
+    /// The public posts published just before and after post `id`:
+    /// (older, newer), each (title, slug).
+    async fn neighbours(
+        &self,
+        id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(Option<(String, String)>, Option<(String, String)>), AppError>;
+
     /// Authors of public posts at `now` ('' for all, or one by slug).
-    async fn public_authors(&self, now: DateTime<Utc>, slug: &str)
-    -> Result<Vec<PublicCount<PublicAuthor>>, AppError>;
+    async fn public_authors(&self, now: DateTime<Utc>, slug: &str) -> Result<Vec<PublicCount<PublicAuthor>>, AppError>;
 
     /// Tags on public posts at `now` ('' for all, or one by slug).
     async fn public_tags(&self, now: DateTime<Utc>, slug: &str) -> Result<Vec<PublicCount<Tag>>, AppError>;

@@ -5,10 +5,10 @@ use chrono::{DateTime, Utc};
 use sqlx::Transaction;
 
 use super::queries::shared_queries;
+use super::search::SearchSql;
 use super::sql;
 use crate::accounts::server::{NewAuditEntry, User};
 use crate::error::AppError;
-use super::search::SearchSql;
 use crate::posts::server::{CalendarRow, Event, PublicAuthor, PublicCount, PublicPost, PublicQuery};
 use crate::posts::server::{
     CommentRow, ListOrder, LiveText, NotificationRow, Notify, Post, PostFilter, PostTitle, Revision, RevisionKind,
@@ -658,6 +658,48 @@ shared_queries! {
             }
         }
         Ok(())
+    }
+
+    /// Up to `limit` public posts sharing the most tags with post `id`
+    /// (newest first among equals), as (title, slug).
+    pub async fn related_posts(&self, id: i64, now: DateTime<Utc>, limit: i64) -> Result<Vec<(String, String)>, AppError> {
+        let sql = format!(
+            "SELECT r.title, r.slug FROM posts p JOIN post_revisions r ON r.id = p.live_revision_id \
+             JOIN post_tags pt ON pt.post_id = p.id \
+             WHERE {} AND p.id <> $2 AND pt.tag_id IN (SELECT tag_id FROM post_tags WHERE post_id = $2) \
+             GROUP BY p.id, r.title, r.slug, p.published_at, p.publish_at \
+             ORDER BY count(*) DESC, COALESCE(p.published_at, p.publish_at) DESC, p.id DESC LIMIT $3",
+            sql::public_at("$1")
+        );
+        Ok(sqlx::query_as(&sql)
+            .bind(now)
+            .bind(id)
+            .bind(limit)
+            .fetch_all(self.reader)
+            .await?)
+    }
+
+    /// The public posts published just before and just after post `id`,
+    /// as (title, slug).
+    pub async fn neighbours(
+        &self,
+        id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(Option<(String, String)>, Option<(String, String)>), AppError> {
+        let mut found = Vec::new();
+        for (comparison, order) in [("<", "DESC"), (">", "ASC")] {
+            let sql = format!(
+                "SELECT r.title, r.slug FROM posts p JOIN post_revisions r ON r.id = p.live_revision_id \
+                 WHERE {} AND (COALESCE(p.published_at, p.publish_at), p.id) {comparison} \
+                 ((SELECT COALESCE(published_at, publish_at) FROM posts WHERE id = $2), $2) \
+                 ORDER BY COALESCE(p.published_at, p.publish_at) {order}, p.id {order} LIMIT 1",
+                sql::public_at("$1")
+            );
+            found.push(sqlx::query_as(&sql).bind(now).bind(id).fetch_optional(self.reader).await?);
+        }
+        let newer = found.pop().flatten();
+        let older = found.pop().flatten();
+        Ok((older, newer))
     }
 
     /// The authors of public posts ('' for all, or the one with `slug`),

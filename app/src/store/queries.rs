@@ -80,7 +80,8 @@ shared_queries! {
     ) -> Result<SiteSettings, AppError> {
         let sql = format!(
             "UPDATE site_settings SET title = $1, description = $2, site_url = $3, time_zone = $4, \
-             date_format = $5, updated_at = $6, review_required = $7 WHERE id = 1 RETURNING {}",
+             date_format = $5, updated_at = $6, review_required = $7, logo_url = $8, accent_color = $9, \
+             cta_heading = $10, cta_text = $11, cta_label = $12, cta_url = $13 WHERE id = 1 RETURNING {}",
             sql::SETTINGS_COLUMNS
         );
         let mut tx = self.writer.begin().await?;
@@ -92,6 +93,12 @@ shared_queries! {
             .bind(update.date_format.as_str())
             .bind(chrono::Utc::now())
             .bind(update.review_required)
+            .bind(update.logo_url.as_str())
+            .bind(update.accent_color.as_str())
+            .bind(update.cta.heading.as_str())
+            .bind(update.cta.text.as_str())
+            .bind(update.cta.label.as_str())
+            .bind(update.cta.link.as_str())
             .fetch_one(&mut *tx)
             .await?;
         if let Some(audit) = audit {

@@ -115,6 +115,9 @@ mod tests {
     fn websearch_queries_pass_through_but_not_empty_ones() {
         assert_eq!(websearch_query("flu -covid"), Some("flu -covid".into()));
         assert_eq!(websearch_query("\"\" -"), None);
-        assert_eq!(websearch_query(&"a".repeat(500)).map(|q| q.len()), Some(MAX_QUERY_CHARS));
+        assert_eq!(
+            websearch_query(&"a".repeat(500)).map(|q| q.len()),
+            Some(MAX_QUERY_CHARS)
+        );
     }
 }

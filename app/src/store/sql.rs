@@ -1,7 +1,8 @@
 //! SQL that reads the same on SQLite and PostgreSQL (`$1` placeholders,
 //! `RETURNING`, `TRUE`). Backend-specific statements stay in their backend.
 
-pub const SETTINGS_COLUMNS: &str = "title, description, site_url, time_zone, date_format, review_required";
+pub const SETTINGS_COLUMNS: &str = "title, description, site_url, time_zone, date_format, review_required, \
+     logo_url, accent_color, cta_heading, cta_text, cta_label, cta_url";
 
 pub const USER_COLUMNS: &str = "id, email, display_name, slug, bio, avatar_url, credentials, role, active, \
      password_hash, session_epoch, created_at, last_sign_in_at";

@@ -245,6 +245,7 @@ mod tests {
             time_zone: zone.into(),
             date_format: "%B %-d, %Y".into(),
             review_required: true,
+            ..SiteSettings::default()
         }
     }
 
