@@ -29,16 +29,38 @@ async fn readers_find_public_posts_by_their_words(db: &TestDb) {
     let ana = create_user(&server, "ana@clinic.org", "Ana Ruiz", Role::Author).await;
     // Bodies say "<title> explained in plain words."; only one title is
     // about vaccines, two more mention them in their title's words.
-    post_as(&server, &ana, "Vaccines for travellers", "", PostStatus::Published, noon(), None).await;
+    post_as(
+        &server,
+        &ana,
+        "Vaccines for travellers",
+        "",
+        PostStatus::Published,
+        noon(),
+        None,
+    )
+    .await;
     post_as(&server, &ana, "Sleep hygiene", "", PostStatus::Published, noon(), None).await;
     post_as(&server, &ana, "Vaccines draft", "", PostStatus::Draft, noon(), None).await;
     for n in 1..=11 {
         let at = noon() - Duration::days(n);
-        post_as(&server, &ana, &format!("Healthy heart {n}"), "", PostStatus::Published, at, None).await;
+        post_as(
+            &server,
+            &ana,
+            &format!("Healthy heart {n}"),
+            "",
+            PostStatus::Published,
+            at,
+            None,
+        )
+        .await;
     }
 
     let found = page_html(&server, "/search?q=vaccine").await;
-    assert_eq!(result_titles(&found), ["Vaccines for travellers"], "stemmed, drafts never");
+    assert_eq!(
+        result_titles(&found),
+        ["Vaccines for travellers"],
+        "stemmed, drafts never"
+    );
     assert!(found.contains("<mark>"), "matches are highlighted: {found}");
     assert!(found.contains(r#"<meta name="robots" content="noindex">"#));
     assert!(found.contains("One article matches"));
@@ -47,7 +69,10 @@ async fn readers_find_public_posts_by_their_words(db: &TestDb) {
     let hearts = page_html(&server, "/search?q=healthy+heart").await;
     assert_eq!(result_titles(&hearts).len(), 10, "ten a page");
     assert!(hearts.contains("11 articles match"));
-    assert!(hearts.contains("href=\"/search?q=healthy+heart&amp;page=2\""), "{hearts}");
+    assert!(
+        hearts.contains("href=\"/search?q=healthy+heart&amp;page=2\""),
+        "{hearts}"
+    );
     assert_eq!(
         result_titles(&page_html(&server, "/search?q=healthy+heart&page=2").await).len(),
         1
