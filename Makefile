@@ -17,7 +17,7 @@ VELLUM := $(CARGO_TARGET_DIR)/debug/vellum
 PG_HOST ?= 127.0.0.1
 PG_PORT ?= 5432
 
-.PHONY: help run test setup build release lint fmt unit e2e postgres-check
+.PHONY: help run test setup build release lint fmt unit e2e postgres-check bench
 
 help: ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-15s %s\n", $$1, $$2 }'
@@ -74,3 +74,7 @@ unit: postgres-check ## unit, store and HTTP integration tests
 
 e2e: ## browser tests in headless Chromium (needs `make build`)
 	cd tests/e2e && VELLUM_BIN=$(VELLUM) VELLUM_SITE_ROOT=$(SITE_ROOT) npm test
+
+bench: ## benchmark a release build against nginx (needs wrk and nginx); prints Markdown
+	cargo build --release -p server
+	tests/bench/run.py --binary $(CARGO_TARGET_DIR)/release/vellum

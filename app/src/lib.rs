@@ -17,6 +17,8 @@ pub mod settings;
 #[cfg(feature = "ssr")]
 pub mod blog;
 #[cfg(feature = "ssr")]
+pub mod cache;
+#[cfg(feature = "ssr")]
 pub mod clock;
 #[cfg(feature = "ssr")]
 pub mod state;

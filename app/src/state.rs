@@ -18,6 +18,8 @@ pub struct AppState {
     pub config: Arc<RuntimeConfig>,
     /// Every "now" of the server comes from here.
     pub clock: Arc<dyn Clock>,
+    /// Rendered public responses (see `cache`).
+    pub public_cache: Arc<crate::cache::PublicCache>,
 }
 
 /// Settings fixed for the life of the process.
@@ -34,6 +36,10 @@ pub struct RuntimeConfig {
     pub setup_token: String,
     /// The `Cache-Control` of public pages, feeds and API responses.
     pub public_cache_control: String,
+    /// Origins whose scripts may read the public API; `*` for any.
+    pub api_cors_origins: Vec<String>,
+    /// Public API requests per minute per client address; 0 for no limit.
+    pub api_rate_limit: u32,
 }
 
 impl RuntimeConfig {

@@ -96,6 +96,18 @@ pub struct ServeArgs {
     #[arg(long, env = "VELLUM_CACHE_MAX_AGE", default_value_t = 0)]
     pub cache_max_age: u32,
 
+    /// Memory for the cache of rendered public pages, feeds and API reads,
+    /// in MiB; 0 turns the cache off. Every change readers can see empties
+    /// it, so it never serves an outdated page.
+    #[arg(long, env = "VELLUM_PUBLIC_CACHE_MB", default_value_t = 32)]
+    pub public_cache_mb: usize,
+
+    /// Requests per minute one client address may make to the public API
+    /// (`/api/v1`), in bursts of up to as many; past it the API answers 429
+    /// with Retry-After. 0 turns the limit off.
+    #[arg(long, env = "VELLUM_API_RATE_LIMIT", default_value_t = 600)]
+    pub api_rate_limit: u32,
+
     /// Origins allowed to read the public API from a browser (CORS), comma
     /// separated; `*` (the default) allows every origin.
     #[arg(long, env = "VELLUM_API_CORS_ORIGINS", default_value = "*", value_delimiter = ',')]

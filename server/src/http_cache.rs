@@ -1,6 +1,8 @@
-//! Conditional GETs for everything public (pages, feeds, the API): a
-//! strong ETag computed from the response body, 304 Not Modified when the
-//! client already has it, and the configured `Cache-Control`.
+//! Everything public (pages, feeds, the API) goes through here: answered
+//! from the in-process cache when nothing changed since it was rendered
+//! (`app::cache`), with a strong ETag computed from the body, 304 Not
+//! Modified when the client already has it, and the configured
+//! `Cache-Control`.
 
 use app::state::AppState;
 use axum::body::{Body, to_bytes};
@@ -11,11 +13,17 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
+use app::cache::CachedResponse;
+
 use crate::security::is_private;
 
 /// Public responses larger than this are passed through without an ETag
 /// (the largest public response, a sitemap of 50,000 posts, is smaller).
 const MAX_BUFFERED_BYTES: usize = 64 * 1024 * 1024;
+
+/// Says whether the in-process cache answered (HIT) or the page was
+/// rendered (MISS), as caching proxies do; operators and tests read it.
+const X_CACHE: &str = "x-cache";
 
 /// The compression layer only compresses bodies at least this long.
 const MIN_COMPRESSED_BYTES: usize = 32;
@@ -72,6 +80,17 @@ fn matches_etag(if_none_match: &str, etag: &str) -> bool {
             .any(|candidate| candidate == etag)
 }
 
+/// Whether a public response may be kept in the in-process cache. Search
+/// results are not: every query is its own page, and few repeat.
+fn is_cacheable(request: &Request) -> bool {
+    let uri = request.uri();
+    let searching = uri.path() == "/search"
+        || uri
+            .query()
+            .is_some_and(|query| query.split('&').any(|pair| pair.starts_with("q=")));
+    !searching
+}
+
 pub async fn conditional_get(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if !is_conditional_candidate(&request) {
         return next.run(request).await;
@@ -82,6 +101,18 @@ pub async fn conditional_get(State(state): State<AppState>, request: Request, ne
         .and_then(|value| value.to_str().ok())
         .map(str::to_owned);
     let suffix = encoding_suffix(request.headers());
+    let cacheable = is_cacheable(&request);
+    let key = request.uri().to_string();
+    let now = state.clock.now();
+    // Read before rendering: a change during the render makes the result
+    // stale at once, and the cache then refuses it.
+    let version = state.store.public_version();
+    if cacheable && let Some(hit) = state.public_cache.get(&key, version, now) {
+        let mut headers = hit.headers.clone();
+        headers.insert(X_CACHE, HeaderValue::from_static("HIT"));
+        return respond(headers, hit.body.clone(), &hit.etag, suffix, if_none_match.as_deref());
+    }
+    let is_get = request.method() == Method::GET;
     let response = next.run(request).await;
     if response.status() != StatusCode::OK {
         return response;
@@ -94,27 +125,53 @@ pub async fn conditional_get(State(state): State<AppState>, request: Request, ne
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
-    let digest = hex::encode(Sha256::digest(&bytes));
-    let suffix = if bytes.len() >= MIN_COMPRESSED_BYTES {
-        suffix
-    } else {
-        ""
-    };
-    let etag = format!("\"{}{suffix}\"", &digest[..32]);
-    if let Ok(value) = HeaderValue::from_str(&etag) {
-        parts.headers.insert(header::ETAG, value);
-    }
+    let etag = hex::encode(Sha256::digest(&bytes))[..32].to_owned();
     if !parts.headers.contains_key(header::CACHE_CONTROL)
         && let Ok(value) = HeaderValue::from_str(&state.config.public_cache_control)
     {
         parts.headers.insert(header::CACHE_CONTROL, value);
     }
-    if if_none_match.is_some_and(|candidates| matches_etag(&candidates, &etag)) {
-        parts.status = StatusCode::NOT_MODIFIED;
-        parts.headers.remove(header::CONTENT_LENGTH);
-        return Response::from_parts(parts, Body::empty());
+    if cacheable && is_get {
+        let next_publication = if state.public_cache.needs_horizon() {
+            state.store.next_publication_after(now).await.ok()
+        } else {
+            None
+        };
+        let entry = CachedResponse {
+            headers: parts.headers.clone(),
+            body: bytes.clone(),
+            etag: etag.clone(),
+        };
+        state.public_cache.insert(key, entry, version, now, next_publication);
     }
-    Response::from_parts(parts, Body::from(bytes))
+    parts.headers.insert(X_CACHE, HeaderValue::from_static("MISS"));
+    respond(parts.headers, bytes, &etag, suffix, if_none_match.as_deref())
+}
+
+/// The response, or 304 when the client's copy has the same ETag. The
+/// ETag names the encoding the compression layer will use.
+fn respond(
+    mut headers: HeaderMap,
+    body: axum::body::Bytes,
+    digest: &str,
+    suffix: &str,
+    if_none_match: Option<&str>,
+) -> Response {
+    let suffix = if body.len() >= MIN_COMPRESSED_BYTES { suffix } else { "" };
+    let etag = format!("\"{digest}{suffix}\"");
+    if let Ok(value) = HeaderValue::from_str(&etag) {
+        headers.insert(header::ETAG, value);
+    }
+    let (status, body) = if if_none_match.is_some_and(|candidates| matches_etag(candidates, &etag)) {
+        headers.remove(header::CONTENT_LENGTH);
+        (StatusCode::NOT_MODIFIED, Body::empty())
+    } else {
+        (StatusCode::OK, Body::from(body))
+    };
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
+    *response.headers_mut() = headers;
+    response
 }
 
 #[cfg(test)]

@@ -2,9 +2,11 @@
 //! `app` crate's pages and server functions, and serves until told to stop.
 
 pub mod cli;
+mod content_key;
 mod demo;
 mod health;
 mod http_cache;
+mod rate_limit;
 mod request_log;
 mod security;
 pub mod users;
@@ -22,6 +24,7 @@ use app::settings::server::{SettingsUpdate, SiteUrl};
 use app::state::{AppState, RuntimeConfig};
 use app::store::{self, Migrated, SessionBackend, Store};
 use axum::Router;
+use axum::http::{HeaderValue, Method, header};
 use axum::routing::get;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
@@ -29,7 +32,6 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
-use axum::http::{HeaderValue, Method, header};
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
@@ -103,6 +105,8 @@ pub async fn prepare(args: &ServeArgs, clock: Option<Arc<dyn Clock>>) -> anyhow:
         site_origin,
         setup_token,
         public_cache_control: http_cache::cache_control(args.cache_max_age),
+        api_cors_origins: args.api_cors_origins.clone(),
+        api_rate_limit: args.api_rate_limit,
     });
     let clock: Arc<dyn Clock> = match clock {
         Some(clock) => clock,
@@ -115,6 +119,9 @@ pub async fn prepare(args: &ServeArgs, clock: Option<Arc<dyn Clock>>) -> anyhow:
         store,
         config,
         clock,
+        public_cache: Arc::new(app::cache::PublicCache::new(
+            args.public_cache_mb.saturating_mul(1024 * 1024),
+        )),
     };
     // Posts that fell due while the server was down are published (and
     // their side effects run) before the first request is served.
@@ -166,17 +173,31 @@ async fn sync_site_url(store: &dyn Store, site_url: &SiteUrl) -> anyhow::Result<
 }
 
 /// The whole HTTP surface of Vellum.
-pub fn router(state: AppState, cors_origins: &[String]) -> Router {
+pub fn router(state: AppState) -> Router {
     let pkg_dir = std::path::Path::new(&*state.leptos_options.site_root).join("pkg");
+    let api_limits = rate_limit::ApiRateLimit::new(state.config.api_rate_limit, state.config.trust_proxy);
     Router::new()
         .merge(app::blog::routes())
-        .nest(app::content_api::PREFIX, content_api_router(cors_origins))
+        .route("/demo/covers/{name}", get(demo::cover))
+        .nest(app::content_api::PREFIX, content_api_router(&state))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .merge(admin_router(&state))
         .nest_service("/pkg", ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip())
         .fallback(app::blog::not_found)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), http_cache::conditional_get))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            http_cache::conditional_get,
+        ))
+        // Outside the cache: a cached answer needs the key too.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), {
+            let known = Arc::new(content_key::KnownKey::default());
+            move |state, request, next| content_key::require(state, known.clone(), request, next)
+        }))
+        // Outside the cache: a cached answer counts against the limit too.
+        .layer(axum::middleware::from_fn(move |request, next| {
+            rate_limit::limit(api_limits.clone(), request, next)
+        }))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::csrf))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
         .layer(CompressionLayer::new())
@@ -185,7 +206,8 @@ pub fn router(state: AppState, cors_origins: &[String]) -> Router {
 }
 
 /// The public API, readable from browsers on the allowed origins.
-fn content_api_router(cors_origins: &[String]) -> Router<AppState> {
+fn content_api_router(state: &AppState) -> Router<AppState> {
+    let cors_origins = &state.config.api_cors_origins;
     let origins = if cors_origins.iter().any(|origin| origin.trim() == "*") {
         AllowOrigin::any()
     } else {
@@ -334,7 +356,7 @@ pub async fn start_with_clock(args: &ServeArgs, clock: Option<Arc<dyn Clock>>) -
         .with_context(|| format!("cannot listen on {}", args.addr))?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel::<()>();
-    let app = router(state.clone(), &args.api_cors_origins);
+    let app = router(state.clone());
     let task = tokio::spawn(serve(listener, app, async {
         let _ = stopped.await;
     }));

@@ -30,7 +30,7 @@ async fn main() -> anyhow::Result<()> {
                 .with_context(|| format!("cannot listen on {}", args.addr))?;
             let addr = listener.local_addr()?;
             tracing::info!("Vellum is listening on http://{addr}");
-            let router = server::router(state.clone(), &args.api_cors_origins);
+            let router = server::router(state.clone());
             server::serve(listener, router, server::shutdown_signal()).await?;
             cleanup.abort();
             scheduler.abort();

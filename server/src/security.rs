@@ -63,7 +63,7 @@ pub fn is_private(path: &str) -> bool {
     path == "/admin" || path.starts_with("/admin/") || (path.starts_with("/api/") && !is_public_api(path))
 }
 
-fn is_public_api(path: &str) -> bool {
+pub fn is_public_api(path: &str) -> bool {
     path.strip_prefix(app::content_api::PREFIX)
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }

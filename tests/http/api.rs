@@ -418,6 +418,14 @@ async fn the_spec_covers_every_endpoint(db: &TestDb) {
     let server = start_at(db, &Arc::new(ManualClock::new(noon()))).await;
     let spec = spec(&server).await;
     assert_eq!(spec["openapi"], "3.1.0");
+    assert_eq!(
+        spec["components"]["securitySchemes"]["content_key_query"]["in"],
+        "query"
+    );
+    assert_eq!(
+        spec["components"]["securitySchemes"]["content_key_header"]["name"],
+        "X-Content-Key"
+    );
     let paths: Vec<&String> = spec["paths"].as_object().expect("paths").keys().collect();
     for path in [
         "/api/v1/posts",
@@ -464,7 +472,99 @@ async fn the_spec_covers_every_endpoint(db: &TestDb) {
     server.stop().await.expect("stop");
 }
 
+async fn a_client_past_the_rate_limit_is_told_when_to_retry(db: &TestDb) {
+    let args = server::cli::ServeArgs {
+        api_rate_limit: 5,
+        trust_proxy: true,
+        ..crate::serve_args(db)
+    };
+    let server = server::start(&args).await.expect("server starts");
+    let spec = spec(&server).await;
+    let from = |address: &'static str| {
+        client()
+            .get(url(&server, "/api/v1/site"))
+            .header("x-forwarded-for", address)
+    };
+    for n in 1..=5 {
+        let response = from("203.0.113.7").send().await.expect("GET");
+        assert_eq!(response.status(), StatusCode::OK, "request {n} is within the limit");
+    }
+    let refused = from("203.0.113.7").send().await.expect("GET");
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .expect("Retry-After")
+        .parse()
+        .expect("seconds");
+    assert!((1..=60).contains(&retry_after), "{retry_after}");
+    let headers = refused.headers().clone();
+    let body = refused.text().await.expect("body");
+    check_against_spec(&spec, "/api/v1/site", StatusCode::TOO_MANY_REQUESTS, &headers, &body);
+    assert_eq!(
+        from("198.51.100.4").send().await.expect("GET").status(),
+        StatusCode::OK,
+        "another address has its own allowance"
+    );
+    assert_eq!(
+        crate::status_of(&server, "/").await,
+        StatusCode::OK,
+        "the blog itself is not limited"
+    );
+    server.stop().await.expect("stop");
+}
+
+async fn with_a_content_key_only_requests_that_carry_it_are_answered(db: &TestDb) {
+    let server = start_at(db, &Arc::new(ManualClock::new(noon()))).await;
+    let spec = spec(&server).await;
+    let key = "clinic-frontend-key_2026";
+    let mut settings = server.state.store.site_settings().await.expect("settings");
+    settings.content_key = key.to_owned();
+    let update = app::settings::server::SettingsUpdate::parse(&settings).expect("valid");
+    server
+        .state
+        .store
+        .update_site_settings(&update, None)
+        .await
+        .expect("save");
+
+    let (status, headers, problem) = api(&server, &spec, "/api/v1/site").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(headers["content-type"], "application/problem+json");
+    assert!(problem["detail"].as_str().expect("detail").contains("content key"));
+    let (status, _, _) = api(&server, &spec, "/api/v1/posts?key=wrong-key-wrong-key").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _, site) = api(&server, &spec, &format!("/api/v1/site?key={key}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(site.get("content_key").is_none(), "the key is never in an answer");
+    let with_header = client()
+        .get(url(&server, "/api/v1/posts"))
+        .header("x-content-key", key)
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(with_header.status(), StatusCode::OK);
+    // Served from the cache now, and still refused without the key.
+    let (status, _, _) = api(&server, &spec, "/api/v1/posts").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(crate::status_of(&server, "/api/v1/openapi.json").await, StatusCode::OK);
+    assert_eq!(
+        crate::status_of(&server, "/").await,
+        StatusCode::OK,
+        "the blog stays open"
+    );
+
+    // The settings a visitor's page may load do not reveal it.
+    use app::settings::api::GetSiteSettings;
+    use leptos::server_fn::ServerFn;
+    let visitor = crate::call(&client(), &server, GetSiteSettings::PATH, &[]).await;
+    let visible: Value = visitor.json().await.expect("settings JSON");
+    assert_eq!(visible["content_key"], "", "{visible}");
+    server.stop().await.expect("stop");
+}
+
 crate::on_both_databases!(
+    with_a_content_key_only_requests_that_carry_it_are_answered,
+    a_client_past_the_rate_limit_is_told_when_to_retry,
     posts_are_listed_page_by_page_with_filters_and_links,
     a_post_carries_its_text_people_and_seo,
     bad_requests_get_problem_details_naming_the_parameter,

@@ -102,6 +102,12 @@ impl Logs {
         }
     }
 
+    /// Where the server listens, once it says so.
+    fn address(&mut self) -> String {
+        let line = self.wait_for("listening on http://");
+        line.rsplit("listening on ").next().expect("address").trim().to_owned()
+    }
+
     fn wait_for(&mut self, needle: &str) -> String {
         loop {
             match self.lines.recv_timeout(Duration::from_secs(30)) {
@@ -137,8 +143,7 @@ async fn serve_then_stop_with(signal: &str) {
         .spawn()
         .expect("start vellum serve");
     let mut logs = Logs::follow(&mut child);
-    let line = logs.wait_for("listening on http://");
-    let base = line.rsplit("listening on ").next().expect("address").trim().to_owned();
+    let base = logs.address();
 
     let response = client()
         .get(format!("{base}/readyz"))
@@ -283,8 +288,7 @@ async fn the_demo_admin_password_from_the_log_signs_in() {
         .and_then(|rest| rest.split_whitespace().next())
         .expect("a password in the log")
         .to_owned();
-    let line = logs.wait_for("listening on http://");
-    let base = line.rsplit("listening on ").next().expect("address").trim().to_owned();
+    let base = logs.address();
 
     let response = client()
         .post(format!("{base}{}", app::accounts::api::Login::PATH))
@@ -317,4 +321,58 @@ async fn the_demo_admin_password_from_the_log_signs_in() {
     );
     let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
     let _ = child.wait();
+}
+
+/// Two instances on one PostgreSQL database, as behind a load balancer: a
+/// change made through one reaches readers of the other at once, though
+/// the other had the page in its cache (LISTEN/NOTIFY).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_change_through_one_instance_clears_the_other_instances_cache() {
+    use app::accounts::Role;
+    use app::posts::workflow::PostStatus;
+
+    use crate::blog::{noon, post_as};
+
+    let Some(db) = crate::support::TestDb::postgres().await else {
+        return;
+    };
+    let one = crate::start(&db).await;
+    let ana = crate::create_user(&one, "ana@clinic.org", "Ana Ruiz", Role::Editor).await;
+    post_as(&one, &ana, "First post", "", PostStatus::Published, noon(), None).await;
+
+    let dir = TempDir::new().expect("temporary folder");
+    let mut two = vellum()
+        .arg("serve")
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .env("VELLUM_DATABASE_URL", db.url())
+        .env("VELLUM_DATA_DIR", dir.path())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start a second vellum");
+    let mut logs = Logs::follow(&mut two);
+    let base = logs.address();
+    let home = || async {
+        let response = client().get(format!("{base}/")).send().await.expect("GET /");
+        let hit = response.headers()["x-cache"] == "HIT";
+        (response.text().await.expect("body"), hit)
+    };
+    home().await;
+    let (html, hit) = home().await;
+    assert!(hit && html.contains("First post") && !html.contains("Second post"));
+
+    post_as(&one, &ana, "Second post", "", PostStatus::Published, noon(), None).await;
+    let mut seen = false;
+    for _ in 0..50 {
+        if home().await.0.contains("Second post") {
+            seen = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(seen, "the second instance shows the new post within 5 seconds");
+
+    let _ = Command::new("kill").args(["-TERM", &two.id().to_string()]).status();
+    let _ = two.wait();
+    one.stop().await.expect("stop");
+    db.cleanup().await;
 }

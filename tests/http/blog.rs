@@ -100,7 +100,7 @@ pub(crate) async fn post_with(
 }
 
 /// The titles of the cards on a list page, in order.
-fn card_titles(html: &str) -> Vec<String> {
+pub(crate) fn card_titles(html: &str) -> Vec<String> {
     html.split("<article class=\"post-card\">")
         .skip(1)
         .filter_map(|card| card.split("<h2><a href=").nth(1))
@@ -385,10 +385,7 @@ async fn a_post_page_shows_everything_readers_check(db: &TestDb) {
         page.contains(r#"rel="prev" href="/posts/older-heart-news""#),
         "previous"
     );
-    assert!(
-        page.contains(r#"rel="next" href="/posts/newer-sleep-tips""#),
-        "next"
-    );
+    assert!(page.contains(r#"rel="next" href="/posts/newer-sleep-tips""#), "next");
     assert!(!page.contains("class=\"cta\""), "no call to action until one is set");
 
     // JSON-LD: a data block naming the authors and the review.

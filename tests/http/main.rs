@@ -10,6 +10,9 @@ mod api;
 mod authz;
 mod binary;
 mod blog;
+mod cache;
+mod demo;
+mod feeds;
 mod pages;
 mod posts;
 mod probes;
@@ -41,6 +44,8 @@ pub fn serve_args(db: &TestDb) -> ServeArgs {
         demo: false,
         trust_proxy: false,
         cache_max_age: 0,
+        public_cache_mb: 32,
+        api_rate_limit: 600,
         api_cors_origins: vec!["*".to_owned()],
         clock_offset_secs: 0,
     }
@@ -164,4 +169,17 @@ pub async fn page_html(server: &RunningServer, path: &str) -> String {
         .text()
         .await
         .expect("body")
+}
+
+/// A public page without its JSON-LD block: data for search engines, the
+/// one `<script>` element public pages may carry (browsers never run it).
+pub fn without_json_ld(html: &str) -> String {
+    const START: &str = r#"<script type="application/ld+json">"#;
+    match html.split_once(START) {
+        Some((before, rest)) => {
+            let after = rest.split_once("</script>").map_or("", |(_, after)| after);
+            format!("{before}{after}")
+        }
+        None => html.to_owned(),
+    }
 }

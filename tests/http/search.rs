@@ -9,19 +9,9 @@ use app::posts::workflow::PostStatus;
 use chrono::Duration;
 use reqwest::StatusCode;
 
-use crate::blog::{noon, post_as};
+use crate::blog::{card_titles, noon, post_as, post_with};
 use crate::support::TestDb;
 use crate::{create_user, page_html, start_at, status_of};
-
-/// The titles of the result cards, in order.
-fn result_titles(html: &str) -> Vec<String> {
-    html.split("<article class=\"post-card\">")
-        .skip(1)
-        .filter_map(|card| card.split("<h2><a href=").nth(1))
-        .filter_map(|rest| rest.split('>').nth(1))
-        .map(|title| title.trim_end_matches("</a").to_owned())
-        .collect()
-}
 
 async fn readers_find_public_posts_by_their_words(db: &TestDb) {
     let clock = Arc::new(ManualClock::new(noon()));
@@ -57,7 +47,7 @@ async fn readers_find_public_posts_by_their_words(db: &TestDb) {
 
     let found = page_html(&server, "/search?q=vaccine").await;
     assert_eq!(
-        result_titles(&found),
+        card_titles(&found),
         ["Vaccines for travellers"],
         "stemmed, drafts never"
     );
@@ -67,14 +57,14 @@ async fn readers_find_public_posts_by_their_words(db: &TestDb) {
     assert!(found.contains(r#"value="vaccine""#), "the box keeps the words");
 
     let hearts = page_html(&server, "/search?q=healthy+heart").await;
-    assert_eq!(result_titles(&hearts).len(), 10, "ten a page");
+    assert_eq!(card_titles(&hearts).len(), 10, "ten a page");
     assert!(hearts.contains("11 articles match"));
     assert!(
         hearts.contains("href=\"/search?q=healthy+heart&amp;page=2\""),
         "{hearts}"
     );
     assert_eq!(
-        result_titles(&page_html(&server, "/search?q=healthy+heart&page=2").await).len(),
+        card_titles(&page_html(&server, "/search?q=healthy+heart&page=2").await).len(),
         1
     );
     assert_eq!(
@@ -94,6 +84,44 @@ async fn readers_find_public_posts_by_their_words(db: &TestDb) {
     server.stop().await.expect("stop");
 }
 
+async fn a_match_in_the_title_ranks_above_one_in_the_body(db: &TestDb) {
+    let clock = Arc::new(ManualClock::new(noon()));
+    let server = start_at(db, &clock).await;
+    let ana = create_user(&server, "ana@clinic.org", "Ana Ruiz", Role::Author).await;
+    // The body-only match is the newer post, so date order alone would
+    // put it first.
+    let body = "Rest matters. Some readers ask about insomnia; see our other article.";
+    post_with(
+        &server,
+        &ana,
+        "Notes on rest",
+        body,
+        "",
+        PostStatus::Published,
+        noon(),
+        None,
+        false,
+    )
+    .await;
+    let older = noon() - Duration::days(30);
+    let body = "Trouble sleeping for weeks has causes and treatments.";
+    post_with(
+        &server,
+        &ana,
+        "Insomnia explained",
+        body,
+        "",
+        PostStatus::Published,
+        older,
+        None,
+        false,
+    )
+    .await;
+    let found = page_html(&server, "/search?q=insomnia").await;
+    assert_eq!(card_titles(&found), ["Insomnia explained", "Notes on rest"]);
+    server.stop().await.expect("stop");
+}
+
 async fn unpublished_posts_leave_the_results(db: &TestDb) {
     use app::accounts::server::{AuditAction, NewAuditEntry};
     use app::posts::server::{LiveText, Notify, StatusChange};
@@ -102,7 +130,7 @@ async fn unpublished_posts_leave_the_results(db: &TestDb) {
     let ana = create_user(&server, "ana@clinic.org", "Ana Ruiz", Role::Editor).await;
     let post = post_as(&server, &ana, "Allergy season", "", PostStatus::Published, noon(), None).await;
     assert_eq!(
-        result_titles(&page_html(&server, "/search?q=allergy").await),
+        card_titles(&page_html(&server, "/search?q=allergy").await),
         ["Allergy season"]
     );
     server
@@ -124,11 +152,12 @@ async fn unpublished_posts_leave_the_results(db: &TestDb) {
         })
         .await
         .expect("unpublish");
-    assert!(result_titles(&page_html(&server, "/search?q=allergy").await).is_empty());
+    assert!(card_titles(&page_html(&server, "/search?q=allergy").await).is_empty());
     server.stop().await.expect("stop");
 }
 
 crate::on_both_databases!(
     readers_find_public_posts_by_their_words,
+    a_match_in_the_title_ranks_above_one_in_the_body,
     unpublished_posts_leave_the_results
 );

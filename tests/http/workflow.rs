@@ -166,7 +166,10 @@ async fn the_golden_flow_from_draft_to_published(db: &TestDb) {
     );
     assert!(html.contains("Medically reviewed by Dr. Maya Patel, MD on"), "{html}");
     assert!(html.contains(r#"<h2 id="why-sleep-matters">"#) && html.contains("<td>rested</td>"));
-    assert!(!html.contains("<script"), "public pages carry no script");
+    assert!(
+        !crate::without_json_ld(&html).contains("<script"),
+        "public pages carry no script"
+    );
     assert!(
         html.contains(r#"<link rel="canonical" href="http://127.0.0.1:3000/posts/sleep-and-your-heart">"#),
         "{html}"
@@ -379,7 +382,7 @@ async fn a_published_post_renders_without_anything_executable(db: &TestDb) {
     let post = post_of(step(&maya, &server, &post, "submit", &[]).await).await;
     let post = post_of(step(&maya, &server, &post, "approve", &[]).await).await;
     post_of(step(&maya, &server, &post, "publish_now", &[]).await).await;
-    let html = page_html(&server, "/posts/safe-text").await;
+    let html = crate::without_json_ld(&page_html(&server, "/posts/safe-text").await);
     assert!(html.contains("Hello"), "{html}");
     for forbidden in ["<script", "onerror", "onclick", "javascript:"] {
         assert!(!html.contains(forbidden), "{forbidden} survived: {html}");

@@ -114,6 +114,8 @@ fn link_header(params: &PostListParams, pagination: &Pagination) -> Option<Heade
         (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
         (status = 400, description = "A query parameter is not valid; `invalid_params` names it",
          body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "The site requires its content key (see the security schemes)",
+         body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many requests; retry after the `Retry-After` seconds",
          body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "Failure on the server's side", body = Problem, content_type = "application/problem+json"),
@@ -186,6 +188,8 @@ pub async fn list_posts(
         (status = 200, description = "The post", body = Post),
         (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
         (status = 404, description = "No published post has this slug", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "The site requires its content key (see the security schemes)",
+         body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many requests", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "Failure on the server's side", body = Problem, content_type = "application/problem+json"),
     )
@@ -211,6 +215,8 @@ pub async fn get_post(State(state): State<AppState>, Path(slug): Path<String>) -
     responses(
         (status = 200, description = "The authors of published posts", body = AuthorList),
         (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
+        (status = 401, description = "The site requires its content key (see the security schemes)",
+         body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many requests", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "Failure on the server's side", body = Problem, content_type = "application/problem+json"),
     )
@@ -236,6 +242,8 @@ pub async fn list_authors(State(state): State<AppState>) -> Result<Json<AuthorLi
         (status = 200, description = "The author", body = AuthorWithCount),
         (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
         (status = 404, description = "No author of a published post has this slug", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "The site requires its content key (see the security schemes)",
+         body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many requests", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "Failure on the server's side", body = Problem, content_type = "application/problem+json"),
     )
@@ -260,6 +268,8 @@ pub async fn get_author(
     responses(
         (status = 200, description = "The tags of published posts", body = TagList),
         (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
+        (status = 401, description = "The site requires its content key (see the security schemes)",
+         body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many requests", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "Failure on the server's side", body = Problem, content_type = "application/problem+json"),
     )
@@ -285,6 +295,8 @@ pub async fn list_tags(State(state): State<AppState>) -> Result<Json<TagList>, P
         (status = 200, description = "The tag", body = TagDetail),
         (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
         (status = 404, description = "No published post has this tag", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "The site requires its content key (see the security schemes)",
+         body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many requests", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "Failure on the server's side", body = Problem, content_type = "application/problem+json"),
     )
@@ -306,6 +318,8 @@ pub async fn get_tag(State(state): State<AppState>, Path(slug): Path<String>) ->
     responses(
         (status = 200, description = "The site", body = Site),
         (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
+        (status = 401, description = "The site requires its content key (see the security schemes)",
+         body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many requests", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "Failure on the server's side", body = Problem, content_type = "application/problem+json"),
     )

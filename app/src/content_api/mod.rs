@@ -37,9 +37,33 @@ pub const PREFIX: &str = "/api/v1";
         handlers::get_site,
         openapi_json,
     ),
-    tags((name = "content", description = "Published content"), (name = "meta", description = "This document"))
+    tags((name = "content", description = "Published content"), (name = "meta", description = "This document")),
+    modifiers(&ContentKeySchemes),
+    // Open by default; a site that sets a content key needs one of these.
+    security((), ("content_key_query" = []), ("content_key_header" = []))
 )]
 pub struct ApiDoc;
+
+/// How a front end presents the site's content key, when it has one.
+struct ContentKeySchemes;
+
+impl utoipa::Modify for ContentKeySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let described = |name: &str| {
+            ApiKeyValue::with_description(name, "The site's content key, when an admin has set one in Settings")
+        };
+        components.add_security_scheme(
+            "content_key_query",
+            SecurityScheme::ApiKey(ApiKey::Query(described("key"))),
+        );
+        components.add_security_scheme(
+            "content_key_header",
+            SecurityScheme::ApiKey(ApiKey::Header(described("X-Content-Key"))),
+        );
+    }
+}
 
 /// This API's OpenAPI 3.1 document.
 #[utoipa::path(

@@ -89,6 +89,16 @@ impl Problem {
         Self::new(StatusCode::NOT_FOUND, "not_found", detail)
     }
 
+    /// 401: the site requires its content key for API reads.
+    pub fn content_key_required() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "content_key_required",
+            "This site's API needs its content key: add ?key=… to the URL or send the X-Content-Key header. \
+             Admins find the key in Settings.",
+        )
+    }
+
     pub fn method_not_allowed() -> Self {
         Self::new(
             StatusCode::METHOD_NOT_ALLOWED,

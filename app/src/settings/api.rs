@@ -33,6 +33,9 @@ pub struct SiteSettings {
     pub cta_text: String,
     pub cta_label: String,
     pub cta_url: String,
+    /// When set, the public content API answers only requests that carry
+    /// it (`?key=` or `X-Content-Key`); empty for an open API.
+    pub content_key: String,
 }
 
 impl SiteSettings {
@@ -47,11 +50,19 @@ impl SiteSettings {
 }
 
 /// Everything here is public (it is printed on every public page), so this
-/// function needs no signed-in caller.
+/// function needs no signed-in caller; the content API's key alone is
+/// secret and goes to admins only.
 #[server]
 pub async fn get_site_settings() -> Result<SiteSettings, AppError> {
     let state = crate::state::app_state()?;
-    state.store.site_settings().await
+    let mut settings = state.store.site_settings().await?;
+    if crate::accounts::server::require(crate::accounts::policy::Action::ManageSettings)
+        .await
+        .is_err()
+    {
+        settings.content_key.clear();
+    }
+    Ok(settings)
 }
 
 /// Saves the site settings; admins only.
@@ -69,6 +80,7 @@ pub async fn save_site_settings(
     #[server(default)] cta_text: String,
     #[server(default)] cta_label: String,
     #[server(default)] cta_url: String,
+    #[server(default)] content_key: String,
 ) -> Result<SiteSettings, AppError> {
     let admin = crate::accounts::server::require(crate::accounts::policy::Action::ManageSettings).await?;
     let raw = SiteSettings {
@@ -84,6 +96,7 @@ pub async fn save_site_settings(
         cta_text,
         cta_label,
         cta_url,
+        content_key,
     };
     super::server::save(admin, &raw).await
 }

@@ -78,6 +78,27 @@ impl LinkTarget {
     }
 }
 
+/// The key the public content API may require: empty (no key), or 16 to
+/// 128 letters, digits, `-` and `_`, so it travels unescaped in a URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContentKey(String);
+
+impl ContentKey {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let trimmed = raw.trim();
+        let allowed = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+        if trimmed.is_empty() || ((16..=128).contains(&trimmed.len()) && trimmed.chars().all(allowed)) {
+            Ok(Self(trimmed.to_owned()))
+        } else {
+            Err("Use 16 to 128 letters, digits, - or _ for the content key, or leave it empty.".into())
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// Trimmed text of at most `max` characters.
 pub fn bounded_text(raw: &str, max: usize, what: &str) -> Result<String, String> {
     let trimmed = raw.trim();
@@ -146,6 +167,14 @@ mod tests {
         assert!(AccentColor::parse("#ffff00").is_err());
         assert!(AccentColor::parse("teal").is_err());
         assert!(AccentColor::parse("#12345").is_err());
+    }
+
+    #[test]
+    fn content_keys_are_long_and_url_safe() {
+        assert!(ContentKey::parse("").is_ok());
+        assert!(ContentKey::parse("abcdefghij-klmno_P9").is_ok());
+        assert!(ContentKey::parse("short").is_err());
+        assert!(ContentKey::parse("has spaces in it, sixteen+").is_err());
     }
 
     #[test]

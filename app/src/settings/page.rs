@@ -19,6 +19,7 @@ const FIELDS: &[&str] = &[
     "cta_text",
     "cta_label",
     "cta_url",
+    "content_key",
 ];
 
 #[component]
@@ -78,6 +79,13 @@ pub fn SettingsPage() -> impl IntoView {
                             <TextField name="cta_url" label="Button link" value=settings.cta_url
                                 hint="A path on this site or an https address."
                                 errors=field_errors(save.value(), "cta_url") />
+                        </fieldset>
+                        <fieldset>
+                            <legend>"Content API"</legend>
+                            <TextField name="content_key" label="Content key" value=settings.content_key
+                                hint="Leave empty for an open API (the default). When set, front ends must send it as \
+                                      ?key=… or the X-Content-Key header; 16 to 128 letters, digits, - or _."
+                                errors=field_errors(save.value(), "content_key") />
                         </fieldset>
                         <FormAlert result=save.value() fields=FIELDS />
                         <p class="status" aria-live="polite">

@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use chrono::format::{Item, StrftimeItems};
 
-use super::branding::{AccentColor, CallToAction, LinkTarget};
+use super::branding::{AccentColor, CallToAction, ContentKey, LinkTarget};
 use crate::accounts::server::{AuditAction, NewAuditEntry, User, request_address};
 use crate::error::{AppError, FieldErrors};
 use crate::state::app_state;
@@ -162,6 +162,7 @@ pub struct SettingsUpdate {
     pub logo_url: LinkTarget,
     pub accent_color: AccentColor,
     pub cta: CallToAction,
+    pub content_key: ContentKey,
 }
 
 impl SettingsUpdate {
@@ -183,6 +184,8 @@ impl SettingsUpdate {
         check("site_url", site_url.as_ref().map(drop).map_err(Clone::clone));
         check("time_zone", time_zone.as_ref().map(drop).map_err(Clone::clone));
         check("date_format", date_format.as_ref().map(drop).map_err(Clone::clone));
+        let content_key = ContentKey::parse(&raw.content_key);
+        check("content_key", content_key.as_ref().map(drop).map_err(Clone::clone));
         let logo_url = LinkTarget::parse(&raw.logo_url, "logo's address");
         let accent_color = AccentColor::parse(&raw.accent_color);
         check("logo_url", logo_url.as_ref().map(drop).map_err(Clone::clone));
@@ -202,6 +205,7 @@ impl SettingsUpdate {
             logo_url,
             accent_color,
             cta,
+            content_key,
         ) {
             (
                 Ok(title),
@@ -212,6 +216,7 @@ impl SettingsUpdate {
                 Ok(logo_url),
                 Ok(accent_color),
                 Ok(cta),
+                Ok(content_key),
             ) => Ok(Self {
                 title,
                 description,
@@ -222,6 +227,7 @@ impl SettingsUpdate {
                 logo_url,
                 accent_color,
                 cta,
+                content_key,
             }),
             _ => Err(AppError::Validation { fields }),
         }

@@ -38,6 +38,8 @@ pub trait SqlBackend: Send + Sync + 'static {
     async fn ping(&self) -> Result<(), AppError>;
 
     async fn close(&self);
+
+    fn public_version(&self) -> u64;
 }
 
 #[async_trait]
@@ -89,6 +91,14 @@ where
 
     async fn close(&self) {
         SqlBackend::close(self).await
+    }
+
+    fn public_version(&self) -> u64 {
+        SqlBackend::public_version(self)
+    }
+
+    async fn next_publication_after(&self, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, AppError> {
+        self.queries().next_publication_after(now).await
     }
 
     async fn site_settings(&self) -> Result<SiteSettings, AppError> {

@@ -262,6 +262,13 @@ pub trait Store: Send + Sync + 'static {
 
     /// Waits for open connections to finish and closes them.
     async fn close(&self);
+
+    /// Goes up whenever what readers see changes, here or (PostgreSQL)
+    /// in another instance sharing the database.
+    fn public_version(&self) -> u64;
+
+    /// When the next scheduled post becomes public, after `now`.
+    async fn next_publication_after(&self, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, AppError>;
 }
 
 /// Connects to the database that `url` names.

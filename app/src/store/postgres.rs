@@ -1,8 +1,11 @@
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use sqlx::PgPool;
-use sqlx::postgres::PgPoolOptions;
+use sqlx::postgres::{PgListener, PgPoolOptions};
+use tokio::task::JoinHandle;
 
 use super::backend::SqlBackend;
 use super::queries::Queries;
@@ -17,7 +20,18 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgre
 /// one database.
 pub struct PostgresStore {
     pool: PgPool,
+    public_version: Arc<AtomicU64>,
+    /// Names this process in its change notifications, so that it skips
+    /// its own (it counted them when they committed).
+    instance: String,
+    /// Hears other instances' changes (`follow_public_changes`).
+    listener: JoinHandle<()>,
 }
+
+/// The channel on which instances announce changes readers can see; the
+/// payload is the announcing instance.
+const PUBLIC_CHANNEL: &str = "vellum_public_changed";
+const NOTIFY_PUBLIC: &str = "SELECT pg_notify('vellum_public_changed', $1)";
 
 impl PostgresStore {
     pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
@@ -26,7 +40,63 @@ impl PostgresStore {
             .acquire_timeout(Duration::from_secs(5))
             .connect(url)
             .await?;
-        Ok(Self { pool })
+        // Listening before the first request is served: nothing rendered
+        // here can miss a change made elsewhere.
+        let listener = listen(&pool).await?;
+        let public_version = Arc::new(AtomicU64::new(0));
+        let instance = crate::accounts::server::random_token();
+        let listener = tokio::spawn(follow_public_changes(
+            pool.clone(),
+            listener,
+            public_version.clone(),
+            instance.clone(),
+        ));
+        Ok(Self {
+            pool,
+            public_version,
+            instance,
+            listener,
+        })
+    }
+}
+
+async fn listen(pool: &PgPool) -> Result<PgListener, sqlx::Error> {
+    let mut listener = PgListener::connect_with(pool).await?;
+    listener.listen(PUBLIC_CHANNEL).await?;
+    Ok(listener)
+}
+
+/// Counts every change another instance announces, so this instance's
+/// public cache drops what it rendered before. When the connection is
+/// lost, notifications may have been missed: the count goes up then too.
+async fn follow_public_changes(pool: PgPool, mut listener: PgListener, version: Arc<AtomicU64>, instance: String) {
+    let bump = || version.fetch_add(1, Ordering::SeqCst);
+    loop {
+        match listener.try_recv().await {
+            Ok(Some(notification)) => {
+                if notification.payload() != instance {
+                    bump();
+                }
+            }
+            // The connection dropped; the next call reconnects.
+            Ok(None) => {
+                bump();
+            }
+            Err(error) => {
+                tracing::warn!(%error, "lost the change notifications; listening again");
+                loop {
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    match listen(&pool).await {
+                        Ok(fresh) => {
+                            listener = fresh;
+                            break;
+                        }
+                        Err(error) => tracing::warn!(%error, "cannot listen for change notifications yet"),
+                    }
+                }
+                bump();
+            }
+        }
     }
 }
 
@@ -41,11 +111,17 @@ impl SqlBackend for PostgresStore {
             lock_users: Some(LOCK_USERS),
             skip_locked: "FOR UPDATE SKIP LOCKED",
             search: &super::search::POSTGRES,
+            public_version: &self.public_version,
+            notify_public: Some((NOTIFY_PUBLIC, &self.instance)),
         }
     }
 
     fn backend(&self) -> Backend {
         Backend::Postgres
+    }
+
+    fn public_version(&self) -> u64 {
+        self.public_version.load(Ordering::SeqCst)
     }
 
     async fn migrate(&self) -> Result<Migrated, sqlx::Error> {
@@ -69,6 +145,8 @@ impl SqlBackend for PostgresStore {
     }
 
     async fn close(&self) {
+        // The listener holds a connection; the pool waits for it to close.
+        self.listener.abort();
         self.pool.close().await;
     }
 }

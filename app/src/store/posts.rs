@@ -92,15 +92,20 @@ shared_queries! {
     }
 
     pub async fn update_tag(&self, id: i64, name: &str, description: &str) -> Result<Tag, AppError> {
+        let mut tx = self.writer.begin().await?;
         let updated: Option<Tag> = sqlx::query_as(
             "UPDATE tags SET name = $2, description = $3 WHERE id = $1 RETURNING id, name, slug, description",
         )
         .bind(id)
         .bind(name)
         .bind(description)
-        .fetch_optional(self.writer)
+        .fetch_optional(&mut *tx)
         .await?;
-        updated.ok_or(AppError::NotFound)
+        let updated = updated.ok_or(AppError::NotFound)?;
+        self.announce_public_change(&mut tx).await?;
+        tx.commit().await?;
+        self.public_changed();
+        Ok(updated)
     }
 
     /// Saves only if the post is still at the expected version and in a
@@ -285,7 +290,17 @@ shared_queries! {
                 .await?;
         }
         Self::insert_audit(&mut tx, &change.audit).await?;
+        // Any move into, out of or within published and scheduled changes
+        // what readers see (or will see at a scheduled time).
+        let public = |status| matches!(status, PostStatus::Published | PostStatus::Scheduled);
+        let seen_by_readers = public(change.from) || public(change.to) || change.live != LiveText::Keep;
+        if seen_by_readers {
+            self.announce_public_change(&mut tx).await?;
+        }
         tx.commit().await?;
+        if seen_by_readers {
+            self.public_changed();
+        }
         Ok(post)
     }
 
@@ -532,7 +547,13 @@ shared_queries! {
             };
             Self::insert_audit(&mut tx, &audit).await?;
         }
+        if !due.is_empty() {
+            self.announce_public_change(&mut tx).await?;
+        }
         tx.commit().await?;
+        if !due.is_empty() {
+            self.public_changed();
+        }
         Ok(due)
     }
 
@@ -658,6 +679,18 @@ shared_queries! {
             }
         }
         Ok(())
+    }
+
+    /// The next time a scheduled post becomes public after `now`: until
+    /// then, what readers see changes only through a write.
+    pub async fn next_publication_after(&self, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, AppError> {
+        let next: Option<DateTime<Utc>> = sqlx::query_scalar(
+            "SELECT publish_at FROM posts WHERE status = 'scheduled' AND publish_at > $1 ORDER BY publish_at LIMIT 1",
+        )
+        .bind(now)
+        .fetch_optional(self.reader)
+        .await?;
+        Ok(next)
     }
 
     /// Up to `limit` public posts sharing the most tags with post `id`

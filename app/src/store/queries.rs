@@ -26,6 +26,12 @@ pub struct Queries<'a, DB: Database> {
     /// database skip rows another is claiming instead of waiting for them.
     pub skip_locked: &'static str,
     pub search: &'static super::search::SearchSql,
+    /// Counts changes readers can see; the public cache compares it.
+    pub public_version: &'a std::sync::atomic::AtomicU64,
+    /// Run in the transaction of such a change, with this instance's name,
+    /// to tell the other instances (PostgreSQL: a NOTIFY, delivered at
+    /// commit); SQLite has one instance.
+    pub notify_public: Option<(&'static str, &'a str)>,
 }
 
 /// Wraps methods in `impl Queries` with the bounds that let one body of
@@ -68,6 +74,21 @@ macro_rules! shared_queries {
 pub(super) use shared_queries;
 
 shared_queries! {
+    /// Part of a transaction that changes what readers see: tells the
+    /// other instances when it commits.
+    pub(crate) async fn announce_public_change(&self, tx: &mut Transaction<'_, DB>) -> Result<(), AppError> {
+        if let Some((notify, instance)) = self.notify_public {
+            sqlx::query(notify).bind(instance).execute(&mut **tx).await?;
+        }
+        Ok(())
+    }
+
+    /// After such a transaction committed: this instance's readers see
+    /// the change at once.
+    pub(crate) fn public_changed(&self) {
+        self.public_version.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+
     pub async fn site_settings(&self) -> Result<SiteSettings, AppError> {
         let sql = format!("SELECT {} FROM site_settings WHERE id = 1", sql::SETTINGS_COLUMNS);
         Ok(sqlx::query_as(&sql).fetch_one(self.reader).await?)
@@ -81,7 +102,8 @@ shared_queries! {
         let sql = format!(
             "UPDATE site_settings SET title = $1, description = $2, site_url = $3, time_zone = $4, \
              date_format = $5, updated_at = $6, review_required = $7, logo_url = $8, accent_color = $9, \
-             cta_heading = $10, cta_text = $11, cta_label = $12, cta_url = $13 WHERE id = 1 RETURNING {}",
+             cta_heading = $10, cta_text = $11, cta_label = $12, cta_url = $13, content_key = $14 \
+             WHERE id = 1 RETURNING {}",
             sql::SETTINGS_COLUMNS
         );
         let mut tx = self.writer.begin().await?;
@@ -99,12 +121,15 @@ shared_queries! {
             .bind(update.cta.text.as_str())
             .bind(update.cta.label.as_str())
             .bind(update.cta.link.as_str())
+            .bind(update.content_key.as_str())
             .fetch_one(&mut *tx)
             .await?;
         if let Some(audit) = audit {
             Self::insert_audit(&mut tx, audit).await?;
         }
+        self.announce_public_change(&mut tx).await?;
         tx.commit().await?;
+        self.public_changed();
         Ok(updated)
     }
 
@@ -166,15 +191,21 @@ shared_queries! {
     }
 
     pub async fn update_profile(&self, id: i64, update: &ProfileUpdate) -> Result<User, AppError> {
+        let mut tx = self.writer.begin().await?;
         let updated: Option<User> = sqlx::query_as(&sql::update_profile())
             .bind(id)
             .bind(update.display_name.as_str())
             .bind(update.bio.as_str())
             .bind(update.avatar_url.as_str())
             .bind(update.credentials.as_str())
-            .fetch_optional(self.writer)
+            .fetch_optional(&mut *tx)
             .await?;
-        updated.ok_or(AppError::NotFound)
+        let updated = updated.ok_or(AppError::NotFound)?;
+        // Bylines and author pages show the profile.
+        self.announce_public_change(&mut tx).await?;
+        tx.commit().await?;
+        self.public_changed();
+        Ok(updated)
     }
 
     pub async fn set_password(&self, id: i64, hash: &str, audit: &NewAuditEntry) -> Result<User, AppError> {

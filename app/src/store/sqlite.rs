@@ -1,4 +1,5 @@
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -20,6 +21,7 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite"
 pub struct SqliteStore {
     reader: SqlitePool,
     writer: SqlitePool,
+    public_version: AtomicU64,
 }
 
 impl SqliteStore {
@@ -40,7 +42,11 @@ impl SqliteStore {
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await?;
-        Ok(Self { reader, writer })
+        Ok(Self {
+            reader,
+            writer,
+            public_version: AtomicU64::new(0),
+        })
     }
 }
 
@@ -56,11 +62,18 @@ impl SqlBackend for SqliteStore {
             // One writer at a time: nothing to skip.
             skip_locked: "",
             search: &super::search::SQLITE,
+            public_version: &self.public_version,
+            // One process owns a SQLite file: nobody else to tell.
+            notify_public: None,
         }
     }
 
     fn backend(&self) -> Backend {
         Backend::Sqlite
+    }
+
+    fn public_version(&self) -> u64 {
+        self.public_version.load(Ordering::SeqCst)
     }
 
     async fn migrate(&self) -> Result<Migrated, sqlx::Error> {

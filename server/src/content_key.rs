@@ -1,0 +1,73 @@
+//! The optional content key of the public API: when an admin sets one,
+//! API reads must carry it (`?key=…` or `X-Content-Key`), or get 401.
+//! The OpenAPI document stays readable, so front ends can learn how.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use app::content_api::problem::Problem;
+use app::state::AppState;
+use axum::extract::{Request, State};
+use axum::http::Method;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
+
+/// The key as last read from the settings, with the store's public
+/// version at that time: a settings change moves the version, so the key
+/// is read again only after a change.
+#[derive(Default)]
+pub struct KnownKey(Mutex<Option<(u64, String)>>);
+
+impl KnownKey {
+    async fn current(&self, state: &AppState) -> Result<String, app::error::AppError> {
+        let version = state.store.public_version();
+        if let Some((known_at, key)) = self.0.lock().unwrap_or_else(PoisonError::into_inner).as_ref()
+            && *known_at == version
+        {
+            return Ok(key.clone());
+        }
+        let key = state.store.site_settings().await?.content_key;
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some((version, key.clone()));
+        Ok(key)
+    }
+}
+
+/// The key a request carries, from the query or the header.
+fn presented(request: &Request) -> Option<String> {
+    let from_query = request.uri().query().and_then(|query| {
+        url::form_urlencoded::parse(query.as_bytes())
+            .find(|(name, _)| name == "key")
+            .map(|(_, value)| value.into_owned())
+    });
+    from_query.or_else(|| {
+        request
+            .headers()
+            .get("x-content-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned)
+    })
+}
+
+/// Digests are compared, so the time taken says nothing about how much
+/// of a guess was right.
+fn same_key(presented: &str, key: &str) -> bool {
+    Sha256::digest(presented.as_bytes()) == Sha256::digest(key.as_bytes())
+}
+
+pub async fn require(State(state): State<AppState>, known: Arc<KnownKey>, request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let exempt = !crate::security::is_public_api(path)
+        || request.method() == Method::OPTIONS
+        || path == format!("{}/openapi.json", app::content_api::PREFIX);
+    if exempt {
+        return next.run(request).await;
+    }
+    let key = match known.current(&state).await {
+        Ok(key) => key,
+        Err(error) => return Problem::from(error).into_response(),
+    };
+    if key.is_empty() || presented(&request).is_some_and(|presented| same_key(&presented, &key)) {
+        return next.run(request).await;
+    }
+    Problem::content_key_required().into_response()
+}
