@@ -59,6 +59,10 @@ async fn the_demo_fills_a_fresh_database_with_a_journal(db: &TestDb) {
         heart.contains("Medically reviewed by Dr. Maya Patel, MD, family physician on"),
         "{heart}"
     );
+    assert!(
+        heart.contains("Questions about your health?") && heart.contains(">Book a visit</a>"),
+        "the demo's call to action closes every article"
+    );
     assert!(heart.contains("<h2"), "Markdown sections: {heart}");
     assert!(heart.contains("<table"), "a table: {heart}");
     assert!(

@@ -117,6 +117,10 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<()> {
     settings.description =
         "Plain-language health articles, written and checked by the clinicians who care for you.".into();
     settings.time_zone = "America/Chicago".into();
+    settings.cta_heading = "Questions about your health?".into();
+    settings.cta_text = "Our nurses call you back the same day, and new patients are always welcome.".into();
+    settings.cta_label = "Book a visit".into();
+    settings.cta_url = "https://riverside-clinic.example/book".into();
     store
         .update_site_settings(&SettingsUpdate::parse(&settings)?, None)
         .await?;
