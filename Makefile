@@ -17,7 +17,7 @@ VELLUM := $(CARGO_TARGET_DIR)/debug/vellum
 PG_HOST ?= 127.0.0.1
 PG_PORT ?= 5432
 
-.PHONY: help run test setup build release lint fmt unit e2e postgres-check bench
+.PHONY: help run test setup build release lint fmt unit api-fuzz e2e postgres-check bench
 
 help: ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-15s %s\n", $$1, $$2 }'
@@ -31,6 +31,7 @@ test: ## run every check and test (what CI runs)
 	$(MAKE) lint
 	$(MAKE) build
 	$(MAKE) unit
+	$(MAKE) api-fuzz
 	$(MAKE) e2e
 	@echo "All checks and tests passed."
 
@@ -71,6 +72,9 @@ unit: postgres-check ## unit, store and HTTP integration tests
 	    "SELECT datname FROM pg_database WHERE datname LIKE 'vellum_test_%'" 2>/dev/null | \
 	  while read -r db; do psql -h $(PG_HOST) -p $(PG_PORT) -U postgres -d postgres -qc "DROP DATABASE IF EXISTS $$db WITH (FORCE)"; done; \
 	fi
+
+api-fuzz: ## schemathesis against the content API's OpenAPI document (needs `make build`)
+	VELLUM_BIN=$(VELLUM) tests/schemathesis.sh
 
 e2e: ## browser tests in headless Chromium (needs `make build`)
 	cd tests/e2e && VELLUM_BIN=$(VELLUM) VELLUM_SITE_ROOT=$(SITE_ROOT) npm test
