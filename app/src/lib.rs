@@ -12,6 +12,7 @@ pub mod content;
 pub mod content_api;
 pub mod error;
 pub mod posts;
+pub mod previews;
 pub mod settings;
 
 #[cfg(feature = "ssr")]

@@ -81,10 +81,16 @@ fn matches_etag(if_none_match: &str, etag: &str) -> bool {
 }
 
 /// Whether a public response may be kept in the in-process cache. Search
-/// results are not: every query is its own page, and few repeat.
+/// results are not (every query is its own page, and few repeat), and
+/// neither are previews (a revoked link must stop working at once).
 fn is_cacheable(request: &Request) -> bool {
     let uri = request.uri();
-    let searching = uri.path() == "/search"
+    let previewing = uri.path().starts_with("/preview/")
+        || uri
+            .path()
+            .starts_with(&format!("{}/preview/", app::content_api::PREFIX));
+    let searching = previewing
+        || uri.path() == "/search"
         || uri
             .query()
             .is_some_and(|query| query.split('&').any(|pair| pair.starts_with("q=")));

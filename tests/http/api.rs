@@ -18,7 +18,7 @@ use crate::support::TestDb;
 use crate::{client, create_user, start_at, url};
 
 /// The OpenAPI document as the server publishes it.
-async fn spec(server: &RunningServer) -> Value {
+pub(crate) async fn spec(server: &RunningServer) -> Value {
     let response = client()
         .get(url(server, "/api/v1/openapi.json"))
         .send()
@@ -88,7 +88,7 @@ fn schema_errors(spec: &Value, schema: &Value, instance: &Value) -> Vec<String> 
 }
 
 /// GETs an API path and checks the answer against the spec.
-async fn api(server: &RunningServer, spec: &Value, path: &str) -> (StatusCode, HeaderMap, Value) {
+pub(crate) async fn api(server: &RunningServer, spec: &Value, path: &str) -> (StatusCode, HeaderMap, Value) {
     let response = client().get(url(server, path)).send().await.expect("GET");
     let status = response.status();
     let headers = response.headers().clone();

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use app::accounts::Role;
 use app::accounts::api::*;
 use app::posts::api::*;
+use app::previews::api::{CreatePreviewLink, ListPreviewLinks, RevokePreviewLink};
 use app::settings::api::{GetSiteSettings, SaveSiteSettings};
 use leptos::server_fn::ServerFn;
 use reqwest::StatusCode;
@@ -223,6 +224,22 @@ async fn every_server_function_checks_its_caller(db: &TestDb) {
         (ListNotifications::PATH, vec![], [U, A, A, A, A, U]),
         (MarkNotificationsRead::PATH, vec![], [U, A, A, A, A, U]),
         (EmptyTrash::PATH, vec![], [U, F, F, F, A, U]),
+        (
+            CreatePreviewLink::PATH,
+            vec![("post_id", post_id.clone()), ("days", "7".into())],
+            [U, F, F, A, A, U],
+        ),
+        (
+            ListPreviewLinks::PATH,
+            vec![("post_id", post_id.clone())],
+            [U, F, F, A, A, U],
+        ),
+        // No such link: allowed callers get 404 and nothing changes.
+        (
+            RevokePreviewLink::PATH,
+            vec![("post_id", post_id.clone()), ("id", "999999".into())],
+            [U, F, F, A, A, U],
+        ),
         (ListTags::PATH, vec![], [U, A, A, A, A, U]),
         (Calendar::PATH, vec![], [U, A, A, A, A, U]),
         (

@@ -15,6 +15,7 @@ mod demo;
 mod feeds;
 mod pages;
 mod posts;
+mod previews;
 mod probes;
 mod scheduling;
 mod search;

@@ -307,6 +307,8 @@ pub struct PostPageData {
     pub json_ld: String,
     /// The title for search results, when it differs from the headline.
     pub seo_title: String,
+    /// Shown through a preview link: not published, not for search engines.
+    pub preview: bool,
 }
 
 /// Long posts get a table of contents: at least this many sections.
@@ -397,9 +399,17 @@ pub fn PostPage(settings: SiteSettings, post: PostPageData) -> impl IntoView {
             description=post.description
             site=Some(settings.clone())
             meta=post.meta
+            noindex=post.preview
         >
+            {post.preview.then(|| view! {
+                <p class="preview-banner" role="note">
+                    "Preview: this article is not published. Please do not share this link."
+                </p>
+            })}
             // Data for search engines, not a script: browsers never run it.
-            <script type="application/ld+json" inner_html=post.json_ld></script>
+            {(!post.preview).then(|| view! {
+                <script type="application/ld+json" inner_html=post.json_ld></script>
+            })}
             <article class="post">
                 <header class="post-header">
                     <h1>{post.title}</h1>

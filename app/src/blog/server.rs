@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
         .route("/tags/{slug}", get(tag_page))
         .route("/search", get(search_page))
         .route("/theme.css", get(theme_css))
+        .route("/preview/{token}", get(preview_page))
         .route("/feed.xml", get(super::feeds::rss))
         .route("/atom.xml", get(super::feeds::atom))
         .route("/authors/{slug}/feed.xml", get(super::feeds::author_rss))
@@ -31,9 +32,6 @@ pub fn routes() -> Router<AppState> {
         .route("/sitemap.xml", get(super::feeds::sitemap))
         .route("/robots.txt", get(super::feeds::robots))
 }
-
-/// How many related articles a post page suggests.
-const RELATED_POSTS: i64 = 3;
 
 /// Posts per page of a list.
 const PAGE_SIZE: i64 = 10;
@@ -265,7 +263,11 @@ async fn search_page(State(state): State<AppState>, Query(params): Query<SearchP
 /// answers 301 with the current one.
 async fn post_page(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Response, PageError> {
     let now = state.clock.now();
-    let Some((post, live)) = state.store.live_post(&slug, now).await? else {
+    let query = PublicQuery {
+        slug: slug.clone(),
+        ..PublicQuery::newest(now, 1, 0)
+    };
+    let Some(post) = state.store.public_posts(&query).await?.0.pop() else {
         return match state.store.slug_redirect(&slug, now).await? {
             Some(current) => Ok((
                 StatusCode::MOVED_PERMANENTLY,
@@ -275,62 +277,77 @@ async fn post_page(State(state): State<AppState>, Path(slug): Path<String>) -> R
             None => Ok(not_found(State(state)).await),
         };
     };
+    Ok(Html(render_post(&state, post, false).await?).into_response())
+}
+
+/// `/preview/{token}`: a post before it is published, for whoever holds a
+/// preview link; never indexed, never cached.
+async fn preview_page(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, PageError> {
+    let Some(post) = crate::previews::server::previewed(&state, &token).await? else {
+        return Ok(not_found(State(state)).await);
+    };
+    let html = render_post(&state, post, true).await?;
+    Ok((
+        [(axum::http::header::HeaderName::from_static("x-robots-tag"), "noindex")],
+        Html(html),
+    )
+        .into_response())
+}
+
+/// How many related articles a post page suggests.
+const RELATED_POSTS: i64 = 3;
+
+/// A post's page: its text and people, then where readers go next.
+async fn render_post(state: &AppState, post: PublicPost, preview: bool) -> Result<String, AppError> {
+    let now = state.clock.now();
     let settings = state.store.site_settings().await?;
     let date = |at: chrono::DateTime<chrono::Utc>| local_date(at, &settings);
-    let rendered = render_markdown(&live.body);
-    let authors = state.store.post_authors(post.id).await?;
-    let tags = state.store.post_tags(post.id).await?;
-    let related = state.store.related_posts(post.id, now, RELATED_POSTS).await?;
-    let (older, newer) = state.store.neighbours(post.id, now).await?;
-    let link = |(title, slug): (String, String)| (title, crate::posts::server::public_path(&slug));
-    // The review is claimed only for the text that was reviewed: an edit
-    // published without a new approval drops the line.
-    let reviewed_live_text = post.reviewed_version == Some(live.version);
-    let reviewer = match (
-        post.show_review && reviewed_live_text,
-        post.reviewed_by,
-        post.reviewed_at,
-    ) {
-        (true, Some(id), Some(at)) => state.store.user_by_id(id).await?.map(|user| (user, at)),
-        _ => None,
+    let rendered = render_markdown(&post.body);
+    let (related, (older, newer)) = if preview {
+        (Vec::new(), (None, None))
+    } else {
+        (
+            state.store.related_posts(post.id, now, RELATED_POSTS).await?,
+            state.store.neighbours(post.id, now).await?,
+        )
     };
-    // A scheduled post is public from its time on, before the scheduler
-    // has marked it published.
-    let published = post.published_at.or(post.publish_at).unwrap_or(live.created_at);
-    let updated = (live.created_at - published > chrono::Duration::hours(1)).then(|| date(live.created_at));
-    let description = [&live.seo_description, &live.excerpt]
+    let link = |(title, slug): (String, String)| (title, crate::posts::server::public_path(&slug));
+    let review = post.shown_review();
+    let published = post.published_at;
+    let updated = (post.updated_at - published > chrono::Duration::hours(1)).then(|| date(post.updated_at));
+    let description = [&post.seo_description, &post.excerpt]
         .into_iter()
         .find(|text| !text.is_empty())
         .cloned()
         .unwrap_or_else(|| excerpt(&rendered.first_paragraph, 160));
-    let canonical = if live.canonical_url.is_empty() {
-        format!("{}{}", settings.site_url, crate::posts::server::public_path(&live.slug))
+    let canonical = if post.canonical_url.is_empty() {
+        format!("{}{}", settings.site_url, crate::posts::server::public_path(&post.slug))
     } else {
-        live.canonical_url.clone()
+        post.canonical_url.clone()
     };
     let meta = super::layout::PageMeta {
         canonical,
         kind: "article",
-        image: (!live.cover_url.is_empty()).then(|| (settings.absolute(&live.cover_url), live.cover_alt.clone())),
+        image: (!post.cover_url.is_empty()).then(|| (settings.absolute(&post.cover_url), post.cover_alt.clone())),
         published: Some(published.to_rfc3339()),
-        modified: Some(live.created_at.to_rfc3339()),
+        modified: Some(post.updated_at.to_rfc3339()),
     };
     let json_ld = blog_posting(&BlogPosting {
         settings: &settings,
-        headline: &live.title,
+        headline: &post.title,
         description: &description,
         url: &meta.canonical,
         image: meta.image.as_ref().map(|(src, _)| src.as_str()),
         published,
-        modified: live.created_at,
-        authors: &authors,
-        reviewer: reviewer.as_ref().map(|(user, at)| (user, *at)),
+        modified: post.updated_at,
+        authors: &post.authors,
+        reviewer: review.as_ref(),
     });
     let data = PostPageData {
         meta,
         json_ld,
-        seo_title: live.seo_title.clone(),
-        title: live.title.clone(),
+        seo_title: post.seo_title.clone(),
+        title: post.title.clone(),
         description,
         html: rendered.html,
         contents: rendered
@@ -338,36 +355,42 @@ async fn post_page(State(state): State<AppState>, Path(slug): Path<String>) -> R
             .into_iter()
             .filter(|heading| matches!(heading.level, 2 | 3))
             .collect(),
-        cover: (!live.cover_url.is_empty()).then(|| (live.cover_url.clone(), live.cover_alt.clone())),
-        author_boxes: authors
+        cover: (!post.cover_url.is_empty()).then(|| (post.cover_url.clone(), post.cover_alt.clone())),
+        author_boxes: post
+            .authors
             .iter()
-            .map(|user| AuthorBox {
-                name: user.display_name.clone(),
-                slug: user.slug.clone(),
-                credentials: user.credentials.clone(),
-                bio: user.bio.clone(),
-                avatar_url: user.avatar_url.clone(),
+            .map(|author| AuthorBox {
+                name: author.name.clone(),
+                slug: author.slug.clone(),
+                credentials: author.credentials.clone(),
+                bio: author.bio.clone(),
+                avatar_url: author.avatar_url.clone(),
             })
             .collect(),
-        authors: authors.into_iter().map(|user| (user.display_name, user.slug)).collect(),
-        tags: tags.into_iter().map(|tag| (tag.name, tag.slug)).collect(),
+        authors: post
+            .authors
+            .iter()
+            .map(|author| (author.name.clone(), author.slug.clone()))
+            .collect(),
+        tags: post.tags.clone(),
         related: related.into_iter().map(link).collect(),
         older: older.map(link),
         newer: newer.map(link),
         published_iso: published.format("%Y-%m-%d").to_string(),
         published: date(published),
         updated,
-        reviewed: reviewer.map(|(user, at)| {
-            let name = if user.credentials.is_empty() {
-                user.display_name
+        reviewed: review.map(|(name, credentials, at)| {
+            let name = if credentials.is_empty() {
+                name
             } else {
-                format!("{}, {}", user.display_name, user.credentials)
+                format!("{name}, {credentials}")
             };
             (name, date(at))
         }),
         reading_time_minutes: rendered.reading_time_minutes,
+        preview,
     };
-    Ok(Html(render_document(view! { <PostPage settings post=data /> })).into_response())
+    Ok(render_document(view! { <PostPage settings post=data /> }))
 }
 
 /// What search engines read about a post (schema.org `BlogPosting`).
@@ -379,22 +402,22 @@ struct BlogPosting<'a> {
     image: Option<&'a str>,
     published: chrono::DateTime<chrono::Utc>,
     modified: chrono::DateTime<chrono::Utc>,
-    authors: &'a [crate::accounts::server::User],
-    reviewer: Option<(&'a crate::accounts::server::User, chrono::DateTime<chrono::Utc>)>,
+    authors: &'a [crate::posts::server::PublicAuthor],
+    /// Name, credentials, when.
+    reviewer: Option<&'a (String, String, chrono::DateTime<chrono::Utc>)>,
 }
 
 /// The post as JSON-LD, safe to place inside a `<script>` data block:
 /// `<` is escaped, so no text of the post can close the element.
 fn blog_posting(posting: &BlogPosting<'_>) -> String {
     let site = &posting.settings.site_url;
-    let person = |user: &crate::accounts::server::User| {
-        let mut person = serde_json::json!({
-            "@type": "Person",
-            "name": user.display_name,
-            "url": format!("{site}/authors/{}", user.slug),
-        });
-        if !user.credentials.is_empty() {
-            person["honorificSuffix"] = user.credentials.clone().into();
+    let person = |name: &str, credentials: &str, slug: Option<&str>| {
+        let mut person = serde_json::json!({ "@type": "Person", "name": name });
+        if let Some(slug) = slug {
+            person["url"] = format!("{site}/authors/{slug}").into();
+        }
+        if !credentials.is_empty() {
+            person["honorificSuffix"] = credentials.into();
         }
         person
     };
@@ -407,7 +430,11 @@ fn blog_posting(posting: &BlogPosting<'_>) -> String {
         "mainEntityOfPage": posting.url,
         "datePublished": posting.published.to_rfc3339(),
         "dateModified": posting.modified.to_rfc3339(),
-        "author": posting.authors.iter().map(person).collect::<Vec<_>>(),
+        "author": posting
+            .authors
+            .iter()
+            .map(|author| person(&author.name, &author.credentials, Some(&author.slug)))
+            .collect::<Vec<_>>(),
         "publisher": {
             "@type": "Organization",
             "name": posting.settings.title,
@@ -417,8 +444,8 @@ fn blog_posting(posting: &BlogPosting<'_>) -> String {
     if let Some(image) = posting.image {
         data["image"] = image.into();
     }
-    if let Some((user, at)) = posting.reviewer {
-        data["reviewedBy"] = person(user);
+    if let Some((name, credentials, at)) = posting.reviewer {
+        data["reviewedBy"] = person(name, credentials, None);
         data["lastReviewed"] = at.to_rfc3339().into();
     }
     data.to_string().replace('<', "\\u003c")

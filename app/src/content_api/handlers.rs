@@ -334,3 +334,36 @@ pub async fn get_site(State(state): State<AppState>) -> Result<Json<Site>, Probl
         locale: "en".to_owned(),
     }))
 }
+
+/// A post through a preview link, as `GET /api/v1/posts/{slug}` would give
+/// it once published: drafts included, for front ends' preview modes.
+#[utoipa::path(
+    get,
+    path = "/api/v1/preview/{token}",
+    tag = "content",
+    params(("token" = String, Path, description = "The token of a preview link an editor created")),
+    responses(
+        (status = 200, description = "The post as the link shows it (its latest text, or the pinned revision)", body = Post),
+        (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
+        (status = 401, description = "The site requires its content key (see the security schemes)",
+         body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No active preview link has this token (unknown, expired or revoked)",
+         body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "Failure on the server's side", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_preview(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, Problem> {
+    let post = crate::previews::server::previewed(&state, &token)
+        .await?
+        .ok_or_else(|| {
+            Problem::not_found("No active preview link has this token: it is unknown, expired or revoked.")
+        })?;
+    let settings = state.store.site_settings().await?;
+    let mut response = Json(Post::from_public(post, &settings)).into_response();
+    let headers = response.headers_mut();
+    // A preview is for its link's holders only, and can be revoked.
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    headers.insert("x-robots-tag", HeaderValue::from_static("noindex"));
+    Ok(response)
+}

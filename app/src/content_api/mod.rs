@@ -35,6 +35,7 @@ pub const PREFIX: &str = "/api/v1";
         handlers::list_tags,
         handlers::get_tag,
         handlers::get_site,
+        handlers::get_preview,
         openapi_json,
     ),
     tags((name = "content", description = "Published content"), (name = "meta", description = "This document")),
@@ -86,6 +87,7 @@ pub fn routes() -> Router<AppState> {
         .route("/tags", get(handlers::list_tags))
         .route("/tags/{slug}", get(handlers::get_tag))
         .route("/site", get(handlers::get_site))
+        .route("/preview/{token}", get(handlers::get_preview))
         .route("/openapi.json", get(openapi_json))
         .fallback(problem::not_found)
         .method_not_allowed_fallback(problem::method_not_allowed)

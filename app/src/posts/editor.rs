@@ -269,6 +269,9 @@ fn Editor(data: EditorData) -> impl IntoView {
             </button>
             <SidePanel fields errors editable people />
             <ReviewPanel meta saver ready=hydrated.read_only() />
+            {(meta.get_untracked().viewer_role >= crate::accounts::Role::Editor).then(|| view! {
+                <crate::previews::panel::PreviewLinksPanel post_id=saver.id ready=hydrated.read_only() />
+            })}
         </div>
     }
     .into_any()

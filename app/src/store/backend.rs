@@ -18,6 +18,7 @@ use crate::posts::server::{
     CommentRow, NotificationRow, Post, PostFilter, PostTitle, Revision, SaveRequest, Slug, StatusChange, SummaryRow,
     Tag, TagUse,
 };
+use crate::previews::server::{NewPreviewLink, PreviewLinkRow};
 use crate::settings::SiteSettings;
 use crate::settings::server::SettingsUpdate;
 
@@ -71,6 +72,7 @@ where
     for<'r> CalendarRow: FromRow<'r, <T::Db as Database>::Row>,
     for<'r> Event: FromRow<'r, <T::Db as Database>::Row>,
     for<'r> PublicPost: FromRow<'r, <T::Db as Database>::Row>,
+    for<'r> PreviewLinkRow: FromRow<'r, <T::Db as Database>::Row>,
     usize: ColumnIndex<<T::Db as Database>::Row>,
 {
     fn backend(&self) -> Backend {
@@ -95,6 +97,22 @@ where
 
     fn public_version(&self) -> u64 {
         SqlBackend::public_version(self)
+    }
+
+    async fn create_preview_link(&self, link: &NewPreviewLink) -> Result<PreviewLinkRow, AppError> {
+        self.queries().create_preview_link(link).await
+    }
+
+    async fn preview_links(&self, post_id: i64) -> Result<Vec<PreviewLinkRow>, AppError> {
+        self.queries().preview_links(post_id).await
+    }
+
+    async fn revoke_preview_link(&self, post_id: i64, id: i64, at: DateTime<Utc>) -> Result<(), AppError> {
+        self.queries().revoke_preview_link(post_id, id, at).await
+    }
+
+    async fn previewed_post(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<PublicPost>, AppError> {
+        self.queries().previewed_post(token_hash, now).await
     }
 
     async fn next_publication_after(&self, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, AppError> {
@@ -284,10 +302,6 @@ where
 
     async fn empty_trash(&self, before: Option<DateTime<Utc>>, audit: Option<&NewAuditEntry>) -> Result<u64, AppError> {
         self.queries().empty_trash(before, audit).await
-    }
-
-    async fn live_post(&self, slug: &str, now: DateTime<Utc>) -> Result<Option<(Post, Revision)>, AppError> {
-        self.queries().live_post(slug, now).await
     }
 
     async fn slug_redirect(&self, old_slug: &str, now: DateTime<Utc>) -> Result<Option<String>, AppError> {

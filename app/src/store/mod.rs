@@ -7,6 +7,7 @@
 mod backend;
 mod postgres;
 mod posts;
+mod previews;
 mod queries;
 pub mod search;
 mod sessions;
@@ -27,6 +28,7 @@ use crate::posts::server::{
     CommentRow, NotificationRow, Post, PostFilter, PostTitle, Revision, SaveRequest, Slug, StatusChange, SummaryRow,
     Tag, TagUse,
 };
+use crate::previews::server::{NewPreviewLink, PreviewLinkRow};
 use crate::settings::SiteSettings;
 use crate::settings::server::SettingsUpdate;
 
@@ -212,11 +214,6 @@ pub trait Store: Send + Sync + 'static {
     /// `before`); returns how many.
     async fn empty_trash(&self, before: Option<DateTime<Utc>>, audit: Option<&NewAuditEntry>) -> Result<u64, AppError>;
 
-    /// A public post by its slug, with the text readers see: published, or
-    /// scheduled for `now` or earlier (visible on time even before the
-    /// scheduler has run).
-    async fn live_post(&self, slug: &str, now: DateTime<Utc>) -> Result<Option<(Post, Revision)>, AppError>;
-
     /// The current slug of a public post that used to have `old_slug`.
     async fn slug_redirect(&self, old_slug: &str, now: DateTime<Utc>) -> Result<Option<String>, AppError>;
 
@@ -262,6 +259,16 @@ pub trait Store: Send + Sync + 'static {
 
     /// Waits for open connections to finish and closes them.
     async fn close(&self);
+
+    async fn create_preview_link(&self, link: &NewPreviewLink) -> Result<PreviewLinkRow, AppError>;
+
+    /// A post's preview links, newest first.
+    async fn preview_links(&self, post_id: i64) -> Result<Vec<PreviewLinkRow>, AppError>;
+
+    async fn revoke_preview_link(&self, post_id: i64, id: i64, at: DateTime<Utc>) -> Result<(), AppError>;
+
+    /// The post an active preview link opens, by the token's digest.
+    async fn previewed_post(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<PublicPost>, AppError>;
 
     /// Goes up whenever what readers see changes, here or (PostgreSQL)
     /// in another instance sharing the database.

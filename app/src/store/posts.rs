@@ -464,6 +464,7 @@ shared_queries! {
                 "post_tags",
                 "post_comments",
                 "notifications",
+                "preview_links",
                 "post_revisions",
                 "post_slug_history",
             ];
@@ -488,22 +489,6 @@ shared_queries! {
         }
         tx.commit().await?;
         Ok(u64::try_from(ids.len()).unwrap_or(u64::MAX))
-    }
-
-    /// The public post with this slug, and its live text.
-    pub async fn live_post(&self, slug: &str, now: DateTime<Utc>) -> Result<Option<(Post, Revision)>, AppError> {
-        let sql = format!(
-            "{} JOIN posts p ON p.live_revision_id = r.id WHERE r.slug = $1 AND {}",
-            sql::SELECT_REVISIONS,
-            sql::public_at("$2")
-        );
-        let revision: Option<Revision> = sqlx::query_as(&sql)
-            .bind(slug)
-            .bind(now)
-            .fetch_optional(self.reader)
-            .await?;
-        let Some(revision) = revision else { return Ok(None) };
-        Ok(self.post(revision.post_id).await?.map(|post| (post, revision)))
     }
 
     /// The current public slug of the post that had `old_slug` before.
@@ -641,7 +626,7 @@ shared_queries! {
     }
 
     /// Fills in each post's authors and tags, in their order.
-    async fn attach_bylines(&self, posts: &mut [PublicPost]) -> Result<(), AppError> {
+    pub(crate) async fn attach_bylines(&self, posts: &mut [PublicPost]) -> Result<(), AppError> {
         if posts.is_empty() {
             return Ok(());
         }

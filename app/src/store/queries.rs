@@ -66,6 +66,7 @@ macro_rules! shared_queries {
             for<'r> $crate::posts::server::CalendarRow: ::sqlx::FromRow<'r, DB::Row>,
             for<'r> $crate::posts::server::Event: ::sqlx::FromRow<'r, DB::Row>,
             for<'r> $crate::posts::server::PublicPost: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::previews::server::PreviewLinkRow: ::sqlx::FromRow<'r, DB::Row>,
             usize: ::sqlx::ColumnIndex<DB::Row>, {
             $($methods)*
         }

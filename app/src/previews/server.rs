@@ -1,0 +1,103 @@
+//! Preview links on the server: tokens, their digests, and who may read
+//! what with one.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::api::{CreatedPreviewLink, MAX_DAYS, PreviewLinkView};
+use crate::accounts::server::{User, random_token, token_digest};
+use crate::error::AppError;
+use crate::posts::server::{PublicPost, admin_time};
+use crate::posts::workflow::PostStatus;
+use crate::state::app_state;
+
+/// A preview link as stored, with who made it and the version it pins.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PreviewLinkRow {
+    pub id: i64,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub pinned_version: Option<i64>,
+}
+
+/// A link to store: the token's digest, never the token.
+#[derive(Debug, Clone)]
+pub struct NewPreviewLink {
+    pub token_hash: String,
+    pub post_id: i64,
+    pub pin: bool,
+    pub created_by: i64,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+pub async fn create(user: User, post_id: i64, days: u32, pin: bool) -> Result<CreatedPreviewLink, AppError> {
+    if !(1..=MAX_DAYS).contains(&days) {
+        return Err(AppError::invalid("days", format!("Choose from 1 to {MAX_DAYS} days.")));
+    }
+    let state = app_state()?;
+    let post = state.store.post(post_id).await?.ok_or(AppError::NotFound)?;
+    if post.status == PostStatus::Trashed {
+        return Err(AppError::Conflict {
+            message: "This post is in the trash; restore it before sharing a preview.".into(),
+        });
+    }
+    let now = state.clock.now();
+    let token = random_token();
+    let row = state
+        .store
+        .create_preview_link(&NewPreviewLink {
+            token_hash: token_digest(&token),
+            post_id,
+            pin,
+            created_by: user.id,
+            created_at: now,
+            expires_at: now + Duration::days(i64::from(days)),
+        })
+        .await?;
+    let settings = state.store.site_settings().await?;
+    Ok(CreatedPreviewLink {
+        link: view(row, now, &settings),
+        page_url: format!("{}/preview/{token}", settings.site_url),
+        api_url: format!("{}{}/preview/{token}", settings.site_url, crate::content_api::PREFIX),
+    })
+}
+
+pub async fn list(post_id: i64) -> Result<Vec<PreviewLinkView>, AppError> {
+    let state = app_state()?;
+    let now = state.clock.now();
+    let settings = state.store.site_settings().await?;
+    let rows = state.store.preview_links(post_id).await?;
+    Ok(rows.into_iter().map(|row| view(row, now, &settings)).collect())
+}
+
+pub async fn revoke(post_id: i64, id: i64) -> Result<(), AppError> {
+    let state = app_state()?;
+    state.store.revoke_preview_link(post_id, id, state.clock.now()).await
+}
+
+/// The post a token opens right now, if any: unknown, expired and revoked
+/// tokens open nothing, and neither does a trashed post.
+pub async fn previewed(state: &crate::state::AppState, token: &str) -> Result<Option<PublicPost>, AppError> {
+    state
+        .store
+        .previewed_post(&token_digest(token), state.clock.now())
+        .await
+}
+
+fn view(row: PreviewLinkRow, now: DateTime<Utc>, settings: &crate::settings::SiteSettings) -> PreviewLinkView {
+    let state = match (row.revoked_at, row.expires_at <= now) {
+        (Some(_), _) => "revoked",
+        (None, true) => "expired",
+        (None, false) => "active",
+    };
+    PreviewLinkView {
+        id: row.id,
+        created_by: row.created_by,
+        created: admin_time(row.created_at, settings),
+        expires: admin_time(row.expires_at, settings),
+        state: state.to_owned(),
+        pinned_version: row.pinned_version,
+    }
+}
