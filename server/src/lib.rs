@@ -200,9 +200,20 @@ pub fn router(state: AppState) -> Router {
         }))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::csrf))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
-        .layer(CompressionLayer::new())
+        .layer(compression())
         .layer(axum::middleware::from_fn(request_log::log_request))
         .with_state(state)
+}
+
+/// gzip or brotli for text, at a level that costs about a millisecond for a
+/// long article (the highest brotli levels take tens). The wasm bundle is
+/// left alone: compressing megabytes on every request would delay the
+/// admin's start by seconds.
+fn compression() -> CompressionLayer<impl tower_http::compression::Predicate> {
+    use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
+    CompressionLayer::new()
+        .quality(tower_http::CompressionLevel::Precise(4))
+        .compress_when(DefaultPredicate::new().and(NotForContentType::const_new("application/wasm")))
 }
 
 /// The public API, readable from browsers on the allowed origins.

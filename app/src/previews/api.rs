@@ -4,7 +4,6 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::accounts::Role;
 use crate::error::AppError;
 
 /// How long a new link lives unless the editor chooses otherwise.
@@ -39,18 +38,18 @@ pub async fn create_preview_link(
     days: u32,
     #[server(default)] pin: bool,
 ) -> Result<CreatedPreviewLink, AppError> {
-    let user = crate::accounts::server::require_role(Role::Editor).await?;
+    let user = crate::accounts::server::require_role(crate::accounts::Role::Editor).await?;
     super::server::create(user, post_id, days, pin).await
 }
 
 #[server]
 pub async fn list_preview_links(post_id: i64) -> Result<Vec<PreviewLinkView>, AppError> {
-    let _user = crate::accounts::server::require_role(Role::Editor).await?;
+    let _user = crate::accounts::server::require_role(crate::accounts::Role::Editor).await?;
     super::server::list(post_id).await
 }
 
 #[server]
 pub async fn revoke_preview_link(post_id: i64, id: i64) -> Result<(), AppError> {
-    let _user = crate::accounts::server::require_role(Role::Editor).await?;
+    let _user = crate::accounts::server::require_role(crate::accounts::Role::Editor).await?;
     super::server::revoke(post_id, id).await
 }
