@@ -57,12 +57,23 @@ pub fn render_markdown(markdown: &str) -> Rendered {
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut unsafe_html, events.into_iter());
     Rendered {
-        html: SANITIZER.clean(&unsafe_html).to_string(),
+        html: scrollable_tables(&SANITIZER.clean(&unsafe_html).to_string()),
         headings,
         word_count,
         reading_time_minutes: u32::try_from(word_count.div_ceil(WORDS_PER_MINUTE).max(1)).unwrap_or(u32::MAX),
         first_paragraph,
     }
+}
+
+/// Wraps each table in a region that scrolls sideways on narrow screens
+/// and can take keyboard focus, so keyboard users can scroll it too
+/// (WCAG 2.1.1). Runs on sanitised HTML, inserting fixed markup only.
+fn scrollable_tables(html: &str) -> String {
+    html.replace(
+        "<table>",
+        r#"<div class="table-scroll" role="region" tabindex="0" aria-label="Table"><table>"#,
+    )
+    .replace("</table>", "</table></div>")
 }
 
 /// Gives every heading an id (its own `{#id}`, or a slug of its text made
@@ -265,5 +276,15 @@ mod tests {
         assert!(body.len() > 1_000_000);
         let rendered = render_markdown(&body);
         assert_eq!(rendered.html.matches("<p>").count(), 20_000);
+    }
+
+    #[test]
+    fn tables_scroll_in_a_region_keyboards_can_reach() {
+        let html = render_markdown("| a | b |\n|---|---|\n| 1 | 2 |\n").html;
+        assert!(
+            html.starts_with(r#"<div class="table-scroll" role="region" tabindex="0" aria-label="Table"><table>"#),
+            "{html}"
+        );
+        assert!(html.trim_end().ends_with("</table></div>"), "{html}");
     }
 }
