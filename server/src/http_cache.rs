@@ -53,21 +53,28 @@ fn is_conditional_candidate(request: &Request) -> bool {
 /// The encoding the compression layer will pick for this request, which
 /// is part of the representation: a strong ETag differs per encoding.
 fn encoding_suffix(headers: &HeaderMap) -> &'static str {
-    let accepted: Vec<String> = headers
-        .get_all(header::ACCEPT_ENCODING)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(','))
-        .filter(|item| !item.contains("q=0") || item.contains("q=0."))
-        .map(|item| item.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
-        .collect();
-    if accepted.iter().any(|encoding| encoding == "br") {
-        "-br"
-    } else if accepted.iter().any(|encoding| encoding == "gzip") {
-        "-gz"
-    } else {
-        ""
+    // Called on every public request: no allocation.
+    let mut gzip = false;
+    for value in headers.get_all(header::ACCEPT_ENCODING) {
+        let Ok(value) = value.to_str() else { continue };
+        for item in value.split(',') {
+            let mut parts = item.split(';');
+            let name = parts.next().unwrap_or("").trim();
+            let refused = parts.any(|part| {
+                part.trim()
+                    .strip_prefix("q=")
+                    .is_some_and(|q| q.trim().parse::<f32>().is_ok_and(|q| q == 0.0))
+            });
+            if refused {
+                continue;
+            }
+            if name.eq_ignore_ascii_case("br") {
+                return "-br";
+            }
+            gzip |= name.eq_ignore_ascii_case("gzip");
+        }
     }
+    if gzip { "-gz" } else { "" }
 }
 
 /// Whether `If-None-Match` names `etag` (weak comparison, as RFC 9110

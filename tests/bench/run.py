@@ -148,7 +148,7 @@ def main() -> None:
         if posts == 10_000:
             pages.update({
                 "tag page": "/tags/sleep",
-                "search": "/search?q=prevention+heart",
+                "search (one post in twenty matches)": "/search?q=migraine",
                 "RSS feed": "/feed.xml",
                 "API: list (limit=10)": "/api/v1/posts?limit=10",
                 "API: one post": f"/api/v1/posts/article-{middle}",

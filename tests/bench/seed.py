@@ -8,17 +8,26 @@ import sqlite3
 import sys
 
 PARAGRAPH = (
-    "Regular movement, steady sleep and a plate that is half vegetables protect the heart more than any "
-    "single big change. Small habits repeated every day add up: a brisk walk after dinner, a glass of water "
-    "before coffee, and a fixed bedtime all lower blood pressure over months. "
+    "Small habits repeated every day add up: a walk after dinner, a glass of water before coffee and a "
+    "fixed bedtime change how you feel over months. Your clinician can help you choose where to start. "
 )
+
+# Twenty topics, so a search for one word finds about one post in twenty,
+# as on a real blog, rather than every post.
+TOPICS = [
+    "asthma", "allergies", "arthritis", "backache", "cholesterol", "diabetes", "eczema", "fever",
+    "glaucoma", "hypertension", "insomnia", "migraine", "nutrition", "osteoporosis", "pregnancy",
+    "sunburn", "thyroid", "vaccines", "vision", "wellbeing",
+]
 
 
 def body(n: int) -> str:
+    topic = TOPICS[n % len(TOPICS)]
+    about = f"This part is about {topic} and what helps with {topic} at home. "
     sections = []
     for heading in ("Why it matters", "What you can do this week", "When to call your clinician"):
-        sections.append(f"## {heading}\n\n" + PARAGRAPH * 4 + "\n\n- Walk 30 minutes\n- Sleep 7 hours\n- Eat more plants\n")
-    return f"Article {n} is about everyday prevention.\n\n" + "\n".join(sections) + "\n" + PARAGRAPH * 8
+        sections.append(f"## {heading}\n\n" + (about + PARAGRAPH) * 2 + "\n\n- Walk 30 minutes\n- Sleep 7 hours\n- Eat more plants\n")
+    return f"Article {n} is about {topic}.\n\n" + "\n".join(sections) + "\n" + PARAGRAPH * 8
 
 
 def main() -> None:
@@ -36,7 +45,8 @@ def main() -> None:
     for n in range(1, count + 1):
         # One post a minute, oldest first, from 2020 on (always in the past).
         at = db.execute("SELECT strftime('%Y-%m-%dT%H:%M:%S+00:00', '2020-01-01', ?)", (f"+{n} minutes",)).fetchone()[0]
-        rows.append((n, f"Article number {n}", f"article-{n}", body(n), f"Excerpt of article {n}.", at))
+        topic = TOPICS[n % len(TOPICS)]
+        rows.append((n, f"Article number {n} on {topic}", f"article-{n}", body(n), f"What to know about {topic}.", at))
     db.executemany(
         "INSERT INTO posts (id, title, slug, body, excerpt, status, version, created_at, updated_at, published_at, "
         "show_review, live_revision_id) VALUES (?, ?, ?, ?, ?, 'published', 1, ?6, ?6, ?6, 0, ?1)",

@@ -16,6 +16,51 @@ use crate::posts::server::{
 };
 use crate::posts::workflow::PostStatus;
 
+/// A value bound to a numbered placeholder of a public query.
+enum Param {
+    Time(DateTime<Utc>),
+    Text(String),
+}
+
+/// Binds `Param`s in order, whatever the query type.
+macro_rules! bind_params {
+    ($query:expr, $params:expr) => {{
+        let mut query = $query;
+        for param in $params {
+            query = match param {
+                Param::Time(at) => query.bind(*at),
+                Param::Text(text) => query.bind(text.as_str()),
+            };
+        }
+        query
+    }};
+}
+
+/// Joins the text readers see, for filters on it.
+const LIVE_REVISION: &str = "JOIN post_revisions r ON r.id = p.live_revision_id";
+
+/// What `public_filter` builds: the conditions in use and their values.
+struct PublicFilter {
+    conditions: Vec<String>,
+    params: Vec<Param>,
+    joins: Vec<&'static str>,
+    /// The search text's placeholder, for ranking.
+    search_param: Option<String>,
+    search_text: Option<String>,
+    from_where: String,
+}
+
+impl PublicFilter {
+    /// Adds a condition; `{}` in it becomes the value's placeholder, which
+    /// is returned.
+    fn add(&mut self, template: &str, param: Param) -> String {
+        self.params.push(param);
+        let placeholder = format!("${}", self.params.len());
+        self.conditions.push(template.replace("{}", &placeholder));
+        placeholder
+    }
+}
+
 /// Autosaves by one person within this window update one revision.
 const AUTOSAVE_WINDOW_MINUTES: i64 = 5;
 
@@ -563,66 +608,125 @@ shared_queries! {
         .await?)
     }
 
-    /// A page of public posts and how many there are in all.
+    /// A page of public posts and how many there are in all. Two steps: the
+    /// page's ids, sorted and cut without touching the posts' text, then
+    /// the text of those few posts (with search snippets for those only).
     pub async fn public_posts(&self, query: &PublicQuery) -> Result<(Vec<PublicPost>, i64), AppError> {
-        let search = match query.search.as_deref().map(self.search.prepare) {
-            None => None,
-            Some(Some(prepared)) => Some(prepared),
+        let Some(filter) = self.public_filter(query) else {
             // Nothing searchable was typed: nothing matches.
-            Some(None) => return Ok((Vec::new(), 0)),
+            return Ok((Vec::new(), 0));
         };
-        let with = |template| SearchSql::with(template, "$6");
-        let (filter, rank, snippet) = match search {
-            Some(_) => (
-                sql::public_posts_where(self.search.join, &format!("AND {}", with(self.search.matches))),
-                format!("{}, ", with(self.search.rank)),
-                with(self.search.snippet),
-            ),
-            None => (
-                sql::public_posts_where("", ""),
-                String::new(),
-                "CAST(NULL AS TEXT)".to_owned(),
-            ),
-        };
-        let (limit, offset) = if search.is_some() { ("$7", "$8") } else { ("$6", "$7") };
-        let sql = format!(
-            "SELECT p.id, r.title, r.slug, r.excerpt, r.body, r.cover_url, r.cover_alt, r.seo_title, \
-             r.seo_description, r.canonical_url, COALESCE(p.published_at, p.publish_at) AS published_at, \
-             r.created_at AS updated_at, r.version AS live_version, p.show_review, p.reviewed_version, \
-             p.reviewed_at, rv.display_name AS reviewer_name, rv.credentials AS reviewer_credentials, \
-             {snippet} AS snippet {filter_with_reviewer} \
-             ORDER BY {rank}COALESCE(p.published_at, p.publish_at) DESC, p.id DESC LIMIT {limit} OFFSET {offset}",
-            filter_with_reviewer = filter.replacen(
-                "JOIN post_revisions r ON r.id = p.live_revision_id",
-                "JOIN post_revisions r ON r.id = p.live_revision_id LEFT JOIN users rv ON rv.id = p.reviewed_by",
-                1
-            ),
+        let rank = filter
+            .search_param
+            .as_ref()
+            .map(|param| format!("{}, ", SearchSql::with(self.search.rank, param)))
+            .unwrap_or_default();
+        let next = filter.params.len();
+        let ids_sql = format!(
+            "SELECT p.id {from} ORDER BY {rank}COALESCE(p.published_at, p.publish_at) DESC, p.id DESC \
+             LIMIT ${} OFFSET ${}",
+            next + 1,
+            next + 2,
+            from = filter.from_where,
         );
-        let mut select = sqlx::query_as::<_, PublicPost>(&sql)
-            .bind(query.now)
-            .bind(query.author_slug.as_str())
-            .bind(query.tag_slug.as_str())
-            .bind(query.slug.as_str())
-            .bind(query.updated_since);
-        let count_sql = format!("SELECT count(*) {filter}");
-        let mut count = sqlx::query_scalar::<_, i64>(&count_sql)
-            .bind(query.now)
-            .bind(query.author_slug.as_str())
-            .bind(query.tag_slug.as_str())
-            .bind(query.slug.as_str())
-            .bind(query.updated_since);
-        if let Some(prepared) = &search {
-            select = select.bind(prepared.as_str());
-            count = count.bind(prepared.as_str());
-        }
-        let mut posts = select
+        let ids: Vec<i64> = bind_params!(sqlx::query_scalar(&ids_sql), &filter.params)
             .bind(query.limit)
             .bind(query.offset)
             .fetch_all(self.reader)
             .await?;
-        let total = count.fetch_one(self.reader).await?;
+        let total = if query.slug.is_empty() {
+            let count_sql = format!("SELECT count(*) {}", filter.from_where);
+            bind_params!(sqlx::query_scalar::<_, i64>(&count_sql), &filter.params)
+                .fetch_one(self.reader)
+                .await?
+        } else {
+            i64::try_from(ids.len()).unwrap_or(0)
+        };
+        if ids.is_empty() {
+            return Ok((Vec::new(), total));
+        }
+        let placeholders = sql::placeholders(1, ids.len());
+        let (join, snippet, matches) = match &filter.search_text {
+            Some(_) => {
+                let param = format!("${}", ids.len() + 1);
+                (
+                    self.search.join,
+                    SearchSql::with(self.search.snippet, &param),
+                    format!("AND {}", SearchSql::with(self.search.matches, &param)),
+                )
+            }
+            None => ("", "CAST(NULL AS TEXT)".to_owned(), String::new()),
+        };
+        let rows_sql = format!(
+            "SELECT p.id, r.title, r.slug, r.excerpt, r.body, r.cover_url, r.cover_alt, r.seo_title, \
+             r.seo_description, r.canonical_url, COALESCE(p.published_at, p.publish_at) AS published_at, \
+             r.created_at AS updated_at, r.version AS live_version, p.show_review, p.reviewed_version, \
+             p.reviewed_at, rv.display_name AS reviewer_name, rv.credentials AS reviewer_credentials, \
+             {snippet} AS snippet FROM posts p JOIN post_revisions r ON r.id = p.live_revision_id \
+             LEFT JOIN users rv ON rv.id = p.reviewed_by {join} WHERE p.id IN ({placeholders}) {matches}"
+        );
+        let mut rows = sqlx::query_as::<_, PublicPost>(&rows_sql);
+        for id in &ids {
+            rows = rows.bind(*id);
+        }
+        if let Some(text) = &filter.search_text {
+            rows = rows.bind(text.as_str());
+        }
+        let mut found = rows.fetch_all(self.reader).await?;
+        // Back into the page's order.
+        let mut posts = Vec::with_capacity(found.len());
+        for id in &ids {
+            if let Some(at) = found.iter().position(|post| post.id == *id) {
+                posts.push(found.swap_remove(at));
+            }
+        }
         self.attach_bylines(&mut posts).await?;
         Ok((posts, total))
+    }
+
+    /// The FROM and WHERE of a public query with only the filters in use,
+    /// so that each can use its index; `None` when a search has no words.
+    fn public_filter(&self, query: &PublicQuery) -> Option<PublicFilter> {
+        let mut filter = PublicFilter {
+            conditions: vec![sql::public_at("$1")],
+            params: vec![Param::Time(query.now)],
+            joins: Vec::new(),
+            search_param: None,
+            search_text: None,
+            from_where: String::new(),
+        };
+        let by_author = "EXISTS (SELECT 1 FROM post_authors a JOIN users u ON u.id = a.user_id \
+                         WHERE a.post_id = p.id AND u.slug = {})";
+        let by_tag = "EXISTS (SELECT 1 FROM post_tags pt JOIN tags t ON t.id = pt.tag_id \
+                      WHERE pt.post_id = p.id AND t.slug = {})";
+        if !query.author_slug.is_empty() {
+            filter.add(by_author, Param::Text(query.author_slug.clone()));
+        }
+        if !query.tag_slug.is_empty() {
+            filter.add(by_tag, Param::Text(query.tag_slug.clone()));
+        }
+        if !query.slug.is_empty() {
+            filter.add("r.slug = {}", Param::Text(query.slug.clone()));
+            filter.joins.push(LIVE_REVISION);
+        }
+        if let Some(since) = query.updated_since {
+            filter.add("r.created_at >= {}", Param::Time(since));
+            filter.joins.push(LIVE_REVISION);
+        }
+        if let Some(raw) = &query.search {
+            let text = (self.search.prepare)(raw)?;
+            let placeholder = filter.add(&SearchSql::with(self.search.matches, "{}"), Param::Text(text.clone()));
+            filter.joins.push(self.search.join);
+            filter.search_param = Some(placeholder);
+            filter.search_text = Some(text);
+        }
+        filter.joins.dedup();
+        filter.from_where = format!(
+            "FROM posts p {} WHERE {}",
+            filter.joins.join(" "),
+            filter.conditions.join(" AND ")
+        );
+        Some(filter)
     }
 
     /// Fills in each post's authors and tags, in their order.
@@ -679,14 +783,16 @@ shared_queries! {
     }
 
     /// Up to `limit` public posts sharing the most tags with post `id`
-    /// (newest first among equals), as (title, slug).
+    /// (newest first among equals), as (title, slug). Candidates are the
+    /// 30 posts sharing the most tags, newest first, so a tag on thousands
+    /// of posts costs a count of ids, not a read of thousands of posts.
     pub async fn related_posts(&self, id: i64, now: DateTime<Utc>, limit: i64) -> Result<Vec<(String, String)>, AppError> {
         let sql = format!(
             "SELECT r.title, r.slug FROM posts p JOIN post_revisions r ON r.id = p.live_revision_id \
-             JOIN post_tags pt ON pt.post_id = p.id \
-             WHERE {} AND p.id <> $2 AND pt.tag_id IN (SELECT tag_id FROM post_tags WHERE post_id = $2) \
-             GROUP BY p.id, r.title, r.slug, p.published_at, p.publish_at \
-             ORDER BY count(*) DESC, COALESCE(p.published_at, p.publish_at) DESC, p.id DESC LIMIT $3",
+             JOIN (SELECT pt.post_id, count(*) AS shared FROM post_tags pt \
+                   WHERE pt.tag_id IN (SELECT tag_id FROM post_tags WHERE post_id = $2) AND pt.post_id <> $2 \
+                   GROUP BY pt.post_id ORDER BY shared DESC, pt.post_id DESC LIMIT 30) c ON c.post_id = p.id \
+             WHERE {} ORDER BY c.shared DESC, COALESCE(p.published_at, p.publish_at) DESC, p.id DESC LIMIT $3",
             sql::public_at("$1")
         );
         Ok(sqlx::query_as(&sql)
@@ -705,11 +811,14 @@ shared_queries! {
         now: DateTime<Utc>,
     ) -> Result<(Option<(String, String)>, Option<(String, String)>), AppError> {
         let mut found = Vec::new();
+        // `<=` / `>=` on the date lets the index seek to the post; the
+        // second test breaks ties between posts of the same instant.
+        let at = "(SELECT COALESCE(published_at, publish_at) FROM posts WHERE id = $2)";
         for (comparison, order) in [("<", "DESC"), (">", "ASC")] {
             let sql = format!(
                 "SELECT r.title, r.slug FROM posts p JOIN post_revisions r ON r.id = p.live_revision_id \
-                 WHERE {} AND (COALESCE(p.published_at, p.publish_at), p.id) {comparison} \
-                 ((SELECT COALESCE(published_at, publish_at) FROM posts WHERE id = $2), $2) \
+                 WHERE {} AND COALESCE(p.published_at, p.publish_at) {comparison}= {at} \
+                 AND (COALESCE(p.published_at, p.publish_at) {comparison} {at} OR p.id {comparison} $2) \
                  ORDER BY COALESCE(p.published_at, p.publish_at) {order}, p.id {order} LIMIT 1",
                 sql::public_at("$1")
             );

@@ -123,21 +123,6 @@ pub fn public_at(now: &str) -> String {
     format!("(p.status = 'published' OR (p.status = 'scheduled' AND p.publish_at <= {now}))")
 }
 
-/// Public posts with their live text: `$1` now, `$2` an author's slug,
-/// `$3` a tag's slug, `$4` a post's slug ('' for any), `$5` the earliest
-/// update time (NULL for any). `join` and `condition` add a search.
-pub fn public_posts_where(join: &str, condition: &str) -> String {
-    format!(
-        "FROM posts p JOIN post_revisions r ON r.id = p.live_revision_id {join} WHERE {} \
-         AND ($2 = '' OR EXISTS (SELECT 1 FROM post_authors a JOIN users u ON u.id = a.user_id \
-              WHERE a.post_id = p.id AND u.slug = $2)) \
-         AND ($3 = '' OR EXISTS (SELECT 1 FROM post_tags pt JOIN tags t ON t.id = pt.tag_id \
-              WHERE pt.post_id = p.id AND t.slug = $3)) \
-         AND ($4 = '' OR r.slug = $4) AND ($5 IS NULL OR r.created_at >= $5) {condition}",
-        public_at("$1")
-    )
-}
-
 /// `$start, $start+1, …`: `count` numbered placeholders.
 pub fn placeholders(start: usize, count: usize) -> String {
     (start..start + count)
