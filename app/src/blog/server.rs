@@ -10,7 +10,7 @@ use super::pages::{
     AuthorBox, AuthorPage, Card, ErrorPage, HomePage, Listing, NotFoundPage, PostPage, PostPageData, SearchPage,
     TagPage,
 };
-use crate::content::render::{excerpt, render_markdown};
+use crate::content::render::{excerpt, render_markdown, summarize};
 use crate::error::AppError;
 use crate::posts::server::{PublicPost, PublicQuery};
 use crate::state::AppState;
@@ -105,12 +105,12 @@ fn snippet_html(snippet: &str) -> String {
 }
 
 fn card(post: &PublicPost, settings: &crate::settings::SiteSettings) -> Card {
-    let rendered = render_markdown(&post.body);
+    let summary = summarize(&post.body);
     Card {
         title: post.title.clone(),
         path: crate::posts::server::public_path(&post.slug),
         excerpt: if post.excerpt.is_empty() {
-            excerpt(&rendered.first_paragraph, 200)
+            excerpt(&summary.first_paragraph, 200)
         } else {
             post.excerpt.clone()
         },
@@ -123,7 +123,7 @@ fn card(post: &PublicPost, settings: &crate::settings::SiteSettings) -> Card {
         tags: post.tags.clone(),
         date: local_date(post.published_at, settings),
         iso_date: post.published_at.format("%Y-%m-%d").to_string(),
-        reading_time_minutes: rendered.reading_time_minutes,
+        reading_time_minutes: summary.reading_time_minutes,
         snippet_html: post.snippet.as_deref().map(snippet_html),
     }
 }

@@ -46,12 +46,37 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     builder
 });
 
+const OPTIONS: Options = Options::ENABLE_TABLES
+    .union(Options::ENABLE_FOOTNOTES)
+    .union(Options::ENABLE_STRIKETHROUGH)
+    .union(Options::ENABLE_HEADING_ATTRIBUTES);
+
+/// What a list's card needs of a post: its length and first paragraph.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    pub reading_time_minutes: u32,
+    /// The plain text of the first paragraph: the default excerpt.
+    pub first_paragraph: String,
+}
+
+/// The same facts as `render_markdown` gives, from the parse alone: no
+/// HTML is written or sanitised, which is most of a render's cost, so a
+/// list of ten cards costs ten parses.
+pub fn summarize(markdown: &str) -> Summary {
+    let events: Vec<Event<'_>> = Parser::new_ext(markdown, OPTIONS).collect();
+    let (word_count, first_paragraph) = text_facts(&events);
+    Summary {
+        reading_time_minutes: reading_time(word_count),
+        first_paragraph,
+    }
+}
+
+fn reading_time(word_count: usize) -> u32 {
+    u32::try_from(word_count.div_ceil(WORDS_PER_MINUTE).max(1)).unwrap_or(u32::MAX)
+}
+
 pub fn render_markdown(markdown: &str) -> Rendered {
-    let options = Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_HEADING_ATTRIBUTES;
-    let mut events: Vec<Event<'_>> = Parser::new_ext(markdown, options).collect();
+    let mut events: Vec<Event<'_>> = Parser::new_ext(markdown, OPTIONS).collect();
     let headings = assign_heading_ids(&mut events);
     let (word_count, first_paragraph) = text_facts(&events);
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
@@ -60,7 +85,7 @@ pub fn render_markdown(markdown: &str) -> Rendered {
         html: scrollable_tables(&SANITIZER.clean(&unsafe_html).to_string()),
         headings,
         word_count,
-        reading_time_minutes: u32::try_from(word_count.div_ceil(WORDS_PER_MINUTE).max(1)).unwrap_or(u32::MAX),
+        reading_time_minutes: reading_time(word_count),
         first_paragraph,
     }
 }
@@ -286,5 +311,15 @@ mod tests {
             "{html}"
         );
         assert!(html.trim_end().ends_with("</table></div>"), "{html}");
+    }
+
+    #[test]
+    fn a_summary_agrees_with_a_full_render() {
+        let markdown = "Intro with **bold** words.\n\n## Part\n\n".to_owned() + &"word ".repeat(700);
+        let rendered = render_markdown(&markdown);
+        let summary = summarize(&markdown);
+        assert_eq!(summary.reading_time_minutes, rendered.reading_time_minutes);
+        assert_eq!(summary.first_paragraph, rendered.first_paragraph);
+        assert_eq!(summary.first_paragraph, "Intro with bold words.");
     }
 }
