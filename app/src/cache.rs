@@ -74,6 +74,10 @@ impl PublicCache {
         next_publication: Option<Option<DateTime<Utc>>>,
     ) {
         let mut entries = self.lock();
+        if version < entries.version {
+            // Rendered before a change this cache already knows about.
+            return;
+        }
         entries.forget_if_stale(version, now);
         if entries.version != version {
             // Rendered before a change this cache already knows about.

@@ -66,8 +66,18 @@ pub async fn require(State(state): State<AppState>, known: Arc<KnownKey>, reques
         Ok(key) => key,
         Err(error) => return Problem::from(error).into_response(),
     };
-    if key.is_empty() || presented(&request).is_some_and(|presented| same_key(&presented, &key)) {
+    if key.is_empty() {
         return next.run(request).await;
+    }
+    if presented(&request).is_some_and(|presented| same_key(&presented, &key)) {
+        let mut response = next.run(request).await;
+        // A shared cache must not hand an answer fetched with the header
+        // to a client without it.
+        response.headers_mut().append(
+            axum::http::header::VARY,
+            axum::http::HeaderValue::from_static("X-Content-Key"),
+        );
+        return response;
     }
     Problem::content_key_required().into_response()
 }

@@ -44,7 +44,8 @@ pub fn cache_control(max_age: u32) -> String {
 
 fn is_conditional_candidate(request: &Request) -> bool {
     let path = request.uri().path();
-    matches!(*request.method(), Method::GET | Method::HEAD)
+    // HEAD is answered without a body to hash: no ETag for it.
+    request.method() == Method::GET
         && !is_private(path)
         && !path.starts_with("/pkg/")
         && !matches!(path, "/healthz" | "/readyz")
@@ -115,7 +116,15 @@ pub async fn conditional_get(State(state): State<AppState>, request: Request, ne
         .map(str::to_owned);
     let suffix = encoding_suffix(request.headers());
     let cacheable = is_cacheable(&request);
-    let key = request.uri().to_string();
+    // CORS answers differ by origin, so the origin is part of the key.
+    let key = match request
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|origin| origin.to_str().ok())
+    {
+        Some(origin) => format!("{origin} {}", request.uri()),
+        None => request.uri().to_string(),
+    };
     let now = state.clock.now();
     // Read before rendering: a change during the render makes the result
     // stale at once, and the cache then refuses it.
@@ -125,7 +134,6 @@ pub async fn conditional_get(State(state): State<AppState>, request: Request, ne
         headers.insert(X_CACHE, HeaderValue::from_static("HIT"));
         return respond(headers, hit.body.clone(), &hit.etag, suffix, if_none_match.as_deref());
     }
-    let is_get = request.method() == Method::GET;
     let response = next.run(request).await;
     if response.status() != StatusCode::OK {
         return response;
@@ -144,7 +152,7 @@ pub async fn conditional_get(State(state): State<AppState>, request: Request, ne
     {
         parts.headers.insert(header::CACHE_CONTROL, value);
     }
-    if cacheable && is_get {
+    if cacheable {
         let next_publication = if state.public_cache.needs_horizon() {
             state.store.next_publication_after(now).await.ok()
         } else {

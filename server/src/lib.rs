@@ -231,7 +231,11 @@ fn content_api_router(state: &AppState) -> Router<AppState> {
     let cors = CorsLayer::new()
         .allow_origin(origins)
         .allow_methods([Method::GET, Method::HEAD])
-        .allow_headers([header::IF_NONE_MATCH, header::AUTHORIZATION])
+        .allow_headers([
+            header::IF_NONE_MATCH,
+            header::AUTHORIZATION,
+            header::HeaderName::from_static("x-content-key"),
+        ])
         .expose_headers([header::ETAG, header::LINK, header::RETRY_AFTER])
         .max_age(std::time::Duration::from_secs(3600));
     app::content_api::routes().layer(cors)

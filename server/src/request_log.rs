@@ -23,11 +23,15 @@ pub async fn log_request(request: Request, next: Next) -> Response {
 }
 
 /// Paths that carry a secret (set-password links) are logged without it.
+/// The path with its secret, if it carries one, left out: whoever reads
+/// the log must not be able to use a set-password or preview link.
 fn loggable_path(path: &str) -> String {
-    match path.strip_prefix("/admin/set-password/") {
-        Some(_) => "/admin/set-password/…".to_owned(),
-        None => path.to_owned(),
+    for secret_prefix in ["/admin/set-password/", "/preview/", "/api/v1/preview/"] {
+        if path.starts_with(secret_prefix) {
+            return format!("{secret_prefix}…");
+        }
     }
+    path.to_owned()
 }
 
 #[cfg(test)]
@@ -39,5 +43,7 @@ mod tests {
             "/admin/set-password/…"
         );
         assert_eq!(super::loggable_path("/admin/users"), "/admin/users");
+        assert_eq!(super::loggable_path("/preview/abc123"), "/preview/…");
+        assert_eq!(super::loggable_path("/api/v1/preview/abc123"), "/api/v1/preview/…");
     }
 }

@@ -322,6 +322,27 @@ async fn bad_requests_get_problem_details_naming_the_parameter(db: &TestDb) {
     }
     let (status, _, problem) = api(&server, &spec, "/api/v1/posts?limit=5&limit=6").await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+    // A NUL byte (which PostgreSQL refuses in text) finds nothing; no 500.
+    for path in [
+        "/api/v1/posts?tag=%00",
+        "/api/v1/posts?author=a%00",
+        "/api/v1/posts?q=flu%00",
+    ] {
+        let (status, _, _) = api(&server, &spec, path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+    }
+    for path in ["/api/v1/posts/%00", "/api/v1/tags/%00", "/api/v1/authors/%00"] {
+        let (status, _, _) = api(&server, &spec, path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+    }
+    for (path, expected) in [
+        ("/posts/%00", StatusCode::NOT_FOUND),
+        ("/tags/%00", StatusCode::NOT_FOUND),
+        ("/authors/%00", StatusCode::NOT_FOUND),
+        ("/search?q=flu%00", StatusCode::OK),
+    ] {
+        assert_eq!(crate::status_of(&server, path).await, expected, "{path}");
+    }
     // Search syntax is never an error: it is read as words.
     let (status, _, _) = api(&server, &spec, "/api/v1/posts?q=%22NEAR(a%20OR%20*").await;
     assert_eq!(status, StatusCode::OK);

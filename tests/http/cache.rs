@@ -51,9 +51,34 @@ async fn every_kind_of_change_reaches_the_next_reader(db: &TestDb) {
 
     // Publishing a post.
     assert!(!warm(&server, "/").await.contains("Second post"));
-    post_as(&server, &ana, "Second post", "", PostStatus::Published, noon(), None).await;
+    let second = post_as(&server, &ana, "Second post", "", PostStatus::Published, noon(), None).await;
     let (home, hit) = fetch(&server, "/").await;
     assert!(!hit && home.contains("Second post"), "a new post shows at once");
+
+    // A live post's tags, saved without publishing its text again.
+    assert!(!warm(&server, "/").await.contains("Lungs"));
+    let retagged = PostEdit::parse(&RawEdit {
+        title: "Second post",
+        slug: &second.slug,
+        body: &second.body,
+        tags: "Lungs",
+        author_ids: &[ana.id],
+        ..RawEdit::default()
+    })
+    .expect("edit");
+    store
+        .save_post(&SaveRequest {
+            id: second.id,
+            expected_version: second.version,
+            editable: &[PostStatus::Published],
+            edit: &retagged,
+            saved_by: ana.id,
+            kind: RevisionKind::Save,
+            at: noon(),
+        })
+        .await
+        .expect("save tags");
+    assert!(fetch(&server, "/").await.0.contains("Lungs"), "new tags show at once");
 
     // Updating a published post's text.
     assert!(warm(&server, "/posts/first-post").await.contains("First post"));

@@ -115,11 +115,7 @@ fn card(post: &PublicPost, settings: &crate::settings::SiteSettings) -> Card {
             post.excerpt.clone()
         },
         cover: (!post.cover_url.is_empty()).then(|| (post.cover_url.clone(), post.cover_alt.clone())),
-        authors: post
-            .authors
-            .iter()
-            .map(|author| (author.name.clone(), author.slug.clone()))
-            .collect(),
+        authors: post.byline(),
         tags: post.tags.clone(),
         date: local_date(post.published_at, settings),
         iso_date: post.published_at.format("%Y-%m-%d").to_string(),
@@ -367,11 +363,7 @@ async fn render_post(state: &AppState, post: PublicPost, preview: bool) -> Resul
                 avatar_url: author.avatar_url.clone(),
             })
             .collect(),
-        authors: post
-            .authors
-            .iter()
-            .map(|author| (author.name.clone(), author.slug.clone()))
-            .collect(),
+        authors: post.byline(),
         tags: post.tags.clone(),
         related: related.into_iter().map(link).collect(),
         older: older.map(link),

@@ -61,7 +61,8 @@ pub struct LinkTarget(String);
 impl LinkTarget {
     pub fn parse(raw: &str, what: &str) -> Result<Self, String> {
         let trimmed = raw.trim();
-        let is_path = trimmed.starts_with('/') && !trimmed.starts_with("//");
+        // `//host` and `/\host` both lead browsers off the site.
+        let is_path = trimmed.starts_with('/') && !trimmed.starts_with("//") && !trimmed.starts_with("/\\");
         let is_web_url = url::Url::parse(trimmed)
             .is_ok_and(|url| matches!(url.scheme(), "http" | "https") && url.host_str().is_some());
         if trimmed.is_empty() || is_path || is_web_url {
@@ -183,6 +184,7 @@ mod tests {
         assert!(LinkTarget::parse("https://clinic.example/book", "link").is_ok());
         assert!(LinkTarget::parse("javascript:alert(1)", "link").is_err());
         assert!(LinkTarget::parse("//evil.example", "link").is_err());
+        assert!(LinkTarget::parse("/\\evil.example", "link").is_err());
     }
 
     #[test]

@@ -78,20 +78,21 @@ async fn follow_public_changes(pool: PgPool, mut listener: PgListener, version: 
                     bump();
                 }
             }
-            // The connection dropped; the next call reconnects.
-            Ok(None) => {
-                bump();
-            }
-            Err(error) => {
-                tracing::warn!(%error, "lost the change notifications; listening again");
+            // The connection dropped (`Ok(None)`) or failed: listen again
+            // on a fresh one before counting, so that nothing rendered
+            // after the count can miss a change made meanwhile.
+            Ok(None) | Err(_) => {
+                tracing::warn!("lost the change notifications; listening again");
                 loop {
-                    tokio::time::sleep(Duration::from_secs(1)).await;
                     match listen(&pool).await {
                         Ok(fresh) => {
                             listener = fresh;
                             break;
                         }
-                        Err(error) => tracing::warn!(%error, "cannot listen for change notifications yet"),
+                        Err(error) => {
+                            tracing::warn!(%error, "cannot listen for change notifications yet");
+                            tokio::time::sleep(Duration::from_secs(1)).await;
+                        }
                     }
                 }
                 bump();

@@ -241,7 +241,16 @@ shared_queries! {
                 .await?;
         }
         Self::keep_revision(&mut tx, &post, request.saved_by, request.kind, request.at).await?;
+        // A live post's authors, tags and review switch show at once (its
+        // text waits for "publish update").
+        let live = matches!(post.status, PostStatus::Published | PostStatus::Scheduled);
+        if live {
+            self.announce_public_change(&mut tx).await?;
+        }
         tx.commit().await?;
+        if live {
+            self.public_changed();
+        }
         Ok(post)
     }
 
@@ -538,6 +547,9 @@ shared_queries! {
 
     /// The current public slug of the post that had `old_slug` before.
     pub async fn slug_redirect(&self, old_slug: &str, now: DateTime<Utc>) -> Result<Option<String>, AppError> {
+        if sql::cannot_match(old_slug) {
+            return Ok(None);
+        }
         let sql = format!(
             "SELECT r.slug FROM post_slug_history h JOIN posts p ON p.id = h.post_id \
              JOIN post_revisions r ON r.id = p.live_revision_id WHERE h.slug = $1 AND {}",
@@ -687,6 +699,12 @@ shared_queries! {
     /// The FROM and WHERE of a public query with only the filters in use,
     /// so that each can use its index; `None` when a search has no words.
     fn public_filter(&self, query: &PublicQuery) -> Option<PublicFilter> {
+        if [&query.author_slug, &query.tag_slug, &query.slug]
+            .into_iter()
+            .any(|text| sql::cannot_match(text))
+        {
+            return None;
+        }
         let mut filter = PublicFilter {
             conditions: vec![sql::public_at("$1")],
             params: vec![Param::Time(query.now)],
@@ -789,11 +807,11 @@ shared_queries! {
     pub async fn related_posts(&self, id: i64, now: DateTime<Utc>, limit: i64) -> Result<Vec<(String, String)>, AppError> {
         let sql = format!(
             "SELECT r.title, r.slug FROM posts p JOIN post_revisions r ON r.id = p.live_revision_id \
-             JOIN (SELECT pt.post_id, count(*) AS shared FROM post_tags pt \
+             JOIN (SELECT pt.post_id, count(*) AS shared FROM post_tags pt JOIN posts p ON p.id = pt.post_id \
                    WHERE pt.tag_id IN (SELECT tag_id FROM post_tags WHERE post_id = $2) AND pt.post_id <> $2 \
-                   GROUP BY pt.post_id ORDER BY shared DESC, pt.post_id DESC LIMIT 30) c ON c.post_id = p.id \
-             WHERE {} ORDER BY c.shared DESC, COALESCE(p.published_at, p.publish_at) DESC, p.id DESC LIMIT $3",
-            sql::public_at("$1")
+                   AND {public} GROUP BY pt.post_id ORDER BY shared DESC, pt.post_id DESC LIMIT 30) c \
+             ON c.post_id = p.id WHERE {public} ORDER BY c.shared DESC, COALESCE(p.published_at, p.publish_at) DESC, p.id DESC LIMIT $3",
+            public = sql::public_at("$1")
         );
         Ok(sqlx::query_as(&sql)
             .bind(now)
@@ -836,6 +854,9 @@ shared_queries! {
         now: DateTime<Utc>,
         slug: &str,
     ) -> Result<Vec<PublicCount<PublicAuthor>>, AppError> {
+        if sql::cannot_match(slug) {
+            return Ok(Vec::new());
+        }
         let sql = format!(
             "SELECT u.display_name, u.slug, u.credentials, u.bio, u.avatar_url, count(*) AS posts FROM users u \
              JOIN post_authors a ON a.user_id = u.id JOIN posts p ON p.id = a.post_id \
@@ -866,6 +887,9 @@ shared_queries! {
     /// The tags on public posts ('' for all, or the one with `slug`), by
     /// name, with how many public posts carry each.
     pub async fn public_tags(&self, now: DateTime<Utc>, slug: &str) -> Result<Vec<PublicCount<Tag>>, AppError> {
+        if sql::cannot_match(slug) {
+            return Ok(Vec::new());
+        }
         let sql = format!(
             "SELECT t.id, t.name, t.slug, t.description, count(*) AS posts FROM tags t \
              JOIN post_tags pt ON pt.tag_id = t.id JOIN posts p ON p.id = pt.post_id \
@@ -893,11 +917,17 @@ shared_queries! {
     }
 
     pub async fn user_by_slug(&self, slug: &str) -> Result<Option<User>, AppError> {
+        if sql::cannot_match(slug) {
+            return Ok(None);
+        }
         let sql = format!("SELECT {} FROM users WHERE slug = $1", sql::USER_COLUMNS);
         Ok(sqlx::query_as(&sql).bind(slug).fetch_optional(self.reader).await?)
     }
 
     pub async fn tag_by_slug(&self, slug: &str) -> Result<Option<Tag>, AppError> {
+        if sql::cannot_match(slug) {
+            return Ok(None);
+        }
         Ok(
             sqlx::query_as("SELECT id, name, slug, description FROM tags WHERE slug = $1")
                 .bind(slug)
@@ -992,7 +1022,8 @@ shared_queries! {
             let sql = format!(
                 "UPDATE post_revisions SET {}, updated_at = $3 WHERE id = (SELECT id FROM post_revisions \
                  WHERE post_id = $1 ORDER BY id DESC LIMIT 1) AND kind = 'autosave' AND saved_by = $2 \
-                 AND created_at > $4 RETURNING id",
+                 AND created_at > $4 AND NOT EXISTS (SELECT 1 FROM preview_links l \
+                 WHERE l.revision_id = post_revisions.id) RETURNING id",
                 sql::REVISION_CONTENT_FROM_POST
             );
             let updated: Option<i64> = sqlx::query_scalar(&sql)

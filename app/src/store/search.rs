@@ -93,7 +93,8 @@ fn fts5_query(raw: &str) -> Option<String> {
 /// `websearch_to_tsquery` accepts anything (quotes, `or`, `-word`) without
 /// a syntax error; only an empty query is refused here.
 fn websearch_query(raw: &str) -> Option<String> {
-    (!words(raw).is_empty()).then(|| raw.chars().take(MAX_QUERY_CHARS).collect())
+    // PostgreSQL refuses NUL in text; control characters mean nothing here.
+    (!words(raw).is_empty()).then(|| raw.chars().filter(|c| !c.is_control()).take(MAX_QUERY_CHARS).collect())
 }
 
 #[cfg(test)]
@@ -115,6 +116,7 @@ mod tests {
     fn websearch_queries_pass_through_but_not_empty_ones() {
         assert_eq!(websearch_query("flu -covid"), Some("flu -covid".into()));
         assert_eq!(websearch_query("\"\" -"), None);
+        assert_eq!(websearch_query("flu\0 shot"), Some("flu shot".into()));
         assert_eq!(
             websearch_query(&"a".repeat(500)).map(|q| q.len()),
             Some(MAX_QUERY_CHARS)

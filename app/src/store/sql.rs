@@ -123,6 +123,12 @@ pub fn public_at(now: &str) -> String {
     format!("(p.status = 'published' OR (p.status = 'scheduled' AND p.publish_at <= {now}))")
 }
 
+/// PostgreSQL text cannot hold NUL (it refuses the query), and no stored
+/// slug or name contains one: a lookup by such a value finds nothing.
+pub fn cannot_match(text: &str) -> bool {
+    text.contains('\0')
+}
+
 /// `$start, $start+1, …`: `count` numbered placeholders.
 pub fn placeholders(start: usize, count: usize) -> String {
     (start..start + count)

@@ -239,6 +239,14 @@ pub struct PublicPost {
 }
 
 impl PublicPost {
+    /// (name, slug) of each author, in byline order.
+    pub fn byline(&self) -> Vec<(String, String)> {
+        self.authors
+            .iter()
+            .map(|author| (author.name.clone(), author.slug.clone()))
+            .collect()
+    }
+
     /// The medical review readers are told about: only when the post
     /// shows it and the live text is the version that was reviewed.
     pub fn shown_review(&self) -> Option<(String, String, DateTime<Utc>)> {
