@@ -343,6 +343,9 @@ async fn bad_requests_get_problem_details_naming_the_parameter(db: &TestDb) {
     ] {
         assert_eq!(crate::status_of(&server, path).await, expected, "{path}");
     }
+    let (status, _, problem) = api(&server, &spec, "/api/v1/posts/%FF").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "not UTF-8");
+    assert_eq!(problem["invalid_params"][0]["name"], "slug");
     // Search syntax is never an error: it is read as words.
     let (status, _, _) = api(&server, &spec, "/api/v1/posts?q=%22NEAR(a%20OR%20*").await;
     assert_eq!(status, StatusCode::OK);

@@ -3,7 +3,7 @@
 //! has run.
 
 use axum::Json;
-use axum::extract::rejection::QueryRejection;
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -68,6 +68,14 @@ fn number(name: &'static str, raw: Option<&str>, default: i64, max: i64) -> Resu
             name,
             reason: format!("must be a whole number from 1 to {max}"),
         })
+}
+
+/// A path segment as text; one that is not (bad percent-encoding, not
+/// UTF-8) is a 400 naming it, not axum's plain-text rejection.
+fn path_text(segment: Result<Path<String>, PathRejection>, name: &'static str) -> Result<String, Problem> {
+    segment
+        .map(|Path(text)| text)
+        .map_err(|_| Problem::invalid_param(name, "must be text (UTF-8, percent-encoded)"))
 }
 
 /// `Link` header entries for the neighbouring pages of a list.
@@ -186,6 +194,7 @@ pub async fn list_posts(
     params(("slug" = String, Path, description = "The post's slug, as in its URL")),
     responses(
         (status = 200, description = "The post", body = Post),
+        (status = 400, description = "The path segment is not text", body = Problem, content_type = "application/problem+json"),
         (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
         (status = 404, description = "No published post has this slug", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "The site requires its content key (see the security schemes)",
@@ -194,7 +203,11 @@ pub async fn list_posts(
         (status = 500, description = "Failure on the server's side", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn get_post(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Json<Post>, Problem> {
+pub async fn get_post(
+    State(state): State<AppState>,
+    slug: Result<Path<String>, PathRejection>,
+) -> Result<Json<Post>, Problem> {
+    let slug = path_text(slug, "slug")?;
     let query = PublicQuery {
         slug: slug.clone(),
         ..PublicQuery::newest(state.clock.now(), 1, 0)
@@ -240,6 +253,7 @@ pub async fn list_authors(State(state): State<AppState>) -> Result<Json<AuthorLi
     params(("slug" = String, Path, description = "The author's slug, as in their page's URL")),
     responses(
         (status = 200, description = "The author", body = AuthorWithCount),
+        (status = 400, description = "The path segment is not text", body = Problem, content_type = "application/problem+json"),
         (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
         (status = 404, description = "No author of a published post has this slug", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "The site requires its content key (see the security schemes)",
@@ -250,8 +264,9 @@ pub async fn list_authors(State(state): State<AppState>) -> Result<Json<AuthorLi
 )]
 pub async fn get_author(
     State(state): State<AppState>,
-    Path(slug): Path<String>,
+    slug: Result<Path<String>, PathRejection>,
 ) -> Result<Json<AuthorWithCount>, Problem> {
+    let slug = path_text(slug, "slug")?;
     let mut found = state.store.public_authors(state.clock.now(), &slug).await?;
     let author = found
         .pop()
@@ -293,6 +308,7 @@ pub async fn list_tags(State(state): State<AppState>) -> Result<Json<TagList>, P
     params(("slug" = String, Path, description = "The tag's slug, as in its page's URL")),
     responses(
         (status = 200, description = "The tag", body = TagDetail),
+        (status = 400, description = "The path segment is not text", body = Problem, content_type = "application/problem+json"),
         (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
         (status = 404, description = "No published post has this tag", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "The site requires its content key (see the security schemes)",
@@ -301,7 +317,11 @@ pub async fn list_tags(State(state): State<AppState>) -> Result<Json<TagList>, P
         (status = 500, description = "Failure on the server's side", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn get_tag(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Json<TagDetail>, Problem> {
+pub async fn get_tag(
+    State(state): State<AppState>,
+    slug: Result<Path<String>, PathRejection>,
+) -> Result<Json<TagDetail>, Problem> {
+    let slug = path_text(slug, "slug")?;
     let mut found = state.store.public_tags(state.clock.now(), &slug).await?;
     let tag = found
         .pop()
@@ -344,6 +364,7 @@ pub async fn get_site(State(state): State<AppState>) -> Result<Json<Site>, Probl
     params(("token" = String, Path, description = "The token of a preview link an editor created")),
     responses(
         (status = 200, description = "The post as the link shows it (its latest text, or the pinned revision)", body = Post),
+        (status = 400, description = "The path segment is not text", body = Problem, content_type = "application/problem+json"),
         (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
         (status = 401, description = "The site requires its content key (see the security schemes)",
          body = Problem, content_type = "application/problem+json"),
@@ -353,7 +374,11 @@ pub async fn get_site(State(state): State<AppState>) -> Result<Json<Site>, Probl
         (status = 500, description = "Failure on the server's side", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn get_preview(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, Problem> {
+pub async fn get_preview(
+    State(state): State<AppState>,
+    token: Result<Path<String>, PathRejection>,
+) -> Result<Response, Problem> {
+    let token = path_text(token, "token")?;
     let post = crate::previews::server::previewed(&state, &token)
         .await?
         .ok_or_else(|| {
