@@ -72,10 +72,11 @@ fn number(name: &'static str, raw: Option<&str>, default: i64, max: i64) -> Resu
 
 /// A path segment as text; one that is not (bad percent-encoding, not
 /// UTF-8) is a 400 naming it, not axum's plain-text rejection.
-fn path_text(segment: Result<Path<String>, PathRejection>, name: &'static str) -> Result<String, Problem> {
-    segment
-        .map(|Path(text)| text)
-        .map_err(|_| Problem::invalid_param(name, "must be text (UTF-8, percent-encoded)"))
+fn path_text(segment: Result<Path<String>, PathRejection>, name: &'static str) -> Result<String, BadParam> {
+    segment.map(|Path(text)| text).map_err(|_| BadParam {
+        name,
+        reason: "must be text (UTF-8, percent-encoded)".to_owned(),
+    })
 }
 
 /// `Link` header entries for the neighbouring pages of a list.
