@@ -88,21 +88,24 @@ fn matches_etag(if_none_match: &str, etag: &str) -> bool {
             .any(|candidate| candidate == etag)
 }
 
-/// Whether a public response may be kept in the in-process cache. Search
-/// results are not (every query is its own page, and few repeat), and
-/// neither are previews (a revoked link must stop working at once).
+/// Whether a public request's answer may be kept in the in-process cache.
+/// Search results are not: every query is its own page, and few repeat.
 fn is_cacheable(request: &Request) -> bool {
     let uri = request.uri();
-    let previewing = uri.path().starts_with("/preview/")
-        || uri
-            .path()
-            .starts_with(&format!("{}/preview/", app::content_api::PREFIX));
-    let searching = previewing
-        || uri.path() == "/search"
+    let searching = uri.path() == "/search"
         || uri
             .query()
             .is_some_and(|query| query.split('&').any(|pair| pair.starts_with("q=")));
     !searching
+}
+
+/// Whether the handler said its answer is for this client only (previews:
+/// a revoked link must stop working at once), which no cache may keep.
+fn is_private_answer(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CACHE_CONTROL)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.contains("private") || value.contains("no-store"))
 }
 
 pub async fn conditional_get(State(state): State<AppState>, request: Request, next: Next) -> Response {
@@ -152,7 +155,7 @@ pub async fn conditional_get(State(state): State<AppState>, request: Request, ne
     {
         parts.headers.insert(header::CACHE_CONTROL, value);
     }
-    if cacheable {
+    if cacheable && !is_private_answer(&parts.headers) {
         let next_publication = if state.public_cache.needs_horizon() {
             state.store.next_publication_after(now).await.ok()
         } else {

@@ -567,6 +567,28 @@ async fn with_a_content_key_only_requests_that_carry_it_are_answered(db: &TestDb
         .await
         .expect("GET");
     assert_eq!(with_header.status(), StatusCode::OK);
+    assert!(
+        with_header
+            .headers()
+            .get_all("vary")
+            .iter()
+            .any(|vary| vary.to_str().is_ok_and(|vary| vary.contains("X-Content-Key"))),
+        "shared caches keep keyed answers apart"
+    );
+    let preflight = client()
+        .request(reqwest::Method::OPTIONS, url(&server, "/api/v1/posts"))
+        .header("origin", "https://front.example")
+        .header("access-control-request-method", "GET")
+        .header("access-control-request-headers", "x-content-key")
+        .send()
+        .await
+        .expect("OPTIONS");
+    assert!(preflight.status().is_success(), "{}", preflight.status());
+    let allowed = preflight.headers()["access-control-allow-headers"]
+        .to_str()
+        .expect("allowed headers")
+        .to_ascii_lowercase();
+    assert!(allowed.contains("x-content-key"), "{allowed}");
     // Served from the cache now, and still refused without the key.
     let (status, _, _) = api(&server, &spec, "/api/v1/posts").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);

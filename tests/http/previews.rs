@@ -103,6 +103,7 @@ async fn a_preview_link_shows_a_draft_until_it_expires_or_is_revoked(db: &TestDb
     assert!(!html.contains("application/ld+json"), "nothing for search engines");
     let response = client().get(url(&server, &page)).send().await.expect("GET preview");
     assert_eq!(response.headers()["x-robots-tag"], "noindex");
+    assert_eq!(response.headers()["cache-control"], "private, no-store");
     assert_eq!(
         status_of(&server, "/posts/coming-soon").await,
         StatusCode::NOT_FOUND,

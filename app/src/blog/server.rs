@@ -283,8 +283,12 @@ async fn preview_page(State(state): State<AppState>, Path(token): Path<String>) 
         return Ok(not_found(State(state)).await);
     };
     let html = render_post(&state, post, true).await?;
+    // For the link's holders only, and revocable: no cache may keep it.
     Ok((
-        [(axum::http::header::HeaderName::from_static("x-robots-tag"), "noindex")],
+        [
+            (axum::http::header::HeaderName::from_static("x-robots-tag"), "noindex"),
+            (axum::http::header::CACHE_CONTROL, "private, no-store"),
+        ],
         Html(html),
     )
         .into_response())
