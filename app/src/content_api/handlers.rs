@@ -16,6 +16,24 @@ use super::types::{AuthorList, AuthorWithCount, ListMeta, Pagination, Post, Post
 use crate::posts::server::PublicQuery;
 use crate::state::AppState;
 
+/// The errors every content endpoint may answer, documented once.
+#[derive(utoipa::IntoResponses)]
+#[expect(
+    dead_code,
+    reason = "only described in the OpenAPI document; the answers are built as `Problem`s"
+)]
+enum CommonErrors {
+    /// The site requires its content key (see the security schemes)
+    #[response(status = 401, content_type = "application/problem+json")]
+    ContentKeyRequired(Problem),
+    /// Too many requests; retry after the `Retry-After` seconds
+    #[response(status = 429, content_type = "application/problem+json")]
+    TooManyRequests(Problem),
+    /// Failure on the server's side
+    #[response(status = 500, content_type = "application/problem+json")]
+    Internal(Problem),
+}
+
 /// The most posts one page may hold.
 pub const MAX_LIMIT: i64 = 100;
 const DEFAULT_LIMIT: i64 = 10;
@@ -123,11 +141,7 @@ fn link_header(params: &PostListParams, pagination: &Pagination) -> Option<Heade
         (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
         (status = 400, description = "A query parameter is not valid; `invalid_params` names it",
          body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "The site requires its content key (see the security schemes)",
-         body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many requests; retry after the `Retry-After` seconds",
-         body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "Failure on the server's side", body = Problem, content_type = "application/problem+json"),
+        CommonErrors,
     )
 )]
 pub async fn list_posts(
@@ -198,10 +212,7 @@ pub async fn list_posts(
         (status = 400, description = "The path segment is not text", body = Problem, content_type = "application/problem+json"),
         (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
         (status = 404, description = "No published post has this slug", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "The site requires its content key (see the security schemes)",
-         body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many requests", body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "Failure on the server's side", body = Problem, content_type = "application/problem+json"),
+        CommonErrors,
     )
 )]
 pub async fn get_post(
@@ -229,10 +240,7 @@ pub async fn get_post(
     responses(
         (status = 200, description = "The authors of published posts", body = AuthorList),
         (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
-        (status = 401, description = "The site requires its content key (see the security schemes)",
-         body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many requests", body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "Failure on the server's side", body = Problem, content_type = "application/problem+json"),
+        CommonErrors,
     )
 )]
 pub async fn list_authors(State(state): State<AppState>) -> Result<Json<AuthorList>, Problem> {
@@ -257,10 +265,7 @@ pub async fn list_authors(State(state): State<AppState>) -> Result<Json<AuthorLi
         (status = 400, description = "The path segment is not text", body = Problem, content_type = "application/problem+json"),
         (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
         (status = 404, description = "No author of a published post has this slug", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "The site requires its content key (see the security schemes)",
-         body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many requests", body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "Failure on the server's side", body = Problem, content_type = "application/problem+json"),
+        CommonErrors,
     )
 )]
 pub async fn get_author(
@@ -284,10 +289,7 @@ pub async fn get_author(
     responses(
         (status = 200, description = "The tags of published posts", body = TagList),
         (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
-        (status = 401, description = "The site requires its content key (see the security schemes)",
-         body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many requests", body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "Failure on the server's side", body = Problem, content_type = "application/problem+json"),
+        CommonErrors,
     )
 )]
 pub async fn list_tags(State(state): State<AppState>) -> Result<Json<TagList>, Problem> {
@@ -312,10 +314,7 @@ pub async fn list_tags(State(state): State<AppState>) -> Result<Json<TagList>, P
         (status = 400, description = "The path segment is not text", body = Problem, content_type = "application/problem+json"),
         (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
         (status = 404, description = "No published post has this tag", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "The site requires its content key (see the security schemes)",
-         body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many requests", body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "Failure on the server's side", body = Problem, content_type = "application/problem+json"),
+        CommonErrors,
     )
 )]
 pub async fn get_tag(
@@ -339,10 +338,7 @@ pub async fn get_tag(
     responses(
         (status = 200, description = "The site", body = Site),
         (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
-        (status = 401, description = "The site requires its content key (see the security schemes)",
-         body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many requests", body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "Failure on the server's side", body = Problem, content_type = "application/problem+json"),
+        CommonErrors,
     )
 )]
 pub async fn get_site(State(state): State<AppState>) -> Result<Json<Site>, Problem> {
@@ -367,12 +363,9 @@ pub async fn get_site(State(state): State<AppState>) -> Result<Json<Site>, Probl
         (status = 200, description = "The post as the link shows it (its latest text, or the pinned revision)", body = Post),
         (status = 400, description = "The path segment is not text", body = Problem, content_type = "application/problem+json"),
         (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
-        (status = 401, description = "The site requires its content key (see the security schemes)",
-         body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No active preview link has this token (unknown, expired or revoked)",
          body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many requests", body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "Failure on the server's side", body = Problem, content_type = "application/problem+json"),
+        CommonErrors,
     )
 )]
 pub async fn get_preview(
