@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod api_tokens;
 pub mod components;
 #[cfg(feature = "ssr")]
 pub mod content;
@@ -14,6 +15,7 @@ pub mod error;
 pub mod posts;
 pub mod previews;
 pub mod settings;
+pub mod webhooks;
 
 #[cfg(feature = "ssr")]
 pub mod blog;

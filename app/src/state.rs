@@ -40,6 +40,10 @@ pub struct RuntimeConfig {
     pub api_cors_origins: Vec<String>,
     /// Public API requests per minute per client address; 0 for no limit.
     pub api_rate_limit: u32,
+    /// Admin API requests per minute per token; 0 for no limit.
+    pub api_token_rate_limit: u32,
+    /// Webhooks may reach loopback and private networks.
+    pub webhooks_allow_private: bool,
 }
 
 impl RuntimeConfig {

@@ -108,6 +108,18 @@ pub struct ServeArgs {
     #[arg(long, env = "VELLUM_API_RATE_LIMIT", default_value_t = 600)]
     pub api_rate_limit: u32,
 
+    /// Requests per minute one personal API token may make to the admin
+    /// API (`/api/v1/admin`); past it, 429 with Retry-After. 0 turns the
+    /// limit off (the per-address limit still counts these requests).
+    #[arg(long, env = "VELLUM_API_TOKEN_RATE_LIMIT", default_value_t = 300)]
+    pub api_token_rate_limit: u32,
+
+    /// Lets webhooks reach loopback and private-network addresses. Off by
+    /// default, so that an admin account cannot make the server probe its
+    /// own network; turn it on for receivers inside that network.
+    #[arg(long, env = "VELLUM_WEBHOOKS_ALLOW_PRIVATE", default_value_t = false)]
+    pub webhooks_allow_private: bool,
+
     /// Origins allowed to read the public API from a browser (CORS), comma
     /// separated; `*` (the default) allows every origin.
     #[arg(long, env = "VELLUM_API_CORS_ORIGINS", default_value = "*", value_delimiter = ',')]

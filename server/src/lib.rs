@@ -10,6 +10,7 @@ mod rate_limit;
 mod request_log;
 mod security;
 pub mod users;
+pub mod webhooks;
 
 use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
@@ -107,6 +108,8 @@ pub async fn prepare(args: &ServeArgs, clock: Option<Arc<dyn Clock>>) -> anyhow:
         public_cache_control: http_cache::cache_control(args.cache_max_age),
         api_cors_origins: args.api_cors_origins.clone(),
         api_rate_limit: args.api_rate_limit,
+        api_token_rate_limit: args.api_token_rate_limit,
+        webhooks_allow_private: args.webhooks_allow_private,
     });
     let clock: Arc<dyn Clock> = match clock {
         Some(clock) => clock,
@@ -175,11 +178,16 @@ async fn sync_site_url(store: &dyn Store, site_url: &SiteUrl) -> anyhow::Result<
 /// The whole HTTP surface of Vellum.
 pub fn router(state: AppState) -> Router {
     let pkg_dir = std::path::Path::new(&*state.leptos_options.site_root).join("pkg");
-    let api_limits = rate_limit::ApiRateLimit::new(state.config.api_rate_limit, state.config.trust_proxy);
+    let api_limits = rate_limit::ApiRateLimit::new(
+        state.config.api_rate_limit,
+        state.config.api_token_rate_limit,
+        state.config.trust_proxy,
+    );
     Router::new()
         .merge(app::blog::routes())
         .route("/demo/covers/{name}", get(demo::cover))
         .nest(app::content_api::PREFIX, content_api_router(&state))
+        .nest(app::content_api::admin::ADMIN_PREFIX, app::content_api::admin::routes())
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .merge(admin_router(&state))
@@ -343,6 +351,7 @@ pub struct RunningServer {
     stop: oneshot::Sender<()>,
     task: JoinHandle<std::io::Result<()>>,
     scheduler: JoinHandle<()>,
+    webhooks: JoinHandle<()>,
 }
 
 impl RunningServer {
@@ -350,6 +359,7 @@ impl RunningServer {
     /// the database.
     pub async fn stop(self) -> anyhow::Result<()> {
         self.scheduler.abort();
+        self.webhooks.abort();
         let _ = self.stop.send(());
         self.task.await??;
         self.state.store.close().await;
@@ -376,12 +386,14 @@ pub async fn start_with_clock(args: &ServeArgs, clock: Option<Arc<dyn Clock>>) -
         let _ = stopped.await;
     }));
     let scheduler = spawn_scheduler(&state);
+    let webhooks = webhooks::spawn_worker(&state)?;
     Ok(RunningServer {
         addr,
         state,
         stop,
         task,
         scheduler,
+        webhooks,
     })
 }
 

@@ -25,6 +25,7 @@ async fn main() -> anyhow::Result<()> {
             let state = server::prepare(&args, None).await?;
             let cleanup = server::spawn_session_cleanup(&state);
             let scheduler = server::spawn_scheduler(&state);
+            let webhooks = server::webhooks::spawn_worker(&state)?;
             let listener = tokio::net::TcpListener::bind(args.addr)
                 .await
                 .with_context(|| format!("cannot listen on {}", args.addr))?;
@@ -34,6 +35,7 @@ async fn main() -> anyhow::Result<()> {
             server::serve(listener, router, server::shutdown_signal()).await?;
             cleanup.abort();
             scheduler.abort();
+            webhooks.abort();
             state.store.close().await;
             tracing::info!("stopped");
         }

@@ -1,58 +1,101 @@
-//! A rate limit per client address for the public API: past it, 429 with
-//! Retry-After (as a problem detail), so one client cannot starve others.
+//! Rate limits for the API: per client address for everything under
+//! `/api/v1` (public and admin), and per personal API token for the admin
+//! API. Past a limit, 429 with Retry-After (as a problem detail), so one
+//! client cannot starve others.
 
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use app::accounts::server::client_address;
+use app::accounts::server::{client_address, token_digest};
 use app::content_api::problem::Problem;
 use app::error::AppError;
 use axum::extract::Request;
+use axum::http::header;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
-/// How often (in requests) addresses not seen for a while are forgotten.
+use crate::security::{is_admin_api, is_public_api};
+
+/// How often (in requests) keys not seen for a while are forgotten.
 const FORGET_EVERY: u64 = 4096;
 
-pub struct ApiRateLimit {
+/// One allowance per key (an address, or a token's digest).
+struct Allowance {
     limiter: DefaultKeyedRateLimiter<String>,
-    trust_proxy: bool,
     requests: AtomicU64,
 }
 
-impl ApiRateLimit {
+impl Allowance {
     /// `None` when `per_minute` is 0 (no limit).
-    pub fn new(per_minute: u32, trust_proxy: bool) -> Option<Arc<Self>> {
+    fn new(per_minute: u32) -> Option<Self> {
         let per_minute = NonZeroU32::new(per_minute)?;
-        Some(Arc::new(Self {
+        Some(Self {
             limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
-            trust_proxy,
             requests: AtomicU64::new(0),
-        }))
+        })
+    }
+
+    /// `Err(seconds to wait)` once `key` has used its allowance.
+    fn check(&self, key: &String) -> Result<(), u64> {
+        if self.requests.fetch_add(1, Ordering::Relaxed) % FORGET_EVERY == 0 {
+            self.limiter.retain_recent();
+        }
+        self.limiter.check_key(key).map_err(|not_until| {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
+        })
     }
 }
 
-/// Counts requests to the public API (`/api/v1/…`) against their
-/// address's allowance; everything else passes.
-pub async fn limit(limits: Option<Arc<ApiRateLimit>>, request: Request, next: Next) -> Response {
-    let Some(limits) = limits.filter(|_| crate::security::is_public_api(request.uri().path())) else {
+pub struct ApiRateLimit {
+    per_address: Option<Allowance>,
+    per_token: Option<Allowance>,
+    trust_proxy: bool,
+}
+
+impl ApiRateLimit {
+    pub fn new(per_address: u32, per_token: u32, trust_proxy: bool) -> Arc<Self> {
+        Arc::new(Self {
+            per_address: Allowance::new(per_address),
+            per_token: Allowance::new(per_token),
+            trust_proxy,
+        })
+    }
+}
+
+/// Counts API requests against their address's allowance, and admin API
+/// requests with a bearer token against that token's too; everything else
+/// passes.
+pub async fn limit(limits: Arc<ApiRateLimit>, request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let admin = is_admin_api(path);
+    if !admin && !is_public_api(path) {
         return next.run(request).await;
-    };
+    }
     let (parts, body) = request.into_parts();
-    let address = client_address(&parts, limits.trust_proxy);
-    let request = Request::from_parts(parts, body);
-    if limits.requests.fetch_add(1, Ordering::Relaxed) % FORGET_EVERY == 0 {
-        limits.limiter.retain_recent();
+    if let Some(allowance) = &limits.per_address
+        && let Err(retry_after_secs) = allowance.check(&client_address(&parts, limits.trust_proxy))
+    {
+        return too_many(retry_after_secs);
     }
-    match limits.limiter.check_key(&address) {
-        Ok(()) => next.run(request).await,
-        Err(not_until) => {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            let retry_after_secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            Problem::from(AppError::TooManyRequests { retry_after_secs }).into_response()
-        }
+    let bearer = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "));
+    if admin
+        && let Some(allowance) = &limits.per_token
+        && let Some(token) = bearer
+        && let Err(retry_after_secs) = allowance.check(&token_digest(token))
+    {
+        return too_many(retry_after_secs);
     }
+    next.run(Request::from_parts(parts, body)).await
+}
+
+fn too_many(retry_after_secs: u64) -> Response {
+    Problem::from(AppError::TooManyRequests { retry_after_secs }).into_response()
 }

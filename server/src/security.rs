@@ -25,7 +25,10 @@ pub async fn csrf(State(state): State<AppState>, request: Request, next: Next) -
         Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
     );
     let headers = request.headers();
-    if !safe_method && carries_session_cookie(headers) && is_cross_origin(headers, &state.config.site_origin) {
+    // The admin API never reads the session cookie (only bearer tokens,
+    // which a cross-site page cannot attach), so a cookie there grants
+    // nothing to forge.
+    if !safe_method && !is_admin_api(request.uri().path()) && carries_session_cookie(headers) && is_cross_origin(headers, &state.config.site_origin) {
         tracing::warn!(path = %request.uri().path(), "cross-origin request with the session cookie refused");
         return AppError::Forbidden.into_response();
     }
@@ -65,6 +68,13 @@ pub fn is_private(path: &str) -> bool {
 
 pub fn is_public_api(path: &str) -> bool {
     path.strip_prefix(app::content_api::PREFIX)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        && !is_admin_api(path)
+}
+
+/// The admin API (`/api/v1/admin/…`): bearer tokens only, private answers.
+pub fn is_admin_api(path: &str) -> bool {
+    path.strip_prefix(app::content_api::admin::ADMIN_PREFIX)
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 

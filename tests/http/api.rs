@@ -43,10 +43,17 @@ fn template_of<'a>(spec: &'a Value, path: &str) -> Option<&'a str> {
 
 /// Checks a response against what the spec documents for its path and
 /// status: the status must be listed, and a body must match its schema.
-fn check_against_spec(spec: &Value, path: &str, status: StatusCode, headers: &HeaderMap, body: &str) {
+pub(crate) fn check_against_spec(
+    spec: &Value,
+    method: &str,
+    path: &str,
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &str,
+) {
     let bare = path.split('?').next().unwrap_or(path);
     let template = template_of(spec, bare).unwrap_or_else(|| panic!("{bare} is not in the spec"));
-    let responses = &spec["paths"][template]["get"]["responses"];
+    let responses = &spec["paths"][template][method]["responses"];
     let documented = &responses[status.as_str()];
     assert!(
         documented.is_object(),
@@ -93,7 +100,7 @@ pub(crate) async fn api(server: &RunningServer, spec: &Value, path: &str) -> (St
     let status = response.status();
     let headers = response.headers().clone();
     let body = response.text().await.expect("body");
-    check_against_spec(spec, path, status, &headers, &body);
+    check_against_spec(spec, "get", path, status, &headers, &body);
     (status, headers, serde_json::from_str(&body).expect("JSON"))
 }
 
@@ -523,7 +530,7 @@ async fn a_client_past_the_rate_limit_is_told_when_to_retry(db: &TestDb) {
     assert!((1..=60).contains(&retry_after), "{retry_after}");
     let headers = refused.headers().clone();
     let body = refused.text().await.expect("body");
-    check_against_spec(&spec, "/api/v1/site", StatusCode::TOO_MANY_REQUESTS, &headers, &body);
+    check_against_spec(&spec, "get", "/api/v1/site", StatusCode::TOO_MANY_REQUESTS, &headers, &body);
     assert_eq!(
         from("198.51.100.4").send().await.expect("GET").status(),
         StatusCode::OK,

@@ -7,7 +7,9 @@ use std::collections::BTreeSet;
 use app::accounts::Role;
 use app::accounts::api::*;
 use app::posts::api::*;
+use app::api_tokens::api::{CreateApiToken, ListApiTokens, RevokeApiToken};
 use app::previews::api::{CreatePreviewLink, ListPreviewLinks, RevokePreviewLink};
+use app::webhooks::api::{CreateWebhook, DeleteWebhook, ListWebhooks, SendTestWebhook};
 use app::settings::api::{GetSiteSettings, SaveSiteSettings};
 use leptos::server_fn::ServerFn;
 use reqwest::StatusCode;
@@ -251,6 +253,25 @@ async fn every_server_function_checks_its_caller(db: &TestDb) {
             ],
             [U, F, F, A, A, U],
         ),
+        // Everyone signed in manages their own tokens; no such token to
+        // revoke: allowed callers get 404.
+        (
+            CreateApiToken::PATH,
+            vec![("name", "Script of {caller}".into()), ("scope", "read".into())],
+            [U, A, A, A, A, U],
+        ),
+        (ListApiTokens::PATH, vec![], [U, A, A, A, A, U]),
+        (RevokeApiToken::PATH, vec![("id", "999999".into())], [U, A, A, A, A, U]),
+        // An address Vellum refuses (ftp): admins get 422 and nothing is
+        // stored; no such webhook to test or delete: 404.
+        (
+            CreateWebhook::PATH,
+            vec![("url", "ftp://example.org/hook".into()), ("events[0]", "post.published".into())],
+            [U, F, F, F, A, U],
+        ),
+        (ListWebhooks::PATH, vec![], [U, F, F, F, A, U]),
+        (SendTestWebhook::PATH, vec![("id", "999999".into())], [U, F, F, F, A, U]),
+        (DeleteWebhook::PATH, vec![("id", "999999".into())], [U, F, F, F, A, U]),
         // Last: it ends the caller's session.
         (Logout::PATH, vec![], [U, A, A, A, A, U]),
     ];

@@ -6,6 +6,7 @@
 mod support;
 
 mod accounts;
+mod admin_api;
 mod api;
 mod authz;
 mod binary;
@@ -20,6 +21,7 @@ mod probes;
 mod scheduling;
 mod search;
 mod security;
+mod webhooks;
 mod workflow;
 
 use std::path::PathBuf;
@@ -47,6 +49,9 @@ pub fn serve_args(db: &TestDb) -> ServeArgs {
         cache_max_age: 0,
         public_cache_mb: 32,
         api_rate_limit: 600,
+        api_token_rate_limit: 300,
+        // The tests' webhook receivers listen on 127.0.0.1.
+        webhooks_allow_private: true,
         api_cors_origins: vec!["*".to_owned()],
         clock_offset_secs: 0,
     }

@@ -320,7 +320,7 @@ pub fn AuditPage() -> impl IntoView {
 }
 
 /// The audit actions as stored (see `server::AuditAction`).
-const AUDIT_ACTIONS: [&str; 23] = [
+const AUDIT_ACTIONS: [&str; 27] = [
     "sign_in",
     "sign_in_failed",
     "sign_out",
@@ -344,4 +344,8 @@ const AUDIT_ACTIONS: [&str; 23] = [
     "update_published",
     "revision_restored",
     "trash_emptied",
+    "api_token_created",
+    "api_token_revoked",
+    "webhook_added",
+    "webhook_deleted",
 ];

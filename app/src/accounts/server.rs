@@ -144,6 +144,10 @@ pub enum AuditAction {
     UpdatePublished,
     RevisionRestored,
     TrashEmptied,
+    ApiTokenCreated,
+    ApiTokenRevoked,
+    WebhookAdded,
+    WebhookDeleted,
 }
 
 impl AuditAction {
@@ -164,7 +168,7 @@ impl AuditAction {
         }
     }
 
-    pub const ALL: [AuditAction; 23] = [
+    pub const ALL: [AuditAction; 27] = [
         Self::SignIn,
         Self::SignInFailed,
         Self::SignOut,
@@ -188,6 +192,10 @@ impl AuditAction {
         Self::UpdatePublished,
         Self::RevisionRestored,
         Self::TrashEmptied,
+        Self::ApiTokenCreated,
+        Self::ApiTokenRevoked,
+        Self::WebhookAdded,
+        Self::WebhookDeleted,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -215,6 +223,10 @@ impl AuditAction {
             Self::UpdatePublished => "update_published",
             Self::RevisionRestored => "revision_restored",
             Self::TrashEmptied => "trash_emptied",
+            Self::ApiTokenCreated => "api_token_created",
+            Self::ApiTokenRevoked => "api_token_revoked",
+            Self::WebhookAdded => "webhook_added",
+            Self::WebhookDeleted => "webhook_deleted",
         }
     }
 }

@@ -91,6 +91,8 @@ pub fn AdminApp() -> impl IntoView {
                     <Route path=path!("/admin/tags") view=TagsPage />
                     <Route path=path!("/admin/calendar") view=CalendarPage />
                     <Route path=path!("/admin/notifications") view=NotificationsPage />
+                    <Route path=path!("/admin/tokens") view=crate::api_tokens::page::ApiTokensPage />
+                    <Route path=path!("/admin/webhooks") view=crate::webhooks::page::WebhooksPage />
                 </Routes>
             </main>
         </Router>
@@ -136,8 +138,10 @@ fn AdminHeader() -> impl IntoView {
                             {allows(user.role, Action::ManageUsers).then(|| view! {
                                 <A href="/admin/users">"Users"</A>
                                 <A href="/admin/settings">"Settings"</A>
+                                <A href="/admin/webhooks">"Webhooks"</A>
                                 <A href="/admin/audit">"Audit log"</A>
                             })}
+                            <A href="/admin/tokens">"API tokens"</A>
                             <A href="/admin/profile">
                                 <span data-testid="signed-in-as">{user.display_name.clone()}</span>
                             </A>

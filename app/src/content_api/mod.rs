@@ -4,6 +4,7 @@
 //! Caching headers, CORS and compression are added around it by the
 //! server (see `server/src/http_cache.rs`).
 
+pub mod admin;
 mod handlers;
 pub mod problem;
 pub mod types;
@@ -24,8 +25,9 @@ pub const PREFIX: &str = "/api/v1";
         title = "Vellum content API",
         version = "1.0.0",
         description = "Published posts, their authors and tags, and the site, for front ends that render Vellum's \
-                       content themselves. Read-only and public. Responses carry a strong ETag (send it back in \
-                       If-None-Match for a 304) and Cache-Control; errors are RFC 9457 problem details."
+                       content themselves: read-only and public. Responses carry a strong ETag (send it back in \
+                       If-None-Match for a 304) and Cache-Control; errors are RFC 9457 problem details. Under \
+                       /api/v1/admin, a person's scripts work on their own drafts with a personal API token."
     ),
     paths(
         handlers::list_posts,
@@ -36,9 +38,19 @@ pub const PREFIX: &str = "/api/v1";
         handlers::get_tag,
         handlers::get_site,
         handlers::get_preview,
+        admin::list_posts,
+        admin::get_post,
+        admin::create_draft,
+        admin::update_draft,
+        admin::submit,
         openapi_json,
     ),
-    tags((name = "content", description = "Published content"), (name = "meta", description = "This document")),
+    tags(
+        (name = "content", description = "Published content"),
+        (name = "admin", description = "A person's own posts, for automation, with a personal API token \
+                                         (`Authorization: Bearer`). Not readable from other origins' scripts."),
+        (name = "meta", description = "This document")
+    ),
     modifiers(&ContentKeySchemes),
     // Open by default; a site that sets a content key needs one of these.
     security((), ("content_key_query" = []), ("content_key_header" = []))
@@ -50,7 +62,7 @@ struct ContentKeySchemes;
 
 impl utoipa::Modify for ContentKeySchemes {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+        use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
         let components = openapi.components.get_or_insert_with(Default::default);
         let described = |name: &str| {
             ApiKeyValue::with_description(name, "The site's content key, when an admin has set one in Settings")
@@ -62,6 +74,18 @@ impl utoipa::Modify for ContentKeySchemes {
         components.add_security_scheme(
             "content_key_header",
             SecurityScheme::ApiKey(ApiKey::Header(described("X-Content-Key"))),
+        );
+        components.add_security_scheme(
+            "api_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "A personal API token (vellum_pat_…), made on the admin's API tokens page. It acts as \
+                         its owner; a read token only reads.",
+                    ))
+                    .build(),
+            ),
         );
     }
 }

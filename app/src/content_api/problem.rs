@@ -99,11 +99,31 @@ impl Problem {
         )
     }
 
+    /// 401 from the admin API: no usable personal API token.
+    pub fn token_required() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "token_required",
+            "Send a personal API token as `Authorization: Bearer vellum_pat_…`. Make one on the admin's API \
+             tokens page; a revoked token, or one whose owner was deactivated, no longer works.",
+        )
+    }
+
+    /// 400 for a request body that is not the JSON the endpoint takes.
+    pub fn bad_body(detail: impl std::fmt::Display) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+            format!("The request body could not be read: {detail}."),
+        )
+    }
+
     pub fn method_not_allowed() -> Self {
         Self::new(
             StatusCode::METHOD_NOT_ALLOWED,
             "method_not_allowed",
-            "This address of the API answers GET (and HEAD) only.",
+            "This address of the API does not answer this method. The public API answers GET and HEAD; \
+             /api/v1/openapi.json lists every endpoint's methods.",
         )
     }
 }

@@ -18,7 +18,9 @@ use crate::posts::server::{
     CommentRow, NotificationRow, Post, PostFilter, PostTitle, Revision, SaveRequest, Slug, StatusChange, SummaryRow,
     Tag, TagUse,
 };
+use crate::api_tokens::server::{ApiTokenRow, NewApiToken, TokenGrant};
 use crate::previews::server::{NewPreviewLink, PreviewLinkRow};
+use crate::webhooks::server::{DeliveryJob, DeliveryOutcome, DeliveryRow, NewWebhook, WebhookRow};
 use crate::settings::SiteSettings;
 use crate::settings::server::SettingsUpdate;
 
@@ -73,6 +75,11 @@ where
     for<'r> Event: FromRow<'r, <T::Db as Database>::Row>,
     for<'r> PublicPost: FromRow<'r, <T::Db as Database>::Row>,
     for<'r> PreviewLinkRow: FromRow<'r, <T::Db as Database>::Row>,
+    for<'r> ApiTokenRow: FromRow<'r, <T::Db as Database>::Row>,
+    for<'r> TokenGrant: FromRow<'r, <T::Db as Database>::Row>,
+    for<'r> WebhookRow: FromRow<'r, <T::Db as Database>::Row>,
+    for<'r> DeliveryRow: FromRow<'r, <T::Db as Database>::Row>,
+    for<'r> DeliveryJob: FromRow<'r, <T::Db as Database>::Row>,
     usize: ColumnIndex<<T::Db as Database>::Row>,
 {
     fn backend(&self) -> Backend {
@@ -355,5 +362,54 @@ where
 
     async fn events(&self, after_id: i64, limit: i64) -> Result<Vec<Event>, AppError> {
         self.queries().events(after_id, limit).await
+    }
+
+    async fn create_api_token(&self, token: &NewApiToken, audit: &NewAuditEntry) -> Result<ApiTokenRow, AppError> {
+        self.queries().create_api_token(token, audit).await
+    }
+
+    async fn api_tokens(&self, user_id: i64) -> Result<Vec<ApiTokenRow>, AppError> {
+        self.queries().api_tokens(user_id).await
+    }
+
+    async fn revoke_api_token(&self, user_id: i64, id: i64, audit: &NewAuditEntry) -> Result<(), AppError> {
+        self.queries().revoke_api_token(user_id, id, audit).await
+    }
+
+    async fn use_api_token(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<TokenGrant>, AppError> {
+        self.queries().use_api_token(token_hash, now).await
+    }
+
+    async fn create_webhook(&self, hook: &NewWebhook, audit: &NewAuditEntry) -> Result<WebhookRow, AppError> {
+        self.queries().create_webhook(hook, audit).await
+    }
+
+    async fn webhooks(&self) -> Result<Vec<WebhookRow>, AppError> {
+        self.queries().webhooks().await
+    }
+
+    async fn delete_webhook(&self, id: i64, audit: &NewAuditEntry) -> Result<(), AppError> {
+        self.queries().delete_webhook(id, audit).await
+    }
+
+    async fn webhook_deliveries(&self, webhook_id: i64, limit: i64) -> Result<Vec<DeliveryRow>, AppError> {
+        self.queries().webhook_deliveries(webhook_id, limit).await
+    }
+
+    async fn queue_test_delivery(&self, webhook_id: i64, payload: &str, at: DateTime<Utc>) -> Result<i64, AppError> {
+        self.queries().queue_test_delivery(webhook_id, payload, at).await
+    }
+
+    async fn claim_deliveries(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<DeliveryJob>, AppError> {
+        self.queries().claim_deliveries(now, lease_until, limit).await
+    }
+
+    async fn finish_delivery(&self, id: i64, outcome: &DeliveryOutcome) -> Result<(), AppError> {
+        self.queries().finish_delivery(id, outcome).await
     }
 }

@@ -8,6 +8,8 @@ mod backend;
 mod postgres;
 mod posts;
 mod previews;
+mod tokens;
+mod webhooks;
 mod queries;
 pub mod search;
 mod sessions;
@@ -28,7 +30,9 @@ use crate::posts::server::{
     CommentRow, NotificationRow, Post, PostFilter, PostTitle, Revision, SaveRequest, Slug, StatusChange, SummaryRow,
     Tag, TagUse,
 };
+use crate::api_tokens::server::{ApiTokenRow, NewApiToken, TokenGrant};
 use crate::previews::server::{NewPreviewLink, PreviewLinkRow};
+use crate::webhooks::server::{DeliveryJob, DeliveryOutcome, DeliveryRow, NewWebhook, WebhookRow};
 use crate::settings::SiteSettings;
 use crate::settings::server::SettingsUpdate;
 
@@ -256,6 +260,35 @@ pub trait Store: Send + Sync + 'static {
 
     /// Events after `after_id`, oldest first.
     async fn events(&self, after_id: i64, limit: i64) -> Result<Vec<Event>, AppError>;
+
+    // API tokens: stored as digests; each person sees and revokes only
+    // their own. Creation and revocation write their audit entry in the
+    // same transaction.
+
+    async fn create_api_token(&self, token: &NewApiToken, audit: &NewAuditEntry) -> Result<ApiTokenRow, AppError>;
+    async fn api_tokens(&self, user_id: i64) -> Result<Vec<ApiTokenRow>, AppError>;
+    /// `NotFound` unless `id` is an active token of `user_id`.
+    async fn revoke_api_token(&self, user_id: i64, id: i64, audit: &NewAuditEntry) -> Result<(), AppError>;
+    /// What an active token of an active user allows; notes its use.
+    async fn use_api_token(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<TokenGrant>, AppError>;
+
+    // Webhooks and their delivery queue. Post events are queued by the
+    // status changes themselves, in their transactions.
+
+    async fn create_webhook(&self, hook: &NewWebhook, audit: &NewAuditEntry) -> Result<WebhookRow, AppError>;
+    async fn webhooks(&self) -> Result<Vec<WebhookRow>, AppError>;
+    async fn delete_webhook(&self, id: i64, audit: &NewAuditEntry) -> Result<(), AppError>;
+    async fn webhook_deliveries(&self, webhook_id: i64, limit: i64) -> Result<Vec<DeliveryRow>, AppError>;
+    async fn queue_test_delivery(&self, webhook_id: i64, payload: &str, at: DateTime<Utc>) -> Result<i64, AppError>;
+    /// Claims due deliveries until `lease_until`; each is claimed by one
+    /// caller at a time, however many instances share the database.
+    async fn claim_deliveries(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<DeliveryJob>, AppError>;
+    async fn finish_delivery(&self, id: i64, outcome: &DeliveryOutcome) -> Result<(), AppError>;
 
     /// Waits for open connections to finish and closes them.
     async fn close(&self);

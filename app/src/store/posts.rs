@@ -329,19 +329,8 @@ shared_queries! {
                 .await?;
         }
         // What front ends and webhooks hear about (the outbox).
-        let event = match (change.from, change.to) {
-            (PostStatus::Published, PostStatus::Published) => Some("post.updated"),
-            (_, PostStatus::Published) => Some("post.published"),
-            (PostStatus::Published, _) => Some("post.unpublished"),
-            _ => None,
-        };
-        if let Some(kind) = event {
-            sqlx::query("INSERT INTO events (kind, post_id, created_at) VALUES ($1, $2, $3)")
-                .bind(kind)
-                .bind(post.id)
-                .bind(change.at)
-                .execute(&mut *tx)
-                .await?;
+        for kind in change.events() {
+            Self::record_event(&mut tx, kind, &post, change.at).await?;
         }
         Self::insert_audit(&mut tx, &change.audit).await?;
         // Any move into, out of or within published and scheduled changes
@@ -577,11 +566,7 @@ shared_queries! {
         );
         let due: Vec<Post> = sqlx::query_as(&sql).bind(now).fetch_all(&mut *tx).await?;
         for post in &due {
-            sqlx::query("INSERT INTO events (kind, post_id, created_at) VALUES ('post.published', $1, $2)")
-                .bind(post.id)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
+            Self::record_event(&mut tx, "post.published", post, now).await?;
             let audit = NewAuditEntry {
                 at: now,
                 ..NewAuditEntry::new(crate::accounts::server::AuditAction::PostPublished, None, None)

@@ -67,6 +67,11 @@ macro_rules! shared_queries {
             for<'r> $crate::posts::server::Event: ::sqlx::FromRow<'r, DB::Row>,
             for<'r> $crate::posts::server::PublicPost: ::sqlx::FromRow<'r, DB::Row>,
             for<'r> $crate::previews::server::PreviewLinkRow: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::api_tokens::server::ApiTokenRow: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::api_tokens::server::TokenGrant: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::webhooks::server::WebhookRow: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::webhooks::server::DeliveryRow: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::webhooks::server::DeliveryJob: ::sqlx::FromRow<'r, DB::Row>,
             usize: ::sqlx::ColumnIndex<DB::Row>, {
             $($methods)*
         }

@@ -379,6 +379,22 @@ pub struct StatusChange {
     pub audit: NewAuditEntry,
 }
 
+impl StatusChange {
+    /// What front ends and webhooks hear about this change (the outbox).
+    pub fn events(&self) -> Vec<&'static str> {
+        use PostStatus::{Published, Scheduled, Trashed};
+        match (self.from, self.to) {
+            (Published, Published) => vec!["post.updated"],
+            (_, Published) => vec!["post.published"],
+            (_, Scheduled) => vec!["post.scheduled"],
+            (Published, Trashed) => vec!["post.unpublished", "post.trashed"],
+            (_, Trashed) => vec!["post.trashed"],
+            (Published, _) => vec!["post.unpublished"],
+            _ => Vec::new(),
+        }
+    }
+}
+
 /// The post, its authors, and how `user` stands to it. Authors see only
 /// their own posts (a 404 for others', which reveals nothing).
 pub(crate) async fn post_for(user: &User, id: i64) -> Result<(Post, Vec<User>, Actor), AppError> {

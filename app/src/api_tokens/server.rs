@@ -1,0 +1,214 @@
+//! API tokens on the server: their form, what is stored, and the check
+//! that turns a bearer token into its owner.
+
+use chrono::{DateTime, Utc};
+
+use super::api::{ApiTokenView, CreatedApiToken};
+use crate::accounts::server::{AuditAction, NewAuditEntry, User, random_token, request_address, token_digest};
+use crate::error::AppError;
+use crate::posts::server::admin_time;
+use crate::state::{AppState, app_state};
+
+/// Every token starts with this, so that secret scanners can spot one in
+/// a leaked file.
+pub const TOKEN_PREFIX: &str = "vellum_pat_";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Read,
+    Write,
+}
+
+impl Scope {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        match raw.trim() {
+            "read" => Ok(Self::Read),
+            "write" => Ok(Self::Write),
+            _ => Err("Choose read or write.".into()),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Read => "read",
+            Self::Write => "write",
+        }
+    }
+}
+
+/// A token's name: what its owner calls it, to tell tokens apart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenName(String);
+
+impl TokenName {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let name = raw.trim();
+        if name.is_empty() {
+            return Err("Name the token after what will use it, such as \"Clinic website\".".into());
+        }
+        if name.chars().count() > 100 || name.chars().any(char::is_control) {
+            return Err("Use at most 100 characters of plain text.".into());
+        }
+        Ok(Self(name.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewApiToken {
+    pub user_id: i64,
+    pub name: TokenName,
+    pub scope: Scope,
+    pub token_hash: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ApiTokenRow {
+    pub id: i64,
+    pub name: String,
+    pub scope: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// What a presented token allows: whose it is and its scope.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TokenGrant {
+    pub token_id: i64,
+    pub user_id: i64,
+    pub scope: String,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+/// The caller of an admin API request: the token's owner as they are now.
+#[derive(Debug, Clone)]
+pub struct TokenCaller {
+    pub token_id: i64,
+    pub user: User,
+    pub scope: Scope,
+}
+
+/// The owner of the bearer token in `authorization`, or `Unauthenticated`
+/// for a missing, unknown or revoked token or a deactivated owner.
+pub async fn authenticate(state: &AppState, authorization: Option<&str>) -> Result<TokenCaller, AppError> {
+    let token = authorization
+        .and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")))
+        .map(str::trim)
+        .filter(|token| token.starts_with(TOKEN_PREFIX))
+        .ok_or(AppError::Unauthenticated)?;
+    let grant = state
+        .store
+        .use_api_token(&token_digest(token), state.clock.now())
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    let user = state
+        .store
+        .user_by_id(grant.user_id)
+        .await?
+        .filter(|user| user.active)
+        .ok_or(AppError::Unauthenticated)?;
+    let scope = Scope::parse(&grant.scope).map_err(AppError::internal)?;
+    Ok(TokenCaller {
+        token_id: grant.token_id,
+        user,
+        scope,
+    })
+}
+
+impl TokenCaller {
+    /// Writes need a write token; a read token gets 403.
+    pub fn require_write(&self) -> Result<(), AppError> {
+        if self.scope == Scope::Write {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Server function bodies (the callers checked who is asking).
+
+pub async fn list(user: &User) -> Result<Vec<ApiTokenView>, AppError> {
+    let state = app_state()?;
+    let settings = state.store.site_settings().await?;
+    let rows = state.store.api_tokens(user.id).await?;
+    Ok(rows.into_iter().map(|row| view(row, &settings)).collect())
+}
+
+pub async fn create(user: &User, name: &str, scope: &str) -> Result<CreatedApiToken, AppError> {
+    let state = app_state()?;
+    let mut problems = crate::error::FieldErrors::new();
+    let name = crate::accounts::server::input::collect(&mut problems, "name", TokenName::parse(name));
+    let scope = crate::accounts::server::input::collect(&mut problems, "scope", Scope::parse(scope));
+    let (Some(name), Some(scope)) = (name, scope) else {
+        return Err(AppError::Validation { fields: problems });
+    };
+    let secret = format!("{TOKEN_PREFIX}{}", random_token());
+    let address = request_address(&state).await;
+    let audit = NewAuditEntry::new(AuditAction::ApiTokenCreated, Some(user.id), Some(user.id))
+        .address(&address)
+        .detail(format!("\"{}\" ({})", name.as_str(), scope.as_str()));
+    let row = state
+        .store
+        .create_api_token(
+            &NewApiToken {
+                user_id: user.id,
+                name,
+                scope,
+                token_hash: token_digest(&secret),
+                created_at: state.clock.now(),
+            },
+            &audit,
+        )
+        .await?;
+    let settings = state.store.site_settings().await?;
+    Ok(CreatedApiToken {
+        token: view(row, &settings),
+        secret,
+    })
+}
+
+pub async fn revoke(user: &User, id: i64) -> Result<(), AppError> {
+    let state = app_state()?;
+    let address = request_address(&state).await;
+    // The audit entry's time is the revocation's.
+    let audit = NewAuditEntry {
+        at: state.clock.now(),
+        ..NewAuditEntry::new(AuditAction::ApiTokenRevoked, Some(user.id), Some(user.id))
+            .address(&address)
+            .detail(format!("token {id}"))
+    };
+    state.store.revoke_api_token(user.id, id, &audit).await
+}
+
+fn view(row: ApiTokenRow, settings: &crate::settings::SiteSettings) -> ApiTokenView {
+    ApiTokenView {
+        id: row.id,
+        name: row.name,
+        scope: row.scope,
+        created: admin_time(row.created_at, settings),
+        last_used: row.last_used_at.map(|at| admin_time(at, settings)),
+        state: if row.revoked_at.is_some() { "revoked" } else { "active" }.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_scopes_are_checked() {
+        assert!(TokenName::parse("  ").is_err());
+        assert!(TokenName::parse(&"x".repeat(101)).is_err());
+        assert!(TokenName::parse("a\u{7}b").is_err());
+        assert_eq!(TokenName::parse(" Site ").map(|n| n.as_str().to_owned()), Ok("Site".to_owned()));
+        assert_eq!(Scope::parse("write"), Ok(Scope::Write));
+        assert!(Scope::parse("admin").is_err());
+    }
+}

@@ -1,0 +1,515 @@
+//! The admin API under `/api/v1/admin`, for automation: a person's
+//! scripts list and read their posts, create and edit drafts and submit
+//! them for review, with a personal API token (`Authorization: Bearer`).
+//! A token acts as its owner with the owner's current role and nothing
+//! more; a read token only reads. The handlers run the admin's own
+//! server-side functions, so every workflow rule is the same as in the
+//! browser.
+
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::Response;
+use chrono::{DateTime, Utc};
+use leptos::prelude::provide_context;
+use leptos::reactive::computed::ScopedFuture;
+use leptos::reactive::owner::Owner;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::problem::Problem;
+use crate::api_tokens::server::{TokenCaller, authenticate};
+use crate::error::AppError;
+use crate::posts::server::{ListOrder, Post, PostFilter, RawEdit, post_for};
+use crate::posts::workflow::{PostStatus, Transition};
+use crate::state::AppState;
+
+/// Where the admin API lives.
+pub const ADMIN_PREFIX: &str = "/api/v1/admin";
+const LIST_LIMIT: i64 = 200;
+
+/// The errors every admin endpoint may answer, documented once.
+#[derive(utoipa::IntoResponses)]
+#[expect(
+    dead_code,
+    reason = "only described in the OpenAPI document; the answers are built as `Problem`s"
+)]
+enum AdminErrors {
+    /// No token, or an unknown, revoked or deactivated one
+    #[response(status = 401, content_type = "application/problem+json")]
+    Unauthenticated(Problem),
+    /// The token may not do this (a read token writing, or the owner's role)
+    #[response(status = 403, content_type = "application/problem+json")]
+    Forbidden(Problem),
+    /// Too many requests; retry after the `Retry-After` seconds
+    #[response(status = 429, content_type = "application/problem+json")]
+    TooManyRequests(Problem),
+    /// Failure on the server's side
+    #[response(status = 500, content_type = "application/problem+json")]
+    Internal(Problem),
+}
+
+/// A post as its authors and editors work on it: the working copy.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AdminPost {
+    pub id: i64,
+    pub title: String,
+    pub slug: String,
+    /// `draft`, `in_review`, `changes_requested`, `approved`, `scheduled`,
+    /// `published` or `trashed`.
+    pub status: String,
+    /// Send it back with an update: a save over someone else's newer one
+    /// is refused with 409.
+    pub version: i64,
+    pub markdown: String,
+    pub excerpt: String,
+    pub tags: Vec<String>,
+    pub authors: Vec<AdminPerson>,
+    pub cover_url: String,
+    pub cover_alt: String,
+    pub seo_title: String,
+    pub seo_description: String,
+    pub canonical_url: String,
+    pub show_review: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub publish_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AdminPerson {
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AdminPostSummary {
+    pub id: i64,
+    pub title: String,
+    pub status: String,
+    pub updated_at: DateTime<Utc>,
+    pub authors: Vec<String>,
+    pub tags: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AdminPostList {
+    pub posts: Vec<AdminPostSummary>,
+}
+
+/// A new draft: a title, and any of the other fields.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewDraft {
+    pub title: String,
+    #[serde(flatten)]
+    pub fields: DraftFields,
+}
+
+/// Changes to a draft: the version it was read at, and the fields to
+/// change (the others stay).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DraftUpdate {
+    pub version: i64,
+    pub title: Option<String>,
+    #[serde(flatten)]
+    pub fields: DraftFields,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct DraftFields {
+    pub slug: Option<String>,
+    pub markdown: Option<String>,
+    pub excerpt: Option<String>,
+    /// Tag names; missing tags are created.
+    pub tags: Option<Vec<String>>,
+    pub cover_url: Option<String>,
+    pub cover_alt: Option<String>,
+    pub seo_title: Option<String>,
+    pub seo_description: Option<String>,
+    pub canonical_url: Option<String>,
+    pub show_review: Option<bool>,
+}
+
+impl DraftFields {
+    fn is_empty(&self) -> bool {
+        self.slug.is_none()
+            && self.markdown.is_none()
+            && self.excerpt.is_none()
+            && self.tags.is_none()
+            && self.cover_url.is_none()
+            && self.cover_alt.is_none()
+            && self.seo_title.is_none()
+            && self.seo_description.is_none()
+            && self.canonical_url.is_none()
+            && self.show_review.is_none()
+    }
+}
+
+/// The version the caller read, so that a submission of a text changed
+/// since is refused.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Submission {
+    pub version: i64,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AdminListParams {
+    /// Only posts in this status.
+    #[param(value_type = Option<String>, example = "draft")]
+    status: Option<String>,
+}
+
+/// Runs `work` as the token's owner, inside the same context the admin's
+/// server functions have (state and request), so that they apply.
+async fn as_caller<T>(
+    state: &AppState,
+    request: axum::http::request::Parts,
+    work: impl std::future::Future<Output = Result<T, AppError>> + Send,
+) -> Result<T, AppError> {
+    let owner = Owner::new();
+    let state = state.clone();
+    owner
+        .with(|| {
+            ScopedFuture::new(async move {
+                provide_context(state);
+                provide_context(request);
+                work.await
+            })
+        })
+        .await
+}
+
+/// The caller, from the bearer token; 401 without one.
+async fn caller(state: &AppState, parts: &axum::http::request::Parts) -> Result<TokenCaller, Problem> {
+    let authorization = parts.headers.get(header::AUTHORIZATION).and_then(|value| value.to_str().ok());
+    authenticate(state, authorization).await.map_err(|error| match error {
+        AppError::Unauthenticated => Problem::token_required(),
+        other => other.into(),
+    })
+}
+
+/// A problem for a body that is not the JSON the endpoint takes.
+fn bad_body(rejection: &JsonRejection) -> Problem {
+    Problem::bad_body(rejection.body_text())
+}
+
+fn post_id(path: Result<Path<i64>, PathRejection>) -> Result<i64, Problem> {
+    path.map(|Path(id)| id)
+        .map_err(|_| Problem::not_found("There is no post with this id: ids are whole numbers."))
+}
+
+/// Lists the posts the caller may work on (authors: their own; editors
+/// and admins: all), most recently changed first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/posts",
+    tag = "admin",
+    params(AdminListParams),
+    security(("api_token" = [])),
+    responses(
+        (status = 200, description = "The caller's posts", body = AdminPostList),
+        (status = 400, description = "A query parameter was refused", content_type = "application/problem+json", body = Problem),
+        AdminErrors,
+    )
+)]
+pub async fn list_posts(
+    State(state): State<AppState>,
+    query: Result<Query<AdminListParams>, QueryRejection>,
+    request: Request,
+) -> Result<Json<AdminPostList>, Problem> {
+    let (parts, _) = request.into_parts();
+    let caller = caller(&state, &parts).await?;
+    let Query(params) = query.map_err(|rejection| Problem::bad_query(rejection.body_text()))?;
+    let status = match params.status.as_deref().map(str::trim).filter(|raw| !raw.is_empty()) {
+        None => None,
+        Some(raw) => Some(
+            PostStatus::ALL
+                .into_iter()
+                .find(|status| status.as_str() == raw)
+                .ok_or_else(|| {
+                    Problem::invalid_param(
+                        "status",
+                        "must be one of draft, in_review, changes_requested, approved, scheduled, published, trashed",
+                    )
+                })?,
+        ),
+    };
+    let filter = PostFilter {
+        status,
+        visible_to_author: (caller.user.role < crate::accounts::Role::Editor).then_some(caller.user.id),
+        order: ListOrder::RecentlyChanged,
+        limit: LIST_LIMIT,
+        ..PostFilter::default()
+    };
+    let rows = state.store.list_posts(&filter).await?;
+    Ok(Json(AdminPostList {
+        posts: rows
+            .into_iter()
+            .map(|row| AdminPostSummary {
+                id: row.id,
+                title: row.title,
+                status: row.status.as_str().to_owned(),
+                updated_at: row.updated_at,
+                authors: row.authors,
+                tags: row.tags,
+            })
+            .collect(),
+    }))
+}
+
+/// One post the caller may work on; 404 for anyone else's.
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/posts/{id}",
+    tag = "admin",
+    params(("id" = i64, Path, description = "The post's id")),
+    security(("api_token" = [])),
+    responses(
+        (status = 200, description = "The post", body = AdminPost),
+        (status = 404, description = "No such post among the caller's", content_type = "application/problem+json", body = Problem),
+        AdminErrors,
+    )
+)]
+pub async fn get_post(
+    State(state): State<AppState>,
+    path: Result<Path<i64>, PathRejection>,
+    request: Request,
+) -> Result<Json<AdminPost>, Problem> {
+    let (parts, _) = request.into_parts();
+    let caller = caller(&state, &parts).await?;
+    let id = post_id(path)?;
+    let post = as_caller(&state, parts, admin_post(caller.user, id)).await?;
+    Ok(Json(post))
+}
+
+/// Starts a draft with the caller as its author.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/posts",
+    tag = "admin",
+    request_body = NewDraft,
+    security(("api_token" = [])),
+    responses(
+        (status = 201, description = "The new draft", body = AdminPost),
+        (status = 400, description = "The body is not the JSON this endpoint takes", content_type = "application/problem+json", body = Problem),
+        (status = 422, description = "Some fields were refused; `errors` says why, per field", content_type = "application/problem+json", body = Problem),
+        AdminErrors,
+    )
+)]
+pub async fn create_draft(
+    State(state): State<AppState>,
+    request: Request,
+) -> Result<(StatusCode, Json<AdminPost>), Problem> {
+    let (parts, body) = request.into_parts();
+    let caller = caller(&state, &parts).await?;
+    caller.require_write()?;
+    let Json(draft): Json<NewDraft> = Json::from_request(Request::from_parts(parts.clone(), body), &state)
+        .await
+        .map_err(|rejection| bad_body(&rejection))?;
+    let user = caller.user;
+    let post = as_caller(&state, parts, async move {
+        let created = crate::posts::server::editing::create(user.clone(), &draft.title).await?;
+        if !draft.fields.is_empty() {
+            save_fields(&user, created.id, created.version, None, &draft.fields).await?;
+        }
+        admin_post(user, created.id).await
+    })
+    .await?;
+    Ok((StatusCode::CREATED, Json(post)))
+}
+
+/// Changes a draft's fields; the ones left out stay as they are.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/admin/posts/{id}",
+    tag = "admin",
+    params(("id" = i64, Path, description = "The post's id")),
+    request_body = DraftUpdate,
+    security(("api_token" = [])),
+    responses(
+        (status = 200, description = "The saved post", body = AdminPost),
+        (status = 400, description = "The body is not the JSON this endpoint takes", content_type = "application/problem+json", body = Problem),
+        (status = 404, description = "No such post among the caller's", content_type = "application/problem+json", body = Problem),
+        (status = 409, description = "Someone saved a newer version, or the post may not be edited in its status", content_type = "application/problem+json", body = Problem),
+        (status = 422, description = "Some fields were refused; `errors` says why, per field", content_type = "application/problem+json", body = Problem),
+        AdminErrors,
+    )
+)]
+pub async fn update_draft(
+    State(state): State<AppState>,
+    path: Result<Path<i64>, PathRejection>,
+    request: Request,
+) -> Result<Json<AdminPost>, Problem> {
+    let (parts, body) = request.into_parts();
+    let caller = caller(&state, &parts).await?;
+    caller.require_write()?;
+    let id = post_id(path)?;
+    let Json(update): Json<DraftUpdate> = Json::from_request(Request::from_parts(parts.clone(), body), &state)
+        .await
+        .map_err(|rejection| bad_body(&rejection))?;
+    let user = caller.user;
+    let post = as_caller(&state, parts, async move {
+        save_fields(&user, id, update.version, update.title.as_deref(), &update.fields).await?;
+        admin_post(user, id).await
+    })
+    .await?;
+    Ok(Json(post))
+}
+
+/// Sends a draft to the editors for review (or, where the site needs no
+/// review, as the workflow allows).
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/posts/{id}/submit",
+    tag = "admin",
+    params(("id" = i64, Path, description = "The post's id")),
+    request_body = Submission,
+    security(("api_token" = [])),
+    responses(
+        (status = 200, description = "The post, now in review", body = AdminPost),
+        (status = 400, description = "The body is not the JSON this endpoint takes", content_type = "application/problem+json", body = Problem),
+        (status = 404, description = "No such post among the caller's", content_type = "application/problem+json", body = Problem),
+        (status = 409, description = "The post changed since that version, or cannot be submitted in its status", content_type = "application/problem+json", body = Problem),
+        AdminErrors,
+    )
+)]
+pub async fn submit(
+    State(state): State<AppState>,
+    path: Result<Path<i64>, PathRejection>,
+    request: Request,
+) -> Result<Json<AdminPost>, Problem> {
+    let (parts, body) = request.into_parts();
+    let caller = caller(&state, &parts).await?;
+    caller.require_write()?;
+    let id = post_id(path)?;
+    let Json(submission): Json<Submission> = Json::from_request(Request::from_parts(parts.clone(), body), &state)
+        .await
+        .map_err(|rejection| bad_body(&rejection))?;
+    let user = caller.user;
+    let post = as_caller(&state, parts, async move {
+        crate::posts::server::review::change_status(user.clone(), id, submission.version, Transition::Submit, "", "")
+            .await?;
+        admin_post(user, id).await
+    })
+    .await?;
+    Ok(Json(post))
+}
+
+/// Saves `fields` (and `title`) over the post's current values, as the
+/// editor's Save button would.
+async fn save_fields(
+    user: &crate::accounts::server::User,
+    id: i64,
+    version: i64,
+    title: Option<&str>,
+    fields: &DraftFields,
+) -> Result<(), AppError> {
+    let state = crate::state::app_state()?;
+    let (post, authors, _) = post_for(user, id).await?;
+    let tags = match &fields.tags {
+        Some(tags) => tags.join(", "),
+        None => state
+            .store
+            .post_tags(id)
+            .await?
+            .into_iter()
+            .map(|tag| tag.name)
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
+    let author_ids: Vec<i64> = authors.iter().map(|author| author.id).collect();
+    let pick = |new: &Option<String>, old: &str| new.clone().unwrap_or_else(|| old.to_owned());
+    let (title, slug, body, excerpt) = (
+        title.map_or_else(|| post.title.clone(), str::to_owned),
+        pick(&fields.slug, &post.slug),
+        pick(&fields.markdown, &post.body),
+        pick(&fields.excerpt, &post.excerpt),
+    );
+    let (cover_url, cover_alt) = (pick(&fields.cover_url, &post.cover_url), pick(&fields.cover_alt, &post.cover_alt));
+    let (seo_title, seo_description, canonical_url) = (
+        pick(&fields.seo_title, &post.seo_title),
+        pick(&fields.seo_description, &post.seo_description),
+        pick(&fields.canonical_url, &post.canonical_url),
+    );
+    let raw = RawEdit {
+        title: &title,
+        slug: &slug,
+        body: &body,
+        excerpt: &excerpt,
+        cover_url: &cover_url,
+        cover_alt: &cover_alt,
+        seo_title: &seo_title,
+        seo_description: &seo_description,
+        canonical_url: &canonical_url,
+        show_review: fields.show_review.unwrap_or(post.show_review),
+        tags: &tags,
+        author_ids: &author_ids,
+    };
+    crate::posts::server::editing::save(user.clone(), id, version, &raw, true).await?;
+    Ok(())
+}
+
+async fn admin_post(user: crate::accounts::server::User, id: i64) -> Result<AdminPost, AppError> {
+    let state = crate::state::app_state()?;
+    let (post, authors, _) = post_for(&user, id).await?;
+    let tags = state.store.post_tags(id).await?;
+    Ok(to_admin_post(
+        post,
+        authors
+            .into_iter()
+            .map(|author| AdminPerson {
+                id: author.id,
+                name: author.display_name,
+            })
+            .collect(),
+        tags.into_iter().map(|tag| tag.name).collect(),
+    ))
+}
+
+fn to_admin_post(post: Post, authors: Vec<AdminPerson>, tags: Vec<String>) -> AdminPost {
+    AdminPost {
+        id: post.id,
+        title: post.title,
+        slug: post.slug,
+        status: post.status.as_str().to_owned(),
+        version: post.version,
+        markdown: post.body,
+        excerpt: post.excerpt,
+        tags,
+        authors,
+        cover_url: post.cover_url,
+        cover_alt: post.cover_alt,
+        seo_title: post.seo_title,
+        seo_description: post.seo_description,
+        canonical_url: post.canonical_url,
+        show_review: post.show_review,
+        created_at: post.created_at,
+        updated_at: post.updated_at,
+        published_at: post.published_at,
+        publish_at: post.publish_at,
+    }
+}
+
+/// The admin API's routes, to be nested at `ADMIN_PREFIX`. Its answers
+/// are the caller's own: never cached, never readable by other origins.
+pub fn routes() -> axum::Router<AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/posts", get(list_posts).post(create_draft))
+        .route("/posts/{id}", get(get_post).patch(update_draft))
+        .route("/posts/{id}/submit", post(submit))
+        .fallback(super::problem::not_found)
+        .method_not_allowed_fallback(super::problem::method_not_allowed)
+        .layer(axum::middleware::map_response(|mut response: Response| async move {
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+            response
+        }))
+}

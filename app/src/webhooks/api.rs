@@ -1,0 +1,70 @@
+//! The webhooks' server functions (admins only) and the types they
+//! exchange.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::accounts::Role;
+use crate::error::AppError;
+
+/// The events a webhook may ask for.
+pub const EVENTS: [&str; 5] = [
+    "post.published",
+    "post.updated",
+    "post.unpublished",
+    "post.scheduled",
+    "post.trashed",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookView {
+    pub id: i64,
+    pub url: String,
+    pub events: Vec<String>,
+    /// Receivers check signatures with it; only admins see this page.
+    pub secret: String,
+    pub created: String,
+    /// The newest deliveries, newest first.
+    pub deliveries: Vec<DeliveryView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryView {
+    pub id: i64,
+    pub event: String,
+    /// `pending`, `delivered` or `failed`.
+    pub state: String,
+    pub attempts: i64,
+    pub created: String,
+    /// The last answer's status code, when there was an answer.
+    pub status: Option<i64>,
+    pub response_ms: Option<i64>,
+    pub error: Option<String>,
+    /// When a pending delivery is tried again.
+    pub next_attempt: Option<String>,
+}
+
+#[server]
+pub async fn list_webhooks() -> Result<Vec<WebhookView>, AppError> {
+    let _admin = crate::accounts::server::require_role(Role::Admin).await?;
+    super::server::list().await
+}
+
+#[server]
+pub async fn create_webhook(url: String, #[server(default)] events: Vec<String>) -> Result<WebhookView, AppError> {
+    let admin = crate::accounts::server::require_role(Role::Admin).await?;
+    super::server::create(admin, &url, &events).await
+}
+
+#[server]
+pub async fn delete_webhook(id: i64) -> Result<(), AppError> {
+    let admin = crate::accounts::server::require_role(Role::Admin).await?;
+    super::server::delete(admin, id).await
+}
+
+/// Queues a `ping` delivery, signed like every other.
+#[server]
+pub async fn send_test_webhook(id: i64) -> Result<(), AppError> {
+    let _admin = crate::accounts::server::require_role(Role::Admin).await?;
+    super::server::send_test(id).await
+}
