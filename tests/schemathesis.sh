@@ -3,6 +3,8 @@
 # schemathesis (from PyPI) generates requests from /api/v1/openapi.json and
 # fails on any 5xx or any response that breaks the document. It runs against
 # the debug binary with demo content, on a free port and a throwaway folder.
+# Requests carry a write token of the demo's author, so the admin API is
+# exercised past its token check too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,5 +24,13 @@ VELLUM_DATA_DIR="$data" VELLUM_API_RATE_LIMIT=0 VELLUM_LOG=warn \
 server=$!
 trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$data"' EXIT
 
+for _ in $(seq 1 300); do
+  curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+token=$(VELLUM_DATA_DIR="$data" VELLUM_LOG=warn "$vellum" token add \
+  --email sam.rivera@demo.vellum.test --name schemathesis --scope write)
+
 "$venv/bin/st" run "http://127.0.0.1:$port/api/v1/openapi.json" \
+  --header "Authorization: Bearer $token" \
   --wait-for-schema 30 --checks all --max-examples 40 --workers 2 --seed 20261126

@@ -26,6 +26,31 @@ pub enum Command {
     /// Manage user accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Manage personal API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a personal API token for a user and print it (shown once),
+    /// e.g. for a deployment script; people make their own in the admin.
+    Add(TokenAddArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TokenAddArgs {
+    /// The owner's email address.
+    #[arg(long)]
+    pub email: String,
+    /// What the token is for, e.g. "Clinic website".
+    #[arg(long)]
+    pub name: String,
+    /// read or write.
+    #[arg(long, default_value = "read")]
+    pub scope: String,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,6 +1,6 @@
 use anyhow::Context;
 use clap::Parser;
-use server::cli::{Cli, Command, UserCommand};
+use server::cli::{Cli, Command, TokenCommand, UserCommand};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -20,6 +20,9 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::User(UserCommand::Add(args)) => {
             server::users::add(&args).await?;
+        }
+        Command::Token(TokenCommand::Add(args)) => {
+            server::users::add_token(&args).await?;
         }
         Command::Serve(args) => {
             let state = server::prepare(&args, None).await?;

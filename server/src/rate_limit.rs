@@ -40,7 +40,11 @@ impl Allowance {
 
     /// `Err(seconds to wait)` once `key` has used its allowance.
     fn check(&self, key: &String) -> Result<(), u64> {
-        if self.requests.fetch_add(1, Ordering::Relaxed) % FORGET_EVERY == 0 {
+        if self
+            .requests
+            .fetch_add(1, Ordering::Relaxed)
+            .is_multiple_of(FORGET_EVERY)
+        {
             self.limiter.retain_recent();
         }
         self.limiter.check_key(key).map_err(|not_until| {

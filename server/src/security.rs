@@ -28,7 +28,11 @@ pub async fn csrf(State(state): State<AppState>, request: Request, next: Next) -
     // The admin API never reads the session cookie (only bearer tokens,
     // which a cross-site page cannot attach), so a cookie there grants
     // nothing to forge.
-    if !safe_method && !is_admin_api(request.uri().path()) && carries_session_cookie(headers) && is_cross_origin(headers, &state.config.site_origin) {
+    if !safe_method
+        && !is_admin_api(request.uri().path())
+        && carries_session_cookie(headers)
+        && is_cross_origin(headers, &state.config.site_origin)
+    {
         tracing::warn!(path = %request.uri().path(), "cross-origin request with the session cookie refused");
         return AppError::Forbidden.into_response();
     }

@@ -1,4 +1,5 @@
-//! `vellum user add`: accounts from the command line, e.g. the first admin.
+//! `vellum user add`: accounts from the command line, e.g. the first admin;
+//! and `vellum token add`: a personal API token for one of them.
 
 use std::io::{BufRead, IsTerminal};
 
@@ -6,7 +7,7 @@ use anyhow::{Context, bail};
 use app::accounts::Role;
 use app::accounts::server::{AuditAction, DisplayName, Email, NewAuditEntry, NewUser, Password, hash_password};
 
-use crate::cli::UserAddArgs;
+use crate::cli::{TokenAddArgs, UserAddArgs};
 
 pub async fn add(args: &UserAddArgs) -> anyhow::Result<()> {
     let email = Email::parse(&args.email).map_err(|message| anyhow::anyhow!("--email: {message}"))?;
@@ -53,4 +54,38 @@ fn read_password() -> anyhow::Result<String> {
         .read_line(&mut line)
         .context("cannot read the password from standard input")?;
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+pub async fn add_token(args: &TokenAddArgs) -> anyhow::Result<()> {
+    use app::api_tokens::server::{NewApiToken, Scope, TOKEN_PREFIX, TokenName};
+    let email = Email::parse(&args.email).map_err(|message| anyhow::anyhow!("--email: {message}"))?;
+    let name = TokenName::parse(&args.name).map_err(|message| anyhow::anyhow!("--name: {message}"))?;
+    let scope = Scope::parse(&args.scope).map_err(|message| anyhow::anyhow!("--scope: {message}"))?;
+    let (store, _) = crate::open_store(&args.database).await?;
+    let created = async {
+        let user = store
+            .user_by_email(&email)
+            .await?
+            .filter(|user| user.active)
+            .ok_or_else(|| anyhow::anyhow!("--email: no active user has this address"))?;
+        let secret = format!("{TOKEN_PREFIX}{}", app::accounts::server::random_token());
+        let audit = NewAuditEntry::new(AuditAction::ApiTokenCreated, None, Some(user.id)).detail(format!(
+            "\"{}\" ({}), from the command line",
+            name.as_str(),
+            scope.as_str()
+        ));
+        let token = NewApiToken {
+            user_id: user.id,
+            name,
+            scope,
+            token_hash: app::accounts::server::token_digest(&secret),
+            created_at: chrono::Utc::now(),
+        };
+        store.create_api_token(&token, &audit).await?;
+        anyhow::Ok(secret)
+    }
+    .await;
+    store.close().await;
+    println!("{}", created?);
+    Ok(())
 }

@@ -123,7 +123,9 @@ async fn send(sender: &Sender, job: &DeliveryJob, timestamp: i64) -> Result<u16,
     let url = reqwest::Url::parse(&job.url).map_err(|_| "The address is not valid.".to_owned())?;
     if !sender.allow_private
         && let Some(url::Host::Ipv4(_) | url::Host::Ipv6(_)) = url.host()
-        && let Some(ip) = url.host_str().and_then(|host| host.trim_matches(['[', ']']).parse().ok())
+        && let Some(ip) = url
+            .host_str()
+            .and_then(|host| host.trim_matches(['[', ']']).parse().ok())
         && !is_public(ip)
     {
         return Err("The address is on a private network.".into());

@@ -76,18 +76,40 @@ async fn a_token_works_on_its_owners_drafts_and_nothing_more(db: &TestDb) {
         sqlx::query_scalar(sql).fetch_all(&pool).await.expect("hashes")
     };
     assert_eq!(hashes.len(), 4);
-    assert!(hashes.contains(&app::accounts::server::token_digest(&write)), "the digest is kept");
-    assert!(hashes.iter().all(|hash| !hash.contains(&write["vellum_pat_".len()..])), "the token is not");
+    assert!(
+        hashes.contains(&app::accounts::server::token_digest(&write)),
+        "the digest is kept"
+    );
+    assert!(
+        hashes.iter().all(|hash| !hash.contains(&write["vellum_pat_".len()..])),
+        "the token is not"
+    );
 
     // No token, a made-up one, or a session cookie: 401.
     let (status, headers, problem) = admin(&server, &spec, "get", "/api/v1/admin/posts", None, None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(problem["code"], "token_required");
     assert_eq!(headers["cache-control"], "private, no-store");
-    let (status, ..) = admin(&server, &spec, "get", "/api/v1/admin/posts", Some("vellum_pat_00"), None).await;
+    let (status, ..) = admin(
+        &server,
+        &spec,
+        "get",
+        "/api/v1/admin/posts",
+        Some("vellum_pat_00"),
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let with_cookie = ana_client.get(url(&server, "/api/v1/admin/posts")).send().await.expect("GET");
-    assert_eq!(with_cookie.status(), StatusCode::UNAUTHORIZED, "cookies do not open the admin API");
+    let with_cookie = ana_client
+        .get(url(&server, "/api/v1/admin/posts"))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(
+        with_cookie.status(),
+        StatusCode::UNAUTHORIZED,
+        "cookies do not open the admin API"
+    );
 
     // Create, read, list and update a draft.
     let draft = json!({ "title": "Sleep and screens", "markdown": "Blue light, briefly.", "tags": ["Sleep"] });
@@ -99,7 +121,15 @@ async fn a_token_works_on_its_owners_drafts_and_nothing_more(db: &TestDb) {
     assert_eq!(post["authors"][0]["id"], ana.id);
     let id = post["id"].as_i64().expect("id");
     let path = format!("/api/v1/admin/posts/{id}");
-    let (status, _, list) = admin(&server, &spec, "get", "/api/v1/admin/posts?status=draft", Some(&read), None).await;
+    let (status, _, list) = admin(
+        &server,
+        &spec,
+        "get",
+        "/api/v1/admin/posts?status=draft",
+        Some(&read),
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(list["posts"][0]["title"], "Sleep and screens");
     let version = post["version"].as_i64().expect("version");
@@ -151,11 +181,27 @@ async fn a_token_works_on_its_owners_drafts_and_nothing_more(db: &TestDb) {
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(problem["code"], "invalid_body");
-    let (status, ..) = admin(&server, &spec, "get", "/api/v1/admin/posts?status=lost", Some(&read), None).await;
+    let (status, ..) = admin(
+        &server,
+        &spec,
+        "get",
+        "/api/v1/admin/posts?status=lost",
+        Some(&read),
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 
     // A read token reads only; another author's token finds nothing.
-    let (status, ..) = admin(&server, &spec, "post", "/api/v1/admin/posts", Some(&read), Some(json!({ "title": "No" }))).await;
+    let (status, ..) = admin(
+        &server,
+        &spec,
+        "post",
+        "/api/v1/admin/posts",
+        Some(&read),
+        Some(json!({ "title": "No" })),
+    )
+    .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, ..) = admin(&server, &spec, "get", &path, Some(&ben), None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -222,7 +268,12 @@ async fn a_token_works_on_its_owners_drafts_and_nothing_more(db: &TestDb) {
 
     // A deactivated owner's tokens stop too.
     let audit = NewAuditEntry::new(AuditAction::Deactivated, None, Some(ana.id));
-    server.state.store.set_active(ana.id, false, &audit).await.expect("deactivate");
+    server
+        .state
+        .store
+        .set_active(ana.id, false, &audit)
+        .await
+        .expect("deactivate");
     let (status, ..) = admin(&server, &spec, "get", &path, Some(&read), None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     server.stop().await.expect("stop");

@@ -530,7 +530,14 @@ async fn a_client_past_the_rate_limit_is_told_when_to_retry(db: &TestDb) {
     assert!((1..=60).contains(&retry_after), "{retry_after}");
     let headers = refused.headers().clone();
     let body = refused.text().await.expect("body");
-    check_against_spec(&spec, "get", "/api/v1/site", StatusCode::TOO_MANY_REQUESTS, &headers, &body);
+    check_against_spec(
+        &spec,
+        "get",
+        "/api/v1/site",
+        StatusCode::TOO_MANY_REQUESTS,
+        &headers,
+        &body,
+    );
     assert_eq!(
         from("198.51.100.4").send().await.expect("GET").status(),
         StatusCode::OK,

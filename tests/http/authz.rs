@@ -6,11 +6,11 @@ use std::collections::BTreeSet;
 
 use app::accounts::Role;
 use app::accounts::api::*;
-use app::posts::api::*;
 use app::api_tokens::api::{CreateApiToken, ListApiTokens, RevokeApiToken};
+use app::posts::api::*;
 use app::previews::api::{CreatePreviewLink, ListPreviewLinks, RevokePreviewLink};
-use app::webhooks::api::{CreateWebhook, DeleteWebhook, ListWebhooks, SendTestWebhook};
 use app::settings::api::{GetSiteSettings, SaveSiteSettings};
+use app::webhooks::api::{CreateWebhook, DeleteWebhook, ListWebhooks, SendTestWebhook};
 use leptos::server_fn::ServerFn;
 use reqwest::StatusCode;
 
@@ -266,7 +266,10 @@ async fn every_server_function_checks_its_caller(db: &TestDb) {
         // stored; no such webhook to test or delete: 404.
         (
             CreateWebhook::PATH,
-            vec![("url", "ftp://example.org/hook".into()), ("events[0]", "post.published".into())],
+            vec![
+                ("url", "ftp://example.org/hook".into()),
+                ("events[0]", "post.published".into()),
+            ],
             [U, F, F, F, A, U],
         ),
         (ListWebhooks::PATH, vec![], [U, F, F, F, A, U]),

@@ -226,7 +226,10 @@ async fn two_servers_on_one_postgres_publish_each_due_post_once() {
         assert_eq!(post.status, PostStatus::Published);
     }
     let events = one.state.store.events(0, 10_000).await.expect("events");
-    assert_eq!(events.len(), 20);
+    let kinds = |kind: &str| events.iter().filter(|event| event.kind == kind).count();
+    assert_eq!(kinds("post.scheduled"), 20);
+    assert_eq!(kinds("post.published"), 20);
+    assert_eq!(events.len(), 40, "nothing else");
     two.stop().await.expect("stop");
     one.stop().await.expect("stop");
     db.cleanup().await;

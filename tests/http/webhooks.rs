@@ -50,16 +50,16 @@ impl Receiver {
                 let receiver = receiver.clone();
                 async move {
                     tokio::time::sleep(StdDuration::from_millis(receiver.delay_ms)).await;
-                    receiver
-                        .received
-                        .lock()
-                        .expect("lock")
-                        .push(Received { headers, body });
+                    receiver.received.lock().expect("lock").push(Received { headers, body });
                     let failing = receiver
                         .failures
                         .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
                         .is_ok();
-                    if failing { StatusCode::INTERNAL_SERVER_ERROR } else { StatusCode::NO_CONTENT }
+                    if failing {
+                        StatusCode::INTERNAL_SERVER_ERROR
+                    } else {
+                        StatusCode::NO_CONTENT
+                    }
                 }
             }),
         );
@@ -104,7 +104,9 @@ pub(crate) fn signature_is_valid(secret: &str, headers: &HeaderMap, body: &str) 
     let (Some(timestamp), Some(signature)) = (timestamp, signature) else {
         return false;
     };
-    let Ok(expected) = hex::decode(signature) else { return false };
+    let Ok(expected) = hex::decode(signature) else {
+        return false;
+    };
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes()).expect("key");
     mac.update(format!("{timestamp}.{body}").as_bytes());
     mac.verify_slice(&expected).is_ok()
@@ -169,7 +171,16 @@ async fn deliveries_are_signed_logged_and_retried_until_the_receiver_answers(db:
 
     // A draft is nobody's business; publishing is.
     post_as(&server, &ana, "Quiet draft", "Sleep", PostStatus::Draft, noon(), None).await;
-    let post = post_as(&server, &ana, "Sleep and screens", "Sleep", PostStatus::Published, noon(), None).await;
+    let post = post_as(
+        &server,
+        &ana,
+        "Sleep and screens",
+        "Sleep",
+        PostStatus::Published,
+        noon(),
+        None,
+    )
+    .await;
     let first = receiver.wait_for(1).await;
     let hooks = wait_for_log(&server, &admin, |hooks| hooks[0]["deliveries"][0]["status"] == 500).await;
     let delivery = &hooks[0]["deliveries"][0];
@@ -183,7 +194,10 @@ async fn deliveries_are_signed_logged_and_retried_until_the_receiver_answers(db:
     assert_eq!(receiver.requests().len(), 1, "no retry before the back-off");
     clock.advance(Duration::seconds(11));
     let both = receiver.wait_for(2).await;
-    let hooks = wait_for_log(&server, &admin, |hooks| hooks[0]["deliveries"][0]["state"] == "delivered").await;
+    let hooks = wait_for_log(&server, &admin, |hooks| {
+        hooks[0]["deliveries"][0]["state"] == "delivered"
+    })
+    .await;
     let delivery = &hooks[0]["deliveries"][0];
     assert_eq!(delivery["attempts"], 2);
     assert_eq!(delivery["status"], 204);
@@ -191,14 +205,22 @@ async fn deliveries_are_signed_logged_and_retried_until_the_receiver_answers(db:
 
     for request in [&first[0], &both[1]] {
         assert!(signature_is_valid(&secret, &request.headers, &request.body), "signed");
-        assert!(!signature_is_valid("whsec_wrong", &request.headers, &request.body), "the check can fail");
+        assert!(
+            !signature_is_valid("whsec_wrong", &request.headers, &request.body),
+            "the check can fail"
+        );
         assert_eq!(request.headers["vellum-event"], "post.published");
         assert_eq!(request.headers["content-type"], "application/json");
         let payload: Value = serde_json::from_str(&request.body).expect("JSON");
         assert_eq!(payload["event"], "post.published");
         assert_eq!(payload["post"]["id"], post.id);
         assert_eq!(payload["post"]["slug"], "sleep-and-screens");
-        assert!(payload["post"]["url"].as_str().expect("url").ends_with("/posts/sleep-and-screens"));
+        assert!(
+            payload["post"]["url"]
+                .as_str()
+                .expect("url")
+                .ends_with("/posts/sleep-and-screens")
+        );
     }
     assert_eq!(first[0].body, both[1].body, "a retry sends the same event");
     assert_eq!(first[0].headers["vellum-delivery"], both[1].headers["vellum-delivery"]);
@@ -232,7 +254,16 @@ async fn a_restart_in_the_middle_of_retries_loses_no_delivery(db: &TestDb) {
         register(&first, &admin, &hook_url, &["post.published"]).await.status(),
         StatusCode::OK
     );
-    post_as(&first, &ana, "Sleep and screens", "Sleep", PostStatus::Published, noon(), None).await;
+    post_as(
+        &first,
+        &ana,
+        "Sleep and screens",
+        "Sleep",
+        PostStatus::Published,
+        noon(),
+        None,
+    )
+    .await;
     receiver.wait_for(1).await;
     clock.advance(Duration::seconds(31));
     receiver.wait_for(2).await;
@@ -245,9 +276,16 @@ async fn a_restart_in_the_middle_of_retries_loses_no_delivery(db: &TestDb) {
     clock.advance(Duration::minutes(2));
     let second = start_at(db, &clock).await;
     let admin = signed_in(&second, "admin@clinic.org").await;
-    let hooks = wait_for_log(&second, &admin, |hooks| hooks[0]["deliveries"][0]["state"] == "delivered").await;
+    let hooks = wait_for_log(&second, &admin, |hooks| {
+        hooks[0]["deliveries"][0]["state"] == "delivered"
+    })
+    .await;
     assert_eq!(hooks[0]["deliveries"][0]["attempts"], 3);
-    assert_eq!(receiver.requests().len(), 3, "one request per attempt, none lost or repeated");
+    assert_eq!(
+        receiver.requests().len(),
+        3,
+        "one request per attempt, none lost or repeated"
+    );
     second.stop().await.expect("stop");
 }
 
@@ -259,13 +297,22 @@ async fn private_addresses_are_refused_unless_allowed(db: &TestDb) {
     let server = server::start(&args).await.expect("server starts");
     create_user(&server, "admin@clinic.org", "Admin", Role::Admin).await;
     let admin = signed_in(&server, "admin@clinic.org").await;
-    for url in ["http://127.0.0.1:9/hook", "http://localhost/hook", "http://[::1]/hook", "http://10.0.0.7/hook"] {
+    for url in [
+        "http://127.0.0.1:9/hook",
+        "http://localhost/hook",
+        "http://[::1]/hook",
+        "http://10.0.0.7/hook",
+    ] {
         let refused = register(&server, &admin, url, &["post.published"]).await;
         assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY, "{url}");
         let body = refused.text().await.expect("body");
         assert!(body.contains("private network"), "{url}: {body}");
     }
-    assert_eq!(log(&server, &admin).await, Value::Array(Vec::new()), "nothing was stored");
+    assert_eq!(
+        log(&server, &admin).await,
+        Value::Array(Vec::new()),
+        "nothing was stored"
+    );
     server.stop().await.expect("stop");
 }
 
@@ -297,7 +344,16 @@ async fn two_instances_on_one_postgres_deliver_each_event_once() {
         StatusCode::OK
     );
     for n in 0..40 {
-        post_as(&one, &ana, &format!("Article {n}"), "Sleep", PostStatus::Published, noon(), None).await;
+        post_as(
+            &one,
+            &ana,
+            &format!("Article {n}"),
+            "Sleep",
+            PostStatus::Published,
+            noon(),
+            None,
+        )
+        .await;
     }
     let sender = server::webhooks::Sender::new(true).expect("client");
     for _ in 0..5 {

@@ -4,7 +4,6 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::accounts::Role;
 use crate::error::AppError;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,18 +28,18 @@ pub struct CreatedApiToken {
 
 #[server]
 pub async fn list_api_tokens() -> Result<Vec<ApiTokenView>, AppError> {
-    let user = crate::accounts::server::require_role(Role::Author).await?;
+    let user = crate::accounts::server::require_role(crate::accounts::Role::Author).await?;
     super::server::list(&user).await
 }
 
 #[server]
 pub async fn create_api_token(name: String, scope: String) -> Result<CreatedApiToken, AppError> {
-    let user = crate::accounts::server::require_role(Role::Author).await?;
+    let user = crate::accounts::server::require_role(crate::accounts::Role::Author).await?;
     super::server::create(&user, &name, &scope).await
 }
 
 #[server]
 pub async fn revoke_api_token(id: i64) -> Result<(), AppError> {
-    let user = crate::accounts::server::require_role(Role::Author).await?;
+    let user = crate::accounts::server::require_role(crate::accounts::Role::Author).await?;
     super::server::revoke(&user, id).await
 }

@@ -207,7 +207,10 @@ mod tests {
         assert!(TokenName::parse("  ").is_err());
         assert!(TokenName::parse(&"x".repeat(101)).is_err());
         assert!(TokenName::parse("a\u{7}b").is_err());
-        assert_eq!(TokenName::parse(" Site ").map(|n| n.as_str().to_owned()), Ok("Site".to_owned()));
+        assert_eq!(
+            TokenName::parse(" Site ").map(|n| n.as_str().to_owned()),
+            Ok("Site".to_owned())
+        );
         assert_eq!(Scope::parse("write"), Ok(Scope::Write));
         assert!(Scope::parse("admin").is_err());
     }

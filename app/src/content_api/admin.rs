@@ -187,7 +187,10 @@ async fn as_caller<T>(
 
 /// The caller, from the bearer token; 401 without one.
 async fn caller(state: &AppState, parts: &axum::http::request::Parts) -> Result<TokenCaller, Problem> {
-    let authorization = parts.headers.get(header::AUTHORIZATION).and_then(|value| value.to_str().ok());
+    let authorization = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok());
     authenticate(state, authorization).await.map_err(|error| match error {
         AppError::Unauthenticated => Problem::token_required(),
         other => other.into(),
@@ -199,9 +202,9 @@ fn bad_body(rejection: &JsonRejection) -> Problem {
     Problem::bad_body(rejection.body_text())
 }
 
-fn post_id(path: Result<Path<i64>, PathRejection>) -> Result<i64, Problem> {
-    path.map(|Path(id)| id)
-        .map_err(|_| Problem::not_found("There is no post with this id: ids are whole numbers."))
+fn post_id(path: Result<Path<i64>, PathRejection>) -> Result<i64, AppError> {
+    // Ids are whole numbers: anything else names no post.
+    path.map(|Path(id)| id).map_err(|_| AppError::NotFound)
 }
 
 /// Lists the posts the caller may work on (authors: their own; editors
@@ -431,7 +434,10 @@ async fn save_fields(
         pick(&fields.markdown, &post.body),
         pick(&fields.excerpt, &post.excerpt),
     );
-    let (cover_url, cover_alt) = (pick(&fields.cover_url, &post.cover_url), pick(&fields.cover_alt, &post.cover_alt));
+    let (cover_url, cover_alt) = (
+        pick(&fields.cover_url, &post.cover_url),
+        pick(&fields.cover_alt, &post.cover_alt),
+    );
     let (seo_title, seo_description, canonical_url) = (
         pick(&fields.seo_title, &post.seo_title),
         pick(&fields.seo_description, &post.seo_description),

@@ -12,17 +12,17 @@ use super::{Backend, Migrated, SessionBackend, Store};
 use crate::accounts::Role;
 use crate::accounts::server::throttle::FailureCounts;
 use crate::accounts::server::{AuditFilter, AuditRow, Email, NewAuditEntry, NewUser, ProfileUpdate, User};
+use crate::api_tokens::server::{ApiTokenRow, NewApiToken, TokenGrant};
 use crate::error::AppError;
 use crate::posts::server::{CalendarRow, Event, PublicAuthor, PublicCount, PublicPost, PublicQuery};
 use crate::posts::server::{
     CommentRow, NotificationRow, Post, PostFilter, PostTitle, Revision, SaveRequest, Slug, StatusChange, SummaryRow,
     Tag, TagUse,
 };
-use crate::api_tokens::server::{ApiTokenRow, NewApiToken, TokenGrant};
 use crate::previews::server::{NewPreviewLink, PreviewLinkRow};
-use crate::webhooks::server::{DeliveryJob, DeliveryOutcome, DeliveryRow, NewWebhook, WebhookRow};
 use crate::settings::SiteSettings;
 use crate::settings::server::SettingsUpdate;
+use crate::webhooks::server::{DeliveryJob, DeliveryOutcome, DeliveryRow, NewWebhook, WebhookRow};
 
 /// What a database backend provides itself.
 #[async_trait]

@@ -8,13 +8,13 @@ mod backend;
 mod postgres;
 mod posts;
 mod previews;
-mod tokens;
-mod webhooks;
 mod queries;
 pub mod search;
 mod sessions;
 mod sql;
 mod sqlite;
+mod tokens;
+mod webhooks;
 
 use std::sync::Arc;
 
@@ -24,17 +24,17 @@ use chrono::{DateTime, Utc};
 use crate::accounts::Role;
 use crate::accounts::server::throttle::FailureCounts;
 use crate::accounts::server::{AuditFilter, AuditRow, Email, NewAuditEntry, NewUser, ProfileUpdate, User};
+use crate::api_tokens::server::{ApiTokenRow, NewApiToken, TokenGrant};
 use crate::error::AppError;
 use crate::posts::server::{CalendarRow, Event, PublicAuthor, PublicCount, PublicPost, PublicQuery};
 use crate::posts::server::{
     CommentRow, NotificationRow, Post, PostFilter, PostTitle, Revision, SaveRequest, Slug, StatusChange, SummaryRow,
     Tag, TagUse,
 };
-use crate::api_tokens::server::{ApiTokenRow, NewApiToken, TokenGrant};
 use crate::previews::server::{NewPreviewLink, PreviewLinkRow};
-use crate::webhooks::server::{DeliveryJob, DeliveryOutcome, DeliveryRow, NewWebhook, WebhookRow};
 use crate::settings::SiteSettings;
 use crate::settings::server::SettingsUpdate;
+use crate::webhooks::server::{DeliveryJob, DeliveryOutcome, DeliveryRow, NewWebhook, WebhookRow};
 
 pub use postgres::PostgresStore;
 pub use sessions::SessionBackend;

@@ -4,7 +4,6 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::accounts::Role;
 use crate::error::AppError;
 
 /// The events a webhook may ask for.
@@ -46,25 +45,25 @@ pub struct DeliveryView {
 
 #[server]
 pub async fn list_webhooks() -> Result<Vec<WebhookView>, AppError> {
-    let _admin = crate::accounts::server::require_role(Role::Admin).await?;
+    let _admin = crate::accounts::server::require_role(crate::accounts::Role::Admin).await?;
     super::server::list().await
 }
 
 #[server]
 pub async fn create_webhook(url: String, #[server(default)] events: Vec<String>) -> Result<WebhookView, AppError> {
-    let admin = crate::accounts::server::require_role(Role::Admin).await?;
+    let admin = crate::accounts::server::require_role(crate::accounts::Role::Admin).await?;
     super::server::create(admin, &url, &events).await
 }
 
 #[server]
 pub async fn delete_webhook(id: i64) -> Result<(), AppError> {
-    let admin = crate::accounts::server::require_role(Role::Admin).await?;
+    let admin = crate::accounts::server::require_role(crate::accounts::Role::Admin).await?;
     super::server::delete(admin, id).await
 }
 
 /// Queues a `ping` delivery, signed like every other.
 #[server]
 pub async fn send_test_webhook(id: i64) -> Result<(), AppError> {
-    let _admin = crate::accounts::server::require_role(Role::Admin).await?;
+    let _admin = crate::accounts::server::require_role(crate::accounts::Role::Admin).await?;
     super::server::send_test(id).await
 }

@@ -123,7 +123,13 @@ impl DeliveryOutcome {
     /// The outcome of attempt `job.attempts` finishing at `now`: delivered
     /// on a 2xx answer; otherwise retried with a doubling wait while the
     /// 24 hours last, then failed.
-    pub fn of(job: &DeliveryJob, now: DateTime<Utc>, status: Option<u16>, response_ms: i64, error: Option<String>) -> Self {
+    pub fn of(
+        job: &DeliveryJob,
+        now: DateTime<Utc>,
+        status: Option<u16>,
+        response_ms: i64,
+        error: Option<String>,
+    ) -> Self {
         let status_code = status.map(i64::from);
         if status.is_some_and(|code| (200..300).contains(&code)) {
             return Self {
@@ -212,12 +218,15 @@ impl WebhookUrl {
         if raw.len() > 2000 {
             return Err("Use an address of at most 2,000 characters.".into());
         }
-        let url = url::Url::parse(raw).map_err(|_| "Enter a full address, such as https://example.org/hooks.".to_owned())?;
+        let url =
+            url::Url::parse(raw).map_err(|_| "Enter a full address, such as https://example.org/hooks.".to_owned())?;
         if !matches!(url.scheme(), "http" | "https") {
             return Err("Use an http or https address.".into());
         }
         if !url.username().is_empty() || url.password().is_some() {
-            return Err("Leave the user name and password out of the address; sign requests with the secret instead.".into());
+            return Err(
+                "Leave the user name and password out of the address; sign requests with the secret instead.".into(),
+            );
         }
         if url.host().is_none() {
             return Err("Enter an address with a host name.".into());
@@ -241,7 +250,9 @@ impl WebhookUrl {
                     .collect(),
             };
             if addresses.is_empty() || addresses.iter().any(|ip| !is_public(*ip)) {
-                return Err("This address leads to this server or a private network, which webhooks may not reach.".into());
+                return Err(
+                    "This address leads to this server or a private network, which webhooks may not reach.".into(),
+                );
             }
         }
         Ok(Self(url.to_string()))
@@ -359,7 +370,8 @@ pub async fn create(admin: User, url: &str, events: &[String]) -> Result<Webhook
             &audit,
         )
         .await?;
-    list().await?
+    list()
+        .await?
         .into_iter()
         .find(|view| view.id == row.id)
         .ok_or(AppError::NotFound)
@@ -395,20 +407,44 @@ mod tests {
         assert_eq!(retry_at(created, 1, at(1)), Some(at(31)));
         assert_eq!(retry_at(created, 2, at(31)), Some(at(91)));
         assert_eq!(retry_at(created, 3, at(91)), Some(at(211)));
-        assert_eq!(retry_at(created, 30, at(3600)), Some(at(3600 + 4 * 3600)), "waits are capped");
-        assert_eq!(retry_at(created, 12, at(23 * 3600)), None, "a retry past 24 hours is not made");
+        assert_eq!(
+            retry_at(created, 30, at(3600)),
+            Some(at(3600 + 4 * 3600)),
+            "waits are capped"
+        );
+        assert_eq!(
+            retry_at(created, 12, at(23 * 3600)),
+            None,
+            "a retry past 24 hours is not made"
+        );
     }
 
     #[test]
     fn only_public_addresses_are_public() {
         for private in [
-            "127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "0.0.0.0", "100.64.0.1",
-            "::1", "fc00::1", "fe80::1", "::ffff:127.0.0.1", "::",
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "0.0.0.0",
+            "100.64.0.1",
+            "::1",
+            "fc00::1",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+            "::",
         ] {
-            assert!(!is_public(private.parse().unwrap_or(IpAddr::from([127, 0, 0, 1]))), "{private}");
+            assert!(
+                !is_public(private.parse().unwrap_or(IpAddr::from([127, 0, 0, 1]))),
+                "{private}"
+            );
         }
         for public in ["93.184.216.34", "2606:4700::1111", "8.8.8.8"] {
-            assert!(is_public(public.parse().unwrap_or(IpAddr::from([127, 0, 0, 1]))), "{public}");
+            assert!(
+                is_public(public.parse().unwrap_or(IpAddr::from([127, 0, 0, 1]))),
+                "{public}"
+            );
         }
     }
 
