@@ -31,6 +31,6 @@ done
 token=$(VELLUM_DATA_DIR="$data" VELLUM_LOG=warn "$vellum" token add \
   --email sam.rivera@demo.vellum.test --name schemathesis --scope write)
 
-"$venv/bin/st" run "http://127.0.0.1:$port/api/v1/openapi.json" \
+"$venv/bin/st" --config-file tests/schemathesis.toml run "http://127.0.0.1:$port/api/v1/openapi.json" \
   --header "Authorization: Bearer $token" \
   --wait-for-schema 30 --checks all --max-examples 40 --workers 2 --seed 20261126

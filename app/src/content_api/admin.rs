@@ -56,9 +56,7 @@ pub struct AdminPost {
     pub id: i64,
     pub title: String,
     pub slug: String,
-    /// `draft`, `in_review`, `changes_requested`, `approved`, `scheduled`,
-    /// `published` or `trashed`.
-    pub status: String,
+    pub status: PostStatus,
     /// Send it back with an update: a save over someone else's newer one
     /// is refused with 409.
     pub version: i64,
@@ -88,7 +86,7 @@ pub struct AdminPerson {
 pub struct AdminPostSummary {
     pub id: i64,
     pub title: String,
-    pub status: String,
+    pub status: PostStatus,
     pub updated_at: DateTime<Utc>,
     pub authors: Vec<String>,
     pub tags: Vec<String>,
@@ -103,24 +101,8 @@ pub struct AdminPostList {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewDraft {
+    #[schema(min_length = 1, max_length = 200, example = "Sleep and screens")]
     pub title: String,
-    #[serde(flatten)]
-    pub fields: DraftFields,
-}
-
-/// Changes to a draft: the version it was read at, and the fields to
-/// change (the others stay).
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DraftUpdate {
-    pub version: i64,
-    pub title: Option<String>,
-    #[serde(flatten)]
-    pub fields: DraftFields,
-}
-
-#[derive(Debug, Default, Deserialize, ToSchema)]
-pub struct DraftFields {
     pub slug: Option<String>,
     pub markdown: Option<String>,
     pub excerpt: Option<String>,
@@ -134,9 +116,84 @@ pub struct DraftFields {
     pub show_review: Option<bool>,
 }
 
+/// Changes to a draft: the version it was read at, and the fields to
+/// change (the others stay).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DraftUpdate {
+    #[serde(deserialize_with = "whole_number")]
+    pub version: i64,
+    #[schema(min_length = 1, max_length = 200)]
+    pub title: Option<String>,
+    pub slug: Option<String>,
+    pub markdown: Option<String>,
+    pub excerpt: Option<String>,
+    /// Tag names; missing tags are created.
+    pub tags: Option<Vec<String>>,
+    pub cover_url: Option<String>,
+    pub cover_alt: Option<String>,
+    pub seo_title: Option<String>,
+    pub seo_description: Option<String>,
+    pub canonical_url: Option<String>,
+    pub show_review: Option<bool>,
+}
+
+/// The fields a save may change; `None` keeps the current value.
+#[derive(Debug, Default)]
+struct DraftFields {
+    title: Option<String>,
+    slug: Option<String>,
+    markdown: Option<String>,
+    excerpt: Option<String>,
+    tags: Option<Vec<String>>,
+    cover_url: Option<String>,
+    cover_alt: Option<String>,
+    seo_title: Option<String>,
+    seo_description: Option<String>,
+    canonical_url: Option<String>,
+    show_review: Option<bool>,
+}
+
+impl From<NewDraft> for DraftFields {
+    fn from(draft: NewDraft) -> Self {
+        Self {
+            title: None,
+            slug: draft.slug,
+            markdown: draft.markdown,
+            excerpt: draft.excerpt,
+            tags: draft.tags,
+            cover_url: draft.cover_url,
+            cover_alt: draft.cover_alt,
+            seo_title: draft.seo_title,
+            seo_description: draft.seo_description,
+            canonical_url: draft.canonical_url,
+            show_review: draft.show_review,
+        }
+    }
+}
+
+impl From<DraftUpdate> for DraftFields {
+    fn from(update: DraftUpdate) -> Self {
+        Self {
+            title: update.title,
+            slug: update.slug,
+            markdown: update.markdown,
+            excerpt: update.excerpt,
+            tags: update.tags,
+            cover_url: update.cover_url,
+            cover_alt: update.cover_alt,
+            seo_title: update.seo_title,
+            seo_description: update.seo_description,
+            canonical_url: update.canonical_url,
+            show_review: update.show_review,
+        }
+    }
+}
+
 impl DraftFields {
     fn is_empty(&self) -> bool {
-        self.slug.is_none()
+        self.title.is_none()
+            && self.slug.is_none()
             && self.markdown.is_none()
             && self.excerpt.is_none()
             && self.tags.is_none()
@@ -149,11 +206,26 @@ impl DraftFields {
     }
 }
 
+/// A version as JSON may write a whole number: `3` or `3.0`.
+fn whole_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
+    let number = serde_json::Number::deserialize(deserializer)?;
+    number
+        .as_i64()
+        .or_else(|| {
+            number
+                .as_f64()
+                .filter(|value| value.fract() == 0.0 && value.abs() < 9.0e15)
+                .map(|value| value as i64)
+        })
+        .ok_or_else(|| serde::de::Error::custom("expected a whole number"))
+}
+
 /// The version the caller read, so that a submission of a text changed
 /// since is refused.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Submission {
+    #[serde(deserialize_with = "whole_number")]
     pub version: i64,
 }
 
@@ -161,7 +233,7 @@ pub struct Submission {
 #[into_params(parameter_in = Query)]
 pub struct AdminListParams {
     /// Only posts in this status.
-    #[param(value_type = Option<String>, example = "draft")]
+    #[param(value_type = Option<PostStatus>, inline, example = "draft")]
     status: Option<String>,
 }
 
@@ -229,7 +301,7 @@ pub async fn list_posts(
     let (parts, _) = request.into_parts();
     let caller = caller(&state, &parts).await?;
     let Query(params) = query.map_err(|rejection| Problem::bad_query(rejection.body_text()))?;
-    let status = match params.status.as_deref().map(str::trim).filter(|raw| !raw.is_empty()) {
+    let status = match params.status.as_deref() {
         None => None,
         Some(raw) => Some(
             PostStatus::ALL
@@ -257,7 +329,7 @@ pub async fn list_posts(
             .map(|row| AdminPostSummary {
                 id: row.id,
                 title: row.title,
-                status: row.status.as_str().to_owned(),
+                status: row.status,
                 updated_at: row.updated_at,
                 authors: row.authors,
                 tags: row.tags,
@@ -318,8 +390,9 @@ pub async fn create_draft(
     let user = caller.user;
     let post = as_caller(&state, parts, async move {
         let created = crate::posts::server::editing::create(user.clone(), &draft.title).await?;
-        if !draft.fields.is_empty() {
-            save_fields(&user, created.id, created.version, None, &draft.fields).await?;
+        let fields = DraftFields::from(draft);
+        if !fields.is_empty() {
+            save_fields(&user, created.id, created.version, &fields).await?;
         }
         admin_post(user, created.id).await
     })
@@ -358,7 +431,8 @@ pub async fn update_draft(
         .map_err(|rejection| bad_body(&rejection))?;
     let user = caller.user;
     let post = as_caller(&state, parts, async move {
-        save_fields(&user, id, update.version, update.title.as_deref(), &update.fields).await?;
+        let version = update.version;
+        save_fields(&user, id, version, &DraftFields::from(update)).await?;
         admin_post(user, id).await
     })
     .await?;
@@ -410,7 +484,6 @@ async fn save_fields(
     user: &crate::accounts::server::User,
     id: i64,
     version: i64,
-    title: Option<&str>,
     fields: &DraftFields,
 ) -> Result<(), AppError> {
     let state = crate::state::app_state()?;
@@ -429,7 +502,7 @@ async fn save_fields(
     let author_ids: Vec<i64> = authors.iter().map(|author| author.id).collect();
     let pick = |new: &Option<String>, old: &str| new.clone().unwrap_or_else(|| old.to_owned());
     let (title, slug, body, excerpt) = (
-        title.map_or_else(|| post.title.clone(), str::to_owned),
+        pick(&fields.title, &post.title),
         pick(&fields.slug, &post.slug),
         pick(&fields.markdown, &post.body),
         pick(&fields.excerpt, &post.excerpt),
@@ -483,7 +556,7 @@ fn to_admin_post(post: Post, authors: Vec<AdminPerson>, tags: Vec<String>) -> Ad
         id: post.id,
         title: post.title,
         slug: post.slug,
-        status: post.status.as_str().to_owned(),
+        status: post.status,
         version: post.version,
         markdown: post.body,
         excerpt: post.excerpt,

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::accounts::Role;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PostStatus {
     Draft,
