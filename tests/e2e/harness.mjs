@@ -18,10 +18,11 @@ export const PASSWORD = 'correct horse battery staple';
 
 // Starts Vellum on a fresh database; `users` are created first with
 // `vellum user add`, as an operator would, all with PASSWORD.
-export async function startVellum({ users = [] } = {}) {
+// `env` adds settings, e.g. VELLUM_WEBHOOKS_ALLOW_PRIVATE for a local receiver.
+export async function startVellum({ users = [], env: settings = {} } = {}) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'vellum-e2e-'));
   const bin = process.env.VELLUM_BIN ?? path.join(targetDir, 'debug', 'vellum');
-  const env = { ...process.env, VELLUM_DATA_DIR: dataDir, NO_COLOR: '1' };
+  const env = { ...process.env, ...settings, VELLUM_DATA_DIR: dataDir, NO_COLOR: '1' };
   delete env.VELLUM_DATABASE_URL; // always the fresh SQLite file in dataDir
   for (const user of users) {
     const added = spawnSync(

@@ -282,6 +282,7 @@ test('every admin page hydrates when loaded directly', async () => {
     '/admin/notifications',
     '/admin/tags',
     '/admin/profile',
+    '/admin/tokens',
   ];
   for (const path of paths) {
     await maya.goto(`${vellum.baseUrl}${path}`);

@@ -2,6 +2,7 @@
 //! when each was last used, revoke it.
 
 use leptos::prelude::*;
+use leptos_meta::Title;
 
 use super::api::{CreatedApiToken, create_api_token, list_api_tokens, revoke_api_token};
 use crate::components::FieldErrorText;
@@ -40,6 +41,7 @@ pub fn ApiTokensPage() -> impl IntoView {
     };
 
     view! {
+        <Title text="API tokens" />
         <h1>"API tokens"</h1>
         <p class="hint">
             "Scripts and other programs use a token to work with your posts through the admin API \
@@ -79,7 +81,7 @@ pub fn ApiTokensPage() -> impl IntoView {
                     Ok(list) if list.is_empty() => view! { <p>"No tokens yet."</p> }.into_any(),
                     Ok(list) => view! {
                         <div class="table-scroll" tabindex="0" role="region" aria-label="Your tokens">
-                            <table data-testid="tokens">
+                            <table class="listing" data-testid="tokens">
                                 <thead><tr>
                                     <th scope="col">"Name"</th><th scope="col">"Access"</th><th scope="col">"Created"</th>
                                     <th scope="col">"Last used"</th><th scope="col">"State"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th>

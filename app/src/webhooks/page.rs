@@ -2,6 +2,7 @@
 //! each webhook's secret and delivery log, send a test event, delete.
 
 use leptos::prelude::*;
+use leptos_meta::Title;
 
 use super::api::{EVENTS, WebhookView, create_webhook, delete_webhook, list_webhooks, send_test_webhook};
 use crate::components::FieldErrorText;
@@ -45,6 +46,7 @@ pub fn WebhooksPage() -> impl IntoView {
     };
 
     view! {
+        <Title text="Webhooks" />
         <h1>"Webhooks"</h1>
         <p class="hint">
             "Vellum tells these addresses when posts change. Each request carries a "
@@ -112,7 +114,7 @@ fn webhook_card(hook: WebhookView, act: impl Fn(Call) + Copy + 'static) -> impl 
             <input id=format!("webhook-secret-{id}") readonly=true value=hook.secret.clone() />
             <div class="actions">
                 <button type="button" on:click=move |_| act(Box::pin(send_test_webhook(id)))>"Send test event"</button>
-                <button type="button" class="danger" on:click=move |_| act(Box::pin(delete_webhook(id)))>"Delete"</button>
+                <button type="button" class="secondary" on:click=move |_| act(Box::pin(delete_webhook(id)))>"Delete"</button>
             </div>
             <h3>"Recent deliveries"</h3>
             {if hook.deliveries.is_empty() {
@@ -120,7 +122,7 @@ fn webhook_card(hook: WebhookView, act: impl Fn(Call) + Copy + 'static) -> impl 
             } else {
                 view! {
                     <div class="table-scroll" tabindex="0" role="region" aria-label="Recent deliveries">
-                        <table data-testid="deliveries">
+                        <table class="listing" data-testid="deliveries">
                             <thead><tr>
                                 <th scope="col">"Event"</th><th scope="col">"Queued"</th><th scope="col">"State"</th>
                                 <th scope="col">"Status"</th><th scope="col">"Time"</th><th scope="col">"Attempts"</th>

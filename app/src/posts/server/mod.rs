@@ -453,3 +453,45 @@ pub fn public_path(slug: &str) -> String {
 pub(crate) fn audit_detail(post: &Post) -> String {
     format!("post {} \"{}\"", post.id, post.title)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::accounts::server::AuditAction;
+
+    fn change(from: PostStatus, to: PostStatus) -> StatusChange {
+        StatusChange {
+            id: 1,
+            expected_version: 1,
+            from,
+            to,
+            actor_id: 1,
+            at: Utc::now(),
+            live: LiveText::Keep,
+            reviewed: false,
+            publish_at: None,
+            comment: None,
+            notify: Notify::Nobody,
+            audit: NewAuditEntry::new(AuditAction::PostPublished, None, None),
+        }
+    }
+
+    #[test]
+    fn each_change_readers_notice_is_one_event() {
+        use PostStatus::*;
+        let cases: [(PostStatus, PostStatus, &[&str]); 9] = [
+            (Approved, Published, &["post.published"]),
+            (Scheduled, Published, &["post.published"]),
+            (Published, Published, &["post.updated"]),
+            (Approved, Scheduled, &["post.scheduled"]),
+            (Scheduled, Scheduled, &["post.scheduled"]),
+            (Published, Draft, &["post.unpublished"]),
+            (Published, Trashed, &["post.unpublished", "post.trashed"]),
+            (Draft, Trashed, &["post.trashed"]),
+            (Draft, InReview, &[]),
+        ];
+        for (from, to, expected) in cases {
+            assert_eq!(change(from, to).events(), expected, "{from:?} → {to:?}");
+        }
+    }
+}
