@@ -19,7 +19,7 @@ fi
 vellum="${VELLUM_BIN:-${CARGO_TARGET_DIR:-$HOME/.cache/vellum/target}/debug/vellum}"
 data=$(mktemp -d)
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-VELLUM_DATA_DIR="$data" VELLUM_API_RATE_LIMIT=0 VELLUM_LOG=warn \
+VELLUM_DATA_DIR="$data" VELLUM_API_RATE_LIMIT=0 VELLUM_API_TOKEN_RATE_LIMIT=0 VELLUM_LOG=warn \
   "$vellum" serve --demo --addr "127.0.0.1:$port" >"$data/vellum.log" 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$data"' EXIT

@@ -12,6 +12,7 @@ pub mod content;
 #[cfg(feature = "ssr")]
 pub mod content_api;
 pub mod error;
+pub mod media;
 pub mod posts;
 pub mod previews;
 pub mod settings;

@@ -20,6 +20,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Rendered public responses (see `cache`).
     pub public_cache: Arc<crate::cache::PublicCache>,
+    /// Where media files are kept.
+    pub media: crate::media::storage::MediaStorage,
 }
 
 /// Settings fixed for the life of the process.
@@ -44,6 +46,10 @@ pub struct RuntimeConfig {
     pub api_token_rate_limit: u32,
     /// Webhooks may reach loopback and private networks.
     pub webhooks_allow_private: bool,
+    /// The largest upload accepted, in bytes.
+    pub media_max_bytes: usize,
+    /// The most pixels (width × height) an uploaded image may have.
+    pub media_max_pixels: u64,
 }
 
 impl RuntimeConfig {

@@ -1,11 +1,14 @@
 -- Personal API tokens: a user's key for the admin API. Only the token's
 -- SHA-256 digest is kept; the token itself is shown once, at creation.
+-- Like sessions, a token belongs to its owner's session epoch: a password
+-- change or reset, a role change or a deactivation ends it.
 CREATE TABLE api_tokens (
     id            BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     user_id       BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     name          TEXT NOT NULL,
     scope         TEXT NOT NULL CHECK (scope IN ('read', 'write')),
     token_hash    TEXT NOT NULL UNIQUE,
+    session_epoch BIGINT NOT NULL,
     created_at    TIMESTAMPTZ NOT NULL,
     last_used_at  TIMESTAMPTZ,
     revoked_at    TIMESTAMPTZ

@@ -145,6 +145,23 @@ pub struct ServeArgs {
     #[arg(long, env = "VELLUM_WEBHOOKS_ALLOW_PRIVATE", default_value_t = false)]
     pub webhooks_allow_private: bool,
 
+    /// Where media files are kept: empty for the `media` folder in the data
+    /// directory (one instance), or `s3://bucket` for S3-compatible object
+    /// storage that several instances share (credentials, region and
+    /// endpoint from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION,
+    /// AWS_ENDPOINT; AWS_ALLOW_HTTP=true for a plain-http endpoint).
+    #[arg(long, env = "VELLUM_MEDIA_STORE", default_value = "")]
+    pub media_store: String,
+
+    /// The largest image upload accepted, in MB.
+    #[arg(long, env = "VELLUM_MEDIA_MAX_MB", default_value_t = 10)]
+    pub media_max_mb: usize,
+
+    /// The most megapixels an uploaded image may have; larger ones (and
+    /// decompression bombs) are refused before they are decoded.
+    #[arg(long, env = "VELLUM_MEDIA_MAX_MEGAPIXELS", default_value_t = 50)]
+    pub media_max_megapixels: u64,
+
     /// Origins allowed to read the public API from a browser (CORS), comma
     /// separated; `*` (the default) allows every origin.
     #[arg(long, env = "VELLUM_API_CORS_ORIGINS", default_value = "*", value_delimiter = ',')]

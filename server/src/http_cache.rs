@@ -48,6 +48,7 @@ fn is_conditional_candidate(request: &Request) -> bool {
     request.method() == Method::GET
         && !is_private(path)
         && !path.starts_with("/pkg/")
+        && !path.starts_with("/media/")
         && !matches!(path, "/healthz" | "/readyz")
 }
 

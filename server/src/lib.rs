@@ -6,6 +6,7 @@ mod content_key;
 mod demo;
 mod health;
 mod http_cache;
+mod media;
 mod rate_limit;
 mod request_log;
 mod security;
@@ -110,7 +111,16 @@ pub async fn prepare(args: &ServeArgs, clock: Option<Arc<dyn Clock>>) -> anyhow:
         api_rate_limit: args.api_rate_limit,
         api_token_rate_limit: args.api_token_rate_limit,
         webhooks_allow_private: args.webhooks_allow_private,
+        media_max_bytes: args.media_max_mb.saturating_mul(1024 * 1024),
+        media_max_pixels: args.media_max_megapixels.saturating_mul(1_000_000),
     });
+    let media = if args.media_store.trim().is_empty() {
+        app::media::storage::MediaStorage::local(&args.database.data_dir.join("media"))
+    } else {
+        app::media::storage::MediaStorage::s3(args.media_store.trim())
+    }
+    .map_err(|message| anyhow::anyhow!("VELLUM_MEDIA_STORE: {message}"))?;
+    tracing::info!("media files are kept in {}", media.description);
     let clock: Arc<dyn Clock> = match clock {
         Some(clock) => clock,
         None => Arc::new(SystemClock {
@@ -125,6 +135,7 @@ pub async fn prepare(args: &ServeArgs, clock: Option<Arc<dyn Clock>>) -> anyhow:
         public_cache: Arc::new(app::cache::PublicCache::new(
             args.public_cache_mb.saturating_mul(1024 * 1024),
         )),
+        media,
     };
     // Posts that fell due while the server was down are published (and
     // their side effects run) before the first request is served.
@@ -186,6 +197,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(app::blog::routes())
         .route("/demo/covers/{name}", get(demo::cover))
+        .route("/media/{key}", get(media::file))
+        .merge(upload_router(&state))
         .nest(app::content_api::PREFIX, content_api_router(&state))
         .nest(app::content_api::admin::ADMIN_PREFIX, app::content_api::admin::routes())
         .route("/healthz", get(health::healthz))
@@ -266,6 +279,19 @@ fn admin_router(state: &AppState) -> Router<AppState> {
         .layer(session_layer(state))
         // Server functions read their whole body into memory: bound it.
         .layer(RequestBodyLimitLayer::new(MAX_FORM_BYTES))
+}
+
+/// The upload endpoint: the session like the admin, and a body limit of
+/// its own (the largest image allowed, plus the form around it).
+fn upload_router(state: &AppState) -> Router<AppState> {
+    Router::new()
+        .route(app::media::api::UPLOAD_PATH, axum::routing::post(media::upload))
+        // Multipart reads through this limit, so a file over it gets the
+        // endpoint's own JSON message rather than a bare 413.
+        .layer(axum::extract::DefaultBodyLimit::max(
+            state.config.media_max_bytes.saturating_add(64 * 1024),
+        ))
+        .layer(session_layer(state))
 }
 
 fn session_layer(state: &AppState) -> SessionManagerLayer<SessionBackend> {

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use app::accounts::server::{client_address, token_digest};
+use app::api_tokens::server::bearer_token;
 use app::content_api::problem::Problem;
 use app::error::AppError;
 use axum::extract::Request;
@@ -89,7 +90,7 @@ pub async fn limit(limits: Arc<ApiRateLimit>, request: Request, next: Next) -> R
         .headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "));
+        .and_then(bearer_token);
     if admin
         && let Some(allowance) = &limits.per_token
         && let Some(token) = bearer

@@ -97,11 +97,23 @@ pub async fn deliver_due(state: &AppState, sender: &Sender) -> anyhow::Result<us
                     "webhook delivery failed"
                 ),
             }
-            state.store.finish_delivery(job.id, &outcome).await
+            state.store.finish_delivery(job.id, job.attempts, &outcome).await
         });
     }
+    // Every send runs to its end and is recorded, whatever the others did;
+    // returning early would cancel sends the receiver may already have.
+    let mut failures = 0;
     while let Some(finished) = sending.join_next().await {
-        finished??;
+        let error = match finished {
+            Ok(Ok(())) => continue,
+            Ok(Err(error)) => error.to_string(),
+            Err(error) => error.to_string(),
+        };
+        failures += 1;
+        tracing::error!(%error, "webhooks: recording a delivery failed");
+    }
+    if failures > 0 {
+        anyhow::bail!("{failures} of {tried} deliveries could not be recorded");
     }
     Ok(tried)
 }

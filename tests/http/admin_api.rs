@@ -90,6 +90,7 @@ async fn a_token_works_on_its_owners_drafts_and_nothing_more(db: &TestDb) {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(problem["code"], "token_required");
     assert_eq!(headers["cache-control"], "private, no-store");
+    assert_eq!(headers["www-authenticate"], "Bearer");
     let (status, ..) = admin(
         &server,
         &spec,
@@ -192,6 +193,37 @@ async fn a_token_works_on_its_owners_drafts_and_nothing_more(db: &TestDb) {
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 
+    // A refused new draft leaves nothing behind; a tag with a comma is
+    // refused, not split.
+    let (status, _, problem) = admin(
+        &server,
+        &spec,
+        "post",
+        "/api/v1/admin/posts",
+        Some(&write),
+        Some(json!({ "title": "Half a draft", "cover_url": "https://images.example.org/a.jpg" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert!(problem["errors"]["cover_alt"].is_array(), "{problem}");
+    let (status, _, problem) = admin(
+        &server,
+        &spec,
+        "post",
+        "/api/v1/admin/posts",
+        Some(&write),
+        Some(json!({ "title": "Tagged", "tags": ["Sleep, Health"] })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert!(problem["errors"]["tags"].is_array(), "{problem}");
+    let (_, _, all) = admin(&server, &spec, "get", "/api/v1/admin/posts", Some(&read), None).await;
+    assert_eq!(
+        all["posts"].as_array().map(Vec::len),
+        Some(1),
+        "only the first draft exists: {all}"
+    );
+
     // A read token reads only; another author's token finds nothing.
     let (status, ..) = admin(
         &server,
@@ -203,6 +235,15 @@ async fn a_token_works_on_its_owners_drafts_and_nothing_more(db: &TestDb) {
     )
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+    let change = json!({ "version": current, "markdown": "Read tokens cannot" });
+    let (status, ..) = admin(&server, &spec, "patch", &path, Some(&read), Some(change)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let submit_path = format!("{path}/submit");
+    let version = json!({ "version": current });
+    let (status, ..) = admin(&server, &spec, "post", &submit_path, Some(&read), Some(version.clone())).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, ..) = admin(&server, &spec, "post", &submit_path, Some(&ben), Some(version)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "nobody submits another author's draft");
     let (status, ..) = admin(&server, &spec, "get", &path, Some(&ben), None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, ..) = admin(
@@ -266,6 +307,31 @@ async fn a_token_works_on_its_owners_drafts_and_nothing_more(db: &TestDb) {
     let (status, ..) = admin(&server, &spec, "get", &path, Some(&write), None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
+    // A password change ends older tokens, as it ends sessions.
+    let maya_user = server
+        .state
+        .store
+        .user_by_email(&app::accounts::server::Email::parse("maya@clinic.org").expect("email"))
+        .await
+        .expect("query")
+        .expect("maya");
+    let (status, ..) = admin(&server, &spec, "get", &path, Some(&maya), None).await;
+    assert_eq!(status, StatusCode::OK);
+    let audit = NewAuditEntry::new(AuditAction::PasswordChanged, Some(maya_user.id), Some(maya_user.id));
+    let hash = maya_user.password_hash.clone().unwrap_or_default();
+    server
+        .state
+        .store
+        .set_password(maya_user.id, &hash, &audit)
+        .await
+        .expect("new password");
+    let (status, ..) = admin(&server, &spec, "get", &path, Some(&maya), None).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "a token from before the password change"
+    );
+
     // A deactivated owner's tokens stop too.
     let audit = NewAuditEntry::new(AuditAction::Deactivated, None, Some(ana.id));
     server
@@ -320,10 +386,18 @@ async fn each_token_has_its_own_rate_limit(db: &TestDb) {
     let ana_client = signed_in(&server, "ana@clinic.org").await;
     let busy = token(&server, &ana_client, "Busy", "read").await;
     let calm = token(&server, &ana_client, "Calm", "read").await;
-    for _ in 0..3 {
+    for _ in 0..2 {
         let (status, ..) = admin(&server, &spec, "get", "/api/v1/admin/posts", Some(&busy), None).await;
         assert_eq!(status, StatusCode::OK);
     }
+    // The scheme in another case is the same token, and counts as such.
+    let other_spelling = client()
+        .get(url(&server, "/api/v1/admin/posts"))
+        .header("authorization", format!("bearer  {busy}"))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(other_spelling.status(), StatusCode::OK);
     let (status, headers, problem) = admin(&server, &spec, "get", "/api/v1/admin/posts", Some(&busy), None).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{problem}");
     assert!(headers.contains_key("retry-after"));

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use app::accounts::Role;
 use app::accounts::api::*;
 use app::api_tokens::api::{CreateApiToken, ListApiTokens, RevokeApiToken};
+use app::media::api::{DeleteMedia, ListMedia, SetMediaAlt};
 use app::posts::api::*;
 use app::previews::api::{CreatePreviewLink, ListPreviewLinks, RevokePreviewLink};
 use app::settings::api::{GetSiteSettings, SaveSiteSettings};
@@ -275,6 +276,15 @@ async fn every_server_function_checks_its_caller(db: &TestDb) {
         (ListWebhooks::PATH, vec![], [U, F, F, F, A, U]),
         (SendTestWebhook::PATH, vec![("id", "999999".into())], [U, F, F, F, A, U]),
         (DeleteWebhook::PATH, vec![("id", "999999".into())], [U, F, F, F, A, U]),
+        // Everyone signed in uses the library; no such image to describe or
+        // delete: allowed callers get 404.
+        (ListMedia::PATH, vec![], [U, A, A, A, A, U]),
+        (
+            SetMediaAlt::PATH,
+            vec![("id", "999999".into()), ("alt", "A chart".into())],
+            [U, A, A, A, A, U],
+        ),
+        (DeleteMedia::PATH, vec![("id", "999999".into())], [U, A, A, A, A, U]),
         // Last: it ends the caller's session.
         (Logout::PATH, vec![], [U, A, A, A, A, U]),
     ];

@@ -89,26 +89,30 @@ async fn a_newcomer_script_lists_pages_previews_and_checks_a_webhook(db: &TestDb
         .expect("python3 runs");
     let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
     let mut output = Vec::new();
-    while let Some(line) = lines.next_line().await.expect("read") {
-        let listening = line.starts_with("listening");
-        output.push(line);
-        if listening {
-            post_as(
-                &server,
-                &ana,
-                "Fresh article",
-                "Sleep",
-                PostStatus::Published,
-                Utc::now(),
-                None,
-            )
-            .await;
+    let conversation = async {
+        while let Some(line) = lines.next_line().await.expect("read") {
+            let listening = line.starts_with("listening");
+            output.push(line);
+            if listening {
+                let now = Utc::now();
+                post_as(
+                    &server,
+                    &ana,
+                    "Fresh article",
+                    "Sleep",
+                    PostStatus::Published,
+                    now,
+                    None,
+                )
+                .await;
+            }
         }
-    }
-    let status = tokio::time::timeout(std::time::Duration::from_secs(90), child.wait())
+        child.wait().await.expect("exit status")
+    };
+    // A stuck script fails the test instead of hanging the run.
+    let status = tokio::time::timeout(std::time::Duration::from_secs(90), conversation)
         .await
-        .expect("the script finishes")
-        .expect("exit status");
+        .expect("the script finishes within 90 s");
     let output = output.join("\n");
     assert!(status.success(), "the script failed:\n{output}");
     assert!(output.contains("listed 5 posts over 3 pages"), "{output}");

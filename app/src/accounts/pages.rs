@@ -320,7 +320,7 @@ pub fn AuditPage() -> impl IntoView {
 }
 
 /// The audit actions as stored (see `server::AuditAction`).
-const AUDIT_ACTIONS: [&str; 27] = [
+const AUDIT_ACTIONS: [&str; 29] = [
     "sign_in",
     "sign_in_failed",
     "sign_out",
@@ -348,4 +348,6 @@ const AUDIT_ACTIONS: [&str; 27] = [
     "api_token_revoked",
     "webhook_added",
     "webhook_deleted",
+    "media_uploaded",
+    "media_deleted",
 ];

@@ -148,6 +148,8 @@ pub enum AuditAction {
     ApiTokenRevoked,
     WebhookAdded,
     WebhookDeleted,
+    MediaUploaded,
+    MediaDeleted,
 }
 
 impl AuditAction {
@@ -168,7 +170,7 @@ impl AuditAction {
         }
     }
 
-    pub const ALL: [AuditAction; 27] = [
+    pub const ALL: [AuditAction; 29] = [
         Self::SignIn,
         Self::SignInFailed,
         Self::SignOut,
@@ -196,6 +198,8 @@ impl AuditAction {
         Self::ApiTokenRevoked,
         Self::WebhookAdded,
         Self::WebhookDeleted,
+        Self::MediaUploaded,
+        Self::MediaDeleted,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -227,6 +231,8 @@ impl AuditAction {
             Self::ApiTokenRevoked => "api_token_revoked",
             Self::WebhookAdded => "webhook_added",
             Self::WebhookDeleted => "webhook_deleted",
+            Self::MediaUploaded => "media_uploaded",
+            Self::MediaDeleted => "media_deleted",
         }
     }
 }
@@ -292,6 +298,11 @@ pub async fn session_user() -> Result<Option<User>, AppError> {
     let state = app_state()?;
     let session = session::from_request().await?;
     session::load_user(&state, &session).await
+}
+
+/// `session_user` for plain axum handlers, which hold the session itself.
+pub async fn user_of_session(state: &AppState, session: &tower_sessions::Session) -> Result<Option<User>, AppError> {
+    session::load_user(state, session).await
 }
 
 pub async fn require_user() -> Result<User, AppError> {

@@ -91,6 +91,7 @@ pub fn AdminApp() -> impl IntoView {
                     <Route path=path!("/admin/tags") view=TagsPage />
                     <Route path=path!("/admin/calendar") view=CalendarPage />
                     <Route path=path!("/admin/notifications") view=NotificationsPage />
+                    <Route path=path!("/admin/media") view=crate::media::page::MediaPage />
                     <Route path=path!("/admin/tokens") view=crate::api_tokens::page::ApiTokensPage />
                     <Route path=path!("/admin/webhooks") view=crate::webhooks::page::WebhooksPage />
                 </Routes>
@@ -124,6 +125,7 @@ fn AdminHeader() -> impl IntoView {
                         <nav class="admin-nav" aria-label="Admin">
                             <A href="/admin" exact=true>"Dashboard"</A>
                             <A href="/admin/posts">"Posts"</A>
+                            <A href="/admin/media">"Media"</A>
                             {(user.role >= crate::accounts::Role::Editor).then(|| view! {
                                 <A href="/admin/review">"Review"</A>
                             })}

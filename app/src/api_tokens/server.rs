@@ -74,6 +74,8 @@ pub struct ApiTokenRow {
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// 1 once its owner's password, role or activation changed since.
+    pub ended: i64,
 }
 
 /// What a presented token allows: whose it is and its scope.
@@ -88,19 +90,23 @@ pub struct TokenGrant {
 /// The caller of an admin API request: the token's owner as they are now.
 #[derive(Debug, Clone)]
 pub struct TokenCaller {
-    pub token_id: i64,
     pub user: User,
     pub scope: Scope,
+}
+
+/// The token in an `Authorization` header: `Bearer <token>`, the scheme in
+/// any case (RFC 9110), surrounding spaces ignored. The rate limiter and the
+/// check below read it the same way, so no spelling escapes the limit.
+pub fn bearer_token(authorization: &str) -> Option<&str> {
+    let (scheme, token) = authorization.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && token.starts_with(TOKEN_PREFIX)).then_some(token)
 }
 
 /// The owner of the bearer token in `authorization`, or `Unauthenticated`
 /// for a missing, unknown or revoked token or a deactivated owner.
 pub async fn authenticate(state: &AppState, authorization: Option<&str>) -> Result<TokenCaller, AppError> {
-    let token = authorization
-        .and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")))
-        .map(str::trim)
-        .filter(|token| token.starts_with(TOKEN_PREFIX))
-        .ok_or(AppError::Unauthenticated)?;
+    let token = authorization.and_then(bearer_token).ok_or(AppError::Unauthenticated)?;
     let grant = state
         .store
         .use_api_token(&token_digest(token), state.clock.now())
@@ -113,11 +119,7 @@ pub async fn authenticate(state: &AppState, authorization: Option<&str>) -> Resu
         .filter(|user| user.active)
         .ok_or(AppError::Unauthenticated)?;
     let scope = Scope::parse(&grant.scope).map_err(AppError::internal)?;
-    Ok(TokenCaller {
-        token_id: grant.token_id,
-        user,
-        scope,
-    })
+    Ok(TokenCaller { user, scope })
 }
 
 impl TokenCaller {
@@ -194,13 +196,36 @@ fn view(row: ApiTokenRow, settings: &crate::settings::SiteSettings) -> ApiTokenV
         scope: row.scope,
         created: admin_time(row.created_at, settings),
         last_used: row.last_used_at.map(|at| admin_time(at, settings)),
-        state: if row.revoked_at.is_some() { "revoked" } else { "active" }.to_owned(),
+        state: if row.revoked_at.is_some() {
+            "revoked"
+        } else if row.ended != 0 {
+            "ended (password, role or access changed)"
+        } else {
+            "active"
+        }
+        .to_owned(),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bearer_tokens_are_read_one_way() {
+        let token = "vellum_pat_abc";
+        for header in [
+            "Bearer vellum_pat_abc",
+            "bearer vellum_pat_abc",
+            "BEARER  vellum_pat_abc ",
+            " Bearer vellum_pat_abc",
+        ] {
+            assert_eq!(bearer_token(header), Some(token), "{header:?}");
+        }
+        for header in ["Basic vellum_pat_abc", "Bearer other", "vellum_pat_abc", "Bearer"] {
+            assert_eq!(bearer_token(header), None, "{header:?}");
+        }
+    }
 
     #[test]
     fn names_and_scopes_are_checked() {

@@ -21,7 +21,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::problem::Problem;
 use crate::api_tokens::server::{TokenCaller, authenticate};
 use crate::error::AppError;
-use crate::posts::server::{ListOrder, Post, PostFilter, RawEdit, post_for};
+use crate::posts::server::{ListOrder, Post, PostEdit, PostFilter, PostTitle, RawEdit, Slug, post_for};
 use crate::posts::workflow::{PostStatus, Transition};
 use crate::state::AppState;
 
@@ -388,9 +388,11 @@ pub async fn create_draft(
         .await
         .map_err(|rejection| bad_body(&rejection))?;
     let user = caller.user;
+    let title = draft.title.clone();
+    let fields = DraftFields::from(draft);
+    check_new_draft(&title, &fields, user.id)?;
     let post = as_caller(&state, parts, async move {
-        let created = crate::posts::server::editing::create(user.clone(), &draft.title).await?;
-        let fields = DraftFields::from(draft);
+        let created = crate::posts::server::editing::create(user.clone(), &title).await?;
         if !fields.is_empty() {
             save_fields(&user, created.id, created.version, &fields).await?;
         }
@@ -439,8 +441,7 @@ pub async fn update_draft(
     Ok(Json(post))
 }
 
-/// Sends a draft to the editors for review (or, where the site needs no
-/// review, as the workflow allows).
+/// Sends a draft to the editors for review.
 #[utoipa::path(
     post,
     path = "/api/v1/admin/posts/{id}/submit",
@@ -478,8 +479,114 @@ pub async fn submit(
     Ok(Json(post))
 }
 
-/// Saves `fields` (and `title`) over the post's current values, as the
-/// editor's Save button would.
+/// Every field of a save, owned: a post's current values with a request's
+/// changes laid over them.
+struct EditValues {
+    title: String,
+    slug: String,
+    body: String,
+    excerpt: String,
+    cover_url: String,
+    cover_alt: String,
+    seo_title: String,
+    seo_description: String,
+    canonical_url: String,
+    show_review: bool,
+    tags: String,
+    author_ids: Vec<i64>,
+}
+
+impl EditValues {
+    fn of(post: &Post, tags: Vec<String>, author_ids: Vec<i64>) -> Self {
+        Self {
+            title: post.title.clone(),
+            slug: post.slug.clone(),
+            body: post.body.clone(),
+            excerpt: post.excerpt.clone(),
+            cover_url: post.cover_url.clone(),
+            cover_alt: post.cover_alt.clone(),
+            seo_title: post.seo_title.clone(),
+            seo_description: post.seo_description.clone(),
+            canonical_url: post.canonical_url.clone(),
+            show_review: post.show_review,
+            tags: tags.join(", "),
+            author_ids,
+        }
+    }
+
+    /// `fields` over these values. Tag names travel joined by commas, so
+    /// a name with a comma in it is refused rather than split in two.
+    fn with(mut self, fields: &DraftFields) -> Result<Self, AppError> {
+        let set = |target: &mut String, new: &Option<String>| {
+            if let Some(new) = new {
+                new.clone_into(target);
+            }
+        };
+        set(&mut self.title, &fields.title);
+        set(&mut self.slug, &fields.slug);
+        set(&mut self.body, &fields.markdown);
+        set(&mut self.excerpt, &fields.excerpt);
+        set(&mut self.cover_url, &fields.cover_url);
+        set(&mut self.cover_alt, &fields.cover_alt);
+        set(&mut self.seo_title, &fields.seo_title);
+        set(&mut self.seo_description, &fields.seo_description);
+        set(&mut self.canonical_url, &fields.canonical_url);
+        if let Some(show_review) = fields.show_review {
+            self.show_review = show_review;
+        }
+        if let Some(tags) = &fields.tags {
+            if tags.iter().any(|tag| tag.contains(',')) {
+                return Err(AppError::invalid("tags", "Tag names cannot contain commas."));
+            }
+            self.tags = tags.join(", ");
+        }
+        Ok(self)
+    }
+
+    fn raw(&self) -> RawEdit<'_> {
+        RawEdit {
+            title: &self.title,
+            slug: &self.slug,
+            body: &self.body,
+            excerpt: &self.excerpt,
+            cover_url: &self.cover_url,
+            cover_alt: &self.cover_alt,
+            seo_title: &self.seo_title,
+            seo_description: &self.seo_description,
+            canonical_url: &self.canonical_url,
+            show_review: self.show_review,
+            tags: &self.tags,
+            author_ids: &self.author_ids,
+        }
+    }
+}
+
+/// Checks a new draft's fields as its first save will, before anything is
+/// stored, so a refused draft leaves nothing behind.
+fn check_new_draft(title: &str, fields: &DraftFields, author_id: i64) -> Result<(), AppError> {
+    let slug = PostTitle::parse(title)
+        .map(|title| Slug::from_title(&title).as_str().to_owned())
+        .unwrap_or_default();
+    let values = EditValues {
+        title: title.to_owned(),
+        slug,
+        body: String::new(),
+        excerpt: String::new(),
+        cover_url: String::new(),
+        cover_alt: String::new(),
+        seo_title: String::new(),
+        seo_description: String::new(),
+        canonical_url: String::new(),
+        show_review: true,
+        tags: String::new(),
+        author_ids: vec![author_id],
+    }
+    .with(fields)?;
+    PostEdit::parse(&values.raw()).map(drop)
+}
+
+/// Saves `fields` over the post's current values, as the editor's Save
+/// button would.
 async fn save_fields(
     user: &crate::accounts::server::User,
     id: i64,
@@ -488,49 +595,16 @@ async fn save_fields(
 ) -> Result<(), AppError> {
     let state = crate::state::app_state()?;
     let (post, authors, _) = post_for(user, id).await?;
-    let tags = match &fields.tags {
-        Some(tags) => tags.join(", "),
-        None => state
-            .store
-            .post_tags(id)
-            .await?
-            .into_iter()
-            .map(|tag| tag.name)
-            .collect::<Vec<_>>()
-            .join(", "),
-    };
-    let author_ids: Vec<i64> = authors.iter().map(|author| author.id).collect();
-    let pick = |new: &Option<String>, old: &str| new.clone().unwrap_or_else(|| old.to_owned());
-    let (title, slug, body, excerpt) = (
-        pick(&fields.title, &post.title),
-        pick(&fields.slug, &post.slug),
-        pick(&fields.markdown, &post.body),
-        pick(&fields.excerpt, &post.excerpt),
-    );
-    let (cover_url, cover_alt) = (
-        pick(&fields.cover_url, &post.cover_url),
-        pick(&fields.cover_alt, &post.cover_alt),
-    );
-    let (seo_title, seo_description, canonical_url) = (
-        pick(&fields.seo_title, &post.seo_title),
-        pick(&fields.seo_description, &post.seo_description),
-        pick(&fields.canonical_url, &post.canonical_url),
-    );
-    let raw = RawEdit {
-        title: &title,
-        slug: &slug,
-        body: &body,
-        excerpt: &excerpt,
-        cover_url: &cover_url,
-        cover_alt: &cover_alt,
-        seo_title: &seo_title,
-        seo_description: &seo_description,
-        canonical_url: &canonical_url,
-        show_review: fields.show_review.unwrap_or(post.show_review),
-        tags: &tags,
-        author_ids: &author_ids,
-    };
-    crate::posts::server::editing::save(user.clone(), id, version, &raw, true).await?;
+    let tags = state
+        .store
+        .post_tags(id)
+        .await?
+        .into_iter()
+        .map(|tag| tag.name)
+        .collect();
+    let author_ids = authors.iter().map(|author| author.id).collect();
+    let values = EditValues::of(&post, tags, author_ids).with(fields)?;
+    crate::posts::server::editing::save(user.clone(), id, version, &values.raw(), true).await?;
     Ok(())
 }
 
@@ -586,9 +660,12 @@ pub fn routes() -> axum::Router<AppState> {
         .fallback(super::problem::not_found)
         .method_not_allowed_fallback(super::problem::method_not_allowed)
         .layer(axum::middleware::map_response(|mut response: Response| async move {
-            response
-                .headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+            let unauthenticated = response.status() == StatusCode::UNAUTHORIZED;
+            let headers = response.headers_mut();
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+            if unauthenticated {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
             response
         }))
 }

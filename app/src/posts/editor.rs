@@ -11,6 +11,8 @@ use super::api::{EditorData, Person, PostView, Preview, load_post, preview_markd
 use super::review_panel::ReviewPanel;
 use super::workflow::PostStatus;
 use crate::error::AppError;
+use crate::media::api::MediaView;
+use crate::media::upload::{ACCEPTED_TYPES, DescribeImage, UploadStatus, Uploader, first_image, take_chosen_file};
 
 /// How long typing must pause before an autosave.
 const AUTOSAVE_DELAY_MS: u64 = 2000;
@@ -116,6 +118,8 @@ fn Editor(data: EditorData) -> impl IntoView {
     let editable = Memo::new(move |_| hydrated.get() && meta.with(|m| m.can_edit));
     let people = data.people.clone();
     let textarea = NodeRef::<leptos::html::Textarea>::new();
+    let images = ImageInsert::new(textarea, fields, editable);
+    let dragging = RwSignal::new(false);
 
     let saver = Saver {
         id,
@@ -243,14 +247,26 @@ fn Editor(data: EditorData) -> impl IntoView {
             </div>
             <div class="editor-columns" class:showing-preview=move || show_preview.get()>
                 <div class="editor-text">
-                    <Toolbar textarea fields editable />
+                    <Toolbar textarea fields editable images />
+                    <UploadStatus uploader=images.uploader />
+                    {move || images.describing.get().map(|media| view! {
+                        <DescribeImage media id="body-image-alt" confirm="Insert image"
+                            on_done=Callback::new(move |media: MediaView| images.insert(&media))
+                            on_cancel=Callback::new(move |()| images.cancel()) />
+                    })}
                     <label for="post-body" class="visually-hidden">"Text (Markdown)"</label>
                     <textarea id="post-body" node_ref=textarea class="markdown" name="body" spellcheck="true"
                         prop:value=move || fields.with(|f| f.body.clone())
                         on:input=set(|f, v| f.body = v) on:keydown=on_key readonly=move || !editable.get()
-                        aria-describedby="post-body-error" data-testid="body">
+                        on:dragover=move |ev| dragging.set(images.accept_drag(&ev))
+                        on:dragleave=move |_| dragging.set(false)
+                        on:drop=move |ev| { dragging.set(false); images.drop(&ev); }
+                        on:paste=move |ev| images.paste(&ev)
+                        class:dropping=move || dragging.get()
+                        aria-describedby="post-body-hint post-body-error" data-testid="body">
                         {initial_body}
                     </textarea>
+                    <p class="hint" id="post-body-hint">"Drop or paste an image into the text to upload it."</p>
                     <crate::components::FieldErrorText id="post-body-error".to_owned() errors=field("body") />
                 </div>
                 <div class="editor-preview" aria-label="Preview">
@@ -684,29 +700,199 @@ fn apply_format(textarea: NodeRef<leptos::html::Textarea>, fields: RwSignal<Fiel
         return;
     }
     let text = element.value();
-    // The browser counts UTF-16 units; Rust slices bytes.
-    let to_byte = |utf16: u32| {
-        let mut units = 0u32;
-        text.char_indices()
-            .find(|(_, c)| {
-                let found = units >= utf16;
-                units += u32::try_from(c.len_utf16()).unwrap_or(2);
-                found
-            })
-            .map_or(text.len(), |(i, _)| i)
-    };
-    let start = to_byte(element.selection_start().ok().flatten().unwrap_or(0));
-    let end = to_byte(element.selection_end().ok().flatten().unwrap_or(0));
+    let start = utf16_to_byte(&text, element.selection_start().ok().flatten().unwrap_or(0));
+    let end = utf16_to_byte(&text, element.selection_end().ok().flatten().unwrap_or(0));
     let (new_text, sel_start, sel_end) = formatted(&text, start, end, format);
-    let to_utf16 = |byte: usize| u32::try_from(new_text[..byte].encode_utf16().count()).unwrap_or(0);
     element.set_value(&new_text);
-    let _ = element.set_selection_range(to_utf16(sel_start), to_utf16(sel_end));
+    let _ = element.set_selection_range(utf16_len(&new_text[..sel_start]), utf16_len(&new_text[..sel_end]));
     let _ = element.focus();
     fields.update(|f| f.body = new_text.clone());
 }
 
+/// The byte offset in `text` of the browser's offset `utf16`: text areas
+/// count UTF-16 units, Rust slices bytes.
+fn utf16_to_byte(text: &str, utf16: u32) -> usize {
+    let mut units = 0u32;
+    text.char_indices()
+        .find(|(_, c)| {
+            let found = units >= utf16;
+            units += u32::try_from(c.len_utf16()).unwrap_or(2);
+            found
+        })
+        .map_or(text.len(), |(i, _)| i)
+}
+
+/// The length of `text` as the browser counts it.
+fn utf16_len(text: &str) -> u32 {
+    u32::try_from(text.encode_utf16().count()).unwrap_or(u32::MAX)
+}
+
+/// Markdown for an image; the alt text cannot end the brackets early and
+/// an address with spaces or brackets is kept whole.
+fn image_markdown(alt: &str, url: &str) -> String {
+    let mut escaped = String::with_capacity(alt.len());
+    for c in alt.chars() {
+        match c {
+            '\\' | '[' | ']' => {
+                escaped.push('\\');
+                escaped.push(c);
+            }
+            '\n' | '\r' => escaped.push(' '),
+            _ => escaped.push(c),
+        }
+    }
+    if url.contains(|c: char| c.is_whitespace() || "()<>".contains(c)) {
+        format!("![{escaped}](<{}>)", url.replace(['<', '>'], ""))
+    } else {
+        format!("![{escaped}]({url})")
+    }
+}
+
+/// `text` with `block` inserted at byte `at` as a paragraph of its own,
+/// and the byte offset just after it.
+fn with_block(text: &str, at: usize, block: &str) -> (String, usize) {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let (before, after) = text.split_at(at);
+    let lead = if before.is_empty() || before.ends_with("\n\n") {
+        ""
+    } else if before.ends_with('\n') {
+        "\n"
+    } else {
+        "\n\n"
+    };
+    let trail = if after.is_empty() || after.starts_with("\n\n") {
+        ""
+    } else if after.starts_with('\n') {
+        "\n"
+    } else {
+        "\n\n"
+    };
+    let end = before.len() + lead.len() + block.len();
+    (format!("{before}{lead}{block}{trail}{after}"), end)
+}
+
+/// An image on its way into the text: uploaded, then described, then
+/// inserted where the cursor was when it was chosen.
+#[derive(Clone, Copy)]
+struct ImageInsert {
+    textarea: NodeRef<leptos::html::Textarea>,
+    fields: RwSignal<Fields>,
+    editable: Memo<bool>,
+    uploader: Uploader,
+    /// The cursor when the upload started, in UTF-16 units.
+    at: StoredValue<u32>,
+    /// The uploaded image, waiting for its alt text.
+    describing: RwSignal<Option<MediaView>>,
+}
+
+impl ImageInsert {
+    fn new(textarea: NodeRef<leptos::html::Textarea>, fields: RwSignal<Fields>, editable: Memo<bool>) -> Self {
+        Self {
+            textarea,
+            fields,
+            editable,
+            uploader: Uploader::default(),
+            at: StoredValue::new(0),
+            describing: RwSignal::new(None),
+        }
+    }
+
+    /// Uploads `file` unless the text cannot change now or another image
+    /// is on its way.
+    fn start(self, file: web_sys::File) {
+        if !self.editable.get_untracked() || self.uploader.busy() || self.describing.with_untracked(Option::is_some) {
+            return;
+        }
+        let cursor = self
+            .textarea
+            .get_untracked()
+            .and_then(|element| element.selection_start().ok().flatten())
+            .unwrap_or(0);
+        self.at.set_value(cursor);
+        leptos::task::spawn_local(async move {
+            if let Some(media) = self.uploader.send(file).await {
+                let _ = self.describing.try_set(Some(media));
+            }
+        });
+    }
+
+    /// Takes part in a drag over the text when it carries files; whether
+    /// it does (for the drop highlight).
+    fn accept_drag(self, ev: &web_sys::DragEvent) -> bool {
+        let Some(transfer) = ev.data_transfer() else {
+            return false;
+        };
+        // Only the types are readable before the drop.
+        let files = transfer
+            .types()
+            .iter()
+            .any(|kind| kind.as_string().as_deref() == Some("Files"));
+        let accepted = files && self.editable.get_untracked();
+        if accepted {
+            ev.prevent_default();
+            transfer.set_drop_effect("copy");
+        }
+        accepted
+    }
+
+    /// A dropped file is uploaded (the server explains when it is not an
+    /// image it takes); left to the browser, it would replace the page.
+    fn drop(self, ev: &web_sys::DragEvent) {
+        if let Some(file) = first_image(ev.data_transfer().and_then(|transfer| transfer.files())) {
+            ev.prevent_default();
+            self.start(file);
+        }
+    }
+
+    /// Pasted images are uploaded; text (which may come with a picture of
+    /// itself, as from office programs) is pasted as usual.
+    fn paste(self, ev: &web_sys::ClipboardEvent) {
+        let Some(data) = ev.clipboard_data() else { return };
+        if data.get_data("text/plain").is_ok_and(|text| !text.is_empty()) {
+            return;
+        }
+        if let Some(file) = first_image(data.files()) {
+            ev.prevent_default();
+            self.start(file);
+        }
+    }
+
+    fn insert(self, media: &MediaView) {
+        self.describing.set(None);
+        let Some(element) = self.textarea.get_untracked() else {
+            return;
+        };
+        if element.read_only() {
+            return;
+        }
+        let text = element.value();
+        let at = utf16_to_byte(&text, self.at.get_value());
+        let (new_text, end) = with_block(&text, at, &image_markdown(&media.alt, &media.url));
+        element.set_value(&new_text);
+        let cursor = utf16_len(&new_text[..end]);
+        let _ = element.set_selection_range(cursor, cursor);
+        let _ = element.focus();
+        self.fields.update(|f| f.body = new_text);
+    }
+
+    fn cancel(self) {
+        self.describing.set(None);
+        if let Some(element) = self.textarea.get_untracked() {
+            let _ = element.focus();
+        }
+    }
+}
+
 #[component]
-fn Toolbar(textarea: NodeRef<leptos::html::Textarea>, fields: RwSignal<Fields>, editable: Memo<bool>) -> impl IntoView {
+fn Toolbar(
+    textarea: NodeRef<leptos::html::Textarea>,
+    fields: RwSignal<Fields>,
+    editable: Memo<bool>,
+    images: ImageInsert,
+) -> impl IntoView {
     let button = move |format: Format, label: &'static str, title: &'static str| {
         view! {
             <button type="button" title=title aria-label=title disabled=move || !editable.get()
@@ -722,7 +908,33 @@ fn Toolbar(textarea: NodeRef<leptos::html::Textarea>, fields: RwSignal<Fields>, 
             {button(Format::Link, "Link", "Link (Ctrl+K)")}
             {button(Format::List, "List", "Bulleted list (Ctrl+Shift+8)")}
             {button(Format::Quote, "Quote", "Quote (Ctrl+Shift+9)")}
+            <ImageButton images />
         </div>
+    }
+}
+
+/// Opens the file chooser; the chosen image is uploaded and inserted.
+#[component]
+fn ImageButton(images: ImageInsert) -> impl IntoView {
+    let chooser = NodeRef::<leptos::html::Input>::new();
+    let chosen = move |_| {
+        if let Some(file) = chooser.get_untracked().and_then(|input| take_chosen_file(&input)) {
+            images.start(file);
+        }
+    };
+    view! {
+        <button type="button" title="Insert an image" aria-label="Insert an image"
+            disabled=move || !images.editable.get() || images.uploader.busy()
+            on:mousedown=|ev| ev.prevent_default()
+            on:click=move |_| {
+                if let Some(input) = chooser.get_untracked() {
+                    input.click();
+                }
+            }>
+            "Image"
+        </button>
+        <input type="file" hidden=true accept=ACCEPTED_TYPES node_ref=chooser aria-label="Image to insert"
+            on:change=chosen />
     }
 }
 
@@ -834,6 +1046,13 @@ fn SidePanel(
             {text("post-cover_alt", "Cover image description (alt text)",
                 Some("Required with a cover: what the image shows.".into()),
                 |f| f.cover_alt.clone(), |f, v| f.cover_alt = v)}
+            {view! {
+                <crate::media::picker::CoverPicker enabled=editable
+                    on_choose=Callback::new(move |media: MediaView| fields.update(|f| {
+                        f.cover_url = media.url;
+                        f.cover_alt = media.alt;
+                    })) />
+            }.into_any()}
             {text("post-seo_title", "SEO title", None, |f| f.seo_title.clone(), |f, v| f.seo_title = v)}
             <p class="hint">{counter(|f| f.seo_title.clone(), super::SEO_TITLE_HINT)}</p>
             {text("post-seo_description", "Meta description", None,
@@ -895,7 +1114,7 @@ fn ConflictPanel(theirs: PostView, saver: Saver) -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
-    use super::{Format, formatted};
+    use super::{Format, formatted, image_markdown, utf16_to_byte, with_block};
 
     #[test]
     fn formats_wrap_the_selection_or_a_placeholder() {
@@ -916,5 +1135,39 @@ mod tests {
         assert_eq!(text, "## Sleep");
         let (text, _, _) = formatted("said", 0, 4, Format::Quote);
         assert_eq!(text, "> said");
+    }
+
+    #[test]
+    fn browser_offsets_become_byte_offsets() {
+        // "é" is one UTF-16 unit and two bytes; "🫀" two units and four bytes.
+        let text = "é🫀x";
+        assert_eq!(utf16_to_byte(text, 1), 2);
+        assert_eq!(utf16_to_byte(text, 3), 6);
+        assert_eq!(utf16_to_byte(text, 99), text.len());
+    }
+
+    #[test]
+    fn images_are_inserted_as_paragraphs_of_their_own() {
+        let image = "![Chart](/media/a.png)";
+        assert_eq!(with_block("", 0, image), (image.to_owned(), image.len()));
+        let (text, end) = with_block("Intro", 5, image);
+        assert_eq!(text, format!("Intro\n\n{image}"));
+        assert_eq!(end, text.len());
+        let (text, end) = with_block("one\ntwo", 4, image);
+        assert_eq!(text, format!("one\n\n{image}\n\ntwo"));
+        assert_eq!(&text[end..], "\n\ntwo");
+        assert_eq!(with_block("a\n\nb", 3, image).0, format!("a\n\n{image}\n\nb"));
+    }
+
+    #[test]
+    fn image_markdown_keeps_the_alt_text_and_address_whole() {
+        assert_eq!(
+            image_markdown("Blood pressure [2024]", "/media/a.png"),
+            "![Blood pressure \\[2024\\]](/media/a.png)"
+        );
+        assert_eq!(
+            image_markdown("two\nlines", "/media/a b.png"),
+            "![two lines](</media/a b.png>)"
+        );
     }
 }

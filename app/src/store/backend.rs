@@ -14,6 +14,7 @@ use crate::accounts::server::throttle::FailureCounts;
 use crate::accounts::server::{AuditFilter, AuditRow, Email, NewAuditEntry, NewUser, ProfileUpdate, User};
 use crate::api_tokens::server::{ApiTokenRow, NewApiToken, TokenGrant};
 use crate::error::AppError;
+use crate::media::server::{MediaRow, NewMedia, VariantRow};
 use crate::posts::server::{CalendarRow, Event, PublicAuthor, PublicCount, PublicPost, PublicQuery};
 use crate::posts::server::{
     CommentRow, NotificationRow, Post, PostFilter, PostTitle, Revision, SaveRequest, Slug, StatusChange, SummaryRow,
@@ -80,6 +81,8 @@ where
     for<'r> WebhookRow: FromRow<'r, <T::Db as Database>::Row>,
     for<'r> DeliveryRow: FromRow<'r, <T::Db as Database>::Row>,
     for<'r> DeliveryJob: FromRow<'r, <T::Db as Database>::Row>,
+    for<'r> MediaRow: FromRow<'r, <T::Db as Database>::Row>,
+    for<'r> VariantRow: FromRow<'r, <T::Db as Database>::Row>,
     usize: ColumnIndex<<T::Db as Database>::Row>,
 {
     fn backend(&self) -> Backend {
@@ -396,7 +399,7 @@ where
         self.queries().webhook_deliveries(webhook_id, limit).await
     }
 
-    async fn queue_test_delivery(&self, webhook_id: i64, payload: &str, at: DateTime<Utc>) -> Result<i64, AppError> {
+    async fn queue_test_delivery(&self, webhook_id: i64, payload: &str, at: DateTime<Utc>) -> Result<(), AppError> {
         self.queries().queue_test_delivery(webhook_id, payload, at).await
     }
 
@@ -409,7 +412,44 @@ where
         self.queries().claim_deliveries(now, lease_until, limit).await
     }
 
-    async fn finish_delivery(&self, id: i64, outcome: &DeliveryOutcome) -> Result<(), AppError> {
-        self.queries().finish_delivery(id, outcome).await
+    async fn finish_delivery(&self, id: i64, attempt: i64, outcome: &DeliveryOutcome) -> Result<(), AppError> {
+        self.queries().finish_delivery(id, attempt, outcome).await
+    }
+
+    async fn create_media(&self, media: &NewMedia, audit: &NewAuditEntry) -> Result<MediaRow, AppError> {
+        self.queries().create_media(media, audit).await
+    }
+
+    async fn media_list(&self, q: &str) -> Result<Vec<MediaRow>, AppError> {
+        self.queries().media_list(q).await
+    }
+
+    async fn media_by_id(&self, id: i64) -> Result<Option<MediaRow>, AppError> {
+        self.queries().media_by_id(id).await
+    }
+
+    async fn media_by_keys(&self, keys: &[String]) -> Result<Vec<MediaRow>, AppError> {
+        self.queries().media_by_keys(keys).await
+    }
+
+    async fn media_variants(&self, ids: &[i64]) -> Result<Vec<VariantRow>, AppError> {
+        self.queries().media_variants(ids).await
+    }
+
+    async fn media_usage(&self, original_key: &str) -> Result<Vec<String>, AppError> {
+        self.queries().media_usage(original_key).await
+    }
+
+    async fn set_media_alt(&self, id: i64, alt: &str, only_uploader: Option<i64>) -> Result<MediaRow, AppError> {
+        self.queries().set_media_alt(id, alt, only_uploader).await
+    }
+
+    async fn delete_media(
+        &self,
+        id: i64,
+        only_uploader: Option<i64>,
+        audit: &NewAuditEntry,
+    ) -> Result<Vec<String>, AppError> {
+        self.queries().delete_media(id, only_uploader, audit).await
     }
 }

@@ -5,6 +5,7 @@
 //! PostgreSQL accept, and runtime `query_as` (no compile-time database).
 
 mod backend;
+mod media;
 mod postgres;
 mod posts;
 mod previews;
@@ -26,6 +27,7 @@ use crate::accounts::server::throttle::FailureCounts;
 use crate::accounts::server::{AuditFilter, AuditRow, Email, NewAuditEntry, NewUser, ProfileUpdate, User};
 use crate::api_tokens::server::{ApiTokenRow, NewApiToken, TokenGrant};
 use crate::error::AppError;
+use crate::media::server::{MediaRow, NewMedia, VariantRow};
 use crate::posts::server::{CalendarRow, Event, PublicAuthor, PublicCount, PublicPost, PublicQuery};
 use crate::posts::server::{
     CommentRow, NotificationRow, Post, PostFilter, PostTitle, Revision, SaveRequest, Slug, StatusChange, SummaryRow,
@@ -279,7 +281,7 @@ pub trait Store: Send + Sync + 'static {
     async fn webhooks(&self) -> Result<Vec<WebhookRow>, AppError>;
     async fn delete_webhook(&self, id: i64, audit: &NewAuditEntry) -> Result<(), AppError>;
     async fn webhook_deliveries(&self, webhook_id: i64, limit: i64) -> Result<Vec<DeliveryRow>, AppError>;
-    async fn queue_test_delivery(&self, webhook_id: i64, payload: &str, at: DateTime<Utc>) -> Result<i64, AppError>;
+    async fn queue_test_delivery(&self, webhook_id: i64, payload: &str, at: DateTime<Utc>) -> Result<(), AppError>;
     /// Claims due deliveries until `lease_until`; each is claimed by one
     /// caller at a time, however many instances share the database.
     async fn claim_deliveries(
@@ -288,7 +290,26 @@ pub trait Store: Send + Sync + 'static {
         lease_until: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<DeliveryJob>, AppError>;
-    async fn finish_delivery(&self, id: i64, outcome: &DeliveryOutcome) -> Result<(), AppError>;
+    async fn finish_delivery(&self, id: i64, attempt: i64, outcome: &DeliveryOutcome) -> Result<(), AppError>;
+
+    // The media library. Uploads and deletions write their audit entry in
+    // the same transaction; deleting an image that a post uses is refused.
+
+    async fn create_media(&self, media: &NewMedia, audit: &NewAuditEntry) -> Result<MediaRow, AppError>;
+    async fn media_list(&self, q: &str) -> Result<Vec<MediaRow>, AppError>;
+    async fn media_by_id(&self, id: i64) -> Result<Option<MediaRow>, AppError>;
+    async fn media_by_keys(&self, keys: &[String]) -> Result<Vec<MediaRow>, AppError>;
+    async fn media_variants(&self, ids: &[i64]) -> Result<Vec<VariantRow>, AppError>;
+    async fn media_usage(&self, original_key: &str) -> Result<Vec<String>, AppError>;
+    /// `Forbidden` unless `only_uploader` (when given) uploaded it.
+    async fn set_media_alt(&self, id: i64, alt: &str, only_uploader: Option<i64>) -> Result<MediaRow, AppError>;
+    /// Returns the keys of the files to remove.
+    async fn delete_media(
+        &self,
+        id: i64,
+        only_uploader: Option<i64>,
+        audit: &NewAuditEntry,
+    ) -> Result<Vec<String>, AppError>;
 
     /// Waits for open connections to finish and closes them.
     async fn close(&self);

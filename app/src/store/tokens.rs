@@ -9,7 +9,9 @@ use crate::accounts::server::NewAuditEntry;
 use crate::api_tokens::server::{ApiTokenRow, NewApiToken, TokenGrant};
 use crate::error::AppError;
 
-const TOKEN_COLUMNS: &str = "id, name, scope, created_at, last_used_at, revoked_at";
+const TOKEN_COLUMNS: &str = "t.id, t.name, t.scope, t.created_at, t.last_used_at, t.revoked_at, \
+     CAST(CASE WHEN t.session_epoch = u.session_epoch THEN 0 ELSE 1 END AS BIGINT) AS ended";
+const FROM_TOKENS: &str = "FROM api_tokens t JOIN users u ON u.id = t.user_id";
 
 /// `last_used_at` is written at most this often per token, so that a busy
 /// script does not turn every read into a write.
@@ -18,10 +20,10 @@ const LAST_USED_PRECISION: Duration = Duration::minutes(1);
 shared_queries! {
     pub async fn create_api_token(&self, token: &NewApiToken, audit: &NewAuditEntry) -> Result<ApiTokenRow, AppError> {
         let mut tx = self.writer.begin().await?;
-        let row = sqlx::query_as(&format!(
-            "INSERT INTO api_tokens (user_id, name, scope, token_hash, created_at) VALUES ($1, $2, $3, $4, $5) \
-             RETURNING {TOKEN_COLUMNS}"
-        ))
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO api_tokens (user_id, name, scope, token_hash, created_at, session_epoch) \
+             SELECT id, $2, $3, $4, $5, session_epoch FROM users WHERE id = $1 RETURNING id",
+        )
         .bind(token.user_id)
         .bind(token.name.as_str())
         .bind(token.scope.as_str())
@@ -29,6 +31,10 @@ shared_queries! {
         .bind(token.created_at)
         .fetch_one(&mut *tx)
         .await?;
+        let row = sqlx::query_as(&format!("SELECT {TOKEN_COLUMNS} {FROM_TOKENS} WHERE t.id = $1"))
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
         Self::insert_audit(&mut tx, audit).await?;
         tx.commit().await?;
         Ok(row)
@@ -37,7 +43,7 @@ shared_queries! {
     /// One user's tokens, newest first.
     pub async fn api_tokens(&self, user_id: i64) -> Result<Vec<ApiTokenRow>, AppError> {
         Ok(sqlx::query_as(&format!(
-            "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE user_id = $1 ORDER BY id DESC"
+            "SELECT {TOKEN_COLUMNS} {FROM_TOKENS} WHERE t.user_id = $1 ORDER BY t.id DESC"
         ))
         .bind(user_id)
         .fetch_all(self.reader)
@@ -64,11 +70,14 @@ shared_queries! {
         Ok(())
     }
 
-    /// What an unrevoked token of an active user allows, noting its use.
+    /// What an unrevoked token of an active user allows, noting its use; a
+    /// token made before its owner's last password, role or activation
+    /// change allows nothing.
     pub async fn use_api_token(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<TokenGrant>, AppError> {
         let grant: Option<TokenGrant> = sqlx::query_as(
             "SELECT t.id AS token_id, t.user_id, t.scope, t.last_used_at FROM api_tokens t \
-             JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active = TRUE",
+             JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active = TRUE \
+             AND u.session_epoch = t.session_epoch",
         )
         .bind(token_hash)
         .fetch_optional(self.reader)

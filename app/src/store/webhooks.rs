@@ -13,7 +13,7 @@ use crate::webhooks::server::{DeliveryJob, DeliveryOutcome, DeliveryRow, NewWebh
 
 const WEBHOOK_COLUMNS: &str = "id, url, events, secret, created_at";
 
-const DELIVERY_COLUMNS: &str = "id, webhook_id, event, state, attempts, created_at, next_attempt_at, last_status, \
+const DELIVERY_COLUMNS: &str = "id, event, state, attempts, created_at, next_attempt_at, last_status, \
      last_response_ms, last_error, finished_at";
 
 shared_queries! {
@@ -114,7 +114,7 @@ shared_queries! {
     }
 
     /// Queues a `ping` to one webhook; 404 when there is none.
-    pub async fn queue_test_delivery(&self, webhook_id: i64, payload: &str, at: DateTime<Utc>) -> Result<i64, AppError> {
+    pub async fn queue_test_delivery(&self, webhook_id: i64, payload: &str, at: DateTime<Utc>) -> Result<(), AppError> {
         let id: Option<i64> = sqlx::query_scalar(
             "INSERT INTO webhook_deliveries (webhook_id, event, payload, created_at, next_attempt_at) \
              SELECT id, 'ping', $2, $3, $3 FROM webhooks WHERE id = $1 RETURNING id",
@@ -124,7 +124,7 @@ shared_queries! {
         .bind(at)
         .fetch_optional(self.writer)
         .await?;
-        id.ok_or(AppError::NotFound)
+        id.map(drop).ok_or(AppError::NotFound)
     }
 
     /// Claims up to `limit` due deliveries until `lease_until`, counting
@@ -165,7 +165,7 @@ shared_queries! {
         for id in ids {
             jobs.push(
                 sqlx::query_as(
-                    "SELECT d.id, d.webhook_id, w.url, w.secret, d.event, d.payload, d.attempts, d.created_at \
+                    "SELECT d.id, w.url, w.secret, d.event, d.payload, d.attempts, d.created_at \
                      FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id WHERE d.id = $1",
                 )
                 .bind(id)
@@ -177,11 +177,14 @@ shared_queries! {
         Ok(jobs)
     }
 
-    /// Records an attempt's outcome and releases the claim.
-    pub async fn finish_delivery(&self, id: i64, outcome: &DeliveryOutcome) -> Result<(), AppError> {
+    /// Records the outcome of attempt `attempt` and releases the claim;
+    /// ignored when the delivery was claimed again since (this worker's
+    /// lease ran out), so a late worker never overwrites a newer attempt.
+    pub async fn finish_delivery(&self, id: i64, attempt: i64, outcome: &DeliveryOutcome) -> Result<(), AppError> {
         sqlx::query(
             "UPDATE webhook_deliveries SET state = $2, last_status = $3, last_response_ms = $4, last_error = $5, \
-             next_attempt_at = COALESCE($6, next_attempt_at), finished_at = $7, locked_until = NULL WHERE id = $1",
+             next_attempt_at = COALESCE($6, next_attempt_at), finished_at = $7, locked_until = NULL \
+             WHERE id = $1 AND attempts = $8 AND state = 'pending'",
         )
         .bind(id)
         .bind(outcome.state.as_str())
@@ -190,6 +193,7 @@ shared_queries! {
         .bind(outcome.error.as_deref())
         .bind(outcome.next_attempt_at)
         .bind(outcome.finished_at)
+        .bind(attempt)
         .execute(self.writer)
         .await?;
         Ok(())

@@ -63,7 +63,6 @@ impl NewWebhook {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct DeliveryRow {
     pub id: i64,
-    pub webhook_id: i64,
     pub event: String,
     pub state: String,
     pub attempts: i64,
@@ -79,7 +78,6 @@ pub struct DeliveryRow {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct DeliveryJob {
     pub id: i64,
-    pub webhook_id: i64,
     pub url: String,
     pub secret: String,
     pub event: String,
@@ -268,7 +266,7 @@ impl WebhookUrl {
 pub fn is_public(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => {
-            let [a, b, ..] = v4.octets();
+            let [a, b, c, _] = v4.octets();
             !(v4.is_loopback()
                 || v4.is_private()
                 || v4.is_link_local()
@@ -278,21 +276,31 @@ pub fn is_public(ip: IpAddr) -> bool {
                 || v4.is_documentation()
                 || a == 0
                 || (a == 100 && (64..128).contains(&b))
-                || (a == 192 && b == 0)
+                || (a == 192 && b == 0 && c == 0)
+                || (a == 198 && (18..20).contains(&b))
                 || a >= 240)
         }
         IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return is_public(IpAddr::V4(v4));
+            let segments = v6.segments();
+            // IPv4 inside IPv6 (mapped ::ffff:a.b.c.d, compatible ::a.b.c.d,
+            // 6to4 2002:aabb:ccdd::) is judged by the IPv4 address.
+            if let Some(v4) = v6.to_ipv4() {
+                return !v6.is_loopback() && is_public(IpAddr::V4(v4));
             }
-            let first = v6.segments()[0];
+            if segments[0] == 0x2002 {
+                let [a, b] = segments[1].to_be_bytes();
+                let [c, d] = segments[2].to_be_bytes();
+                return is_public(IpAddr::from([a, b, c, d]));
+            }
+            let first = segments[0];
             !(v6.is_loopback()
                 || v6.is_unspecified()
                 || v6.is_multicast()
                 || (first & 0xfe00) == 0xfc00
                 || (first & 0xffc0) == 0xfe80
-                || first == 0x2001 && v6.segments()[1] == 0x0db8
-                || first == 0x0064 && v6.segments()[1] == 0xff9b)
+                || (first & 0xffc0) == 0xfec0
+                || first == 0x2001 && segments[1] == 0x0db8
+                || first == 0x0064 && segments[1] == 0xff9b)
         }
     }
 }
@@ -389,8 +397,7 @@ pub async fn delete(admin: User, id: i64) -> Result<(), AppError> {
 pub async fn send_test(id: i64) -> Result<(), AppError> {
     let state = app_state()?;
     let now = state.clock.now();
-    state.store.queue_test_delivery(id, &ping_payload(id, now), now).await?;
-    Ok(())
+    state.store.queue_test_delivery(id, &ping_payload(id, now), now).await
 }
 
 #[cfg(test)]
@@ -421,6 +428,10 @@ mod tests {
 
     #[test]
     fn only_public_addresses_are_public() {
+        let ip = |text: &str| {
+            text.parse::<IpAddr>()
+                .unwrap_or_else(|_| panic!("{text} is an address"))
+        };
         for private in [
             "127.0.0.1",
             "10.1.2.3",
@@ -429,22 +440,31 @@ mod tests {
             "169.254.169.254",
             "0.0.0.0",
             "100.64.0.1",
+            "198.18.0.1",
+            "192.0.0.8",
             "::1",
             "fc00::1",
             "fe80::1",
+            "fec0::1",
             "::ffff:127.0.0.1",
+            "::127.0.0.1",
+            "::ffff:10.0.0.1",
+            "2002:7f00:1::",
+            "2002:c0a8:101::1",
+            "64:ff9b::a00:1",
+            "64:ff9b:1::1",
             "::",
         ] {
-            assert!(
-                !is_public(private.parse().unwrap_or(IpAddr::from([127, 0, 0, 1]))),
-                "{private}"
-            );
+            assert!(!is_public(ip(private)), "{private}");
         }
-        for public in ["93.184.216.34", "2606:4700::1111", "8.8.8.8"] {
-            assert!(
-                is_public(public.parse().unwrap_or(IpAddr::from([127, 0, 0, 1]))),
-                "{public}"
-            );
+        for public in [
+            "93.184.216.34",
+            "2606:4700::1111",
+            "8.8.8.8",
+            "192.0.43.10",
+            "2002:5db8:d822::1",
+        ] {
+            assert!(is_public(ip(public)), "{public}");
         }
     }
 

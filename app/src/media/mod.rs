@@ -1,0 +1,14 @@
+//! The media library: images uploaded from the editor or the library page.
+//! Every upload is sniffed from its bytes, decoded within size and pixel
+//! limits, turned upright and re-encoded (which drops EXIF, GPS included),
+//! and stored with resized variants in WebP and its own format under
+//! content-addressed keys. Public pages and the API offer the variants.
+
+pub mod api;
+pub mod page;
+pub mod picker;
+#[cfg(feature = "ssr")]
+pub mod server;
+#[cfg(feature = "ssr")]
+pub mod storage;
+pub mod upload;

@@ -1,0 +1,433 @@
+//! Media on the server: reading uploads safely, the variants, what is
+//! stored, who may change what, and the responsive `<img>` markup.
+
+use std::collections::HashMap;
+use std::io::Cursor;
+
+use chrono::{DateTime, Utc};
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
+use sha2::{Digest, Sha256};
+
+use super::api::MediaView;
+use crate::accounts::Role;
+use crate::accounts::server::{AuditAction, NewAuditEntry, User};
+use crate::error::AppError;
+use crate::posts::server::admin_time;
+use crate::state::{AppState, app_state};
+
+/// Widths of the resized copies; none is wider than the original.
+pub const VARIANT_WIDTHS: [u32; 4] = [400, 800, 1200, 1600];
+/// Where media files are served; keys follow it.
+pub const MEDIA_PREFIX: &str = "/media/";
+/// The `sizes` of body images: the article column is at most 46rem wide.
+const BODY_SIZES: &str = "(max-width: 46rem) 100vw, 46rem";
+const WEBP_QUALITY: f32 = 78.0;
+const JPEG_QUALITY: u8 = 86;
+
+/// A stored file: its content address and what it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredFile {
+    pub key: String,
+    pub bytes: Vec<u8>,
+    pub content_type: &'static str,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// An upload, read and re-encoded: the original (upright, without
+/// metadata) and its variants, smallest first.
+#[derive(Debug)]
+pub struct Processed {
+    pub original: StoredFile,
+    pub variants: Vec<StoredFile>,
+}
+
+/// Why an upload was refused, in words for the person uploading.
+pub type Refusal = String;
+
+/// Reads an upload: the format comes from its bytes (never its name), its
+/// pixels are counted from the header before anything is decoded, and it
+/// is turned upright and re-encoded, which leaves EXIF (GPS included) and
+/// every other metadata behind. CPU-bound: run it off the async runtime.
+pub fn process(bytes: &[u8], max_pixels: u64) -> Result<Processed, Refusal> {
+    let format = image::guess_format(bytes).ok().filter(|format| {
+        matches!(
+            format,
+            ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP | ImageFormat::Gif
+        )
+    });
+    let Some(format) = format else {
+        return Err(
+            "This file is not a JPEG, PNG, WebP or GIF image. Other files, SVG drawings included, \
+                    cannot be uploaded; export the picture as PNG or JPEG first."
+                .into(),
+        );
+    };
+    let unreadable = |_| "This image could not be read: the file seems damaged or incomplete.".to_owned();
+    let reader = || {
+        let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+        let mut limits = image::Limits::default();
+        limits.max_alloc = Some(1024 * 1024 * 1024);
+        reader.limits(limits);
+        reader
+    };
+    let (width, height) = reader().into_dimensions().map_err(unreadable)?;
+    if u64::from(width) * u64::from(height) > max_pixels {
+        return Err(format!(
+            "This image is {width} × {height} pixels, more than the {} megapixels Vellum accepts. \
+             Make it smaller and upload it again.",
+            max_pixels / 1_000_000
+        ));
+    }
+    let mut decoder = reader().into_decoder().map_err(unreadable)?;
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut picture = DynamicImage::from_decoder(decoder).map_err(unreadable)?;
+    picture.apply_orientation(orientation);
+
+    let original = encode(&picture, format)?;
+    let mut variants = Vec::new();
+    for width in VARIANT_WIDTHS.into_iter().filter(|width| *width < picture.width()) {
+        let height = scaled_height(picture.width(), picture.height(), width);
+        let smaller = picture.resize_exact(width, height, image::imageops::FilterType::CatmullRom);
+        variants.push(encode(&smaller, ImageFormat::WebP)?);
+        if format != ImageFormat::WebP {
+            variants.push(encode(&smaller, format)?);
+        }
+    }
+    // The full size in WebP too: often far smaller than the original.
+    if format != ImageFormat::WebP {
+        variants.push(encode(&picture, ImageFormat::WebP)?);
+    }
+    Ok(Processed { original, variants })
+}
+
+fn scaled_height(width: u32, height: u32, to_width: u32) -> u32 {
+    let scaled = u64::from(height) * u64::from(to_width) / u64::from(width.max(1));
+    u32::try_from(scaled).unwrap_or(u32::MAX).max(1)
+}
+
+fn encode(picture: &DynamicImage, format: ImageFormat) -> Result<StoredFile, Refusal> {
+    let failed = |error: &dyn std::fmt::Display| format!("This image could not be converted ({error}).");
+    let mut bytes = Vec::new();
+    let (extension, content_type) = match format {
+        ImageFormat::Jpeg => {
+            let rgb = picture.to_rgb8();
+            image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, JPEG_QUALITY)
+                .encode_image(&rgb)
+                .map_err(|error| failed(&error))?;
+            ("jpg", "image/jpeg")
+        }
+        ImageFormat::WebP => {
+            let encoded = if picture.color().has_alpha() {
+                let rgba = picture.to_rgba8();
+                webp::Encoder::from_rgba(&rgba, rgba.width(), rgba.height()).encode(WEBP_QUALITY)
+            } else {
+                let rgb = picture.to_rgb8();
+                webp::Encoder::from_rgb(&rgb, rgb.width(), rgb.height()).encode(WEBP_QUALITY)
+            };
+            bytes.extend_from_slice(&encoded);
+            ("webp", "image/webp")
+        }
+        ImageFormat::Gif => {
+            picture
+                .to_rgba8()
+                .write_to(&mut Cursor::new(&mut bytes), ImageFormat::Gif)
+                .map_err(|error| failed(&error))?;
+            ("gif", "image/gif")
+        }
+        _ => {
+            let converted = if picture.color().has_alpha() {
+                DynamicImage::ImageRgba8(picture.to_rgba8())
+            } else {
+                DynamicImage::ImageRgb8(picture.to_rgb8())
+            };
+            converted
+                .write_to(&mut Cursor::new(&mut bytes), ImageFormat::Png)
+                .map_err(|error| failed(&error))?;
+            ("png", "image/png")
+        }
+    };
+    Ok(StoredFile {
+        key: format!("{}.{extension}", hex::encode(Sha256::digest(&bytes))),
+        bytes,
+        content_type,
+        width: picture.width(),
+        height: picture.height(),
+    })
+}
+
+/// A key as Vellum makes them: 64 hex digits and a known extension. Keys
+/// from URLs are checked with this before they reach storage.
+pub fn is_media_key(key: &str) -> bool {
+    let Some((hash, extension)) = key.split_once('.') else {
+        return false;
+    };
+    hash.len() == 64
+        && hash.bytes().all(|byte| matches!(byte, b'0'..=b'9' | b'a'..=b'f'))
+        && matches!(extension, "jpg" | "png" | "webp" | "gif")
+}
+
+pub fn content_type_of(key: &str) -> &'static str {
+    match key.rsplit('.').next() {
+        Some("jpg") => "image/jpeg",
+        Some("png") => "image/png",
+        Some("webp") => "image/webp",
+        Some("gif") => "image/gif",
+        _ => "application/octet-stream",
+    }
+}
+
+/// The media keys a text mentions (`/media/<key>`), each once.
+pub fn mentioned_keys(texts: &[&str]) -> Vec<String> {
+    let mut keys = Vec::new();
+    for text in texts {
+        for (at, _) in text.match_indices(MEDIA_PREFIX) {
+            let rest = &text[at + MEDIA_PREFIX.len()..];
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '.'))
+                .unwrap_or(rest.len());
+            let key = &rest[..end];
+            if is_media_key(key) && !keys.iter().any(|known: &String| known == key) {
+                keys.push(key.to_owned());
+            }
+        }
+    }
+    keys
+}
+
+// ---------------------------------------------------------------------------
+// What is stored
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MediaRow {
+    pub id: i64,
+    pub original_key: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub width: i64,
+    pub height: i64,
+    pub bytes: i64,
+    pub alt: String,
+    pub uploaded_by: Option<i64>,
+    pub uploader: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct VariantRow {
+    pub media_id: i64,
+    pub key: String,
+    pub content_type: String,
+    pub width: i64,
+    pub height: i64,
+    pub bytes: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewMedia {
+    pub original: StoredFile,
+    pub variants: Vec<StoredFile>,
+    pub file_name: String,
+    pub uploaded_by: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+/// An image with its variants, as pages and the API offer it.
+#[derive(Debug, Clone)]
+pub struct MediaImage {
+    pub media: MediaRow,
+    /// Smallest first.
+    pub variants: Vec<VariantRow>,
+}
+
+impl MediaImage {
+    /// `url 400w, url 800w, …` for one content type.
+    pub fn srcset(&self, content_type: &str) -> String {
+        self.variants
+            .iter()
+            .filter(|variant| variant.content_type == content_type)
+            .map(|variant| format!("{MEDIA_PREFIX}{} {}w", variant.key, variant.width))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// The images of some texts, by original key.
+pub type MediaIndex = HashMap<String, MediaImage>;
+
+/// Gives every library image in sanitised HTML its WebP variants, its
+/// dimensions (no layout shift) and lazy loading. Only `<img src="/media/…">`
+/// as the sanitiser writes it is touched, and only known keys.
+pub fn responsive_images(html: &str, media: &MediaIndex) -> String {
+    const START: &str = "<img src=\"/media/";
+    if media.is_empty() || !html.contains(START) {
+        return html.to_owned();
+    }
+    let mut out = String::with_capacity(html.len() + 256);
+    let mut rest = html;
+    while let Some(at) = rest.find(START) {
+        out.push_str(&rest[..at]);
+        let tag = &rest[at..];
+        let key_start = START.len();
+        let key_end = tag[key_start..].find('"').map_or(key_start, |end| key_start + end);
+        match media.get(&tag[key_start..key_end]) {
+            Some(image) => {
+                let srcset = image.srcset("image/webp");
+                out.push_str(&format!(
+                    "<img srcset=\"{srcset}\" sizes=\"{BODY_SIZES}\" width=\"{}\" height=\"{}\" loading=\"lazy\" \
+                     decoding=\"async\" src=\"/media/",
+                    image.media.width, image.media.height
+                ));
+            }
+            None => out.push_str(START),
+        }
+        rest = &tag[key_start..];
+    }
+    out.push_str(rest);
+    out
+}
+
+// ---------------------------------------------------------------------------
+// Server function bodies (the callers checked who is asking).
+
+/// Authors change what they uploaded; editors and admins, everything.
+fn may_edit(user: &User, row: &MediaRow) -> bool {
+    user.role >= Role::Editor || row.uploaded_by == Some(user.id)
+}
+
+pub async fn view(state: &AppState, user: &User, row: MediaRow) -> Result<MediaView, AppError> {
+    let settings = state.store.site_settings().await?;
+    let variants = state.store.media_variants(&[row.id]).await?;
+    let used_in = state.store.media_usage(&row.original_key).await?;
+    let thumbnail = variants
+        .iter()
+        .find(|variant| variant.content_type == "image/webp")
+        .map_or(row.original_key.clone(), |variant| variant.key.clone());
+    Ok(MediaView {
+        id: row.id,
+        url: format!("{MEDIA_PREFIX}{}", row.original_key),
+        thumbnail_url: format!("{MEDIA_PREFIX}{thumbnail}"),
+        can_edit: may_edit(user, &row),
+        file_name: row.file_name,
+        bytes: row.bytes,
+        width: row.width,
+        height: row.height,
+        alt: row.alt,
+        uploaded_by: row.uploader.unwrap_or_else(|| "a former user".into()),
+        created: admin_time(row.created_at, &settings),
+        used_in,
+    })
+}
+
+pub async fn list(user: &User, q: &str) -> Result<Vec<MediaView>, AppError> {
+    let state = app_state()?;
+    let rows = state.store.media_list(q.trim()).await?;
+    let mut views = Vec::with_capacity(rows.len());
+    for row in rows {
+        views.push(view(&state, user, row).await?);
+    }
+    Ok(views)
+}
+
+/// Alt text: plain text, at most 500 characters.
+pub fn alt_text(raw: &str) -> Result<String, String> {
+    let alt = raw.trim();
+    if alt.is_empty() {
+        return Err("Describe the image for people who cannot see it.".into());
+    }
+    if alt.chars().count() > 500 || alt.chars().any(char::is_control) {
+        return Err("Use at most 500 characters of plain text.".into());
+    }
+    Ok(alt.to_owned())
+}
+
+pub async fn set_alt(user: &User, id: i64, raw: &str) -> Result<MediaView, AppError> {
+    let state = app_state()?;
+    let alt = alt_text(raw).map_err(|message| AppError::invalid("alt", message))?;
+    let row = state.store.media_by_id(id).await?.ok_or(AppError::NotFound)?;
+    if !may_edit(user, &row) {
+        return Err(AppError::Forbidden);
+    }
+    let only_uploader = (user.role < Role::Editor).then_some(user.id);
+    let row = state.store.set_media_alt(id, &alt, only_uploader).await?;
+    view(&state, user, row).await
+}
+
+pub async fn delete(user: &User, id: i64) -> Result<(), AppError> {
+    let state = app_state()?;
+    let row = state.store.media_by_id(id).await?.ok_or(AppError::NotFound)?;
+    if !may_edit(user, &row) {
+        return Err(AppError::Forbidden);
+    }
+    let address = crate::accounts::server::request_address(&state).await;
+    let audit = NewAuditEntry::new(AuditAction::MediaDeleted, Some(user.id), None)
+        .address(&address)
+        .detail(format!("\"{}\" ({})", row.file_name, row.original_key));
+    let only_uploader = (user.role < Role::Editor).then_some(user.id);
+    let keys = state.store.delete_media(id, only_uploader, &audit).await?;
+    // The rows are gone; a file that fails to go is only wasted space.
+    for key in keys {
+        if let Err(error) = state.media.delete(&key).await {
+            tracing::warn!(%error, "media file left behind");
+        }
+    }
+    Ok(())
+}
+
+/// Stores an upload for `user`: files first (content-addressed, so a
+/// retry rewrites the same bytes), then the rows in one transaction. The
+/// same picture uploaded twice is one library item.
+pub async fn upload(
+    state: &AppState,
+    user: &User,
+    file_name: &str,
+    bytes: Vec<u8>,
+    address: &str,
+) -> Result<MediaView, AppError> {
+    let max_pixels = state.config.media_max_pixels;
+    let processed = tokio::task::spawn_blocking(move || process(&bytes, max_pixels))
+        .await
+        .map_err(|error| AppError::internal(format_args!("image processing stopped: {error}")))?
+        .map_err(|message| AppError::invalid("file", message))?;
+    for file in std::iter::once(&processed.original).chain(&processed.variants) {
+        state.media.put(&file.key, file.bytes.clone()).await?;
+    }
+    let file_name = clean_file_name(file_name);
+    let audit = NewAuditEntry::new(AuditAction::MediaUploaded, Some(user.id), None)
+        .address(address)
+        .detail(format!("\"{file_name}\" ({})", processed.original.key));
+    let row = state
+        .store
+        .create_media(
+            &NewMedia {
+                original: processed.original,
+                variants: processed.variants,
+                file_name,
+                uploaded_by: user.id,
+                created_at: state.clock.now(),
+            },
+            &audit,
+        )
+        .await?;
+    view(state, user, row).await
+}
+
+/// The name shown in the library: the last path segment, printable, at
+/// most 200 characters.
+fn clean_file_name(raw: &str) -> String {
+    let name: String = raw
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect();
+    if name.trim().is_empty() {
+        "image".to_owned()
+    } else {
+        name.trim().to_owned()
+    }
+}

@@ -1,0 +1,83 @@
+//! Where media files live: a directory under the data directory for a
+//! single instance, or S3-compatible object storage that several instances
+//! share. Both are `object_store` stores behind one type, so the rest of
+//! Vellum does not know which it has.
+
+use std::sync::Arc;
+
+use object_store::ObjectStore;
+use object_store::path::Path;
+
+use crate::error::AppError;
+
+#[derive(Clone)]
+pub struct MediaStorage {
+    store: Arc<dyn ObjectStore>,
+    /// Where the files are, for the start-up log.
+    pub description: String,
+}
+
+impl std::fmt::Debug for MediaStorage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.description)
+    }
+}
+
+impl MediaStorage {
+    /// Files in `dir` (created if missing).
+    pub fn local(dir: &std::path::Path) -> Result<Self, String> {
+        std::fs::create_dir_all(dir).map_err(|error| format!("cannot create {}: {error}", dir.display()))?;
+        let store = object_store::local::LocalFileSystem::new_with_prefix(dir).map_err(|error| error.to_string())?;
+        Ok(Self {
+            store: Arc::new(store),
+            description: format!("the folder {}", dir.display()),
+        })
+    }
+
+    /// An S3 bucket, `s3://bucket`; credentials, region and endpoint come
+    /// from the usual AWS_* environment variables (AWS_ENDPOINT and
+    /// AWS_ALLOW_HTTP for S3-compatible servers).
+    pub fn s3(url: &str) -> Result<Self, String> {
+        let store = object_store::aws::AmazonS3Builder::from_env()
+            .with_url(url)
+            .build()
+            .map_err(|error| error.to_string())?;
+        Ok(Self {
+            store: Arc::new(store),
+            description: format!("the bucket {url}"),
+        })
+    }
+
+    pub async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), AppError> {
+        self.store
+            .put(&Path::from(key), bytes.into())
+            .await
+            .map(drop)
+            .map_err(|error| AppError::internal(format_args!("media storage: writing {key}: {error}")))
+    }
+
+    /// The file's bytes; `None` when there is no such file.
+    pub async fn get(&self, key: &str) -> Result<Option<bytes::Bytes>, AppError> {
+        match self.store.get(&Path::from(key)).await {
+            Ok(found) => found
+                .bytes()
+                .await
+                .map(Some)
+                .map_err(|error| AppError::internal(format_args!("media storage: reading {key}: {error}"))),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(error) => Err(AppError::internal(format_args!(
+                "media storage: reading {key}: {error}"
+            ))),
+        }
+    }
+
+    /// Removes a file; a file already gone is fine.
+    pub async fn delete(&self, key: &str) -> Result<(), AppError> {
+        match self.store.delete(&Path::from(key)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(error) => Err(AppError::internal(format_args!(
+                "media storage: deleting {key}: {error}"
+            ))),
+        }
+    }
+}

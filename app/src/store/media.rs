@@ -1,0 +1,213 @@
+//! The media library's queries, shared by both databases.
+
+use super::queries::shared_queries;
+use crate::accounts::server::NewAuditEntry;
+use crate::error::AppError;
+use crate::media::server::{MediaRow, NewMedia, VariantRow};
+
+const MEDIA_COLUMNS: &str = "m.id, m.original_key, m.file_name, m.content_type, m.width, m.height, m.bytes, m.alt, \
+     m.uploaded_by, u.display_name AS uploader, m.created_at";
+const FROM_MEDIA: &str = "FROM media m LEFT JOIN users u ON u.id = m.uploaded_by";
+const VARIANT_COLUMNS: &str = "media_id, key, content_type, width, height, bytes";
+/// The most items the library lists at once.
+const LIST_LIMIT: i64 = 500;
+
+/// `$first, $first+1, …`: placeholders for an IN list.
+fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+shared_queries! {
+    /// Stores an upload's rows and its audit entry in one transaction; an
+    /// upload of a picture already in the library returns that item.
+    pub async fn create_media(&self, media: &NewMedia, audit: &NewAuditEntry) -> Result<MediaRow, AppError> {
+        let mut tx = self.writer.begin().await?;
+        let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM media WHERE original_key = $1")
+            .bind(media.original.key.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+        let id = match existing {
+            Some(id) => id,
+            None => {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO media (original_key, file_name, content_type, width, height, bytes, uploaded_by, \
+                     created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                )
+                .bind(media.original.key.as_str())
+                .bind(media.file_name.as_str())
+                .bind(media.original.content_type)
+                .bind(i64::from(media.original.width))
+                .bind(i64::from(media.original.height))
+                .bind(i64::try_from(media.original.bytes.len()).unwrap_or(i64::MAX))
+                .bind(media.uploaded_by)
+                .bind(media.created_at)
+                .fetch_one(&mut *tx)
+                .await?;
+                for variant in &media.variants {
+                    sqlx::query(
+                        "INSERT INTO media_variants (media_id, key, content_type, width, height, bytes) \
+                         VALUES ($1, $2, $3, $4, $5, $6)",
+                    )
+                    .bind(id)
+                    .bind(variant.key.as_str())
+                    .bind(variant.content_type)
+                    .bind(i64::from(variant.width))
+                    .bind(i64::from(variant.height))
+                    .bind(i64::try_from(variant.bytes.len()).unwrap_or(i64::MAX))
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                Self::insert_audit(&mut tx, audit).await?;
+                id
+            }
+        };
+        let row = sqlx::query_as(&format!("SELECT {MEDIA_COLUMNS} {FROM_MEDIA} WHERE m.id = $1"))
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    /// Newest first; `q` matches file names and alt texts.
+    pub async fn media_list(&self, q: &str) -> Result<Vec<MediaRow>, AppError> {
+        let pattern = format!("%{}%", super::sql::escape_like(&q.to_lowercase()));
+        Ok(sqlx::query_as(&format!(
+            "SELECT {MEDIA_COLUMNS} {FROM_MEDIA} WHERE $1 = '' OR lower(m.file_name) LIKE $2 ESCAPE '\\' \
+             OR lower(m.alt) LIKE $2 ESCAPE '\\' ORDER BY m.id DESC LIMIT $3"
+        ))
+        .bind(q)
+        .bind(pattern)
+        .bind(LIST_LIMIT)
+        .fetch_all(self.reader)
+        .await?)
+    }
+
+    pub async fn media_by_id(&self, id: i64) -> Result<Option<MediaRow>, AppError> {
+        Ok(sqlx::query_as(&format!("SELECT {MEDIA_COLUMNS} {FROM_MEDIA} WHERE m.id = $1"))
+            .bind(id)
+            .fetch_optional(self.reader)
+            .await?)
+    }
+
+    /// The library items whose originals have these keys.
+    pub async fn media_by_keys(&self, keys: &[String]) -> Result<Vec<MediaRow>, AppError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT {MEDIA_COLUMNS} {FROM_MEDIA} WHERE m.original_key IN ({})",
+            placeholders(1, keys.len())
+        );
+        let mut query = sqlx::query_as(&sql);
+        for key in keys {
+            query = query.bind(key.as_str());
+        }
+        Ok(query.fetch_all(self.reader).await?)
+    }
+
+    /// The variants of these items, smallest first.
+    pub async fn media_variants(&self, ids: &[i64]) -> Result<Vec<VariantRow>, AppError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT {VARIANT_COLUMNS} FROM media_variants WHERE media_id IN ({}) ORDER BY media_id, width, id",
+            placeholders(1, ids.len())
+        );
+        let mut query = sqlx::query_as(&sql);
+        for id in ids {
+            query = query.bind(*id);
+        }
+        Ok(query.fetch_all(self.reader).await?)
+    }
+
+    /// Titles of the posts whose text or cover uses the file, in the
+    /// working copy or the published text.
+    pub async fn media_usage(&self, original_key: &str) -> Result<Vec<String>, AppError> {
+        Self::usage(self.reader, original_key).await
+    }
+
+    pub async fn set_media_alt(&self, id: i64, alt: &str, only_uploader: Option<i64>) -> Result<MediaRow, AppError> {
+        let mut tx = self.writer.begin().await?;
+        let updated: Option<i64> = sqlx::query_scalar(
+            "UPDATE media SET alt = $2 WHERE id = $1 AND ($3 = 0 OR uploaded_by = $3) RETURNING id",
+        )
+        .bind(id)
+        .bind(alt)
+        .bind(only_uploader.unwrap_or(0))
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(id) = updated else {
+            return Err(AppError::Forbidden);
+        };
+        let row = sqlx::query_as(&format!("SELECT {MEDIA_COLUMNS} {FROM_MEDIA} WHERE m.id = $1"))
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    /// Deletes an unused item (only the uploader's own, when given) with
+    /// its audit entry; returns the keys of its files. `Conflict` names the
+    /// posts that still use it.
+    pub async fn delete_media(
+        &self,
+        id: i64,
+        only_uploader: Option<i64>,
+        audit: &NewAuditEntry,
+    ) -> Result<Vec<String>, AppError> {
+        let mut tx = self.writer.begin().await?;
+        let key: Option<String> = sqlx::query_scalar(
+            "SELECT original_key FROM media WHERE id = $1 AND ($2 = 0 OR uploaded_by = $2)",
+        )
+        .bind(id)
+        .bind(only_uploader.unwrap_or(0))
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(key) = key else {
+            return Err(AppError::NotFound);
+        };
+        let used_in = Self::usage(&mut *tx, &key).await?;
+        if !used_in.is_empty() {
+            return Err(AppError::Conflict {
+                message: format!(
+                    "This image is used in {}; take it out of {} first.",
+                    used_in.iter().map(|title| format!("\u{201c}{title}\u{201d}")).collect::<Vec<_>>().join(", "),
+                    if used_in.len() == 1 { "that post" } else { "those posts" }
+                ),
+            });
+        }
+        let mut keys: Vec<String> = sqlx::query_scalar("SELECT key FROM media_variants WHERE media_id = $1")
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await?;
+        keys.push(key);
+        sqlx::query("DELETE FROM media_variants WHERE media_id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM media WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        Self::insert_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(keys)
+    }
+
+    async fn usage<'e, E>(executor: E, original_key: &str) -> Result<Vec<String>, AppError>
+    where
+        E: sqlx::Executor<'e, Database = DB>,
+    {
+        // Keys are hex digits and an extension: nothing LIKE would read as
+        // a wildcard.
+        let pattern = format!("%{}{original_key}%", crate::media::server::MEDIA_PREFIX);
+        Ok(sqlx::query_scalar(
+            "SELECT title FROM posts WHERE body LIKE $1 OR cover_url LIKE $1 \
+             UNION SELECT p.title FROM posts p JOIN post_revisions r ON r.id = p.live_revision_id \
+             WHERE r.body LIKE $1 OR r.cover_url LIKE $1 ORDER BY 1",
+        )
+        .bind(pattern)
+        .fetch_all(executor)
+        .await?)
+    }
+}
