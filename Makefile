@@ -64,8 +64,8 @@ postgres-check:
 	  echo "*************************************************************************"; echo; \
 	fi
 
-unit: postgres-check ## unit, store and HTTP integration tests
-	cargo test -p app -p server
+unit: postgres-check ## unit, store and HTTP integration tests (media on a folder and on S3, via moto)
+	tests/with-s3.sh cargo test -p app -p server
 	@# A failed test can leave its database behind; sweep them up.
 	@if command -v psql >/dev/null && (exec 3<>/dev/tcp/$(PG_HOST)/$(PG_PORT)) 2>/dev/null; then \
 	  psql -h $(PG_HOST) -p $(PG_PORT) -U postgres -d postgres -Atc \

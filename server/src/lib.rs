@@ -286,10 +286,11 @@ fn admin_router(state: &AppState) -> Router<AppState> {
 fn upload_router(state: &AppState) -> Router<AppState> {
     Router::new()
         .route(app::media::api::UPLOAD_PATH, axum::routing::post(media::upload))
-        // Multipart reads through this limit, so a file over it gets the
-        // endpoint's own JSON message rather than a bare 413.
+        // The endpoint refuses files over the configured size itself, with
+        // a message; this hard cap (four times that) only bounds what it
+        // reads and drops to deliver the message.
         .layer(axum::extract::DefaultBodyLimit::max(
-            state.config.media_max_bytes.saturating_add(64 * 1024),
+            state.config.media_max_bytes.saturating_mul(4).saturating_add(64 * 1024),
         ))
         .layer(session_layer(state))
 }

@@ -48,7 +48,7 @@ pub async fn upload(State(state): State<AppState>, session: Session, request: Re
     };
     let limit = state.config.media_max_bytes;
     loop {
-        let field = match multipart.next_field().await {
+        let mut field = match multipart.next_field().await {
             Ok(Some(field)) => field,
             Ok(None) => return refuse(AppError::invalid("file", "Choose an image to upload.")),
             Err(error) if error.status() == StatusCode::PAYLOAD_TOO_LARGE => return refuse(too_large(limit)),
@@ -58,13 +58,26 @@ pub async fn upload(State(state): State<AppState>, session: Session, request: Re
             continue;
         }
         let file_name = field.file_name().unwrap_or("image").to_owned();
-        let bytes = match field.bytes().await {
-            Ok(bytes) if bytes.len() > limit => return refuse(too_large(limit)),
-            Ok(bytes) => bytes,
-            Err(error) if error.status() == StatusCode::PAYLOAD_TOO_LARGE => return refuse(too_large(limit)),
-            Err(_) => return refuse(AppError::invalid("file", "The upload was cut short; try again.")),
-        };
-        return match store_upload(&state, &user, &file_name, bytes.to_vec(), &address).await {
+        // Past the limit the rest is read and dropped: a browser that is
+        // still sending gets the message, not a connection reset.
+        let mut bytes = Vec::new();
+        let mut over = false;
+        loop {
+            match field.chunk().await {
+                Ok(Some(chunk)) if !over && bytes.len() + chunk.len() <= limit => bytes.extend_from_slice(&chunk),
+                Ok(Some(_)) => {
+                    over = true;
+                    bytes = Vec::new();
+                }
+                Ok(None) => break,
+                Err(error) if error.status() == StatusCode::PAYLOAD_TOO_LARGE => return refuse(too_large(limit)),
+                Err(_) => return refuse(AppError::invalid("file", "The upload was cut short; try again.")),
+            }
+        }
+        if over {
+            return refuse(too_large(limit));
+        }
+        return match store_upload(&state, &user, &file_name, bytes, &address).await {
             Ok(view) => (StatusCode::CREATED, Json(view)).into_response(),
             Err(error) => refuse(error),
         };

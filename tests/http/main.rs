@@ -14,6 +14,7 @@ mod blog;
 mod cache;
 mod demo;
 mod feeds;
+mod media;
 mod newcomer;
 mod pages;
 mod posts;

@@ -3,13 +3,33 @@ use leptos::prelude::*;
 use super::layout::{PageMeta, PublicDocument, page_title};
 use crate::settings::SiteSettings;
 
+/// A cover picture. Library images carry their WebP variants and their
+/// size, so the page reserves the space and the browser picks a file.
+#[derive(Debug, Clone)]
+pub struct CoverImage {
+    pub src: String,
+    pub alt: String,
+    pub srcset: Option<String>,
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+}
+
+/// A card's cover is at most about 46rem wide; a post's, the column's.
+fn cover_img(cover: CoverImage, class: &'static str, lazy: bool) -> impl IntoView {
+    let sizes = cover.srcset.is_some().then_some("(max-width: 46rem) 100vw, 46rem");
+    view! {
+        <img class=class src=cover.src alt=cover.alt srcset=cover.srcset sizes=sizes
+            width=cover.width height=cover.height loading=lazy.then_some("lazy") decoding="async" />
+    }
+}
+
 /// A post in a list, as readers see it.
 #[derive(Debug, Clone)]
 pub struct Card {
     pub title: String,
     pub path: String,
     pub excerpt: String,
-    pub cover: Option<(String, String)>,
+    pub cover: Option<CoverImage>,
     /// (name, slug), primary first.
     pub authors: Vec<(String, String)>,
     pub tags: Vec<(String, String)>,
@@ -63,7 +83,7 @@ fn PostCards(listing: Listing, #[prop(optional)] empty: &'static str) -> impl In
             {listing.cards.into_iter().map(|card| view! {
                 <li class="card-item">
                     <article class="post-card">
-                        {card.cover.map(|(src, alt)| view! { <img class="card-cover" src=src alt=alt loading="lazy" /> })}
+                        {card.cover.map(|cover| cover_img(cover, "card-cover", true))}
                         <h2><a href=card.path>{card.title}</a></h2>
                         <Byline authors=card.authors />
                         <p class="card-meta">
@@ -286,7 +306,7 @@ pub struct PostPageData {
     pub html: String,
     /// The body's headings for the table of contents; empty for short posts.
     pub contents: Vec<crate::content::render::Heading>,
-    pub cover: Option<(String, String)>,
+    pub cover: Option<CoverImage>,
     /// Display name and profile slug, primary author first.
     pub authors: Vec<(String, String)>,
     pub author_boxes: Vec<AuthorBox>,
@@ -425,7 +445,7 @@ pub fn PostPage(settings: SiteSettings, post: PostPageData) -> impl IntoView {
                         </p>
                     })}
                 </header>
-                {post.cover.map(|(src, alt)| view! { <img class="post-cover" src=src alt=alt /> })}
+                {post.cover.map(|cover| cover_img(cover, "post-cover", false))}
                 {contents}
                 <div class="post-body" inner_html=post.html></div>
                 {(!post.tags.is_empty()).then(|| view! {

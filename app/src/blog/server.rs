@@ -7,11 +7,12 @@ use leptos::prelude::*;
 
 use super::layout::render_document;
 use super::pages::{
-    AuthorBox, AuthorPage, Card, ErrorPage, HomePage, Listing, NotFoundPage, PostPage, PostPageData, SearchPage,
-    TagPage,
+    AuthorBox, AuthorPage, Card, CoverImage, ErrorPage, HomePage, Listing, NotFoundPage, PostPage, PostPageData,
+    SearchPage, TagPage,
 };
 use crate::content::render::{excerpt, render_markdown, summarize};
 use crate::error::AppError;
+use crate::media::server::{MediaIndex, media_index, responsive_images};
 use crate::posts::server::{PublicPost, PublicQuery};
 use crate::state::AppState;
 
@@ -75,8 +76,10 @@ async fn listing(
         (n, true) => format!("{base}&page={n}"),
         (n, false) => format!("{base}?page={n}"),
     };
+    let covers: Vec<&str> = posts.iter().map(|post| post.cover_url.as_str()).collect();
+    let media = media_index(state, &covers).await?;
     let listing = Listing {
-        cards: posts.iter().map(|post| card(post, settings)).collect(),
+        cards: posts.iter().map(|post| card(post, settings, &media)).collect(),
         newer: (page > 1).then(|| page_path(page - 1)),
         older: (page * PAGE_SIZE < total).then(|| page_path(page + 1)),
     };
@@ -104,7 +107,24 @@ fn snippet_html(snippet: &str) -> String {
     html
 }
 
-fn card(post: &PublicPost, settings: &crate::settings::SiteSettings) -> Card {
+/// A post's cover, with its variants when it is a library image.
+fn cover_image(url: &str, alt: &str, media: &MediaIndex) -> Option<CoverImage> {
+    if url.is_empty() {
+        return None;
+    }
+    let image = crate::media::server::key_of(url).and_then(|key| media.get(key));
+    Some(CoverImage {
+        src: url.to_owned(),
+        alt: alt.to_owned(),
+        srcset: image
+            .map(|image| image.srcset("image/webp"))
+            .filter(|srcset| !srcset.is_empty()),
+        width: image.map(|image| image.media.width),
+        height: image.map(|image| image.media.height),
+    })
+}
+
+fn card(post: &PublicPost, settings: &crate::settings::SiteSettings, media: &MediaIndex) -> Card {
     let summary = summarize(&post.body);
     Card {
         title: post.title.clone(),
@@ -114,7 +134,7 @@ fn card(post: &PublicPost, settings: &crate::settings::SiteSettings) -> Card {
         } else {
             post.excerpt.clone()
         },
-        cover: (!post.cover_url.is_empty()).then(|| (post.cover_url.clone(), post.cover_alt.clone())),
+        cover: cover_image(&post.cover_url, &post.cover_alt, media),
         authors: post.byline(),
         tags: post.tags.clone(),
         date: local_date(post.published_at, settings),
@@ -303,6 +323,7 @@ async fn render_post(state: &AppState, post: PublicPost, preview: bool) -> Resul
     let settings = state.store.site_settings().await?;
     let date = |at: chrono::DateTime<chrono::Utc>| local_date(at, &settings);
     let rendered = render_markdown(&post.body);
+    let media = media_index(state, &[&post.body, &post.cover_url]).await?;
     let (related, (older, newer)) = if preview {
         (Vec::new(), (None, None))
     } else {
@@ -349,13 +370,13 @@ async fn render_post(state: &AppState, post: PublicPost, preview: bool) -> Resul
         seo_title: post.seo_title.clone(),
         title: post.title.clone(),
         description,
-        html: rendered.html,
+        html: responsive_images(&rendered.html, &media),
         contents: rendered
             .headings
             .into_iter()
             .filter(|heading| matches!(heading.level, 2 | 3))
             .collect(),
-        cover: (!post.cover_url.is_empty()).then(|| (post.cover_url.clone(), post.cover_alt.clone())),
+        cover: cover_image(&post.cover_url, &post.cover_alt, &media),
         author_boxes: post
             .authors
             .iter()

@@ -13,6 +13,7 @@ use utoipa::IntoParams;
 
 use super::problem::Problem;
 use super::types::{AuthorList, AuthorWithCount, ListMeta, Pagination, Post, PostList, Site, TagDetail, TagList};
+use crate::media::server::media_index;
 use crate::posts::server::PublicQuery;
 use crate::state::AppState;
 
@@ -187,10 +188,15 @@ pub async fn list_posts(
         prev: (page > 1).then(|| (page - 1).min(pages.max(1))),
     };
     let link = link_header(&params, &pagination);
+    let texts: Vec<&str> = posts
+        .iter()
+        .flat_map(|post| [post.cover_url.as_str(), post.body.as_str()])
+        .collect();
+    let media = media_index(&state, &texts).await?;
     let body = PostList {
         posts: posts
             .into_iter()
-            .map(|post| Post::from_public(post, &settings))
+            .map(|post| Post::from_public(post, &settings, &media))
             .collect(),
         meta: ListMeta { pagination },
     };
@@ -229,7 +235,8 @@ pub async fn get_post(
         .pop()
         .ok_or_else(|| Problem::not_found(format!("No published post has the slug `{slug}`.")))?;
     let settings = state.store.site_settings().await?;
-    Ok(Json(Post::from_public(post, &settings)))
+    let media = media_index(&state, &[&post.cover_url, &post.body]).await?;
+    Ok(Json(Post::from_public(post, &settings, &media)))
 }
 
 /// Everyone with at least one published post, by name.
@@ -379,7 +386,8 @@ pub async fn get_preview(
             Problem::not_found("No active preview link has this token: it is unknown, expired or revoked.")
         })?;
     let settings = state.store.site_settings().await?;
-    let mut response = Json(Post::from_public(post, &settings)).into_response();
+    let media = media_index(&state, &[&post.cover_url, &post.body]).await?;
+    let mut response = Json(Post::from_public(post, &settings, &media)).into_response();
     let headers = response.headers_mut();
     // A preview is for its link's holders only, and can be revoked.
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));

@@ -7,6 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::content::render::{excerpt, render_markdown};
+use crate::media::server::{MEDIA_PREFIX, MediaIndex, mentioned_keys};
 use crate::posts::server::{PublicAuthor, PublicCount, PublicPost, Tag, public_path};
 use crate::settings::SiteSettings;
 
@@ -38,6 +39,31 @@ pub struct Post {
     pub updated_at: DateTime<Utc>,
     pub reading_time_minutes: u32,
     pub seo: Seo,
+    /// The library images of the cover and the body, with their resized
+    /// copies, so a front end can build its own `srcset`.
+    pub images: Vec<Image>,
+}
+
+/// A library image and its resized copies.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Image {
+    /// The stored original (upright, without metadata).
+    pub url: String,
+    pub alt: String,
+    pub width: i64,
+    pub height: i64,
+    /// Smallest first; WebP and the original's format.
+    pub variants: Vec<ImageVariant>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImageVariant {
+    pub url: String,
+    #[schema(example = "image/webp")]
+    pub content_type: String,
+    pub width: i64,
+    pub height: i64,
+    pub bytes: i64,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -187,8 +213,29 @@ impl TagDetail {
 }
 
 impl Post {
-    pub fn from_public(post: PublicPost, settings: &SiteSettings) -> Self {
+    pub fn from_public(post: PublicPost, settings: &SiteSettings, media: &MediaIndex) -> Self {
         let rendered = render_markdown(&post.body);
+        let images = mentioned_keys(&[&post.cover_url, &post.body])
+            .into_iter()
+            .filter_map(|key| media.get(&key))
+            .map(|image| Image {
+                url: settings.absolute(&format!("{MEDIA_PREFIX}{}", image.media.original_key)),
+                alt: image.media.alt.clone(),
+                width: image.media.width,
+                height: image.media.height,
+                variants: image
+                    .variants
+                    .iter()
+                    .map(|variant| ImageVariant {
+                        url: settings.absolute(&format!("{MEDIA_PREFIX}{}", variant.key)),
+                        content_type: variant.content_type.clone(),
+                        width: variant.width,
+                        height: variant.height,
+                        bytes: variant.bytes,
+                    })
+                    .collect(),
+            })
+            .collect();
         let reviewer = post.shown_review().map(|(name, credentials, reviewed_at)| Reviewer {
             name,
             credentials,
@@ -242,8 +289,13 @@ impl Post {
             url,
             title: post.title,
             excerpt: excerpt_text,
-            html: rendered.html,
+            // Library images get absolute addresses: the HTML is shown
+            // on other sites.
+            html: rendered
+                .html
+                .replace("src=\"/media/", &format!("src=\"{}/media/", settings.site_url)),
             markdown: post.body,
+            images,
         }
     }
 }

@@ -257,6 +257,31 @@ impl MediaImage {
 /// The images of some texts, by original key.
 pub type MediaIndex = HashMap<String, MediaImage>;
 
+/// The library images these texts mention, with their variants: one
+/// query for the items and one for the variants, whatever the count.
+pub async fn media_index(state: &AppState, texts: &[&str]) -> Result<MediaIndex, AppError> {
+    let keys = mentioned_keys(texts);
+    if keys.is_empty() {
+        return Ok(MediaIndex::new());
+    }
+    let rows = state.store.media_by_keys(&keys).await?;
+    let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
+    let mut variants = state.store.media_variants(&ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|media| {
+            let (own, rest): (Vec<_>, Vec<_>) = variants.drain(..).partition(|variant| variant.media_id == media.id);
+            variants = rest;
+            (media.original_key.clone(), MediaImage { media, variants: own })
+        })
+        .collect())
+}
+
+/// The original key of a site-relative media URL (`/media/<key>`).
+pub fn key_of(url: &str) -> Option<&str> {
+    url.strip_prefix(MEDIA_PREFIX).filter(|key| is_media_key(key))
+}
+
 /// Gives every library image in sanitised HTML its WebP variants, its
 /// dimensions (no layout shift) and lazy loading. Only `<img src="/media/…">`
 /// as the sanitiser writes it is touched, and only known keys.
@@ -429,5 +454,191 @@ fn clean_file_name(raw: &str) -> String {
         "image".to_owned()
     } else {
         name.trim().to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn picture(width: u32, height: u32) -> DynamicImage {
+        DynamicImage::ImageRgb8(image::RgbImage::from_fn(width, height, |x, y| {
+            image::Rgb([(x % 256) as u8, (y % 256) as u8, 128])
+        }))
+    }
+
+    fn encoded(picture: &DynamicImage, format: ImageFormat) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        picture
+            .write_to(&mut Cursor::new(&mut bytes), format)
+            .unwrap_or_default();
+        bytes
+    }
+
+    /// A JPEG with an EXIF block saying "rotate 90° clockwise to view".
+    fn jpeg_with_exif(width: u32, height: u32) -> Vec<u8> {
+        let plain = encoded(&picture(width, height), ImageFormat::Jpeg);
+        // Big-endian TIFF with one IFD entry: Orientation (0x0112) = 6.
+        let tiff: &[u8] =
+            b"MM\x00\x2a\x00\x00\x00\x08\x00\x01\x01\x12\x00\x03\x00\x00\x00\x01\x00\x06\x00\x00\x00\x00\x00\x00";
+        let mut payload = b"Exif\x00\x00".to_vec();
+        payload.extend_from_slice(tiff);
+        payload.extend_from_slice(b"GPS 51.5N 0.1W");
+        let length = u16::try_from(payload.len() + 2).unwrap_or(u16::MAX);
+        let mut bytes = plain[..2].to_vec();
+        bytes.extend_from_slice(&[0xFF, 0xE1]);
+        bytes.extend_from_slice(&length.to_be_bytes());
+        bytes.extend_from_slice(&payload);
+        bytes.extend_from_slice(&plain[2..]);
+        bytes
+    }
+
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = !0u32;
+        for byte in bytes {
+            crc ^= u32::from(*byte);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+
+    /// A PNG whose header claims 30000 × 30000 pixels: what a
+    /// decompression bomb looks like before it is unpacked.
+    fn claimed_giant_png() -> Vec<u8> {
+        let mut ihdr = b"IHDR".to_vec();
+        ihdr.extend_from_slice(&30_000u32.to_be_bytes());
+        ihdr.extend_from_slice(&30_000u32.to_be_bytes());
+        ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+        let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
+        bytes.extend_from_slice(&13u32.to_be_bytes());
+        bytes.extend_from_slice(&ihdr);
+        bytes.extend_from_slice(&crc32(&ihdr).to_be_bytes());
+        // A few bytes of "image data": the header is all a reader needs.
+        for chunk in [&b"IDAT\x78\x9c\x03\x00"[..], &b"IEND"[..]] {
+            bytes.extend_from_slice(&u32::try_from(chunk.len() - 4).unwrap_or(0).to_be_bytes());
+            bytes.extend_from_slice(chunk);
+            bytes.extend_from_slice(&crc32(chunk).to_be_bytes());
+        }
+        bytes
+    }
+
+    #[test]
+    fn the_bytes_decide_the_type() {
+        let png = encoded(&picture(600, 400), ImageFormat::Png);
+        let processed = process(&png, 50_000_000).unwrap_or_else(|refusal| panic!("{refusal}"));
+        assert_eq!(
+            processed.original.content_type, "image/png",
+            "a PNG stays a PNG, whatever its name said"
+        );
+        assert!(processed.original.key.ends_with(".png"));
+        for refused in [
+            b"<!DOCTYPE html><html><script>alert(1)</script></html>".to_vec(),
+            b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>".to_vec(),
+            b"%PDF-1.7 not a picture".to_vec(),
+        ] {
+            let refusal = process(&refused, 50_000_000).err().unwrap_or_default();
+            assert!(refusal.contains("not a JPEG, PNG, WebP or GIF"), "{refusal}");
+        }
+        let truncated = &png[..png.len() / 2];
+        assert!(process(truncated, 50_000_000).is_err(), "a cut-off file is refused");
+    }
+
+    #[test]
+    fn pixel_limits_refuse_bombs_before_decoding() {
+        let refusal = process(&claimed_giant_png(), 50_000_000).err().unwrap_or_default();
+        assert!(refusal.contains("30000 × 30000"), "{refusal}");
+        let refusal = process(&encoded(&picture(1000, 1000), ImageFormat::Png), 999_999)
+            .err()
+            .unwrap_or_default();
+        assert!(refusal.contains("megapixels"), "{refusal}");
+    }
+
+    #[test]
+    fn exif_is_applied_then_dropped() {
+        let upload = jpeg_with_exif(300, 200);
+        assert!(upload.windows(4).any(|window| window == b"Exif"));
+        let processed = process(&upload, 50_000_000).unwrap_or_else(|refusal| panic!("{refusal}"));
+        for file in std::iter::once(&processed.original).chain(&processed.variants) {
+            assert!(!file.bytes.windows(4).any(|window| window == b"Exif"), "{}", file.key);
+            assert!(!file.bytes.windows(3).any(|window| window == b"GPS"), "{}", file.key);
+        }
+        assert_eq!(
+            (processed.original.width, processed.original.height),
+            (200, 300),
+            "turned upright as the camera said"
+        );
+    }
+
+    #[test]
+    fn variants_are_smaller_never_larger() {
+        let processed = process(&encoded(&picture(1000, 500), ImageFormat::Jpeg), 50_000_000)
+            .unwrap_or_else(|refusal| panic!("{refusal}"));
+        let sizes: Vec<(u32, &str)> = processed
+            .variants
+            .iter()
+            .map(|variant| (variant.width, variant.content_type))
+            .collect();
+        assert_eq!(
+            sizes,
+            [
+                (400, "image/webp"),
+                (400, "image/jpeg"),
+                (800, "image/webp"),
+                (800, "image/jpeg"),
+                (1000, "image/webp")
+            ]
+        );
+        assert_eq!(processed.variants[0].height, 200);
+        assert!(processed.variants.iter().all(|variant| is_media_key(&variant.key)));
+    }
+
+    #[test]
+    fn library_images_get_their_variants_in_html() {
+        let key = format!("{}.jpg", "a".repeat(64));
+        let variant = |width: i64, content_type: &str, ext: &str| VariantRow {
+            media_id: 1,
+            key: format!("{}.{ext}", "b".repeat(63) + &width.to_string()[..1]),
+            content_type: content_type.to_owned(),
+            width,
+            height: width / 2,
+            bytes: 1000,
+        };
+        let media = MediaRow {
+            id: 1,
+            original_key: key.clone(),
+            file_name: "chart.jpg".into(),
+            content_type: "image/jpeg".into(),
+            width: 1000,
+            height: 500,
+            bytes: 5000,
+            alt: "A chart".into(),
+            uploaded_by: None,
+            uploader: None,
+            created_at: Utc::now(),
+        };
+        let index = MediaIndex::from([(
+            key.clone(),
+            MediaImage {
+                media,
+                variants: vec![variant(400, "image/webp", "webp"), variant(400, "image/jpeg", "jpg")],
+            },
+        )]);
+        let html = format!("<p><img src=\"/media/{key}\" alt=\"A chart\"></p><img src=\"/elsewhere.png\" alt=\"\">");
+        let out = responsive_images(&html, &index);
+        assert!(out.contains("srcset=\"/media/"), "{out}");
+        assert!(out.contains(" 400w\""), "{out}");
+        assert!(out.contains("width=\"1000\" height=\"500\" loading=\"lazy\""), "{out}");
+        assert!(out.contains(&format!("src=\"/media/{key}\" alt=\"A chart\"")), "{out}");
+        assert!(
+            out.contains("<img src=\"/elsewhere.png\""),
+            "other images stay as they were: {out}"
+        );
+        assert_eq!(mentioned_keys(&[&html]), vec![key]);
     }
 }

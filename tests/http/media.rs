@@ -1,0 +1,323 @@
+//! The media library over HTTP: uploads sniffed from their bytes, limits,
+//! files served for a year, who may change what, deletion of used images
+//! refused, the public page's srcset and the API's images; on both
+//! databases, with files in a folder and (when the test command started
+//! its S3-compatible server) in a bucket.
+
+use std::io::Cursor;
+use std::sync::Arc;
+
+use app::accounts::Role;
+use app::clock::ManualClock;
+use app::media::api::{DeleteMedia, ListMedia, SetMediaAlt, UPLOAD_PATH};
+use app::posts::workflow::PostStatus;
+use image::{DynamicImage, ImageFormat, RgbImage};
+use leptos::server_fn::ServerFn;
+use reqwest::StatusCode;
+use serde_json::Value;
+use server::RunningServer;
+
+use crate::api::{api, spec};
+use crate::blog::{noon, post_with};
+use crate::support::TestDb;
+use crate::{call, create_user, serve_args, signed_in, url};
+
+/// A picture with some detail, encoded as `format`.
+pub(crate) fn picture(width: u32, height: u32, format: ImageFormat) -> Vec<u8> {
+    let pixels = RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x * 7 % 256) as u8, (y * 5 % 256) as u8, ((x + y) % 256) as u8])
+    });
+    let mut bytes = Vec::new();
+    DynamicImage::ImageRgb8(pixels)
+        .write_to(&mut Cursor::new(&mut bytes), format)
+        .expect("encode");
+    bytes
+}
+
+/// Uploads `bytes` as `name` the way the editor does.
+pub(crate) async fn upload(
+    server: &RunningServer,
+    client: &reqwest::Client,
+    name: &str,
+    bytes: Vec<u8>,
+) -> (StatusCode, Value) {
+    let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
+    let response = client
+        .post(url(server, UPLOAD_PATH))
+        .header("origin", format!("http://{}", server.addr))
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send()
+        .await
+        .expect("upload");
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn library(server: &RunningServer, client: &reqwest::Client) -> Value {
+    call(client, server, ListMedia::PATH, &[])
+        .await
+        .json()
+        .await
+        .expect("JSON")
+}
+
+/// Where the server keeps files: the S3 bucket the test command set up
+/// (VELLUM_TEST_S3, with AWS_* settings), or the data folder.
+fn media_store() -> String {
+    match std::env::var("VELLUM_TEST_S3") {
+        Ok(bucket) => bucket,
+        Err(_) => {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "CI must test the S3 store: run through `make unit`, which starts one"
+            );
+            String::new()
+        }
+    }
+}
+
+async fn start_with(db: &TestDb, store: String, clock: &Arc<ManualClock>) -> RunningServer {
+    let args = server::cli::ServeArgs {
+        media_store: store,
+        media_max_mb: 2,
+        media_max_megapixels: 30,
+        ..serve_args(db)
+    };
+    let clock: Arc<dyn app::clock::Clock> = clock.clone();
+    server::start_with_clock(&args, Some(clock))
+        .await
+        .expect("server starts")
+}
+
+async fn uploads_are_sniffed_limited_stored_and_served(db: &TestDb, store: String) {
+    let clock = Arc::new(ManualClock::new(noon()));
+    let server = start_with(db, store, &clock).await;
+    create_user(&server, "ana@clinic.org", "Ana Ruiz", Role::Author).await;
+    let ana = signed_in(&server, "ana@clinic.org").await;
+
+    // A PNG named .jpg is a PNG; its variants are WebP and PNG.
+    let (status, item) = upload(&server, &ana, "chart.jpg", picture(1000, 600, ImageFormat::Png)).await;
+    assert_eq!(status, StatusCode::CREATED, "{item}");
+    let file_url = item["url"].as_str().expect("url").to_owned();
+    assert!(
+        file_url.starts_with("/media/") && file_url.ends_with(".png"),
+        "{file_url}"
+    );
+    assert_eq!(item["file_name"], "chart.jpg");
+    assert_eq!(
+        (item["width"].as_i64(), item["height"].as_i64()),
+        (Some(1000), Some(600))
+    );
+    let served = reqwest::get(url(&server, &file_url)).await.expect("GET");
+    assert_eq!(served.status(), StatusCode::OK);
+    assert_eq!(served.headers()["content-type"], "image/png");
+    assert_eq!(served.headers()["cache-control"], "public, max-age=31536000, immutable");
+    let thumbnail = reqwest::get(url(&server, item["thumbnail_url"].as_str().expect("thumb")))
+        .await
+        .expect("GET");
+    assert_eq!(thumbnail.headers()["content-type"], "image/webp");
+    let thumbnail = image::load_from_memory(&thumbnail.bytes().await.expect("bytes")).expect("a WebP picture");
+    assert_eq!(thumbnail.width(), 400);
+
+    // Refused: HTML named .png, a file over the limit, no file at all.
+    let before = library(&server, &ana).await.as_array().map(Vec::len);
+    let (status, refusal) = upload(
+        &server,
+        &ana,
+        "photo.png",
+        b"<html><script>alert(1)</script></html>".to_vec(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refusal.to_string().contains("not a JPEG, PNG, WebP or GIF"),
+        "{refusal}"
+    );
+    let mut big = picture(64, 64, ImageFormat::Png);
+    big.resize(3 * 1024 * 1024, 0);
+    let (status, refusal) = upload(&server, &ana, "big.png", big).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refusal.to_string().contains("larger than the 2 MB"), "{refusal}");
+    assert_eq!(
+        library(&server, &ana).await.as_array().map(Vec::len),
+        before,
+        "nothing left behind"
+    );
+
+    // The same picture again is the same library item.
+    let (status, again) = upload(&server, &ana, "chart-copy.png", picture(1000, 600, ImageFormat::Png)).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(again["id"], item["id"]);
+
+    // Signed out, or from another site with the cookie: refused.
+    let (status, _) = upload(
+        &server,
+        &crate::client(),
+        "chart.png",
+        picture(10, 10, ImageFormat::Png),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let forged = ana
+        .post(url(&server, UPLOAD_PATH))
+        .header("origin", "https://elsewhere.example")
+        .multipart(reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(picture(10, 10, ImageFormat::Png)).file_name("x.png"),
+        ))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert_eq!(status_of_missing(&server).await, StatusCode::NOT_FOUND);
+    server.stop().await.expect("stop");
+}
+
+async fn status_of_missing(server: &RunningServer) -> StatusCode {
+    let missing = format!("/media/{}.png", "0".repeat(64));
+    reqwest::get(url(server, &missing)).await.expect("GET").status()
+}
+
+async fn uploads_work_with_files_in_a_folder(db: &TestDb) {
+    uploads_are_sniffed_limited_stored_and_served(db, String::new()).await;
+}
+
+async fn uploads_work_with_files_in_object_storage(db: &TestDb) {
+    let store = media_store();
+    if store.is_empty() {
+        eprintln!("SKIPPED: no S3-compatible server (run through `make unit`)");
+        return;
+    }
+    uploads_are_sniffed_limited_stored_and_served(db, store).await;
+}
+
+async fn authors_change_their_own_media_and_used_images_stay(db: &TestDb) {
+    let clock = Arc::new(ManualClock::new(noon()));
+    let server = start_with(db, String::new(), &clock).await;
+    let spec = spec(&server).await;
+    let ana_user = create_user(&server, "ana@clinic.org", "Ana Ruiz", Role::Author).await;
+    create_user(&server, "ben@clinic.org", "Ben Okafor", Role::Author).await;
+    create_user(&server, "maya@clinic.org", "Maya Patel", Role::Editor).await;
+    let ana = signed_in(&server, "ana@clinic.org").await;
+    let ben = signed_in(&server, "ben@clinic.org").await;
+    let maya = signed_in(&server, "maya@clinic.org").await;
+    let (_, chart) = upload(&server, &ana, "chart.jpg", picture(1200, 800, ImageFormat::Jpeg)).await;
+    let (_, spare) = upload(&server, &ana, "spare.png", picture(300, 200, ImageFormat::Png)).await;
+    let id = chart["id"].to_string();
+    let spare_id = spare["id"].to_string();
+
+    let alt = |who: &reqwest::Client, id: &str, text: &str| {
+        let (who, id, text) = (who.clone(), id.to_owned(), text.to_owned());
+        let server = &server;
+        async move {
+            call(&who, server, SetMediaAlt::PATH, &[("id", &id), ("alt", &text)])
+                .await
+                .status()
+        }
+    };
+    assert_eq!(alt(&ben, &id, "Not mine").await, StatusCode::FORBIDDEN);
+    assert_eq!(alt(&ana, &id, "  ").await, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(alt(&ana, &id, "Blood pressure by age").await, StatusCode::OK);
+    assert_eq!(
+        alt(&maya, &spare_id, "A spare picture").await,
+        StatusCode::OK,
+        "editors manage all"
+    );
+    let delete = |who: &reqwest::Client, id: &str| {
+        let (who, id) = (who.clone(), id.to_owned());
+        let server = &server;
+        async move { call(&who, server, DeleteMedia::PATH, &[("id", &id)]).await }
+    };
+    assert_eq!(delete(&ben, &spare_id).await.status(), StatusCode::FORBIDDEN);
+
+    // Used in a published post: the page offers the variants, the API
+    // lists them, and the image cannot be deleted.
+    let url_of = chart["url"].as_str().expect("url").to_owned();
+    let body = format!("Intro.\n\n![Blood pressure by age]({url_of})\n\nMore.");
+    post_with(
+        &server,
+        &ana_user,
+        "Blood pressure",
+        &body,
+        "Heart",
+        PostStatus::Published,
+        noon(),
+        None,
+        false,
+    )
+    .await;
+    let page = reqwest::get(url(&server, "/posts/blood-pressure"))
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("body");
+    let img = page
+        .split("<img ")
+        .find(|tag| tag.contains(&url_of))
+        .unwrap_or_else(|| panic!("no <img> of the chart in {page}"));
+    assert!(
+        img.contains("srcset=\"/media/") && img.contains(".webp 400w") && img.contains(".webp 800w"),
+        "{img}"
+    );
+    assert!(
+        img.contains("width=\"1200\" height=\"800\"") && img.contains("loading=\"lazy\""),
+        "{img}"
+    );
+    assert!(img.contains("alt=\"Blood pressure by age\""), "{img}");
+    let (_, _, post) = api(&server, &spec, "/api/v1/posts/blood-pressure").await;
+    let image = &post["images"][0];
+    assert_eq!(image["alt"], "Blood pressure by age");
+    assert!(
+        image["variants"].as_array().is_some_and(|variants| variants.len() == 5),
+        "{image}"
+    );
+    assert!(
+        post["html"].as_str().is_some_and(|html| html.contains("src=\"http://")),
+        "absolute in the API"
+    );
+
+    let refused = delete(&ana, &id).await;
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    assert!(
+        refused.text().await.expect("body").contains("Blood pressure"),
+        "names the post"
+    );
+    let listed = library(&server, &ana).await;
+    let listed_chart = listed
+        .as_array()
+        .and_then(|items| items.iter().find(|item| item["id"] == chart["id"]).cloned());
+    assert_eq!(
+        listed_chart.map(|item| item["used_in"].clone()),
+        Some(serde_json::json!(["Blood pressure"]))
+    );
+
+    // Unused: gone, files and all, and the audit log says who.
+    let spare_url = spare["url"].as_str().expect("url").to_owned();
+    assert_eq!(delete(&ana, &spare_id).await.status(), StatusCode::OK);
+    assert_eq!(
+        reqwest::get(url(&server, &spare_url)).await.expect("GET").status(),
+        StatusCode::NOT_FOUND
+    );
+    let audit = server
+        .state
+        .store
+        .list_audit(&app::accounts::server::AuditFilter {
+            limit: 100,
+            ..app::accounts::server::AuditFilter::default()
+        })
+        .await
+        .expect("audit");
+    let actions: Vec<&str> = audit.iter().map(|row| row.action.as_str()).collect();
+    assert!(
+        actions.contains(&"media_uploaded") && actions.contains(&"media_deleted"),
+        "{actions:?}"
+    );
+    server.stop().await.expect("stop");
+}
+
+crate::on_both_databases!(
+    uploads_work_with_files_in_a_folder,
+    uploads_work_with_files_in_object_storage,
+    authors_change_their_own_media_and_used_images_stay
+);
