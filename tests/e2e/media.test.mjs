@@ -176,10 +176,11 @@ test('an author drops and pastes images into a post, describes them, and readers
   await dropFile(ana, { base64: CHART, name: 'chart.png', type: 'image/png' });
   const box = ana.getByTestId('describe-image');
   await box.waitFor({ timeout: 20_000 });
-  assert.match(await ana.getByTestId('upload-progress').textContent(), /^$/, 'the progress line is cleared');
+  assert.match(await ana.locator('.editor-text').getByTestId('upload-progress').textContent(), /^$/, 'the progress line is cleared');
   await box.getByRole('button', { name: 'Insert image' }).click();
   await box.getByText('Describe the image before using it.').waitFor();
   assert.equal(await box.getByLabel('Alt text').getAttribute('aria-invalid'), 'true');
+  await passesAxe(ana, 'Editor asking for alt text');
   await describeAndInsert(ana, CHART_ALT);
   let text = await body.inputValue();
   assert.match(text, /^Six weeks of brisk walking, measured every morning\.\n\n!\[Bar chart: [^\]]+\]\(\/media\/[^)\s]+\)$/);
@@ -262,7 +263,7 @@ test('the media library lists, describes and protects images in use, and passes 
   await ana.getByTestId('media-item').filter({ hasText: 'chart.png' }).waitFor({ state: 'detached' });
   assert.equal(await ana.getByTestId('media-item').count(), 1);
   await ana.getByLabel('Search images').fill('nothing like this');
-  await ana.getByText('No image's file name or alt text matches').waitFor();
+  await ana.getByText("No image's file name or alt text matches").waitFor();
   await ana.getByLabel('Search images').fill('');
   await chart.waitFor();
 

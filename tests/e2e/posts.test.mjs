@@ -283,6 +283,7 @@ test('every admin page hydrates when loaded directly', async () => {
     '/admin/tags',
     '/admin/profile',
     '/admin/tokens',
+    '/admin/media',
   ];
   for (const path of paths) {
     await maya.goto(`${vellum.baseUrl}${path}`);

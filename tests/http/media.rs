@@ -316,7 +316,6 @@ async fn authors_change_their_own_media_and_used_images_stay(db: &TestDb) {
     server.stop().await.expect("stop");
 }
 
-
 /// A 4000 × 3000 picture with a photo's fine grain, as a JPEG of about
 /// 6 MB: what a phone camera hands over.
 fn phone_photo() -> Vec<u8> {
@@ -326,7 +325,8 @@ fn phone_photo() -> Vec<u8> {
         seed ^= seed >> 17;
         seed ^= seed << 5;
         let grain = i32::try_from(seed % 97).unwrap_or(0) - 48;
-        let shade = |base: u32| u8::try_from((i32::try_from(base % 256).unwrap_or(0) + grain).clamp(0, 255)).unwrap_or(0);
+        let shade =
+            |base: u32| u8::try_from((i32::try_from(base % 256).unwrap_or(0) + grain).clamp(0, 255)).unwrap_or(0);
         image::Rgb([shade(x / 16 + y / 24), shade(120 + x / 40), shade(200 - y / 20)])
     });
     let mut bytes = Vec::new();
@@ -343,25 +343,44 @@ async fn a_phone_photo_uploads_and_phones_get_a_small_file(db: &TestDb) {
         ..serve_args(db)
     };
     let clock_handle: Arc<dyn app::clock::Clock> = clock.clone();
-    let server = server::start_with_clock(&args, Some(clock_handle)).await.expect("server starts");
+    let server = server::start_with_clock(&args, Some(clock_handle))
+        .await
+        .expect("server starts");
     create_user(&server, "ana@clinic.org", "Ana Ruiz", Role::Author).await;
     let ana = signed_in(&server, "ana@clinic.org").await;
     let photo = phone_photo();
     assert!(photo.len() > 5_500_000, "a phone-sized photo: {} bytes", photo.len());
     let (status, item) = upload(&server, &ana, "IMG_2041.jpg", photo).await;
     assert_eq!(status, StatusCode::CREATED, "{item}");
-    assert_eq!((item["width"].as_i64(), item["height"].as_i64()), (Some(4000), Some(3000)));
-    let original_key = item["url"].as_str().expect("url").trim_start_matches("/media/").to_owned();
+    assert_eq!(
+        (item["width"].as_i64(), item["height"].as_i64()),
+        (Some(4000), Some(3000))
+    );
+    let original_key = item["url"]
+        .as_str()
+        .expect("url")
+        .trim_start_matches("/media/")
+        .to_owned();
     let rows = server.state.store.media_by_keys(&[original_key]).await.expect("query");
-    let variants = server.state.store.media_variants(&[rows[0].id]).await.expect("variants");
+    let variants = server
+        .state
+        .store
+        .media_variants(&[rows[0].id])
+        .await
+        .expect("variants");
     // A phone 390 CSS pixels wide at 2× picks the 800 px WebP.
     let phone = variants
         .iter()
         .find(|variant| variant.width == 800 && variant.content_type == "image/webp")
         .expect("an 800 px WebP");
     assert!(phone.bytes < 200 * 1024, "the phone's file is {} bytes", phone.bytes);
-    let served = reqwest::get(url(&server, &format!("/media/{}", phone.key))).await.expect("GET");
-    assert_eq!(served.bytes().await.expect("bytes").len(), usize::try_from(phone.bytes).unwrap_or(0));
+    let served = reqwest::get(url(&server, &format!("/media/{}", phone.key)))
+        .await
+        .expect("GET");
+    assert_eq!(
+        served.bytes().await.expect("bytes").len(),
+        usize::try_from(phone.bytes).unwrap_or(0)
+    );
     server.stop().await.expect("stop");
 }
 
