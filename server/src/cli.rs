@@ -29,6 +29,33 @@ pub enum Command {
     /// Manage personal API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Copy the SQLite database to FILE while Vellum serves (a consistent
+    /// snapshot). The media folder is copied separately (its files never
+    /// change); PostgreSQL sites use pg_dump.
+    Backup(BackupArgs),
+    /// Put a backup made by `vellum backup` in place of the database.
+    /// Stop Vellum first.
+    Restore(RestoreArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BackupArgs {
+    /// The backup file to write; it must not exist yet.
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RestoreArgs {
+    /// A file made by `vellum backup`.
+    pub file: PathBuf,
+    /// Replace an existing database (it is kept beside, renamed
+    /// `….before-restore`).
+    #[arg(long)]
+    pub replace: bool,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
 }
 
 #[derive(Debug, Subcommand)]

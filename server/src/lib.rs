@@ -1,6 +1,7 @@
 //! The Vellum server: opens the store, builds the axum router around the
 //! `app` crate's pages and server functions, and serves until told to stop.
 
+pub mod backup;
 pub mod cli;
 mod content_key;
 mod demo;

@@ -24,6 +24,8 @@ async fn main() -> anyhow::Result<()> {
         Command::Token(TokenCommand::Add(args)) => {
             server::users::add_token(&args).await?;
         }
+        Command::Backup(args) => server::backup::backup(&args).await?,
+        Command::Restore(args) => server::backup::restore(&args).await?,
         Command::Serve(args) => {
             let state = server::prepare(&args, None).await?;
             let cleanup = server::spawn_session_cleanup(&state);

@@ -9,6 +9,7 @@ mod accounts;
 mod admin_api;
 mod api;
 mod authz;
+mod backup;
 mod binary;
 mod blog;
 mod cache;

@@ -44,6 +44,8 @@ pub trait SqlBackend: Send + Sync + 'static {
     async fn close(&self);
 
     fn public_version(&self) -> u64;
+
+    async fn backup_into(&self, path: &std::path::Path) -> Result<(), AppError>;
 }
 
 #[async_trait]
@@ -107,6 +109,10 @@ where
 
     fn public_version(&self) -> u64 {
         SqlBackend::public_version(self)
+    }
+
+    async fn backup_into(&self, path: &std::path::Path) -> Result<(), AppError> {
+        SqlBackend::backup_into(self, path).await
     }
 
     async fn create_preview_link(&self, link: &NewPreviewLink) -> Result<PreviewLinkRow, AppError> {

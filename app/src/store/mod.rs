@@ -314,6 +314,11 @@ pub trait Store: Send + Sync + 'static {
     /// Waits for open connections to finish and closes them.
     async fn close(&self);
 
+    /// Writes a consistent copy of the whole database to `path` (a new
+    /// file) while the site keeps serving. SQLite only: PostgreSQL sites
+    /// use `pg_dump`, which this answers with a `Validation` error saying.
+    async fn backup_into(&self, path: &std::path::Path) -> Result<(), AppError>;
+
     async fn create_preview_link(&self, link: &NewPreviewLink) -> Result<PreviewLinkRow, AppError>;
 
     /// A post's preview links, newest first.

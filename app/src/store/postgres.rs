@@ -145,6 +145,13 @@ impl SqlBackend for PostgresStore {
         SessionBackend::Postgres(tower_sessions_sqlx_store::PostgresStore::new(self.pool.clone()))
     }
 
+    async fn backup_into(&self, _path: &std::path::Path) -> Result<(), AppError> {
+        Err(AppError::invalid(
+            "file",
+            "On PostgreSQL, back up with pg_dump (see docs/deployment.md); `vellum backup` copies SQLite databases.",
+        ))
+    }
+
     async fn close(&self) {
         // The listener holds a connection; the pool waits for it to close.
         self.listener.abort();
