@@ -22,6 +22,8 @@ pub const MEDIA_PREFIX: &str = "/media/";
 /// The `sizes` of body images: the article column is at most 46rem wide.
 const BODY_SIZES: &str = "(max-width: 46rem) 100vw, 46rem";
 const WEBP_QUALITY: f32 = 78.0;
+/// Originals up to this width also get a WebP at their own size.
+const FULL_SIZE_WEBP_UP_TO: u32 = 2000;
 const JPEG_QUALITY: u8 = 86;
 
 /// A stored file: its content address and what it is.
@@ -88,16 +90,25 @@ pub fn process(bytes: &[u8], max_pixels: u64) -> Result<Processed, Refusal> {
 
     let original = encode(&picture, format)?;
     let mut variants = Vec::new();
-    for width in VARIANT_WIDTHS.into_iter().filter(|width| *width < picture.width()) {
+    // Largest first, each resized from the one before: a phone photo is
+    // scaled down from 12 megapixels once, not four times.
+    let mut source = &picture;
+    let mut resized = Vec::new();
+    for width in VARIANT_WIDTHS.into_iter().rev().filter(|width| *width < picture.width()) {
         let height = scaled_height(picture.width(), picture.height(), width);
-        let smaller = picture.resize_exact(width, height, image::imageops::FilterType::CatmullRom);
-        variants.push(encode(&smaller, ImageFormat::WebP)?);
+        resized.push(source.resize_exact(width, height, image::imageops::FilterType::CatmullRom));
+        source = resized.last().unwrap_or(&picture);
+    }
+    for smaller in resized.iter().rev() {
+        variants.push(encode(smaller, ImageFormat::WebP)?);
         if format != ImageFormat::WebP {
-            variants.push(encode(&smaller, format)?);
+            variants.push(encode(smaller, format)?);
         }
     }
-    // The full size in WebP too: often far smaller than the original.
-    if format != ImageFormat::WebP {
+    // Up to a little past the largest variant, the full size in WebP too
+    // (often far smaller than the original); above that the 1600 px copy
+    // serves every screen.
+    if format != ImageFormat::WebP && picture.width() <= FULL_SIZE_WEBP_UP_TO {
         variants.push(encode(&picture, ImageFormat::WebP)?);
     }
     Ok(Processed { original, variants })
