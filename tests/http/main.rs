@@ -14,6 +14,7 @@ mod binary;
 mod blog;
 mod cache;
 mod demo;
+mod deployment;
 mod feeds;
 mod media;
 mod newcomer;

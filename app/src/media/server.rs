@@ -94,7 +94,11 @@ pub fn process(bytes: &[u8], max_pixels: u64) -> Result<Processed, Refusal> {
     // scaled down from 12 megapixels once, not four times.
     let mut source = &picture;
     let mut resized = Vec::new();
-    for width in VARIANT_WIDTHS.into_iter().rev().filter(|width| *width < picture.width()) {
+    for width in VARIANT_WIDTHS
+        .into_iter()
+        .rev()
+        .filter(|width| *width < picture.width())
+    {
         let height = scaled_height(picture.width(), picture.height(), width);
         resized.push(source.resize_exact(width, height, image::imageops::FilterType::CatmullRom));
         source = resized.last().unwrap_or(&picture);
