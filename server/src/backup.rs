@@ -11,7 +11,17 @@ pub async fn backup(args: &BackupArgs) -> anyhow::Result<()> {
     if args.file.exists() {
         bail!("{} exists already; choose a new file name", args.file.display());
     }
-    let (store, _) = crate::open_store(&args.database).await?;
+    // Opened as it is: no migration (a newer binary must not upgrade the
+    // database under the running one) and no new empty database.
+    if let Ok(file) = sqlite_file(&args.database)
+        && !file.is_file()
+    {
+        bail!(
+            "there is no database at {}; check VELLUM_DATA_DIR or VELLUM_DATABASE_URL",
+            file.display()
+        );
+    }
+    let store = app::store::connect(&args.database.resolved_url()).await?;
     let result = store.backup_into(&args.file).await;
     store.close().await;
     result.map_err(|error| match error {
@@ -20,6 +30,12 @@ pub async fn backup(args: &BackupArgs) -> anyhow::Result<()> {
         }
         other => anyhow::anyhow!("{other}"),
     })?;
+    // It holds sessions and token digests: for the operator's eyes only.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&args.file, std::fs::Permissions::from_mode(0o600))?;
+    }
     println!("Backed up the database to {}.", args.file.display());
     Ok(())
 }
@@ -56,7 +72,10 @@ pub async fn restore(args: &RestoreArgs) -> anyhow::Result<()> {
         return Err(error.context(format!("{} is not a Vellum backup", args.file.display())));
     }
     if target.exists() {
-        let kept = PathBuf::from(format!("{}.before-restore", target.display()));
+        // Named by the time, so a second restore never overwrites the
+        // database the first one kept.
+        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S");
+        let kept = PathBuf::from(format!("{}.before-restore-{stamp}", target.display()));
         move_with_sidecars(&target, &kept)?;
         println!("The database that was there is kept as {}.", kept.display());
     }

@@ -51,7 +51,7 @@ pub struct RestoreArgs {
     /// A file made by `vellum backup`.
     pub file: PathBuf,
     /// Replace an existing database (it is kept beside, renamed
-    /// `….before-restore`).
+    /// `….before-restore-<time>`).
     #[arg(long)]
     pub replace: bool,
     #[command(flatten)]

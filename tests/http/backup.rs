@@ -118,6 +118,45 @@ async fn a_backup_taken_under_load_restores_to_one_instant_of_the_site() {
         !refused.status.success(),
         "an existing database is replaced only when asked"
     );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&backup_file).expect("backup").permissions().mode();
+        assert_eq!(mode & 0o077, 0, "only its owner reads a backup");
+    }
+    for _ in 0..2 {
+        let replaced = vellum(&[
+            "restore",
+            &backup_file.display().to_string(),
+            "--data-dir",
+            &data_dir,
+            "--replace",
+        ]);
+        assert!(
+            replaced.status.success(),
+            "{}",
+            String::from_utf8_lossy(&replaced.stderr)
+        );
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+    }
+    let kept = std::fs::read_dir(&data)
+        .expect("folder")
+        .filter_map(Result::ok)
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter(|name| {
+            name.starts_with("vellum.db.before-restore-") && !name.ends_with("-wal") && !name.ends_with("-shm")
+        })
+        .count();
+    assert_eq!(kept, 2, "each replaced database is kept under its own name");
+    let nowhere = folder.path().join("nowhere");
+    let missing = vellum(&[
+        "backup",
+        &folder.path().join("x.db").display().to_string(),
+        "--data-dir",
+        &nowhere.display().to_string(),
+    ]);
+    assert!(!missing.status.success(), "no database, no backup");
+    assert!(!nowhere.exists(), "and no database created");
     let not_a_backup = folder.path().join("notes.txt");
     std::fs::write(&not_a_backup, "not a database").expect("write");
     let wrong = vellum(&[

@@ -215,11 +215,26 @@ async fn authors_change_their_own_media_and_used_images_stay(db: &TestDb) {
                 .status()
         }
     };
-    assert_eq!(alt(&ben, &id, "Not mine").await, StatusCode::FORBIDDEN);
     assert_eq!(alt(&ana, &id, "  ").await, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(alt(&ana, &id, "Blood pressure by age").await, StatusCode::OK);
     assert_eq!(
-        alt(&maya, &spare_id, "A spare picture").await,
+        alt(&ben, &id, "Not mine").await,
+        StatusCode::FORBIDDEN,
+        "only its uploader changes it"
+    );
+    assert_eq!(
+        alt(&ben, &id, "Blood pressure by age").await,
+        StatusCode::OK,
+        "using it as described changes nothing"
+    );
+    assert_eq!(
+        alt(&ben, &spare_id, "A spare picture").await,
+        StatusCode::OK,
+        "anyone may describe an image nobody has described"
+    );
+    assert_eq!(alt(&ben, &spare_id, "Ben's words").await, StatusCode::FORBIDDEN);
+    assert_eq!(
+        alt(&maya, &spare_id, "A spare picture, resized").await,
         StatusCode::OK,
         "editors manage all"
     );
@@ -292,13 +307,24 @@ async fn authors_change_their_own_media_and_used_images_stay(db: &TestDb) {
         Some(serde_json::json!(["Blood pressure"]))
     );
 
+    // The same pixels as a WebP share a file with the PNG (its full-size
+    // WebP copy): deleting the PNG item must leave that file.
+    let (status, twin) = upload(&server, &ana, "spare.webp", picture(300, 200, ImageFormat::WebP)).await;
+    assert_eq!(status, StatusCode::CREATED, "{twin}");
+    assert_ne!(twin["id"], spare["id"]);
+    let twin_url = twin["url"].as_str().expect("url").to_owned();
+
     // Unused: gone, files and all, and the audit log says who.
     let spare_url = spare["url"].as_str().expect("url").to_owned();
+    let spare_copy = spare["thumbnail_url"].as_str().expect("thumbnail").to_owned();
     assert_eq!(delete(&ana, &spare_id).await.status(), StatusCode::OK);
-    assert_eq!(
-        reqwest::get(url(&server, &spare_url)).await.expect("GET").status(),
-        StatusCode::NOT_FOUND
-    );
+    let status = |path: String| {
+        let address = url(&server, &path);
+        async move { reqwest::get(address).await.expect("GET").status() }
+    };
+    assert_eq!(status(spare_url).await, StatusCode::NOT_FOUND);
+    assert_eq!(spare_copy, twin_url, "the PNG's WebP copy is the WebP's original");
+    assert_eq!(status(twin_url).await, StatusCode::OK, "a file another item uses stays");
     let audit = server
         .state
         .store

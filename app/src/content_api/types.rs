@@ -291,9 +291,10 @@ impl Post {
             excerpt: excerpt_text,
             // Library images get absolute addresses: the HTML is shown
             // on other sites.
-            html: rendered
-                .html
-                .replace("src=\"/media/", &format!("src=\"{}/media/", settings.site_url)),
+            html: rendered.html.replace(
+                "<img src=\"/media/",
+                &format!("<img src=\"{}/media/", settings.site_url),
+            ),
             markdown: post.body,
             images,
         }

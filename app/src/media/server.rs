@@ -15,6 +15,9 @@ use crate::error::AppError;
 use crate::posts::server::admin_time;
 use crate::state::{AppState, app_state};
 
+/// Uploads being decoded and encoded at once, at most.
+static PROCESSING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
 /// Widths of the resized copies; none is wider than the original.
 pub const VARIANT_WIDTHS: [u32; 4] = [400, 800, 1200, 1600];
 /// Where media files are served; keys follow it.
@@ -104,7 +107,11 @@ pub fn process(bytes: &[u8], max_pixels: u64) -> Result<Processed, Refusal> {
         source = resized.last().unwrap_or(&picture);
     }
     for smaller in resized.iter().rev() {
-        variants.push(encode(smaller, ImageFormat::WebP)?);
+        // A very tall picture's copies may exceed WebP's size limit; they
+        // keep the original's format only.
+        if fits_webp(smaller) {
+            variants.push(encode(smaller, ImageFormat::WebP)?);
+        }
         if format != ImageFormat::WebP {
             variants.push(encode(smaller, format)?);
         }
@@ -112,7 +119,7 @@ pub fn process(bytes: &[u8], max_pixels: u64) -> Result<Processed, Refusal> {
     // Up to a little past the largest variant, the full size in WebP too
     // (often far smaller than the original); above that the 1600 px copy
     // serves every screen.
-    if format != ImageFormat::WebP && picture.width() <= FULL_SIZE_WEBP_UP_TO {
+    if format != ImageFormat::WebP && picture.width() <= FULL_SIZE_WEBP_UP_TO && fits_webp(&picture) {
         variants.push(encode(&picture, ImageFormat::WebP)?);
     }
     Ok(Processed { original, variants })
@@ -123,8 +130,18 @@ fn scaled_height(width: u32, height: u32, to_width: u32) -> u32 {
     u32::try_from(scaled).unwrap_or(u32::MAX).max(1)
 }
 
+/// WebP's own limit on either side, in pixels.
+const WEBP_MAX_SIDE: u32 = 16_383;
+
+fn fits_webp(picture: &DynamicImage) -> bool {
+    picture.width() <= WEBP_MAX_SIDE && picture.height() <= WEBP_MAX_SIDE
+}
+
 fn encode(picture: &DynamicImage, format: ImageFormat) -> Result<StoredFile, Refusal> {
-    let failed = |error: &dyn std::fmt::Display| format!("This image could not be converted ({error}).");
+    let failed = |error: &dyn std::fmt::Debug| {
+        tracing::warn!(?error, "encoding an upload failed");
+        "This image could not be converted; try saving it again as PNG or JPEG.".to_owned()
+    };
     let mut bytes = Vec::new();
     let (extension, content_type) = match format {
         ImageFormat::Jpeg => {
@@ -135,13 +152,15 @@ fn encode(picture: &DynamicImage, format: ImageFormat) -> Result<StoredFile, Ref
             ("jpg", "image/jpeg")
         }
         ImageFormat::WebP => {
+            // `encode` would panic on libwebp's refusals; this answers them.
             let encoded = if picture.color().has_alpha() {
                 let rgba = picture.to_rgba8();
-                webp::Encoder::from_rgba(&rgba, rgba.width(), rgba.height()).encode(WEBP_QUALITY)
+                webp::Encoder::from_rgba(&rgba, rgba.width(), rgba.height()).encode_simple(false, WEBP_QUALITY)
             } else {
                 let rgb = picture.to_rgb8();
-                webp::Encoder::from_rgb(&rgb, rgb.width(), rgb.height()).encode(WEBP_QUALITY)
-            };
+                webp::Encoder::from_rgb(&rgb, rgb.width(), rgb.height()).encode_simple(false, WEBP_QUALITY)
+            }
+            .map_err(|error| failed(&error))?;
             bytes.extend_from_slice(&encoded);
             ("webp", "image/webp")
         }
@@ -194,9 +213,15 @@ pub fn content_type_of(key: &str) -> &'static str {
     }
 }
 
-/// The media keys a text mentions (`/media/<key>`), each once.
+/// The most keys one lookup asks for: far more images than any page
+/// shows, far fewer than a database's parameter limit.
+const MAX_KEYS: usize = 500;
+
+/// The media keys a text mentions (`/media/<key>`), each once, at most
+/// `MAX_KEYS`.
 pub fn mentioned_keys(texts: &[&str]) -> Vec<String> {
     let mut keys = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for text in texts {
         for (at, _) in text.match_indices(MEDIA_PREFIX) {
             let rest = &text[at + MEDIA_PREFIX.len()..];
@@ -204,8 +229,11 @@ pub fn mentioned_keys(texts: &[&str]) -> Vec<String> {
                 .find(|c: char| !(c.is_ascii_alphanumeric() || c == '.'))
                 .unwrap_or(rest.len());
             let key = &rest[..end];
-            if is_media_key(key) && !keys.iter().any(|known: &String| known == key) {
+            if is_media_key(key) && seen.insert(key) {
                 keys.push(key.to_owned());
+                if keys.len() == MAX_KEYS {
+                    return keys;
+                }
             }
         }
     }
@@ -387,10 +415,16 @@ pub async fn set_alt(user: &User, id: i64, raw: &str) -> Result<MediaView, AppEr
     let state = app_state()?;
     let alt = alt_text(raw).map_err(|message| AppError::invalid("alt", message))?;
     let row = state.store.media_by_id(id).await?.ok_or(AppError::NotFound)?;
-    if !may_edit(user, &row) {
+    if row.alt == alt {
+        return view(&state, user, row).await;
+    }
+    // Anyone may describe an image nobody has described yet (an author
+    // using a colleague's upload); changing a description is its owner's.
+    let fills_in = row.alt.is_empty();
+    if !fills_in && !may_edit(user, &row) {
         return Err(AppError::Forbidden);
     }
-    let only_uploader = (user.role < Role::Editor).then_some(user.id);
+    let only_uploader = (!fills_in && user.role < Role::Editor).then_some(user.id);
     let row = state.store.set_media_alt(id, &alt, only_uploader).await?;
     view(&state, user, row).await
 }
@@ -408,11 +442,7 @@ pub async fn delete(user: &User, id: i64) -> Result<(), AppError> {
     let only_uploader = (user.role < Role::Editor).then_some(user.id);
     let keys = state.store.delete_media(id, only_uploader, &audit).await?;
     // The rows are gone; a file that fails to go is only wasted space.
-    for key in keys {
-        if let Err(error) = state.media.delete(&key).await {
-            tracing::warn!(%error, "media file left behind");
-        }
-    }
+    remove_unreferenced(&state, &keys).await;
     Ok(())
 }
 
@@ -427,18 +457,32 @@ pub async fn upload(
     address: &str,
 ) -> Result<MediaView, AppError> {
     let max_pixels = state.config.media_max_pixels;
+    // A large photo needs hundreds of megabytes while it is processed: a
+    // few at a time, the rest wait their turn.
+    let turn = PROCESSING
+        .acquire()
+        .await
+        .map_err(|error| AppError::internal(format_args!("image processing queue: {error}")))?;
     let processed = tokio::task::spawn_blocking(move || process(&bytes, max_pixels))
         .await
         .map_err(|error| AppError::internal(format_args!("image processing stopped: {error}")))?
         .map_err(|message| AppError::invalid("file", message))?;
+    drop(turn);
+    let keys: Vec<String> = std::iter::once(&processed.original)
+        .chain(&processed.variants)
+        .map(|file| file.key.clone())
+        .collect();
     for file in std::iter::once(&processed.original).chain(&processed.variants) {
-        state.media.put(&file.key, file.bytes.clone()).await?;
+        if let Err(error) = state.media.put(&file.key, file.bytes.clone()).await {
+            remove_unreferenced(state, &keys).await;
+            return Err(error);
+        }
     }
     let file_name = clean_file_name(file_name);
     let audit = NewAuditEntry::new(AuditAction::MediaUploaded, Some(user.id), None)
         .address(address)
         .detail(format!("\"{file_name}\" ({})", processed.original.key));
-    let row = state
+    let created = state
         .store
         .create_media(
             &NewMedia {
@@ -450,8 +494,31 @@ pub async fn upload(
             },
             &audit,
         )
-        .await?;
-    view(state, user, row).await
+        .await;
+    match created {
+        Ok(row) => view(state, user, row).await,
+        Err(error) => {
+            // Nothing left behind: the files no row names go again.
+            remove_unreferenced(state, &keys).await;
+            Err(error)
+        }
+    }
+}
+
+/// Removes those of `keys` that no library item uses (another item may
+/// share a file: the same pixels give the same WebP bytes).
+pub async fn remove_unreferenced(state: &AppState, keys: &[String]) {
+    for key in keys {
+        match state.store.media_key_referenced(key).await {
+            Ok(false) => {
+                if let Err(error) = state.media.delete(key).await {
+                    tracing::warn!(%error, "media file left behind");
+                }
+            }
+            Ok(true) => {}
+            Err(error) => tracing::warn!(%error, key, "media file kept: cannot tell whether it is used"),
+        }
+    }
 }
 
 /// The name shown in the library: the last path segment, printable, at
@@ -611,6 +678,30 @@ mod tests {
         );
         assert_eq!(processed.variants[0].height, 200);
         assert!(processed.variants.iter().all(|variant| is_media_key(&variant.key)));
+    }
+
+    #[test]
+    fn very_tall_pictures_keep_within_webp_limits() {
+        let processed = process(&encoded(&picture(300, 17_000), ImageFormat::Jpeg), 50_000_000)
+            .unwrap_or_else(|refusal| panic!("{refusal}"));
+        assert_eq!(processed.original.height, 17_000);
+        assert!(
+            processed.variants.is_empty(),
+            "no copies: it is narrower than 400 px, and too tall for a WebP"
+        );
+    }
+
+    #[test]
+    fn webp_and_gif_uploads_are_read_too() {
+        for (format, content_type) in [(ImageFormat::WebP, "image/webp"), (ImageFormat::Gif, "image/gif")] {
+            let processed =
+                process(&encoded(&picture(500, 300), format), 50_000_000).unwrap_or_else(|refusal| panic!("{refusal}"));
+            assert_eq!(processed.original.content_type, content_type);
+            assert!(
+                processed.variants.iter().any(|variant| variant.width == 400),
+                "{content_type}"
+            );
+        }
     }
 
     #[test]

@@ -446,6 +446,10 @@ where
         self.queries().media_usage(original_key).await
     }
 
+    async fn media_key_referenced(&self, key: &str) -> Result<bool, AppError> {
+        self.queries().media_key_referenced(key).await
+    }
+
     async fn set_media_alt(&self, id: i64, alt: &str, only_uploader: Option<i64>) -> Result<MediaRow, AppError> {
         self.queries().set_media_alt(id, alt, only_uploader).await
     }

@@ -131,6 +131,20 @@ shared_queries! {
         Self::usage(self.reader, original_key).await
     }
 
+    /// Whether any library item stores a file under `key`.
+    pub async fn media_key_referenced(&self, key: &str) -> Result<bool, AppError> {
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM media WHERE original_key = $1 UNION ALL SELECT id FROM media_variants WHERE key = $1 \
+             LIMIT 1",
+        )
+        .bind(key)
+        .fetch_optional(self.reader)
+        .await?;
+        Ok(found.is_some())
+    }
+
+    /// Without `only_uploader` anyone may set it; with it, only that
+    /// uploader. The API shows alt texts, so readers' caches are renewed.
     pub async fn set_media_alt(&self, id: i64, alt: &str, only_uploader: Option<i64>) -> Result<MediaRow, AppError> {
         let mut tx = self.writer.begin().await?;
         let updated: Option<i64> = sqlx::query_scalar(
@@ -148,7 +162,9 @@ shared_queries! {
             .bind(id)
             .fetch_one(&mut *tx)
             .await?;
+        self.announce_public_change(&mut tx).await?;
         tx.commit().await?;
+        self.public_changed();
         Ok(row)
     }
 

@@ -301,6 +301,7 @@ pub trait Store: Send + Sync + 'static {
     async fn media_by_keys(&self, keys: &[String]) -> Result<Vec<MediaRow>, AppError>;
     async fn media_variants(&self, ids: &[i64]) -> Result<Vec<VariantRow>, AppError>;
     async fn media_usage(&self, original_key: &str) -> Result<Vec<String>, AppError>;
+    async fn media_key_referenced(&self, key: &str) -> Result<bool, AppError>;
     /// `Forbidden` unless `only_uploader` (when given) uploaded it.
     async fn set_media_alt(&self, id: i64, alt: &str, only_uploader: Option<i64>) -> Result<MediaRow, AppError>;
     /// Returns the keys of the files to remove.
