@@ -36,6 +36,21 @@ pub enum Command {
     /// Put a backup made by `vellum backup` in place of the database.
     /// Stop Vellum first.
     Restore(RestoreArgs),
+    /// Write the whole site to DIR in open formats: site.json (every post
+    /// with its revisions and comments, users without passwords, tags,
+    /// settings, media), one Markdown file per post, and the media files.
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    /// A new or empty folder.
+    pub dir: PathBuf,
+    /// Where the media files are (as for `vellum serve`).
+    #[arg(long, env = "VELLUM_MEDIA_STORE", default_value = "")]
+    pub media_store: String,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -5,6 +5,7 @@ pub mod backup;
 pub mod cli;
 mod content_key;
 mod demo;
+pub mod export;
 mod health;
 mod http_cache;
 mod media;

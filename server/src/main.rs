@@ -26,6 +26,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Backup(args) => server::backup::backup(&args).await?,
         Command::Restore(args) => server::backup::restore(&args).await?,
+        Command::Export(args) => server::export::export(&args).await?,
         Command::Serve(args) => {
             let state = server::prepare(&args, None).await?;
             let cleanup = server::spawn_session_cleanup(&state);

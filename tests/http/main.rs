@@ -15,6 +15,7 @@ mod blog;
 mod cache;
 mod demo;
 mod deployment;
+mod export;
 mod feeds;
 mod media;
 mod newcomer;

@@ -15,6 +15,10 @@ use crate::error::AppError;
 use crate::posts::server::admin_time;
 use crate::state::{AppState, app_state};
 
+/// The most items the library page lists at once (newest first; search
+/// finds older ones).
+const LIBRARY_PAGE: i64 = 500;
+
 /// Uploads being decoded and encoded at once, at most.
 static PROCESSING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 
@@ -391,7 +395,7 @@ pub async fn view(state: &AppState, user: &User, row: MediaRow) -> Result<MediaV
 
 pub async fn list(user: &User, q: &str) -> Result<Vec<MediaView>, AppError> {
     let state = app_state()?;
-    let rows = state.store.media_list(q.trim()).await?;
+    let rows = state.store.media_list(q.trim(), LIBRARY_PAGE).await?;
     let mut views = Vec::with_capacity(rows.len());
     for row in rows {
         views.push(view(&state, user, row).await?);

@@ -426,8 +426,8 @@ where
         self.queries().create_media(media, audit).await
     }
 
-    async fn media_list(&self, q: &str) -> Result<Vec<MediaRow>, AppError> {
-        self.queries().media_list(q).await
+    async fn media_list(&self, q: &str, limit: i64) -> Result<Vec<MediaRow>, AppError> {
+        self.queries().media_list(q, limit).await
     }
 
     async fn media_by_id(&self, id: i64) -> Result<Option<MediaRow>, AppError> {

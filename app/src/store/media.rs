@@ -9,8 +9,6 @@ const MEDIA_COLUMNS: &str = "m.id, m.original_key, m.file_name, m.content_type, 
      m.uploaded_by, u.display_name AS uploader, m.created_at";
 const FROM_MEDIA: &str = "FROM media m LEFT JOIN users u ON u.id = m.uploaded_by";
 const VARIANT_COLUMNS: &str = "media_id, key, content_type, width, height, bytes";
-/// The most items the library lists at once.
-const LIST_LIMIT: i64 = 500;
 
 /// `$first, $first+1, …`: placeholders for an IN list.
 fn placeholders(first: usize, count: usize) -> String {
@@ -73,7 +71,7 @@ shared_queries! {
     }
 
     /// Newest first; `q` matches file names and alt texts.
-    pub async fn media_list(&self, q: &str) -> Result<Vec<MediaRow>, AppError> {
+    pub async fn media_list(&self, q: &str, limit: i64) -> Result<Vec<MediaRow>, AppError> {
         let pattern = format!("%{}%", super::sql::escape_like(&q.to_lowercase()));
         Ok(sqlx::query_as(&format!(
             "SELECT {MEDIA_COLUMNS} {FROM_MEDIA} WHERE $1 = '' OR lower(m.file_name) LIKE $2 ESCAPE '\\' \
@@ -81,7 +79,7 @@ shared_queries! {
         ))
         .bind(q)
         .bind(pattern)
-        .bind(LIST_LIMIT)
+        .bind(limit)
         .fetch_all(self.reader)
         .await?)
     }

@@ -296,7 +296,7 @@ pub trait Store: Send + Sync + 'static {
     // the same transaction; deleting an image that a post uses is refused.
 
     async fn create_media(&self, media: &NewMedia, audit: &NewAuditEntry) -> Result<MediaRow, AppError>;
-    async fn media_list(&self, q: &str) -> Result<Vec<MediaRow>, AppError>;
+    async fn media_list(&self, q: &str, limit: i64) -> Result<Vec<MediaRow>, AppError>;
     async fn media_by_id(&self, id: i64) -> Result<Option<MediaRow>, AppError>;
     async fn media_by_keys(&self, keys: &[String]) -> Result<Vec<MediaRow>, AppError>;
     async fn media_variants(&self, ids: &[i64]) -> Result<Vec<VariantRow>, AppError>;

@@ -1,0 +1,204 @@
+//! `vellum export DIR`: the whole site in open formats, to keep or to take
+//! elsewhere. `site.json` holds everything as data (every post with every
+//! revision and comment, users without password hashes, tags, settings,
+//! media metadata); `posts/<slug>.md` holds each post's current text with
+//! YAML front matter; `media/` holds the image files.
+
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use app::posts::server::{ListOrder, PostFilter};
+use app::store::Store;
+use serde_json::{Value, json};
+
+use crate::cli::ExportArgs;
+
+/// The format's name and version, for a later `vellum import vellum`.
+const FORMAT: &str = "vellum-export/1";
+
+pub async fn export(args: &ExportArgs) -> anyhow::Result<()> {
+    if args.dir.exists() && std::fs::read_dir(&args.dir)?.next().is_some() {
+        bail!("{} is not empty; choose a new folder", args.dir.display());
+    }
+    std::fs::create_dir_all(args.dir.join("posts"))?;
+    std::fs::create_dir_all(args.dir.join("media"))?;
+    let state_store = app::store::connect(&args.database.resolved_url()).await?;
+    let media = if args.media_store.trim().is_empty() {
+        app::media::storage::MediaStorage::local(&args.database.data_dir.join("media"))
+    } else {
+        app::media::storage::MediaStorage::s3(args.media_store.trim())
+    }
+    .map_err(|message| anyhow::anyhow!("VELLUM_MEDIA_STORE: {message}"))?;
+    let result = write_export(state_store.as_ref(), &media, &args.dir).await;
+    state_store.close().await;
+    let (posts, files) = result?;
+    println!(
+        "Exported {posts} posts and {files} media files to {}.",
+        args.dir.display()
+    );
+    Ok(())
+}
+
+async fn write_export(
+    store: &dyn Store,
+    media: &app::media::storage::MediaStorage,
+    dir: &Path,
+) -> anyhow::Result<(usize, usize)> {
+    let failed = |error: app::error::AppError| anyhow::anyhow!("{error}");
+    let settings = store.site_settings().await.map_err(failed)?;
+    let users: Vec<Value> = store
+        .list_users()
+        .await
+        .map_err(failed)?
+        .into_iter()
+        .map(|user| {
+            // Never the password hash, the session epoch or sign-in times.
+            json!({
+                "id": user.id, "email": user.email, "display_name": user.display_name, "slug": user.slug,
+                "bio": user.bio, "avatar_url": user.avatar_url, "credentials": user.credentials,
+                "role": user.role.as_str(), "active": user.active, "created_at": user.created_at,
+            })
+        })
+        .collect();
+    let tags: Vec<Value> = store
+        .list_tags()
+        .await
+        .map_err(failed)?
+        .into_iter()
+        .map(|tag| json!({ "id": tag.id, "name": tag.name, "slug": tag.slug, "description": tag.description }))
+        .collect();
+    let summaries = store
+        .list_posts(&PostFilter {
+            order: ListOrder::RecentlyChanged,
+            limit: i64::MAX,
+            ..PostFilter::default()
+        })
+        .await
+        .map_err(failed)?;
+    let mut posts = Vec::with_capacity(summaries.len());
+    for summary in summaries.iter().rev() {
+        let Some(post) = store.post(summary.id).await.map_err(failed)? else {
+            continue;
+        };
+        let authors = store.post_authors(post.id).await.map_err(failed)?;
+        let post_tags = store.post_tags(post.id).await.map_err(failed)?;
+        let revisions: Vec<Value> = store
+            .revisions(post.id)
+            .await
+            .map_err(failed)?
+            .into_iter()
+            .map(|revision| {
+                json!({
+                    "id": revision.id, "version": revision.version, "saved_by": revision.saved_by,
+                    "kind": revision.kind, "status": revision.status.as_str(), "title": revision.title,
+                    "slug": revision.slug, "markdown": revision.body, "excerpt": revision.excerpt,
+                    "cover_url": revision.cover_url, "cover_alt": revision.cover_alt,
+                    "seo_title": revision.seo_title, "seo_description": revision.seo_description,
+                    "canonical_url": revision.canonical_url, "created_at": revision.created_at,
+                    "updated_at": revision.updated_at,
+                })
+            })
+            .collect();
+        let comments: Vec<Value> = store
+            .comments(post.id)
+            .await
+            .map_err(failed)?
+            .into_iter()
+            .map(|comment| {
+                json!({ "id": comment.id, "author": comment.author, "kind": comment.kind, "body": comment.body,
+                        "created_at": comment.created_at })
+            })
+            .collect();
+        let author_names: Vec<&str> = authors.iter().map(|author| author.display_name.as_str()).collect();
+        let tag_names: Vec<&str> = post_tags.iter().map(|tag| tag.name.as_str()).collect();
+        std::fs::write(
+            dir.join("posts").join(format!("{}.md", post.slug)),
+            markdown_file(&post, &author_names, &tag_names),
+        )?;
+        posts.push(json!({
+            "id": post.id, "title": post.title, "slug": post.slug, "status": post.status.as_str(),
+            "markdown": post.body, "excerpt": post.excerpt, "cover_url": post.cover_url, "cover_alt": post.cover_alt,
+            "seo_title": post.seo_title, "seo_description": post.seo_description,
+            "canonical_url": post.canonical_url, "show_review": post.show_review, "version": post.version,
+            "created_at": post.created_at, "updated_at": post.updated_at, "published_at": post.published_at,
+            "publish_at": post.publish_at, "trashed_at": post.trashed_at, "reviewed_by": post.reviewed_by,
+            "reviewed_at": post.reviewed_at, "reviewed_version": post.reviewed_version,
+            "authors": authors.iter().map(|author| author.id).collect::<Vec<_>>(),
+            "tags": tag_names, "revisions": revisions, "comments": comments,
+        }));
+    }
+    let items = store.media_list("", i64::MAX).await.map_err(failed)?;
+    let ids: Vec<i64> = items.iter().map(|item| item.id).collect();
+    let variants = store.media_variants(&ids).await.map_err(failed)?;
+    let mut files = 0;
+    let mut media_json = Vec::with_capacity(items.len());
+    for item in items {
+        let own: Vec<_> = variants.iter().filter(|variant| variant.media_id == item.id).collect();
+        for key in std::iter::once(&item.original_key).chain(own.iter().map(|variant| &variant.key)) {
+            match media.get(key).await.map_err(failed)? {
+                Some(bytes) => {
+                    std::fs::write(dir.join("media").join(key), &bytes)?;
+                    files += 1;
+                }
+                None => eprintln!(
+                    "warning: the file {key} of \"{}\" is missing from storage",
+                    item.file_name
+                ),
+            }
+        }
+        media_json.push(json!({
+            "id": item.id, "original_key": item.original_key, "file_name": item.file_name,
+            "content_type": item.content_type, "width": item.width, "height": item.height, "bytes": item.bytes,
+            "alt": item.alt, "uploaded_by": item.uploaded_by, "created_at": item.created_at,
+            "variants": own.iter().map(|variant| json!({
+                "key": variant.key, "content_type": variant.content_type, "width": variant.width,
+                "height": variant.height, "bytes": variant.bytes,
+            })).collect::<Vec<_>>(),
+        }));
+    }
+    let count = posts.len();
+    let site = json!({
+        "format": FORMAT,
+        "exported_at": chrono::Utc::now(),
+        "settings": settings,
+        "users": users,
+        "tags": tags,
+        "posts": posts,
+        "media": media_json,
+    });
+    std::fs::write(dir.join("site.json"), serde_json::to_vec_pretty(&site)?)
+        .with_context(|| format!("cannot write {}", dir.join("site.json").display()))?;
+    Ok((count, files))
+}
+
+/// A post as a Markdown file with YAML front matter. Strings are written
+/// as JSON strings, which YAML reads as they are.
+fn markdown_file(post: &app::posts::server::Post, authors: &[&str], tags: &[&str]) -> String {
+    let quoted = |text: &str| serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_owned());
+    let list = |items: &[&str]| {
+        format!(
+            "[{}]",
+            items.iter().map(|item| quoted(item)).collect::<Vec<_>>().join(", ")
+        )
+    };
+    let mut front = vec![
+        format!("title: {}", quoted(&post.title)),
+        format!("slug: {}", quoted(&post.slug)),
+        format!("status: {}", post.status.as_str()),
+        format!("authors: {}", list(authors)),
+        format!("tags: {}", list(tags)),
+        format!("created_at: {}", post.created_at.to_rfc3339()),
+        format!("updated_at: {}", post.updated_at.to_rfc3339()),
+    ];
+    if let Some(at) = post.published_at {
+        front.push(format!("published_at: {}", at.to_rfc3339()));
+    }
+    if !post.excerpt.is_empty() {
+        front.push(format!("excerpt: {}", quoted(&post.excerpt)));
+    }
+    if !post.cover_url.is_empty() {
+        front.push(format!("cover: {}", quoted(&post.cover_url)));
+        front.push(format!("cover_alt: {}", quoted(&post.cover_alt)));
+    }
+    format!("---\n{}\n---\n\n{}\n", front.join("\n"), post.body)
+}
