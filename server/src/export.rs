@@ -20,8 +20,6 @@ pub async fn export(args: &ExportArgs) -> anyhow::Result<()> {
     if args.dir.exists() && std::fs::read_dir(&args.dir)?.next().is_some() {
         bail!("{} is not empty; choose a new folder", args.dir.display());
     }
-    std::fs::create_dir_all(args.dir.join("posts"))?;
-    std::fs::create_dir_all(args.dir.join("media"))?;
     let state_store = app::store::connect(&args.database.resolved_url()).await?;
     let media = if args.media_store.trim().is_empty() {
         app::media::storage::MediaStorage::local(&args.database.data_dir.join("media"))
@@ -39,11 +37,13 @@ pub async fn export(args: &ExportArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn write_export(
+pub async fn write_export(
     store: &dyn Store,
     media: &app::media::storage::MediaStorage,
     dir: &Path,
 ) -> anyhow::Result<(usize, usize)> {
+    std::fs::create_dir_all(dir.join("posts"))?;
+    std::fs::create_dir_all(dir.join("media"))?;
     let failed = |error: app::error::AppError| anyhow::anyhow!("{error}");
     let settings = store.site_settings().await.map_err(failed)?;
     let users: Vec<Value> = store
@@ -201,4 +201,51 @@ fn markdown_file(post: &app::posts::server::Post, authors: &[&str], tags: &[&str
         front.push(format!("cover_alt: {}", quoted(&post.cover_alt)));
     }
     format!("---\n{}\n---\n\n{}\n", front.join("\n"), post.body)
+}
+
+/// `GET /admin/export.tar.gz`: the export, for admins, as one download.
+pub async fn download(
+    axum::extract::State(state): axum::extract::State<app::state::AppState>,
+    session: tower_sessions::Session,
+) -> axum::response::Response {
+    use app::error::AppError;
+    use axum::response::IntoResponse;
+    let user = match app::accounts::server::user_of_session(&state, &session).await {
+        Ok(Some(user)) => user,
+        Ok(None) => return AppError::Unauthenticated.into_response(),
+        Err(error) => return error.into_response(),
+    };
+    if user.role < app::accounts::Role::Admin {
+        return AppError::Forbidden.into_response();
+    }
+    match archive(&state).await {
+        Ok(bytes) => (
+            [
+                (axum::http::header::CONTENT_TYPE, "application/gzip"),
+                (
+                    axum::http::header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"vellum-export.tar.gz\"",
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(error) => AppError::internal(format_args!("export: {error:#}")).into_response(),
+    }
+}
+
+/// The export written to a scratch folder and packed as .tar.gz.
+async fn archive(state: &app::state::AppState) -> anyhow::Result<Vec<u8>> {
+    let scratch = std::env::temp_dir().join(format!("vellum-export-{}", app::accounts::server::random_token()));
+    let written = write_export(state.store.as_ref(), &state.media, &scratch).await;
+    let packed = written.and_then(|_| {
+        let mut tarball = tar::Builder::new(flate2::write::GzEncoder::new(
+            Vec::new(),
+            flate2::Compression::default(),
+        ));
+        tarball.append_dir_all("vellum-export", &scratch)?;
+        Ok(tarball.into_inner()?.finish()?)
+    });
+    let _ = std::fs::remove_dir_all(&scratch);
+    packed
 }

@@ -288,6 +288,7 @@ fn admin_router(state: &AppState) -> Router<AppState> {
 fn upload_router(state: &AppState) -> Router<AppState> {
     Router::new()
         .route(app::media::api::UPLOAD_PATH, axum::routing::post(media::upload))
+        .route(app::admin::EXPORT_PATH, get(export::download))
         // The endpoint refuses files over the configured size itself, with
         // a message; this hard cap (four times that) only bounds what it
         // reads and drops to deliver the message.

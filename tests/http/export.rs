@@ -97,6 +97,38 @@ async fn an_export_holds_every_post_revision_comment_user_and_image(db: &TestDb)
         let hash = hex::encode(Sha256::digest(&bytes));
         assert!(key.starts_with(&hash), "{key} holds the bytes it names");
     }
+
+    // Admins download the same export from Settings; nobody else may.
+    create_user(&server, "admin@clinic.org", "Admin", Role::Admin).await;
+    let admin = signed_in(&server, "admin@clinic.org").await;
+    let path = crate::url(&server, app::admin::EXPORT_PATH);
+    assert_eq!(
+        crate::client().get(&path).send().await.expect("GET").status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        ana.get(&path).send().await.expect("GET").status(),
+        StatusCode::FORBIDDEN
+    );
+    let download = admin.get(&path).send().await.expect("GET");
+    assert_eq!(download.status(), StatusCode::OK);
+    assert_eq!(download.headers()["content-type"], "application/gzip");
+    assert_eq!(download.headers()["cache-control"], "private, no-store");
+    let bytes = download.bytes().await.expect("body");
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(&bytes[..]));
+    let names: Vec<String> = archive
+        .entries()
+        .expect("a tar archive")
+        .filter_map(Result::ok)
+        .filter_map(|entry| entry.path().ok().map(|path| path.display().to_string()))
+        .collect();
+    for expected in ["vellum-export/site.json", "vellum-export/posts/sleep-the-basics.md"] {
+        assert!(names.iter().any(|name| name == expected), "{expected} in {names:?}");
+    }
+    assert!(
+        names.iter().any(|name| name.starts_with("vellum-export/media/")),
+        "{names:?}"
+    );
     server.stop().await.expect("stop");
 }
 

@@ -18,6 +18,9 @@ use crate::posts::pages::{CalendarPage, HistoryPage, NotificationsPage, PostsPag
 use crate::settings::page::SettingsPage;
 use dashboard::Dashboard;
 
+/// Where admins download the site's export (a .tar.gz of `vellum export`).
+pub const EXPORT_PATH: &str = "/admin/export.tar.gz";
+
 /// The HTML document of admin pages, with the hydration scripts. Its
 /// Content-Security-Policy allows scripts from this site and the inline
 /// bootstrap script that carries this response's nonce, nothing else.

@@ -96,5 +96,15 @@ pub fn SettingsPage() -> impl IntoView {
                 })
             })}
         </Suspense>
+        <section class="card" aria-labelledby="export-heading">
+            <h2 id="export-heading">"Export"</h2>
+            <p class="hint">
+                "Everything on this site in open formats: every post with its history and review comments, \
+                 one Markdown file per post, the images, users (without passwords), tags and settings."
+            </p>
+            <a class="button" href=crate::admin::EXPORT_PATH download="vellum-export.tar.gz" rel="external">
+                "Download the export (.tar.gz)"
+            </a>
+        </section>
     }
 }
