@@ -21,12 +21,8 @@ pub async fn export(args: &ExportArgs) -> anyhow::Result<()> {
         bail!("{} is not empty; choose a new folder", args.dir.display());
     }
     let state_store = app::store::connect(&args.database.resolved_url()).await?;
-    let media = if args.media_store.trim().is_empty() {
-        app::media::storage::MediaStorage::local(&args.database.data_dir.join("media"))
-    } else {
-        app::media::storage::MediaStorage::s3(args.media_store.trim())
-    }
-    .map_err(|message| anyhow::anyhow!("VELLUM_MEDIA_STORE: {message}"))?;
+    let media = app::media::storage::MediaStorage::from_setting(&args.media_store, &args.database.data_dir)
+        .map_err(|message| anyhow::anyhow!("VELLUM_MEDIA_STORE: {message}"))?;
     let result = write_export(state_store.as_ref(), &media, &args.dir).await;
     state_store.close().await;
     let (posts, files) = result?;

@@ -116,12 +116,8 @@ pub async fn prepare(args: &ServeArgs, clock: Option<Arc<dyn Clock>>) -> anyhow:
         media_max_bytes: args.media_max_mb.saturating_mul(1024 * 1024),
         media_max_pixels: args.media_max_megapixels.saturating_mul(1_000_000),
     });
-    let media = if args.media_store.trim().is_empty() {
-        app::media::storage::MediaStorage::local(&args.database.data_dir.join("media"))
-    } else {
-        app::media::storage::MediaStorage::s3(args.media_store.trim())
-    }
-    .map_err(|message| anyhow::anyhow!("VELLUM_MEDIA_STORE: {message}"))?;
+    let media = app::media::storage::MediaStorage::from_setting(&args.media_store, &args.database.data_dir)
+        .map_err(|message| anyhow::anyhow!("VELLUM_MEDIA_STORE: {message}"))?;
     tracing::info!("media files are kept in {}", media.description);
     let clock: Arc<dyn Clock> = match clock {
         Some(clock) => clock,

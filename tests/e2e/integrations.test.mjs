@@ -6,14 +6,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { createRequire } from 'node:module';
-import { PASSWORD, launchBrowser, startVellum } from './harness.mjs';
-
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const WCAG_A_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
+import { launchBrowser, startVellum } from './harness.mjs';
+import { signIn as signInWith, passesAxe } from './admin.mjs';
 
 let vellum;
 let browser;
@@ -34,25 +29,7 @@ after(async () => {
   await vellum?.stop();
 });
 
-async function signIn(email) {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto(`${vellum.baseUrl}/admin/login`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`${vellum.baseUrl}/admin`);
-  await page.getByTestId('signed-in-as').waitFor();
-  return page;
-}
-
-async function passesAxe(page, what) {
-  await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async (tags) => {
-    const results = await window.axe.run(document, { runOnly: { type: 'tag', values: tags } });
-    return results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(' ')})`);
-  }, WCAG_A_AA);
-  assert.deepEqual(violations, [], `${what}: axe found WCAG A/AA violations`);
-}
+const signIn = (email) => signInWith(browser, vellum.baseUrl, email);
 
 test('an author makes a token, a script writes a draft with it, and revoking it stops the script', async () => {
   const page = await signIn('sam@clinic.org');

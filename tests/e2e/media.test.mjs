@@ -4,14 +4,9 @@
 // media library page lists them, says where each is used and passes axe.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { crc32, deflateSync } from 'node:zlib';
-import { PASSWORD, launchBrowser, startVellum } from './harness.mjs';
-
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const WCAG_A_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
+import { launchBrowser, startVellum } from './harness.mjs';
+import { signIn as signInWith, newPost, editorReady, saved, passesAxe } from './admin.mjs';
 
 const CHART_ALT = 'Bar chart: blood pressure falls over six weeks of walking';
 const SCREENSHOT_ALT = 'Screenshot of the step counter showing 8,000 steps';
@@ -33,6 +28,8 @@ after(async () => {
   await browser?.close();
   await vellum?.stop();
 });
+
+const signIn = (email) => signInWith(browser, vellum.baseUrl, email);
 
 // A valid RGB PNG of vertical stripes in `colours`, built here so the test
 // needs no image files.
@@ -80,35 +77,6 @@ const STRETCHES = png(800, 600, [
 ]);
 const NOT_AN_IMAGE = Buffer.from('These are notes, not a picture.').toString('base64');
 
-async function signIn(email) {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto(`${vellum.baseUrl}/admin/login`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`${vellum.baseUrl}/admin`);
-  await page.getByTestId('signed-in-as').waitFor();
-  await page.getByTestId('hydration-probe').and(page.locator(':enabled')).waitFor();
-  return page;
-}
-
-async function newPost(page, title) {
-  await page.getByLabel('New post title').fill(title);
-  await page.getByTestId('create-post').click();
-  await page.waitForURL(/\/admin\/posts\/\d+$/);
-  await editorReady(page);
-  await saved(page);
-  return page.url();
-}
-
-async function editorReady(page) {
-  await page.locator('[data-testid="editor"][data-ready="true"]').waitFor();
-}
-
-async function saved(page) {
-  await page.getByTestId('save-status').filter({ hasText: /^Saved$/ }).waitFor({ timeout: 20_000 });
-}
-
 async function status(page, text) {
   await page.getByTestId('post-status').filter({ hasText: text }).waitFor({ timeout: 10_000 });
 }
@@ -147,15 +115,6 @@ async function describeAndInsert(page, alt) {
   await box.getByLabel('Alt text').fill(alt);
   await box.getByRole('button', { name: 'Insert image' }).click();
   await box.waitFor({ state: 'detached' });
-}
-
-async function passesAxe(page, what) {
-  await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async (tags) => {
-    const results = await window.axe.run(document, { runOnly: { type: 'tag', values: tags } });
-    return results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(' ')})`);
-  }, WCAG_A_AA);
-  assert.deepEqual(violations, [], `${what}: axe found WCAG A/AA violations`);
 }
 
 test('an author drops and pastes images into a post, describes them, and readers get sized variants', async () => {

@@ -6,6 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PASSWORD, launchBrowser, startVellum } from './harness.mjs';
+import { signIn as signInWith, newPost, editorReady, saved } from './admin.mjs';
 
 let vellum;
 let browser;
@@ -25,35 +26,7 @@ after(async () => {
   await vellum?.stop();
 });
 
-async function signIn(email) {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto(`${vellum.baseUrl}/admin/login`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`${vellum.baseUrl}/admin`);
-  await page.getByTestId('signed-in-as').waitFor();
-  await page.getByTestId('hydration-probe').and(page.locator(':enabled')).waitFor();
-  return page;
-}
-
-async function newPost(page, title) {
-  await page.getByLabel('New post title').fill(title);
-  await page.getByTestId('create-post').click();
-  await page.waitForURL(/\/admin\/posts\/\d+$/);
-  await editorReady(page);
-  await saved(page);
-  return page.url();
-}
-
-// The editor's scripts have taken over the server's HTML.
-async function editorReady(page) {
-  await page.locator('[data-testid="editor"][data-ready="true"]').waitFor();
-}
-
-async function saved(page) {
-  await page.getByTestId('save-status').filter({ hasText: /^Saved$/ }).waitFor({ timeout: 20_000 });
-}
+const signIn = (email) => signInWith(browser, vellum.baseUrl, email);
 
 async function status(page, text) {
   try {

@@ -269,6 +269,21 @@ async fn caller(state: &AppState, parts: &axum::http::request::Parts) -> Result<
     })
 }
 
+/// What every write starts with: the caller's token, which must be a
+/// write token, and the body as JSON of the endpoint's type.
+async fn write_request<T: serde::de::DeserializeOwned>(
+    state: &AppState,
+    request: Request,
+) -> Result<(crate::accounts::server::User, axum::http::request::Parts, T), Problem> {
+    let (parts, body) = request.into_parts();
+    let caller = caller(state, &parts).await?;
+    caller.require_write()?;
+    let Json(value) = Json::<T>::from_request(Request::from_parts(parts.clone(), body), state)
+        .await
+        .map_err(|rejection| bad_body(&rejection))?;
+    Ok((caller.user, parts, value))
+}
+
 /// A problem for a body that is not the JSON the endpoint takes.
 fn bad_body(rejection: &JsonRejection) -> Problem {
     Problem::bad_body(rejection.body_text())
@@ -381,13 +396,7 @@ pub async fn create_draft(
     State(state): State<AppState>,
     request: Request,
 ) -> Result<(StatusCode, Json<AdminPost>), Problem> {
-    let (parts, body) = request.into_parts();
-    let caller = caller(&state, &parts).await?;
-    caller.require_write()?;
-    let Json(draft): Json<NewDraft> = Json::from_request(Request::from_parts(parts.clone(), body), &state)
-        .await
-        .map_err(|rejection| bad_body(&rejection))?;
-    let user = caller.user;
+    let (user, parts, draft) = write_request::<NewDraft>(&state, request).await?;
     let title = draft.title.clone();
     let fields = DraftFields::from(draft);
     check_new_draft(&title, &fields, user.id)?;
@@ -424,14 +433,8 @@ pub async fn update_draft(
     path: Result<Path<i64>, PathRejection>,
     request: Request,
 ) -> Result<Json<AdminPost>, Problem> {
-    let (parts, body) = request.into_parts();
-    let caller = caller(&state, &parts).await?;
-    caller.require_write()?;
+    let (user, parts, update) = write_request::<DraftUpdate>(&state, request).await?;
     let id = post_id(path)?;
-    let Json(update): Json<DraftUpdate> = Json::from_request(Request::from_parts(parts.clone(), body), &state)
-        .await
-        .map_err(|rejection| bad_body(&rejection))?;
-    let user = caller.user;
     let post = as_caller(&state, parts, async move {
         let version = update.version;
         save_fields(&user, id, version, &DraftFields::from(update)).await?;
@@ -462,14 +465,8 @@ pub async fn submit(
     path: Result<Path<i64>, PathRejection>,
     request: Request,
 ) -> Result<Json<AdminPost>, Problem> {
-    let (parts, body) = request.into_parts();
-    let caller = caller(&state, &parts).await?;
-    caller.require_write()?;
+    let (user, parts, submission) = write_request::<Submission>(&state, request).await?;
     let id = post_id(path)?;
-    let Json(submission): Json<Submission> = Json::from_request(Request::from_parts(parts.clone(), body), &state)
-        .await
-        .map_err(|rejection| bad_body(&rejection))?;
-    let user = caller.user;
     let post = as_caller(&state, parts, async move {
         crate::posts::server::review::change_status(user.clone(), id, submission.version, Transition::Submit, "", "")
             .await?;

@@ -35,6 +35,33 @@ enum CommonErrors {
     Internal(Problem),
 }
 
+/// Posts as the API gives them, with the library images their covers and
+/// bodies use (looked up together, in two queries).
+async fn api_posts(
+    state: &AppState,
+    settings: &crate::settings::SiteSettings,
+    posts: Vec<crate::posts::server::PublicPost>,
+) -> Result<Vec<Post>, crate::error::AppError> {
+    let texts: Vec<&str> = posts
+        .iter()
+        .flat_map(|post| [post.cover_url.as_str(), post.body.as_str()])
+        .collect();
+    let media = media_index(state, &texts).await?;
+    Ok(posts
+        .into_iter()
+        .map(|post| Post::from_public(post, settings, &media))
+        .collect())
+}
+
+async fn api_post(
+    state: &AppState,
+    settings: &crate::settings::SiteSettings,
+    post: crate::posts::server::PublicPost,
+) -> Result<Post, crate::error::AppError> {
+    let mut posts = api_posts(state, settings, vec![post]).await?;
+    posts.pop().ok_or(crate::error::AppError::NotFound)
+}
+
 /// The most posts one page may hold.
 pub const MAX_LIMIT: i64 = 100;
 const DEFAULT_LIMIT: i64 = 10;
@@ -188,16 +215,8 @@ pub async fn list_posts(
         prev: (page > 1).then(|| (page - 1).min(pages.max(1))),
     };
     let link = link_header(&params, &pagination);
-    let texts: Vec<&str> = posts
-        .iter()
-        .flat_map(|post| [post.cover_url.as_str(), post.body.as_str()])
-        .collect();
-    let media = media_index(&state, &texts).await?;
     let body = PostList {
-        posts: posts
-            .into_iter()
-            .map(|post| Post::from_public(post, &settings, &media))
-            .collect(),
+        posts: api_posts(&state, &settings, posts).await?,
         meta: ListMeta { pagination },
     };
     let mut response = Json(body).into_response();
@@ -235,8 +254,7 @@ pub async fn get_post(
         .pop()
         .ok_or_else(|| Problem::not_found(format!("No published post has the slug `{slug}`.")))?;
     let settings = state.store.site_settings().await?;
-    let media = media_index(&state, &[&post.cover_url, &post.body]).await?;
-    Ok(Json(Post::from_public(post, &settings, &media)))
+    Ok(Json(api_post(&state, &settings, post).await?))
 }
 
 /// Everyone with at least one published post, by name.
@@ -386,8 +404,7 @@ pub async fn get_preview(
             Problem::not_found("No active preview link has this token: it is unknown, expired or revoked.")
         })?;
     let settings = state.store.site_settings().await?;
-    let media = media_index(&state, &[&post.cover_url, &post.body]).await?;
-    let mut response = Json(Post::from_public(post, &settings, &media)).into_response();
+    let mut response = Json(api_post(&state, &settings, post).await?).into_response();
     let headers = response.headers_mut();
     // A preview is for its link's holders only, and can be revoked.
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));

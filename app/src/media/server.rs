@@ -370,37 +370,44 @@ fn may_edit(user: &User, row: &MediaRow) -> bool {
 }
 
 pub async fn view(state: &AppState, user: &User, row: MediaRow) -> Result<MediaView, AppError> {
+    views(state, user, vec![row]).await?.pop().ok_or(AppError::NotFound)
+}
+
+/// The library items as the admin shows them; the settings and every
+/// item's variants are read once for the whole list.
+async fn views(state: &AppState, user: &User, rows: Vec<MediaRow>) -> Result<Vec<MediaView>, AppError> {
     let settings = state.store.site_settings().await?;
-    let variants = state.store.media_variants(&[row.id]).await?;
-    let used_in = state.store.media_usage(&row.original_key).await?;
-    let thumbnail = variants
-        .iter()
-        .find(|variant| variant.content_type == "image/webp")
-        .map_or(row.original_key.clone(), |variant| variant.key.clone());
-    Ok(MediaView {
-        id: row.id,
-        url: format!("{MEDIA_PREFIX}{}", row.original_key),
-        thumbnail_url: format!("{MEDIA_PREFIX}{thumbnail}"),
-        can_edit: may_edit(user, &row),
-        file_name: row.file_name,
-        bytes: row.bytes,
-        width: row.width,
-        height: row.height,
-        alt: row.alt,
-        uploaded_by: row.uploader.unwrap_or_else(|| "a former user".into()),
-        created: admin_time(row.created_at, &settings),
-        used_in,
-    })
+    let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
+    let variants = state.store.media_variants(&ids).await?;
+    let mut views = Vec::with_capacity(rows.len());
+    for row in rows {
+        let used_in = state.store.media_usage(&row.original_key).await?;
+        let thumbnail = variants
+            .iter()
+            .find(|variant| variant.media_id == row.id && variant.content_type == "image/webp")
+            .map_or(row.original_key.clone(), |variant| variant.key.clone());
+        views.push(MediaView {
+            id: row.id,
+            url: format!("{MEDIA_PREFIX}{}", row.original_key),
+            thumbnail_url: format!("{MEDIA_PREFIX}{thumbnail}"),
+            can_edit: may_edit(user, &row),
+            file_name: row.file_name,
+            bytes: row.bytes,
+            width: row.width,
+            height: row.height,
+            alt: row.alt,
+            uploaded_by: row.uploader.unwrap_or_else(|| "a former user".into()),
+            created: admin_time(row.created_at, &settings),
+            used_in,
+        });
+    }
+    Ok(views)
 }
 
 pub async fn list(user: &User, q: &str) -> Result<Vec<MediaView>, AppError> {
     let state = app_state()?;
     let rows = state.store.media_list(q.trim(), LIBRARY_PAGE).await?;
-    let mut views = Vec::with_capacity(rows.len());
-    for row in rows {
-        views.push(view(&state, user, row).await?);
-    }
-    Ok(views)
+    views(&state, user, rows).await
 }
 
 /// Alt text: plain text, at most 500 characters.

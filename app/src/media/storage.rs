@@ -24,8 +24,17 @@ impl std::fmt::Debug for MediaStorage {
 }
 
 impl MediaStorage {
+    /// The storage a `VELLUM_MEDIA_STORE` setting names: empty for the
+    /// `media` folder in the data directory, `s3://bucket` for a bucket.
+    pub fn from_setting(setting: &str, data_dir: &std::path::Path) -> Result<Self, String> {
+        match setting.trim() {
+            "" => Self::local(&data_dir.join("media")),
+            url => Self::s3(url),
+        }
+    }
+
     /// Files in `dir` (created if missing).
-    pub fn local(dir: &std::path::Path) -> Result<Self, String> {
+    fn local(dir: &std::path::Path) -> Result<Self, String> {
         std::fs::create_dir_all(dir).map_err(|error| format!("cannot create {}: {error}", dir.display()))?;
         let store = object_store::local::LocalFileSystem::new_with_prefix(dir).map_err(|error| error.to_string())?;
         Ok(Self {
@@ -37,7 +46,7 @@ impl MediaStorage {
     /// An S3 bucket, `s3://bucket`; credentials, region and endpoint come
     /// from the usual AWS_* environment variables (AWS_ENDPOINT and
     /// AWS_ALLOW_HTTP for S3-compatible servers).
-    pub fn s3(url: &str) -> Result<Self, String> {
+    fn s3(url: &str) -> Result<Self, String> {
         let store = object_store::aws::AmazonS3Builder::from_env()
             .with_url(url)
             .build()
