@@ -40,15 +40,59 @@ pub enum Command {
     /// with its revisions and comments, users without passwords, tags,
     /// settings, media), one Markdown file per post, and the media files.
     Export(ExportArgs),
+    /// Bring content in: a WordPress or Ghost export (created or, on a
+    /// second run, updated; `--dry-run` first shows what would change), or
+    /// a Vellum export into an empty database.
+    #[command(subcommand)]
+    Import(ImportCommand),
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct ExportArgs {
     /// A new or empty folder.
     pub dir: PathBuf,
-    /// Where the media files are (as for `vellum serve`).
-    #[arg(long, env = "VELLUM_MEDIA_STORE", default_value = "")]
-    pub media_store: String,
+    #[command(flatten)]
+    pub media: MediaArgs,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// A WordPress export (Tools → Export → All content: an .xml file).
+    /// Images are fetched from the old site while it is still online.
+    Wordpress(ForeignImportArgs),
+    /// A Ghost export (Settings → Advanced → Import/Export: a .json file).
+    Ghost(ForeignImportArgs),
+    /// A folder written by `vellum export`, into an empty database.
+    Vellum(VellumImportArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ForeignImportArgs {
+    /// The export file.
+    pub file: PathBuf,
+    /// Show what would be created and changed, and write nothing (images
+    /// are not fetched).
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The old site's address, e.g. https://blog.example.org. Ghost
+    /// exports write it as __GHOST_URL__; WordPress exports name it
+    /// themselves, and this overrides it (e.g. when the site moved).
+    #[arg(long)]
+    pub site_url: Option<String>,
+    #[command(flatten)]
+    pub media: MediaArgs,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct VellumImportArgs {
+    /// A folder written by `vellum export` (holding site.json).
+    pub dir: PathBuf,
+    #[command(flatten)]
+    pub media: MediaArgs,
     #[command(flatten)]
     pub database: DatabaseArgs,
 }
@@ -100,6 +144,17 @@ pub enum UserCommand {
     /// Create a user. The password is read from a prompt, or from the first
     /// line of standard input when that is not a terminal; never from a flag.
     Add(UserAddArgs),
+    /// Set a user's password (read as for `add`), e.g. after `vellum
+    /// import vellum`, which brings no passwords.
+    Password(UserPasswordArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct UserPasswordArgs {
+    #[arg(long)]
+    pub email: String,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -187,6 +242,24 @@ pub struct ServeArgs {
     #[arg(long, env = "VELLUM_WEBHOOKS_ALLOW_PRIVATE", default_value_t = false)]
     pub webhooks_allow_private: bool,
 
+    #[command(flatten)]
+    pub media: MediaArgs,
+
+    /// Origins allowed to read the public API from a browser (CORS), comma
+    /// separated; `*` (the default) allows every origin.
+    #[arg(long, env = "VELLUM_API_CORS_ORIGINS", default_value = "*", value_delimiter = ',')]
+    pub api_cors_origins: Vec<String>,
+
+    /// Shifts the server's clock by this many seconds. For tests that check
+    /// what happens "later" (scheduled posts) by restarting the server;
+    /// leave it at 0 in production.
+    #[arg(long, env = "VELLUM_CLOCK_OFFSET_SECS", default_value_t = 0, hide = true)]
+    pub clock_offset_secs: i64,
+}
+
+/// Where media files are kept and what an image may be.
+#[derive(Debug, Clone, Args)]
+pub struct MediaArgs {
     /// Where media files are kept: empty for the `media` folder in the data
     /// directory (one instance), or `s3://bucket` for S3-compatible object
     /// storage that several instances share (credentials, region and
@@ -203,17 +276,6 @@ pub struct ServeArgs {
     /// decompression bombs) are refused before they are decoded.
     #[arg(long, env = "VELLUM_MEDIA_MAX_MEGAPIXELS", default_value_t = 50)]
     pub media_max_megapixels: u64,
-
-    /// Origins allowed to read the public API from a browser (CORS), comma
-    /// separated; `*` (the default) allows every origin.
-    #[arg(long, env = "VELLUM_API_CORS_ORIGINS", default_value = "*", value_delimiter = ',')]
-    pub api_cors_origins: Vec<String>,
-
-    /// Shifts the server's clock by this many seconds. For tests that check
-    /// what happens "later" (scheduled posts) by restarting the server;
-    /// leave it at 0 in production.
-    #[arg(long, env = "VELLUM_CLOCK_OFFSET_SECS", default_value_t = 0, hide = true)]
-    pub clock_offset_secs: i64,
 }
 
 impl DatabaseArgs {

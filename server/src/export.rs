@@ -9,19 +9,18 @@ use std::path::Path;
 use anyhow::{Context, bail};
 use app::posts::server::{ListOrder, PostFilter};
 use app::store::Store;
-use serde_json::{Value, json};
+use app::store::transfer::{
+    ExportComment, ExportMedia, ExportPost, ExportRevision, ExportTag, ExportUser, ExportVariant, FORMAT, SiteExport,
+};
 
 use crate::cli::ExportArgs;
-
-/// The format's name and version, for a later `vellum import vellum`.
-const FORMAT: &str = "vellum-export/1";
 
 pub async fn export(args: &ExportArgs) -> anyhow::Result<()> {
     if args.dir.exists() && std::fs::read_dir(&args.dir)?.next().is_some() {
         bail!("{} is not empty; choose a new folder", args.dir.display());
     }
     let state_store = app::store::connect(&args.database.resolved_url()).await?;
-    let media = app::media::storage::MediaStorage::from_setting(&args.media_store, &args.database.data_dir)
+    let media = app::media::storage::MediaStorage::from_setting(&args.media.media_store, &args.database.data_dir)
         .map_err(|message| anyhow::anyhow!("VELLUM_MEDIA_STORE: {message}"))?;
     let result = write_export(state_store.as_ref(), &media, &args.dir).await;
     state_store.close().await;
@@ -42,28 +41,38 @@ pub async fn write_export(
     std::fs::create_dir_all(dir.join("media"))?;
     let failed = |error: app::error::AppError| anyhow::anyhow!("{error}");
     let settings = store.site_settings().await.map_err(failed)?;
-    let users: Vec<Value> = store
-        .list_users()
-        .await
-        .map_err(failed)?
+    // By id: both databases order them alike (names they might collate
+    // differently).
+    let mut users = store.list_users().await.map_err(failed)?;
+    users.sort_by_key(|user| user.id);
+    let users = users
         .into_iter()
-        .map(|user| {
-            // Never the password hash, the session epoch or sign-in times.
-            json!({
-                "id": user.id, "email": user.email, "display_name": user.display_name, "slug": user.slug,
-                "bio": user.bio, "avatar_url": user.avatar_url, "credentials": user.credentials,
-                "role": user.role.as_str(), "active": user.active, "created_at": user.created_at,
-            })
+        // Never the password hash, the session epoch or sign-in times.
+        .map(|user| ExportUser {
+            id: user.id,
+            email: user.email,
+            display_name: user.display_name,
+            slug: user.slug,
+            bio: user.bio,
+            avatar_url: user.avatar_url,
+            credentials: user.credentials,
+            role: user.role.as_str().to_owned(),
+            active: user.active,
+            created_at: user.created_at,
         })
         .collect();
-    let tags: Vec<Value> = store
-        .list_tags()
-        .await
-        .map_err(failed)?
+    let mut tags = store.list_tags().await.map_err(failed)?;
+    tags.sort_by_key(|tag| tag.id);
+    let tags = tags
         .into_iter()
-        .map(|tag| json!({ "id": tag.id, "name": tag.name, "slug": tag.slug, "description": tag.description }))
+        .map(|tag| ExportTag {
+            id: tag.id,
+            name: tag.name,
+            slug: tag.slug,
+            description: tag.description,
+        })
         .collect();
-    let summaries = store
+    let mut summaries = store
         .list_posts(&PostFilter {
             order: ListOrder::RecentlyChanged,
             limit: i64::MAX,
@@ -71,38 +80,52 @@ pub async fn write_export(
         })
         .await
         .map_err(failed)?;
+    summaries.sort_by_key(|summary| summary.id);
     let mut posts = Vec::with_capacity(summaries.len());
-    for summary in summaries.iter().rev() {
+    for summary in &summaries {
         let Some(post) = store.post(summary.id).await.map_err(failed)? else {
             continue;
         };
         let authors = store.post_authors(post.id).await.map_err(failed)?;
         let post_tags = store.post_tags(post.id).await.map_err(failed)?;
-        let revisions: Vec<Value> = store
+        let old = store.post_old_addresses(post.id).await.map_err(failed)?;
+        let revisions = store
             .revisions(post.id)
             .await
             .map_err(failed)?
             .into_iter()
-            .map(|revision| {
-                json!({
-                    "id": revision.id, "version": revision.version, "saved_by": revision.saved_by,
-                    "kind": revision.kind, "status": revision.status.as_str(), "title": revision.title,
-                    "slug": revision.slug, "markdown": revision.body, "excerpt": revision.excerpt,
-                    "cover_url": revision.cover_url, "cover_alt": revision.cover_alt,
-                    "seo_title": revision.seo_title, "seo_description": revision.seo_description,
-                    "canonical_url": revision.canonical_url, "created_at": revision.created_at,
-                    "updated_at": revision.updated_at,
-                })
+            .map(|revision| ExportRevision {
+                id: revision.id,
+                version: revision.version,
+                saved_by: revision.saved_by,
+                saved_by_id: revision.saved_by_id,
+                kind: revision.kind,
+                status: revision.status.as_str().to_owned(),
+                title: revision.title,
+                slug: revision.slug,
+                markdown: revision.body,
+                excerpt: revision.excerpt,
+                cover_url: revision.cover_url,
+                cover_alt: revision.cover_alt,
+                seo_title: revision.seo_title,
+                seo_description: revision.seo_description,
+                canonical_url: revision.canonical_url,
+                created_at: revision.created_at,
+                updated_at: revision.updated_at,
             })
             .collect();
-        let comments: Vec<Value> = store
+        let comments = store
             .comments(post.id)
             .await
             .map_err(failed)?
             .into_iter()
-            .map(|comment| {
-                json!({ "id": comment.id, "author": comment.author, "kind": comment.kind, "body": comment.body,
-                        "created_at": comment.created_at })
+            .map(|comment| ExportComment {
+                id: comment.id,
+                author: comment.author,
+                author_id: comment.author_id,
+                kind: comment.kind,
+                body: comment.body,
+                created_at: comment.created_at,
             })
             .collect();
         let author_names: Vec<&str> = authors.iter().map(|author| author.display_name.as_str()).collect();
@@ -111,24 +134,44 @@ pub async fn write_export(
             dir.join("posts").join(format!("{}.md", post.slug)),
             markdown_file(&post, &author_names, &tag_names),
         )?;
-        posts.push(json!({
-            "id": post.id, "title": post.title, "slug": post.slug, "status": post.status.as_str(),
-            "markdown": post.body, "excerpt": post.excerpt, "cover_url": post.cover_url, "cover_alt": post.cover_alt,
-            "seo_title": post.seo_title, "seo_description": post.seo_description,
-            "canonical_url": post.canonical_url, "show_review": post.show_review, "version": post.version,
-            "created_at": post.created_at, "updated_at": post.updated_at, "published_at": post.published_at,
-            "publish_at": post.publish_at, "trashed_at": post.trashed_at, "reviewed_by": post.reviewed_by,
-            "reviewed_at": post.reviewed_at, "reviewed_version": post.reviewed_version,
-            "authors": authors.iter().map(|author| author.id).collect::<Vec<_>>(),
-            "tags": tag_names, "revisions": revisions, "comments": comments,
-        }));
+        posts.push(ExportPost {
+            id: post.id,
+            title: post.title,
+            slug: post.slug,
+            status: post.status.as_str().to_owned(),
+            markdown: post.body,
+            excerpt: post.excerpt,
+            cover_url: post.cover_url,
+            cover_alt: post.cover_alt,
+            seo_title: post.seo_title,
+            seo_description: post.seo_description,
+            canonical_url: post.canonical_url,
+            show_review: post.show_review,
+            version: post.version,
+            created_at: post.created_at,
+            updated_at: post.updated_at,
+            published_at: post.published_at,
+            publish_at: post.publish_at,
+            trashed_at: post.trashed_at,
+            reviewed_by: post.reviewed_by,
+            reviewed_at: post.reviewed_at,
+            reviewed_version: post.reviewed_version,
+            live_revision_id: post.live_revision_id,
+            authors: authors.iter().map(|author| author.id).collect(),
+            tags: tag_names.iter().map(|name| (*name).to_owned()).collect(),
+            tag_ids: post_tags.iter().map(|tag| tag.id).collect(),
+            old_slugs: old.slugs,
+            old_paths: old.paths,
+            revisions,
+            comments,
+        });
     }
     let items = store.media_list("", i64::MAX).await.map_err(failed)?;
     let ids: Vec<i64> = items.iter().map(|item| item.id).collect();
     let variants = store.media_variants(&ids).await.map_err(failed)?;
     let mut files = 0;
-    let mut media_json = Vec::with_capacity(items.len());
-    for item in items {
+    let mut media_export = Vec::with_capacity(items.len());
+    for item in items.into_iter().rev() {
         let own: Vec<_> = variants.iter().filter(|variant| variant.media_id == item.id).collect();
         for key in std::iter::once(&item.original_key).chain(own.iter().map(|variant| &variant.key)) {
             match media.get(key).await.map_err(failed)? {
@@ -142,26 +185,40 @@ pub async fn write_export(
                 ),
             }
         }
-        media_json.push(json!({
-            "id": item.id, "original_key": item.original_key, "file_name": item.file_name,
-            "content_type": item.content_type, "width": item.width, "height": item.height, "bytes": item.bytes,
-            "alt": item.alt, "uploaded_by": item.uploaded_by, "created_at": item.created_at,
-            "variants": own.iter().map(|variant| json!({
-                "key": variant.key, "content_type": variant.content_type, "width": variant.width,
-                "height": variant.height, "bytes": variant.bytes,
-            })).collect::<Vec<_>>(),
-        }));
+        media_export.push(ExportMedia {
+            id: item.id,
+            original_key: item.original_key,
+            file_name: item.file_name,
+            content_type: item.content_type,
+            width: item.width,
+            height: item.height,
+            bytes: item.bytes,
+            alt: item.alt,
+            uploaded_by: item.uploaded_by,
+            created_at: item.created_at,
+            variants: own
+                .into_iter()
+                .map(|variant| ExportVariant {
+                    key: variant.key.clone(),
+                    content_type: variant.content_type.clone(),
+                    width: variant.width,
+                    height: variant.height,
+                    bytes: variant.bytes,
+                })
+                .collect(),
+        });
     }
+    media_export.sort_by_key(|item| item.id);
     let count = posts.len();
-    let site = json!({
-        "format": FORMAT,
-        "exported_at": chrono::Utc::now(),
-        "settings": settings,
-        "users": users,
-        "tags": tags,
-        "posts": posts,
-        "media": media_json,
-    });
+    let site = SiteExport {
+        format: FORMAT.to_owned(),
+        exported_at: chrono::Utc::now(),
+        settings,
+        users,
+        tags,
+        posts,
+        media: media_export,
+    };
     std::fs::write(dir.join("site.json"), serde_json::to_vec_pretty(&site)?)
         .with_context(|| format!("cannot write {}", dir.join("site.json").display()))?;
     Ok((count, files))
@@ -170,6 +227,7 @@ pub async fn write_export(
 /// A post as a Markdown file with YAML front matter. Strings are written
 /// as JSON strings, which YAML reads as they are.
 fn markdown_file(post: &app::posts::server::Post, authors: &[&str], tags: &[&str]) -> String {
+    use chrono::SubsecRound;
     let quoted = |text: &str| serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_owned());
     let list = |items: &[&str]| {
         format!(
@@ -183,11 +241,11 @@ fn markdown_file(post: &app::posts::server::Post, authors: &[&str], tags: &[&str
         format!("status: {}", post.status.as_str()),
         format!("authors: {}", list(authors)),
         format!("tags: {}", list(tags)),
-        format!("created_at: {}", post.created_at.to_rfc3339()),
-        format!("updated_at: {}", post.updated_at.to_rfc3339()),
+        format!("created_at: {}", post.created_at.trunc_subsecs(6).to_rfc3339()),
+        format!("updated_at: {}", post.updated_at.trunc_subsecs(6).to_rfc3339()),
     ];
     if let Some(at) = post.published_at {
-        front.push(format!("published_at: {}", at.to_rfc3339()));
+        front.push(format!("published_at: {}", at.trunc_subsecs(6).to_rfc3339()));
     }
     if !post.excerpt.is_empty() {
         front.push(format!("excerpt: {}", quoted(&post.excerpt)));

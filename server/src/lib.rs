@@ -8,6 +8,7 @@ mod demo;
 pub mod export;
 mod health;
 mod http_cache;
+pub mod import;
 mod media;
 mod rate_limit;
 mod request_log;
@@ -113,10 +114,10 @@ pub async fn prepare(args: &ServeArgs, clock: Option<Arc<dyn Clock>>) -> anyhow:
         api_rate_limit: args.api_rate_limit,
         api_token_rate_limit: args.api_token_rate_limit,
         webhooks_allow_private: args.webhooks_allow_private,
-        media_max_bytes: args.media_max_mb.saturating_mul(1024 * 1024),
-        media_max_pixels: args.media_max_megapixels.saturating_mul(1_000_000),
+        media_max_bytes: args.media.media_max_mb.saturating_mul(1024 * 1024),
+        media_max_pixels: args.media.media_max_megapixels.saturating_mul(1_000_000),
     });
-    let media = app::media::storage::MediaStorage::from_setting(&args.media_store, &args.database.data_dir)
+    let media = app::media::storage::MediaStorage::from_setting(&args.media.media_store, &args.database.data_dir)
         .map_err(|message| anyhow::anyhow!("VELLUM_MEDIA_STORE: {message}"))?;
     tracing::info!("media files are kept in {}", media.description);
     let clock: Arc<dyn Clock> = match clock {
@@ -203,7 +204,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .merge(admin_router(&state))
         .nest_service("/pkg", ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip())
-        .fallback(app::blog::not_found)
+        .fallback(app::blog::fallback)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             http_cache::conditional_get,

@@ -21,12 +21,16 @@ async fn main() -> anyhow::Result<()> {
         Command::User(UserCommand::Add(args)) => {
             server::users::add(&args).await?;
         }
+        Command::User(UserCommand::Password(args)) => {
+            server::users::set_password(&args).await?;
+        }
         Command::Token(TokenCommand::Add(args)) => {
             server::users::add_token(&args).await?;
         }
         Command::Backup(args) => server::backup::backup(&args).await?,
         Command::Restore(args) => server::backup::restore(&args).await?,
         Command::Export(args) => server::export::export(&args).await?,
+        Command::Import(command) => server::import::run(&command).await?,
         Command::Serve(args) => {
             let state = server::prepare(&args, None).await?;
             let cleanup = server::spawn_session_cleanup(&state);

@@ -1,4 +1,5 @@
-//! `vellum user add`: accounts from the command line, e.g. the first admin;
+//! `vellum user add` and `vellum user password`: accounts from the command
+//! line, e.g. the first admin;
 //! and `vellum token add`: a personal API token for one of them.
 
 use std::io::{BufRead, IsTerminal};
@@ -7,7 +8,7 @@ use anyhow::{Context, bail};
 use app::accounts::Role;
 use app::accounts::server::{AuditAction, DisplayName, Email, NewAuditEntry, NewUser, Password, hash_password};
 
-use crate::cli::{TokenAddArgs, UserAddArgs};
+use crate::cli::{TokenAddArgs, UserAddArgs, UserPasswordArgs};
 
 pub async fn add(args: &UserAddArgs) -> anyhow::Result<()> {
     let email = Email::parse(&args.email).map_err(|message| anyhow::anyhow!("--email: {message}"))?;
@@ -35,6 +36,28 @@ pub async fn add(args: &UserAddArgs) -> anyhow::Result<()> {
         user.email,
         user.role.as_str()
     );
+    Ok(())
+}
+
+pub async fn set_password(args: &UserPasswordArgs) -> anyhow::Result<()> {
+    let email = Email::parse(&args.email).map_err(|message| anyhow::anyhow!("--email: {message}"))?;
+    let password = read_password()?;
+    let password = Password::parse(&password).map_err(|message| anyhow::anyhow!("password: {message}"))?;
+    let hash = hash_password(password).await?;
+    let (store, _) = crate::open_store(&args.database).await?;
+    let changed = async {
+        let user = store
+            .user_by_email(&email)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("--email: no user has this address"))?;
+        let audit =
+            NewAuditEntry::new(AuditAction::PasswordChanged, None, Some(user.id)).detail("from the command line");
+        Ok::<_, anyhow::Error>(store.set_password(user.id, &hash, &audit).await?)
+    }
+    .await;
+    store.close().await;
+    let user = changed?;
+    println!("Set the password of {} <{}>.", user.display_name, user.email);
     Ok(())
 }
 

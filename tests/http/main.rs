@@ -57,9 +57,11 @@ pub fn serve_args(db: &TestDb) -> ServeArgs {
         api_token_rate_limit: 300,
         // The tests' webhook receivers listen on 127.0.0.1.
         webhooks_allow_private: true,
-        media_store: String::new(),
-        media_max_mb: 10,
-        media_max_megapixels: 50,
+        media: server::cli::MediaArgs {
+            media_store: String::new(),
+            media_max_mb: 10,
+            media_max_megapixels: 50,
+        },
         api_cors_origins: vec!["*".to_owned()],
         clock_offset_secs: 0,
     }

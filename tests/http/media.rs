@@ -78,9 +78,11 @@ fn media_store() -> String {
 
 async fn start_with(db: &TestDb, store: String, clock: &Arc<ManualClock>) -> RunningServer {
     let args = server::cli::ServeArgs {
-        media_store: store,
-        media_max_mb: 2,
-        media_max_megapixels: 30,
+        media: server::cli::MediaArgs {
+            media_store: store,
+            media_max_mb: 2,
+            media_max_megapixels: 30,
+        },
         ..serve_args(db)
     };
     let clock: Arc<dyn app::clock::Clock> = clock.clone();
@@ -364,10 +366,8 @@ fn phone_photo() -> Vec<u8> {
 
 async fn a_phone_photo_uploads_and_phones_get_a_small_file(db: &TestDb) {
     let clock = Arc::new(ManualClock::new(noon()));
-    let args = server::cli::ServeArgs {
-        media_max_mb: 10,
-        ..serve_args(db)
-    };
+    // The default limit, whatever the other tests use.
+    let args = serve_args(db);
     let clock_handle: Arc<dyn app::clock::Clock> = clock.clone();
     let server = server::start_with_clock(&args, Some(clock_handle))
         .await

@@ -320,7 +320,7 @@ pub fn AuditPage() -> impl IntoView {
 }
 
 /// The audit actions as stored (see `server::AuditAction`).
-const AUDIT_ACTIONS: [&str; 29] = [
+const AUDIT_ACTIONS: [&str; 30] = [
     "sign_in",
     "sign_in_failed",
     "sign_out",
@@ -350,4 +350,5 @@ const AUDIT_ACTIONS: [&str; 29] = [
     "webhook_deleted",
     "media_uploaded",
     "media_deleted",
+    "content_imported",
 ];

@@ -150,6 +150,7 @@ pub enum AuditAction {
     WebhookDeleted,
     MediaUploaded,
     MediaDeleted,
+    ContentImported,
 }
 
 impl AuditAction {
@@ -170,7 +171,7 @@ impl AuditAction {
         }
     }
 
-    pub const ALL: [AuditAction; 29] = [
+    pub const ALL: [AuditAction; 30] = [
         Self::SignIn,
         Self::SignInFailed,
         Self::SignOut,
@@ -200,6 +201,7 @@ impl AuditAction {
         Self::WebhookDeleted,
         Self::MediaUploaded,
         Self::MediaDeleted,
+        Self::ContentImported,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -233,6 +235,7 @@ impl AuditAction {
             Self::WebhookDeleted => "webhook_deleted",
             Self::MediaUploaded => "media_uploaded",
             Self::MediaDeleted => "media_deleted",
+            Self::ContentImported => "content_imported",
         }
     }
 }

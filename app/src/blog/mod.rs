@@ -8,4 +8,4 @@ mod layout;
 mod pages;
 mod server;
 
-pub use server::{not_found, routes};
+pub use server::{fallback, not_found, routes};

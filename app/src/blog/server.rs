@@ -469,6 +469,54 @@ fn blog_posting(posting: &BlogPosting<'_>) -> String {
 }
 
 /// The fallback for every address no route claims: an HTML page, status 404.
+/// Every address no route answers: an old address of an imported site
+/// redirects (301) to where its content lives now; anything else is 404.
+pub async fn fallback(State(state): State<AppState>, method: axum::http::Method, uri: axum::http::Uri) -> Response {
+    if method == axum::http::Method::GET || method == axum::http::Method::HEAD {
+        match old_address(&state, uri.path()).await {
+            Ok(Some(location)) => {
+                return (
+                    StatusCode::MOVED_PERMANENTLY,
+                    [(axum::http::header::LOCATION, location)],
+                )
+                    .into_response();
+            }
+            Ok(None) => {}
+            Err(error) => return PageError(error).into_response(),
+        }
+    }
+    not_found(State(state)).await
+}
+
+/// Where an address of the site's earlier home (WordPress, Ghost) lives
+/// here: a post's old permalink, and their tag, category, author and feed
+/// addresses.
+async fn old_address(state: &AppState, path: &str) -> Result<Option<String>, AppError> {
+    let path = path.trim_end_matches('/');
+    if path.is_empty() {
+        return Ok(None);
+    }
+    if let Some(slug) = state.store.path_redirect(path, state.clock.now()).await? {
+        return Ok(Some(format!("/posts/{slug}")));
+    }
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    Ok(match segments.as_slice() {
+        ["feed" | "rss"] => Some("/feed.xml".to_owned()),
+        ["feed", "atom"] => Some("/atom.xml".to_owned()),
+        ["tag", slug] | ["category", .., slug] => state
+            .store
+            .tag_by_slug(slug)
+            .await?
+            .map(|tag| format!("/tags/{}", tag.slug)),
+        ["author", slug] => state
+            .store
+            .user_by_slug(slug)
+            .await?
+            .map(|user| format!("/authors/{}", user.slug)),
+        _ => None,
+    })
+}
+
 pub async fn not_found(State(state): State<AppState>) -> Response {
     let settings = state.store.site_settings().await.ok();
     let html = render_document(view! { <NotFoundPage settings /> });

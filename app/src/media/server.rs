@@ -9,6 +9,7 @@ use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
 use sha2::{Digest, Sha256};
 
 use super::api::MediaView;
+use super::storage::MediaStorage;
 use crate::accounts::Role;
 use crate::accounts::server::{AuditAction, NewAuditEntry, User};
 use crate::error::AppError;
@@ -41,6 +42,29 @@ pub struct StoredFile {
     pub content_type: &'static str,
     pub width: u32,
     pub height: u32,
+}
+
+impl StoredFile {
+    /// What the database keeps of it.
+    pub fn record(&self) -> FileRecord {
+        FileRecord {
+            key: self.key.clone(),
+            content_type: self.content_type,
+            width: self.width,
+            height: self.height,
+            size: i64::try_from(self.bytes.len()).unwrap_or(i64::MAX),
+        }
+    }
+}
+
+/// A stored file as the library's rows name it (its bytes are in storage).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileRecord {
+    pub key: String,
+    pub content_type: &'static str,
+    pub width: u32,
+    pub height: u32,
+    pub size: i64,
 }
 
 /// An upload, read and re-encoded: the original (upright, without
@@ -274,8 +298,8 @@ pub struct VariantRow {
 
 #[derive(Debug, Clone)]
 pub struct NewMedia {
-    pub original: StoredFile,
-    pub variants: Vec<StoredFile>,
+    pub original: FileRecord,
+    pub variants: Vec<FileRecord>,
     pub file_name: String,
     pub uploaded_by: i64,
     pub created_at: DateTime<Utc>,
@@ -497,8 +521,8 @@ pub async fn upload(
         .store
         .create_media(
             &NewMedia {
-                original: processed.original,
-                variants: processed.variants,
+                original: processed.original.record(),
+                variants: processed.variants.iter().map(StoredFile::record).collect(),
                 file_name,
                 uploaded_by: user.id,
                 created_at: state.clock.now(),
@@ -519,10 +543,16 @@ pub async fn upload(
 /// Removes those of `keys` that no library item uses (another item may
 /// share a file: the same pixels give the same WebP bytes).
 pub async fn remove_unreferenced(state: &AppState, keys: &[String]) {
+    remove_unreferenced_from(state.store.as_ref(), &state.media, keys).await;
+}
+
+/// `remove_unreferenced` for a store and storage outside a running site
+/// (`vellum import`).
+pub async fn remove_unreferenced_from(store: &dyn crate::store::Store, media: &MediaStorage, keys: &[String]) {
     for key in keys {
-        match state.store.media_key_referenced(key).await {
+        match store.media_key_referenced(key).await {
             Ok(false) => {
-                if let Err(error) = state.media.delete(key).await {
+                if let Err(error) = media.delete(key).await {
                     tracing::warn!(%error, "media file left behind");
                 }
             }
@@ -534,7 +564,7 @@ pub async fn remove_unreferenced(state: &AppState, keys: &[String]) {
 
 /// The name shown in the library: the last path segment, printable, at
 /// most 200 characters.
-fn clean_file_name(raw: &str) -> String {
+pub fn clean_file_name(raw: &str) -> String {
     let name: String = raw
         .rsplit(['/', '\\'])
         .next()

@@ -135,6 +135,28 @@ where
         self.queries().next_publication_after(now).await
     }
 
+    async fn restore_site(&self, site: &super::transfer::SiteExport) -> Result<(), AppError> {
+        self.queries().restore_site(site).await
+    }
+
+    async fn post_old_addresses(&self, post_id: i64) -> Result<super::transfer::OldAddresses, AppError> {
+        self.queries().post_old_addresses(post_id).await
+    }
+
+    async fn import_foreign(
+        &self,
+        site: &super::imports::ForeignSite,
+        at: DateTime<Utc>,
+        mode: super::imports::ImportMode,
+        progress: &(dyn Fn() + Send + Sync),
+    ) -> Result<super::imports::ImportTally, AppError> {
+        self.queries().import_foreign(site, at, mode, progress).await
+    }
+
+    async fn path_redirect(&self, path: &str, now: DateTime<Utc>) -> Result<Option<String>, AppError> {
+        self.queries().path_redirect(path, now).await
+    }
+
     async fn site_settings(&self) -> Result<SiteSettings, AppError> {
         self.queries().site_settings().await
     }

@@ -1,5 +1,7 @@
 //! The media library's queries, shared by both databases.
 
+use sqlx::Transaction;
+
 use super::queries::shared_queries;
 use crate::accounts::server::NewAuditEntry;
 use crate::error::AppError;
@@ -30,34 +32,7 @@ shared_queries! {
         let id = match existing {
             Some(id) => id,
             None => {
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO media (original_key, file_name, content_type, width, height, bytes, uploaded_by, \
-                     created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-                )
-                .bind(media.original.key.as_str())
-                .bind(media.file_name.as_str())
-                .bind(media.original.content_type)
-                .bind(i64::from(media.original.width))
-                .bind(i64::from(media.original.height))
-                .bind(i64::try_from(media.original.bytes.len()).unwrap_or(i64::MAX))
-                .bind(media.uploaded_by)
-                .bind(media.created_at)
-                .fetch_one(&mut *tx)
-                .await?;
-                for variant in &media.variants {
-                    sqlx::query(
-                        "INSERT INTO media_variants (media_id, key, content_type, width, height, bytes) \
-                         VALUES ($1, $2, $3, $4, $5, $6)",
-                    )
-                    .bind(id)
-                    .bind(variant.key.as_str())
-                    .bind(variant.content_type)
-                    .bind(i64::from(variant.width))
-                    .bind(i64::from(variant.height))
-                    .bind(i64::try_from(variant.bytes.len()).unwrap_or(i64::MAX))
-                    .execute(&mut *tx)
-                    .await?;
-                }
+                let id = Self::insert_media(&mut tx, media, "").await?;
                 Self::insert_audit(&mut tx, audit).await?;
                 id
             }
@@ -68,6 +43,44 @@ shared_queries! {
             .await?;
         tx.commit().await?;
         Ok(row)
+    }
+
+    /// The rows of a new library item and its variants.
+    pub(super) async fn insert_media(
+        tx: &mut Transaction<'_, DB>,
+        media: &NewMedia,
+        alt: &str,
+    ) -> Result<i64, AppError> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO media (original_key, file_name, content_type, width, height, bytes, alt, uploaded_by, \
+             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(media.original.key.as_str())
+        .bind(media.file_name.as_str())
+        .bind(media.original.content_type)
+        .bind(i64::from(media.original.width))
+        .bind(i64::from(media.original.height))
+        .bind(media.original.size)
+        .bind(alt)
+        .bind(media.uploaded_by)
+        .bind(media.created_at)
+        .fetch_one(&mut **tx)
+        .await?;
+        for variant in &media.variants {
+            sqlx::query(
+                "INSERT INTO media_variants (media_id, key, content_type, width, height, bytes) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(id)
+            .bind(variant.key.as_str())
+            .bind(variant.content_type)
+            .bind(i64::from(variant.width))
+            .bind(i64::from(variant.height))
+            .bind(variant.size)
+            .execute(&mut **tx)
+            .await?;
+        }
+        Ok(id)
     }
 
     /// Newest first; `q` matches file names and alt texts.

@@ -5,6 +5,7 @@
 //! PostgreSQL accept, and runtime `query_as` (no compile-time database).
 
 mod backend;
+pub mod imports;
 mod media;
 mod postgres;
 mod posts;
@@ -15,6 +16,7 @@ mod sessions;
 mod sql;
 mod sqlite;
 mod tokens;
+pub mod transfer;
 mod webhooks;
 
 use std::sync::Arc;
@@ -336,6 +338,27 @@ pub trait Store: Send + Sync + 'static {
 
     /// When the next scheduled post becomes public, after `now`.
     async fn next_publication_after(&self, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, AppError>;
+
+    // Moving sites.
+
+    /// Writes an export into an empty database, ids and all, in one
+    /// transaction; `Conflict` when the database holds content already.
+    async fn restore_site(&self, site: &transfer::SiteExport) -> Result<(), AppError>;
+
+    async fn post_old_addresses(&self, post_id: i64) -> Result<transfer::OldAddresses, AppError>;
+
+    /// Writes another site's content in one transaction (or only counts
+    /// it, in a dry run); a post imported before is updated.
+    async fn import_foreign(
+        &self,
+        site: &imports::ForeignSite,
+        at: DateTime<Utc>,
+        mode: imports::ImportMode,
+        progress: &(dyn Fn() + Send + Sync),
+    ) -> Result<imports::ImportTally, AppError>;
+
+    /// The public slug of the post that lived at `path` on another site.
+    async fn path_redirect(&self, path: &str, now: DateTime<Utc>) -> Result<Option<String>, AppError>;
 }
 
 /// Connects to the database that `url` names.

@@ -12,6 +12,9 @@ use super::queries::Queries;
 use super::{Backend, Migrated, SessionBackend};
 use crate::error::AppError;
 
+const RESET_ID_SEQUENCE: &str = "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
+     COALESCE((SELECT max(id) FROM {table}), 0) + 1, false)";
+
 const LOCK_USERS: &str = "LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE";
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
@@ -114,6 +117,8 @@ impl SqlBackend for PostgresStore {
             search: &super::search::POSTGRES,
             public_version: &self.public_version,
             notify_public: Some((NOTIFY_PUBLIC, &self.instance)),
+            overriding_ids: "OVERRIDING SYSTEM VALUE",
+            reset_id_sequence: Some(RESET_ID_SEQUENCE),
         }
     }
 

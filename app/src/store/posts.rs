@@ -363,7 +363,7 @@ shared_queries! {
 
     pub async fn comments(&self, post_id: i64) -> Result<Vec<CommentRow>, AppError> {
         Ok(sqlx::query_as(
-            "SELECT c.id, u.display_name AS author, c.kind, c.body, c.created_at FROM post_comments c \
+            "SELECT c.id, u.display_name AS author, c.author_id, c.kind, c.body, c.created_at FROM post_comments c \
              JOIN users u ON u.id = c.author_id WHERE c.post_id = $1 ORDER BY c.id",
         )
         .bind(post_id)
@@ -390,7 +390,7 @@ shared_queries! {
         .fetch_one(&mut *tx)
         .await?;
         let comment = sqlx::query_as(
-            "SELECT c.id, u.display_name AS author, c.kind, c.body, c.created_at FROM post_comments c \
+            "SELECT c.id, u.display_name AS author, c.author_id, c.kind, c.body, c.created_at FROM post_comments c \
              JOIN users u ON u.id = c.author_id WHERE c.id = $1",
         )
         .bind(id)
@@ -1026,7 +1026,7 @@ shared_queries! {
         Ok(())
     }
 
-    async fn insert_revision(
+    pub(super) async fn insert_revision(
         tx: &mut Transaction<'_, DB>,
         post: &Post,
         saved_by: i64,
@@ -1044,7 +1044,7 @@ shared_queries! {
 
     /// Rewrites the post's search row from its live text (none when it
     /// has none), in the transaction that changed it.
-    async fn index_live_text(&self, tx: &mut Transaction<'_, DB>, id: i64) -> Result<(), AppError> {
+    pub(super) async fn index_live_text(&self, tx: &mut Transaction<'_, DB>, id: i64) -> Result<(), AppError> {
         sqlx::query(self.search.forget).bind(id).execute(&mut **tx).await?;
         sqlx::query(self.search.index).bind(id).execute(&mut **tx).await?;
         Ok(())
@@ -1052,7 +1052,7 @@ shared_queries! {
 
     /// Makes the post's current text the live one. A published post whose
     /// address changed keeps its old address, which then redirects.
-    async fn make_live(
+    pub(super) async fn make_live(
         tx: &mut Transaction<'_, DB>,
         post: Post,
         actor_id: i64,

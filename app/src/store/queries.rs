@@ -32,6 +32,12 @@ pub struct Queries<'a, DB: Database> {
     /// to tell the other instances (PostgreSQL: a NOTIFY, delivered at
     /// commit); SQLite has one instance.
     pub notify_public: Option<(&'static str, &'a str)>,
+    /// Between the columns and `VALUES` of an insert that sets its own id
+    /// (PostgreSQL's identity columns refuse one otherwise).
+    pub overriding_ids: &'static str,
+    /// Run per table (`{table}`) after such inserts, so that new rows get
+    /// the next free id (SQLite's AUTOINCREMENT follows by itself).
+    pub reset_id_sequence: Option<&'static str>,
 }
 
 /// Wraps methods in `impl Queries` with the bounds that let one body of
@@ -141,7 +147,7 @@ shared_queries! {
         Ok(updated)
     }
 
-    async fn lock_users(&self, tx: &mut Transaction<'_, DB>) -> Result<(), AppError> {
+    pub(super) async fn lock_users(&self, tx: &mut Transaction<'_, DB>) -> Result<(), AppError> {
         if let Some(lock) = self.lock_users {
             sqlx::query(lock).execute(&mut **tx).await?;
         }

@@ -98,7 +98,7 @@ pub const REVISION_CONTENT_FROM_POST: &str = "(version, status, title, slug, bod
      seo_title, seo_description, canonical_url) = (SELECT version, status, title, slug, body, excerpt, cover_url, \
      cover_alt, seo_title, seo_description, canonical_url FROM posts WHERE id = $1)";
 
-pub const SELECT_REVISIONS: &str = "SELECT r.id, r.post_id, r.version, u.display_name AS saved_by, r.kind, \
+pub const SELECT_REVISIONS: &str = "SELECT r.id, r.post_id, r.version, u.display_name AS saved_by, r.saved_by AS saved_by_id, r.kind, \
      r.status, r.title, r.slug, r.body, r.excerpt, r.cover_url, r.cover_alt, r.seo_title, r.seo_description, \
      r.canonical_url, r.created_at, r.updated_at FROM post_revisions r JOIN users u ON u.id = r.saved_by";
 

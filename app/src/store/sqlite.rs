@@ -65,6 +65,8 @@ impl SqlBackend for SqliteStore {
             public_version: &self.public_version,
             // One process owns a SQLite file: nobody else to tell.
             notify_public: None,
+            overriding_ids: "",
+            reset_id_sequence: None,
         }
     }
 

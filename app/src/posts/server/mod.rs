@@ -71,6 +71,8 @@ pub enum RevisionKind {
     Restore,
     /// The text became what readers see (published or scheduled).
     Publish,
+    /// Written by `vellum import` from another site's export.
+    Import,
 }
 
 impl RevisionKind {
@@ -81,6 +83,7 @@ impl RevisionKind {
             Self::Status => "status",
             Self::Restore => "restore",
             Self::Publish => "publish",
+            Self::Import => "import",
         }
     }
 }
@@ -91,7 +94,9 @@ pub struct Revision {
     pub id: i64,
     pub post_id: i64,
     pub version: i64,
+    /// The saver's display name, and their id.
     pub saved_by: String,
+    pub saved_by_id: i64,
     pub kind: String,
     #[sqlx(try_from = "String")]
     pub status: PostStatus,
@@ -112,6 +117,7 @@ pub struct Revision {
 pub struct CommentRow {
     pub id: i64,
     pub author: String,
+    pub author_id: i64,
     pub kind: String,
     pub body: String,
     pub created_at: DateTime<Utc>,

@@ -1,0 +1,443 @@
+//! Another site's content coming in (`vellum import wordpress|ghost`):
+//! people, tags, images and posts, written in one transaction. Each post
+//! is remembered by where it came from, so importing the same file again
+//! updates what the first run made instead of adding it twice.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sqlx::Transaction;
+
+use super::queries::shared_queries;
+use super::sql;
+use crate::accounts::server::{AuditAction, NewAuditEntry};
+use crate::error::AppError;
+use crate::media::server::{FileRecord, NewMedia};
+use crate::posts::server::{Post, RevisionKind};
+use crate::posts::workflow::PostStatus;
+
+/// Everything one import writes, already parsed and converted.
+#[derive(Debug, Clone, Default)]
+pub struct ForeignSite {
+    /// Names the site, e.g. `wordpress:https://clinic.example`; a post is
+    /// the same post on a later run when its source and key match.
+    pub source: String,
+    pub users: Vec<ForeignUser>,
+    pub tags: Vec<ForeignTag>,
+    pub media: Vec<ForeignMedia>,
+    pub posts: Vec<ForeignPost>,
+}
+
+/// A person, matched by email; made an author without a password, and
+/// deactivated, when nobody here has that email.
+#[derive(Debug, Clone)]
+pub struct ForeignUser {
+    /// How posts name them (a login, an id).
+    pub key: String,
+    /// Lower-cased.
+    pub email: String,
+    pub display_name: String,
+    pub slug: String,
+    pub bio: String,
+}
+
+/// A tag, matched by slug.
+#[derive(Debug, Clone)]
+pub struct ForeignTag {
+    pub name: String,
+    pub slug: String,
+    pub description: String,
+}
+
+/// An image fetched and processed; its files are stored already.
+#[derive(Debug, Clone)]
+pub struct ForeignMedia {
+    pub original: FileRecord,
+    pub variants: Vec<FileRecord>,
+    pub file_name: String,
+    /// The key of the user who uploaded it there.
+    pub uploader: String,
+    pub alt: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ForeignPost {
+    pub key: String,
+    pub title: String,
+    pub slug: String,
+    pub markdown: String,
+    pub excerpt: String,
+    pub status: PostStatus,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// When it was published (published posts).
+    pub published_at: Option<DateTime<Utc>>,
+    /// When it goes out (scheduled posts).
+    pub publish_at: Option<DateTime<Utc>>,
+    pub cover_url: String,
+    pub cover_alt: String,
+    pub seo_title: String,
+    pub seo_description: String,
+    pub canonical_url: String,
+    /// User keys, primary author first; at least one.
+    pub authors: Vec<String>,
+    /// Tag slugs.
+    pub tags: Vec<String>,
+    /// Its old addresses there (paths, without a trailing slash).
+    pub old_paths: Vec<String>,
+}
+
+/// What an import made, found and changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportTally {
+    pub users_created: u64,
+    pub users_matched: u64,
+    pub tags_created: u64,
+    pub tags_matched: u64,
+    pub media_created: u64,
+    pub media_matched: u64,
+    pub posts_created: u64,
+    pub posts_updated: u64,
+    pub posts_unchanged: u64,
+    pub redirects: u64,
+}
+
+/// Whether the import is kept or only tried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportMode {
+    Write,
+    /// Everything runs and is counted, then rolled back.
+    DryRun,
+}
+
+shared_queries! {
+    /// Writes `site` in one transaction; on any error nothing is kept.
+    /// `progress` is called after each post.
+    pub async fn import_foreign(
+        &self,
+        site: &ForeignSite,
+        at: DateTime<Utc>,
+        mode: ImportMode,
+        progress: &(dyn Fn() + Send + Sync),
+    ) -> Result<ImportTally, AppError> {
+        let mut tx = self.writer.begin().await?;
+        self.lock_users(&mut tx).await?;
+        let mut tally = ImportTally::default();
+        let mut user_ids = HashMap::new();
+        for user in &site.users {
+            let id = Self::foreign_user(&mut tx, user, at, &mut tally).await?;
+            user_ids.insert(user.key.as_str(), id);
+        }
+        let user_id = |key: &str| {
+            user_ids
+                .get(key)
+                .copied()
+                .ok_or_else(|| AppError::internal(format_args!("import: no user with key {key:?}")))
+        };
+        let mut tag_ids = HashMap::new();
+        for tag in &site.tags {
+            let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM tags WHERE slug = $1")
+                .bind(tag.slug.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+            let id = match existing {
+                Some(id) => {
+                    tally.tags_matched += 1;
+                    id
+                }
+                None => {
+                    tally.tags_created += 1;
+                    sqlx::query_scalar("INSERT INTO tags (name, slug, description) VALUES ($1, $2, $3) RETURNING id")
+                        .bind(tag.name.as_str())
+                        .bind(tag.slug.as_str())
+                        .bind(tag.description.as_str())
+                        .fetch_one(&mut *tx)
+                        .await?
+                }
+            };
+            tag_ids.insert(tag.slug.as_str(), id);
+        }
+        for item in &site.media {
+            let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM media WHERE original_key = $1")
+                .bind(item.original.key.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+            if existing.is_some() {
+                tally.media_matched += 1;
+            } else {
+                let media = NewMedia {
+                    original: item.original.clone(),
+                    variants: item.variants.clone(),
+                    file_name: item.file_name.clone(),
+                    uploaded_by: user_id(&item.uploader)?,
+                    created_at: at,
+                };
+                Self::insert_media(&mut tx, &media, &item.alt).await?;
+                tally.media_created += 1;
+            }
+        }
+        for post in &site.posts {
+            let authors = post.authors.iter().map(|key| user_id(key)).collect::<Result<Vec<_>, _>>()?;
+            let tags = post
+                .tags
+                .iter()
+                .map(|slug| {
+                    tag_ids
+                        .get(slug.as_str())
+                        .copied()
+                        .ok_or_else(|| AppError::internal(format_args!("import: no tag {slug:?}")))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let id = self.foreign_post(&mut tx, &site.source, post, &authors, &tags, at, &mut tally).await?;
+            for path in &post.old_paths {
+                sqlx::query(
+                    "INSERT INTO post_redirects (path, post_id) VALUES ($1, $2) \
+                     ON CONFLICT (path) DO UPDATE SET post_id = excluded.post_id",
+                )
+                .bind(path.as_str())
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                tally.redirects += 1;
+            }
+            progress();
+        }
+        let audit = NewAuditEntry::new(AuditAction::ContentImported, None, None).detail(format!(
+            "{}: {} posts created, {} updated, {} people created",
+            site.source, tally.posts_created, tally.posts_updated, tally.users_created
+        ));
+        Self::insert_audit(&mut tx, &NewAuditEntry { at, ..audit }).await?;
+        match mode {
+            ImportMode::DryRun => tx.rollback().await?,
+            ImportMode::Write => {
+                self.announce_public_change(&mut tx).await?;
+                tx.commit().await?;
+                self.public_changed();
+            }
+        }
+        Ok(tally)
+    }
+
+    /// The id of the user with `user`'s email, made when there is none.
+    async fn foreign_user(
+        tx: &mut Transaction<'_, DB>,
+        user: &ForeignUser,
+        at: DateTime<Utc>,
+        tally: &mut ImportTally,
+    ) -> Result<i64, AppError> {
+        let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+            .bind(user.email.as_str())
+            .fetch_optional(&mut **tx)
+            .await?;
+        if let Some(id) = existing {
+            tally.users_matched += 1;
+            return Ok(id);
+        }
+        let taken: Vec<String> = sqlx::query_scalar(sql::TAKEN_SLUGS)
+            .bind(user.slug.as_str())
+            .bind(format!("{}-%", user.slug))
+            .fetch_all(&mut **tx)
+            .await?;
+        // No password and not active: they sign in only after an admin
+        // reactivates them and sends a set-password link.
+        let id = sqlx::query_scalar(
+            "INSERT INTO users (email, display_name, slug, bio, role, active, password_hash, created_at) \
+             VALUES ($1, $2, $3, $4, 'author', FALSE, NULL, $5) RETURNING id",
+        )
+        .bind(user.email.as_str())
+        .bind(user.display_name.as_str())
+        .bind(sql::first_free_slug(&user.slug, &taken))
+        .bind(user.bio.as_str())
+        .bind(at)
+        .fetch_one(&mut **tx)
+        .await?;
+        tally.users_created += 1;
+        Ok(id)
+    }
+
+    /// Creates the post, or updates the one an earlier run made from the
+    /// same source; returns its id.
+    #[allow(clippy::too_many_arguments)]
+    async fn foreign_post(
+        &self,
+        tx: &mut Transaction<'_, DB>,
+        source: &str,
+        post: &ForeignPost,
+        authors: &[i64],
+        tags: &[i64],
+        at: DateTime<Utc>,
+        tally: &mut ImportTally,
+    ) -> Result<i64, AppError> {
+        let earlier: Option<i64> = sqlx::query_scalar(
+            "SELECT s.local_id FROM import_sources s JOIN posts p ON p.id = s.local_id \
+             WHERE s.source = $1 AND s.kind = 'post' AND s.external_id = $2",
+        )
+        .bind(source)
+        .bind(post.key.as_str())
+        .fetch_optional(&mut **tx)
+        .await?;
+        let trashed_at = (post.status == PostStatus::Trashed).then_some(post.updated_at);
+        let stored: Post = match earlier {
+            Some(id) => {
+                if Self::unchanged(tx, id, post, authors, tags).await? {
+                    tally.posts_unchanged += 1;
+                    return Ok(id);
+                }
+                // The address it has here stays: readers may have it.
+                let update = format!(
+                    "UPDATE posts SET title = $2, body = $3, excerpt = $4, cover_url = $5, cover_alt = $6, \
+                     seo_title = $7, seo_description = $8, canonical_url = $9, status = $10, publish_at = $11, \
+                     trashed_at = $12, updated_at = $13, version = version + 1 WHERE id = $1 RETURNING {}",
+                    sql::POST_COLUMNS
+                );
+                let stored = Self::bind_foreign(sqlx::query_as(&update).bind(id), post)
+                    .bind(trashed_at)
+                    .bind(at)
+                    .fetch_one(&mut **tx)
+                    .await?;
+                sqlx::query("DELETE FROM post_authors WHERE post_id = $1").bind(id).execute(&mut **tx).await?;
+                sqlx::query("DELETE FROM post_tags WHERE post_id = $1").bind(id).execute(&mut **tx).await?;
+                tally.posts_updated += 1;
+                stored
+            }
+            None => {
+                let taken: Vec<String> = sqlx::query_scalar(
+                    "SELECT slug FROM posts WHERE slug = $1 OR slug LIKE $2 \
+                     UNION SELECT slug FROM post_revisions WHERE kind = 'publish' AND (slug = $1 OR slug LIKE $2) \
+                     UNION SELECT slug FROM post_slug_history WHERE slug = $1 OR slug LIKE $2",
+                )
+                .bind(post.slug.as_str())
+                .bind(format!("{}-%", post.slug))
+                .fetch_all(&mut **tx)
+                .await?;
+                let insert = format!(
+                    "INSERT INTO posts (slug, title, body, excerpt, cover_url, cover_alt, seo_title, \
+                     seo_description, canonical_url, status, publish_at, trashed_at, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING {}",
+                    sql::POST_COLUMNS
+                );
+                let stored: Post =
+                    Self::bind_foreign(sqlx::query_as(&insert).bind(sql::first_free_slug(&post.slug, &taken)), post)
+                        .bind(trashed_at)
+                        .bind(post.created_at)
+                        .bind(post.updated_at)
+                        .fetch_one(&mut **tx)
+                        .await?;
+                sqlx::query(
+                    "INSERT INTO import_sources (source, kind, external_id, local_id) VALUES ($1, 'post', $2, $3) \
+                     ON CONFLICT (source, kind, external_id) DO UPDATE SET local_id = excluded.local_id",
+                )
+                .bind(source)
+                .bind(post.key.as_str())
+                .bind(stored.id)
+                .execute(&mut **tx)
+                .await?;
+                tally.posts_created += 1;
+                stored
+            }
+        };
+        let id = stored.id;
+        for (position, author) in (0_i64..).zip(authors) {
+            sqlx::query("INSERT INTO post_authors (post_id, user_id, position) VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(*author)
+                .bind(position)
+                .execute(&mut **tx)
+                .await?;
+        }
+        for (position, tag) in (0_i64..).zip(tags) {
+            sqlx::query("INSERT INTO post_tags (post_id, tag_id, position) VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(*tag)
+                .bind(position)
+                .execute(&mut **tx)
+                .await?;
+        }
+        let importer = authors.first().copied().ok_or_else(|| AppError::internal("import: a post without author"))?;
+        if matches!(post.status, PostStatus::Published | PostStatus::Scheduled) {
+            Self::make_live(tx, stored, importer, at).await?;
+            // Its first publication there is its publication date here.
+            sqlx::query("UPDATE posts SET published_at = $2 WHERE id = $1")
+                .bind(id)
+                .bind(post.published_at)
+                .execute(&mut **tx)
+                .await?;
+        } else {
+            Self::insert_revision(tx, &stored, importer, RevisionKind::Import, at).await?;
+            sqlx::query("UPDATE posts SET live_revision_id = NULL WHERE id = $1")
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+        }
+        self.index_live_text(tx, id).await?;
+        Ok(id)
+    }
+
+    /// Whether the post an earlier run made still says what `post` says.
+    async fn unchanged(
+        tx: &mut Transaction<'_, DB>,
+        id: i64,
+        post: &ForeignPost,
+        authors: &[i64],
+        tags: &[i64],
+    ) -> Result<bool, AppError> {
+        let current: Post = sqlx::query_as(&format!("SELECT {} FROM posts WHERE id = $1", sql::POST_COLUMNS))
+            .bind(id)
+            .fetch_one(&mut **tx)
+            .await?;
+        let current_authors: Vec<i64> =
+            sqlx::query_scalar("SELECT user_id FROM post_authors WHERE post_id = $1 ORDER BY position")
+                .bind(id)
+                .fetch_all(&mut **tx)
+                .await?;
+        let current_tags: Vec<i64> = sqlx::query_scalar("SELECT tag_id FROM post_tags WHERE post_id = $1 ORDER BY position")
+            .bind(id)
+            .fetch_all(&mut **tx)
+            .await?;
+        Ok(current.title == post.title
+            && current.body == post.markdown
+            && current.excerpt == post.excerpt
+            && current.cover_url == post.cover_url
+            && current.cover_alt == post.cover_alt
+            && current.seo_title == post.seo_title
+            && current.seo_description == post.seo_description
+            && current.canonical_url == post.canonical_url
+            && current.status == post.status
+            && current.publish_at == post.publish_at
+            && (post.published_at.is_none() || current.published_at == post.published_at)
+            && current_authors == authors
+            && current_tags == tags)
+    }
+
+    /// Binds $2…$11 of the post insert and update: its text and status.
+    fn bind_foreign<'q, O>(
+        query: sqlx::query::QueryAs<'q, DB, O, <DB as sqlx::Database>::Arguments<'q>>,
+        post: &'q ForeignPost,
+    ) -> sqlx::query::QueryAs<'q, DB, O, <DB as sqlx::Database>::Arguments<'q>> {
+        query
+            .bind(post.title.as_str())
+            .bind(post.markdown.as_str())
+            .bind(post.excerpt.as_str())
+            .bind(post.cover_url.as_str())
+            .bind(post.cover_alt.as_str())
+            .bind(post.seo_title.as_str())
+            .bind(post.seo_description.as_str())
+            .bind(post.canonical_url.as_str())
+            .bind(post.status.as_str())
+            .bind(post.publish_at)
+    }
+
+    /// The current public slug of the post that lived at `path` on
+    /// another site (without its trailing slash).
+    pub async fn path_redirect(&self, path: &str, now: DateTime<Utc>) -> Result<Option<String>, AppError> {
+        if sql::cannot_match(path) {
+            return Ok(None);
+        }
+        let sql = format!(
+            "SELECT r.slug FROM post_redirects h JOIN posts p ON p.id = h.post_id \
+             JOIN post_revisions r ON r.id = p.live_revision_id WHERE h.path = $1 AND {}",
+            sql::public_at("$2")
+        );
+        Ok(sqlx::query_scalar(&sql).bind(path).bind(now).fetch_optional(self.reader).await?)
+    }
+}

@@ -1,0 +1,289 @@
+//! Ghost's export (Settings → Advanced → Import/Export): one JSON file
+//! with the database's tables. Posts are read from their rendered `html`,
+//! whichever editor (Lexical or mobiledoc) wrote them.
+
+use std::collections::{BTreeMap, HashMap};
+
+use anyhow::{anyhow, bail};
+use app::posts::workflow::PostStatus;
+use app::store::imports::{ForeignPost, ForeignTag};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use super::{Body, Note, Source, post_slug, post_title, tag_slug, user_slug};
+
+/// What Ghost writes in place of the site's address.
+const GHOST_URL: &str = "__GHOST_URL__";
+
+#[derive(Deserialize)]
+struct Export {
+    db: Vec<Database>,
+}
+
+#[derive(Deserialize)]
+struct Database {
+    data: Data,
+}
+
+#[derive(Deserialize)]
+struct Data {
+    posts: Vec<Post>,
+    #[serde(default)]
+    posts_meta: Vec<PostMeta>,
+    #[serde(default)]
+    tags: Vec<Tag>,
+    #[serde(default)]
+    posts_tags: Vec<Link>,
+    #[serde(default)]
+    users: Vec<User>,
+    #[serde(default)]
+    posts_authors: Vec<Link>,
+}
+
+#[derive(Deserialize)]
+struct Post {
+    id: String,
+    title: Option<String>,
+    slug: Option<String>,
+    html: Option<String>,
+    plaintext: Option<String>,
+    feature_image: Option<String>,
+    #[serde(rename = "type", default = "post_type")]
+    kind: String,
+    status: String,
+    created_at: DateTime<Utc>,
+    updated_at: Option<DateTime<Utc>>,
+    published_at: Option<DateTime<Utc>>,
+    custom_excerpt: Option<String>,
+    canonical_url: Option<String>,
+    /// Ghost before 1.0 named one author on the post.
+    author_id: Option<String>,
+}
+
+fn post_type() -> String {
+    "post".into()
+}
+
+#[derive(Deserialize)]
+struct PostMeta {
+    post_id: String,
+    meta_title: Option<String>,
+    meta_description: Option<String>,
+    feature_image_alt: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Tag {
+    id: String,
+    name: String,
+    slug: String,
+    description: Option<String>,
+    visibility: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct User {
+    id: String,
+    name: String,
+    slug: String,
+    email: String,
+    bio: Option<String>,
+}
+
+/// A row of posts_tags or posts_authors.
+#[derive(Deserialize)]
+struct Link {
+    post_id: String,
+    #[serde(alias = "tag_id", alias = "author_id")]
+    other_id: String,
+    #[serde(default)]
+    sort_order: i64,
+}
+
+/// Reads a Ghost export; `site_url` is the Ghost site's address, which
+/// the file writes as `__GHOST_URL__`.
+pub fn parse(text: &str, site_url: Option<&str>) -> anyhow::Result<Source> {
+    let export: Export = serde_json::from_str(text).map_err(|error| anyhow!("this is not a Ghost export: {error}"))?;
+    let data = export
+        .db
+        .into_iter()
+        .next()
+        .ok_or_else(|| anyhow!("this Ghost export has no \"db\" entry"))?
+        .data;
+    let site_url = site_url.map(|url| url.trim_end_matches('/').to_owned());
+    if site_url.is_none() && text.contains(GHOST_URL) {
+        bail!(
+            "this export writes the Ghost site's address as {GHOST_URL}; give it with --site-url \
+             https://your-ghost-site.example so that images can be fetched"
+        );
+    }
+    let with_site = |text: &str| match &site_url {
+        Some(url) => text.replace(GHOST_URL, url),
+        None => text.to_owned(),
+    };
+    let mut source = Source {
+        name: "Ghost".into(),
+        site: app::store::imports::ForeignSite {
+            source: "ghost".into(),
+            ..Default::default()
+        },
+        bodies: Vec::new(),
+        attachments: Vec::new(),
+        site_url: site_url.clone(),
+        notes: Vec::new(),
+        skipped: BTreeMap::new(),
+    };
+    for user in &data.users {
+        source.add_user(&user.id, &user.email, &user.name, &user_slug(&user.slug));
+        if let Some(added) = source.site.users.last_mut()
+            && added.key == user.id
+        {
+            added.bio = user.bio.clone().unwrap_or_default();
+        }
+    }
+    let mut tags = HashMap::new();
+    for tag in &data.tags {
+        if tag.visibility.as_deref() == Some("internal") {
+            *source.skipped.entry("internal tag (#…)".into()).or_default() += 1;
+            continue;
+        }
+        let slug = tag_slug(&tag.slug);
+        tags.insert(tag.id.as_str(), slug.clone());
+        source.site.tags.push(ForeignTag {
+            name: tag.name.trim().chars().take(60).collect(),
+            slug,
+            description: tag.description.clone().unwrap_or_default(),
+        });
+    }
+    let linked = |links: &[Link], post: &str| {
+        let mut found: Vec<(i64, String)> = links
+            .iter()
+            .filter(|link| link.post_id == post)
+            .map(|link| (link.sort_order, link.other_id.clone()))
+            .collect();
+        found.sort();
+        found.into_iter().map(|(_, id)| id).collect::<Vec<_>>()
+    };
+    for post in &data.posts {
+        let raw_title = post.title.clone().unwrap_or_default();
+        let label = format!("{} \"{}\"", post.kind, raw_title.trim());
+        let mut notes = Vec::new();
+        let title = post_title(&raw_title, &mut notes);
+        let status = match (post.kind.as_str(), post.status.as_str()) {
+            ("page", _) => {
+                notes.push(
+                    "Vellum has no pages: it was imported as a draft post; publish it, or copy its text to \
+                     your site's own page"
+                        .into(),
+                );
+                PostStatus::Draft
+            }
+            (_, "published") => PostStatus::Published,
+            (_, "scheduled") => PostStatus::Scheduled,
+            (_, "sent") => {
+                notes.push("it was sent as a newsletter only; it is a draft here".into());
+                PostStatus::Draft
+            }
+            (_, "draft") => PostStatus::Draft,
+            (_, other) => {
+                notes.push(format!(
+                    "its status \"{other}\" is unknown here; it was imported as a draft"
+                ));
+                PostStatus::Draft
+            }
+        };
+        let mut authors = linked(&data.posts_authors, &post.id);
+        if authors.is_empty() {
+            authors.extend(post.author_id.clone());
+        }
+        let authors = match authors.is_empty() {
+            true => vec![source.author_key("", &mut notes)],
+            false => authors
+                .iter()
+                .map(|author| source.author_key(author, &mut notes))
+                .collect(),
+        };
+        let post_tags = linked(&data.posts_tags, &post.id)
+            .into_iter()
+            .filter_map(|id| tags.get(id.as_str()).cloned())
+            .collect();
+        let meta = data.posts_meta.iter().find(|meta| meta.post_id == post.id);
+        let html = match &post.html {
+            Some(html) => with_site(html),
+            None => {
+                notes.push("it has no rendered HTML in the export; its plain text was imported".into());
+                post.plaintext
+                    .as_deref()
+                    .unwrap_or_default()
+                    .split("\n\n")
+                    .map(|paragraph| format!("<p>{}</p>", paragraph.replace('&', "&amp;").replace('<', "&lt;")))
+                    .collect()
+            }
+        };
+        let old_paths = match status {
+            PostStatus::Published => vec![format!("/{}", post.slug.as_deref().unwrap_or_default())],
+            _ => Vec::new(),
+        };
+        source.notes.extend(notes.into_iter().map(|message| Note {
+            item: label.clone(),
+            message,
+        }));
+        source.bodies.push(Body {
+            label,
+            html,
+            cover: post.feature_image.as_deref().map(with_site),
+            excerpt_html: post.custom_excerpt.clone().unwrap_or_default(),
+        });
+        let at = post.published_at.unwrap_or(post.created_at);
+        source.site.posts.push(ForeignPost {
+            key: post.id.clone(),
+            slug: post_slug(post.slug.as_deref().unwrap_or_default(), &title),
+            title,
+            markdown: String::new(),
+            excerpt: String::new(),
+            status,
+            created_at: post.created_at,
+            updated_at: post.updated_at.unwrap_or(post.created_at),
+            published_at: (status == PostStatus::Published).then_some(at),
+            publish_at: (status == PostStatus::Scheduled).then_some(at),
+            cover_url: String::new(),
+            cover_alt: meta.and_then(|meta| meta.feature_image_alt.clone()).unwrap_or_default(),
+            seo_title: meta.and_then(|meta| meta.meta_title.clone()).unwrap_or_default(),
+            seo_description: meta.and_then(|meta| meta.meta_description.clone()).unwrap_or_default(),
+            canonical_url: post.canonical_url.clone().unwrap_or_default(),
+            authors,
+            tags: post_tags,
+            old_paths: old_paths.into_iter().filter(|path| path.len() > 1).collect(),
+        });
+    }
+    Ok(source)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn broken_json_names_its_line_and_column() {
+        let error = parse("{\"db\": [\n{\"data\": {\"posts\": [}]}", None)
+            .err()
+            .map(|error| error.to_string())
+            .unwrap_or_default();
+        assert!(error.contains("line 2 column"), "{error}");
+    }
+
+    #[test]
+    fn ghost_url_needs_the_site_address() {
+        let file = r#"{"db":[{"data":{"posts":[{"id":"1","title":"T","slug":"t","html":"<img src=\"__GHOST_URL__/content/images/a.png\">","status":"draft","created_at":"2024-01-01T00:00:00.000Z"}]}}]}"#;
+        let error = parse(file, None)
+            .err()
+            .map(|error| error.to_string())
+            .unwrap_or_default();
+        assert!(error.contains("--site-url"), "{error}");
+        let source = parse(file, Some("https://ghost.example/")).expect("parses");
+        assert_eq!(
+            source.bodies[0].html,
+            "<img src=\"https://ghost.example/content/images/a.png\">"
+        );
+    }
+}

@@ -1,0 +1,353 @@
+//! `vellum import`: WordPress and Ghost exports in (created, or updated on
+//! a second run), and Vellum's own export back into an empty database.
+//!
+//! A WordPress or Ghost import runs in four steps: the file is read (a
+//! malformed one stops here, naming the position); the images are fetched
+//! from the old site and stored in the library; the bodies become
+//! Markdown; then one transaction writes everything, so a failure leaves
+//! the database as it was. The report lists what was made and what did
+//! not come across.
+
+mod ghost;
+mod html;
+mod images;
+mod shortcodes;
+pub mod vellum;
+mod wordpress;
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+
+use anyhow::Context;
+use app::accounts::server::Email;
+use app::posts::server::{PostTitle, Slug};
+use app::store::imports::{ForeignSite, ForeignUser, ImportMode, ImportTally};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::cli::{ForeignImportArgs, ImportCommand};
+
+/// A site read from an export file, before its images are fetched.
+pub struct Source {
+    /// "WordPress" or "Ghost".
+    name: String,
+    /// The posts' Markdown, excerpt and cover are filled in after.
+    site: ForeignSite,
+    /// One per post, in the same order.
+    bodies: Vec<Body>,
+    /// WordPress's uploaded files, by id.
+    attachments: Vec<Attachment>,
+    /// The old site's address: images there are fetched.
+    site_url: Option<String>,
+    notes: Vec<Note>,
+    /// Kinds of items not imported, with how many.
+    skipped: BTreeMap<String, usize>,
+}
+
+/// A post's HTML, as the other system stored it.
+pub struct Body {
+    label: String,
+    html: String,
+    cover: Option<String>,
+    excerpt_html: String,
+}
+
+/// A file uploaded to WordPress.
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    id: String,
+    url: String,
+    alt: String,
+    /// The uploader's login.
+    uploader: String,
+    /// The post it was uploaded to.
+    parent: String,
+}
+
+/// Something that did not come across as it was, and what it concerns.
+#[derive(Debug, Clone)]
+pub struct Note {
+    item: String,
+    message: String,
+}
+
+/// Whom posts with an unknown or missing author are given to.
+const UNKNOWN_AUTHOR: &str = "unknown-author";
+
+impl Source {
+    fn add_user(&mut self, key: &str, email: &str, name: &str, slug: &str) {
+        if self.site.users.iter().any(|user| user.key == key) {
+            return;
+        }
+        let email = match Email::parse(email) {
+            Ok(email) => email.as_str().to_owned(),
+            Err(_) => {
+                let stand_in = format!("{slug}@imported.invalid");
+                self.notes.push(Note {
+                    item: format!("person \"{name}\""),
+                    message: format!("has no usable email address (\"{email}\"); they were given {stand_in}"),
+                });
+                stand_in
+            }
+        };
+        self.site.users.push(ForeignUser {
+            key: key.to_owned(),
+            email,
+            display_name: name.trim().chars().take(80).collect(),
+            slug: slug.to_owned(),
+            bio: String::new(),
+        });
+    }
+
+    /// The user key for a post's author, adding a stand-in author when the
+    /// export does not name one it lists.
+    fn author_key(&mut self, key: &str, notes: &mut Vec<String>) -> String {
+        if !key.is_empty() && self.site.users.iter().any(|user| user.key == key) {
+            return key.to_owned();
+        }
+        notes.push(format!(
+            "its author \"{key}\" is not among the export's people; it was given to \"Unknown author\""
+        ));
+        self.add_user(UNKNOWN_AUTHOR, "", "Unknown author", UNKNOWN_AUTHOR);
+        UNKNOWN_AUTHOR.to_owned()
+    }
+}
+
+/// A title as Vellum takes it; the reason goes into `notes` when it had
+/// to change.
+fn post_title(raw: &str, notes: &mut Vec<String>) -> String {
+    let cleaned: String = raw
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect::<String>()
+        .trim()
+        .to_owned();
+    if cleaned.is_empty() {
+        notes.push("it had no title; it was called \"Untitled\"".into());
+        return "Untitled".into();
+    }
+    match PostTitle::parse(&cleaned) {
+        Ok(title) => title.as_str().to_owned(),
+        Err(message) => {
+            notes.push(format!("its title was shortened: {message}"));
+            cleaned.chars().take(200).collect()
+        }
+    }
+}
+
+/// The slug a post had there when Vellum accepts it, else one made from
+/// its title.
+fn post_slug(raw: &str, title: &str) -> String {
+    let decoded = percent_decoded(raw.trim());
+    Slug::parse(&decoded)
+        .unwrap_or_else(|_| Slug::from_text(if decoded.is_empty() { title } else { &decoded }))
+        .as_str()
+        .to_owned()
+}
+
+fn tag_slug(raw: &str) -> String {
+    Slug::from_text(&percent_decoded(raw.trim())).as_str().to_owned()
+}
+
+fn user_slug(raw: &str) -> String {
+    Slug::from_text(raw).as_str().to_owned()
+}
+
+/// WordPress stores non-ASCII slugs percent-encoded.
+fn percent_decoded(raw: &str) -> String {
+    url::form_urlencoded::parse(format!("x={}", raw.replace('+', "%2B")).as_bytes())
+        .next()
+        .map(|(_, value)| value.into_owned())
+        .unwrap_or_else(|| raw.to_owned())
+}
+
+pub async fn run(command: &ImportCommand) -> anyhow::Result<()> {
+    match command {
+        ImportCommand::Wordpress(args) => foreign(args, wordpress::parse).await,
+        ImportCommand::Ghost(args) => foreign(args, ghost::parse).await,
+        ImportCommand::Vellum(args) => vellum::import(args).await,
+    }
+}
+
+async fn foreign(
+    args: &ForeignImportArgs,
+    parse: fn(&str, Option<&str>) -> anyhow::Result<Source>,
+) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
+    let mut source = parse(&text, args.site_url.as_deref()).with_context(|| format!("{}", args.file.display()))?;
+    let mode = if args.dry_run {
+        ImportMode::DryRun
+    } else {
+        ImportMode::Write
+    };
+    let (store, _) = crate::open_store(&args.database).await?;
+    let storage = app::media::storage::MediaStorage::from_setting(&args.media.media_store, &args.database.data_dir)
+        .map_err(|message| anyhow::anyhow!("VELLUM_MEDIA_STORE: {message}"))?;
+    let limits = images::Limits {
+        max_bytes: args.media.media_max_mb.saturating_mul(1024 * 1024),
+        max_pixels: args.media.media_max_megapixels.saturating_mul(1_000_000),
+    };
+    let fetched = images::fetch_all(&source, mode, &storage, limits).await;
+    let mut fetched = match fetched {
+        Ok(fetched) => fetched,
+        Err(error) => {
+            store.close().await;
+            return Err(error);
+        }
+    };
+    source.site.media = std::mem::take(&mut fetched.media);
+    convert_bodies(&mut source, &fetched);
+    let bar = progress_bar(source.site.posts.len(), "writing posts");
+    let tick = || bar.inc(1);
+    let written = store
+        .import_foreign(&source.site, chrono::Utc::now(), mode, &tick)
+        .await;
+    bar.finish_and_clear();
+    if written.is_err() || mode == ImportMode::DryRun {
+        // Nothing names the new files: they go again.
+        app::media::server::remove_unreferenced_from(store.as_ref(), &storage, &fetched.stored_keys).await;
+    }
+    store.close().await;
+    let tally = written.map_err(|error| anyhow::anyhow!("nothing was imported: {error}"))?;
+    print!("{}", report(&source, &fetched, &tally, mode));
+    Ok(())
+}
+
+/// Fills in each post's Markdown, excerpt and cover from its HTML, with
+/// the images' new addresses, and notes what did not convert.
+fn convert_bodies(source: &mut Source, fetched: &images::Fetched) {
+    let old_links = old_links(source);
+    for (post, body) in source.site.posts.iter_mut().zip(&source.bodies) {
+        let mut notes: Vec<String> = shortcodes::unconverted(&body.html);
+        let mut links = fetched.addresses.clone();
+        links.extend(old_links.clone());
+        let converted = html::to_markdown(&body.html, &links);
+        post.markdown = converted.markdown;
+        notes.extend(converted.notes);
+        let excerpt = html::to_markdown(&body.excerpt_html, &HashMap::new()).markdown;
+        post.excerpt = excerpt.chars().take(300).collect();
+        if let Some(cover) = &body.cover {
+            post.cover_url = fetched.addresses.get(cover).cloned().unwrap_or_else(|| cover.clone());
+        }
+        for src in images::sources(&body.html).iter().chain(&body.cover) {
+            if let Some(reason) = fetched.kept.get(src) {
+                notes.push(format!("the image {src} was kept at its old address: {reason}"));
+            }
+        }
+        source.notes.extend(notes.into_iter().map(|message| Note {
+            item: body.label.clone(),
+            message,
+        }));
+    }
+}
+
+/// Links to the imported posts' old permalinks, made relative: they
+/// answer 301 here, on whatever domain the site ends up on.
+fn old_links(source: &Source) -> HashMap<String, String> {
+    let Some(base) = source.site_url.as_deref() else {
+        return HashMap::new();
+    };
+    source
+        .site
+        .posts
+        .iter()
+        .flat_map(|post| &post.old_paths)
+        .flat_map(|path| {
+            [
+                (format!("{base}{path}"), path.clone()),
+                (format!("{base}{path}/"), format!("{path}/")),
+            ]
+        })
+        .collect()
+}
+
+fn progress_bar(length: usize, message: &'static str) -> ProgressBar {
+    let bar = ProgressBar::new(u64::try_from(length).unwrap_or(u64::MAX));
+    if let Ok(style) = ProgressStyle::with_template("{msg:>15} [{bar:40}] {pos}/{len} {wide_msg}") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(message);
+    bar
+}
+
+/// The final report: counts per kind, then each note with its item.
+fn report(source: &Source, fetched: &images::Fetched, tally: &ImportTally, mode: ImportMode) -> String {
+    let mut out = String::new();
+    let (made, found) = match mode {
+        ImportMode::Write => ("created", "updated"),
+        ImportMode::DryRun => ("would be created", "would be updated"),
+    };
+    if mode == ImportMode::DryRun {
+        let _ = writeln!(
+            out,
+            "Dry run: nothing was written. Importing {} would give:",
+            source.name
+        );
+    } else {
+        let _ = writeln!(out, "Imported from {}:", source.name);
+    }
+    let _ = writeln!(
+        out,
+        "  posts:     {} {made}, {} {found}, {} unchanged",
+        tally.posts_created, tally.posts_updated, tally.posts_unchanged
+    );
+    let _ = writeln!(
+        out,
+        "  people:    {} {made} (deactivated, without a password), {} matched by email",
+        tally.users_created, tally.users_matched
+    );
+    let _ = writeln!(
+        out,
+        "  tags:      {} {made}, {} existing",
+        tally.tags_created, tally.tags_matched
+    );
+    match mode {
+        ImportMode::Write => {
+            let _ = writeln!(
+                out,
+                "  images:    {} added to the library, {} already there, {} kept at their old address",
+                tally.media_created,
+                tally.media_matched,
+                fetched.kept.len()
+            );
+        }
+        ImportMode::DryRun => {
+            let _ = writeln!(
+                out,
+                "  images:    {} to fetch (not fetched in a dry run)",
+                fetched.to_fetch
+            );
+        }
+    }
+    let _ = writeln!(out, "  redirects: {} old addresses answer 301", tally.redirects);
+    if !source.skipped.is_empty() {
+        let skipped: Vec<String> = source
+            .skipped
+            .iter()
+            .map(|(kind, count)| format!("{count} {kind}"))
+            .collect();
+        let _ = writeln!(out, "  skipped:   {}", skipped.join(", "));
+    }
+    if !source.notes.is_empty() {
+        let _ = writeln!(out, "\nWarnings ({}):", source.notes.len());
+        // Grouped by item, in the file's order.
+        let order = |item: &str| {
+            source
+                .bodies
+                .iter()
+                .position(|body| body.label == item)
+                .unwrap_or(usize::MAX)
+        };
+        let mut notes: Vec<&Note> = source.notes.iter().collect();
+        notes.sort_by_key(|note| order(&note.item));
+        for note in notes {
+            let _ = writeln!(out, "  {}: {}", note.item, note.message);
+        }
+    }
+    if tally.users_created > 0 && mode == ImportMode::Write {
+        let _ = writeln!(
+            out,
+            "\nNew people cannot sign in until an admin reactivates them (Users) and sends a set-password link."
+        );
+    }
+    out
+}

@@ -1,0 +1,420 @@
+//! WordPress's export (WXR 1.2, Tools → Export → All content): an RSS
+//! file whose items are posts, pages, attachments and everything else
+//! WordPress stores, with their authors, categories and tags.
+
+use std::collections::BTreeMap;
+
+use anyhow::{anyhow, bail};
+use app::posts::workflow::PostStatus;
+use app::store::imports::{ForeignPost, ForeignTag};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use roxmltree::{Document, Node};
+
+use super::{Attachment, Body, Note, Source, post_slug, post_title, tag_slug, user_slug};
+
+const CONTENT: &str = "http://purl.org/rss/1.0/modules/content/";
+const DC: &str = "http://purl.org/dc/elements/1.1/";
+
+/// WordPress's default category, which every uncategorised post has: not
+/// a topic, so not a tag here.
+const DEFAULT_CATEGORY: &str = "uncategorized";
+
+/// Reads a WXR file. `site_url` replaces the address the file names.
+pub fn parse(text: &str, site_url: Option<&str>) -> anyhow::Result<Source> {
+    let document = Document::parse(text).map_err(|error| anyhow!("this is not well-formed XML: {error}"))?;
+    let position = |node: Node| {
+        let at = document.text_pos_at(node.range().start);
+        format!("line {}, column {}", at.row, at.col)
+    };
+    let channel = document
+        .root_element()
+        .children()
+        .find(|node| node.has_tag_name("channel"))
+        .filter(|_| document.root_element().has_tag_name("rss"))
+        .ok_or_else(|| anyhow!("this is not a WordPress export: it has no <rss><channel>"))?;
+    let Some(wp) = channel
+        .children()
+        .filter_map(|node| node.tag_name().namespace())
+        .find(|namespace| namespace.starts_with("http://wordpress.org/export/"))
+        .map(str::to_owned)
+    else {
+        bail!("this is an RSS feed, not a WordPress export: it has no wp: elements (use Tools → Export)");
+    };
+    let wp = wp.as_str();
+    let base = site_url
+        .map(str::to_owned)
+        .or_else(|| field(channel, wp, "base_site_url").map(str::to_owned))
+        .or_else(|| field(channel, "", "link").map(str::to_owned))
+        .unwrap_or_default();
+    let base = base.trim_end_matches('/').to_owned();
+    let mut source = Source {
+        name: "WordPress".into(),
+        site: app::store::imports::ForeignSite {
+            source: format!("wordpress:{base}"),
+            ..Default::default()
+        },
+        bodies: Vec::new(),
+        attachments: Vec::new(),
+        site_url: Some(base.clone()),
+        notes: Vec::new(),
+        skipped: BTreeMap::new(),
+    };
+
+    for author in channel.children().filter(|node| node.has_tag_name((wp, "author"))) {
+        let login = field(author, wp, "author_login").unwrap_or_default().trim();
+        if login.is_empty() {
+            bail!("the author at {} has no <wp:author_login>", position(author));
+        }
+        let name = field(author, wp, "author_display_name").unwrap_or(login).trim();
+        source.add_user(
+            login,
+            field(author, wp, "author_email").unwrap_or_default(),
+            if name.is_empty() { login } else { name },
+            &user_slug(login),
+        );
+    }
+
+    let mut tags: BTreeMap<String, ForeignTag> = BTreeMap::new();
+    for category in channel.children().filter(|node| node.has_tag_name((wp, "category"))) {
+        let slug = field(category, wp, "category_nicename").unwrap_or_default();
+        let name = field(category, wp, "cat_name").unwrap_or(slug);
+        add_tag(
+            &mut tags,
+            slug,
+            name,
+            field(category, wp, "category_description").unwrap_or_default(),
+        );
+    }
+    for tag in channel.children().filter(|node| node.has_tag_name((wp, "tag"))) {
+        let slug = field(tag, wp, "tag_slug").unwrap_or_default();
+        let name = field(tag, wp, "tag_name").unwrap_or(slug);
+        add_tag(
+            &mut tags,
+            slug,
+            name,
+            field(tag, wp, "tag_description").unwrap_or_default(),
+        );
+    }
+
+    let items: Vec<Node> = channel.children().filter(|node| node.has_tag_name("item")).collect();
+    for item in &items {
+        if field(*item, wp, "post_type") != Some("attachment") {
+            continue;
+        }
+        let id = field(*item, wp, "post_id").unwrap_or_default().trim();
+        let url = field(*item, wp, "attachment_url").unwrap_or_default().trim();
+        if id.is_empty() || url.is_empty() {
+            bail!(
+                "the attachment at {} has no <wp:post_id> or <wp:attachment_url>",
+                position(*item)
+            );
+        }
+        source.attachments.push(Attachment {
+            id: id.to_owned(),
+            url: url.to_owned(),
+            alt: meta(*item, wp, "_wp_attachment_image_alt")
+                .unwrap_or_default()
+                .trim()
+                .to_owned(),
+            uploader: field(*item, DC, "creator").unwrap_or_default().trim().to_owned(),
+            parent: field(*item, wp, "post_parent").unwrap_or_default().trim().to_owned(),
+        });
+    }
+
+    for item in items {
+        let kind = field(item, wp, "post_type").unwrap_or("post");
+        if !matches!(kind, "post" | "page") {
+            if kind != "attachment" {
+                *source.skipped.entry(kind.to_owned()).or_default() += 1;
+            }
+            continue;
+        }
+        let id = field(item, wp, "post_id").unwrap_or_default().trim();
+        if id.parse::<u64>().is_err() {
+            bail!("the item at {} has no numeric <wp:post_id>", position(item));
+        }
+        let raw_title = field(item, "", "title").unwrap_or_default();
+        let label = format!("{kind} {id} \"{}\"", raw_title.trim());
+        let status_raw = field(item, wp, "status").unwrap_or("draft");
+        if matches!(status_raw, "auto-draft" | "inherit") {
+            *source.skipped.entry(format!("{kind} ({status_raw})")).or_default() += 1;
+            continue;
+        }
+        let mut notes = Vec::new();
+        let title = post_title(raw_title, &mut notes);
+        let created_local = date(field(item, wp, "post_date"));
+        let created = date(field(item, wp, "post_date_gmt")).or(created_local);
+        let modified = date(field(item, wp, "post_modified_gmt"))
+            .or_else(|| date(field(item, wp, "post_modified")))
+            .or(created);
+        let (Some(created), Some(modified)) = (created, modified) else {
+            bail!("{label} at {} has no readable <wp:post_date>", position(item));
+        };
+        let status = match (kind, status_raw) {
+            ("page", _) => {
+                notes.push(
+                    "Vellum has no pages: it was imported as a draft post; publish it, or copy its text to \
+                     your site's own page"
+                        .into(),
+                );
+                PostStatus::Draft
+            }
+            (_, "publish") => PostStatus::Published,
+            (_, "future") => PostStatus::Scheduled,
+            (_, "pending") => PostStatus::InReview,
+            (_, "trash") => PostStatus::Trashed,
+            (_, "private") => {
+                notes.push("it was private there; it is a draft here, which only signed-in people see".into());
+                PostStatus::Draft
+            }
+            (_, "draft") => PostStatus::Draft,
+            (_, other) => {
+                notes.push(format!(
+                    "its status \"{other}\" is unknown here; it was imported as a draft"
+                ));
+                PostStatus::Draft
+            }
+        };
+        let mut name = field(item, wp, "post_name").unwrap_or_default().trim().to_owned();
+        if let Some(desired) = meta(item, wp, "_wp_desired_post_slug").filter(|_| status == PostStatus::Trashed) {
+            name = desired.trim().to_owned();
+        }
+        let name = name.trim_end_matches("__trashed");
+        let slug = post_slug(name, &title);
+        let mut categories = Vec::new();
+        for category in item.children().filter(|node| node.has_tag_name("category")) {
+            let domain = category.attribute("domain").unwrap_or_default();
+            if !matches!(domain, "category" | "post_tag") {
+                continue;
+            }
+            let nicename = category.attribute("nicename").unwrap_or_default();
+            let name = category.text().unwrap_or(nicename);
+            if let Some(slug) = add_tag(&mut tags, nicename, name, "")
+                && !categories.contains(&slug)
+            {
+                categories.push(slug);
+            }
+        }
+        let link = field(item, "", "link").unwrap_or_default().trim();
+        let old_paths = old_path(link, &base).into_iter().collect();
+        let comments = item
+            .children()
+            .filter(|node| node.has_tag_name((wp, "comment")))
+            .count();
+        if comments > 0 {
+            notes.push(format!(
+                "{comments} reader comment{} not imported: Vellum has no reader comments",
+                if comments == 1 { " was" } else { "s were" }
+            ));
+        }
+        let creator = field(item, DC, "creator").unwrap_or_default().trim();
+        let author = source.author_key(creator, &mut notes);
+        let cover = meta(item, wp, "_thumbnail_id")
+            .and_then(|id| source.attachments.iter().find(|attachment| attachment.id == id.trim()))
+            .map(|attachment| (attachment.url.clone(), attachment.alt.clone()));
+        let published_at = (status == PostStatus::Published).then_some(created);
+        let publish_at = (status == PostStatus::Scheduled).then_some(created);
+        // excerpt:encoded, whichever WXR version names its namespace.
+        let excerpt = item
+            .children()
+            .find(|node| {
+                node.tag_name().name() == "encoded"
+                    && node
+                        .tag_name()
+                        .namespace()
+                        .is_some_and(|namespace| namespace.ends_with("/excerpt/"))
+            })
+            .and_then(|node| node.text())
+            .unwrap_or_default();
+        source.notes.extend(notes.into_iter().map(|message| Note {
+            item: label.clone(),
+            message,
+        }));
+        source.bodies.push(Body {
+            label: label.clone(),
+            html: super::shortcodes::expand(
+                &autop(field(item, CONTENT, "encoded").unwrap_or_default()),
+                id,
+                &source.attachments,
+            ),
+            cover: cover.as_ref().map(|(url, _)| url.clone()),
+            excerpt_html: excerpt.to_owned(),
+        });
+        source.site.posts.push(ForeignPost {
+            key: id.to_owned(),
+            title,
+            slug,
+            markdown: String::new(),
+            excerpt: String::new(),
+            status,
+            created_at: created,
+            updated_at: modified.max(created),
+            published_at,
+            publish_at,
+            cover_url: String::new(),
+            cover_alt: cover.map(|(_, alt)| alt).unwrap_or_default(),
+            seo_title: meta(item, wp, "_yoast_wpseo_title")
+                .unwrap_or_default()
+                .trim()
+                .to_owned(),
+            seo_description: meta(item, wp, "_yoast_wpseo_metadesc")
+                .unwrap_or_default()
+                .trim()
+                .to_owned(),
+            canonical_url: String::new(),
+            authors: vec![author],
+            tags: categories,
+            old_paths,
+        });
+    }
+    source.site.tags = tags.into_values().collect();
+    Ok(source)
+}
+
+/// The text of `node`'s child `name` in `namespace` ("" for none).
+fn field<'a>(node: Node<'a, '_>, namespace: &str, name: &str) -> Option<&'a str> {
+    node.children()
+        .find(|child| child.tag_name().name() == name && child.tag_name().namespace().unwrap_or_default() == namespace)
+        .map(|child| child.text().unwrap_or_default())
+}
+
+/// The value of the item's `<wp:postmeta>` with this key.
+fn meta<'a>(item: Node<'a, '_>, wp: &str, key: &str) -> Option<&'a str> {
+    item.children()
+        .filter(|node| node.has_tag_name((wp, "postmeta")))
+        .find(|node| field(*node, wp, "meta_key").map(str::trim) == Some(key))
+        .and_then(|node| field(node, wp, "meta_value"))
+}
+
+/// WordPress writes `0000-00-00 00:00:00` for "never".
+fn date(raw: Option<&str>) -> Option<DateTime<Utc>> {
+    NaiveDateTime::parse_from_str(raw?.trim(), "%Y-%m-%d %H:%M:%S")
+        .ok()
+        .map(|naive| naive.and_utc())
+}
+
+/// Adds a category or tag (by its slug); returns the slug it has here,
+/// or `None` for WordPress's default category.
+fn add_tag(tags: &mut BTreeMap<String, ForeignTag>, slug: &str, name: &str, description: &str) -> Option<String> {
+    let slug = tag_slug(if slug.trim().is_empty() { name } else { slug });
+    if slug == DEFAULT_CATEGORY || name.trim().is_empty() {
+        return None;
+    }
+    let tag = tags.entry(slug.clone()).or_insert_with(|| ForeignTag {
+        name: name.trim().chars().take(60).collect(),
+        slug: slug.clone(),
+        description: String::new(),
+    });
+    if tag.description.is_empty() {
+        tag.description = description.trim().to_owned();
+    }
+    Some(slug)
+}
+
+/// The path of a post's permalink on the old site, without the trailing
+/// slash; `None` for `?p=123` links (not a pretty address) and other hosts.
+fn old_path(link: &str, base: &str) -> Option<String> {
+    let link = url::Url::parse(link).ok()?;
+    if link.query().is_some() || link.path().contains("__trashed") {
+        return None;
+    }
+    let base = url::Url::parse(base).ok()?;
+    if link.host_str() != base.host_str() {
+        return None;
+    }
+    let path = link.path().trim_end_matches('/');
+    (!path.is_empty()).then(|| path.to_owned())
+}
+
+/// WordPress's classic editor stores paragraphs as blank-line-separated
+/// text and adds `<p>` when it shows a post (wpautop); block content has
+/// its own tags.
+fn autop(html: &str) -> String {
+    if html.contains("<!-- wp:") || html.contains("<p>") || html.contains("<p ") {
+        return html.to_owned();
+    }
+    const BLOCKS: [&str; 14] = [
+        "<h1",
+        "<h2",
+        "<h3",
+        "<h4",
+        "<h5",
+        "<h6",
+        "<ul",
+        "<ol",
+        "<table",
+        "<blockquote",
+        "<figure",
+        "<div",
+        "<pre",
+        "<iframe",
+    ];
+    html.replace("\r\n", "\n")
+        .split("\n\n")
+        .map(str::trim)
+        .filter(|chunk| !chunk.is_empty())
+        .map(|chunk| {
+            if BLOCKS.iter().any(|tag| chunk.starts_with(tag)) || chunk.starts_with('[') {
+                chunk.to_owned()
+            } else {
+                format!("<p>{}</p>", chunk.replace('\n', "<br>\n"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classic_paragraphs_get_their_tags() {
+        assert_eq!(
+            autop("One\nline two\n\n<h2>Head</h2>\n\nThree"),
+            "<p>One<br>\nline two</p>\n\n<h2>Head</h2>\n\n<p>Three</p>"
+        );
+        assert_eq!(
+            autop("<!-- wp:paragraph -->\n<p>x</p>"),
+            "<!-- wp:paragraph -->\n<p>x</p>"
+        );
+    }
+
+    #[test]
+    fn pretty_permalinks_are_old_paths_and_query_links_are_not() {
+        let base = "https://clinic.example";
+        assert_eq!(
+            old_path("https://clinic.example/2024/03/15/hay-fever/", base).as_deref(),
+            Some("/2024/03/15/hay-fever")
+        );
+        assert_eq!(old_path("https://clinic.example/?p=21", base), None);
+        assert_eq!(old_path("https://elsewhere.example/a/", base), None);
+    }
+
+    #[test]
+    fn never_is_no_date() {
+        assert_eq!(date(Some("0000-00-00 00:00:00")), None);
+        assert_eq!(
+            date(Some("2024-03-15 08:30:00")).map(|at| at.to_rfc3339()).as_deref(),
+            Some("2024-03-15T08:30:00+00:00")
+        );
+    }
+
+    #[test]
+    fn malformed_files_name_the_position() {
+        let error = parse("<rss><channel><item><title>x</titel></item></channel></rss>", None)
+            .err()
+            .map(|error| error.to_string())
+            .unwrap_or_default();
+        assert!(error.contains("1:"), "{error}");
+    }
+
+    #[test]
+    fn an_rss_feed_is_not_an_export() {
+        let error = parse("<rss><channel><title>x</title></channel></rss>", None)
+            .err()
+            .map(|error| error.to_string())
+            .unwrap_or_default();
+        assert!(error.contains("not a WordPress export"), "{error}");
+    }
+}
