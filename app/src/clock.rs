@@ -3,7 +3,7 @@
 
 use std::sync::Mutex;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, SubsecRound, Utc};
 
 pub trait Clock: Send + Sync + 'static {
     fn now(&self) -> DateTime<Utc>;
@@ -17,8 +17,10 @@ pub struct SystemClock {
 }
 
 impl Clock for SystemClock {
+    /// In microseconds, the precision PostgreSQL keeps: a time reads back
+    /// the same from either database, and survives a move between them.
     fn now(&self) -> DateTime<Utc> {
-        Utc::now() + self.offset
+        (Utc::now() + self.offset).trunc_subsecs(6)
     }
 }
 

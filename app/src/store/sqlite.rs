@@ -1,10 +1,12 @@
 use std::str::FromStr;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Connection, SqliteConnection, SqlitePool};
+use tokio::task::JoinHandle;
 
 use super::backend::SqlBackend;
 use super::queries::Queries;
@@ -21,7 +23,9 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite"
 pub struct SqliteStore {
     reader: SqlitePool,
     writer: SqlitePool,
-    public_version: AtomicU64,
+    public_version: Arc<AtomicU64>,
+    /// Notices what other processes commit (`follow_other_writers`).
+    watcher: JoinHandle<()>,
 }
 
 impl SqliteStore {
@@ -40,13 +44,38 @@ impl SqliteStore {
         let reader = SqlitePoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(10))
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
+        let public_version = Arc::new(AtomicU64::new(0));
+        let watching = SqliteConnection::connect_with(&options).await?;
+        let watcher = tokio::spawn(follow_other_writers(watching, public_version.clone()));
         Ok(Self {
             reader,
             writer,
-            public_version: AtomicU64::new(0),
+            public_version,
+            watcher,
         })
+    }
+}
+
+/// The command line (`vellum import`, `vellum user add`, …) writes to the
+/// file from another process, which the public cache would not hear of.
+/// SQLite's `data_version` moves when another connection commits, so a
+/// connection of its own asks once a second and counts any change as one
+/// readers may see.
+async fn follow_other_writers(mut connection: SqliteConnection, public_version: Arc<AtomicU64>) {
+    let mut seen = None;
+    loop {
+        if let Ok(version) = sqlx::query_scalar::<_, i64>("PRAGMA data_version")
+            .fetch_one(&mut connection)
+            .await
+        {
+            if seen.is_some_and(|seen| seen != version) {
+                public_version.fetch_add(1, Ordering::SeqCst);
+            }
+            seen = Some(version);
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }
 
@@ -100,6 +129,7 @@ impl SqlBackend for SqliteStore {
     }
 
     async fn close(&self) {
+        self.watcher.abort();
         self.reader.close().await;
         self.writer.close().await;
     }
@@ -113,5 +143,11 @@ impl SqlBackend for SqliteStore {
             .ok_or_else(|| AppError::invalid("file", "Use a file name that is valid text."))?;
         sqlx::query("VACUUM INTO $1").bind(target).execute(&self.reader).await?;
         Ok(())
+    }
+}
+
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        self.watcher.abort();
     }
 }

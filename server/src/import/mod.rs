@@ -20,6 +20,7 @@ use std::fmt::Write as _;
 
 use anyhow::Context;
 use app::accounts::server::Email;
+use app::clock::Clock as _;
 use app::posts::server::{PostTitle, Slug};
 use app::store::imports::{ForeignSite, ForeignUser, ImportMode, ImportTally};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -199,7 +200,7 @@ async fn foreign(
     let bar = progress_bar(source.site.posts.len(), "writing posts");
     let tick = || bar.inc(1);
     let written = store
-        .import_foreign(&source.site, chrono::Utc::now(), mode, &tick)
+        .import_foreign(&source.site, app::clock::SystemClock::default().now(), mode, &tick)
         .await;
     bar.finish_and_clear();
     if written.is_err() || mode == ImportMode::DryRun {
