@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Connection, SqliteConnection, SqlitePool};
+use sqlx::SqlitePool;
 use tokio::task::JoinHandle;
 
 use super::backend::SqlBackend;
@@ -47,8 +47,7 @@ impl SqliteStore {
             .connect_with(options.clone())
             .await?;
         let public_version = Arc::new(AtomicU64::new(0));
-        let watching = SqliteConnection::connect_with(&options).await?;
-        let watcher = tokio::spawn(follow_other_writers(watching, public_version.clone()));
+        let watcher = tokio::spawn(follow_other_writers(writer.clone(), public_version.clone()));
         Ok(Self {
             reader,
             writer,
@@ -60,14 +59,14 @@ impl SqliteStore {
 
 /// The command line (`vellum import`, `vellum user add`, …) writes to the
 /// file from another process, which the public cache would not hear of.
-/// SQLite's `data_version` moves when another connection commits, so a
-/// connection of its own asks once a second and counts any change as one
-/// readers may see.
-async fn follow_other_writers(mut connection: SqliteConnection, public_version: Arc<AtomicU64>) {
+/// SQLite's `data_version` moves when a connection other than the one
+/// asking commits; asked on the writer (this process's only writing
+/// connection) once a second, it moves only for other processes' commits.
+async fn follow_other_writers(writer: SqlitePool, public_version: Arc<AtomicU64>) {
     let mut seen = None;
     loop {
         if let Ok(version) = sqlx::query_scalar::<_, i64>("PRAGMA data_version")
-            .fetch_one(&mut connection)
+            .fetch_one(&writer)
             .await
         {
             if seen.is_some_and(|seen| seen != version) {
