@@ -8,6 +8,7 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 use app::posts::server::{ListOrder, PostFilter};
+use app::posts::workflow::PostStatus;
 use app::store::Store;
 use app::store::transfer::{
     ExportComment, ExportMedia, ExportPost, ExportRevision, ExportTag, ExportUser, ExportVariant, FORMAT, SiteExport,
@@ -72,15 +73,19 @@ pub async fn write_export(
             description: tag.description,
         })
         .collect();
-    let mut summaries = store
-        .list_posts(&PostFilter {
+    // The lists leave the trash out unless asked for it.
+    let mut summaries = Vec::new();
+    for status in [None, Some(PostStatus::Trashed)] {
+        let filter = PostFilter {
+            status,
             order: ListOrder::RecentlyChanged,
             limit: i64::MAX,
             ..PostFilter::default()
-        })
-        .await
-        .map_err(failed)?;
+        };
+        summaries.extend(store.list_posts(&filter).await.map_err(failed)?);
+    }
     summaries.sort_by_key(|summary| summary.id);
+    summaries.dedup_by_key(|summary| summary.id);
     let mut posts = Vec::with_capacity(summaries.len());
     for summary in &summaries {
         let Some(post) = store.post(summary.id).await.map_err(failed)? else {
@@ -218,6 +223,7 @@ pub async fn write_export(
         tags,
         posts,
         media: media_export,
+        import_sources: store.import_sources().await.map_err(failed)?,
     };
     std::fs::write(dir.join("site.json"), serde_json::to_vec_pretty(&site)?)
         .with_context(|| format!("cannot write {}", dir.join("site.json").display()))?;

@@ -468,7 +468,6 @@ fn blog_posting(posting: &BlogPosting<'_>) -> String {
     data.to_string().replace('<', "\\u003c")
 }
 
-/// The fallback for every address no route claims: an HTML page, status 404.
 /// Every address no route answers: an old address of an imported site
 /// redirects (301) to where its content lives now; anything else is 404.
 pub async fn fallback(State(state): State<AppState>, method: axum::http::Method, uri: axum::http::Uri) -> Response {
@@ -492,11 +491,11 @@ pub async fn fallback(State(state): State<AppState>, method: axum::http::Method,
 /// here: a post's old permalink, and their tag, category, author and feed
 /// addresses.
 async fn old_address(state: &AppState, path: &str) -> Result<Option<String>, AppError> {
-    let path = path.trim_end_matches('/');
+    let path = crate::store::imports::redirect_key(path);
     if path.is_empty() {
         return Ok(None);
     }
-    if let Some(slug) = state.store.path_redirect(path, state.clock.now()).await? {
+    if let Some(slug) = state.store.path_redirect(&path, state.clock.now()).await? {
         return Ok(Some(format!("/posts/{slug}")));
     }
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
@@ -517,6 +516,7 @@ async fn old_address(state: &AppState, path: &str) -> Result<Option<String>, App
     })
 }
 
+/// The page for an address that leads nowhere: an HTML page, status 404.
 pub async fn not_found(State(state): State<AppState>) -> Response {
     let settings = state.store.site_settings().await.ok();
     let html = render_document(view! { <NotFoundPage settings /> });

@@ -85,6 +85,8 @@ where
     for<'r> DeliveryJob: FromRow<'r, <T::Db as Database>::Row>,
     for<'r> MediaRow: FromRow<'r, <T::Db as Database>::Row>,
     for<'r> VariantRow: FromRow<'r, <T::Db as Database>::Row>,
+    for<'r> super::transfer::ExportSource: FromRow<'r, <T::Db as Database>::Row>,
+    for<'r> (String, String): FromRow<'r, <T::Db as Database>::Row>,
     usize: ColumnIndex<<T::Db as Database>::Row>,
 {
     fn backend(&self) -> Backend {
@@ -155,6 +157,14 @@ where
 
     async fn path_redirect(&self, path: &str, now: DateTime<Utc>) -> Result<Option<String>, AppError> {
         self.queries().path_redirect(path, now).await
+    }
+
+    async fn imported_media(&self, source: &str) -> Result<Vec<(String, String)>, AppError> {
+        self.queries().imported_media(source).await
+    }
+
+    async fn import_sources(&self) -> Result<Vec<super::transfer::ExportSource>, AppError> {
+        self.queries().import_sources().await
     }
 
     async fn site_settings(&self) -> Result<SiteSettings, AppError> {

@@ -52,6 +52,8 @@ pub struct ForeignTag {
 /// An image fetched and processed; its files are stored already.
 #[derive(Debug, Clone)]
 pub struct ForeignMedia {
+    /// Where it was fetched from: a later run finds it by this address.
+    pub source_url: String,
     pub original: FileRecord,
     pub variants: Vec<FileRecord>,
     pub file_name: String,
@@ -85,6 +87,15 @@ pub struct ForeignPost {
     pub tags: Vec<String>,
     /// Its old addresses there (paths, without a trailing slash).
     pub old_paths: Vec<String>,
+}
+
+/// An old address as `post_redirects` keeps it: percent-decoded (clients
+/// encode in either case) and without the trailing slash.
+pub fn redirect_key(path: &str) -> String {
+    percent_encoding::percent_decode_str(path)
+        .decode_utf8_lossy()
+        .trim_end_matches('/')
+        .to_owned()
 }
 
 /// What an import made, found and changed.
@@ -162,22 +173,34 @@ shared_queries! {
                 .bind(item.original.key.as_str())
                 .fetch_optional(&mut *tx)
                 .await?;
-            if existing.is_some() {
-                tally.media_matched += 1;
-            } else {
-                let media = NewMedia {
-                    original: item.original.clone(),
-                    variants: item.variants.clone(),
-                    file_name: item.file_name.clone(),
-                    uploaded_by: user_id(&item.uploader)?,
-                    created_at: at,
-                };
-                Self::insert_media(&mut tx, &media, &item.alt).await?;
-                tally.media_created += 1;
-            }
+            let id = match existing {
+                Some(id) => {
+                    tally.media_matched += 1;
+                    id
+                }
+                None => {
+                    let media = NewMedia {
+                        original: item.original.clone(),
+                        variants: item.variants.clone(),
+                        file_name: item.file_name.clone(),
+                        uploaded_by: user_id(&item.uploader)?,
+                        created_at: at,
+                    };
+                    tally.media_created += 1;
+                    Self::insert_media(&mut tx, &media, &item.alt).await?
+                }
+            };
+            Self::remember_source(&mut tx, &site.source, "media", &item.source_url, id).await?;
         }
         for post in &site.posts {
-            let authors = post.authors.iter().map(|key| user_id(key)).collect::<Result<Vec<_>, _>>()?;
+            let mut authors = Vec::new();
+            for key in &post.authors {
+                let id = user_id(key)?;
+                // Two names there can be one person here.
+                if !authors.contains(&id) {
+                    authors.push(id);
+                }
+            }
             let tags = post
                 .tags
                 .iter()
@@ -188,6 +211,12 @@ shared_queries! {
                         .ok_or_else(|| AppError::internal(format_args!("import: no tag {slug:?}")))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
+            let tags = tags.into_iter().fold(Vec::new(), |mut unique, tag| {
+                if !unique.contains(&tag) {
+                    unique.push(tag);
+                }
+                unique
+            });
             let id = self.foreign_post(&mut tx, &site.source, post, &authors, &tags, at, &mut tally).await?;
             for path in &post.old_paths {
                 sqlx::query(
@@ -276,7 +305,19 @@ shared_queries! {
         .bind(post.key.as_str())
         .fetch_optional(&mut **tx)
         .await?;
-        let trashed_at = (post.status == PostStatus::Trashed).then_some(post.updated_at);
+        // In the trash from now: the purge counts its 30 days from here.
+        let trashed_at = (post.status == PostStatus::Trashed).then_some(at);
+        let published_since;
+        let post = match earlier {
+            Some(id) => match Self::went_out_as_scheduled(tx, id, post).await? {
+                Some(published) => {
+                    published_since = published;
+                    &published_since
+                }
+                None => post,
+            },
+            None => post,
+        };
         let stored: Post = match earlier {
             Some(id) => {
                 if Self::unchanged(tx, id, post, authors, tags).await? {
@@ -323,15 +364,7 @@ shared_queries! {
                         .bind(post.updated_at)
                         .fetch_one(&mut **tx)
                         .await?;
-                sqlx::query(
-                    "INSERT INTO import_sources (source, kind, external_id, local_id) VALUES ($1, 'post', $2, $3) \
-                     ON CONFLICT (source, kind, external_id) DO UPDATE SET local_id = excluded.local_id",
-                )
-                .bind(source)
-                .bind(post.key.as_str())
-                .bind(stored.id)
-                .execute(&mut **tx)
-                .await?;
+                Self::remember_source(tx, source, "post", &post.key, stored.id).await?;
                 tally.posts_created += 1;
                 stored
             }
@@ -371,6 +404,60 @@ shared_queries! {
         }
         self.index_live_text(tx, id).await?;
         Ok(id)
+    }
+
+    async fn remember_source(
+        tx: &mut Transaction<'_, DB>,
+        source: &str,
+        kind: &str,
+        external_id: &str,
+        local_id: i64,
+    ) -> Result<(), AppError> {
+        sqlx::query(
+            "INSERT INTO import_sources (source, kind, external_id, local_id) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (source, kind, external_id) DO UPDATE SET local_id = excluded.local_id",
+        )
+        .bind(source)
+        .bind(kind)
+        .bind(external_id)
+        .bind(local_id)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    /// The library images earlier runs fetched for `source`: the address
+    /// each came from and its key here.
+    pub async fn imported_media(&self, source: &str) -> Result<Vec<(String, String)>, AppError> {
+        Ok(sqlx::query_as(
+            "SELECT s.external_id, m.original_key FROM import_sources s JOIN media m ON m.id = s.local_id \
+             WHERE s.source = $1 AND s.kind = 'media'",
+        )
+        .bind(source)
+        .fetch_all(self.reader)
+        .await?)
+    }
+
+    /// A post imported as scheduled that has gone out since is published
+    /// here: a later run keeps it so (with its date), rather than
+    /// scheduling it again.
+    async fn went_out_as_scheduled(
+        tx: &mut Transaction<'_, DB>,
+        id: i64,
+        post: &ForeignPost,
+    ) -> Result<Option<ForeignPost>, AppError> {
+        if post.status != PostStatus::Scheduled {
+            return Ok(None);
+        }
+        let current: Post = sqlx::query_as(&format!("SELECT {} FROM posts WHERE id = $1", sql::POST_COLUMNS))
+            .bind(id)
+            .fetch_one(&mut **tx)
+            .await?;
+        Ok((current.status == PostStatus::Published && current.publish_at == post.publish_at).then(|| ForeignPost {
+            status: PostStatus::Published,
+            published_at: current.published_at,
+            ..post.clone()
+        }))
     }
 
     /// Whether the post an earlier run made still says what `post` says.

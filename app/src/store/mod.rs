@@ -359,6 +359,12 @@ pub trait Store: Send + Sync + 'static {
 
     /// The public slug of the post that lived at `path` on another site.
     async fn path_redirect(&self, path: &str, now: DateTime<Utc>) -> Result<Option<String>, AppError>;
+
+    /// The images earlier imports from `source` fetched: (address, key).
+    async fn imported_media(&self, source: &str) -> Result<Vec<(String, String)>, AppError>;
+
+    /// Where imported posts and images came from, for the export.
+    async fn import_sources(&self) -> Result<Vec<transfer::ExportSource>, AppError>;
 }
 
 /// Connects to the database that `url` names.

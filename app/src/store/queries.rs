@@ -80,6 +80,8 @@ macro_rules! shared_queries {
             for<'r> $crate::webhooks::server::DeliveryJob: ::sqlx::FromRow<'r, DB::Row>,
             for<'r> $crate::media::server::MediaRow: ::sqlx::FromRow<'r, DB::Row>,
             for<'r> $crate::media::server::VariantRow: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::store::transfer::ExportSource: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> (String, String): ::sqlx::FromRow<'r, DB::Row>,
             usize: ::sqlx::ColumnIndex<DB::Row>, {
             $($methods)*
         }

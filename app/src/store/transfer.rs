@@ -26,6 +26,18 @@ pub struct SiteExport {
     pub tags: Vec<ExportTag>,
     pub posts: Vec<ExportPost>,
     pub media: Vec<ExportMedia>,
+    /// Where imported posts and images came from, so that importing the
+    /// same WordPress or Ghost site again still updates them.
+    pub import_sources: Vec<ExportSource>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[serde(deny_unknown_fields)]
+pub struct ExportSource {
+    pub source: String,
+    pub kind: String,
+    pub external_id: String,
+    pub local_id: i64,
 }
 
 /// A user without password hash, session epoch or sign-in times: an
@@ -262,13 +274,14 @@ shared_queries! {
     pub async fn restore_site(&self, site: &SiteExport) -> Result<(), AppError> {
         let mut tx = self.writer.begin().await?;
         let occupied: i64 = sqlx::query_scalar(
-            "SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM posts) + (SELECT count(*) FROM media)",
+            "SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM posts) + (SELECT count(*) FROM media) \
+             + (SELECT count(*) FROM tags)",
         )
         .fetch_one(&mut *tx)
         .await?;
         if occupied > 0 {
             return Err(AppError::Conflict {
-                message: "This database already has users, posts or media; restore an export into an empty one."
+                message: "This database already has users, posts, tags or media; restore an export into an empty one."
                     .into(),
             });
         }
@@ -336,6 +349,15 @@ shared_queries! {
                 .await?;
             }
         }
+        for row in &site.import_sources {
+            sqlx::query("INSERT INTO import_sources (source, kind, external_id, local_id) VALUES ($1, $2, $3, $4)")
+                .bind(row.source.as_str())
+                .bind(row.kind.as_str())
+                .bind(row.external_id.as_str())
+                .bind(row.local_id)
+                .execute(&mut *tx)
+                .await?;
+        }
         if let Some(reset) = self.reset_id_sequence {
             for table in TABLES_WITH_IDS {
                 sqlx::query(&reset.replace("{table}", table)).execute(&mut *tx).await?;
@@ -345,6 +367,14 @@ shared_queries! {
         tx.commit().await?;
         self.public_changed();
         Ok(())
+    }
+
+    pub async fn import_sources(&self) -> Result<Vec<ExportSource>, AppError> {
+        Ok(sqlx::query_as(
+            "SELECT source, kind, external_id, local_id FROM import_sources ORDER BY source, kind, external_id",
+        )
+        .fetch_all(self.reader)
+        .await?)
     }
 
     /// A post's old slugs and other sites' paths that redirect to it.

@@ -55,6 +55,8 @@ struct Post {
     updated_at: Option<DateTime<Utc>>,
     published_at: Option<DateTime<Utc>>,
     custom_excerpt: Option<String>,
+    /// public, members, paid or tiers.
+    visibility: Option<String>,
     canonical_url: Option<String>,
     /// Ghost before 1.0 named one author on the post.
     author_id: Option<String>,
@@ -191,6 +193,16 @@ pub fn parse(text: &str, site_url: Option<&str>) -> anyhow::Result<Source> {
                 ));
                 PostStatus::Draft
             }
+        };
+        let members_only = post
+            .visibility
+            .as_deref()
+            .is_some_and(|visibility| visibility != "public");
+        let status = if members_only && status != PostStatus::Draft {
+            notes.push("it was for members only there; it is a draft here, so that it does not become public".into());
+            PostStatus::Draft
+        } else {
+            status
         };
         let mut authors = linked(&data.posts_authors, &post.id);
         if authors.is_empty() {

@@ -29,7 +29,7 @@ const DROPPED: [&str; 8] = [
 
 /// Converts `html`; `addresses` maps an image's or link's address in the
 /// HTML to its address here.
-pub fn to_markdown(html: &str, addresses: &HashMap<String, String>) -> Converted {
+pub fn to_markdown(html: &str, addresses: &Arc<HashMap<String, String>>) -> Converted {
     let notes = Arc::new(Mutex::new(Vec::new()));
     let note = {
         let notes = notes.clone();
@@ -39,8 +39,8 @@ pub fn to_markdown(html: &str, addresses: &HashMap<String, String>) -> Converted
             }
         }
     };
-    let images = Arc::new(addresses.clone());
-    let links = images.clone();
+    let images = addresses.clone();
+    let links = addresses.clone();
     let embed_note = note.clone();
     let dropped_note = note.clone();
     let converter = HtmlToMarkdown::builder()
@@ -174,7 +174,7 @@ mod tests {
     use super::*;
 
     fn convert(html: &str) -> Converted {
-        to_markdown(html, &HashMap::new())
+        to_markdown(html, &Arc::default())
     }
 
     #[test]
@@ -192,10 +192,10 @@ mod tests {
 
     #[test]
     fn images_take_their_new_address_and_keep_their_alt() {
-        let images = HashMap::from([(
+        let images = Arc::new(HashMap::from([(
             "https://old.example/a-1024x768.png".to_owned(),
             "/media/abc.png".to_owned(),
-        )]);
+        )]));
         let converted = to_markdown(
             "<figure><img src=\"https://old.example/a-1024x768.png\" alt=\"A [chart]\" class=\"wp-image-1\">\
              <figcaption>Pollen in March</figcaption></figure>",
@@ -209,7 +209,10 @@ mod tests {
 
     #[test]
     fn links_to_the_old_site_become_its_old_paths() {
-        let addresses = HashMap::from([("https://old.example/2024/a/".to_owned(), "/2024/a/".to_owned())]);
+        let addresses = Arc::new(HashMap::from([(
+            "https://old.example/2024/a/".to_owned(),
+            "/2024/a/".to_owned(),
+        )]));
         let converted = to_markdown(
             "<p><a href=\"https://old.example/2024/a/\">A</a> and <a href=\"https://nhs.uk/\">NHS</a></p>",
             &addresses,

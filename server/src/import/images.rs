@@ -33,6 +33,8 @@ pub struct Fetched {
     pub stored_keys: Vec<String>,
     /// How many images a real run would fetch.
     pub to_fetch: usize,
+    /// How many an earlier run of the same import fetched already.
+    pub known: usize,
 }
 
 static IMG_SRC: LazyLock<Regex> =
@@ -94,29 +96,46 @@ fn target(source: &Source, src: &str, author: &str) -> Result<Target, String> {
     }
 }
 
+/// Fetches what `source` shows, except the images an earlier run of the
+/// same import brought in: `known` maps their addresses to their keys, so
+/// a later run needs the old site no more.
 pub async fn fetch_all(
     source: &Source,
     mode: ImportMode,
     storage: &MediaStorage,
     limits: Limits,
+    known: &HashMap<String, String>,
 ) -> anyhow::Result<Fetched> {
     let mut fetched = Fetched::default();
     // Each image once, however many posts show it: src → target.
     let mut wanted: Vec<(String, Target)> = Vec::new();
+    let mut known_used: Vec<String> = Vec::new();
     for (post, body) in source.site.posts.iter().zip(&source.bodies) {
         let author = post.authors.first().map(String::as_str).unwrap_or_default();
         for src in sources(&body.html).into_iter().chain(body.cover.clone()) {
-            if wanted.iter().any(|(known, _)| *known == src) || fetched.kept.contains_key(&src) {
+            if wanted.iter().any(|(seen, _)| *seen == src)
+                || fetched.kept.contains_key(&src)
+                || fetched.addresses.contains_key(&src)
+            {
                 continue;
             }
             match target(source, &src, author) {
-                Ok(target) => wanted.push((src, target)),
+                Ok(target) => match known.get(&target.url) {
+                    Some(key) => {
+                        if !known_used.contains(&target.url) {
+                            known_used.push(target.url.clone());
+                        }
+                        fetched.addresses.insert(src, format!("/media/{key}"));
+                    }
+                    None => wanted.push((src, target)),
+                },
                 Err(reason) => {
                     fetched.kept.insert(src, reason);
                 }
             }
         }
     }
+    fetched.known = known_used.len();
     let mut urls: Vec<&str> = wanted.iter().map(|(_, target)| target.url.as_str()).collect();
     urls.sort_unstable();
     urls.dedup();
@@ -182,6 +201,7 @@ async fn fetch_one(
         })
         .unwrap_or_default();
     fetched.media.push(ForeignMedia {
+        source_url: target.url.clone(),
         original: processed.original.record(),
         variants: processed.variants.iter().map(StoredFile::record).collect(),
         file_name: clean_file_name(&super::percent_decoded(&name)),

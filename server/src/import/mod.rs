@@ -187,7 +187,14 @@ async fn foreign(
         max_bytes: args.media.media_max_mb.saturating_mul(1024 * 1024),
         max_pixels: args.media.media_max_megapixels.saturating_mul(1_000_000),
     };
-    let fetched = images::fetch_all(&source, mode, &storage, limits).await;
+    let known = match store.imported_media(&source.site.source).await {
+        Ok(known) => known.into_iter().collect(),
+        Err(error) => {
+            store.close().await;
+            return Err(anyhow::anyhow!("{error}"));
+        }
+    };
+    let fetched = images::fetch_all(&source, mode, &storage, limits, &known).await;
     let mut fetched = match fetched {
         Ok(fetched) => fetched,
         Err(error) => {
@@ -203,10 +210,9 @@ async fn foreign(
         .import_foreign(&source.site, app::clock::SystemClock::default().now(), mode, &tick)
         .await;
     bar.finish_and_clear();
-    if written.is_err() || mode == ImportMode::DryRun {
-        // Nothing names the new files: they go again.
-        app::media::server::remove_unreferenced_from(store.as_ref(), &storage, &fetched.stored_keys).await;
-    }
+    // Files no row names (a failed or dry run, an image that failed half
+    // way through storing) go again.
+    app::media::server::remove_unreferenced_from(store.as_ref(), &storage, &fetched.stored_keys).await;
     store.close().await;
     let tally = written.map_err(|error| anyhow::anyhow!("nothing was imported: {error}"))?;
     print!("{}", report(&source, &fetched, &tally, mode));
@@ -216,15 +222,15 @@ async fn foreign(
 /// Fills in each post's Markdown, excerpt and cover from its HTML, with
 /// the images' new addresses, and notes what did not convert.
 fn convert_bodies(source: &mut Source, fetched: &images::Fetched) {
-    let old_links = old_links(source);
+    let mut addresses = old_links(source);
+    addresses.extend(fetched.addresses.clone());
+    let addresses = std::sync::Arc::new(addresses);
     for (post, body) in source.site.posts.iter_mut().zip(&source.bodies) {
         let mut notes: Vec<String> = shortcodes::unconverted(&body.html);
-        let mut links = fetched.addresses.clone();
-        links.extend(old_links.clone());
-        let converted = html::to_markdown(&body.html, &links);
+        let converted = html::to_markdown(&body.html, &addresses);
         post.markdown = converted.markdown;
         notes.extend(converted.notes);
-        let excerpt = html::to_markdown(&body.excerpt_html, &HashMap::new()).markdown;
+        let excerpt = html::to_markdown(&body.excerpt_html, &std::sync::Arc::default()).markdown;
         post.excerpt = excerpt.chars().take(300).collect();
         if let Some(cover) = &body.cover {
             post.cover_url = fetched.addresses.get(cover).cloned().unwrap_or_else(|| cover.clone());
@@ -307,19 +313,23 @@ fn report(source: &Source, fetched: &images::Fetched, tally: &ImportTally, mode:
                 out,
                 "  images:    {} added to the library, {} already there, {} kept at their old address",
                 tally.media_created,
-                tally.media_matched,
+                tally.media_matched + u64::try_from(fetched.known).unwrap_or(u64::MAX),
                 fetched.kept.len()
             );
         }
         ImportMode::DryRun => {
             let _ = writeln!(
                 out,
-                "  images:    {} to fetch (not fetched in a dry run)",
-                fetched.to_fetch
+                "  images:    {} to fetch (not fetched in a dry run), {} already there",
+                fetched.to_fetch, fetched.known
             );
         }
     }
-    let _ = writeln!(out, "  redirects: {} old addresses answer 301", tally.redirects);
+    let _ = writeln!(
+        out,
+        "  redirects: {} old addresses recorded (each answers 301 while its post is public)",
+        tally.redirects
+    );
     if !source.skipped.is_empty() {
         let skipped: Vec<String> = source
             .skipped

@@ -5,6 +5,7 @@
 //! then go in one transaction.
 
 use anyhow::{Context, anyhow, bail};
+use app::posts::server::PostFilter;
 use app::store::transfer::SiteExport;
 
 use crate::cli::VellumImportArgs;
@@ -20,6 +21,20 @@ pub async fn import(args: &VellumImportArgs) -> anyhow::Result<()> {
         .map_err(|message| anyhow!("VELLUM_MEDIA_STORE: {message}"))?;
     let (store, _) = crate::open_store(&args.database).await?;
     let restored = async {
+        // Refused before any file is copied (the restore checks again, in
+        // its transaction).
+        let failed = |error: app::error::AppError| anyhow!("{error}");
+        let any_posts = PostFilter {
+            limit: 1,
+            ..PostFilter::default()
+        };
+        if store.count_users().await.map_err(failed)? > 0
+            || !store.list_posts(&any_posts).await.map_err(failed)?.is_empty()
+            || !store.list_tags().await.map_err(failed)?.is_empty()
+            || !store.media_list("", 1).await.map_err(failed)?.is_empty()
+        {
+            bail!("nothing was imported: this database already has users, posts, tags or media; use an empty one");
+        }
         let mut files = 0;
         for item in &site.media {
             let keys = std::iter::once(&item.original_key).chain(item.variants.iter().map(|variant| &variant.key));

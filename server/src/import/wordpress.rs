@@ -41,16 +41,20 @@ pub fn parse(text: &str, site_url: Option<&str>) -> anyhow::Result<Source> {
         bail!("this is an RSS feed, not a WordPress export: it has no wp: elements (use Tools → Export)");
     };
     let wp = wp.as_str();
-    let base = site_url
-        .map(str::to_owned)
-        .or_else(|| field(channel, wp, "base_site_url").map(str::to_owned))
-        .or_else(|| field(channel, "", "link").map(str::to_owned))
-        .unwrap_or_default();
-    let base = base.trim_end_matches('/').to_owned();
+    let named = field(channel, wp, "base_site_url")
+        .or_else(|| field(channel, "", "link"))
+        .unwrap_or_default()
+        .trim()
+        .trim_end_matches('/')
+        .to_owned();
+    // Images and links are looked for at `--site-url` when given; the
+    // posts are known by the address the file names, so that a later run
+    // matches them whatever the flag says.
+    let base = site_url.map_or_else(|| named.clone(), |url| url.trim_end_matches('/').to_owned());
     let mut source = Source {
         name: "WordPress".into(),
         site: app::store::imports::ForeignSite {
-            source: format!("wordpress:{base}"),
+            source: format!("wordpress:{named}"),
             ..Default::default()
         },
         bodies: Vec::new(),
@@ -174,6 +178,13 @@ pub fn parse(text: &str, site_url: Option<&str>) -> anyhow::Result<Source> {
                 ));
                 PostStatus::Draft
             }
+        };
+        let protected = !field(item, wp, "post_password").unwrap_or_default().is_empty();
+        let status = if protected && status != PostStatus::Draft {
+            notes.push("it was password-protected there; it is a draft here, so that it does not become public".into());
+            PostStatus::Draft
+        } else {
+            status
         };
         let mut name = field(item, wp, "post_name").unwrap_or_default().trim().to_owned();
         if let Some(desired) = meta(item, wp, "_wp_desired_post_slug").filter(|_| status == PostStatus::Trashed) {
@@ -322,8 +333,8 @@ fn old_path(link: &str, base: &str) -> Option<String> {
     if link.host_str() != base.host_str() {
         return None;
     }
-    let path = link.path().trim_end_matches('/');
-    (!path.is_empty()).then(|| path.to_owned())
+    let path = app::store::imports::redirect_key(link.path());
+    (!path.is_empty()).then_some(path)
 }
 
 /// WordPress's classic editor stores paragraphs as blank-line-separated
@@ -407,6 +418,30 @@ mod tests {
             .map(|error| error.to_string())
             .unwrap_or_default();
         assert!(error.contains("1:"), "{error}");
+    }
+
+    #[test]
+    fn password_protected_posts_stay_drafts() {
+        let file = r#"<rss xmlns:wp="http://wordpress.org/export/1.2/" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>
+            <wp:base_site_url>https://clinic.example</wp:base_site_url>
+            <wp:author><wp:author_login>ana</wp:author_login><wp:author_email>ana@clinic.example</wp:author_email></wp:author>
+            <item><title>Staff only</title><link>https://clinic.example/2024/01/02/staff-only/</link>
+            <dc:creator>ana</dc:creator><wp:post_id>7</wp:post_id><wp:post_date_gmt>2024-01-02 10:00:00</wp:post_date_gmt>
+            <wp:post_name>staff-only</wp:post_name><wp:status>publish</wp:status><wp:post_type>post</wp:post_type>
+            <wp:post_password>secret</wp:post_password></item></channel></rss>"#;
+        let source = parse(file, None).expect("parses");
+        assert_eq!(source.site.posts[0].status, PostStatus::Draft);
+        assert!(
+            source.notes[0].message.contains("password-protected"),
+            "{:?}",
+            source.notes
+        );
+        assert_eq!(source.site.source, "wordpress:https://clinic.example");
+        let moved = parse(file, Some("https://old.clinic.example")).expect("parses");
+        assert_eq!(
+            moved.site.source, source.site.source,
+            "a later run with --site-url finds the same posts"
+        );
     }
 
     #[test]
