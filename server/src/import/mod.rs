@@ -269,7 +269,7 @@ fn old_links(source: &Source) -> HashMap<String, String> {
 
 fn progress_bar(length: usize, message: &'static str) -> ProgressBar {
     let bar = ProgressBar::new(u64::try_from(length).unwrap_or(u64::MAX));
-    if let Ok(style) = ProgressStyle::with_template("{msg:>15} [{bar:40}] {pos}/{len} {wide_msg}") {
+    if let Ok(style) = ProgressStyle::with_template("{msg:>15} [{bar:40}] {pos}/{len}") {
         bar.set_style(style.progress_chars("=> "));
     }
     bar.set_message(message);
