@@ -205,14 +205,7 @@ async fn a_wordpress_site_moves_in_with_its_authors_dates_images_and_addresses(d
         "no address of the old site is left"
     );
 
-    let api: Value = client()
-        .get(url(&server, "/api/v1/posts/managing-seasonal-allergies"))
-        .send()
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
+    let api = api_post(&server, "/api/v1/posts/managing-seasonal-allergies").await;
     assert_eq!(api["published_at"], "2024-03-15T08:30:00Z");
     assert_eq!(api["cover"]["alt"], "Using a nasal spray");
     assert!(
@@ -415,14 +408,7 @@ async fn a_ghost_site_moves_in_with_both_authors_its_tags_and_cover(db: &TestDb)
             ("Posture tips for desk workers".to_owned(), PostStatus::Draft),
         ]
     );
-    let api: Value = client()
-        .get(url(&server, "/api/v1/posts/five-stretches-for-lower-back-pain"))
-        .send()
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
+    let api = api_post(&server, "/api/v1/posts/five-stretches-for-lower-back-pain").await;
     let names: Vec<&str> = api["authors"]
         .as_array()
         .expect("authors")
@@ -470,17 +456,15 @@ crate::on_both_databases!(
     a_ghost_site_moves_in_with_both_authors_its_tags_and_cover,
 );
 
+async fn api_post(server: &server::RunningServer, path: &str) -> Value {
+    let response = client().get(url(server, path)).send().await.expect("GET");
+    response.json().await.expect("JSON")
+}
+
 /// What a reader and an API client get for a post, to compare two sites.
 async fn public_view(server: &server::RunningServer, slug: &str) -> (String, Value) {
     let page = crate::without_json_ld(&page_html(server, &format!("/posts/{slug}")).await);
-    let api: Value = client()
-        .get(url(server, &format!("/api/v1/posts/{slug}")))
-        .send()
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
+    let api = api_post(server, &format!("/api/v1/posts/{slug}")).await;
     // The API names the site's own address, which differs per server.
     let api = serde_json::from_str(&api.to_string().replace(&url(server, ""), "")).expect("JSON");
     (page, api)

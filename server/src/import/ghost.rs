@@ -10,7 +10,7 @@ use app::store::imports::{ForeignPost, ForeignTag};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::{Body, Note, Source, post_slug, post_title, tag_slug, user_slug};
+use super::{Body, NO_PAGES, Note, Source, drafted, post_slug, post_title, tag_slug, user_slug};
 
 /// What Ghost writes in place of the site's address.
 const GHOST_URL: &str = "__GHOST_URL__";
@@ -172,35 +172,25 @@ pub fn parse(text: &str, site_url: Option<&str>) -> anyhow::Result<Source> {
         let mut notes = Vec::new();
         let title = post_title(&raw_title, &mut notes);
         let status = match (post.kind.as_str(), post.status.as_str()) {
-            ("page", _) => {
-                notes.push(
-                    "Vellum has no pages: it was imported as a draft post; publish it, or copy its text to \
-                     your site's own page"
-                        .into(),
-                );
-                PostStatus::Draft
-            }
+            ("page", _) => drafted(&mut notes, NO_PAGES),
             (_, "published") => PostStatus::Published,
             (_, "scheduled") => PostStatus::Scheduled,
-            (_, "sent") => {
-                notes.push("it was sent as a newsletter only; it is a draft here".into());
-                PostStatus::Draft
-            }
+            (_, "sent") => drafted(&mut notes, "it was sent as a newsletter only; it is a draft here"),
             (_, "draft") => PostStatus::Draft,
-            (_, other) => {
-                notes.push(format!(
-                    "its status \"{other}\" is unknown here; it was imported as a draft"
-                ));
-                PostStatus::Draft
-            }
+            (_, other) => drafted(
+                &mut notes,
+                format!("its status \"{other}\" is unknown here; it was imported as a draft"),
+            ),
         };
         let members_only = post
             .visibility
             .as_deref()
             .is_some_and(|visibility| visibility != "public");
         let status = if members_only && status != PostStatus::Draft {
-            notes.push("it was for members only there; it is a draft here, so that it does not become public".into());
-            PostStatus::Draft
+            drafted(
+                &mut notes,
+                "it was for members only there; it is a draft here, so that it does not become public",
+            )
         } else {
             status
         };

@@ -113,6 +113,16 @@ impl Source {
     }
 }
 
+const NO_PAGES: &str =
+    "Vellum has no pages: it was imported as a draft post; publish it, or copy its text to your site's own page";
+
+/// Draft, with the reason in `notes`: what would otherwise go public or
+/// has no place here waits for an editor.
+fn drafted(notes: &mut Vec<String>, why: impl Into<String>) -> app::posts::workflow::PostStatus {
+    notes.push(why.into());
+    app::posts::workflow::PostStatus::Draft
+}
+
 /// A title as Vellum takes it; the reason goes into `notes` when it had
 /// to change.
 fn post_title(raw: &str, notes: &mut Vec<String>) -> String {

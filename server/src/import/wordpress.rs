@@ -10,7 +10,7 @@ use app::store::imports::{ForeignPost, ForeignTag};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use roxmltree::{Document, Node};
 
-use super::{Attachment, Body, Note, Source, post_slug, post_title, tag_slug, user_slug};
+use super::{Attachment, Body, NO_PAGES, Note, Source, drafted, post_slug, post_title, tag_slug, user_slug};
 
 const CONTENT: &str = "http://purl.org/rss/1.0/modules/content/";
 const DC: &str = "http://purl.org/dc/elements/1.1/";
@@ -155,34 +155,27 @@ pub fn parse(text: &str, site_url: Option<&str>) -> anyhow::Result<Source> {
             bail!("{label} at {} has no readable <wp:post_date>", position(item));
         };
         let status = match (kind, status_raw) {
-            ("page", _) => {
-                notes.push(
-                    "Vellum has no pages: it was imported as a draft post; publish it, or copy its text to \
-                     your site's own page"
-                        .into(),
-                );
-                PostStatus::Draft
-            }
+            ("page", _) => drafted(&mut notes, NO_PAGES),
             (_, "publish") => PostStatus::Published,
             (_, "future") => PostStatus::Scheduled,
             (_, "pending") => PostStatus::InReview,
             (_, "trash") => PostStatus::Trashed,
-            (_, "private") => {
-                notes.push("it was private there; it is a draft here, which only signed-in people see".into());
-                PostStatus::Draft
-            }
+            (_, "private") => drafted(
+                &mut notes,
+                "it was private there; it is a draft here, which only signed-in people see",
+            ),
             (_, "draft") => PostStatus::Draft,
-            (_, other) => {
-                notes.push(format!(
-                    "its status \"{other}\" is unknown here; it was imported as a draft"
-                ));
-                PostStatus::Draft
-            }
+            (_, other) => drafted(
+                &mut notes,
+                format!("its status \"{other}\" is unknown here; it was imported as a draft"),
+            ),
         };
         let protected = !field(item, wp, "post_password").unwrap_or_default().is_empty();
         let status = if protected && status != PostStatus::Draft {
-            notes.push("it was password-protected there; it is a draft here, so that it does not become public".into());
-            PostStatus::Draft
+            drafted(
+                &mut notes,
+                "it was password-protected there; it is a draft here, so that it does not become public",
+            )
         } else {
             status
         };
