@@ -11,6 +11,7 @@ pub mod components;
 pub mod content;
 #[cfg(feature = "ssr")]
 pub mod content_api;
+pub mod domain;
 pub mod error;
 pub mod media;
 pub mod posts;
@@ -19,14 +20,22 @@ pub mod settings;
 pub mod webhooks;
 
 #[cfg(feature = "ssr")]
+pub mod audit;
+#[cfg(feature = "ssr")]
 pub mod blog;
 #[cfg(feature = "ssr")]
 pub mod cache;
 #[cfg(feature = "ssr")]
 pub mod clock;
 #[cfg(feature = "ssr")]
+pub mod crypto;
+#[cfg(feature = "ssr")]
+pub mod input;
+#[cfg(feature = "ssr")]
 pub mod state;
 #[cfg(feature = "ssr")]
 pub mod store;
+#[cfg(feature = "ssr")]
+pub mod time;
 
 pub use error::AppError;

@@ -21,7 +21,7 @@ pub struct AppState {
     /// Rendered public responses (see `cache`).
     pub public_cache: Arc<crate::cache::PublicCache>,
     /// Where media files are kept.
-    pub media: crate::media::storage::MediaStorage,
+    pub media: crate::store::files::MediaStorage,
 }
 
 /// Settings fixed for the life of the process.
@@ -56,7 +56,7 @@ impl RuntimeConfig {
     /// Compares digests, so the comparison takes the same time whatever
     /// prefix of the token a guess gets right.
     pub fn setup_token_matches(&self, candidate: &str) -> bool {
-        use crate::accounts::server::token_digest;
+        use crate::crypto::token_digest;
         !self.setup_token.is_empty() && token_digest(candidate) == token_digest(&self.setup_token)
     }
 }

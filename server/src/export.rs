@@ -21,7 +21,7 @@ pub async fn export(args: &ExportArgs) -> anyhow::Result<()> {
         bail!("{} is not empty; choose a new folder", args.dir.display());
     }
     let state_store = app::store::connect(&args.database.resolved_url()).await?;
-    let media = app::media::storage::MediaStorage::from_setting(&args.media.media_store, &args.database.data_dir)
+    let media = app::store::files::MediaStorage::from_setting(&args.media.media_store, &args.database.data_dir)
         .map_err(|message| anyhow::anyhow!("VELLUM_MEDIA_STORE: {message}"))?;
     let result = write_export(state_store.as_ref(), &media, &args.dir).await;
     state_store.close().await;
@@ -35,7 +35,7 @@ pub async fn export(args: &ExportArgs) -> anyhow::Result<()> {
 
 pub async fn write_export(
     store: &dyn Store,
-    media: &app::media::storage::MediaStorage,
+    media: &app::store::files::MediaStorage,
     dir: &Path,
 ) -> anyhow::Result<(usize, usize)> {
     std::fs::create_dir_all(dir.join("posts"))?;

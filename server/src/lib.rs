@@ -117,7 +117,7 @@ pub async fn prepare(args: &ServeArgs, clock: Option<Arc<dyn Clock>>) -> anyhow:
         media_max_bytes: args.media.media_max_mb.saturating_mul(1024 * 1024),
         media_max_pixels: args.media.media_max_megapixels.saturating_mul(1_000_000),
     });
-    let media = app::media::storage::MediaStorage::from_setting(&args.media.media_store, &args.database.data_dir)
+    let media = app::store::files::MediaStorage::from_setting(&args.media.media_store, &args.database.data_dir)
         .map_err(|message| anyhow::anyhow!("VELLUM_MEDIA_STORE: {message}"))?;
     tracing::info!("media files are kept in {}", media.description);
     let clock: Arc<dyn Clock> = match clock {
@@ -145,7 +145,10 @@ pub async fn prepare(args: &ServeArgs, clock: Option<Arc<dyn Clock>>) -> anyhow:
 /// Publishes the scheduled posts that are due; returns how many. Safe to
 /// run from several processes at once: each post is claimed once.
 pub async fn publish_due(state: &AppState) -> anyhow::Result<usize> {
-    let published = state.store.publish_due(state.clock.now()).await?;
+    let published = state
+        .store
+        .publish_due(state.clock.now(), app::webhooks::server::event_payload)
+        .await?;
     for post in &published {
         tracing::info!(post = post.id, title = %post.title, "published at its scheduled time");
     }

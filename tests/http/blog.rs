@@ -82,6 +82,7 @@ pub(crate) async fn post_with(
         .expect("save");
     store
         .change_status(&StatusChange {
+            payload: app::webhooks::server::event_payload,
             id: post.id,
             expected_version: post.version,
             from: PostStatus::Draft,

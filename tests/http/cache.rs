@@ -104,6 +104,7 @@ async fn every_kind_of_change_reaches_the_next_reader(db: &TestDb) {
         .await
         .expect("save");
     let change = |post: &app::posts::server::Post, to, live| StatusChange {
+        payload: app::webhooks::server::event_payload,
         id: post.id,
         expected_version: post.version,
         from: post.status,

@@ -196,6 +196,7 @@ async fn two_servers_on_one_postgres_publish_each_due_post_once() {
             .await
             .expect("draft");
         let change = StatusChange {
+            payload: app::webhooks::server::event_payload,
             id: post.id,
             expected_version: post.version,
             from: PostStatus::Draft,

@@ -137,6 +137,7 @@ async fn unpublished_posts_leave_the_results(db: &TestDb) {
         .state
         .store
         .change_status(&StatusChange {
+            payload: app::webhooks::server::event_payload,
             id: post.id,
             expected_version: post.version,
             from: PostStatus::Published,

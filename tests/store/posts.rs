@@ -72,6 +72,7 @@ async fn save(
 
 fn change(post: &Post, to: PostStatus, by: &User, live: LiveText) -> StatusChange {
     StatusChange {
+        payload: app::webhooks::server::event_payload,
         id: post.id,
         expected_version: post.version,
         from: post.status,

@@ -7,42 +7,8 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+pub use crate::domain::Role;
 use crate::error::AppError;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Author,
-    Editor,
-    Admin,
-}
-
-impl Role {
-    pub const ALL: [Role; 3] = [Role::Author, Role::Editor, Role::Admin];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Author => "author",
-            Self::Editor => "editor",
-            Self::Admin => "admin",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Author => "Author",
-            Self::Editor => "Editor (medical reviewer)",
-            Self::Admin => "Admin",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Result<Self, AppError> {
-        Self::ALL
-            .into_iter()
-            .find(|role| role.as_str() == raw.trim().to_ascii_lowercase())
-            .ok_or_else(|| AppError::invalid("role", "Choose author, editor or admin."))
-    }
-}
 
 /// A user as the admin shows it. Never carries the password hash.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,8 +48,11 @@ pub struct AuditEntryView {
 /// The signed-in user, or `None` for a visitor.
 #[server]
 pub async fn current_user() -> Result<Option<UserView>, AppError> {
-    use super::server::session_user;
-    Ok(session_user().await?.map(|user| user.view()))
+    use super::server::{session_user, view_of};
+    match session_user().await? {
+        Some(user) => Ok(Some(view_of(&crate::state::app_state()?, &user).await?)),
+        None => Ok(None),
+    }
 }
 
 /// Signs in and sends the browser on to `next` (a local path) or the

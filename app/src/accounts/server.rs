@@ -2,7 +2,7 @@
 //! throttling, and the bodies of the accounts' server functions.
 
 pub mod guard;
-pub mod input;
+
 mod password;
 mod session;
 pub mod throttle;
@@ -11,62 +11,28 @@ use std::net::SocketAddr;
 
 use axum::extract::ConnectInfo;
 use axum::http::request::Parts;
-use chrono::{DateTime, Duration, Utc};
-use serde::{Deserialize, Serialize};
+use chrono::{Duration, Utc};
 
 use super::api::{AuditEntryView, CreatedUser, Role, UserView};
 use super::policy::{self, Action};
+use crate::domain::SiteSettings;
 use crate::error::AppError;
 use crate::state::{AppState, app_state};
+use crate::time::admin_time;
 
-pub use input::{AvatarUrl, Bio, Credentials, DisplayName, Email, ProfileUpdate};
+pub use crate::audit::{AuditAction, NewAuditEntry};
+pub use crate::crypto::{random_token, token_digest};
+use crate::input;
+pub use crate::input::people::{AvatarUrl, Bio, Credentials, DisplayName, Email, ProfileUpdate};
+pub use crate::store::model::accounts::{AuditFilter, AuditRow, NewUser, PasswordLink, User};
 pub use password::{Password, hash_password, verify_password};
 pub use session::{SESSION_COOKIE, SessionUser};
 
 /// How long a set-password link works.
 pub const PASSWORD_LINK_LIFETIME_HOURS: i64 = 72;
 
-/// A user as stored, including the password hash (which never leaves the
-/// server: `view()` drops it).
-#[derive(Clone, sqlx::FromRow)]
-pub struct User {
-    pub id: i64,
-    pub email: String,
-    pub display_name: String,
-    pub slug: String,
-    pub bio: String,
-    pub avatar_url: String,
-    pub credentials: String,
-    #[sqlx(try_from = "String")]
-    pub role: Role,
-    pub active: bool,
-    pub password_hash: Option<String>,
-    pub session_epoch: i64,
-    pub created_at: DateTime<Utc>,
-    pub last_sign_in_at: Option<DateTime<Utc>>,
-}
-
-impl std::fmt::Debug for User {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("User")
-            .field("id", &self.id)
-            .field("email", &self.email)
-            .field("role", &self.role)
-            .field("active", &self.active)
-            .finish_non_exhaustive()
-    }
-}
-
-impl TryFrom<String> for Role {
-    type Error = AppError;
-
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Role::parse(&value)
-    }
-}
-
 impl User {
-    pub fn view(&self) -> UserView {
+    pub fn view(&self, settings: &SiteSettings) -> UserView {
         UserView {
             id: self.id,
             email: self.email.clone(),
@@ -77,32 +43,15 @@ impl User {
             credentials: self.credentials.clone(),
             role: self.role,
             active: self.active,
-            created_at: admin_time(self.created_at),
-            last_sign_in_at: self.last_sign_in_at.map(admin_time),
+            created_at: admin_time(self.created_at, settings),
+            last_sign_in_at: self.last_sign_in_at.map(|at| admin_time(at, settings)),
         }
     }
 }
 
-/// Times in admin tables: to the second, in UTC, and saying so.
-fn admin_time(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M:%S UTC").to_string()
-}
-
-/// A user to be created. The password hash is absent when the user will
-/// set their password through a link.
-pub struct NewUser {
-    pub email: Email,
-    pub display_name: DisplayName,
-    pub role: Role,
-    pub password_hash: Option<String>,
-    /// A set-password link created together with the user.
-    pub password_link: Option<PasswordLink>,
-}
-
-/// A set-password link as stored: the token's digest and its end.
-pub struct PasswordLink {
-    pub token_digest: String,
-    pub expires_at: DateTime<Utc>,
+/// The user as the admin shows them, with times in the site's zone.
+pub async fn view_of(state: &AppState, user: &User) -> Result<UserView, AppError> {
+    Ok(user.view(&state.store.site_settings().await?))
 }
 
 impl PasswordLink {
@@ -115,180 +64,6 @@ impl PasswordLink {
         };
         (token, link)
     }
-}
-
-/// What happened, for the audit log. Written in the same transaction as
-/// the change it records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum AuditAction {
-    SignIn,
-    SignInFailed,
-    SignOut,
-    UserCreated,
-    RoleChanged,
-    Deactivated,
-    Reactivated,
-    PasswordChanged,
-    PasswordLinkIssued,
-    SettingsChanged,
-    PostSubmitted,
-    PostWithdrawn,
-    ChangesRequested,
-    PostApproved,
-    PostPublished,
-    PostScheduled,
-    PostUnscheduled,
-    PostUnpublished,
-    PostTrashed,
-    PostRestored,
-    UpdatePublished,
-    RevisionRestored,
-    TrashEmptied,
-    ApiTokenCreated,
-    ApiTokenRevoked,
-    WebhookAdded,
-    WebhookDeleted,
-    MediaUploaded,
-    MediaDeleted,
-    ContentImported,
-}
-
-impl AuditAction {
-    /// The entry for a workflow step.
-    pub fn for_transition(transition: crate::posts::workflow::Transition) -> Self {
-        use crate::posts::workflow::Transition as T;
-        match transition {
-            T::Submit => Self::PostSubmitted,
-            T::Withdraw => Self::PostWithdrawn,
-            T::RequestChanges => Self::ChangesRequested,
-            T::Approve => Self::PostApproved,
-            T::PublishNow => Self::PostPublished,
-            T::Schedule => Self::PostScheduled,
-            T::Unschedule => Self::PostUnscheduled,
-            T::Unpublish => Self::PostUnpublished,
-            T::Trash => Self::PostTrashed,
-            T::Restore => Self::PostRestored,
-        }
-    }
-
-    pub const ALL: [AuditAction; 30] = [
-        Self::SignIn,
-        Self::SignInFailed,
-        Self::SignOut,
-        Self::UserCreated,
-        Self::RoleChanged,
-        Self::Deactivated,
-        Self::Reactivated,
-        Self::PasswordChanged,
-        Self::PasswordLinkIssued,
-        Self::SettingsChanged,
-        Self::PostSubmitted,
-        Self::PostWithdrawn,
-        Self::ChangesRequested,
-        Self::PostApproved,
-        Self::PostPublished,
-        Self::PostScheduled,
-        Self::PostUnscheduled,
-        Self::PostUnpublished,
-        Self::PostTrashed,
-        Self::PostRestored,
-        Self::UpdatePublished,
-        Self::RevisionRestored,
-        Self::TrashEmptied,
-        Self::ApiTokenCreated,
-        Self::ApiTokenRevoked,
-        Self::WebhookAdded,
-        Self::WebhookDeleted,
-        Self::MediaUploaded,
-        Self::MediaDeleted,
-        Self::ContentImported,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::SignIn => "sign_in",
-            Self::SignInFailed => "sign_in_failed",
-            Self::SignOut => "sign_out",
-            Self::UserCreated => "user_created",
-            Self::RoleChanged => "role_changed",
-            Self::Deactivated => "deactivated",
-            Self::Reactivated => "reactivated",
-            Self::PasswordChanged => "password_changed",
-            Self::PasswordLinkIssued => "password_link_issued",
-            Self::SettingsChanged => "settings_changed",
-            Self::PostSubmitted => "post_submitted",
-            Self::PostWithdrawn => "post_withdrawn",
-            Self::ChangesRequested => "changes_requested",
-            Self::PostApproved => "post_approved",
-            Self::PostPublished => "post_published",
-            Self::PostScheduled => "post_scheduled",
-            Self::PostUnscheduled => "post_unscheduled",
-            Self::PostUnpublished => "post_unpublished",
-            Self::PostTrashed => "post_trashed",
-            Self::PostRestored => "post_restored",
-            Self::UpdatePublished => "update_published",
-            Self::RevisionRestored => "revision_restored",
-            Self::TrashEmptied => "trash_emptied",
-            Self::ApiTokenCreated => "api_token_created",
-            Self::ApiTokenRevoked => "api_token_revoked",
-            Self::WebhookAdded => "webhook_added",
-            Self::WebhookDeleted => "webhook_deleted",
-            Self::MediaUploaded => "media_uploaded",
-            Self::MediaDeleted => "media_deleted",
-            Self::ContentImported => "content_imported",
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct NewAuditEntry {
-    pub at: DateTime<Utc>,
-    pub actor_id: Option<i64>,
-    pub action: AuditAction,
-    pub target_user_id: Option<i64>,
-    pub address: String,
-    pub detail: String,
-}
-
-impl NewAuditEntry {
-    pub fn new(action: AuditAction, actor_id: Option<i64>, target_user_id: Option<i64>) -> Self {
-        Self {
-            at: Utc::now(),
-            actor_id,
-            action,
-            target_user_id,
-            address: String::new(),
-            detail: String::new(),
-        }
-    }
-
-    pub fn address(mut self, address: &str) -> Self {
-        address.clone_into(&mut self.address);
-        self
-    }
-
-    pub fn detail(mut self, detail: impl Into<String>) -> Self {
-        self.detail = detail.into();
-        self
-    }
-}
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct AuditRow {
-    pub id: i64,
-    pub at: DateTime<Utc>,
-    pub actor: Option<String>,
-    pub action: String,
-    pub target: Option<String>,
-    pub address: String,
-    pub detail: String,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct AuditFilter {
-    pub user_id: Option<i64>,
-    pub action: Option<AuditAction>,
-    pub limit: i64,
 }
 
 // ---------------------------------------------------------------------------
@@ -504,7 +279,7 @@ pub async fn update_profile(
 ) -> Result<UserView, AppError> {
     let state = app_state()?;
     let update = ProfileUpdate::parse(&display_name, &bio, &avatar_url, &credentials)?;
-    Ok(state.store.update_profile(user.id, &update).await?.view())
+    view_of(&state, &state.store.update_profile(user.id, &update).await?).await
 }
 
 pub async fn change_password(
@@ -533,7 +308,14 @@ pub async fn change_password(
 
 pub async fn list_users() -> Result<Vec<UserView>, AppError> {
     let state = app_state()?;
-    Ok(state.store.list_users().await?.iter().map(User::view).collect())
+    let settings = state.store.site_settings().await?;
+    Ok(state
+        .store
+        .list_users()
+        .await?
+        .iter()
+        .map(|user| user.view(&settings))
+        .collect())
 }
 
 pub async fn create_user(
@@ -572,7 +354,7 @@ pub async fn create_user(
     };
     let user = state.store.create_user(&new_user, &entry).await?;
     Ok(CreatedUser {
-        user: user.view(),
+        user: view_of(&state, &user).await?,
         set_password_url: set_password_url(&state, &token).await?,
     })
 }
@@ -606,7 +388,7 @@ pub async fn change_role(admin: User, user_id: i64, role: String) -> Result<User
     let entry = NewAuditEntry::new(AuditAction::RoleChanged, Some(admin.id), Some(user_id))
         .address(&address)
         .detail(format!("to {}", role.as_str()));
-    Ok(state.store.set_role(user_id, role, &entry).await?.view())
+    view_of(&state, &state.store.set_role(user_id, role, &entry).await?).await
 }
 
 pub async fn set_user_active(admin: User, user_id: i64, active: bool) -> Result<UserView, AppError> {
@@ -623,7 +405,7 @@ pub async fn set_user_active(admin: User, user_id: i64, active: bool) -> Result<
     };
     let address = request_address(&state).await;
     let entry = NewAuditEntry::new(action, Some(admin.id), Some(user_id)).address(&address);
-    Ok(state.store.set_active(user_id, active, &entry).await?.view())
+    view_of(&state, &state.store.set_active(user_id, active, &entry).await?).await
 }
 
 pub async fn audit_log(user_id: Option<i64>, action: Option<String>) -> Result<Vec<AuditEntryView>, AppError> {
@@ -643,11 +425,12 @@ pub async fn audit_log(user_id: Option<i64>, action: Option<String>) -> Result<V
         limit: 500,
     };
     let rows = state.store.list_audit(&filter).await?;
+    let settings = state.store.site_settings().await?;
     Ok(rows
         .into_iter()
         .map(|row| AuditEntryView {
             id: row.id,
-            at: admin_time(row.at),
+            at: admin_time(row.at, &settings),
             actor: row.actor,
             action: row.action,
             target: row.target,
@@ -666,21 +449,6 @@ fn parse_new_password(password: &str, confirmation: &str, field: &str) -> Result
         ));
     }
     Ok(password)
-}
-
-/// 256 random bits, hex-encoded: set-up and set-password tokens.
-pub fn random_token() -> String {
-    use rand::RngCore;
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    hex::encode(bytes)
-}
-
-/// Tokens are stored as their SHA-256, so a leaked database holds no
-/// usable link.
-pub fn token_digest(token: &str) -> String {
-    use sha2::Digest;
-    hex::encode(sha2::Sha256::digest(token.trim().as_bytes()))
 }
 
 #[cfg(test)]

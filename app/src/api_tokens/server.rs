@@ -1,91 +1,17 @@
 //! API tokens on the server: their form, what is stored, and the check
 //! that turns a bearer token into its owner.
 
-use chrono::{DateTime, Utc};
-
 use super::api::{ApiTokenView, CreatedApiToken};
 use crate::accounts::server::{AuditAction, NewAuditEntry, User, random_token, request_address, token_digest};
 use crate::error::AppError;
-use crate::posts::server::admin_time;
+pub use crate::input::tokens::{Scope, TokenName};
 use crate::state::{AppState, app_state};
+pub use crate::store::model::tokens::*;
+use crate::time::admin_time;
 
 /// Every token starts with this, so that secret scanners can spot one in
 /// a leaked file.
 pub const TOKEN_PREFIX: &str = "vellum_pat_";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
-    Read,
-    Write,
-}
-
-impl Scope {
-    pub fn parse(raw: &str) -> Result<Self, String> {
-        match raw.trim() {
-            "read" => Ok(Self::Read),
-            "write" => Ok(Self::Write),
-            _ => Err("Choose read or write.".into()),
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Read => "read",
-            Self::Write => "write",
-        }
-    }
-}
-
-/// A token's name: what its owner calls it, to tell tokens apart.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TokenName(String);
-
-impl TokenName {
-    pub fn parse(raw: &str) -> Result<Self, String> {
-        let name = raw.trim();
-        if name.is_empty() {
-            return Err("Name the token after what will use it, such as \"Clinic website\".".into());
-        }
-        if name.chars().count() > 100 || name.chars().any(char::is_control) {
-            return Err("Use at most 100 characters of plain text.".into());
-        }
-        Ok(Self(name.to_owned()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct NewApiToken {
-    pub user_id: i64,
-    pub name: TokenName,
-    pub scope: Scope,
-    pub token_hash: String,
-    pub created_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct ApiTokenRow {
-    pub id: i64,
-    pub name: String,
-    pub scope: String,
-    pub created_at: DateTime<Utc>,
-    pub last_used_at: Option<DateTime<Utc>>,
-    pub revoked_at: Option<DateTime<Utc>>,
-    /// 1 once its owner's password, role or activation changed since.
-    pub ended: i64,
-}
-
-/// What a presented token allows: whose it is and its scope.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct TokenGrant {
-    pub token_id: i64,
-    pub user_id: i64,
-    pub scope: String,
-    pub last_used_at: Option<DateTime<Utc>>,
-}
 
 /// The caller of an admin API request: the token's owner as they are now.
 #[derive(Debug, Clone)]
@@ -146,8 +72,8 @@ pub async fn list(user: &User) -> Result<Vec<ApiTokenView>, AppError> {
 pub async fn create(user: &User, name: &str, scope: &str) -> Result<CreatedApiToken, AppError> {
     let state = app_state()?;
     let mut problems = crate::error::FieldErrors::new();
-    let name = crate::accounts::server::input::collect(&mut problems, "name", TokenName::parse(name));
-    let scope = crate::accounts::server::input::collect(&mut problems, "scope", Scope::parse(scope));
+    let name = crate::input::collect(&mut problems, "name", TokenName::parse(name));
+    let scope = crate::input::collect(&mut problems, "scope", Scope::parse(scope));
     let (Some(name), Some(scope)) = (name, scope) else {
         return Err(AppError::Validation { fields: problems });
     };

@@ -144,17 +144,7 @@ fn card(post: &PublicPost, settings: &crate::settings::SiteSettings, media: &Med
     }
 }
 
-/// A date in the site's zone and format ("July 9, 2025").
-pub fn local_date(at: chrono::DateTime<chrono::Utc>, settings: &crate::settings::SiteSettings) -> String {
-    let zone: chrono_tz::Tz = settings.time_zone.parse().unwrap_or(chrono_tz::UTC);
-    let local = at.with_timezone(&zone);
-    let mut text = String::new();
-    // Stored formats are checked; a failure still must not panic.
-    match std::fmt::Write::write_fmt(&mut text, format_args!("{}", local.format(&settings.date_format))) {
-        Ok(()) => text,
-        Err(_) => local.format("%Y-%m-%d").to_string(),
-    }
-}
+pub use crate::time::local_date;
 
 async fn home(State(state): State<AppState>, Query(page): Query<PageParam>) -> Result<Response, PageError> {
     let settings = state.store.site_settings().await?;

@@ -4,3 +4,8 @@
 pub mod render;
 
 pub use render::{Heading, Rendered, render_markdown};
+
+/// Where readers find a post with this slug.
+pub fn public_path(slug: &str) -> String {
+    format!("/posts/{slug}")
+}

@@ -9,6 +9,4 @@ pub mod page;
 pub mod picker;
 #[cfg(feature = "ssr")]
 pub mod server;
-#[cfg(feature = "ssr")]
-pub mod storage;
 pub mod upload;

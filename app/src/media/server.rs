@@ -4,17 +4,17 @@
 use std::collections::HashMap;
 use std::io::Cursor;
 
-use chrono::{DateTime, Utc};
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
 use sha2::{Digest, Sha256};
 
 use super::api::MediaView;
-use super::storage::MediaStorage;
 use crate::accounts::Role;
 use crate::accounts::server::{AuditAction, NewAuditEntry, User};
 use crate::error::AppError;
-use crate::posts::server::admin_time;
 use crate::state::{AppState, app_state};
+use crate::store::files::MediaStorage;
+pub use crate::store::model::media::*;
+use crate::time::admin_time;
 
 /// The most items the library page lists at once (newest first; search
 /// finds older ones).
@@ -25,8 +25,6 @@ static PROCESSING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2)
 
 /// Widths of the resized copies; none is wider than the original.
 pub const VARIANT_WIDTHS: [u32; 4] = [400, 800, 1200, 1600];
-/// Where media files are served; keys follow it.
-pub const MEDIA_PREFIX: &str = "/media/";
 /// The `sizes` of body images: the article column is at most 46rem wide.
 const BODY_SIZES: &str = "(max-width: 46rem) 100vw, 46rem";
 const WEBP_QUALITY: f32 = 78.0;
@@ -55,16 +53,6 @@ impl StoredFile {
             size: i64::try_from(self.bytes.len()).unwrap_or(i64::MAX),
         }
     }
-}
-
-/// A stored file as the library's rows name it (its bytes are in storage).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileRecord {
-    pub key: String,
-    pub content_type: &'static str,
-    pub width: u32,
-    pub height: u32,
-    pub size: i64,
 }
 
 /// An upload, read and re-encoded: the original (upright, without
@@ -270,40 +258,6 @@ pub fn mentioned_keys(texts: &[&str]) -> Vec<String> {
 
 // ---------------------------------------------------------------------------
 // What is stored
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct MediaRow {
-    pub id: i64,
-    pub original_key: String,
-    pub file_name: String,
-    pub content_type: String,
-    pub width: i64,
-    pub height: i64,
-    pub bytes: i64,
-    pub alt: String,
-    pub uploaded_by: Option<i64>,
-    pub uploader: Option<String>,
-    pub created_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct VariantRow {
-    pub media_id: i64,
-    pub key: String,
-    pub content_type: String,
-    pub width: i64,
-    pub height: i64,
-    pub bytes: i64,
-}
-
-#[derive(Debug, Clone)]
-pub struct NewMedia {
-    pub original: FileRecord,
-    pub variants: Vec<FileRecord>,
-    pub file_name: String,
-    pub uploaded_by: i64,
-    pub created_at: DateTime<Utc>,
-}
 
 /// An image with its variants, as pages and the API offer it.
 #[derive(Debug, Clone)]
@@ -583,6 +537,7 @@ pub fn clean_file_name(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Utc;
 
     fn picture(width: u32, height: u32) -> DynamicImage {
         DynamicImage::ImageRgb8(image::RgbImage::from_fn(width, height, |x, y| {

@@ -9,43 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::accounts::Role;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum PostStatus {
-    Draft,
-    InReview,
-    ChangesRequested,
-    Approved,
-    Scheduled,
-    Published,
-    Trashed,
-}
-
-impl PostStatus {
-    pub const ALL: [PostStatus; 7] = [
-        Self::Draft,
-        Self::InReview,
-        Self::ChangesRequested,
-        Self::Approved,
-        Self::Scheduled,
-        Self::Published,
-        Self::Trashed,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Draft => "draft",
-            Self::InReview => "in_review",
-            Self::ChangesRequested => "changes_requested",
-            Self::Approved => "approved",
-            Self::Scheduled => "scheduled",
-            Self::Published => "published",
-            Self::Trashed => "trashed",
-        }
-    }
-}
+pub use crate::domain::PostStatus;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -5,32 +5,12 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::api::{CreatedPreviewLink, MAX_DAYS, PreviewLinkView};
 use crate::accounts::server::{User, random_token, token_digest};
+use crate::domain::PostStatus;
 use crate::error::AppError;
-use crate::posts::server::{PublicPost, admin_time};
-use crate::posts::workflow::PostStatus;
 use crate::state::app_state;
-
-/// A preview link as stored, with who made it and the version it pins.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct PreviewLinkRow {
-    pub id: i64,
-    pub created_by: String,
-    pub created_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
-    pub revoked_at: Option<DateTime<Utc>>,
-    pub pinned_version: Option<i64>,
-}
-
-/// A link to store: the token's digest, never the token.
-#[derive(Debug, Clone)]
-pub struct NewPreviewLink {
-    pub token_hash: String,
-    pub post_id: i64,
-    pub pin: bool,
-    pub created_by: i64,
-    pub created_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
-}
+use crate::store::model::posts::PublicPost;
+pub use crate::store::model::previews::*;
+use crate::time::admin_time;
 
 pub async fn create(user: User, post_id: i64, days: u32, pin: bool) -> Result<CreatedPreviewLink, AppError> {
     if !(1..=MAX_DAYS).contains(&days) {

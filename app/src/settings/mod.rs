@@ -3,7 +3,7 @@
 
 pub mod api;
 #[cfg(feature = "ssr")]
-pub mod branding;
+pub use crate::input::branding;
 pub mod page;
 #[cfg(feature = "ssr")]
 pub mod server;

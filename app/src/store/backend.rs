@@ -9,21 +9,23 @@ use sqlx::{ColumnIndex, Decode, Encode, Executor, FromRow, IntoArguments, Pool, 
 
 use super::queries::Queries;
 use super::{Backend, Migrated, SessionBackend, Store};
-use crate::accounts::Role;
-use crate::accounts::server::throttle::FailureCounts;
-use crate::accounts::server::{AuditFilter, AuditRow, Email, NewAuditEntry, NewUser, ProfileUpdate, User};
-use crate::api_tokens::server::{ApiTokenRow, NewApiToken, TokenGrant};
+use crate::audit::NewAuditEntry;
+use crate::domain::Role;
+use crate::domain::SiteSettings;
 use crate::error::AppError;
-use crate::media::server::{MediaRow, NewMedia, VariantRow};
-use crate::posts::server::{CalendarRow, Event, PublicAuthor, PublicCount, PublicPost, PublicQuery};
-use crate::posts::server::{
-    CommentRow, NotificationRow, Post, PostFilter, PostTitle, Revision, SaveRequest, Slug, StatusChange, SummaryRow,
-    Tag, TagUse,
+use crate::input::people::{Email, ProfileUpdate};
+use crate::input::post::{PostTitle, Slug};
+use crate::input::site::SettingsUpdate;
+use crate::store::model::accounts::FailureCounts;
+use crate::store::model::accounts::{AuditFilter, AuditRow, NewUser, User};
+use crate::store::model::media::{MediaRow, NewMedia, VariantRow};
+use crate::store::model::posts::{CalendarRow, Event, PublicAuthor, PublicCount, PublicPost, PublicQuery};
+use crate::store::model::posts::{
+    CommentRow, NotificationRow, Post, PostFilter, Revision, SaveRequest, StatusChange, SummaryRow, Tag, TagUse,
 };
-use crate::previews::server::{NewPreviewLink, PreviewLinkRow};
-use crate::settings::SiteSettings;
-use crate::settings::server::SettingsUpdate;
-use crate::webhooks::server::{DeliveryJob, DeliveryOutcome, DeliveryRow, NewWebhook, WebhookRow};
+use crate::store::model::previews::{NewPreviewLink, PreviewLinkRow};
+use crate::store::model::tokens::{ApiTokenRow, NewApiToken, TokenGrant};
+use crate::store::model::webhooks::{DeliveryJob, DeliveryOutcome, DeliveryRow, EventPayload, NewWebhook, WebhookRow};
 
 /// What a database backend provides itself.
 #[async_trait]
@@ -356,8 +358,8 @@ where
         self.queries().slug_redirect(old_slug, now).await
     }
 
-    async fn publish_due(&self, now: DateTime<Utc>) -> Result<Vec<Post>, AppError> {
-        self.queries().publish_due(now).await
+    async fn publish_due(&self, now: DateTime<Utc>, payload: EventPayload) -> Result<Vec<Post>, AppError> {
+        self.queries().publish_due(now, payload).await
     }
 
     async fn calendar(

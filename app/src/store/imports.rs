@@ -10,11 +10,11 @@ use sqlx::Transaction;
 
 use super::queries::shared_queries;
 use super::sql;
-use crate::accounts::server::{AuditAction, NewAuditEntry};
+use crate::audit::{AuditAction, NewAuditEntry};
+use crate::domain::PostStatus;
 use crate::error::AppError;
-use crate::media::server::{FileRecord, NewMedia};
-use crate::posts::server::{Post, RevisionKind};
-use crate::posts::workflow::PostStatus;
+use crate::store::model::media::{FileRecord, NewMedia};
+use crate::store::model::posts::{Post, RevisionKind};
 
 /// Everything one import writes, already parsed and converted.
 #[derive(Debug, Clone, Default)]

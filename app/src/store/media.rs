@@ -3,9 +3,9 @@
 use sqlx::Transaction;
 
 use super::queries::shared_queries;
-use crate::accounts::server::NewAuditEntry;
+use crate::audit::NewAuditEntry;
 use crate::error::AppError;
-use crate::media::server::{MediaRow, NewMedia, VariantRow};
+use crate::store::model::media::{MediaRow, NewMedia, VariantRow};
 
 const MEDIA_COLUMNS: &str = "m.id, m.original_key, m.file_name, m.content_type, m.width, m.height, m.bytes, m.alt, \
      m.uploaded_by, u.display_name AS uploader, m.created_at";
@@ -227,7 +227,7 @@ shared_queries! {
     {
         // Keys are hex digits and an extension: nothing LIKE would read as
         // a wildcard.
-        let pattern = format!("%{}{original_key}%", crate::media::server::MEDIA_PREFIX);
+        let pattern = format!("%{}{original_key}%", crate::store::model::media::MEDIA_PREFIX);
         Ok(sqlx::query_scalar(
             "SELECT title FROM posts WHERE body LIKE $1 OR cover_url LIKE $1 \
              UNION SELECT p.title FROM posts p JOIN post_revisions r ON r.id = p.live_revision_id \

@@ -5,8 +5,10 @@
 //! PostgreSQL accept, and runtime `query_as` (no compile-time database).
 
 mod backend;
+pub mod files;
 pub mod imports;
 mod media;
+pub mod model;
 mod postgres;
 mod posts;
 mod previews;
@@ -24,21 +26,23 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::accounts::Role;
-use crate::accounts::server::throttle::FailureCounts;
-use crate::accounts::server::{AuditFilter, AuditRow, Email, NewAuditEntry, NewUser, ProfileUpdate, User};
-use crate::api_tokens::server::{ApiTokenRow, NewApiToken, TokenGrant};
+use crate::audit::NewAuditEntry;
+use crate::domain::Role;
+use crate::domain::SiteSettings;
 use crate::error::AppError;
-use crate::media::server::{MediaRow, NewMedia, VariantRow};
-use crate::posts::server::{CalendarRow, Event, PublicAuthor, PublicCount, PublicPost, PublicQuery};
-use crate::posts::server::{
-    CommentRow, NotificationRow, Post, PostFilter, PostTitle, Revision, SaveRequest, Slug, StatusChange, SummaryRow,
-    Tag, TagUse,
+use crate::input::people::{Email, ProfileUpdate};
+use crate::input::post::{PostTitle, Slug};
+use crate::input::site::SettingsUpdate;
+use crate::store::model::accounts::FailureCounts;
+use crate::store::model::accounts::{AuditFilter, AuditRow, NewUser, User};
+use crate::store::model::media::{MediaRow, NewMedia, VariantRow};
+use crate::store::model::posts::{CalendarRow, Event, PublicAuthor, PublicCount, PublicPost, PublicQuery};
+use crate::store::model::posts::{
+    CommentRow, NotificationRow, Post, PostFilter, Revision, SaveRequest, StatusChange, SummaryRow, Tag, TagUse,
 };
-use crate::previews::server::{NewPreviewLink, PreviewLinkRow};
-use crate::settings::SiteSettings;
-use crate::settings::server::SettingsUpdate;
-use crate::webhooks::server::{DeliveryJob, DeliveryOutcome, DeliveryRow, NewWebhook, WebhookRow};
+use crate::store::model::previews::{NewPreviewLink, PreviewLinkRow};
+use crate::store::model::tokens::{ApiTokenRow, NewApiToken, TokenGrant};
+use crate::store::model::webhooks::{DeliveryJob, DeliveryOutcome, DeliveryRow, EventPayload, NewWebhook, WebhookRow};
 
 pub use postgres::PostgresStore;
 pub use sessions::SessionBackend;
@@ -228,7 +232,7 @@ pub trait Store: Send + Sync + 'static {
     /// Marks every scheduled post that is due as published, with its audit
     /// entry and its `post.published` event, in one transaction. Each post
     /// is claimed by exactly one caller, however many processes ask.
-    async fn publish_due(&self, now: DateTime<Utc>) -> Result<Vec<Post>, AppError>;
+    async fn publish_due(&self, now: DateTime<Utc>, payload: EventPayload) -> Result<Vec<Post>, AppError>;
 
     /// Scheduled and published posts between `from` and `to`.
     async fn calendar(

@@ -47,7 +47,7 @@ impl PostgresStore {
         // here can miss a change made elsewhere.
         let listener = listen(&pool).await?;
         let public_version = Arc::new(AtomicU64::new(0));
-        let instance = crate::accounts::server::random_token();
+        let instance = crate::crypto::random_token();
         let listener = tokio::spawn(follow_public_changes(
             pool.clone(),
             listener,

@@ -7,14 +7,17 @@ use sqlx::Transaction;
 use super::queries::shared_queries;
 use super::search::SearchSql;
 use super::sql;
-use crate::accounts::server::{NewAuditEntry, User};
+use crate::audit::NewAuditEntry;
+use crate::domain::PostStatus;
 use crate::error::AppError;
-use crate::posts::server::{CalendarRow, Event, PublicAuthor, PublicCount, PublicPost, PublicQuery};
-use crate::posts::server::{
-    CommentRow, ListOrder, LiveText, NotificationRow, Notify, Post, PostFilter, PostTitle, Revision, RevisionKind,
-    SaveRequest, Slug, StatusChange, SummaryRow, Tag, TagUse,
+use crate::input::post::{PostTitle, Slug};
+use crate::store::model::accounts::User;
+use crate::store::model::posts::{CalendarRow, Event, PublicAuthor, PublicCount, PublicPost, PublicQuery};
+use crate::store::model::posts::{
+    CommentRow, ListOrder, LiveText, NotificationRow, Notify, Post, PostFilter, Revision, RevisionKind, SaveRequest,
+    StatusChange, SummaryRow, Tag, TagUse,
 };
-use crate::posts::workflow::PostStatus;
+use crate::store::model::webhooks::EventPayload;
 
 /// A value bound to a numbered placeholder of a public query.
 enum Param {
@@ -330,7 +333,7 @@ shared_queries! {
         }
         // What front ends and webhooks hear about (the outbox).
         for kind in change.events() {
-            Self::record_event(&mut tx, kind, &post, change.at).await?;
+            Self::record_event(&mut tx, kind, &post, change.at, change.payload).await?;
         }
         Self::insert_audit(&mut tx, &change.audit).await?;
         // Any move into, out of or within published and scheduled changes
@@ -555,7 +558,7 @@ shared_queries! {
     /// rows are picked `FOR UPDATE SKIP LOCKED`, so a second process skips
     /// what the first is claiming; on SQLite the single writer serialises
     /// them. Either way a post leaves `scheduled` once.
-    pub async fn publish_due(&self, now: DateTime<Utc>) -> Result<Vec<Post>, AppError> {
+    pub async fn publish_due(&self, now: DateTime<Utc>, payload: EventPayload) -> Result<Vec<Post>, AppError> {
         let mut tx = self.writer.begin().await?;
         let sql = format!(
             "UPDATE posts SET status = 'published', published_at = COALESCE(published_at, publish_at), \
@@ -566,10 +569,10 @@ shared_queries! {
         );
         let due: Vec<Post> = sqlx::query_as(&sql).bind(now).fetch_all(&mut *tx).await?;
         for post in &due {
-            Self::record_event(&mut tx, "post.published", post, now).await?;
+            Self::record_event(&mut tx, "post.published", post, now, payload).await?;
             let audit = NewAuditEntry {
                 at: now,
-                ..NewAuditEntry::new(crate::accounts::server::AuditAction::PostPublished, None, None)
+                ..NewAuditEntry::new(crate::audit::AuditAction::PostPublished, None, None)
                     .detail(format!("post {} \"{}\" at its scheduled time", post.id, post.title))
             };
             Self::insert_audit(&mut tx, &audit).await?;

@@ -4,8 +4,8 @@ use chrono::{DateTime, Utc};
 
 use super::queries::shared_queries;
 use crate::error::AppError;
-use crate::posts::server::PublicPost;
-use crate::previews::server::{NewPreviewLink, PreviewLinkRow};
+use crate::store::model::posts::PublicPost;
+use crate::store::model::previews::{NewPreviewLink, PreviewLinkRow};
 
 const SELECT_LINKS: &str = "SELECT l.id, u.display_name AS created_by, l.created_at, l.expires_at, l.revoked_at, \
      r.version AS pinned_version FROM preview_links l JOIN users u ON u.id = l.created_by \

@@ -9,12 +9,14 @@ use sqlx::database::Database;
 use sqlx::{Pool, Transaction};
 
 use super::sql;
-use crate::accounts::Role;
-use crate::accounts::server::throttle::FailureCounts;
-use crate::accounts::server::{AuditFilter, AuditRow, Email, NewAuditEntry, NewUser, ProfileUpdate, User};
+use crate::audit::NewAuditEntry;
+use crate::domain::Role;
+use crate::domain::SiteSettings;
 use crate::error::AppError;
-use crate::settings::SiteSettings;
-use crate::settings::server::SettingsUpdate;
+use crate::input::people::{Email, ProfileUpdate};
+use crate::input::site::SettingsUpdate;
+use crate::store::model::accounts::FailureCounts;
+use crate::store::model::accounts::{AuditFilter, AuditRow, NewUser, User};
 
 pub struct Queries<'a, DB: Database> {
     pub reader: &'a Pool<DB>,
@@ -59,27 +61,27 @@ macro_rules! shared_queries {
             for<'q> ::chrono::DateTime<::chrono::Utc>: ::sqlx::Encode<'q, DB> + ::sqlx::Decode<'q, DB> + ::sqlx::Type<DB>,
             for<'q> Option<::chrono::DateTime<::chrono::Utc>>: ::sqlx::Encode<'q, DB> + ::sqlx::Decode<'q, DB> + ::sqlx::Type<DB>,
             for<'q> Option<String>: ::sqlx::Decode<'q, DB> + ::sqlx::Type<DB>,
-            for<'r> $crate::accounts::server::User: ::sqlx::FromRow<'r, DB::Row>,
-            for<'r> $crate::accounts::server::AuditRow: ::sqlx::FromRow<'r, DB::Row>,
-            for<'r> $crate::settings::SiteSettings: ::sqlx::FromRow<'r, DB::Row>,
-            for<'r> $crate::posts::server::Post: ::sqlx::FromRow<'r, DB::Row>,
-            for<'r> $crate::posts::server::Revision: ::sqlx::FromRow<'r, DB::Row>,
-            for<'r> $crate::posts::server::CommentRow: ::sqlx::FromRow<'r, DB::Row>,
-            for<'r> $crate::posts::server::NotificationRow: ::sqlx::FromRow<'r, DB::Row>,
-            for<'r> $crate::posts::server::SummaryRow: ::sqlx::FromRow<'r, DB::Row>,
-            for<'r> $crate::posts::server::Tag: ::sqlx::FromRow<'r, DB::Row>,
-            for<'r> $crate::posts::server::TagUse: ::sqlx::FromRow<'r, DB::Row>,
-            for<'r> $crate::posts::server::CalendarRow: ::sqlx::FromRow<'r, DB::Row>,
-            for<'r> $crate::posts::server::Event: ::sqlx::FromRow<'r, DB::Row>,
-            for<'r> $crate::posts::server::PublicPost: ::sqlx::FromRow<'r, DB::Row>,
-            for<'r> $crate::previews::server::PreviewLinkRow: ::sqlx::FromRow<'r, DB::Row>,
-            for<'r> $crate::api_tokens::server::ApiTokenRow: ::sqlx::FromRow<'r, DB::Row>,
-            for<'r> $crate::api_tokens::server::TokenGrant: ::sqlx::FromRow<'r, DB::Row>,
-            for<'r> $crate::webhooks::server::WebhookRow: ::sqlx::FromRow<'r, DB::Row>,
-            for<'r> $crate::webhooks::server::DeliveryRow: ::sqlx::FromRow<'r, DB::Row>,
-            for<'r> $crate::webhooks::server::DeliveryJob: ::sqlx::FromRow<'r, DB::Row>,
-            for<'r> $crate::media::server::MediaRow: ::sqlx::FromRow<'r, DB::Row>,
-            for<'r> $crate::media::server::VariantRow: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::store::model::accounts::User: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::store::model::accounts::AuditRow: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::domain::SiteSettings: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::store::model::posts::Post: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::store::model::posts::Revision: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::store::model::posts::CommentRow: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::store::model::posts::NotificationRow: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::store::model::posts::SummaryRow: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::store::model::posts::Tag: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::store::model::posts::TagUse: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::store::model::posts::CalendarRow: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::store::model::posts::Event: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::store::model::posts::PublicPost: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::store::model::previews::PreviewLinkRow: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::store::model::tokens::ApiTokenRow: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::store::model::tokens::TokenGrant: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::store::model::webhooks::WebhookRow: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::store::model::webhooks::DeliveryRow: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::store::model::webhooks::DeliveryJob: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::store::model::media::MediaRow: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::store::model::media::VariantRow: ::sqlx::FromRow<'r, DB::Row>,
             for<'r> $crate::store::transfer::ExportSource: ::sqlx::FromRow<'r, DB::Row>,
             for<'r> (String, String): ::sqlx::FromRow<'r, DB::Row>,
             usize: ::sqlx::ColumnIndex<DB::Row>, {

@@ -5,9 +5,9 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::queries::shared_queries;
-use crate::accounts::server::NewAuditEntry;
-use crate::api_tokens::server::{ApiTokenRow, NewApiToken, TokenGrant};
+use crate::audit::NewAuditEntry;
 use crate::error::AppError;
+use crate::store::model::tokens::{ApiTokenRow, NewApiToken, TokenGrant};
 
 const TOKEN_COLUMNS: &str = "t.id, t.name, t.scope, t.created_at, t.last_used_at, t.revoked_at, \
      CAST(CASE WHEN t.session_epoch = u.session_epoch THEN 0 ELSE 1 END AS BIGINT) AS ended";

@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 use sqlx::Transaction;
 
 use super::queries::shared_queries;
+use crate::domain::PostStatus;
+use crate::domain::SiteSettings;
 use crate::error::AppError;
-use crate::posts::workflow::PostStatus;
-use crate::settings::SiteSettings;
 
 /// The format's name and version.
 pub const FORMAT: &str = "vellum-export/1";
@@ -226,7 +226,7 @@ impl SiteExport {
         let user_ids: std::collections::HashSet<i64> = self.users.iter().map(|user| user.id).collect();
         let tag_ids: std::collections::HashSet<i64> = self.tags.iter().map(|tag| tag.id).collect();
         for user in &self.users {
-            if crate::accounts::Role::parse(&user.role).is_err() {
+            if crate::domain::Role::parse(&user.role).is_err() {
                 return Err(format!("user {} has the unknown role \"{}\"", user.id, user.role));
             }
         }

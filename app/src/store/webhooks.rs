@@ -6,10 +6,12 @@ use chrono::{DateTime, Utc};
 use sqlx::Transaction;
 
 use super::queries::shared_queries;
-use crate::accounts::server::NewAuditEntry;
+use crate::audit::NewAuditEntry;
 use crate::error::AppError;
-use crate::posts::server::Post;
-use crate::webhooks::server::{DeliveryJob, DeliveryOutcome, DeliveryRow, NewWebhook, WebhookRow, event_payload};
+use crate::store::model::posts::Post;
+use crate::store::model::webhooks::{
+    DeliveryJob, DeliveryOutcome, DeliveryRow, EventPayload, NewWebhook, PostEvent, WebhookRow,
+};
 
 const WEBHOOK_COLUMNS: &str = "id, url, events, secret, created_at";
 
@@ -25,6 +27,7 @@ shared_queries! {
         kind: &str,
         post: &Post,
         at: DateTime<Utc>,
+        payload: EventPayload,
     ) -> Result<(), AppError> {
         let event_id: i64 =
             sqlx::query_scalar("INSERT INTO events (kind, post_id, created_at) VALUES ($1, $2, $3) RETURNING id")
@@ -43,7 +46,13 @@ shared_queries! {
         let site_url: String = sqlx::query_scalar("SELECT site_url FROM site_settings WHERE id = 1")
             .fetch_one(&mut **tx)
             .await?;
-        let payload = event_payload(event_id, kind, post, &site_url, at);
+        let payload = payload(&PostEvent {
+            id: event_id,
+            kind,
+            post,
+            site_url: &site_url,
+            at,
+        });
         for webhook_id in subscribers {
             sqlx::query(
                 "INSERT INTO webhook_deliveries (webhook_id, event, payload, created_at, next_attempt_at) \

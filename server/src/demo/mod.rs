@@ -387,6 +387,7 @@ fn status_change(post: &Post, author_ids: &[i64], step: &Step<'_>) -> anyhow::Re
         .detail(format!("post {} \"{}\" (demo content)", post.id, post.title));
     audit.at = step.at;
     Ok(StatusChange {
+        payload: app::webhooks::server::event_payload,
         id: post.id,
         expected_version: post.version,
         from: post.status,

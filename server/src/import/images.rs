@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 use std::time::Duration;
 
 use app::media::server::{StoredFile, clean_file_name, process};
-use app::media::storage::MediaStorage;
+use app::store::files::MediaStorage;
 use app::store::imports::{ForeignMedia, ImportMode};
 use regex::Regex;
 

@@ -191,7 +191,7 @@ async fn foreign(
         ImportMode::Write
     };
     let (store, _) = crate::open_store(&args.database).await?;
-    let storage = app::media::storage::MediaStorage::from_setting(&args.media.media_store, &args.database.data_dir)
+    let storage = app::store::files::MediaStorage::from_setting(&args.media.media_store, &args.database.data_dir)
         .map_err(|message| anyhow::anyhow!("VELLUM_MEDIA_STORE: {message}"))?;
     let limits = images::Limits {
         max_bytes: args.media.media_max_mb.saturating_mul(1024 * 1024),

@@ -17,7 +17,7 @@ pub async fn import(args: &VellumImportArgs) -> anyhow::Result<()> {
         serde_json::from_str(&text).map_err(|error| anyhow!("{} is not a Vellum export: {error}", path.display()))?;
     site.check()
         .map_err(|message| anyhow!("{}: {message}", path.display()))?;
-    let storage = app::media::storage::MediaStorage::from_setting(&args.media.media_store, &args.database.data_dir)
+    let storage = app::store::files::MediaStorage::from_setting(&args.media.media_store, &args.database.data_dir)
         .map_err(|message| anyhow!("VELLUM_MEDIA_STORE: {message}"))?;
     let (store, _) = crate::open_store(&args.database).await?;
     let restored = async {

@@ -5,19 +5,11 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::error::AppError;
 use crate::state::AppState;
+pub use crate::store::model::accounts::FailureCounts;
 
 pub const WINDOW_MINUTES: i64 = 15;
 pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
 pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
-
-/// Failures inside the window, per account and per client address.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct FailureCounts {
-    pub account: i64,
-    pub account_oldest: Option<DateTime<Utc>>,
-    pub address: i64,
-    pub address_oldest: Option<DateTime<Utc>>,
-}
 
 /// Records this attempt as a failure first (a successful sign-in clears it
 /// later), then counts. Counting after recording means parallel attempts

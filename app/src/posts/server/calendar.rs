@@ -13,7 +13,7 @@ use crate::state::app_state;
 pub async fn month(user: User, raw_month: &str) -> Result<CalendarView, AppError> {
     let state = app_state()?;
     let settings = state.store.site_settings().await?;
-    let zone: chrono_tz::Tz = settings.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    let zone = crate::time::site_zone(&settings);
     let today = state.clock.now().with_timezone(&zone).date_naive();
     let first = match raw_month.trim() {
         "" => today.with_day(1).unwrap_or(today),

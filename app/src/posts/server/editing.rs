@@ -1,6 +1,5 @@
 //! Creating, loading and saving posts, and the preview.
 
-use super::input::check_body;
 use super::{
     Post, PostEdit, PostTitle, RawEdit, RevisionKind, SaveRequest, Slug, admin_time, editable_statuses, person,
     post_for,
@@ -9,6 +8,7 @@ use crate::accounts::Role;
 use crate::accounts::server::User;
 use crate::content::render::render_markdown;
 use crate::error::AppError;
+use crate::input::post::check_body;
 use crate::posts::api::{CommentView, EditorData, Person, PostView, Preview, TagView};
 use crate::posts::workflow::{self, Actor, PostStatus, Transition};
 use crate::settings::SiteSettings;
@@ -68,7 +68,7 @@ pub async fn tags() -> Result<Vec<TagView>, AppError> {
 pub async fn update_tag(id: i64, name: &str, description: &str) -> Result<TagView, AppError> {
     let state = app_state()?;
     let mut problems = crate::error::FieldErrors::new();
-    let name = crate::accounts::server::input::collect(&mut problems, "name", super::TagName::parse(name));
+    let name = crate::input::collect(&mut problems, "name", super::TagName::parse(name));
     let description = description.trim();
     if description.chars().count() > 500 || description.chars().any(|c| c.is_control() && c != '\n') {
         problems

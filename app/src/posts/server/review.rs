@@ -4,10 +4,10 @@
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 
 use super::editing::editor_data;
-use super::input::comment_text;
 use super::{LiveText, NotificationKind, Notify, StatusChange, admin_time, audit_detail, post_for};
 use crate::accounts::server::{AuditAction, NewAuditEntry, User, request_address};
 use crate::error::AppError;
+use crate::input::post::comment_text;
 use crate::posts::api::{CommentView, EditorData, NotificationView};
 use crate::posts::workflow::{self, PostStatus, Refusal, Transition};
 use crate::settings::SiteSettings;
@@ -76,6 +76,7 @@ pub async fn change_status(
     state
         .store
         .change_status(&StatusChange {
+            payload: crate::webhooks::server::event_payload,
             id,
             expected_version: version,
             from: post.status,
@@ -110,6 +111,7 @@ pub async fn publish_update(user: User, id: i64, version: i64) -> Result<EditorD
     state
         .store
         .change_status(&StatusChange {
+            payload: crate::webhooks::server::event_payload,
             id,
             expected_version: version,
             from: post.status,
@@ -131,7 +133,7 @@ pub async fn publish_update(user: User, id: i64, version: i64) -> Result<EditorD
 /// future. A time the clocks skip is refused; a time they pass twice is
 /// the first of the two.
 pub fn schedule_time(raw: &str, settings: &SiteSettings, now: DateTime<Utc>) -> Result<DateTime<Utc>, AppError> {
-    let zone: chrono_tz::Tz = settings.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    let zone = crate::time::site_zone(settings);
     let invalid = |message: String| AppError::invalid("publish_at", message);
     let local = NaiveDateTime::parse_from_str(raw.trim(), "%Y-%m-%dT%H:%M")
         .map_err(|_| invalid("Choose a date and a time.".into()))?;
@@ -230,6 +232,25 @@ fn transition_words(transition: Transition) -> &'static str {
         Transition::Unpublish => "unpublished",
         Transition::Trash => "trashed",
         Transition::Restore => "restored",
+    }
+}
+
+impl AuditAction {
+    /// The entry for a workflow step.
+    pub fn for_transition(transition: Transition) -> Self {
+        use Transition as T;
+        match transition {
+            T::Submit => Self::PostSubmitted,
+            T::Withdraw => Self::PostWithdrawn,
+            T::RequestChanges => Self::ChangesRequested,
+            T::Approve => Self::PostApproved,
+            T::PublishNow => Self::PostPublished,
+            T::Schedule => Self::PostScheduled,
+            T::Unschedule => Self::PostUnscheduled,
+            T::Unpublish => Self::PostUnpublished,
+            T::Trash => Self::PostTrashed,
+            T::Restore => Self::PostRestored,
+        }
     }
 }
 

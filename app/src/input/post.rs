@@ -1,7 +1,7 @@
 //! Post input, parsed into types that cannot hold bad values before
 //! anything reaches SQL.
 
-use crate::accounts::server::input::collect;
+use super::collect;
 use crate::content::render::slugify;
 use crate::error::{AppError, FieldErrors};
 

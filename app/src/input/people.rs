@@ -1,17 +1,7 @@
 //! Account input, parsed into types that cannot hold bad values.
 
+use super::collect;
 use crate::error::{AppError, FieldErrors};
-
-/// Records a parse failure under `field` and passes successes through.
-pub fn collect<T>(problems: &mut FieldErrors, field: &str, parsed: Result<T, String>) -> Option<T> {
-    match parsed {
-        Ok(value) => Some(value),
-        Err(message) => {
-            problems.entry(field.to_owned()).or_default().push(message);
-            None
-        }
-    }
-}
 
 /// An email address, trimmed and lower-cased: addresses are unique without
 /// regard to case.

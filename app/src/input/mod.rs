@@ -1,0 +1,23 @@
+//! Input parsed into types that cannot hold bad values: what every write
+//! is made of, checked before anything reaches SQL. Each parser returns a
+//! message for the person who typed the value.
+
+pub mod branding;
+pub mod outbound;
+pub mod people;
+pub mod post;
+pub mod site;
+pub mod tokens;
+
+use crate::error::FieldErrors;
+
+/// Records a parse failure under `field` and passes successes through.
+pub fn collect<T>(problems: &mut FieldErrors, field: &str, parsed: Result<T, String>) -> Option<T> {
+    match parsed {
+        Ok(value) => Some(value),
+        Err(message) => {
+            problems.entry(field.to_owned()).or_default().push(message);
+            None
+        }
+    }
+}

@@ -1,0 +1,51 @@
+//! The media library as stored: items, their variants, and the files
+//! they name (the bytes live in media storage).
+
+use chrono::{DateTime, Utc};
+
+/// Where media files are served; keys follow it.
+pub const MEDIA_PREFIX: &str = "/media/";
+
+/// A stored file as the library's rows name it (its bytes are in storage).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileRecord {
+    pub key: String,
+    pub content_type: &'static str,
+    pub width: u32,
+    pub height: u32,
+    pub size: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MediaRow {
+    pub id: i64,
+    pub original_key: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub width: i64,
+    pub height: i64,
+    pub bytes: i64,
+    pub alt: String,
+    pub uploaded_by: Option<i64>,
+    pub uploader: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct VariantRow {
+    pub media_id: i64,
+    pub key: String,
+    pub content_type: String,
+    pub width: i64,
+    pub height: i64,
+    pub bytes: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewMedia {
+    pub original: FileRecord,
+    pub variants: Vec<FileRecord>,
+    pub file_name: String,
+    pub uploaded_by: i64,
+    pub created_at: DateTime<Utc>,
+}

@@ -1,0 +1,10 @@
+//! What the store reads and writes: its rows, the `New…` values it
+//! inserts, and the filters and requests its methods take. Features build
+//! these and read them; the store owns their shape.
+
+pub mod accounts;
+pub mod media;
+pub mod posts;
+pub mod previews;
+pub mod tokens;
+pub mod webhooks;
