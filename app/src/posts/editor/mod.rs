@@ -1,0 +1,313 @@
+//! The editor page: text with a live preview, autosave that keeps typing
+//! in the browser until the server has it, the conflict choice, and the
+//! workflow panel.
+
+mod autosave;
+mod browser;
+mod formatting;
+mod images;
+mod panels;
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use serde::{Deserialize, Serialize};
+
+pub use self::autosave::Saver;
+use self::autosave::{AUTOSAVE_DELAY_MS, ConflictPanel, FIRST_RETRY_MS};
+use self::browser::{install_leave_guards, keep_local_copy, recover_local_copy, set_unsaved_flag};
+pub use self::formatting::{Format, formatted};
+use self::formatting::{Shortcut, Toolbar, apply_format, shortcut};
+use self::images::ImageInsert;
+use self::panels::SidePanel;
+use super::api::{EditorData, PostView, Preview, load_post, preview_markdown};
+use super::review_panel::ReviewPanel;
+use super::workflow::PostStatus;
+use crate::error::AppError;
+use crate::media::api::MediaView;
+use crate::media::upload::{DescribeImage, UploadStatus};
+
+/// Everything the author can change, as it is in the page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Fields {
+    pub title: String,
+    pub slug: String,
+    pub body: String,
+    pub excerpt: String,
+    pub cover_url: String,
+    pub cover_alt: String,
+    pub seo_title: String,
+    pub seo_description: String,
+    pub canonical_url: String,
+    pub show_review: bool,
+    pub tags: String,
+    pub author_ids: Vec<i64>,
+}
+
+impl Fields {
+    pub fn of(post: &PostView) -> Self {
+        Self {
+            title: post.title.clone(),
+            slug: post.slug.clone(),
+            body: post.body.clone(),
+            excerpt: post.excerpt.clone(),
+            cover_url: post.cover_url.clone(),
+            cover_alt: post.cover_alt.clone(),
+            seo_title: post.seo_title.clone(),
+            seo_description: post.seo_description.clone(),
+            canonical_url: post.canonical_url.clone(),
+            show_review: post.show_review,
+            tags: post.tags.clone(),
+            author_ids: post.author_ids(),
+        }
+    }
+}
+
+/// What the status line says.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SaveState {
+    Saved,
+    Unsaved,
+    Saving,
+    /// Not saved; kept in the browser and retried.
+    Failed(String),
+    /// Some fields are wrong; nothing is retried until they change.
+    Invalid,
+    /// Someone else saved first: the author chooses.
+    Conflict(Box<PostView>),
+}
+
+#[component]
+pub fn EditorPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()).unwrap_or(0));
+    let data = Resource::new(id, load_post);
+    view! {
+        <Title text="Edit post" />
+        <Suspense fallback=|| view! { <p>"Loading the post…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(data) => view! { <Editor data /> }.into_any(),
+                    Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Editor(data: EditorData) -> impl IntoView {
+    let id = data.post.id;
+    let server_fields = Fields::of(&data.post);
+    let fields = RwSignal::new(server_fields.clone());
+    // What the server has: unsaved = `fields` differs from it.
+    let saved = RwSignal::new(server_fields.clone());
+    let version = RwSignal::new(data.post.version);
+    let state = RwSignal::new(SaveState::Saved);
+    let errors = RwSignal::new(AppError::Validation {
+        fields: Default::default(),
+    });
+    let notice = RwSignal::new(None::<String>);
+    let meta = RwSignal::new(data.clone());
+    let preview = RwSignal::new(None::<Preview>);
+    let show_preview = RwSignal::new(false);
+    // Until the scripts run, the page is read-only: typing into the
+    // server's HTML would be lost when the editor takes over.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    let editable = Memo::new(move |_| hydrated.get() && meta.with(|m| m.can_edit));
+    let people = data.people.clone();
+    let textarea = NodeRef::<leptos::html::Textarea>::new();
+    let images = ImageInsert::new(textarea, fields, editable);
+    let dragging = RwSignal::new(false);
+
+    let saver = Saver {
+        id,
+        fields,
+        saved,
+        version,
+        state,
+        errors,
+        meta,
+        timer: StoredValue::new(None),
+        retry_ms: StoredValue::new(FIRST_RETRY_MS),
+    };
+
+    // Work kept in this browser from an earlier visit comes back.
+    Effect::new(move |first: Option<()>| {
+        if first.is_none() {
+            recover_local_copy(saver, &server_fields, notice);
+        }
+    });
+    // Every change: mark unsaved, keep a copy in the browser, save soon.
+    Effect::new(move |previous: Option<Fields>| {
+        let current = fields.get();
+        if previous.is_some_and(|previous| previous != current) && saved.with_untracked(|s| *s != current) {
+            if !matches!(state.get_untracked(), SaveState::Conflict(_) | SaveState::Saving) {
+                state.set(SaveState::Unsaved);
+            }
+            keep_local_copy(id, version.get_untracked(), &current);
+            saver.schedule(AUTOSAVE_DELAY_MS);
+        }
+        set_unsaved_flag(saved.with_untracked(|s| *s != current));
+        current
+    });
+    // The preview follows the text, a moment after typing stops.
+    let preview_timer = StoredValue::new(None::<TimeoutHandle>);
+    Effect::new(move |_| {
+        let body = fields.with(|f| f.body.clone());
+        if let Some(handle) = preview_timer.get_value() {
+            handle.clear();
+        }
+        let handle = set_timeout_with_handle(
+            move || {
+                leptos::task::spawn_local(async move {
+                    if let Ok(rendered) = preview_markdown(body).await {
+                        preview.set(Some(rendered));
+                    }
+                });
+            },
+            std::time::Duration::from_millis(300),
+        )
+        .ok();
+        preview_timer.set_value(handle);
+    });
+    Effect::new(move |_| install_leave_guards());
+    on_cleanup(move || {
+        if saver.unsaved() {
+            saver.send_on_leave();
+        }
+        saver.stop_timer();
+        if let Some(handle) = preview_timer.get_value() {
+            handle.clear();
+        }
+        set_unsaved_flag(false);
+    });
+
+    let field = move |name: &'static str| Signal::derive(move || errors.with(|e| e.field_messages(name).to_vec()));
+    let set = move |update: fn(&mut Fields, String)| {
+        move |ev: leptos::ev::Event| {
+            let value = event_target_value(&ev);
+            fields.update(|f| update(f, value));
+        }
+    };
+    // The server renders a text area's value as its content, so the
+    // hydrated view has that content too; later changes go through
+    // `prop:value`.
+    let initial_body = fields.with_untracked(|f| f.body.clone());
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        if let Some(action) = shortcut(&ev) {
+            ev.prevent_default();
+            match action {
+                Shortcut::Format(format) => apply_format(textarea, fields, format),
+                Shortcut::Save => saver.save(true),
+            }
+        }
+    };
+
+    view! {
+        <div class="editor" data-testid="editor" data-ready=move || hydrated.get().to_string()>
+            <div class="editor-top">
+                <p class="breadcrumbs">
+                    <a href="/admin/posts">"Posts"</a>
+                    " · "
+                    <a href=format!("/admin/posts/{id}/history")>"History"</a>
+                    {move || meta.with(|m| m.post.public_path.clone()).map(|path| view! {
+                        " · " <a href=path rel="external" data-testid="public-link">"View published post"</a>
+                    })}
+                </p>
+                <p class="save-status" role="status" aria-live="polite" data-testid="save-status">
+                    {move || status_text(&state.get())}
+                </p>
+                <button type="button" on:click=move |_| saver.save(true) disabled=move || !editable.get()
+                    data-testid="save" title="Save now (Ctrl+S)">"Save"</button>
+            </div>
+            {move || notice.get().map(|text| view! { <p class="notice" role="status">{text}</p> })}
+            {move || match state.get() {
+                SaveState::Conflict(theirs) => Some(view! { <ConflictPanel theirs=*theirs saver /> }),
+                _ => None,
+            }}
+            {move || (hydrated.get() && !editable.get()).then(|| view! {
+                <p class="notice" data-testid="read-only">
+                    {move || read_only_reason(meta.with(|m| m.post.status))}
+                </p>
+            })}
+            {move || meta.with(|m| m.post.pending_update).then(|| view! {
+                <p class="notice" data-testid="pending-update">
+                    "Readers still see the published text. Your changes wait until an editor publishes the update."
+                </p>
+            })}
+            <div class="field">
+                <label for="post-title">"Title"</label>
+                <input id="post-title" class="title-input" name="title" required=true maxlength="200"
+                    prop:value=move || fields.with(|f| f.title.clone())
+                    on:input=set(|f, v| f.title = v) readonly=move || !editable.get()
+                    aria-describedby="post-title-error" />
+                <crate::components::FieldErrorText id="post-title-error".to_owned() errors=field("title") />
+            </div>
+            <div class="editor-columns" class:showing-preview=move || show_preview.get()>
+                <div class="editor-text">
+                    <Toolbar textarea fields editable images />
+                    <UploadStatus uploader=images.uploader />
+                    {move || images.describing.get().map(|media| view! {
+                        <DescribeImage media id="body-image-alt" confirm="Insert image"
+                            on_done=Callback::new(move |media: MediaView| images.insert(&media))
+                            on_cancel=Callback::new(move |()| images.cancel()) />
+                    })}
+                    <label for="post-body" class="visually-hidden">"Text (Markdown)"</label>
+                    <textarea id="post-body" node_ref=textarea class="markdown" name="body" spellcheck="true"
+                        prop:value=move || fields.with(|f| f.body.clone())
+                        on:input=set(|f, v| f.body = v) on:keydown=on_key readonly=move || !editable.get()
+                        on:dragover=move |ev| dragging.set(images.accept_drag(&ev))
+                        on:dragleave=move |_| dragging.set(false)
+                        on:drop=move |ev| { dragging.set(false); images.drop(&ev); }
+                        on:paste=move |ev| images.paste(&ev)
+                        class:dropping=move || dragging.get()
+                        aria-describedby="post-body-hint post-body-error" data-testid="body">
+                        {initial_body}
+                    </textarea>
+                    <p class="hint" id="post-body-hint">"Drop or paste an image into the text to upload it."</p>
+                    <crate::components::FieldErrorText id="post-body-error".to_owned() errors=field("body") />
+                </div>
+                <div class="editor-preview" aria-label="Preview">
+                    <p class="counts" data-testid="counts">
+                        {move || preview.with(|p| p.as_ref().map(|p| format!(
+                            "{} words · {} min read", p.word_count, p.reading_time_minutes
+                        )))}
+                    </p>
+                    <div class="post-body" data-testid="preview"
+                        inner_html=move || preview.with(|p| p.as_ref().map(|p| p.html.clone()).unwrap_or_default())>
+                    </div>
+                </div>
+            </div>
+            <button type="button" class="preview-toggle" on:click=move |_| show_preview.update(|s| *s = !*s)>
+                {move || if show_preview.get() { "Show the text" } else { "Show the preview" }}
+            </button>
+            <SidePanel fields errors editable people />
+            <ReviewPanel meta saver ready=hydrated.read_only() />
+            {(meta.get_untracked().viewer_role >= crate::accounts::Role::Editor).then(|| view! {
+                <crate::previews::panel::PreviewLinksPanel post_id=saver.id ready=hydrated.read_only() />
+            })}
+        </div>
+    }
+    .into_any()
+}
+
+fn status_text(state: &SaveState) -> String {
+    match state {
+        SaveState::Saved => "Saved".into(),
+        SaveState::Unsaved => "Unsaved changes".into(),
+        SaveState::Saving => "Saving…".into(),
+        SaveState::Failed(reason) => format!("Not saved: {reason} Your text is kept in this browser; retrying."),
+        SaveState::Invalid => "Not saved: some fields need attention.".into(),
+        SaveState::Conflict(_) => "Not saved: someone else saved this post meanwhile. Choose below.".into(),
+    }
+}
+
+fn read_only_reason(status: PostStatus) -> &'static str {
+    match status {
+        PostStatus::InReview => "This post is waiting for review. Withdraw it to make changes.",
+        PostStatus::Trashed => "This post is in the trash. Restore it to make changes.",
+        _ => "You cannot change this post in its current state.",
+    }
+}
