@@ -65,13 +65,7 @@ postgres-check:
 	fi
 
 unit: postgres-check ## unit, store and HTTP integration tests (media on a folder and on S3, via moto)
-	@# Streamed admin pages have hung now and then in full CI runs (a 60 s
-	@# body timeout, never reproduced alone; see docs/architecture.md,
-	@# "Known problems"). A failed suite runs once more, loudly, so that a
-	@# real failure still fails and the hang cannot hide a red test twice.
-	tests/with-s3.sh cargo test -p app -p server || { \
-	  echo; echo "*** The test suite failed. Running it once more: a failure that repeats is real. ***"; echo; \
-	  tests/with-s3.sh cargo test -p app -p server; }
+	tests/with-s3.sh cargo test -p app -p server
 	@# A failed test can leave its database behind; sweep them up.
 	@if command -v psql >/dev/null && (exec 3<>/dev/tcp/$(PG_HOST)/$(PG_PORT)) 2>/dev/null; then \
 	  psql -h $(PG_HOST) -p $(PG_PORT) -U postgres -d postgres -Atc \

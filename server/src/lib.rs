@@ -18,7 +18,7 @@ pub mod webhooks;
 
 use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use anyhow::Context;
 use app::accounts::server::{SESSION_COOKIE, guard, random_token};
@@ -33,7 +33,7 @@ use axum::http::{HeaderValue, Method, header};
 use axum::routing::get;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -264,10 +264,18 @@ fn content_api_router(state: &AppState) -> Router<AppState> {
     app::content_api::routes().layer(cors)
 }
 
+/// The admin's routes, generated once per process. Generating them sets a
+/// process-wide Leptos flag under which every resource that starts loading
+/// waits forever (leptos-rs/leptos#4773), so a page rendered meanwhile, by
+/// any server in the process, would never end. Every server builds its
+/// router before it serves, so this first and only generation cannot
+/// overlap a render.
+static ADMIN_ROUTES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| generate_route_list(AdminApp));
+
 /// The admin pages and the server functions: the only routes with a
 /// session. Public pages never touch the session store.
 fn admin_router(state: &AppState) -> Router<AppState> {
-    let admin_routes = generate_route_list(AdminApp);
+    let admin_routes = ADMIN_ROUTES.clone();
     let context_state = state.clone();
     // leptos_routes registers every server function (at /api/…) as well as
     // the admin pages, all with the state in their Leptos context.

@@ -17,6 +17,7 @@ mod demo;
 mod deployment;
 mod export;
 mod feeds;
+mod hang;
 mod import;
 mod media;
 mod newcomer;
