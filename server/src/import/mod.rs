@@ -75,6 +75,23 @@ pub struct Note {
 const UNKNOWN_AUTHOR: &str = "unknown-author";
 
 impl Source {
+    /// Nothing read yet. `key` names the site for later runs (see
+    /// `ForeignSite::source`).
+    fn new(name: &str, key: String, site_url: Option<String>) -> Self {
+        Self {
+            name: name.into(),
+            site: ForeignSite {
+                source: key,
+                ..Default::default()
+            },
+            bodies: Vec::new(),
+            attachments: Vec::new(),
+            site_url,
+            notes: Vec::new(),
+            skipped: BTreeMap::new(),
+        }
+    }
+
     fn add_user(&mut self, key: &str, email: &str, name: &str, slug: &str) {
         if self.site.users.iter().any(|user| user.key == key) {
             return;

@@ -22,195 +22,222 @@ const DEFAULT_CATEGORY: &str = "uncategorized";
 /// Reads a WXR file. `site_url` replaces the address the file names.
 pub fn parse(text: &str, site_url: Option<&str>) -> anyhow::Result<Source> {
     let document = Document::parse(text).map_err(|error| anyhow!("this is not well-formed XML: {error}"))?;
-    let position = |node: Node| {
-        let at = document.text_pos_at(node.range().start);
+    let wxr = Wxr::open(&document, site_url)?;
+    let mut source = Source::new("WordPress", format!("wordpress:{}", wxr.named), Some(wxr.base.clone()));
+    wxr.read_authors(&mut source)?;
+    let mut tags = wxr.read_terms();
+    let items: Vec<Node> = wxr
+        .channel
+        .children()
+        .filter(|node| node.has_tag_name("item"))
+        .collect();
+    wxr.read_attachments(&items, &mut source)?;
+    for item in items {
+        wxr.read_item(item, &mut source, &mut tags)?;
+    }
+    source.site.tags = tags.into_values().collect();
+    Ok(source)
+}
+
+/// Categories and tags by slug, as they are gathered.
+type Tags = BTreeMap<String, ForeignTag>;
+
+/// The export's channel, and what every step reads from it.
+struct Wxr<'a, 'input> {
+    document: &'a Document<'input>,
+    channel: Node<'a, 'input>,
+    /// The `wp:` namespace, whose version changes with WordPress's.
+    wp: String,
+    /// The site's address as the file names it.
+    named: String,
+    /// Where images and links are looked for.
+    base: String,
+}
+
+/// What decides whether and how an item is imported.
+struct Head<'a> {
+    /// "post" or "page".
+    kind: &'a str,
+    id: &'a str,
+    raw_title: &'a str,
+    /// The item as the notes and the report name it.
+    label: String,
+    /// WordPress's status: publish, future, draft, …
+    status: &'a str,
+}
+
+impl<'a, 'input> Wxr<'a, 'input> {
+    /// Finds the channel and the `wp:` namespace, which tell a WordPress
+    /// export from any other RSS file.
+    fn open(document: &'a Document<'input>, site_url: Option<&str>) -> anyhow::Result<Self> {
+        let channel = document
+            .root_element()
+            .children()
+            .find(|node| node.has_tag_name("channel"))
+            .filter(|_| document.root_element().has_tag_name("rss"))
+            .ok_or_else(|| anyhow!("this is not a WordPress export: it has no <rss><channel>"))?;
+        let Some(wp) = channel
+            .children()
+            .filter_map(|node| node.tag_name().namespace())
+            .find(|namespace| namespace.starts_with("http://wordpress.org/export/"))
+            .map(str::to_owned)
+        else {
+            bail!("this is an RSS feed, not a WordPress export: it has no wp: elements (use Tools → Export)");
+        };
+        let named = field(channel, &wp, "base_site_url")
+            .or_else(|| field(channel, "", "link"))
+            .unwrap_or_default()
+            .trim()
+            .trim_end_matches('/')
+            .to_owned();
+        // Images and links are looked for at `--site-url` when given; the
+        // posts are known by the address the file names, so that a later run
+        // matches them whatever the flag says.
+        let base = site_url.map_or_else(|| named.clone(), |url| url.trim_end_matches('/').to_owned());
+        Ok(Self {
+            document,
+            channel,
+            wp,
+            named,
+            base,
+        })
+    }
+
+    fn position(&self, node: Node) -> String {
+        let at = self.document.text_pos_at(node.range().start);
         format!("line {}, column {}", at.row, at.col)
-    };
-    let channel = document
-        .root_element()
-        .children()
-        .find(|node| node.has_tag_name("channel"))
-        .filter(|_| document.root_element().has_tag_name("rss"))
-        .ok_or_else(|| anyhow!("this is not a WordPress export: it has no <rss><channel>"))?;
-    let Some(wp) = channel
-        .children()
-        .filter_map(|node| node.tag_name().namespace())
-        .find(|namespace| namespace.starts_with("http://wordpress.org/export/"))
-        .map(str::to_owned)
-    else {
-        bail!("this is an RSS feed, not a WordPress export: it has no wp: elements (use Tools → Export)");
-    };
-    let wp = wp.as_str();
-    let named = field(channel, wp, "base_site_url")
-        .or_else(|| field(channel, "", "link"))
-        .unwrap_or_default()
-        .trim()
-        .trim_end_matches('/')
-        .to_owned();
-    // Images and links are looked for at `--site-url` when given; the
-    // posts are known by the address the file names, so that a later run
-    // matches them whatever the flag says.
-    let base = site_url.map_or_else(|| named.clone(), |url| url.trim_end_matches('/').to_owned());
-    let mut source = Source {
-        name: "WordPress".into(),
-        site: app::store::imports::ForeignSite {
-            source: format!("wordpress:{named}"),
-            ..Default::default()
-        },
-        bodies: Vec::new(),
-        attachments: Vec::new(),
-        site_url: Some(base.clone()),
-        notes: Vec::new(),
-        skipped: BTreeMap::new(),
-    };
-
-    for author in channel.children().filter(|node| node.has_tag_name((wp, "author"))) {
-        let login = field(author, wp, "author_login").unwrap_or_default().trim();
-        if login.is_empty() {
-            bail!("the author at {} has no <wp:author_login>", position(author));
-        }
-        let name = field(author, wp, "author_display_name").unwrap_or(login).trim();
-        source.add_user(
-            login,
-            field(author, wp, "author_email").unwrap_or_default(),
-            if name.is_empty() { login } else { name },
-            &user_slug(login),
-        );
     }
 
-    let mut tags: BTreeMap<String, ForeignTag> = BTreeMap::new();
-    for category in channel.children().filter(|node| node.has_tag_name((wp, "category"))) {
-        let slug = field(category, wp, "category_nicename").unwrap_or_default();
-        let name = field(category, wp, "cat_name").unwrap_or(slug);
-        add_tag(
-            &mut tags,
-            slug,
-            name,
-            field(category, wp, "category_description").unwrap_or_default(),
-        );
-    }
-    for tag in channel.children().filter(|node| node.has_tag_name((wp, "tag"))) {
-        let slug = field(tag, wp, "tag_slug").unwrap_or_default();
-        let name = field(tag, wp, "tag_name").unwrap_or(slug);
-        add_tag(
-            &mut tags,
-            slug,
-            name,
-            field(tag, wp, "tag_description").unwrap_or_default(),
-        );
-    }
-
-    let items: Vec<Node> = channel.children().filter(|node| node.has_tag_name("item")).collect();
-    for item in &items {
-        if field(*item, wp, "post_type") != Some("attachment") {
-            continue;
-        }
-        let id = field(*item, wp, "post_id").unwrap_or_default().trim();
-        let url = field(*item, wp, "attachment_url").unwrap_or_default().trim();
-        if id.is_empty() || url.is_empty() {
-            bail!(
-                "the attachment at {} has no <wp:post_id> or <wp:attachment_url>",
-                position(*item)
+    fn read_authors(&self, source: &mut Source) -> anyhow::Result<()> {
+        let wp = self.wp.as_str();
+        for author in self.channel.children().filter(|node| node.has_tag_name((wp, "author"))) {
+            let login = field(author, wp, "author_login").unwrap_or_default().trim();
+            if login.is_empty() {
+                bail!("the author at {} has no <wp:author_login>", self.position(author));
+            }
+            let name = field(author, wp, "author_display_name").unwrap_or(login).trim();
+            source.add_user(
+                login,
+                field(author, wp, "author_email").unwrap_or_default(),
+                if name.is_empty() { login } else { name },
+                &user_slug(login),
             );
         }
-        source.attachments.push(Attachment {
-            id: id.to_owned(),
-            url: url.to_owned(),
-            alt: meta(*item, wp, "_wp_attachment_image_alt")
-                .unwrap_or_default()
-                .trim()
-                .to_owned(),
-            uploader: field(*item, DC, "creator").unwrap_or_default().trim().to_owned(),
-            parent: field(*item, wp, "post_parent").unwrap_or_default().trim().to_owned(),
-        });
+        Ok(())
     }
 
-    for item in items {
+    /// The channel's categories and tags, which become tags alike.
+    fn read_terms(&self) -> Tags {
+        let wp = self.wp.as_str();
+        let mut tags = Tags::new();
+        for category in self
+            .channel
+            .children()
+            .filter(|node| node.has_tag_name((wp, "category")))
+        {
+            let slug = field(category, wp, "category_nicename").unwrap_or_default();
+            let name = field(category, wp, "cat_name").unwrap_or(slug);
+            add_tag(
+                &mut tags,
+                slug,
+                name,
+                field(category, wp, "category_description").unwrap_or_default(),
+            );
+        }
+        for tag in self.channel.children().filter(|node| node.has_tag_name((wp, "tag"))) {
+            let slug = field(tag, wp, "tag_slug").unwrap_or_default();
+            let name = field(tag, wp, "tag_name").unwrap_or(slug);
+            add_tag(
+                &mut tags,
+                slug,
+                name,
+                field(tag, wp, "tag_description").unwrap_or_default(),
+            );
+        }
+        tags
+    }
+
+    /// The uploaded files, read before the posts that show them.
+    fn read_attachments(&self, items: &[Node], source: &mut Source) -> anyhow::Result<()> {
+        let wp = self.wp.as_str();
+        for item in items {
+            if field(*item, wp, "post_type") != Some("attachment") {
+                continue;
+            }
+            let id = field(*item, wp, "post_id").unwrap_or_default().trim();
+            let url = field(*item, wp, "attachment_url").unwrap_or_default().trim();
+            if id.is_empty() || url.is_empty() {
+                bail!(
+                    "the attachment at {} has no <wp:post_id> or <wp:attachment_url>",
+                    self.position(*item)
+                );
+            }
+            source.attachments.push(Attachment {
+                id: id.to_owned(),
+                url: url.to_owned(),
+                alt: meta(*item, wp, "_wp_attachment_image_alt")
+                    .unwrap_or_default()
+                    .trim()
+                    .to_owned(),
+                uploader: field(*item, DC, "creator").unwrap_or_default().trim().to_owned(),
+                parent: field(*item, wp, "post_parent").unwrap_or_default().trim().to_owned(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The item's kind, id and status; `None` (counted as skipped) for
+    /// what is not imported as a post.
+    fn head(&self, item: Node<'a, 'input>, source: &mut Source) -> anyhow::Result<Option<Head<'a>>> {
+        let wp = self.wp.as_str();
         let kind = field(item, wp, "post_type").unwrap_or("post");
         if !matches!(kind, "post" | "page") {
             if kind != "attachment" {
                 *source.skipped.entry(kind.to_owned()).or_default() += 1;
             }
-            continue;
+            return Ok(None);
         }
         let id = field(item, wp, "post_id").unwrap_or_default().trim();
         if id.parse::<u64>().is_err() {
-            bail!("the item at {} has no numeric <wp:post_id>", position(item));
+            bail!("the item at {} has no numeric <wp:post_id>", self.position(item));
         }
         let raw_title = field(item, "", "title").unwrap_or_default();
         let label = format!("{kind} {id} \"{}\"", raw_title.trim());
-        let status_raw = field(item, wp, "status").unwrap_or("draft");
-        if matches!(status_raw, "auto-draft" | "inherit") {
-            *source.skipped.entry(format!("{kind} ({status_raw})")).or_default() += 1;
-            continue;
+        let status = field(item, wp, "status").unwrap_or("draft");
+        if matches!(status, "auto-draft" | "inherit") {
+            *source.skipped.entry(format!("{kind} ({status})")).or_default() += 1;
+            return Ok(None);
         }
+        Ok(Some(Head {
+            kind,
+            id,
+            raw_title,
+            label,
+            status,
+        }))
+    }
+
+    /// A post or page becomes a post, with its body and notes.
+    fn read_item(&self, item: Node<'a, 'input>, source: &mut Source, tags: &mut Tags) -> anyhow::Result<()> {
+        let Some(head) = self.head(item, source)? else {
+            return Ok(());
+        };
+        let wp = self.wp.as_str();
         let mut notes = Vec::new();
-        let title = post_title(raw_title, &mut notes);
-        let created_local = date(field(item, wp, "post_date"));
-        let created = date(field(item, wp, "post_date_gmt")).or(created_local);
-        let modified = date(field(item, wp, "post_modified_gmt"))
-            .or_else(|| date(field(item, wp, "post_modified")))
-            .or(created);
-        let (Some(created), Some(modified)) = (created, modified) else {
-            bail!("{label} at {} has no readable <wp:post_date>", position(item));
+        let title = post_title(head.raw_title, &mut notes);
+        let Some((created, modified)) = dates(item, wp) else {
+            bail!(
+                "{} at {} has no readable <wp:post_date>",
+                head.label,
+                self.position(item)
+            );
         };
-        let status = match (kind, status_raw) {
-            ("page", _) => drafted(&mut notes, NO_PAGES),
-            (_, "publish") => PostStatus::Published,
-            (_, "future") => PostStatus::Scheduled,
-            (_, "pending") => PostStatus::InReview,
-            (_, "trash") => PostStatus::Trashed,
-            (_, "private") => drafted(
-                &mut notes,
-                "it was private there; it is a draft here, which only signed-in people see",
-            ),
-            (_, "draft") => PostStatus::Draft,
-            (_, other) => drafted(
-                &mut notes,
-                format!("its status \"{other}\" is unknown here; it was imported as a draft"),
-            ),
-        };
-        let protected = !field(item, wp, "post_password").unwrap_or_default().is_empty();
-        let status = if protected && status != PostStatus::Draft {
-            drafted(
-                &mut notes,
-                "it was password-protected there; it is a draft here, so that it does not become public",
-            )
-        } else {
-            status
-        };
-        let mut name = field(item, wp, "post_name").unwrap_or_default().trim().to_owned();
-        if let Some(desired) = meta(item, wp, "_wp_desired_post_slug").filter(|_| status == PostStatus::Trashed) {
-            name = desired.trim().to_owned();
-        }
-        let name = name.trim_end_matches("__trashed");
-        let slug = post_slug(name, &title);
-        let mut categories = Vec::new();
-        for category in item.children().filter(|node| node.has_tag_name("category")) {
-            let domain = category.attribute("domain").unwrap_or_default();
-            if !matches!(domain, "category" | "post_tag") {
-                continue;
-            }
-            let nicename = category.attribute("nicename").unwrap_or_default();
-            let name = category.text().unwrap_or(nicename);
-            if let Some(slug) = add_tag(&mut tags, nicename, name, "")
-                && !categories.contains(&slug)
-            {
-                categories.push(slug);
-            }
-        }
+        let status = imported_status(item, wp, &head, &mut notes);
+        let slug = post_slug(post_name(item, wp, status), &title);
+        let categories = item_tags(item, tags);
         let link = field(item, "", "link").unwrap_or_default().trim();
-        let old_paths = old_path(link, &base).into_iter().collect();
-        let comments = item
-            .children()
-            .filter(|node| node.has_tag_name((wp, "comment")))
-            .count();
-        if comments > 0 {
-            notes.push(format!(
-                "{comments} reader comment{} not imported: Vellum has no reader comments",
-                if comments == 1 { " was" } else { "s were" }
-            ));
-        }
+        let old_paths = old_path(link, &self.base).into_iter().collect();
+        notes.extend(comments_note(item, wp));
         let creator = field(item, DC, "creator").unwrap_or_default().trim();
         let author = source.author_key(creator, &mut notes);
         let cover = meta(item, wp, "_thumbnail_id")
@@ -218,34 +245,22 @@ pub fn parse(text: &str, site_url: Option<&str>) -> anyhow::Result<Source> {
             .map(|attachment| (attachment.url.clone(), attachment.alt.clone()));
         let published_at = (status == PostStatus::Published).then_some(created);
         let publish_at = (status == PostStatus::Scheduled).then_some(created);
-        // excerpt:encoded, whichever WXR version names its namespace.
-        let excerpt = item
-            .children()
-            .find(|node| {
-                node.tag_name().name() == "encoded"
-                    && node
-                        .tag_name()
-                        .namespace()
-                        .is_some_and(|namespace| namespace.ends_with("/excerpt/"))
-            })
-            .and_then(|node| node.text())
-            .unwrap_or_default();
         source.notes.extend(notes.into_iter().map(|message| Note {
-            item: label.clone(),
+            item: head.label.clone(),
             message,
         }));
         source.bodies.push(Body {
-            label: label.clone(),
+            label: head.label.clone(),
             html: super::shortcodes::expand(
                 &autop(field(item, CONTENT, "encoded").unwrap_or_default()),
-                id,
+                head.id,
                 &source.attachments,
             ),
             cover: cover.as_ref().map(|(url, _)| url.clone()),
-            excerpt_html: excerpt.to_owned(),
+            excerpt_html: excerpt(item).to_owned(),
         });
         source.site.posts.push(ForeignPost {
-            key: id.to_owned(),
+            key: head.id.to_owned(),
             title,
             slug,
             markdown: String::new(),
@@ -270,9 +285,106 @@ pub fn parse(text: &str, site_url: Option<&str>) -> anyhow::Result<Source> {
             tags: categories,
             old_paths,
         });
+        Ok(())
     }
-    source.site.tags = tags.into_values().collect();
-    Ok(source)
+}
+
+/// When the item was written and last changed, in UTC where the file
+/// gives it; `None` when it has no readable date.
+fn dates(item: Node, wp: &str) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    let created_local = date(field(item, wp, "post_date"));
+    let created = date(field(item, wp, "post_date_gmt")).or(created_local);
+    let modified = date(field(item, wp, "post_modified_gmt"))
+        .or_else(|| date(field(item, wp, "post_modified")))
+        .or(created);
+    created.zip(modified)
+}
+
+/// The status here for WordPress's; what would go public that was not
+/// public there, or has no place here, becomes a draft with a note.
+fn imported_status(item: Node, wp: &str, head: &Head, notes: &mut Vec<String>) -> PostStatus {
+    let status = match (head.kind, head.status) {
+        ("page", _) => drafted(notes, NO_PAGES),
+        (_, "publish") => PostStatus::Published,
+        (_, "future") => PostStatus::Scheduled,
+        (_, "pending") => PostStatus::InReview,
+        (_, "trash") => PostStatus::Trashed,
+        (_, "private") => drafted(
+            notes,
+            "it was private there; it is a draft here, which only signed-in people see",
+        ),
+        (_, "draft") => PostStatus::Draft,
+        (_, other) => drafted(
+            notes,
+            format!("its status \"{other}\" is unknown here; it was imported as a draft"),
+        ),
+    };
+    let protected = !field(item, wp, "post_password").unwrap_or_default().is_empty();
+    if protected && status != PostStatus::Draft {
+        drafted(
+            notes,
+            "it was password-protected there; it is a draft here, so that it does not become public",
+        )
+    } else {
+        status
+    }
+}
+
+/// The item's slug there; WordPress renames trashed posts, and keeps the
+/// name they had.
+fn post_name<'a>(item: Node<'a, '_>, wp: &str, status: PostStatus) -> &'a str {
+    let mut name = field(item, wp, "post_name").unwrap_or_default().trim();
+    if let Some(desired) = meta(item, wp, "_wp_desired_post_slug").filter(|_| status == PostStatus::Trashed) {
+        name = desired.trim();
+    }
+    name.trim_end_matches("__trashed")
+}
+
+/// The item's categories and tags, added to `tags`; their slugs here.
+fn item_tags(item: Node, tags: &mut Tags) -> Vec<String> {
+    let mut slugs = Vec::new();
+    for category in item.children().filter(|node| node.has_tag_name("category")) {
+        let domain = category.attribute("domain").unwrap_or_default();
+        if !matches!(domain, "category" | "post_tag") {
+            continue;
+        }
+        let nicename = category.attribute("nicename").unwrap_or_default();
+        let name = category.text().unwrap_or(nicename);
+        if let Some(slug) = add_tag(tags, nicename, name, "")
+            && !slugs.contains(&slug)
+        {
+            slugs.push(slug);
+        }
+    }
+    slugs
+}
+
+/// Says how many reader comments were left behind, if any.
+fn comments_note(item: Node, wp: &str) -> Option<String> {
+    let comments = item
+        .children()
+        .filter(|node| node.has_tag_name((wp, "comment")))
+        .count();
+    (comments > 0).then(|| {
+        format!(
+            "{comments} reader comment{} not imported: Vellum has no reader comments",
+            if comments == 1 { " was" } else { "s were" }
+        )
+    })
+}
+
+/// excerpt:encoded, whichever WXR version names its namespace.
+fn excerpt<'a>(item: Node<'a, '_>) -> &'a str {
+    item.children()
+        .find(|node| {
+            node.tag_name().name() == "encoded"
+                && node
+                    .tag_name()
+                    .namespace()
+                    .is_some_and(|namespace| namespace.ends_with("/excerpt/"))
+        })
+        .and_then(|node| node.text())
+        .unwrap_or_default()
 }
 
 /// The text of `node`'s child `name` in `namespace` ("" for none).
@@ -299,7 +411,7 @@ fn date(raw: Option<&str>) -> Option<DateTime<Utc>> {
 
 /// Adds a category or tag (by its slug); returns the slug it has here,
 /// or `None` for WordPress's default category.
-fn add_tag(tags: &mut BTreeMap<String, ForeignTag>, slug: &str, name: &str, description: &str) -> Option<String> {
+fn add_tag(tags: &mut Tags, slug: &str, name: &str, description: &str) -> Option<String> {
     let slug = tag_slug(if slug.trim().is_empty() { name } else { slug });
     if slug == DEFAULT_CATEGORY || name.trim().is_empty() {
         return None;
