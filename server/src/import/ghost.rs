@@ -2,7 +2,7 @@
 //! with the database's tables. Posts are read from their rendered `html`,
 //! whichever editor (Lexical or mobiledoc) wrote them.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use anyhow::{anyhow, bail};
 use app::posts::workflow::PostStatus;
@@ -119,23 +119,22 @@ pub fn parse(text: &str, site_url: Option<&str>) -> anyhow::Result<Source> {
              https://your-ghost-site.example so that images can be fetched"
         );
     }
-    let with_site = |text: &str| match &site_url {
-        Some(url) => text.replace(GHOST_URL, url),
-        None => text.to_owned(),
+    let mut source = Source::new("Ghost", "ghost".into(), site_url.clone());
+    read_users(&data.users, &mut source);
+    let tags = read_tags(&data.tags, &mut source);
+    let reading = Reading {
+        data: &data,
+        tags,
+        site_url,
     };
-    let mut source = Source {
-        name: "Ghost".into(),
-        site: app::store::imports::ForeignSite {
-            source: "ghost".into(),
-            ..Default::default()
-        },
-        bodies: Vec::new(),
-        attachments: Vec::new(),
-        site_url: site_url.clone(),
-        notes: Vec::new(),
-        skipped: BTreeMap::new(),
-    };
-    for user in &data.users {
+    for post in &data.posts {
+        reading.read_post(post, &mut source);
+    }
+    Ok(source)
+}
+
+fn read_users(users: &[User], source: &mut Source) {
+    for user in users {
         source.add_user(&user.id, &user.email, &user.name, &user_slug(&user.slug));
         if let Some(added) = source.site.users.last_mut()
             && added.key == user.id
@@ -143,85 +142,57 @@ pub fn parse(text: &str, site_url: Option<&str>) -> anyhow::Result<Source> {
             added.bio = user.bio.clone().unwrap_or_default();
         }
     }
-    let mut tags = HashMap::new();
-    for tag in &data.tags {
+}
+
+/// Adds the public tags; their slugs here by Ghost's id.
+fn read_tags<'a>(tags: &'a [Tag], source: &mut Source) -> HashMap<&'a str, String> {
+    let mut slugs = HashMap::new();
+    for tag in tags {
         if tag.visibility.as_deref() == Some("internal") {
             *source.skipped.entry("internal tag (#…)".into()).or_default() += 1;
             continue;
         }
         let slug = tag_slug(&tag.slug);
-        tags.insert(tag.id.as_str(), slug.clone());
+        slugs.insert(tag.id.as_str(), slug.clone());
         source.site.tags.push(ForeignTag {
             name: tag.name.trim().chars().take(60).collect(),
             slug,
             description: tag.description.clone().unwrap_or_default(),
         });
     }
-    let linked = |links: &[Link], post: &str| {
-        let mut found: Vec<(i64, String)> = links
-            .iter()
-            .filter(|link| link.post_id == post)
-            .map(|link| (link.sort_order, link.other_id.clone()))
-            .collect();
-        found.sort();
-        found.into_iter().map(|(_, id)| id).collect::<Vec<_>>()
-    };
-    for post in &data.posts {
+    slugs
+}
+
+/// What reading each post needs from the rest of the export.
+struct Reading<'a> {
+    data: &'a Data,
+    /// Tag slugs here by Ghost's tag id.
+    tags: HashMap<&'a str, String>,
+    site_url: Option<String>,
+}
+
+impl Reading<'_> {
+    /// `text` with the site's address where Ghost wrote its placeholder.
+    fn with_site(&self, text: &str) -> String {
+        match &self.site_url {
+            Some(url) => text.replace(GHOST_URL, url),
+            None => text.to_owned(),
+        }
+    }
+
+    fn read_post(&self, post: &Post, source: &mut Source) {
         let raw_title = post.title.clone().unwrap_or_default();
         let label = format!("{} \"{}\"", post.kind, raw_title.trim());
         let mut notes = Vec::new();
         let title = post_title(&raw_title, &mut notes);
-        let status = match (post.kind.as_str(), post.status.as_str()) {
-            ("page", _) => drafted(&mut notes, NO_PAGES),
-            (_, "published") => PostStatus::Published,
-            (_, "scheduled") => PostStatus::Scheduled,
-            (_, "sent") => drafted(&mut notes, "it was sent as a newsletter only; it is a draft here"),
-            (_, "draft") => PostStatus::Draft,
-            (_, other) => drafted(
-                &mut notes,
-                format!("its status \"{other}\" is unknown here; it was imported as a draft"),
-            ),
-        };
-        let members_only = post
-            .visibility
-            .as_deref()
-            .is_some_and(|visibility| visibility != "public");
-        let status = if members_only && status != PostStatus::Draft {
-            drafted(
-                &mut notes,
-                "it was for members only there; it is a draft here, so that it does not become public",
-            )
-        } else {
-            status
-        };
-        let mut authors = linked(&data.posts_authors, &post.id);
-        if authors.is_empty() {
-            authors.extend(post.author_id.clone());
-        }
-        let authors = match authors.is_empty() {
-            true => vec![source.author_key("", &mut notes)],
-            false => authors
-                .iter()
-                .map(|author| source.author_key(author, &mut notes))
-                .collect(),
-        };
-        let post_tags = linked(&data.posts_tags, &post.id)
+        let status = imported_status(post, &mut notes);
+        let authors = self.authors(post, source, &mut notes);
+        let post_tags = linked(&self.data.posts_tags, &post.id)
             .into_iter()
-            .filter_map(|id| tags.get(id.as_str()).cloned())
+            .filter_map(|id| self.tags.get(id.as_str()).cloned())
             .collect();
-        let meta = data.posts_meta.iter().find(|meta| meta.post_id == post.id);
-        let html = match &post.html {
-            Some(html) => with_site(html),
-            None => {
-                notes.push("it has no rendered HTML in the export; its plain text was imported".into());
-                post.plaintext
-                    .as_deref()
-                    .unwrap_or_default()
-                    .split("\n\n")
-                    .map(|paragraph| format!("<p>{}</p>", paragraph.replace('&', "&amp;").replace('<', "&lt;")))
-                    .collect()
-            }
-        };
+        let meta = self.data.posts_meta.iter().find(|meta| meta.post_id == post.id);
+        let html = self.html(post, &mut notes);
         let old_paths = match status {
             PostStatus::Published => vec![format!("/{}", post.slug.as_deref().unwrap_or_default())],
             _ => Vec::new(),
@@ -233,7 +204,7 @@ pub fn parse(text: &str, site_url: Option<&str>) -> anyhow::Result<Source> {
         source.bodies.push(Body {
             label,
             html,
-            cover: post.feature_image.as_deref().map(with_site),
+            cover: post.feature_image.as_deref().map(|image| self.with_site(image)),
             excerpt_html: post.custom_excerpt.clone().unwrap_or_default(),
         });
         let at = post.published_at.unwrap_or(post.created_at);
@@ -258,7 +229,76 @@ pub fn parse(text: &str, site_url: Option<&str>) -> anyhow::Result<Source> {
             old_paths: old_paths.into_iter().filter(|path| path.len() > 1).collect(),
         });
     }
-    Ok(source)
+
+    /// The post's author keys, in byline order; Ghost before 1.0 named one
+    /// on the post, and a post with none gets the stand-in author.
+    fn authors(&self, post: &Post, source: &mut Source, notes: &mut Vec<String>) -> Vec<String> {
+        let mut authors = linked(&self.data.posts_authors, &post.id);
+        if authors.is_empty() {
+            authors.extend(post.author_id.clone());
+        }
+        match authors.is_empty() {
+            true => vec![source.author_key("", notes)],
+            false => authors.iter().map(|author| source.author_key(author, notes)).collect(),
+        }
+    }
+
+    /// The rendered HTML, or paragraphs of the plain text when the export
+    /// has none.
+    fn html(&self, post: &Post, notes: &mut Vec<String>) -> String {
+        match &post.html {
+            Some(html) => self.with_site(html),
+            None => {
+                notes.push("it has no rendered HTML in the export; its plain text was imported".into());
+                post.plaintext
+                    .as_deref()
+                    .unwrap_or_default()
+                    .split("\n\n")
+                    .map(|paragraph| format!("<p>{}</p>", paragraph.replace('&', "&amp;").replace('<', "&lt;")))
+                    .collect()
+            }
+        }
+    }
+}
+
+/// The status here for Ghost's; what would go public that was not public
+/// there, or has no place here, becomes a draft with a note.
+fn imported_status(post: &Post, notes: &mut Vec<String>) -> PostStatus {
+    let status = match (post.kind.as_str(), post.status.as_str()) {
+        ("page", _) => drafted(notes, NO_PAGES),
+        (_, "published") => PostStatus::Published,
+        (_, "scheduled") => PostStatus::Scheduled,
+        (_, "sent") => drafted(notes, "it was sent as a newsletter only; it is a draft here"),
+        (_, "draft") => PostStatus::Draft,
+        (_, other) => drafted(
+            notes,
+            format!("its status \"{other}\" is unknown here; it was imported as a draft"),
+        ),
+    };
+    let members_only = post
+        .visibility
+        .as_deref()
+        .is_some_and(|visibility| visibility != "public");
+    if members_only && status != PostStatus::Draft {
+        drafted(
+            notes,
+            "it was for members only there; it is a draft here, so that it does not become public",
+        )
+    } else {
+        status
+    }
+}
+
+/// The ids `links` (posts_tags or posts_authors) join to `post`, in their
+/// sort order.
+fn linked(links: &[Link], post: &str) -> Vec<String> {
+    let mut found: Vec<(i64, String)> = links
+        .iter()
+        .filter(|link| link.post_id == post)
+        .map(|link| (link.sort_order, link.other_id.clone()))
+        .collect();
+    found.sort();
+    found.into_iter().map(|(_, id)| id).collect::<Vec<_>>()
 }
 
 #[cfg(test)]
