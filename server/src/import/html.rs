@@ -39,11 +39,36 @@ pub fn to_markdown(html: &str, addresses: &Arc<HashMap<String, String>>) -> Conv
             }
         }
     };
+    let markdown = match converter(addresses, note.clone()).convert(html) {
+        Ok(markdown) => markdown,
+        Err(error) => {
+            note(format!(
+                "the body could not be read as HTML ({error}); it was kept as text"
+            ));
+            html.to_owned()
+        }
+    };
+    let notes = notes
+        .lock()
+        .map(|mut notes| std::mem::take(&mut *notes))
+        .unwrap_or_default();
+    Converted {
+        markdown: markdown.trim().to_owned(),
+        notes,
+    }
+}
+
+/// The converter with Vellum's handlers; `note` is told what does not
+/// come across as it was.
+fn converter(
+    addresses: &Arc<HashMap<String, String>>,
+    note: impl Fn(String) + Clone + Send + Sync + 'static,
+) -> HtmlToMarkdown {
     let images = addresses.clone();
     let links = addresses.clone();
     let embed_note = note.clone();
-    let dropped_note = note.clone();
-    let converter = HtmlToMarkdown::builder()
+    let dropped_note = note;
+    HtmlToMarkdown::builder()
         // The Markdown Vellum's own editor writes: `- item`, `1. item`.
         .options(Options {
             bullet_list_marker: BulletListMarker::Dash,
@@ -110,24 +135,7 @@ pub fn to_markdown(html: &str, addresses: &Arc<HashMap<String, String>>) -> Conv
                 format!("\n\n*{inner}*\n\n")
             }))
         })
-        .build();
-    let markdown = match converter.convert(html) {
-        Ok(markdown) => markdown,
-        Err(error) => {
-            note(format!(
-                "the body could not be read as HTML ({error}); it was kept as text"
-            ));
-            html.to_owned()
-        }
-    };
-    let notes = notes
-        .lock()
-        .map(|mut notes| std::mem::take(&mut *notes))
-        .unwrap_or_default();
-    Converted {
-        markdown: markdown.trim().to_owned(),
-        notes,
-    }
+        .build()
 }
 
 fn attribute(element: &Element, name: &str) -> Option<String> {
