@@ -40,13 +40,37 @@ pub async fn write_export(
 ) -> anyhow::Result<(usize, usize)> {
     std::fs::create_dir_all(dir.join("posts"))?;
     std::fs::create_dir_all(dir.join("media"))?;
-    let failed = |error: app::error::AppError| anyhow::anyhow!("{error}");
     let settings = store.site_settings().await.map_err(failed)?;
+    let users = users(store).await?;
+    let tags = tags(store).await?;
+    let posts = posts(store, dir).await?;
+    let (media_export, files) = media_files(store, media, dir).await?;
+    let count = posts.len();
+    let site = SiteExport {
+        format: FORMAT.to_owned(),
+        exported_at: chrono::Utc::now(),
+        settings,
+        users,
+        tags,
+        posts,
+        media: media_export,
+        import_sources: store.import_sources().await.map_err(failed)?,
+    };
+    std::fs::write(dir.join("site.json"), serde_json::to_vec_pretty(&site)?)
+        .with_context(|| format!("cannot write {}", dir.join("site.json").display()))?;
+    Ok((count, files))
+}
+
+fn failed(error: app::error::AppError) -> anyhow::Error {
+    anyhow::anyhow!("{error}")
+}
+
+async fn users(store: &dyn Store) -> anyhow::Result<Vec<ExportUser>> {
     // By id: both databases order them alike (names they might collate
     // differently).
     let mut users = store.list_users().await.map_err(failed)?;
     users.sort_by_key(|user| user.id);
-    let users = users
+    Ok(users
         .into_iter()
         // Never the password hash, the session epoch or sign-in times.
         .map(|user| ExportUser {
@@ -61,10 +85,13 @@ pub async fn write_export(
             active: user.active,
             created_at: user.created_at,
         })
-        .collect();
+        .collect())
+}
+
+async fn tags(store: &dyn Store) -> anyhow::Result<Vec<ExportTag>> {
     let mut tags = store.list_tags().await.map_err(failed)?;
     tags.sort_by_key(|tag| tag.id);
-    let tags = tags
+    Ok(tags
         .into_iter()
         .map(|tag| ExportTag {
             id: tag.id,
@@ -72,7 +99,12 @@ pub async fn write_export(
             slug: tag.slug,
             description: tag.description,
         })
-        .collect();
+        .collect())
+}
+
+/// Every post, trashed ones too, by id; each also written to `posts/` as
+/// Markdown.
+async fn posts(store: &dyn Store, dir: &Path) -> anyhow::Result<Vec<ExportPost>> {
     // The lists leave the trash out unless asked for it.
     let mut summaries = Vec::new();
     for status in [None, Some(PostStatus::Trashed)] {
@@ -88,89 +120,115 @@ pub async fn write_export(
     summaries.dedup_by_key(|summary| summary.id);
     let mut posts = Vec::with_capacity(summaries.len());
     for summary in &summaries {
-        let Some(post) = store.post(summary.id).await.map_err(failed)? else {
-            continue;
-        };
-        let authors = store.post_authors(post.id).await.map_err(failed)?;
-        let post_tags = store.post_tags(post.id).await.map_err(failed)?;
-        let old = store.post_old_addresses(post.id).await.map_err(failed)?;
-        let revisions = store
-            .revisions(post.id)
-            .await
-            .map_err(failed)?
-            .into_iter()
-            .map(|revision| ExportRevision {
-                id: revision.id,
-                version: revision.version,
-                saved_by: revision.saved_by,
-                saved_by_id: revision.saved_by_id,
-                kind: revision.kind,
-                status: revision.status.as_str().to_owned(),
-                title: revision.title,
-                slug: revision.slug,
-                markdown: revision.body,
-                excerpt: revision.excerpt,
-                cover_url: revision.cover_url,
-                cover_alt: revision.cover_alt,
-                seo_title: revision.seo_title,
-                seo_description: revision.seo_description,
-                canonical_url: revision.canonical_url,
-                created_at: revision.created_at,
-                updated_at: revision.updated_at,
-            })
-            .collect();
-        let comments = store
-            .comments(post.id)
-            .await
-            .map_err(failed)?
-            .into_iter()
-            .map(|comment| ExportComment {
-                id: comment.id,
-                author: comment.author,
-                author_id: comment.author_id,
-                kind: comment.kind,
-                body: comment.body,
-                created_at: comment.created_at,
-            })
-            .collect();
-        let author_names: Vec<&str> = authors.iter().map(|author| author.display_name.as_str()).collect();
-        let tag_names: Vec<&str> = post_tags.iter().map(|tag| tag.name.as_str()).collect();
-        std::fs::write(
-            dir.join("posts").join(format!("{}.md", post.slug)),
-            markdown_file(&post, &author_names, &tag_names),
-        )?;
-        posts.push(ExportPost {
-            id: post.id,
-            title: post.title,
-            slug: post.slug,
-            status: post.status.as_str().to_owned(),
-            markdown: post.body,
-            excerpt: post.excerpt,
-            cover_url: post.cover_url,
-            cover_alt: post.cover_alt,
-            seo_title: post.seo_title,
-            seo_description: post.seo_description,
-            canonical_url: post.canonical_url,
-            show_review: post.show_review,
-            version: post.version,
-            created_at: post.created_at,
-            updated_at: post.updated_at,
-            published_at: post.published_at,
-            publish_at: post.publish_at,
-            trashed_at: post.trashed_at,
-            reviewed_by: post.reviewed_by,
-            reviewed_at: post.reviewed_at,
-            reviewed_version: post.reviewed_version,
-            live_revision_id: post.live_revision_id,
-            authors: authors.iter().map(|author| author.id).collect(),
-            tags: tag_names.iter().map(|name| (*name).to_owned()).collect(),
-            tag_ids: post_tags.iter().map(|tag| tag.id).collect(),
-            old_slugs: old.slugs,
-            old_paths: old.paths,
-            revisions,
-            comments,
-        });
+        if let Some(post) = post(store, summary.id, dir).await? {
+            posts.push(post);
+        }
     }
+    Ok(posts)
+}
+
+/// The post with its authors, tags, old addresses, revisions and
+/// comments, written to `posts/` as Markdown on the way.
+async fn post(store: &dyn Store, id: i64, dir: &Path) -> anyhow::Result<Option<ExportPost>> {
+    let Some(post) = store.post(id).await.map_err(failed)? else {
+        return Ok(None);
+    };
+    let authors = store.post_authors(post.id).await.map_err(failed)?;
+    let post_tags = store.post_tags(post.id).await.map_err(failed)?;
+    let old = store.post_old_addresses(post.id).await.map_err(failed)?;
+    let revisions = revisions(store, post.id).await?;
+    let comments = comments(store, post.id).await?;
+    let author_names: Vec<&str> = authors.iter().map(|author| author.display_name.as_str()).collect();
+    let tag_names: Vec<&str> = post_tags.iter().map(|tag| tag.name.as_str()).collect();
+    std::fs::write(
+        dir.join("posts").join(format!("{}.md", post.slug)),
+        markdown_file(&post, &author_names, &tag_names),
+    )?;
+    Ok(Some(ExportPost {
+        id: post.id,
+        title: post.title,
+        slug: post.slug,
+        status: post.status.as_str().to_owned(),
+        markdown: post.body,
+        excerpt: post.excerpt,
+        cover_url: post.cover_url,
+        cover_alt: post.cover_alt,
+        seo_title: post.seo_title,
+        seo_description: post.seo_description,
+        canonical_url: post.canonical_url,
+        show_review: post.show_review,
+        version: post.version,
+        created_at: post.created_at,
+        updated_at: post.updated_at,
+        published_at: post.published_at,
+        publish_at: post.publish_at,
+        trashed_at: post.trashed_at,
+        reviewed_by: post.reviewed_by,
+        reviewed_at: post.reviewed_at,
+        reviewed_version: post.reviewed_version,
+        live_revision_id: post.live_revision_id,
+        authors: authors.iter().map(|author| author.id).collect(),
+        tags: tag_names.iter().map(|name| (*name).to_owned()).collect(),
+        tag_ids: post_tags.iter().map(|tag| tag.id).collect(),
+        old_slugs: old.slugs,
+        old_paths: old.paths,
+        revisions,
+        comments,
+    }))
+}
+
+async fn revisions(store: &dyn Store, post_id: i64) -> anyhow::Result<Vec<ExportRevision>> {
+    Ok(store
+        .revisions(post_id)
+        .await
+        .map_err(failed)?
+        .into_iter()
+        .map(|revision| ExportRevision {
+            id: revision.id,
+            version: revision.version,
+            saved_by: revision.saved_by,
+            saved_by_id: revision.saved_by_id,
+            kind: revision.kind,
+            status: revision.status.as_str().to_owned(),
+            title: revision.title,
+            slug: revision.slug,
+            markdown: revision.body,
+            excerpt: revision.excerpt,
+            cover_url: revision.cover_url,
+            cover_alt: revision.cover_alt,
+            seo_title: revision.seo_title,
+            seo_description: revision.seo_description,
+            canonical_url: revision.canonical_url,
+            created_at: revision.created_at,
+            updated_at: revision.updated_at,
+        })
+        .collect())
+}
+
+async fn comments(store: &dyn Store, post_id: i64) -> anyhow::Result<Vec<ExportComment>> {
+    Ok(store
+        .comments(post_id)
+        .await
+        .map_err(failed)?
+        .into_iter()
+        .map(|comment| ExportComment {
+            id: comment.id,
+            author: comment.author,
+            author_id: comment.author_id,
+            kind: comment.kind,
+            body: comment.body,
+            created_at: comment.created_at,
+        })
+        .collect())
+}
+
+/// The media library's metadata by id, and its files (originals and
+/// variants) copied to `media/`; with how many files were copied.
+async fn media_files(
+    store: &dyn Store,
+    media: &app::media::storage::MediaStorage,
+    dir: &Path,
+) -> anyhow::Result<(Vec<ExportMedia>, usize)> {
     let items = store.media_list("", i64::MAX).await.map_err(failed)?;
     let ids: Vec<i64> = items.iter().map(|item| item.id).collect();
     let variants = store.media_variants(&ids).await.map_err(failed)?;
@@ -214,20 +272,7 @@ pub async fn write_export(
         });
     }
     media_export.sort_by_key(|item| item.id);
-    let count = posts.len();
-    let site = SiteExport {
-        format: FORMAT.to_owned(),
-        exported_at: chrono::Utc::now(),
-        settings,
-        users,
-        tags,
-        posts,
-        media: media_export,
-        import_sources: store.import_sources().await.map_err(failed)?,
-    };
-    std::fs::write(dir.join("site.json"), serde_json::to_vec_pretty(&site)?)
-        .with_context(|| format!("cannot write {}", dir.join("site.json").display()))?;
-    Ok((count, files))
+    Ok((media_export, files))
 }
 
 /// A post as a Markdown file with YAML front matter. Strings are written
