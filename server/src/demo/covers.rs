@@ -29,3 +29,41 @@ pub fn svg(name: &str) -> Option<&'static str> {
 pub fn url(name: &str) -> String {
     format!("/demo/covers/{name}.svg")
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::super::covers;
+    use super::super::posts::POSTS;
+
+    #[test]
+    fn covers_are_self_contained_svg() {
+        let mut names = HashSet::new();
+        for (name, svg) in covers::COVERS {
+            assert!(names.insert(name), "{name} twice");
+            assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 1200 630\""));
+            assert!(svg.trim_end().ends_with("</svg>"), "{name}");
+            for banned in [
+                "<script",
+                "<text",
+                "<image",
+                "<foreignObject",
+                "font",
+                "on",
+                "url(http",
+                "href=\"http",
+            ] {
+                let found = match banned {
+                    // Attributes such as onload; "on" alone is in ordinary words.
+                    "on" => svg.contains(" onload") || svg.contains(" onclick"),
+                    _ => svg.contains(banned),
+                };
+                assert!(!found, "{name} contains {banned}");
+            }
+            assert_eq!(svg.matches("http").count(), 1, "{name}: only the SVG namespace");
+        }
+        assert!(POSTS.iter().all(|post| names.contains(post.cover)));
+        assert_eq!(covers::svg("nope"), None);
+    }
+}

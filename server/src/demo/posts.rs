@@ -280,3 +280,68 @@ pub const POSTS: [DemoPost; 14] = [
         approve_note: None,
     },
 ];
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use app::posts::server::{PostEdit, RawEdit};
+
+    use super::super::covers;
+    use super::*;
+
+    #[test]
+    fn every_post_is_a_complete_article() {
+        let tags: HashSet<&str> = TAGS.iter().map(|(name, _)| *name).collect();
+        let mut titles = HashSet::new();
+        for post in &POSTS {
+            let words = post.body.split_whitespace().count();
+            assert!((500..=900).contains(&words), "{}: {words} words", post.title);
+            assert!(post.body.contains("\n## "), "{}: sections", post.title);
+            assert!(
+                post.body.contains("\n- ") || post.body.contains("\n1. "),
+                "{}: a list",
+                post.title
+            );
+            assert!(
+                post.body.contains("## When to call your clinician"),
+                "{}: when to call",
+                post.title
+            );
+            assert!(!post.excerpt.is_empty() && post.excerpt.len() < 300, "{}", post.title);
+            assert!(!post.excerpt.contains("  "), "{}: excerpt spacing", post.title);
+            let post_tags: Vec<&str> = post.tags.split(", ").collect();
+            assert!((1..=3).contains(&post_tags.len()), "{}", post.title);
+            assert!(
+                post_tags.iter().all(|tag| tags.contains(tag)),
+                "{}: {}",
+                post.title,
+                post.tags
+            );
+            assert!(
+                covers::svg(post.cover).is_some(),
+                "{}: cover {}",
+                post.title,
+                post.cover
+            );
+            assert!(post.cover_alt.len() > 20, "{}: alt text", post.title);
+            assert!(titles.insert(post.title), "{}: twice", post.title);
+            let ids = [1];
+            PostEdit::parse(&RawEdit {
+                title: post.title,
+                slug: "a-post",
+                body: post.body,
+                excerpt: post.excerpt,
+                cover_url: &covers::url(post.cover),
+                cover_alt: post.cover_alt,
+                tags: post.tags,
+                author_ids: &ids,
+                ..RawEdit::default()
+            })
+            .unwrap_or_else(|error| panic!("{}: {error:?}", post.title));
+        }
+        let used: HashSet<&str> = POSTS.iter().flat_map(|post| post.tags.split(", ")).collect();
+        assert_eq!(used, tags, "every tag is used");
+        assert!(POSTS.iter().any(|post| post.authors.len() > 1), "multi-author bylines");
+    }
+}
