@@ -141,21 +141,21 @@ async fn post(store: &dyn Store, id: i64, dir: &Path) -> anyhow::Result<Option<E
     let author_names: Vec<&str> = authors.iter().map(|author| author.display_name.as_str()).collect();
     let tag_names: Vec<&str> = post_tags.iter().map(|tag| tag.name.as_str()).collect();
     std::fs::write(
-        dir.join("posts").join(format!("{}.md", post.slug)),
+        dir.join("posts").join(format!("{}.md", post.content.slug)),
         markdown_file(&post, &author_names, &tag_names),
     )?;
     Ok(Some(ExportPost {
         id: post.id,
-        title: post.title,
-        slug: post.slug,
+        title: post.content.title,
+        slug: post.content.slug,
         status: post.status.as_str().to_owned(),
-        markdown: post.body,
-        excerpt: post.excerpt,
-        cover_url: post.cover_url,
-        cover_alt: post.cover_alt,
-        seo_title: post.seo_title,
-        seo_description: post.seo_description,
-        canonical_url: post.canonical_url,
+        markdown: post.content.body,
+        excerpt: post.content.excerpt,
+        cover_url: post.content.cover_url,
+        cover_alt: post.content.cover_alt,
+        seo_title: post.content.seo_title,
+        seo_description: post.content.seo_description,
+        canonical_url: post.content.canonical_url,
         show_review: post.show_review,
         version: post.version,
         created_at: post.created_at,
@@ -190,15 +190,15 @@ async fn revisions(store: &dyn Store, post_id: i64) -> anyhow::Result<Vec<Export
             saved_by_id: revision.saved_by_id,
             kind: revision.kind,
             status: revision.status.as_str().to_owned(),
-            title: revision.title,
-            slug: revision.slug,
-            markdown: revision.body,
-            excerpt: revision.excerpt,
-            cover_url: revision.cover_url,
-            cover_alt: revision.cover_alt,
-            seo_title: revision.seo_title,
-            seo_description: revision.seo_description,
-            canonical_url: revision.canonical_url,
+            title: revision.content.title,
+            slug: revision.content.slug,
+            markdown: revision.content.body,
+            excerpt: revision.content.excerpt,
+            cover_url: revision.content.cover_url,
+            cover_alt: revision.content.cover_alt,
+            seo_title: revision.content.seo_title,
+            seo_description: revision.content.seo_description,
+            canonical_url: revision.content.canonical_url,
             created_at: revision.created_at,
             updated_at: revision.updated_at,
         })
@@ -226,7 +226,7 @@ async fn comments(store: &dyn Store, post_id: i64) -> anyhow::Result<Vec<ExportC
 /// variants) copied to `media/`; with how many files were copied.
 async fn media_files(
     store: &dyn Store,
-    media: &app::media::storage::MediaStorage,
+    media: &app::store::files::MediaStorage,
     dir: &Path,
 ) -> anyhow::Result<(Vec<ExportMedia>, usize)> {
     let items = store.media_list("", i64::MAX).await.map_err(failed)?;
@@ -287,8 +287,8 @@ fn markdown_file(post: &app::posts::server::Post, authors: &[&str], tags: &[&str
         )
     };
     let mut front = vec![
-        format!("title: {}", quoted(&post.title)),
-        format!("slug: {}", quoted(&post.slug)),
+        format!("title: {}", quoted(&post.content.title)),
+        format!("slug: {}", quoted(&post.content.slug)),
         format!("status: {}", post.status.as_str()),
         format!("authors: {}", list(authors)),
         format!("tags: {}", list(tags)),
@@ -298,14 +298,14 @@ fn markdown_file(post: &app::posts::server::Post, authors: &[&str], tags: &[&str
     if let Some(at) = post.published_at {
         front.push(format!("published_at: {}", at.trunc_subsecs(6).to_rfc3339()));
     }
-    if !post.excerpt.is_empty() {
-        front.push(format!("excerpt: {}", quoted(&post.excerpt)));
+    if !post.content.excerpt.is_empty() {
+        front.push(format!("excerpt: {}", quoted(&post.content.excerpt)));
     }
-    if !post.cover_url.is_empty() {
-        front.push(format!("cover: {}", quoted(&post.cover_url)));
-        front.push(format!("cover_alt: {}", quoted(&post.cover_alt)));
+    if !post.content.cover_url.is_empty() {
+        front.push(format!("cover: {}", quoted(&post.content.cover_url)));
+        front.push(format!("cover_alt: {}", quoted(&post.content.cover_alt)));
     }
-    format!("---\n{}\n---\n\n{}\n", front.join("\n"), post.body)
+    format!("---\n{}\n---\n\n{}\n", front.join("\n"), post.content.body)
 }
 
 /// `GET /admin/export.tar.gz`: the export, for admins, as one download.

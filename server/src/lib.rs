@@ -150,7 +150,7 @@ pub async fn publish_due(state: &AppState) -> anyhow::Result<usize> {
         .publish_due(state.clock.now(), app::webhooks::server::event_payload)
         .await?;
     for post in &published {
-        tracing::info!(post = post.id, title = %post.title, "published at its scheduled time");
+        tracing::info!(post = post.id, title = %post.content.title, "published at its scheduled time");
     }
     Ok(published.len())
 }

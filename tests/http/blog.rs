@@ -6,9 +6,8 @@ use std::sync::Arc;
 use app::accounts::Role;
 use app::accounts::server::{AuditAction, NewAuditEntry, User};
 use app::clock::ManualClock;
-use app::posts::server::{
-    LiveText, Notify, Post, PostEdit, PostTitle, RawEdit, RevisionKind, SaveRequest, Slug, StatusChange,
-};
+use app::domain::{PostContent, PostFields};
+use app::posts::server::{LiveText, Notify, Post, PostEdit, PostTitle, RevisionKind, SaveRequest, Slug, StatusChange};
 use app::posts::workflow::PostStatus;
 use chrono::{DateTime, Duration, Utc};
 use reqwest::StatusCode;
@@ -58,14 +57,16 @@ pub(crate) async fn post_with(
         .create_draft(&title, &Slug::from_title(&title), author.id, at)
         .await
         .expect("draft");
-    let edit = PostEdit::parse(&RawEdit {
-        title: &post.title,
-        slug: &post.slug,
-        body,
-        tags,
+    let edit = PostEdit::parse(&PostFields {
+        content: PostContent {
+            title: post.content.title.clone(),
+            slug: post.content.slug.clone(),
+            body: body.to_owned(),
+            ..PostContent::default()
+        },
+        tags: tags.to_owned(),
         show_review: true,
-        author_ids: &[author.id],
-        ..RawEdit::default()
+        author_ids: vec![author.id],
     })
     .expect("edit");
     let post = store

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use app::accounts::Role;
 use app::accounts::server::{AuditAction, NewAuditEntry, ProfileUpdate};
 use app::clock::ManualClock;
-use app::posts::server::{LiveText, Notify, PostEdit, RawEdit, RevisionKind, SaveRequest, StatusChange};
+use app::domain::{PostContent, PostFields};
+use app::posts::server::{LiveText, Notify, PostEdit, RevisionKind, SaveRequest, StatusChange};
 use app::posts::workflow::PostStatus;
 use app::settings::server::SettingsUpdate;
 use chrono::Duration;
@@ -57,13 +58,16 @@ async fn every_kind_of_change_reaches_the_next_reader(db: &TestDb) {
 
     // A live post's tags, saved without publishing its text again.
     assert!(!warm(&server, "/").await.contains("Lungs"));
-    let retagged = PostEdit::parse(&RawEdit {
-        title: "Second post",
-        slug: &second.slug,
-        body: &second.body,
-        tags: "Lungs",
-        author_ids: &[ana.id],
-        ..RawEdit::default()
+    let retagged = PostEdit::parse(&PostFields {
+        content: PostContent {
+            title: "Second post".into(),
+            slug: second.content.slug.clone(),
+            body: second.content.body.clone(),
+            ..PostContent::default()
+        },
+        tags: "Lungs".into(),
+        author_ids: vec![ana.id],
+        ..PostFields::default()
     })
     .expect("edit");
     store
@@ -82,13 +86,16 @@ async fn every_kind_of_change_reaches_the_next_reader(db: &TestDb) {
 
     // Updating a published post's text.
     assert!(warm(&server, "/posts/first-post").await.contains("First post"));
-    let edit = PostEdit::parse(&RawEdit {
-        title: "First post, revised",
-        slug: "first-post",
-        body: "New words.",
-        tags: "Heart",
-        author_ids: &[ana.id],
-        ..RawEdit::default()
+    let edit = PostEdit::parse(&PostFields {
+        content: PostContent {
+            title: "First post, revised".into(),
+            slug: "first-post".into(),
+            body: "New words.".into(),
+            ..PostContent::default()
+        },
+        tags: "Heart".into(),
+        author_ids: vec![ana.id],
+        ..PostFields::default()
     })
     .expect("edit");
     let first = store

@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use app::accounts::Role;
 use app::clock::ManualClock;
-use app::posts::server::{PostEdit, PostTitle, RawEdit, RevisionKind, SaveRequest, Slug};
+use app::domain::{PostContent, PostFields};
+use app::posts::server::{PostEdit, PostTitle, RevisionKind, SaveRequest, Slug};
 use app::posts::workflow::PostStatus;
 use app::previews::api::{CreatePreviewLink, ListPreviewLinks, RevokePreviewLink};
 use chrono::Duration;
@@ -25,12 +26,15 @@ async fn save_body(
     author: i64,
     body: &str,
 ) -> app::posts::server::Post {
-    let edit = PostEdit::parse(&RawEdit {
-        title: &post.title,
-        slug: &post.slug,
-        body,
-        author_ids: &[author],
-        ..RawEdit::default()
+    let edit = PostEdit::parse(&PostFields {
+        content: PostContent {
+            title: post.content.title.clone(),
+            slug: post.content.slug.clone(),
+            body: body.to_owned(),
+            ..PostContent::default()
+        },
+        author_ids: vec![author],
+        ..PostFields::default()
     })
     .expect("edit");
     server

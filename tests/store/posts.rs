@@ -6,10 +6,9 @@ use std::sync::Arc;
 
 use app::accounts::Role;
 use app::accounts::server::{AuditAction, DisplayName, Email, NewAuditEntry, NewUser, User};
+use app::domain::{PostContent, PostFields};
 use app::error::AppError;
-use app::posts::server::{
-    LiveText, Notify, Post, PostEdit, PostTitle, RawEdit, RevisionKind, SaveRequest, Slug, StatusChange,
-};
+use app::posts::server::{LiveText, Notify, Post, PostEdit, PostTitle, RevisionKind, SaveRequest, Slug, StatusChange};
 use app::posts::workflow::PostStatus;
 use app::store::Store;
 use chrono::{Duration, Utc};
@@ -40,12 +39,15 @@ async fn draft(store: &dyn Store, title: &str, author: &User) -> Post {
 }
 
 fn edit(post: &Post, body: &str, authors: &[i64]) -> PostEdit {
-    PostEdit::parse(&RawEdit {
-        title: &post.title,
-        slug: &post.slug,
-        body,
-        author_ids: authors,
-        ..RawEdit::default()
+    PostEdit::parse(&PostFields {
+        content: PostContent {
+            title: post.content.title.clone(),
+            slug: post.content.slug.clone(),
+            body: body.to_owned(),
+            ..PostContent::default()
+        },
+        author_ids: authors.to_vec(),
+        ..PostFields::default()
     })
     .expect("valid edit")
 }
@@ -187,15 +189,18 @@ async fn the_live_text_and_old_addresses(db: &TestDb) {
         .expect("publish");
     assert!(published.published_at.is_some() && published.live_revision_id.is_some());
     let live = live_text(store.as_ref(), "live-text").await.expect("live");
-    assert_eq!(live.body, "First text");
+    assert_eq!(live.content.body, "First text");
 
     // The working copy changes; the live text does not, until published.
-    let renamed = PostEdit::parse(&RawEdit {
-        title: "Live text",
-        slug: "live-text-renamed",
-        body: "Second text",
-        author_ids: &[maya.id],
-        ..RawEdit::default()
+    let renamed = PostEdit::parse(&PostFields {
+        content: PostContent {
+            title: "Live text".into(),
+            slug: "live-text-renamed".into(),
+            body: "Second text".into(),
+            ..PostContent::default()
+        },
+        author_ids: vec![maya.id],
+        ..PostFields::default()
     })
     .expect("edit");
     let edited = store
@@ -211,7 +216,7 @@ async fn the_live_text_and_old_addresses(db: &TestDb) {
         .await
         .expect("save live post");
     let live = live_text(store.as_ref(), "live-text").await.expect("still live");
-    assert_eq!(live.body, "First text");
+    assert_eq!(live.content.body, "First text");
     store
         .change_status(&change(&edited, PostStatus::Published, &maya, LiveText::FromCurrent))
         .await
@@ -228,11 +233,14 @@ async fn the_live_text_and_old_addresses(db: &TestDb) {
 
     // Another post cannot take the old address.
     let other = draft(&*store, "Other", &maya).await;
-    let taken = PostEdit::parse(&RawEdit {
-        title: "Other",
-        slug: "live-text",
-        author_ids: &[maya.id],
-        ..RawEdit::default()
+    let taken = PostEdit::parse(&PostFields {
+        content: PostContent {
+            title: "Other".into(),
+            slug: "live-text".into(),
+            ..PostContent::default()
+        },
+        author_ids: vec![maya.id],
+        ..PostFields::default()
     })
     .expect("edit");
     let refused = save(&*store, &other, &taken, &maya, RevisionKind::Save).await;

@@ -51,10 +51,10 @@ pub async fn atom(State(state): State<AppState>) -> Result<Response, PageError> 
     let entries: Vec<Entry> = posts
         .iter()
         .map(|post| {
-            let url = format!("{}{}", settings.site_url, public_path(&post.slug));
-            let rendered = render_markdown(&post.body);
+            let url = format!("{}{}", settings.site_url, public_path(&post.content.slug));
+            let rendered = render_markdown(&post.content.body);
             Entry {
-                title: Text::plain(post.title.clone()),
+                title: Text::plain(post.content.title.clone()),
                 id: url.clone(),
                 updated: fixed(post.updated_at),
                 published: Some(fixed(post.published_at)),
@@ -72,7 +72,7 @@ pub async fn atom(State(state): State<AppState>) -> Result<Response, PageError> 
                     rel: "alternate".into(),
                     ..Link::default()
                 }],
-                summary: (!post.excerpt.is_empty()).then(|| Text::plain(post.excerpt.clone())),
+                summary: (!post.content.excerpt.is_empty()).then(|| Text::plain(post.content.excerpt.clone())),
                 content: Some(Content {
                     value: Some(rendered.html),
                     content_type: Some("html".into()),
@@ -121,12 +121,12 @@ async fn rss_of(state: &AppState, author_slug: &str, tag_slug: &str, about: &str
     let items: Vec<rss::Item> = posts
         .iter()
         .map(|post| {
-            let url = format!("{}{}", settings.site_url, public_path(&post.slug));
-            let rendered = render_markdown(&post.body);
-            let summary = if post.excerpt.is_empty() {
+            let url = format!("{}{}", settings.site_url, public_path(&post.content.slug));
+            let rendered = render_markdown(&post.content.body);
+            let summary = if post.content.excerpt.is_empty() {
                 excerpt(&rendered.first_paragraph, 300)
             } else {
-                post.excerpt.clone()
+                post.content.excerpt.clone()
             };
             let byline = post
                 .authors
@@ -135,7 +135,7 @@ async fn rss_of(state: &AppState, author_slug: &str, tag_slug: &str, about: &str
                 .collect::<Vec<_>>()
                 .join(", ");
             rss::ItemBuilder::default()
-                .title(Some(post.title.clone()))
+                .title(Some(post.content.title.clone()))
                 .link(Some(url.clone()))
                 .guid(Some(rss::GuidBuilder::default().value(url).permalink(true).build()))
                 .pub_date(Some(post.published_at.to_rfc2822()))
@@ -197,7 +197,7 @@ pub async fn sitemap(State(state): State<AppState>) -> Result<Response, PageErro
     add("/", posts.iter().map(|post| post.updated_at).max());
     let mut seen: Vec<String> = Vec::new();
     for post in &posts {
-        add(&public_path(&post.slug), Some(post.updated_at));
+        add(&public_path(&post.content.slug), Some(post.updated_at));
         let pages = post
             .authors
             .iter()

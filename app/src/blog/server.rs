@@ -76,7 +76,7 @@ async fn listing(
         (n, true) => format!("{base}&page={n}"),
         (n, false) => format!("{base}?page={n}"),
     };
-    let covers: Vec<&str> = posts.iter().map(|post| post.cover_url.as_str()).collect();
+    let covers: Vec<&str> = posts.iter().map(|post| post.content.cover_url.as_str()).collect();
     let media = media_index(state, &covers).await?;
     let listing = Listing {
         cards: posts.iter().map(|post| card(post, settings, &media)).collect(),
@@ -125,16 +125,16 @@ fn cover_image(url: &str, alt: &str, media: &MediaIndex) -> Option<CoverImage> {
 }
 
 fn card(post: &PublicPost, settings: &crate::settings::SiteSettings, media: &MediaIndex) -> Card {
-    let summary = summarize(&post.body);
+    let summary = summarize(&post.content.body);
     Card {
-        title: post.title.clone(),
-        path: crate::posts::server::public_path(&post.slug),
-        excerpt: if post.excerpt.is_empty() {
+        title: post.content.title.clone(),
+        path: crate::posts::server::public_path(&post.content.slug),
+        excerpt: if post.content.excerpt.is_empty() {
             excerpt(&summary.first_paragraph, 200)
         } else {
-            post.excerpt.clone()
+            post.content.excerpt.clone()
         },
-        cover: cover_image(&post.cover_url, &post.cover_alt, media),
+        cover: cover_image(&post.content.cover_url, &post.content.cover_alt, media),
         authors: post.byline(),
         tags: post.tags.clone(),
         date: local_date(post.published_at, settings),
@@ -312,8 +312,8 @@ async fn render_post(state: &AppState, post: PublicPost, preview: bool) -> Resul
     let now = state.clock.now();
     let settings = state.store.site_settings().await?;
     let date = |at: chrono::DateTime<chrono::Utc>| local_date(at, &settings);
-    let rendered = render_markdown(&post.body);
-    let media = media_index(state, &[&post.body, &post.cover_url]).await?;
+    let rendered = render_markdown(&post.content.body);
+    let media = media_index(state, &[&post.content.body, &post.content.cover_url]).await?;
     let (related, (older, newer)) = if preview {
         (Vec::new(), (None, None))
     } else {
@@ -326,26 +326,35 @@ async fn render_post(state: &AppState, post: PublicPost, preview: bool) -> Resul
     let review = post.shown_review();
     let published = post.published_at;
     let updated = (post.updated_at - published > chrono::Duration::hours(1)).then(|| date(post.updated_at));
-    let description = [&post.seo_description, &post.excerpt]
+    let description = [&post.content.seo_description, &post.content.excerpt]
         .into_iter()
         .find(|text| !text.is_empty())
         .cloned()
         .unwrap_or_else(|| excerpt(&rendered.first_paragraph, 160));
-    let canonical = if post.canonical_url.is_empty() {
-        format!("{}{}", settings.site_url, crate::posts::server::public_path(&post.slug))
+    let canonical = if post.content.canonical_url.is_empty() {
+        format!(
+            "{}{}",
+            settings.site_url,
+            crate::posts::server::public_path(&post.content.slug)
+        )
     } else {
-        post.canonical_url.clone()
+        post.content.canonical_url.clone()
     };
     let meta = super::layout::PageMeta {
         canonical,
         kind: "article",
-        image: (!post.cover_url.is_empty()).then(|| (settings.absolute(&post.cover_url), post.cover_alt.clone())),
+        image: (!post.content.cover_url.is_empty()).then(|| {
+            (
+                settings.absolute(&post.content.cover_url),
+                post.content.cover_alt.clone(),
+            )
+        }),
         published: Some(published.to_rfc3339()),
         modified: Some(post.updated_at.to_rfc3339()),
     };
     let json_ld = blog_posting(&BlogPosting {
         settings: &settings,
-        headline: &post.title,
+        headline: &post.content.title,
         description: &description,
         url: &meta.canonical,
         image: meta.image.as_ref().map(|(src, _)| src.as_str()),
@@ -357,8 +366,8 @@ async fn render_post(state: &AppState, post: PublicPost, preview: bool) -> Resul
     let data = PostPageData {
         meta,
         json_ld,
-        seo_title: post.seo_title.clone(),
-        title: post.title.clone(),
+        seo_title: post.content.seo_title.clone(),
+        title: post.content.title.clone(),
         description,
         html: responsive_images(&rendered.html, &media),
         contents: rendered
@@ -366,7 +375,7 @@ async fn render_post(state: &AppState, post: PublicPost, preview: bool) -> Resul
             .into_iter()
             .filter(|heading| matches!(heading.level, 2 | 3))
             .collect(),
-        cover: cover_image(&post.cover_url, &post.cover_alt, &media),
+        cover: cover_image(&post.content.cover_url, &post.content.cover_alt, &media),
         author_boxes: post
             .authors
             .iter()

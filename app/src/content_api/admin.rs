@@ -20,8 +20,9 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::problem::Problem;
 use crate::api_tokens::server::{TokenCaller, authenticate};
+use crate::domain::{PostContent, PostFields};
 use crate::error::AppError;
-use crate::posts::server::{ListOrder, Post, PostEdit, PostFilter, PostTitle, RawEdit, Slug, post_for};
+use crate::posts::server::{ListOrder, Post, PostEdit, PostFilter, PostTitle, Slug, post_for};
 use crate::posts::workflow::{PostStatus, Transition};
 use crate::state::AppState;
 
@@ -476,85 +477,36 @@ pub async fn submit(
     Ok(Json(post))
 }
 
-/// Every field of a save, owned: a post's current values with a request's
-/// changes laid over them.
-struct EditValues {
-    title: String,
-    slug: String,
-    body: String,
-    excerpt: String,
-    cover_url: String,
-    cover_alt: String,
-    seo_title: String,
-    seo_description: String,
-    canonical_url: String,
-    show_review: bool,
-    tags: String,
-    author_ids: Vec<i64>,
-}
-
-impl EditValues {
-    fn of(post: &Post, tags: Vec<String>, author_ids: Vec<i64>) -> Self {
-        Self {
-            title: post.title.clone(),
-            slug: post.slug.clone(),
-            body: post.body.clone(),
-            excerpt: post.excerpt.clone(),
-            cover_url: post.cover_url.clone(),
-            cover_alt: post.cover_alt.clone(),
-            seo_title: post.seo_title.clone(),
-            seo_description: post.seo_description.clone(),
-            canonical_url: post.canonical_url.clone(),
-            show_review: post.show_review,
-            tags: tags.join(", "),
-            author_ids,
-        }
-    }
-
-    /// `fields` over these values. Tag names travel joined by commas, so
-    /// a name with a comma in it is refused rather than split in two.
-    fn with(mut self, fields: &DraftFields) -> Result<Self, AppError> {
+impl DraftFields {
+    /// Lays these changes over a post's fields. Tag names travel joined by
+    /// commas, so a name with a comma in it is refused rather than split
+    /// in two.
+    fn apply_to(&self, fields: &mut PostFields) -> Result<(), AppError> {
         let set = |target: &mut String, new: &Option<String>| {
             if let Some(new) = new {
                 new.clone_into(target);
             }
         };
-        set(&mut self.title, &fields.title);
-        set(&mut self.slug, &fields.slug);
-        set(&mut self.body, &fields.markdown);
-        set(&mut self.excerpt, &fields.excerpt);
-        set(&mut self.cover_url, &fields.cover_url);
-        set(&mut self.cover_alt, &fields.cover_alt);
-        set(&mut self.seo_title, &fields.seo_title);
-        set(&mut self.seo_description, &fields.seo_description);
-        set(&mut self.canonical_url, &fields.canonical_url);
-        if let Some(show_review) = fields.show_review {
-            self.show_review = show_review;
+        let content = &mut fields.content;
+        set(&mut content.title, &self.title);
+        set(&mut content.slug, &self.slug);
+        set(&mut content.body, &self.markdown);
+        set(&mut content.excerpt, &self.excerpt);
+        set(&mut content.cover_url, &self.cover_url);
+        set(&mut content.cover_alt, &self.cover_alt);
+        set(&mut content.seo_title, &self.seo_title);
+        set(&mut content.seo_description, &self.seo_description);
+        set(&mut content.canonical_url, &self.canonical_url);
+        if let Some(show_review) = self.show_review {
+            fields.show_review = show_review;
         }
-        if let Some(tags) = &fields.tags {
+        if let Some(tags) = &self.tags {
             if tags.iter().any(|tag| tag.contains(',')) {
                 return Err(AppError::invalid("tags", "Tag names cannot contain commas."));
             }
-            self.tags = tags.join(", ");
+            fields.tags = tags.join(", ");
         }
-        Ok(self)
-    }
-
-    fn raw(&self) -> RawEdit<'_> {
-        RawEdit {
-            title: &self.title,
-            slug: &self.slug,
-            body: &self.body,
-            excerpt: &self.excerpt,
-            cover_url: &self.cover_url,
-            cover_alt: &self.cover_alt,
-            seo_title: &self.seo_title,
-            seo_description: &self.seo_description,
-            canonical_url: &self.canonical_url,
-            show_review: self.show_review,
-            tags: &self.tags,
-            author_ids: &self.author_ids,
-        }
+        Ok(())
     }
 }
 
@@ -564,22 +516,18 @@ fn check_new_draft(title: &str, fields: &DraftFields, author_id: i64) -> Result<
     let slug = PostTitle::parse(title)
         .map(|title| Slug::from_title(&title).as_str().to_owned())
         .unwrap_or_default();
-    let values = EditValues {
-        title: title.to_owned(),
-        slug,
-        body: String::new(),
-        excerpt: String::new(),
-        cover_url: String::new(),
-        cover_alt: String::new(),
-        seo_title: String::new(),
-        seo_description: String::new(),
-        canonical_url: String::new(),
+    let mut values = PostFields {
+        content: PostContent {
+            title: title.to_owned(),
+            slug,
+            ..PostContent::default()
+        },
         show_review: true,
         tags: String::new(),
         author_ids: vec![author_id],
-    }
-    .with(fields)?;
-    PostEdit::parse(&values.raw()).map(drop)
+    };
+    fields.apply_to(&mut values)?;
+    PostEdit::parse(&values).map(drop)
 }
 
 /// Saves `fields` over the post's current values, as the editor's Save
@@ -592,16 +540,21 @@ async fn save_fields(
 ) -> Result<(), AppError> {
     let state = crate::state::app_state()?;
     let (post, authors, _) = post_for(user, id).await?;
-    let tags = state
+    let tags: Vec<String> = state
         .store
         .post_tags(id)
         .await?
         .into_iter()
         .map(|tag| tag.name)
         .collect();
-    let author_ids = authors.iter().map(|author| author.id).collect();
-    let values = EditValues::of(&post, tags, author_ids).with(fields)?;
-    crate::posts::server::editing::save(user.clone(), id, version, &values.raw(), true).await?;
+    let mut values = PostFields {
+        content: post.content,
+        show_review: post.show_review,
+        tags: tags.join(", "),
+        author_ids: authors.iter().map(|author| author.id).collect(),
+    };
+    fields.apply_to(&mut values)?;
+    crate::posts::server::editing::save(user.clone(), id, version, &values, true).await?;
     Ok(())
 }
 
@@ -625,19 +578,19 @@ async fn admin_post(user: crate::accounts::server::User, id: i64) -> Result<Admi
 fn to_admin_post(post: Post, authors: Vec<AdminPerson>, tags: Vec<String>) -> AdminPost {
     AdminPost {
         id: post.id,
-        title: post.title,
-        slug: post.slug,
+        title: post.content.title,
+        slug: post.content.slug,
         status: post.status,
         version: post.version,
-        markdown: post.body,
-        excerpt: post.excerpt,
+        markdown: post.content.body,
+        excerpt: post.content.excerpt,
         tags,
         authors,
-        cover_url: post.cover_url,
-        cover_alt: post.cover_alt,
-        seo_title: post.seo_title,
-        seo_description: post.seo_description,
-        canonical_url: post.canonical_url,
+        cover_url: post.content.cover_url,
+        cover_alt: post.content.cover_alt,
+        seo_title: post.content.seo_title,
+        seo_description: post.content.seo_description,
+        canonical_url: post.content.canonical_url,
         show_review: post.show_review,
         created_at: post.created_at,
         updated_at: post.updated_at,

@@ -44,7 +44,7 @@ async fn api_posts(
 ) -> Result<Vec<Post>, crate::error::AppError> {
     let texts: Vec<&str> = posts
         .iter()
-        .flat_map(|post| [post.cover_url.as_str(), post.body.as_str()])
+        .flat_map(|post| [post.content.cover_url.as_str(), post.content.body.as_str()])
         .collect();
     let media = media_index(state, &texts).await?;
     Ok(posts

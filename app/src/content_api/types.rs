@@ -214,8 +214,8 @@ impl TagDetail {
 
 impl Post {
     pub fn from_public(post: PublicPost, settings: &SiteSettings, media: &MediaIndex) -> Self {
-        let rendered = render_markdown(&post.body);
-        let images = mentioned_keys(&[&post.cover_url, &post.body])
+        let rendered = render_markdown(&post.content.body);
+        let images = mentioned_keys(&[&post.content.cover_url, &post.content.body])
             .into_iter()
             .filter_map(|key| media.get(&key))
             .map(|image| Image {
@@ -241,34 +241,34 @@ impl Post {
             credentials,
             reviewed_at,
         });
-        let url = format!("{}{}", settings.site_url, public_path(&post.slug));
-        let excerpt_text = if post.excerpt.is_empty() {
+        let url = format!("{}{}", settings.site_url, public_path(&post.content.slug));
+        let excerpt_text = if post.content.excerpt.is_empty() {
             excerpt(&rendered.first_paragraph, 200)
         } else {
-            post.excerpt.clone()
+            post.content.excerpt.clone()
         };
         let seo = Seo {
-            title: if post.seo_title.is_empty() {
-                post.title.clone()
+            title: if post.content.seo_title.is_empty() {
+                post.content.title.clone()
             } else {
-                post.seo_title.clone()
+                post.content.seo_title.clone()
             },
-            description: if post.seo_description.is_empty() {
+            description: if post.content.seo_description.is_empty() {
                 excerpt_text.clone()
             } else {
-                post.seo_description.clone()
+                post.content.seo_description.clone()
             },
-            canonical_url: if post.canonical_url.is_empty() {
+            canonical_url: if post.content.canonical_url.is_empty() {
                 url.clone()
             } else {
-                post.canonical_url.clone()
+                post.content.canonical_url.clone()
             },
         };
         Self {
             id: post.id,
-            cover: (!post.cover_url.is_empty()).then(|| Cover {
-                url: settings.absolute(&post.cover_url),
-                alt: post.cover_alt.clone(),
+            cover: (!post.content.cover_url.is_empty()).then(|| Cover {
+                url: settings.absolute(&post.content.cover_url),
+                alt: post.content.cover_alt.clone(),
             }),
             tags: post
                 .tags
@@ -285,9 +285,9 @@ impl Post {
             updated_at: post.updated_at,
             reading_time_minutes: rendered.reading_time_minutes,
             seo,
-            slug: post.slug,
+            slug: post.content.slug,
             url,
-            title: post.title,
+            title: post.content.title,
             excerpt: excerpt_text,
             // Library images get absolute addresses: the HTML is shown
             // on other sites.
@@ -295,7 +295,7 @@ impl Post {
                 "<img src=\"/media/",
                 &format!("<img src=\"{}/media/", settings.site_url),
             ),
-            markdown: post.body,
+            markdown: post.content.body,
             images,
         }
     }

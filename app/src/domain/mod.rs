@@ -1,11 +1,15 @@
 //! The words every layer shares, compiled for the server and the browser
-//! alike: a person's role, a post's status and the site's settings. They
+//! alike: a person's role, a post's fields and status, and the site's
+//! settings. They
 //! sit below the store and the features, and import neither.
 
+pub mod form;
+pub mod post;
 pub mod role;
 pub mod settings;
 pub mod status;
 
+pub use post::{PostContent, PostFields};
 pub use role::Role;
 pub use settings::SiteSettings;
 pub use status::PostStatus;

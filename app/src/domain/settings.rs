@@ -3,8 +3,13 @@
 use serde::{Deserialize, Serialize};
 
 /// The settings as stored and as sent to the admin.
+///
+/// The settings form posts these fields flat, as text, and leaves an
+/// unticked box out: every field has a default, and the switch also reads
+/// "true"/"false" text.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+#[serde(default)]
 pub struct SiteSettings {
     pub title: String,
     pub description: String,
@@ -16,6 +21,7 @@ pub struct SiteSettings {
     pub date_format: String,
     /// When on, authors submit posts for review; when off, they may
     /// publish their own.
+    #[serde(deserialize_with = "super::form::switch")]
     pub review_required: bool,
     /// The logo in the public header: a path or an https URL; empty for
     /// the site title alone.
@@ -40,5 +46,22 @@ impl SiteSettings {
         } else {
             url.to_owned()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_switch_reads_json_and_form_text() {
+        let json: SiteSettings = serde_json::from_str(r#"{"title":"A","review_required":true}"#).expect("json");
+        assert!(json.review_required);
+        assert_eq!(json.title, "A");
+        let text: SiteSettings = serde_json::from_str(r#"{"review_required":"true"}"#).expect("text");
+        assert!(text.review_required);
+        let absent: SiteSettings = serde_json::from_str("{}").expect("absent");
+        assert!(!absent.review_required);
+        assert!(serde_json::from_str::<SiteSettings>(r#"{"review_required":"maybe"}"#).is_err());
     }
 }

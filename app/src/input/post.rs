@@ -3,6 +3,7 @@
 
 use super::collect;
 use crate::content::render::slugify;
+use crate::domain::{PostContent, PostFields};
 use crate::error::{AppError, FieldErrors};
 
 /// A title: trimmed, 1 to 200 characters, no control characters.
@@ -130,35 +131,11 @@ impl TagName {
 /// The longest body accepted: far above any article, below abuse.
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
-/// Everything an editor sends when saving a post, as text.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RawEdit<'a> {
-    pub title: &'a str,
-    pub slug: &'a str,
-    pub body: &'a str,
-    pub excerpt: &'a str,
-    pub cover_url: &'a str,
-    pub cover_alt: &'a str,
-    pub seo_title: &'a str,
-    pub seo_description: &'a str,
-    pub canonical_url: &'a str,
-    pub show_review: bool,
-    pub tags: &'a str,
-    pub author_ids: &'a [i64],
-}
-
-/// A valid edit of a post.
+/// A valid edit of a post: its text checked field by field (the title and
+/// slug through `PostTitle` and `Slug`), its tags parsed, its authors named.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PostEdit {
-    pub title: PostTitle,
-    pub slug: Slug,
-    pub body: String,
-    pub excerpt: String,
-    pub cover_url: String,
-    pub cover_alt: String,
-    pub seo_title: String,
-    pub seo_description: String,
-    pub canonical_url: String,
+    pub content: PostContent,
     pub show_review: bool,
     pub tags: Vec<TagName>,
     /// One or more, primary first; the store checks they are active users.
@@ -167,31 +144,32 @@ pub struct PostEdit {
 
 impl PostEdit {
     /// Checks every field and reports every problem at once.
-    pub fn parse(raw: &RawEdit<'_>) -> Result<Self, AppError> {
+    pub fn parse(fields: &PostFields) -> Result<Self, AppError> {
+        let raw = &fields.content;
         let mut problems = FieldErrors::new();
-        let title = collect(&mut problems, "title", PostTitle::parse(raw.title));
-        let slug = collect(&mut problems, "slug", Slug::parse(raw.slug));
-        let body = collect(&mut problems, "body", check_body(raw.body));
-        let excerpt = collect(&mut problems, "excerpt", plain_text(raw.excerpt, 500, "the excerpt"));
-        let cover_url = collect(&mut problems, "cover_url", address(raw.cover_url, true));
+        let title = collect(&mut problems, "title", PostTitle::parse(&raw.title));
+        let slug = collect(&mut problems, "slug", Slug::parse(&raw.slug));
+        let body = collect(&mut problems, "body", check_body(&raw.body));
+        let excerpt = collect(&mut problems, "excerpt", plain_text(&raw.excerpt, 500, "the excerpt"));
+        let cover_url = collect(&mut problems, "cover_url", address(&raw.cover_url, true));
         let cover_alt = collect(
             &mut problems,
             "cover_alt",
-            plain_text(raw.cover_alt, 300, "the alt text"),
+            plain_text(&raw.cover_alt, 300, "the alt text"),
         );
         let seo_title = collect(
             &mut problems,
             "seo_title",
-            plain_text(raw.seo_title, 200, "the SEO title"),
+            plain_text(&raw.seo_title, 200, "the SEO title"),
         );
         let seo_description = collect(
             &mut problems,
             "seo_description",
-            plain_text(raw.seo_description, 500, "the meta description"),
+            plain_text(&raw.seo_description, 500, "the meta description"),
         );
-        let canonical_url = collect(&mut problems, "canonical_url", address(raw.canonical_url, false));
-        let tags = collect(&mut problems, "tags", TagName::parse_list(raw.tags));
-        let author_ids = collect(&mut problems, "authors", check_authors(raw.author_ids));
+        let canonical_url = collect(&mut problems, "canonical_url", address(&raw.canonical_url, false));
+        let tags = collect(&mut problems, "tags", TagName::parse_list(&fields.tags));
+        let author_ids = collect(&mut problems, "authors", check_authors(&fields.author_ids));
         if let (Some(url), Some(alt)) = (&cover_url, &cover_alt)
             && !url.is_empty()
             && alt.is_empty()
@@ -200,9 +178,6 @@ impl PostEdit {
                 .entry("cover_alt".into())
                 .or_default()
                 .push("Describe the cover image for readers who cannot see it.".into());
-        }
-        if !problems.is_empty() {
-            return Err(AppError::Validation { fields: problems });
         }
         match (
             title,
@@ -229,17 +204,19 @@ impl PostEdit {
                 Some(canonical_url),
                 Some(tags),
                 Some(author_ids),
-            ) => Ok(Self {
-                title,
-                slug,
-                body,
-                excerpt,
-                cover_url,
-                cover_alt,
-                seo_title,
-                seo_description,
-                canonical_url,
-                show_review: raw.show_review,
+            ) if problems.is_empty() => Ok(Self {
+                content: PostContent {
+                    title: title.as_str().to_owned(),
+                    slug: slug.as_str().to_owned(),
+                    body,
+                    excerpt,
+                    cover_url,
+                    cover_alt,
+                    seo_title,
+                    seo_description,
+                    canonical_url,
+                },
+                show_review: fields.show_review,
                 tags,
                 author_ids,
             }),
@@ -325,14 +302,20 @@ pub fn comment_text(raw: &str) -> Result<String, String> {
 mod tests {
     use super::*;
 
-    fn raw<'a>(ids: &'a [i64]) -> RawEdit<'a> {
-        RawEdit {
-            title: "Sleep and mood",
-            slug: "sleep-and-mood",
-            body: "Text",
-            author_ids: ids,
-            ..RawEdit::default()
-        }
+    /// A valid edit, with `change` applied to its fields.
+    fn edit(change: impl FnOnce(&mut PostFields)) -> PostFields {
+        let mut fields = PostFields {
+            content: PostContent {
+                title: "Sleep and mood".into(),
+                slug: "sleep-and-mood".into(),
+                body: "Text".into(),
+                ..PostContent::default()
+            },
+            author_ids: vec![1],
+            ..PostFields::default()
+        };
+        change(&mut fields);
+        fields
     }
 
     #[test]
@@ -360,18 +343,16 @@ mod tests {
 
     #[test]
     fn edits_report_every_bad_field() {
-        let ids = [1];
-        let bad = RawEdit {
-            title: " ",
-            slug: "Bad Slug",
-            body: "text\u{0}",
-            excerpt: &"x".repeat(501),
-            cover_url: "javascript:alert(1)",
-            canonical_url: "not a url",
-            tags: &"long tag ".repeat(10),
-            author_ids: &[],
-            ..raw(&ids)
-        };
+        let bad = edit(|f| {
+            f.content.title = " ".into();
+            f.content.slug = "Bad Slug".into();
+            f.content.body = "text\u{0}".into();
+            f.content.excerpt = "x".repeat(501);
+            f.content.cover_url = "javascript:alert(1)".into();
+            f.content.canonical_url = "not a url".into();
+            f.tags = "long tag ".repeat(10);
+            f.author_ids.clear();
+        });
         let error = PostEdit::parse(&bad).expect_err("invalid");
         for field in [
             "title",
@@ -387,29 +368,20 @@ mod tests {
         }
         let big = "word ".repeat(200_000);
         assert!(
-            PostEdit::parse(&RawEdit {
-                body: &big,
-                ..raw(&ids)
-            })
-            .is_ok(),
+            PostEdit::parse(&edit(|f| f.content.body = big)).is_ok(),
             "a 1 MB body is fine"
         );
     }
 
     #[test]
     fn a_cover_needs_alt_text() {
-        let ids = [1];
-        let error = PostEdit::parse(&RawEdit {
-            cover_url: "https://images.example/x.jpg",
-            ..raw(&ids)
-        })
-        .expect_err("no alt");
+        let error = PostEdit::parse(&edit(|f| f.content.cover_url = "https://images.example/x.jpg".into()))
+            .expect_err("no alt");
         assert_eq!(error.field_messages("cover_alt").len(), 1);
-        let ok = PostEdit::parse(&RawEdit {
-            cover_url: "/media/x.jpg",
-            cover_alt: "A nurse taking a blood pressure reading",
-            ..raw(&ids)
-        });
+        let ok = PostEdit::parse(&edit(|f| {
+            f.content.cover_url = "/media/x.jpg".into();
+            f.content.cover_alt = "A nurse taking a blood pressure reading".into();
+        }));
         assert!(ok.is_ok());
     }
 

@@ -1,16 +1,12 @@
 //! The posts' server functions and the types they exchange. Every
 //! function that needs a signed-in caller checks it on its first line.
 
-// `save_post` takes one argument per field, which keeps its form flat for
-// the browser's `sendBeacon` save when the page is left; the `#[server]`
-// macro's client stub does not carry an item-level allow.
-#![allow(clippy::too_many_arguments)]
-
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::workflow::{PostStatus, Transition};
 use crate::accounts::Role;
+use crate::domain::PostFields;
 use crate::error::AppError;
 
 /// A person named on a post.
@@ -24,19 +20,10 @@ pub struct Person {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PostView {
     pub id: i64,
-    pub title: String,
-    pub slug: String,
-    pub body: String,
-    pub excerpt: String,
-    pub cover_url: String,
-    pub cover_alt: String,
-    pub seo_title: String,
-    pub seo_description: String,
-    pub canonical_url: String,
-    pub show_review: bool,
-    /// Tag names, separated by commas, as the editor shows them.
-    pub tags: String,
-    /// Primary author first.
+    /// What the editor edits and saves (flat in the JSON).
+    #[serde(flatten)]
+    pub fields: PostFields,
+    /// The authors by name, in the order of `fields.author_ids`.
     pub authors: Vec<Person>,
     pub status: PostStatus,
     /// The version a save must name; it goes up with every save.
@@ -54,12 +41,6 @@ pub struct PostView {
     pub pending_update: bool,
     /// Where readers find it, while it is live.
     pub public_path: Option<String>,
-}
-
-impl PostView {
-    pub fn author_ids(&self) -> Vec<i64> {
-        self.authors.iter().map(|person| person.id).collect()
-    }
 }
 
 /// What the editor page needs: the post, what the caller may do with it,
@@ -251,36 +232,11 @@ pub async fn load_post(id: i64) -> Result<EditorData, AppError> {
 pub async fn save_post(
     id: i64,
     version: i64,
-    title: String,
-    slug: String,
-    body: String,
-    excerpt: String,
-    cover_url: String,
-    cover_alt: String,
-    seo_title: String,
-    seo_description: String,
-    canonical_url: String,
-    show_review: bool,
-    tags: String,
-    author_ids: Vec<i64>,
+    #[server(flatten)] fields: PostFields,
     manual: bool,
 ) -> Result<PostView, AppError> {
     let user = crate::accounts::server::require_user().await?;
-    let raw = super::server::RawEdit {
-        title: &title,
-        slug: &slug,
-        body: &body,
-        excerpt: &excerpt,
-        cover_url: &cover_url,
-        cover_alt: &cover_alt,
-        seo_title: &seo_title,
-        seo_description: &seo_description,
-        canonical_url: &canonical_url,
-        show_review,
-        tags: &tags,
-        author_ids: &author_ids,
-    };
-    super::server::editing::save(user, id, version, &raw, manual).await
+    super::server::editing::save(user, id, version, &fields, manual).await
 }
 
 /// The editor's live preview: the same renderer as the public page.

@@ -1,8 +1,3 @@
-// `save_site_settings` takes the settings form's fields as flat arguments,
-// one per input, as `ActionForm` posts them; the `#[server]` macro's client
-// stub does not carry an item-level allow.
-#![allow(clippy::too_many_arguments)]
-
 use leptos::prelude::*;
 
 pub use crate::domain::SiteSettings;
@@ -24,38 +19,9 @@ pub async fn get_site_settings() -> Result<SiteSettings, AppError> {
     Ok(settings)
 }
 
-/// Saves the site settings; admins only.
+/// Saves the site settings; admins only. The form posts the fields flat.
 #[server]
-pub async fn save_site_settings(
-    title: String,
-    description: String,
-    site_url: String,
-    time_zone: String,
-    date_format: String,
-    #[server(default)] review_required: bool,
-    #[server(default)] logo_url: String,
-    #[server(default)] accent_color: String,
-    #[server(default)] cta_heading: String,
-    #[server(default)] cta_text: String,
-    #[server(default)] cta_label: String,
-    #[server(default)] cta_url: String,
-    #[server(default)] content_key: String,
-) -> Result<SiteSettings, AppError> {
+pub async fn save_site_settings(#[server(flatten)] settings: SiteSettings) -> Result<SiteSettings, AppError> {
     let admin = crate::accounts::server::require(crate::accounts::policy::Action::ManageSettings).await?;
-    let raw = SiteSettings {
-        title,
-        description,
-        site_url,
-        time_zone,
-        date_format,
-        review_required,
-        logo_url,
-        accent_color,
-        cta_heading,
-        cta_text,
-        cta_label,
-        cta_url,
-        content_key,
-    };
-    super::server::save(admin, &raw).await
+    super::server::save(admin, &settings).await
 }

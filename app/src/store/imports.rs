@@ -481,14 +481,14 @@ shared_queries! {
             .bind(id)
             .fetch_all(&mut **tx)
             .await?;
-        Ok(current.title == post.title
-            && current.body == post.markdown
-            && current.excerpt == post.excerpt
-            && current.cover_url == post.cover_url
-            && current.cover_alt == post.cover_alt
-            && current.seo_title == post.seo_title
-            && current.seo_description == post.seo_description
-            && current.canonical_url == post.canonical_url
+        Ok(current.content.title == post.title
+            && current.content.body == post.markdown
+            && current.content.excerpt == post.excerpt
+            && current.content.cover_url == post.cover_url
+            && current.content.cover_alt == post.cover_alt
+            && current.content.seo_title == post.seo_title
+            && current.content.seo_description == post.seo_description
+            && current.content.canonical_url == post.canonical_url
             && current.status == post.status
             && current.publish_at == post.publish_at
             && (post.published_at.is_none() || current.published_at == post.published_at)

@@ -162,7 +162,7 @@ shared_queries! {
     pub async fn save_post(&self, request: &SaveRequest<'_>) -> Result<Post, AppError> {
         let edit = request.edit;
         let mut tx = self.writer.begin().await?;
-        Self::check_slug_free(&mut tx, edit.slug.as_str(), request.id).await?;
+        Self::check_slug_free(&mut tx, &edit.content.slug, request.id).await?;
         Self::check_authors(&mut tx, &edit.author_ids).await?;
         let statuses = sql::placeholders(14, request.editable.len());
         let sql = format!(
@@ -175,15 +175,15 @@ shared_queries! {
         let mut query = sqlx::query_as::<_, Post>(&sql)
             .bind(request.id)
             .bind(request.expected_version)
-            .bind(edit.title.as_str())
-            .bind(edit.slug.as_str())
-            .bind(edit.body.as_str())
-            .bind(edit.excerpt.as_str())
-            .bind(edit.cover_url.as_str())
-            .bind(edit.cover_alt.as_str())
-            .bind(edit.seo_title.as_str())
-            .bind(edit.seo_description.as_str())
-            .bind(edit.canonical_url.as_str())
+            .bind(edit.content.title.as_str())
+            .bind(edit.content.slug.as_str())
+            .bind(edit.content.body.as_str())
+            .bind(edit.content.excerpt.as_str())
+            .bind(edit.content.cover_url.as_str())
+            .bind(edit.content.cover_alt.as_str())
+            .bind(edit.content.seo_title.as_str())
+            .bind(edit.content.seo_description.as_str())
+            .bind(edit.content.canonical_url.as_str())
             .bind(edit.show_review)
             .bind(request.at);
         for status in request.editable {
@@ -573,7 +573,7 @@ shared_queries! {
             let audit = NewAuditEntry {
                 at: now,
                 ..NewAuditEntry::new(crate::audit::AuditAction::PostPublished, None, None)
-                    .detail(format!("post {} \"{}\" at its scheduled time", post.id, post.title))
+                    .detail(format!("post {} \"{}\" at its scheduled time", post.id, post.content.title))
             };
             Self::insert_audit(&mut tx, &audit).await?;
         }
@@ -1086,10 +1086,10 @@ shared_queries! {
             .fetch_one(&mut **tx)
             .await?;
         sqlx::query("DELETE FROM post_slug_history WHERE slug = $1")
-            .bind(live.slug.as_str())
+            .bind(live.content.slug.as_str())
             .execute(&mut **tx)
             .await?;
-        if let Some(old) = previous_slug.filter(|old| *old != live.slug) {
+        if let Some(old) = previous_slug.filter(|old| *old != live.content.slug) {
             sqlx::query(
                 "INSERT INTO post_slug_history (slug, post_id) VALUES ($1, $2) \
                  ON CONFLICT (slug) DO UPDATE SET post_id = excluded.post_id",

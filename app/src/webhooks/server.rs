@@ -89,18 +89,18 @@ pub fn event_payload(event: &PostEvent<'_>) -> String {
         site_url,
         at,
     } = *event;
-    let path = public_path(&post.slug);
+    let path = public_path(&post.content.slug);
     json!({
         "event": kind,
         "event_id": event_id,
         "created_at": at,
         "post": {
             "id": post.id,
-            "slug": post.slug,
-            "title": post.title,
+            "slug": post.content.slug,
+            "title": post.content.title,
             "status": post.status.as_str(),
             "url": format!("{site_url}{path}"),
-            "api_url": format!("{site_url}{}/posts/{}", crate::content_api::PREFIX, post.slug),
+            "api_url": format!("{site_url}{}/posts/{}", crate::content_api::PREFIX, post.content.slug),
             "published_at": post.published_at,
             "publish_at": post.publish_at,
             "updated_at": post.updated_at,

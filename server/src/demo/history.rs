@@ -4,14 +4,12 @@
 use anyhow::anyhow;
 use app::accounts::server::{AuditAction, NewAuditEntry, User};
 use app::posts::server::{
-    LiveText, NotificationKind, Notify, Post, PostEdit, PostTitle, RawEdit, RevisionKind, SaveRequest, Slug,
-    StatusChange,
+    LiveText, NotificationKind, Notify, Post, PostEdit, PostTitle, RevisionKind, SaveRequest, Slug, StatusChange,
 };
 use app::posts::workflow::{self, Actor, PostStatus, Transition};
 use app::store::Store;
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 
-use super::covers;
 use super::posts::{DemoPost, Plan};
 use super::staff::Cast;
 
@@ -122,19 +120,7 @@ pub(super) async fn seed_post(
     let mut post = store
         .create_draft(&title, &Slug::from_title(&title), author, started)
         .await?;
-    let cover_url = covers::url(demo.cover);
-    let edit = PostEdit::parse(&RawEdit {
-        title: &post.title,
-        slug: &post.slug,
-        body: demo.body,
-        excerpt: demo.excerpt,
-        cover_url: &cover_url,
-        cover_alt: demo.cover_alt,
-        show_review: demo.show_review,
-        tags: demo.tags,
-        author_ids: &author_ids,
-        ..RawEdit::default()
-    })?;
+    let edit = PostEdit::parse(&demo.fields(&post.content.slug, author_ids.clone()))?;
     post = store
         .save_post(&SaveRequest {
             id: post.id,
@@ -164,7 +150,7 @@ fn status_change(post: &Post, author_ids: &[i64], step: &Step<'_>) -> anyhow::Re
     let to = workflow::apply(post.status, step.transition, actor, true).map_err(|refusal| {
         anyhow!(
             "demo post {:?}: {:?} refused ({refusal:?})",
-            post.title,
+            post.content.title,
             step.transition
         )
     })?;
@@ -186,7 +172,7 @@ fn status_change(post: &Post, author_ids: &[i64], step: &Step<'_>) -> anyhow::Re
         _ => LiveText::Keep,
     };
     let mut audit = NewAuditEntry::new(AuditAction::for_transition(step.transition), Some(step.actor.id), None)
-        .detail(format!("post {} \"{}\" (demo content)", post.id, post.title));
+        .detail(format!("post {} \"{}\" (demo content)", post.id, post.content.title));
     audit.at = step.at;
     Ok(StatusChange {
         payload: app::webhooks::server::event_payload,
@@ -210,6 +196,7 @@ mod tests {
     use std::collections::HashSet;
 
     use app::accounts::Role;
+    use app::domain::PostContent;
 
     use super::super::posts::{POSTS, Who};
     use super::*;
@@ -317,15 +304,7 @@ mod tests {
         let now = Utc::now();
         Post {
             id: 1,
-            title: String::new(),
-            slug: String::new(),
-            body: String::new(),
-            excerpt: String::new(),
-            cover_url: String::new(),
-            cover_alt: String::new(),
-            seo_title: String::new(),
-            seo_description: String::new(),
-            canonical_url: String::new(),
+            content: PostContent::default(),
             show_review: true,
             status: PostStatus::Draft,
             version: 1,

@@ -1,6 +1,8 @@
 //! The demo's articles: written for Vellum, in plain language, each with a
 //! cover made for it (`covers.rs`). The bodies live in `posts/*.md`.
 
+use app::domain::{PostContent, PostFields};
+
 /// Who wrote a post (the demo's staff, by role in the story).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Who {
@@ -43,6 +45,26 @@ pub struct DemoPost {
     /// approving, if anything.
     pub submit_note: Option<&'static str>,
     pub approve_note: Option<&'static str>,
+}
+
+impl DemoPost {
+    /// What its author saves: the article at `slug`, with its cover.
+    pub fn fields(&self, slug: &str, author_ids: Vec<i64>) -> PostFields {
+        PostFields {
+            content: PostContent {
+                title: self.title.to_owned(),
+                slug: slug.to_owned(),
+                body: self.body.to_owned(),
+                excerpt: self.excerpt.to_owned(),
+                cover_url: super::covers::url(self.cover),
+                cover_alt: self.cover_alt.to_owned(),
+                ..PostContent::default()
+            },
+            show_review: self.show_review,
+            tags: self.tags.to_owned(),
+            author_ids,
+        }
+    }
 }
 
 /// The tags the demo uses, with the description each tag page shows.
@@ -285,7 +307,7 @@ pub const POSTS: [DemoPost; 14] = [
 mod tests {
     use std::collections::HashSet;
 
-    use app::posts::server::{PostEdit, RawEdit};
+    use app::posts::server::PostEdit;
 
     use super::super::covers;
     use super::*;
@@ -326,19 +348,8 @@ mod tests {
             );
             assert!(post.cover_alt.len() > 20, "{}: alt text", post.title);
             assert!(titles.insert(post.title), "{}: twice", post.title);
-            let ids = [1];
-            PostEdit::parse(&RawEdit {
-                title: post.title,
-                slug: "a-post",
-                body: post.body,
-                excerpt: post.excerpt,
-                cover_url: &covers::url(post.cover),
-                cover_alt: post.cover_alt,
-                tags: post.tags,
-                author_ids: &ids,
-                ..RawEdit::default()
-            })
-            .unwrap_or_else(|error| panic!("{}: {error:?}", post.title));
+            PostEdit::parse(&post.fields("a-post", vec![1]))
+                .unwrap_or_else(|error| panic!("{}: {error:?}", post.title));
         }
         let used: HashSet<&str> = POSTS.iter().flat_map(|post| post.tags.split(", ")).collect();
         assert_eq!(used, tags, "every tag is used");

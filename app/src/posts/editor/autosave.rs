@@ -4,8 +4,9 @@
 
 use leptos::prelude::*;
 
+use super::SaveState;
 use super::browser::{forget_local_copy, set_unsaved_flag};
-use super::{Fields, SaveState};
+use crate::domain::PostFields;
 use crate::error::AppError;
 use crate::posts::api::{EditorData, PostView, load_post, save_post};
 
@@ -18,8 +19,8 @@ pub(super) const FIRST_RETRY_MS: u64 = 3000;
 #[derive(Clone, Copy)]
 pub struct Saver {
     pub id: i64,
-    pub fields: RwSignal<Fields>,
-    pub saved: RwSignal<Fields>,
+    pub fields: RwSignal<PostFields>,
+    pub saved: RwSignal<PostFields>,
     pub version: RwSignal<i64>,
     pub state: RwSignal<SaveState>,
     pub errors: RwSignal<AppError>,
@@ -67,24 +68,7 @@ impl Saver {
         let sent = self.fields.get_untracked();
         let based_on = self.version.get_untracked();
         self.state.set(SaveState::Saving);
-        let result = save_post(
-            self.id,
-            based_on,
-            sent.title.clone(),
-            sent.slug.clone(),
-            sent.body.clone(),
-            sent.excerpt.clone(),
-            sent.cover_url.clone(),
-            sent.cover_alt.clone(),
-            sent.seo_title.clone(),
-            sent.seo_description.clone(),
-            sent.canonical_url.clone(),
-            sent.show_review,
-            sent.tags.clone(),
-            sent.author_ids.clone(),
-            manual,
-        )
-        .await;
+        let result = save_post(self.id, based_on, sent.clone(), manual).await;
         // The editor may have been left while the request was out; its
         // signals are gone then, and the browser copy keeps the text.
         if self.state.try_get_untracked().is_none() {
@@ -181,7 +165,7 @@ impl Saver {
     /// revision history only if it was ever saved, so the panel offers a
     /// copy first.
     pub fn take_theirs(self, theirs: &PostView) {
-        let fields = Fields::of(theirs);
+        let fields = theirs.fields.clone();
         self.version.set(theirs.version);
         self.saved.set(fields.clone());
         self.fields.set(fields);
@@ -197,7 +181,7 @@ pub(super) fn ConflictPanel(theirs: PostView, saver: Saver) -> impl IntoView {
     let copied = RwSignal::new(false);
     let keep = theirs.clone();
     let take = theirs.clone();
-    let mine_body = mine.body.clone();
+    let mine_body = mine.content.body.clone();
     view! {
         <section class="conflict card" role="alert" data-testid="conflict">
             <h2>"Someone else saved this post while you were editing"</h2>
@@ -205,13 +189,13 @@ pub(super) fn ConflictPanel(theirs: PostView, saver: Saver) -> impl IntoView {
             <div class="conflict-texts">
                 <div>
                     <h3>"Your text"</h3>
-                    <p class="conflict-title">{mine.title.clone()}</p>
-                    <textarea readonly=true rows="12" data-testid="conflict-mine" prop:value=mine.body.clone()></textarea>
+                    <p class="conflict-title">{mine.content.title.clone()}</p>
+                    <textarea readonly=true rows="12" data-testid="conflict-mine" prop:value=mine.content.body.clone()></textarea>
                 </div>
                 <div>
                     <h3>"Their text"</h3>
-                    <p class="conflict-title">{theirs.title.clone()}</p>
-                    <textarea readonly=true rows="12" data-testid="conflict-theirs" prop:value=theirs.body.clone()></textarea>
+                    <p class="conflict-title">{theirs.fields.content.title.clone()}</p>
+                    <textarea readonly=true rows="12" data-testid="conflict-theirs" prop:value=theirs.fields.content.body.clone()></textarea>
                 </div>
             </div>
             <div class="actions">

@@ -6,46 +6,35 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::autosave::AUTOSAVE_DELAY_MS;
-use super::{Fields, SaveState, Saver};
+use super::{SaveState, Saver};
+use crate::domain::PostFields;
 
 /// A copy of unsaved work in the browser's storage, with the version it
 /// was based on.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct LocalCopy {
     version: i64,
-    fields: Fields,
+    fields: PostFields,
 }
 
 impl Saver {
-    /// Sends the text with `navigator.sendBeacon`, which outlives the page.
+    /// Sends the text with `navigator.sendBeacon`, which outlives the page:
+    /// the same arguments an autosave sends, in the server function's form
+    /// encoding.
     pub(super) fn send_on_leave(self) {
         use leptos::server_fn::ServerFn;
-        let fields = self.fields.get_untracked();
-        let Ok(params) = web_sys::UrlSearchParams::new() else {
+        let save = crate::posts::api::SavePost {
+            id: self.id,
+            version: self.version.get_untracked(),
+            fields: self.fields.get_untracked(),
+            manual: false,
+        };
+        let Ok(form) = serde_qs::to_string(&save) else {
             return;
         };
-        let pairs = [
-            ("id", self.id.to_string()),
-            ("version", self.version.get_untracked().to_string()),
-            ("title", fields.title),
-            ("slug", fields.slug),
-            ("body", fields.body),
-            ("excerpt", fields.excerpt),
-            ("cover_url", fields.cover_url),
-            ("cover_alt", fields.cover_alt),
-            ("seo_title", fields.seo_title),
-            ("seo_description", fields.seo_description),
-            ("canonical_url", fields.canonical_url),
-            ("show_review", fields.show_review.to_string()),
-            ("tags", fields.tags),
-            ("manual", "false".into()),
-        ];
-        for (key, value) in &pairs {
-            params.append(key, value);
-        }
-        for (index, author) in fields.author_ids.iter().enumerate() {
-            params.append(&format!("author_ids[{index}]"), &author.to_string());
-        }
+        let Ok(params) = web_sys::UrlSearchParams::new_with_str(&form) else {
+            return;
+        };
         let _ = window()
             .navigator()
             .send_beacon_with_opt_url_search_params(crate::posts::api::SavePost::PATH, Some(&params));
@@ -60,7 +49,7 @@ fn local_storage() -> Option<web_sys::Storage> {
     window().local_storage().ok().flatten()
 }
 
-pub(super) fn keep_local_copy(id: i64, version: i64, fields: &Fields) {
+pub(super) fn keep_local_copy(id: i64, version: i64, fields: &PostFields) {
     let copy = LocalCopy {
         version,
         fields: fields.clone(),
@@ -78,7 +67,7 @@ pub(super) fn forget_local_copy(id: i64) {
 
 /// Brings back text this browser kept but the server never confirmed. If
 /// the post changed on the server since, both texts are shown.
-pub(super) fn recover_local_copy(saver: Saver, server: &Fields, notice: RwSignal<Option<String>>) {
+pub(super) fn recover_local_copy(saver: Saver, server: &PostFields, notice: RwSignal<Option<String>>) {
     let Some(storage) = local_storage() else { return };
     let Some(copy) = storage
         .get_item(&storage_key(saver.id))

@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 
-use super::Fields;
 use super::images::{ImageButton, ImageInsert};
+use crate::domain::PostFields;
 
 /// A Markdown format the toolbar and the shortcuts apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,7 +72,7 @@ pub fn formatted(text: &str, start: usize, end: usize, format: Format) -> (Strin
     }
 }
 
-pub(super) fn apply_format(textarea: NodeRef<leptos::html::Textarea>, fields: RwSignal<Fields>, format: Format) {
+pub(super) fn apply_format(textarea: NodeRef<leptos::html::Textarea>, fields: RwSignal<PostFields>, format: Format) {
     let Some(element) = textarea.get_untracked() else {
         return;
     };
@@ -86,7 +86,7 @@ pub(super) fn apply_format(textarea: NodeRef<leptos::html::Textarea>, fields: Rw
     element.set_value(&new_text);
     let _ = element.set_selection_range(utf16_len(&new_text[..sel_start]), utf16_len(&new_text[..sel_end]));
     let _ = element.focus();
-    fields.update(|f| f.body = new_text.clone());
+    fields.update(|f| f.content.body = new_text.clone());
 }
 
 /// The byte offset in `text` of the browser's offset `utf16`: text areas
@@ -110,7 +110,7 @@ pub(super) fn utf16_len(text: &str) -> u32 {
 #[component]
 pub(super) fn Toolbar(
     textarea: NodeRef<leptos::html::Textarea>,
-    fields: RwSignal<Fields>,
+    fields: RwSignal<PostFields>,
     editable: Memo<bool>,
     images: ImageInsert,
 ) -> impl IntoView {

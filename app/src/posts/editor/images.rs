@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 
-use super::Fields;
 use super::formatting::{utf16_len, utf16_to_byte};
+use crate::domain::PostFields;
 use crate::media::api::MediaView;
 use crate::media::upload::{ACCEPTED_TYPES, Uploader, first_image, take_chosen_file};
 
@@ -60,7 +60,7 @@ fn with_block(text: &str, at: usize, block: &str) -> (String, usize) {
 #[derive(Clone, Copy)]
 pub(super) struct ImageInsert {
     textarea: NodeRef<leptos::html::Textarea>,
-    fields: RwSignal<Fields>,
+    fields: RwSignal<PostFields>,
     editable: Memo<bool>,
     pub(super) uploader: Uploader,
     /// The cursor when the upload started, in UTF-16 units.
@@ -72,7 +72,7 @@ pub(super) struct ImageInsert {
 impl ImageInsert {
     pub(super) fn new(
         textarea: NodeRef<leptos::html::Textarea>,
-        fields: RwSignal<Fields>,
+        fields: RwSignal<PostFields>,
         editable: Memo<bool>,
     ) -> Self {
         Self {
@@ -160,7 +160,7 @@ impl ImageInsert {
         let cursor = utf16_len(&new_text[..end]);
         let _ = element.set_selection_range(cursor, cursor);
         let _ = element.focus();
-        self.fields.update(|f| f.body = new_text);
+        self.fields.update(|f| f.content.body = new_text);
     }
 
     pub(super) fn cancel(self) {

@@ -11,7 +11,6 @@ mod panels;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
-use serde::{Deserialize, Serialize};
 
 pub use self::autosave::Saver;
 use self::autosave::{AUTOSAVE_DELAY_MS, ConflictPanel, FIRST_RETRY_MS};
@@ -23,45 +22,10 @@ use self::panels::SidePanel;
 use super::api::{EditorData, PostView, Preview, load_post, preview_markdown};
 use super::review_panel::ReviewPanel;
 use super::workflow::PostStatus;
+use crate::domain::PostFields;
 use crate::error::AppError;
 use crate::media::api::MediaView;
 use crate::media::upload::{DescribeImage, UploadStatus};
-
-/// Everything the author can change, as it is in the page.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub struct Fields {
-    pub title: String,
-    pub slug: String,
-    pub body: String,
-    pub excerpt: String,
-    pub cover_url: String,
-    pub cover_alt: String,
-    pub seo_title: String,
-    pub seo_description: String,
-    pub canonical_url: String,
-    pub show_review: bool,
-    pub tags: String,
-    pub author_ids: Vec<i64>,
-}
-
-impl Fields {
-    pub fn of(post: &PostView) -> Self {
-        Self {
-            title: post.title.clone(),
-            slug: post.slug.clone(),
-            body: post.body.clone(),
-            excerpt: post.excerpt.clone(),
-            cover_url: post.cover_url.clone(),
-            cover_alt: post.cover_alt.clone(),
-            seo_title: post.seo_title.clone(),
-            seo_description: post.seo_description.clone(),
-            canonical_url: post.canonical_url.clone(),
-            show_review: post.show_review,
-            tags: post.tags.clone(),
-            author_ids: post.author_ids(),
-        }
-    }
-}
 
 /// What the status line says.
 #[derive(Debug, Clone, PartialEq)]
@@ -98,7 +62,7 @@ pub fn EditorPage() -> impl IntoView {
 #[component]
 fn Editor(data: EditorData) -> impl IntoView {
     let id = data.post.id;
-    let server_fields = Fields::of(&data.post);
+    let server_fields = data.post.fields.clone();
     let fields = RwSignal::new(server_fields.clone());
     // What the server has: unsaved = `fields` differs from it.
     let saved = RwSignal::new(server_fields.clone());
@@ -140,7 +104,7 @@ fn Editor(data: EditorData) -> impl IntoView {
         }
     });
     // Every change: mark unsaved, keep a copy in the browser, save soon.
-    Effect::new(move |previous: Option<Fields>| {
+    Effect::new(move |previous: Option<PostFields>| {
         let current = fields.get();
         if previous.is_some_and(|previous| previous != current) && saved.with_untracked(|s| *s != current) {
             if !matches!(state.get_untracked(), SaveState::Conflict(_) | SaveState::Saving) {
@@ -155,7 +119,7 @@ fn Editor(data: EditorData) -> impl IntoView {
     // The preview follows the text, a moment after typing stops.
     let preview_timer = StoredValue::new(None::<TimeoutHandle>);
     Effect::new(move |_| {
-        let body = fields.with(|f| f.body.clone());
+        let body = fields.with(|f| f.content.body.clone());
         if let Some(handle) = preview_timer.get_value() {
             handle.clear();
         }
@@ -185,7 +149,7 @@ fn Editor(data: EditorData) -> impl IntoView {
     });
 
     let field = move |name: &'static str| Signal::derive(move || errors.with(|e| e.field_messages(name).to_vec()));
-    let set = move |update: fn(&mut Fields, String)| {
+    let set = move |update: fn(&mut PostFields, String)| {
         move |ev: leptos::ev::Event| {
             let value = event_target_value(&ev);
             fields.update(|f| update(f, value));
@@ -194,7 +158,7 @@ fn Editor(data: EditorData) -> impl IntoView {
     // The server renders a text area's value as its content, so the
     // hydrated view has that content too; later changes go through
     // `prop:value`.
-    let initial_body = fields.with_untracked(|f| f.body.clone());
+    let initial_body = fields.with_untracked(|f| f.content.body.clone());
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
         if let Some(action) = shortcut(&ev) {
             ev.prevent_default();
@@ -240,8 +204,8 @@ fn Editor(data: EditorData) -> impl IntoView {
             <div class="field">
                 <label for="post-title">"Title"</label>
                 <input id="post-title" class="title-input" name="title" required=true maxlength="200"
-                    prop:value=move || fields.with(|f| f.title.clone())
-                    on:input=set(|f, v| f.title = v) readonly=move || !editable.get()
+                    prop:value=move || fields.with(|f| f.content.title.clone())
+                    on:input=set(|f, v| f.content.title = v) readonly=move || !editable.get()
                     aria-describedby="post-title-error" />
                 <crate::components::FieldErrorText id="post-title-error".to_owned() errors=field("title") />
             </div>
@@ -256,8 +220,8 @@ fn Editor(data: EditorData) -> impl IntoView {
                     })}
                     <label for="post-body" class="visually-hidden">"Text (Markdown)"</label>
                     <textarea id="post-body" node_ref=textarea class="markdown" name="body" spellcheck="true"
-                        prop:value=move || fields.with(|f| f.body.clone())
-                        on:input=set(|f, v| f.body = v) on:keydown=on_key readonly=move || !editable.get()
+                        prop:value=move || fields.with(|f| f.content.body.clone())
+                        on:input=set(|f, v| f.content.body = v) on:keydown=on_key readonly=move || !editable.get()
                         on:dragover=move |ev| dragging.set(images.accept_drag(&ev))
                         on:dragleave=move |_| dragging.set(false)
                         on:drop=move |ev| { dragging.set(false); images.drop(&ev); }

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::Fields;
+use crate::domain::PostFields;
 use crate::error::AppError;
 use crate::media::api::MediaView;
 use crate::posts::api::Person;
@@ -10,7 +10,7 @@ use crate::posts::api::Person;
 /// Slug, excerpt, tags, authors, cover and SEO.
 #[component]
 pub(super) fn SidePanel(
-    fields: RwSignal<Fields>,
+    fields: RwSignal<PostFields>,
     errors: RwSignal<AppError>,
     editable: Memo<bool>,
     people: Vec<Person>,
@@ -21,8 +21,8 @@ pub(super) fn SidePanel(
     let text = move |id: &'static str,
                      label: &'static str,
                      hint: Option<String>,
-                     get: fn(&Fields) -> String,
-                     put: fn(&mut Fields, String)| {
+                     get: fn(&PostFields) -> String,
+                     put: fn(&mut PostFields, String)| {
         let error_id = format!("{id}-error");
         view! {
             <div class="field">
@@ -36,7 +36,7 @@ pub(super) fn SidePanel(
         }
         .into_any()
     };
-    let counter = move |get: fn(&Fields) -> String, limit: usize| {
+    let counter = move |get: fn(&PostFields) -> String, limit: usize| {
         move || {
             let count = fields.with(|f| get(f).chars().count());
             let advice = if count > limit {
@@ -58,13 +58,13 @@ pub(super) fn SidePanel(
         <aside class="side-panel card" aria-label="Post settings">
             <h2>"Post settings"</h2>
             {text("post-slug", "Address (slug)", Some("The last part of the post's address.".into()),
-                |f| f.slug.clone(), |f, v| f.slug = v)}
+                |f| f.content.slug.clone(), |f, v| f.content.slug = v)}
             <div class="field">
                 <label for="post-excerpt">"Excerpt"</label>
-                <textarea id="post-excerpt" rows="3" prop:value=move || fields.with(|f| f.excerpt.clone())
+                <textarea id="post-excerpt" rows="3" prop:value=move || fields.with(|f| f.content.excerpt.clone())
                     readonly=move || !editable.get() aria-describedby="post-excerpt-error"
-                    on:input=move |ev| { let value = event_target_value(&ev); fields.update(|f| f.excerpt = value); }>
-                    {fields.with_untracked(|f| f.excerpt.clone())}
+                    on:input=move |ev| { let value = event_target_value(&ev); fields.update(|f| f.content.excerpt = value); }>
+                    {fields.with_untracked(|f| f.content.excerpt.clone())}
                 </textarea>
                 <p class="hint">"Left empty, the first paragraph is used."</p>
                 <crate::components::FieldErrorText id="post-excerpt-error".to_owned() errors=field("excerpt") />
@@ -111,24 +111,24 @@ pub(super) fn SidePanel(
                 </select>
                 <crate::components::FieldErrorText id="post-authors-error".to_owned() errors=field("authors") />
             </fieldset>
-            {text("post-cover_url", "Cover image address", None, |f| f.cover_url.clone(), |f, v| f.cover_url = v)}
+            {text("post-cover_url", "Cover image address", None, |f| f.content.cover_url.clone(), |f, v| f.content.cover_url = v)}
             {text("post-cover_alt", "Cover image description (alt text)",
                 Some("Required with a cover: what the image shows.".into()),
-                |f| f.cover_alt.clone(), |f, v| f.cover_alt = v)}
+                |f| f.content.cover_alt.clone(), |f, v| f.content.cover_alt = v)}
             {view! {
                 <crate::media::picker::CoverPicker enabled=editable
                     on_choose=Callback::new(move |media: MediaView| fields.update(|f| {
-                        f.cover_url = media.url;
-                        f.cover_alt = media.alt;
+                        f.content.cover_url = media.url;
+                        f.content.cover_alt = media.alt;
                     })) />
             }.into_any()}
-            {text("post-seo_title", "SEO title", None, |f| f.seo_title.clone(), |f, v| f.seo_title = v)}
-            <p class="hint">{counter(|f| f.seo_title.clone(), crate::posts::SEO_TITLE_HINT)}</p>
+            {text("post-seo_title", "SEO title", None, |f| f.content.seo_title.clone(), |f, v| f.content.seo_title = v)}
+            <p class="hint">{counter(|f| f.content.seo_title.clone(), crate::posts::SEO_TITLE_HINT)}</p>
             {text("post-seo_description", "Meta description", None,
-                |f| f.seo_description.clone(), |f, v| f.seo_description = v)}
-            <p class="hint">{counter(|f| f.seo_description.clone(), crate::posts::SEO_DESCRIPTION_HINT)}</p>
+                |f| f.content.seo_description.clone(), |f, v| f.content.seo_description = v)}
+            <p class="hint">{counter(|f| f.content.seo_description.clone(), crate::posts::SEO_DESCRIPTION_HINT)}</p>
             {text("post-canonical_url", "Canonical URL", Some("Only if this post first appeared elsewhere.".into()),
-                |f| f.canonical_url.clone(), |f, v| f.canonical_url = v)}
+                |f| f.content.canonical_url.clone(), |f, v| f.content.canonical_url = v)}
             <div class="field checkbox">
                 <input type="checkbox" id="post-show_review" prop:checked=move || fields.with(|f| f.show_review)
                     disabled=move || !editable.get()

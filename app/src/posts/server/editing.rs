@@ -1,12 +1,12 @@
 //! Creating, loading and saving posts, and the preview.
 
 use super::{
-    Post, PostEdit, PostTitle, RawEdit, RevisionKind, SaveRequest, Slug, admin_time, editable_statuses, person,
-    post_for,
+    Post, PostEdit, PostTitle, RevisionKind, SaveRequest, Slug, admin_time, editable_statuses, person, post_for,
 };
 use crate::accounts::Role;
 use crate::accounts::server::User;
 use crate::content::render::render_markdown;
+use crate::domain::PostFields;
 use crate::error::AppError;
 use crate::input::post::check_body;
 use crate::posts::api::{CommentView, EditorData, Person, PostView, Preview, TagView};
@@ -104,11 +104,11 @@ pub async fn staff() -> Result<Vec<Person>, AppError> {
     Ok(users.iter().filter(|user| user.active).map(person).collect())
 }
 
-pub async fn save(user: User, id: i64, version: i64, raw: &RawEdit<'_>, manual: bool) -> Result<PostView, AppError> {
+pub async fn save(user: User, id: i64, version: i64, fields: &PostFields, manual: bool) -> Result<PostView, AppError> {
     let state = app_state()?;
     let (post, authors, actor) = post_for(&user, id).await?;
     refuse_edit_unless_allowed(post.status, actor)?;
-    let edit = PostEdit::parse(raw)?;
+    let edit = PostEdit::parse(fields)?;
     if user.role < Role::Editor && !edit.author_ids.contains(&user.id) {
         return Err(AppError::invalid(
             "authors",
@@ -116,7 +116,8 @@ pub async fn save(user: User, id: i64, version: i64, raw: &RawEdit<'_>, manual: 
         ));
     }
     let tags = state.store.post_tags(id).await?;
-    let unchanged = same_text(&post, &edit)
+    let unchanged = post.content == edit.content
+        && post.show_review == edit.show_review
         && authors.iter().map(|a| a.id).eq(edit.author_ids.iter().copied())
         && tags
             .iter()
@@ -167,19 +168,6 @@ pub(super) fn refuse_edit_unless_allowed(status: PostStatus, actor: Actor) -> Re
     Err(AppError::Forbidden)
 }
 
-fn same_text(post: &Post, edit: &PostEdit) -> bool {
-    post.title == edit.title.as_str()
-        && post.slug == edit.slug.as_str()
-        && post.body == edit.body
-        && post.excerpt == edit.excerpt
-        && post.cover_url == edit.cover_url
-        && post.cover_alt == edit.cover_alt
-        && post.seo_title == edit.seo_title
-        && post.seo_description == edit.seo_description
-        && post.canonical_url == edit.canonical_url
-        && post.show_review == edit.show_review
-}
-
 pub fn preview(markdown: &str) -> Result<Preview, AppError> {
     let markdown = check_body(markdown).map_err(|message| AppError::invalid("body", message))?;
     let rendered = render_markdown(&markdown);
@@ -206,17 +194,12 @@ pub(crate) async fn post_view(post: &Post, authors: &[User]) -> Result<PostView,
     let is_live_status = matches!(post.status, PostStatus::Published | PostStatus::Scheduled);
     Ok(PostView {
         id: post.id,
-        title: post.title.clone(),
-        slug: post.slug.clone(),
-        body: post.body.clone(),
-        excerpt: post.excerpt.clone(),
-        cover_url: post.cover_url.clone(),
-        cover_alt: post.cover_alt.clone(),
-        seo_title: post.seo_title.clone(),
-        seo_description: post.seo_description.clone(),
-        canonical_url: post.canonical_url.clone(),
-        show_review: post.show_review,
-        tags: tags.iter().map(|tag| tag.name.as_str()).collect::<Vec<_>>().join(", "),
+        fields: PostFields {
+            content: post.content.clone(),
+            show_review: post.show_review,
+            tags: tags.iter().map(|tag| tag.name.as_str()).collect::<Vec<_>>().join(", "),
+            author_ids: authors.iter().map(|author| author.id).collect(),
+        },
         authors: authors.iter().map(person).collect(),
         status: post.status,
         version: post.version,
@@ -229,6 +212,6 @@ pub(crate) async fn post_view(post: &Post, authors: &[User]) -> Result<PostView,
         pending_update: is_live_status && live.as_ref().is_some_and(|live| live.version != post.version),
         public_path: live
             .filter(|_| post.status == PostStatus::Published)
-            .map(|live| super::public_path(&live.slug)),
+            .map(|live| super::public_path(&live.content.slug)),
     })
 }

@@ -4,8 +4,9 @@
 use similar::{ChangeTag, TextDiff};
 
 use super::editing::{post_view, refuse_edit_unless_allowed};
-use super::{PostEdit, RawEdit, Revision, RevisionKind, SaveRequest, admin_time, post_for};
+use super::{PostEdit, Revision, RevisionKind, SaveRequest, admin_time, post_for};
 use crate::accounts::server::User;
+use crate::domain::PostFields;
 use crate::error::AppError;
 use crate::posts::api::{DiffLine, DiffView, PostView, RevisionView};
 use crate::settings::SiteSettings;
@@ -32,25 +33,19 @@ pub async fn diff(user: User, id: i64, from: i64, to: i64) -> Result<DiffView, A
     ) else {
         return Err(AppError::NotFound);
     };
-    let fields = [
-        ("Title", &old.title, &new.title),
-        ("Address", &old.slug, &new.slug),
-        ("Excerpt", &old.excerpt, &new.excerpt),
-        ("Cover image", &old.cover_url, &new.cover_url),
-        ("Cover alt text", &old.cover_alt, &new.cover_alt),
-        ("SEO title", &old.seo_title, &new.seo_title),
-        ("Meta description", &old.seo_description, &new.seo_description),
-        ("Canonical URL", &old.canonical_url, &new.canonical_url),
-    ]
-    .into_iter()
-    .filter(|(_, before, after)| before != after)
-    .map(|(field, before, after)| (field.to_owned(), before.clone(), after.clone()))
-    .collect();
+    let fields = old
+        .content
+        .labelled_fields()
+        .into_iter()
+        .zip(new.content.labelled_fields())
+        .filter(|((_, before), (_, after))| before != after)
+        .map(|((field, before), (_, after))| (field.to_owned(), before.to_owned(), after.to_owned()))
+        .collect();
     Ok(DiffView {
         from: revision_view(&old, post.live_revision_id, &settings),
         to: revision_view(&new, post.live_revision_id, &settings),
         fields,
-        body: body_diff(&old.body, &new.body),
+        body: body_diff(&old.content.body, &new.content.body),
     })
 }
 
@@ -75,21 +70,11 @@ pub async fn restore(user: User, id: i64, revision_id: i64, version: i64) -> Res
     refuse_edit_unless_allowed(post.status, actor)?;
     let revision = state.store.revision(id, revision_id).await?.ok_or(AppError::NotFound)?;
     let tags = state.store.post_tags(id).await?;
-    let tag_names = tags.iter().map(|tag| tag.name.as_str()).collect::<Vec<_>>().join(",");
-    let author_ids: Vec<i64> = authors.iter().map(|author| author.id).collect();
-    let edit = PostEdit::parse(&RawEdit {
-        title: &revision.title,
-        slug: &revision.slug,
-        body: &revision.body,
-        excerpt: &revision.excerpt,
-        cover_url: &revision.cover_url,
-        cover_alt: &revision.cover_alt,
-        seo_title: &revision.seo_title,
-        seo_description: &revision.seo_description,
-        canonical_url: &revision.canonical_url,
+    let edit = PostEdit::parse(&PostFields {
+        content: revision.content,
         show_review: post.show_review,
-        tags: &tag_names,
-        author_ids: &author_ids,
+        tags: tags.iter().map(|tag| tag.name.as_str()).collect::<Vec<_>>().join(","),
+        author_ids: authors.iter().map(|author| author.id).collect(),
     })?;
     let saved = state
         .store

@@ -8,7 +8,7 @@ pub mod lists;
 pub mod review;
 
 pub use crate::content::public_path;
-pub use crate::input::post::{MAX_BODY_BYTES, PostEdit, PostTitle, RawEdit, Slug, TagName};
+pub use crate::input::post::{MAX_BODY_BYTES, PostEdit, PostTitle, Slug, TagName};
 pub use crate::store::model::posts::*;
 pub use crate::time::{admin_time, relative_time};
 
@@ -51,5 +51,5 @@ pub(crate) fn person(user: &User) -> Person {
 
 /// The audit detail naming a post.
 pub(crate) fn audit_detail(post: &Post) -> String {
-    format!("post {} \"{}\"", post.id, post.title)
+    format!("post {} \"{}\"", post.id, post.content.title)
 }

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::audit::NewAuditEntry;
-use crate::domain::PostStatus;
+use crate::domain::{PostContent, PostStatus};
 use crate::input::post::PostEdit;
 use crate::store::model::webhooks::EventPayload;
 
@@ -14,15 +14,8 @@ use crate::store::model::webhooks::EventPayload;
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Post {
     pub id: i64,
-    pub title: String,
-    pub slug: String,
-    pub body: String,
-    pub excerpt: String,
-    pub cover_url: String,
-    pub cover_alt: String,
-    pub seo_title: String,
-    pub seo_description: String,
-    pub canonical_url: String,
+    #[sqlx(flatten)]
+    pub content: PostContent,
     pub show_review: bool,
     #[sqlx(try_from = "String")]
     pub status: PostStatus,
@@ -78,15 +71,8 @@ pub struct Revision {
     pub kind: String,
     #[sqlx(try_from = "String")]
     pub status: PostStatus,
-    pub title: String,
-    pub slug: String,
-    pub body: String,
-    pub excerpt: String,
-    pub cover_url: String,
-    pub cover_alt: String,
-    pub seo_title: String,
-    pub seo_description: String,
-    pub canonical_url: String,
+    #[sqlx(flatten)]
+    pub content: PostContent,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -194,15 +180,8 @@ impl PublicQuery {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PublicPost {
     pub id: i64,
-    pub title: String,
-    pub slug: String,
-    pub excerpt: String,
-    pub body: String,
-    pub cover_url: String,
-    pub cover_alt: String,
-    pub seo_title: String,
-    pub seo_description: String,
-    pub canonical_url: String,
+    #[sqlx(flatten)]
+    pub content: PostContent,
     pub published_at: DateTime<Utc>,
     /// When the live text was last replaced.
     pub updated_at: DateTime<Utc>,

@@ -1,0 +1,45 @@
+//! Values as a form posts them. A field that serde reaches through
+//! `flatten` arrives as text (a query string does not say what type a value
+//! is), so switches and ids read both their JSON form and their text form.
+
+use serde::{Deserialize, Deserializer, de::Error};
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Switch {
+    Bool(bool),
+    Text(String),
+}
+
+/// `true` or `"true"` (and `"on"`, a ticked box); `false`, `"false"` or `""`.
+pub fn switch<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    match Switch::deserialize(deserializer)? {
+        Switch::Bool(on) => Ok(on),
+        Switch::Text(text) => match text.as_str() {
+            "true" | "on" => Ok(true),
+            "false" | "" => Ok(false),
+            other => Err(D::Error::custom(format!("expected true or false, not {other:?}"))),
+        },
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Id {
+    Number(i64),
+    Text(String),
+}
+
+/// A list of ids, as numbers or as their text.
+pub fn ids<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<i64>, D::Error> {
+    Vec::<Id>::deserialize(deserializer)?
+        .into_iter()
+        .map(|id| match id {
+            Id::Number(id) => Ok(id),
+            Id::Text(text) => text
+                .trim()
+                .parse()
+                .map_err(|_| D::Error::custom(format!("expected an id, not {text:?}"))),
+        })
+        .collect()
+}
