@@ -72,10 +72,8 @@ pub async fn restore(args: &RestoreArgs) -> anyhow::Result<()> {
         return Err(error.context(format!("{} is not a Vellum backup", args.file.display())));
     }
     if target.exists() {
-        // Named by the time, so a second restore never overwrites the
-        // database the first one kept.
-        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S");
-        let kept = PathBuf::from(format!("{}.before-restore-{stamp}", target.display()));
+        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S").to_string();
+        let kept = kept_name(&target, &stamp);
         move_with_sidecars(&target, &kept)?;
         println!("The database that was there is kept as {}.", kept.display());
     }
@@ -90,7 +88,39 @@ pub async fn restore(args: &RestoreArgs) -> anyhow::Result<()> {
 /// A database's write-ahead log and index travel with it.
 const SIDECARS: [&str; 3] = ["", "-wal", "-shm"];
 
+/// The file and its sidecars' names.
+fn with_sidecars(path: &Path) -> impl Iterator<Item = PathBuf> + '_ {
+    SIDECARS
+        .iter()
+        .map(move |suffix| PathBuf::from(format!("{}{suffix}", path.display())))
+}
+
+/// Something (a file, a folder, even a dangling link) has this name.
+fn taken(path: &Path) -> bool {
+    path.symlink_metadata().is_ok()
+}
+
+/// The name for the database a restore replaces: `<target>.before-restore-
+/// <stamp>`, or with -2, -3, … added when that name, its log or its index
+/// is taken (two restores within one second), so that a kept copy never
+/// overwrites another.
+fn kept_name(target: &Path, stamp: &str) -> PathBuf {
+    let base = format!("{}.before-restore-{stamp}", target.display());
+    (1_u32..)
+        .map(|n| match n {
+            1 => PathBuf::from(&base),
+            n => PathBuf::from(format!("{base}-{n}")),
+        })
+        .find(|candidate| !with_sidecars(candidate).any(|name| taken(&name)))
+        .expect("some number is free")
+}
+
+/// Moves the database with its sidecars to a name that is free: an
+/// existing file at the new name is never replaced.
 fn move_with_sidecars(from: &Path, to: &Path) -> anyhow::Result<()> {
+    if let Some(existing) = with_sidecars(to).find(|name| taken(name)) {
+        bail!("{} exists already; not overwriting it", existing.display());
+    }
     for suffix in SIDECARS {
         let (from, to) = (
             format!("{}{suffix}", from.display()),
@@ -117,4 +147,62 @@ async fn check_is_vellum_database(file: &Path) -> anyhow::Result<()> {
     let checked = store.ping().await;
     store.close().await;
     checked.map_err(|_| anyhow::anyhow!("it has no Vellum tables"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn touch(path: &Path) {
+        std::fs::write(path, b"taken").expect("write");
+    }
+
+    #[test]
+    fn a_kept_database_takes_the_first_name_free_with_its_log_and_index() {
+        let folder = tempfile::TempDir::new().expect("folder");
+        let target = folder.path().join("vellum.db");
+        let stamp = "20260102T030405";
+        let first = folder.path().join("vellum.db.before-restore-20260102T030405");
+        assert_eq!(kept_name(&target, stamp), first, "the time alone while it is free");
+
+        touch(&first);
+        let second = folder.path().join("vellum.db.before-restore-20260102T030405-2");
+        assert_eq!(kept_name(&target, stamp), second, "the same second: -2");
+
+        // A log or index left alone under a name makes it taken too: the
+        // kept database must not be joined to another one's log.
+        touch(&folder.path().join("vellum.db.before-restore-20260102T030405-2-wal"));
+        touch(&folder.path().join("vellum.db.before-restore-20260102T030405-3-shm"));
+        assert_eq!(
+            kept_name(&target, stamp),
+            folder.path().join("vellum.db.before-restore-20260102T030405-4")
+        );
+    }
+
+    #[test]
+    fn moving_a_database_never_replaces_a_file_at_its_new_name() {
+        let folder = tempfile::TempDir::new().expect("folder");
+        let from = folder.path().join("vellum.db");
+        let to = folder.path().join("vellum.db.kept");
+        std::fs::write(&from, b"current").expect("write");
+        std::fs::write(folder.path().join("vellum.db-wal"), b"current log").expect("write");
+        std::fs::write(folder.path().join("vellum.db.kept-shm"), b"older index").expect("write");
+
+        let refused = move_with_sidecars(&from, &to).expect_err("a sidecar is there");
+        assert!(refused.to_string().contains("vellum.db.kept-shm"), "{refused}");
+        assert_eq!(std::fs::read(&from).expect("still there"), b"current");
+        assert_eq!(
+            std::fs::read(folder.path().join("vellum.db.kept-shm")).expect("untouched"),
+            b"older index"
+        );
+
+        std::fs::remove_file(folder.path().join("vellum.db.kept-shm")).expect("remove");
+        move_with_sidecars(&from, &to).expect("moved");
+        assert_eq!(std::fs::read(&to).expect("moved"), b"current");
+        assert_eq!(
+            std::fs::read(folder.path().join("vellum.db.kept-wal")).expect("log moved"),
+            b"current log"
+        );
+        assert!(!from.exists(), "nothing left behind");
+    }
 }

@@ -110,7 +110,7 @@ pub struct RestoreArgs {
     /// A file made by `vellum backup`.
     pub file: PathBuf,
     /// Replace an existing database (it is kept beside, renamed
-    /// `….before-restore-<time>`).
+    /// `….before-restore-<time>`, with -2, -3, … when that name is taken).
     #[arg(long)]
     pub replace: bool,
     #[command(flatten)]

@@ -1,10 +1,11 @@
 //! `vellum backup` while the site is busy, and `vellum restore` from it: the
 //! restored site is the site as it was at one instant.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use app::accounts::Role;
 use app::posts::workflow::PostStatus;
@@ -21,6 +22,52 @@ fn vellum(args: &[&str]) -> std::process::Output {
         command.env_remove(key);
     }
     command.args(args).output().expect("run vellum")
+}
+
+/// Where `vellum restore --replace` said it kept the database it replaced.
+fn kept_copy(restore: &std::process::Output) -> PathBuf {
+    let said = String::from_utf8_lossy(&restore.stdout);
+    let path = said
+        .lines()
+        .find_map(|line| line.strip_prefix("The database that was there is kept as "))
+        .and_then(|rest| rest.strip_suffix('.'))
+        .unwrap_or_else(|| panic!("no kept copy announced: {said}"));
+    assert!(Path::new(path).is_file(), "{path} is there");
+    PathBuf::from(path)
+}
+
+/// Writes a draft straight into the SQLite database at `file`.
+async fn add_draft(file: &Path, title: &str, author: i64) {
+    let store = app::store::connect(&format!("sqlite://{}", file.display()))
+        .await
+        .expect("open");
+    let title = app::posts::server::PostTitle::parse(title).expect("title");
+    let slug = app::posts::server::Slug::from_title(&title);
+    store
+        .create_draft(&title, &slug, author, Utc::now())
+        .await
+        .expect("draft");
+    store.close().await;
+}
+
+/// The titles of every post in the SQLite database at `file`.
+async fn draft_titles(file: &Path) -> Vec<String> {
+    let store = app::store::connect(&format!("sqlite://{}", file.display()))
+        .await
+        .expect("open");
+    let filter = app::posts::server::PostFilter {
+        limit: 100_000,
+        ..app::posts::server::PostFilter::default()
+    };
+    let titles = store
+        .list_posts(&filter)
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|row| row.title)
+        .collect();
+    store.close().await;
+    titles
 }
 
 /// Every published post as the API gives it, by slug.
@@ -61,12 +108,16 @@ async fn a_backup_taken_under_load_restores_to_one_instant_of_the_site() {
 
     // Writers publish post after post, readers read, while the backup runs.
     let busy = Arc::new(AtomicBool::new(true));
+    let written = Arc::new(AtomicUsize::new(0));
+    let (writing, first_written) = tokio::sync::oneshot::channel();
+    let (reading, first_read) = tokio::sync::oneshot::channel();
     let writer = {
-        let (busy, state) = (busy.clone(), server.state.clone());
+        let (busy, written, state) = (busy.clone(), written.clone(), server.state.clone());
         let ana = ana.clone();
         tokio::spawn(async move {
-            let mut n = 0;
+            let mut writing = Some(writing);
             while busy.load(Ordering::SeqCst) {
+                let n = written.load(Ordering::SeqCst);
                 let title = app::posts::server::PostTitle::parse(&format!("Load {n}")).expect("title");
                 let slug = app::posts::server::Slug::from_title(&title);
                 state
@@ -74,20 +125,41 @@ async fn a_backup_taken_under_load_restores_to_one_instant_of_the_site() {
                     .create_draft(&title, &slug, ana.id, Utc::now())
                     .await
                     .expect("draft");
-                n += 1;
+                written.store(n + 1, Ordering::SeqCst);
+                if let Some(writing) = writing.take() {
+                    let _ = writing.send(());
+                }
             }
-            n
         })
     };
     let reader = {
         let (busy, address) = (busy.clone(), url(&server, "/api/v1/posts"));
         tokio::spawn(async move {
+            let mut reading = Some(reading);
             while busy.load(Ordering::SeqCst) {
-                let _ = client().get(&address).send().await;
+                let answered = client()
+                    .get(&address)
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status().is_success());
+                if answered && let Some(reading) = reading.take() {
+                    let _ = reading.send(());
+                }
             }
         })
     };
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // The backup starts once the site is busy: a draft is written, a
+    // reader was answered, and both go on until the backup is done.
+    let minute = std::time::Duration::from_secs(60);
+    tokio::time::timeout(minute, first_written)
+        .await
+        .expect("a draft within a minute")
+        .expect("the writer writes");
+    tokio::time::timeout(minute, first_read)
+        .await
+        .expect("an answer within a minute")
+        .expect("the reader reads");
+    let written_before_backup = written.load(Ordering::SeqCst);
     let folder = tempfile::TempDir::new().expect("folder");
     let backup_file = folder.path().join("site.backup");
     let backup = {
@@ -98,9 +170,9 @@ async fn a_backup_taken_under_load_restores_to_one_instant_of_the_site() {
     };
     assert!(backup.status.success(), "{}", String::from_utf8_lossy(&backup.stderr));
     busy.store(false, Ordering::SeqCst);
-    let drafts_written = writer.await.expect("writer");
+    writer.await.expect("writer");
     reader.await.expect("reader");
-    assert!(drafts_written > 0, "the site was busy during the backup");
+    let drafts_written = written.load(Ordering::SeqCst);
     let again = vellum(&["backup", &backup_file.display().to_string(), "--database-url", db.url()]);
     assert!(!again.status.success(), "an existing backup is never overwritten");
 
@@ -124,7 +196,12 @@ async fn a_backup_taken_under_load_restores_to_one_instant_of_the_site() {
         let mode = std::fs::metadata(&backup_file).expect("backup").permissions().mode();
         assert_eq!(mode & 0o077, 0, "only its owner reads a backup");
     }
-    for _ in 0..2 {
+    // Two replacing restores back to back (within one second, as a
+    // script would run them), each over a database that has something of
+    // its own: each replaced database is kept under its own name, whole.
+    let mut kept = Vec::new();
+    for mark in ["Only in the first kept copy", "Only in the second kept copy"] {
+        add_draft(&data.join("vellum.db"), mark, ana.id).await;
         let replaced = vellum(&[
             "restore",
             &backup_file.display().to_string(),
@@ -137,17 +214,37 @@ async fn a_backup_taken_under_load_restores_to_one_instant_of_the_site() {
             "{}",
             String::from_utf8_lossy(&replaced.stderr)
         );
-        std::thread::sleep(std::time::Duration::from_millis(1100));
+        kept.push((mark, kept_copy(&replaced)));
     }
-    let kept = std::fs::read_dir(&data)
+    assert_ne!(kept[0].1, kept[1].1, "each replaced database has its own name");
+    let kept_names: BTreeSet<String> = std::fs::read_dir(&data)
         .expect("folder")
         .filter_map(Result::ok)
         .map(|entry| entry.file_name().to_string_lossy().into_owned())
         .filter(|name| {
             name.starts_with("vellum.db.before-restore-") && !name.ends_with("-wal") && !name.ends_with("-shm")
         })
-        .count();
-    assert_eq!(kept, 2, "each replaced database is kept under its own name");
+        .collect();
+    let announced: BTreeSet<String> = kept
+        .iter()
+        .map(|(_, path)| path.file_name().expect("name").to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(kept_names, announced, "both kept copies are there, as announced");
+    for (mark, path) in &kept {
+        let titles = draft_titles(path).await;
+        assert!(titles.contains(&(*mark).to_owned()), "{} holds {mark}", path.display());
+        let others: Vec<&str> = kept.iter().map(|(m, _)| *m).filter(|m| m != mark).collect();
+        assert!(
+            others.iter().all(|other| !titles.iter().any(|title| title == other)),
+            "{} holds only its own changes: {titles:?}",
+            path.display()
+        );
+    }
+    let current = draft_titles(&data.join("vellum.db")).await;
+    assert!(
+        kept.iter().all(|(mark, _)| !current.iter().any(|title| title == mark)),
+        "the restored database is the backup: {current:?}"
+    );
     let nowhere = folder.path().join("nowhere");
     let missing = vellum(&[
         "backup",
@@ -205,6 +302,11 @@ async fn a_backup_taken_under_load_restores_to_one_instant_of_the_site() {
     assert!(
         (0..count).all(|n| loads.contains(&n)),
         "drafts 0 to {count} without gaps: {loads:?}"
+    );
+    assert!(
+        (written_before_backup..=drafts_written).contains(&count),
+        "the backup holds at least the {written_before_backup} drafts written before it began and at \
+         most the {drafts_written} written in all: {count}"
     );
     copy.stop().await.expect("stop");
     server.stop().await.expect("stop");
