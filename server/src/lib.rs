@@ -389,7 +389,8 @@ pub struct RunningServer {
     stop: oneshot::Sender<()>,
     task: JoinHandle<std::io::Result<()>>,
     scheduler: JoinHandle<()>,
-    webhooks: JoinHandle<()>,
+    /// `None` when the caller sends deliveries itself.
+    webhooks: Option<JoinHandle<()>>,
 }
 
 impl RunningServer {
@@ -397,7 +398,9 @@ impl RunningServer {
     /// the database.
     pub async fn stop(self) -> anyhow::Result<()> {
         self.scheduler.abort();
-        self.webhooks.abort();
+        if let Some(webhooks) = &self.webhooks {
+            webhooks.abort();
+        }
         let _ = self.stop.send(());
         self.task.await??;
         self.state.store.close().await;
@@ -413,6 +416,24 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<RunningServer> {
 
 /// `start`, with the server's clock given (tests move it).
 pub async fn start_with_clock(args: &ServeArgs, clock: Option<Arc<dyn Clock>>) -> anyhow::Result<RunningServer> {
+    start_serving(args, clock, true).await
+}
+
+/// `start_with_clock` without the webhook worker: the caller sends due
+/// deliveries itself with [`webhooks::deliver_due`], and so knows that
+/// nothing is on its way once a pass has returned.
+pub async fn start_delivering_by_hand(
+    args: &ServeArgs,
+    clock: Option<Arc<dyn Clock>>,
+) -> anyhow::Result<RunningServer> {
+    start_serving(args, clock, false).await
+}
+
+async fn start_serving(
+    args: &ServeArgs,
+    clock: Option<Arc<dyn Clock>>,
+    webhook_worker: bool,
+) -> anyhow::Result<RunningServer> {
     let state = prepare(args, clock).await?;
     let listener = TcpListener::bind(args.addr)
         .await
@@ -424,7 +445,11 @@ pub async fn start_with_clock(args: &ServeArgs, clock: Option<Arc<dyn Clock>>) -
         let _ = stopped.await;
     }));
     let scheduler = spawn_scheduler(&state);
-    let webhooks = webhooks::spawn_worker(&state)?;
+    let webhooks = if webhook_worker {
+        Some(webhooks::spawn_worker(&state)?)
+    } else {
+        None
+    };
     Ok(RunningServer {
         addr,
         state,

@@ -81,6 +81,15 @@ pub async fn start_at(db: &TestDb, clock: &std::sync::Arc<app::clock::ManualCloc
         .expect("server starts")
 }
 
+/// `start_at`, without the webhook worker: the test sends due deliveries
+/// itself with `server::webhooks::deliver_due`.
+pub async fn start_delivering_by_hand(db: &TestDb, clock: &std::sync::Arc<app::clock::ManualClock>) -> RunningServer {
+    let clock: std::sync::Arc<dyn app::clock::Clock> = clock.clone();
+    server::start_delivering_by_hand(&serve_args(db), Some(clock))
+        .await
+        .expect("server starts")
+}
+
 /// The status of a page fetched by a reader (its body read and dropped).
 pub async fn status_of(server: &RunningServer, path: &str) -> reqwest::StatusCode {
     let response = client().get(url(server, path)).send().await.expect("GET");

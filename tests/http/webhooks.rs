@@ -22,7 +22,7 @@ use sha2::Sha256;
 
 use crate::blog::{noon, post_as};
 use crate::support::TestDb;
-use crate::{call, create_user, serve_args, signed_in, start_at};
+use crate::{call, create_user, serve_args, signed_in, start_at, start_delivering_by_hand};
 
 /// One request as the receiver got it.
 #[derive(Debug, Clone)]
@@ -140,9 +140,19 @@ async fn wait_for_log(server: &RunningServer, admin: &reqwest::Client, check: im
     panic!("the delivery log never got there: {}", log(server, admin).await);
 }
 
+/// One pass of the webhook worker, as the server would run it: sends what
+/// is due by the server's clock and records each outcome; returns how many
+/// deliveries it tried. Once it returns, nothing it sent is on its way.
+async fn deliver(server: &RunningServer) -> usize {
+    let sender = server::webhooks::Sender::new(true).expect("client");
+    server::webhooks::deliver_due(&server.state, &sender)
+        .await
+        .expect("delivery pass")
+}
+
 async fn deliveries_are_signed_logged_and_retried_until_the_receiver_answers(db: &TestDb) {
     let clock = Arc::new(ManualClock::new(noon()));
-    let server = start_at(db, &clock).await;
+    let server = start_delivering_by_hand(db, &clock).await;
     let ana = create_user(&server, "ana@clinic.org", "Ana Ruiz", Role::Author).await;
     create_user(&server, "admin@clinic.org", "Admin", Role::Admin).await;
     create_user(&server, "maya@clinic.org", "Maya Patel", Role::Editor).await;
@@ -171,6 +181,8 @@ async fn deliveries_are_signed_logged_and_retried_until_the_receiver_answers(db:
 
     // A draft is nobody's business; publishing is.
     post_as(&server, &ana, "Quiet draft", "Sleep", PostStatus::Draft, noon(), None).await;
+    assert_eq!(deliver(&server).await, 0, "a draft sends nothing");
+    assert!(receiver.requests().is_empty(), "nothing arrived for the draft");
     let post = post_as(
         &server,
         &ana,
@@ -181,27 +193,33 @@ async fn deliveries_are_signed_logged_and_retried_until_the_receiver_answers(db:
         None,
     )
     .await;
-    let first = receiver.wait_for(1).await;
-    let hooks = wait_for_log(&server, &admin, |hooks| hooks[0]["deliveries"][0]["status"] == 500).await;
+    assert_eq!(deliver(&server).await, 1, "the publication's event");
+    let first = receiver.requests();
+    assert_eq!(first.len(), 1, "one request for one event");
+    let hooks = log(&server, &admin).await;
     let delivery = &hooks[0]["deliveries"][0];
+    assert_eq!(delivery["status"], 500, "{delivery}");
     assert_eq!(delivery["state"], "pending");
     assert_eq!(delivery["attempts"], 1);
     assert!(delivery["next_attempt"].is_string(), "{delivery}");
 
     // Not before its time: 30 seconds later, the retry succeeds.
     clock.advance(Duration::seconds(20));
-    tokio::time::sleep(StdDuration::from_millis(1500)).await;
-    assert_eq!(receiver.requests().len(), 1, "no retry before the back-off");
+    assert_eq!(deliver(&server).await, 0, "no retry before the back-off");
+    assert_eq!(receiver.requests().len(), 1, "nothing more arrived");
     clock.advance(Duration::seconds(11));
-    let both = receiver.wait_for(2).await;
-    let hooks = wait_for_log(&server, &admin, |hooks| {
-        hooks[0]["deliveries"][0]["state"] == "delivered"
-    })
-    .await;
+    assert_eq!(deliver(&server).await, 1, "the retry is due");
+    let both = receiver.requests();
+    assert_eq!(both.len(), 2);
+    let hooks = log(&server, &admin).await;
     let delivery = &hooks[0]["deliveries"][0];
+    assert_eq!(delivery["state"], "delivered", "{delivery}");
     assert_eq!(delivery["attempts"], 2);
     assert_eq!(delivery["status"], 204);
     assert!(delivery["response_ms"].is_i64(), "{delivery}");
+    clock.advance(Duration::hours(1));
+    assert_eq!(deliver(&server).await, 0, "a delivered event is not sent again");
+    assert_eq!(receiver.requests().len(), 2);
 
     for request in [&first[0], &both[1]] {
         assert!(signature_is_valid(&secret, &request.headers, &request.body), "signed");
@@ -229,13 +247,14 @@ async fn deliveries_are_signed_logged_and_retried_until_the_receiver_answers(db:
     let id = hook["id"].to_string();
     let sent = call(&admin, &server, SendTestWebhook::PATH, &[("id", &id)]).await;
     assert_eq!(sent.status(), StatusCode::OK);
-    let all = receiver.wait_for(3).await;
+    assert_eq!(deliver(&server).await, 1, "the ping");
+    let all = receiver.requests();
+    assert_eq!(all.len(), 3);
     assert_eq!(all[2].headers["vellum-event"], "ping");
     assert!(signature_is_valid(&secret, &all[2].headers, &all[2].body));
-    wait_for_log(&server, &admin, |hooks| {
-        hooks[0]["deliveries"][0]["event"] == "ping" && hooks[0]["deliveries"][0]["state"] == "delivered"
-    })
-    .await;
+    let hooks = log(&server, &admin).await;
+    assert_eq!(hooks[0]["deliveries"][0]["event"], "ping");
+    assert_eq!(hooks[0]["deliveries"][0]["state"], "delivered");
     server.stop().await.expect("stop");
 }
 
@@ -328,15 +347,16 @@ crate::on_both_databases!(
     private_addresses_are_refused_unless_allowed
 );
 
-/// Two Vellum instances, each with its own pool and worker, on one
-/// PostgreSQL database, with both also draining the queue by hand at the
-/// same moments: every delivery reaches the receiver exactly once.
+/// Two Vellum instances, each with its own pool, on one PostgreSQL
+/// database, each draining the queue twice at the same moments: every
+/// delivery reaches the receiver exactly once. No worker runs beside the
+/// passes, so once they have returned nothing more is on its way.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_instances_on_one_postgres_deliver_each_event_once() {
     let Some(db) = TestDb::postgres().await else { return };
     let clock = Arc::new(ManualClock::new(noon()));
-    let one = start_at(&db, &clock).await;
-    let two = start_at(&db, &clock).await;
+    let one = start_delivering_by_hand(&db, &clock).await;
+    let two = start_delivering_by_hand(&db, &clock).await;
     let ana = create_user(&one, "ana@clinic.org", "Ana Ruiz", Role::Author).await;
     create_user(&one, "admin@clinic.org", "Admin", Role::Admin).await;
     let admin = signed_in(&one, "admin@clinic.org").await;
@@ -361,19 +381,13 @@ async fn two_instances_on_one_postgres_deliver_each_event_once() {
         )
         .await;
     }
-    let sender = server::webhooks::Sender::new(true).expect("client");
+    let mut tried = 0;
     for _ in 0..5 {
-        let (a, b) = tokio::join!(
-            server::webhooks::deliver_due(&one.state, &sender),
-            server::webhooks::deliver_due(&two.state, &sender)
-        );
-        a.expect("first instance");
-        b.expect("second instance");
+        let (a, b, c, d) = tokio::join!(deliver(&one), deliver(&two), deliver(&one), deliver(&two));
+        tried += a + b + c + d;
     }
-    let got = receiver.wait_for(40).await;
-    tokio::time::sleep(StdDuration::from_secs(2)).await;
-    let got_later = receiver.requests();
-    assert_eq!(got_later.len(), got.len(), "nothing arrives twice later");
+    assert_eq!(tried, 40, "each delivery was claimed by one pass");
+    let got = receiver.requests();
     let mut ids: Vec<String> = got
         .iter()
         .map(|request| request.headers["vellum-delivery"].to_str().expect("id").to_owned())
@@ -382,6 +396,9 @@ async fn two_instances_on_one_postgres_deliver_each_event_once() {
     ids.dedup();
     assert_eq!(ids.len(), 40, "40 distinct deliveries, each received once");
     assert_eq!(got.len(), 40);
+    let (a, b) = tokio::join!(deliver(&one), deliver(&two));
+    assert_eq!(a + b, 0, "nothing is left to send");
+    assert_eq!(receiver.requests().len(), 40, "nothing arrives twice");
     two.stop().await.expect("stop");
     one.stop().await.expect("stop");
     db.cleanup().await;
