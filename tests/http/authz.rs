@@ -1,6 +1,9 @@
 //! The authorization matrix: every server function, called as every kind
-//! of caller, answers allowed, 401 or 403 as the policy says. A server
-//! function missing from this table fails the test.
+//! of caller, answers exactly as the policy says: done, 401 or 403, or the
+//! designed refusal (404 for no such thing, 409 for a stale version, 422
+//! for a refused value) with its error kind and message, so a call whose
+//! form the function cannot read never passes. A server function missing
+//! from this table fails the test.
 
 use std::collections::BTreeSet;
 
@@ -18,17 +21,38 @@ use reqwest::StatusCode;
 use crate::support::TestDb;
 use crate::{call, client, create_user, signed_in, start};
 
+/// The exact answer a caller gets: status and, for errors, the error's
+/// kind in the body (`{"error": "not_found"}` and the like). A form the
+/// function cannot read is answered 422 with the field `request`, so it
+/// never passes for any of these.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Expect {
-    /// Any answer but 401, 403 or a server error.
-    Allowed,
+    /// 200, no redirect: the call did what it asks.
+    Done,
+    /// 200 with a `Location` header: done, and the admin's script goes there.
+    Redirect,
+    /// 401 `unauthenticated`.
     Unauthenticated,
+    /// 403 `forbidden`.
     Forbidden,
-    /// 404: someone else's draft does not exist for this caller.
-    Hidden,
+    /// 404 `not_found`: no such thing, or someone else's draft, which does
+    /// not exist for this caller.
+    NotFound,
+    /// 409 `conflict` with a message containing this text: a stale
+    /// version or a step that does not apply; nothing changes.
+    Conflict(&'static str),
+    /// 422 `validation`, with a message for this field that contains this
+    /// text: the value is refused and nothing is stored.
+    Refused(&'static str, &'static str),
 }
 
-use Expect::{Allowed as A, Forbidden as F, Hidden as N, Unauthenticated as U};
+use Expect::{Done as D, Forbidden as F, NotFound as N, Redirect as R, Unauthenticated as U};
+
+/// The designed refusals the matrix's forms run into.
+const STALE: Expect = Expect::Conflict("Someone else saved this post");
+const NO_UPDATE: Expect = Expect::Conflict("no unpublished change");
+const WRONG_PASSWORD: Expect = Expect::Refused("current_password", "is not correct");
+const NOT_HTTP: Expect = Expect::Refused("url", "http or https");
 
 /// A server function's path, a form to send, and the answer per caller.
 type Row = (&'static str, Vec<(&'static str, String)>, [Expect; 6]);
@@ -102,8 +126,9 @@ async fn every_server_function_checks_its_caller(db: &TestDb) {
                 ("avatar_url", String::new()),
                 ("credentials", String::new()),
             ],
-            [U, A, A, A, A, U],
+            [U, D, D, D, D, U],
         ),
+        // A wrong current password: 422 on that field, and nothing changes.
         (
             ChangePassword::PATH,
             vec![
@@ -111,9 +136,9 @@ async fn every_server_function_checks_its_caller(db: &TestDb) {
                 ("new_password", "a long new passphrase".into()),
                 ("new_password_confirmation", "a long new passphrase".into()),
             ],
-            [U, A, A, A, A, U],
+            [U, WRONG_PASSWORD, WRONG_PASSWORD, WRONG_PASSWORD, WRONG_PASSWORD, U],
         ),
-        (ListUsers::PATH, vec![], [U, F, F, F, A, U]),
+        (ListUsers::PATH, vec![], [U, F, F, F, D, U]),
         (
             CreateUser::PATH,
             vec![
@@ -121,24 +146,24 @@ async fn every_server_function_checks_its_caller(db: &TestDb) {
                 ("display_name", "New".into()),
                 ("role", "author".into()),
             ],
-            [U, F, F, F, A, U],
+            [U, F, F, F, D, U],
         ),
         (
             ChangeRole::PATH,
             vec![("user_id", target_id.clone()), ("role", "author".into())],
-            [U, F, F, F, A, U],
+            [U, F, F, F, D, U],
         ),
         (
             SetUserActive::PATH,
             vec![("user_id", target_id.clone()), ("active", "true".into())],
-            [U, F, F, F, A, U],
+            [U, F, F, F, D, U],
         ),
         (
             IssuePasswordLink::PATH,
             vec![("user_id", target_id.clone())],
-            [U, F, F, F, A, U],
+            [U, F, F, F, D, U],
         ),
-        (AuditLog::PATH, vec![], [U, F, F, F, A, U]),
+        (AuditLog::PATH, vec![], [U, F, F, F, D, U]),
         (
             SaveSiteSettings::PATH,
             vec![
@@ -149,19 +174,19 @@ async fn every_server_function_checks_its_caller(db: &TestDb) {
                 ("date_format", "%B %-d, %Y".into()),
                 ("review_required", "true".into()),
             ],
-            [U, F, F, F, A, U],
+            [U, F, F, F, D, U],
         ),
         (
             CreatePost::PATH,
             vec![("title", "A new post".into())],
-            [U, A, A, A, A, U],
+            [U, D, D, D, D, U],
         ),
         (
             PreviewMarkdown::PATH,
             vec![("markdown", "# Hello".into())],
-            [U, A, A, A, A, U],
+            [U, D, D, D, D, U],
         ),
-        (LoadPost::PATH, vec![("id", post_id.clone())], [U, A, N, A, A, U]),
+        (LoadPost::PATH, vec![("id", post_id.clone())], [U, D, N, D, D, U]),
         (
             SavePost::PATH,
             vec![
@@ -183,7 +208,7 @@ async fn every_server_function_checks_its_caller(db: &TestDb) {
                 ("author_ids[0]", author_id.clone()),
                 ("manual", "true".into()),
             ],
-            [U, A, N, A, A, U],
+            [U, STALE, N, STALE, STALE, U],
         ),
         // Stale versions again: allowed callers get 409 and change nothing.
         (
@@ -193,27 +218,29 @@ async fn every_server_function_checks_its_caller(db: &TestDb) {
                 ("version", "0".into()),
                 ("transition", "submit".into()),
             ],
-            [U, A, N, A, A, U],
+            [U, STALE, N, STALE, STALE, U],
         ),
+        // A draft has no live text to update: editors get 409.
         (
             PublishUpdate::PATH,
             vec![("id", post_id.clone()), ("version", "0".into())],
-            [U, F, F, A, A, U],
+            [U, F, F, NO_UPDATE, NO_UPDATE, U],
         ),
         (
             AddComment::PATH,
             vec![("id", post_id.clone()), ("body", "A note from {caller}".into())],
-            [U, A, N, A, A, U],
+            [U, D, N, D, D, U],
         ),
-        (ListPosts::PATH, vec![], [U, A, A, A, A, U]),
-        (ListStaff::PATH, vec![], [U, A, A, A, A, U]),
-        (ReviewQueue::PATH, vec![], [U, F, F, A, A, U]),
-        (Dashboard::PATH, vec![], [U, A, A, A, A, U]),
-        (PostHistory::PATH, vec![("id", post_id.clone())], [U, A, N, A, A, U]),
+        (ListPosts::PATH, vec![], [U, D, D, D, D, U]),
+        (ListStaff::PATH, vec![], [U, D, D, D, D, U]),
+        (ReviewQueue::PATH, vec![], [U, F, F, D, D, U]),
+        (Dashboard::PATH, vec![], [U, D, D, D, D, U]),
+        (PostHistory::PATH, vec![("id", post_id.clone())], [U, D, N, D, D, U]),
+        // There is no revision 0: 404 (as for the author who may not see it).
         (
             RevisionDiff::PATH,
             vec![("id", post_id.clone()), ("from", "0".into()), ("to", "0".into())],
-            [U, A, N, A, A, U],
+            [U, N, N, N, N, U],
         ),
         (
             RestoreRevision::PATH,
@@ -222,29 +249,30 @@ async fn every_server_function_checks_its_caller(db: &TestDb) {
                 ("revision", "0".into()),
                 ("version", "0".into()),
             ],
-            [U, A, N, A, A, U],
+            [U, N, N, N, N, U],
         ),
-        (ListNotifications::PATH, vec![], [U, A, A, A, A, U]),
-        (MarkNotificationsRead::PATH, vec![], [U, A, A, A, A, U]),
-        (EmptyTrash::PATH, vec![], [U, F, F, F, A, U]),
+        (ListNotifications::PATH, vec![], [U, D, D, D, D, U]),
+        (MarkNotificationsRead::PATH, vec![], [U, D, D, D, D, U]),
+        (EmptyTrash::PATH, vec![], [U, F, F, F, D, U]),
         (
             CreatePreviewLink::PATH,
             vec![("post_id", post_id.clone()), ("days", "7".into())],
-            [U, F, F, A, A, U],
+            [U, F, F, D, D, U],
         ),
         (
             ListPreviewLinks::PATH,
             vec![("post_id", post_id.clone())],
-            [U, F, F, A, A, U],
+            [U, F, F, D, D, U],
         ),
         // No such link: allowed callers get 404 and nothing changes.
         (
             RevokePreviewLink::PATH,
             vec![("post_id", post_id.clone()), ("id", "999999".into())],
-            [U, F, F, A, A, U],
+            [U, F, F, N, N, U],
         ),
-        (ListTags::PATH, vec![], [U, A, A, A, A, U]),
-        (Calendar::PATH, vec![], [U, A, A, A, A, U]),
+        (ListTags::PATH, vec![], [U, D, D, D, D, U]),
+        (Calendar::PATH, vec![], [U, D, D, D, D, U]),
+        // There is no tag 0: editors get 404.
         (
             UpdateTag::PATH,
             vec![
@@ -252,17 +280,17 @@ async fn every_server_function_checks_its_caller(db: &TestDb) {
                 ("name", "Sleep".into()),
                 ("description", String::new()),
             ],
-            [U, F, F, A, A, U],
+            [U, F, F, N, N, U],
         ),
         // Everyone signed in manages their own tokens; no such token to
         // revoke: allowed callers get 404.
         (
             CreateApiToken::PATH,
             vec![("name", "Script of {caller}".into()), ("scope", "read".into())],
-            [U, A, A, A, A, U],
+            [U, D, D, D, D, U],
         ),
-        (ListApiTokens::PATH, vec![], [U, A, A, A, A, U]),
-        (RevokeApiToken::PATH, vec![("id", "999999".into())], [U, A, A, A, A, U]),
+        (ListApiTokens::PATH, vec![], [U, D, D, D, D, U]),
+        (RevokeApiToken::PATH, vec![("id", "999999".into())], [U, N, N, N, N, U]),
         // An address Vellum refuses (ftp): admins get 422 and nothing is
         // stored; no such webhook to test or delete: 404.
         (
@@ -271,22 +299,22 @@ async fn every_server_function_checks_its_caller(db: &TestDb) {
                 ("url", "ftp://example.org/hook".into()),
                 ("events[0]", "post.published".into()),
             ],
-            [U, F, F, F, A, U],
+            [U, F, F, F, NOT_HTTP, U],
         ),
-        (ListWebhooks::PATH, vec![], [U, F, F, F, A, U]),
-        (SendTestWebhook::PATH, vec![("id", "999999".into())], [U, F, F, F, A, U]),
-        (DeleteWebhook::PATH, vec![("id", "999999".into())], [U, F, F, F, A, U]),
+        (ListWebhooks::PATH, vec![], [U, F, F, F, D, U]),
+        (SendTestWebhook::PATH, vec![("id", "999999".into())], [U, F, F, F, N, U]),
+        (DeleteWebhook::PATH, vec![("id", "999999".into())], [U, F, F, F, N, U]),
         // Everyone signed in uses the library; no such image to describe or
         // delete: allowed callers get 404.
-        (ListMedia::PATH, vec![], [U, A, A, A, A, U]),
+        (ListMedia::PATH, vec![], [U, D, D, D, D, U]),
         (
             SetMediaAlt::PATH,
             vec![("id", "999999".into()), ("alt", "A chart".into())],
-            [U, A, A, A, A, U],
+            [U, N, N, N, N, U],
         ),
-        (DeleteMedia::PATH, vec![("id", "999999".into())], [U, A, A, A, A, U]),
+        (DeleteMedia::PATH, vec![("id", "999999".into())], [U, N, N, N, N, U]),
         // Last: it ends the caller's session.
-        (Logout::PATH, vec![], [U, A, A, A, A, U]),
+        (Logout::PATH, vec![], [U, R, R, R, R, U]),
     ];
 
     let registered: BTreeSet<&str> = leptos::server_fn::axum::server_fn_paths()
@@ -310,6 +338,7 @@ async fn every_server_function_checks_its_caller(db: &TestDb) {
         signed_in(&server, "admin@clinic.org").await,
         deactivated,
     ];
+    let mut wrong = Vec::new();
     for (path, form, expected) in &matrix {
         for ((caller, http), expect) in CALLERS.iter().zip(&clients).zip(expected) {
             let form: Vec<(&str, String)> = form
@@ -317,19 +346,59 @@ async fn every_server_function_checks_its_caller(db: &TestDb) {
                 .map(|(k, v)| (*k, v.replace("{caller}", &caller.replace(' ', "-"))))
                 .collect();
             let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            let status = call(http, &server, path, &form).await.status();
-            let ok = match expect {
-                Expect::Allowed => {
-                    status != StatusCode::UNAUTHORIZED && status != StatusCode::FORBIDDEN && !status.is_server_error()
-                }
-                Expect::Unauthenticated => status == StatusCode::UNAUTHORIZED,
-                Expect::Forbidden => status == StatusCode::FORBIDDEN,
-                Expect::Hidden => status == StatusCode::NOT_FOUND,
-            };
-            assert!(ok, "{path} as {caller}: expected {expect:?}, got {status}");
+            let response = call(http, &server, path, &form).await;
+            let status = response.status();
+            let redirects = response.headers().contains_key(reqwest::header::LOCATION);
+            let body = response.text().await.expect("body");
+            if let Err(problem) = answered(*expect, status, redirects, &body) {
+                wrong.push(format!("{path} as {caller}: expected {expect:?}, {problem}"));
+            }
         }
     }
+    assert!(
+        wrong.is_empty(),
+        "answers not as the policy says:\n{}",
+        wrong.join("\n")
+    );
     server.stop().await.expect("stop");
+}
+
+/// Whether an answer is exactly the expected one; what it was otherwise.
+fn answered(expect: Expect, status: StatusCode, redirects: bool, body: &str) -> Result<(), String> {
+    let got = || format!("got {status}{} {body}", if redirects { " (redirect)" } else { "" });
+    let error_kind = |kind: &str| {
+        serde_json::from_str::<serde_json::Value>(body)
+            .ok()
+            .is_some_and(|error| error["error"] == kind)
+    };
+    let ok = match expect {
+        Expect::Done => status == StatusCode::OK && !redirects,
+        Expect::Redirect => status == StatusCode::OK && redirects,
+        Expect::Unauthenticated => status == StatusCode::UNAUTHORIZED && error_kind("unauthenticated"),
+        Expect::Forbidden => status == StatusCode::FORBIDDEN && error_kind("forbidden"),
+        Expect::NotFound => status == StatusCode::NOT_FOUND && error_kind("not_found"),
+        Expect::Conflict(text) => {
+            status == StatusCode::CONFLICT
+                && serde_json::from_str::<serde_json::Value>(body)
+                    .ok()
+                    .is_some_and(|error| {
+                        error["error"] == "conflict" && error["message"].as_str().is_some_and(|m| m.contains(text))
+                    })
+        }
+        Expect::Refused(field, text) => {
+            status == StatusCode::UNPROCESSABLE_ENTITY
+                && serde_json::from_str::<serde_json::Value>(body)
+                    .ok()
+                    .is_some_and(|error| {
+                        error["error"] == "validation"
+                            && error["fields"].get("request").is_none()
+                            && error["fields"][field].as_array().is_some_and(|messages| {
+                                messages.iter().any(|m| m.as_str().is_some_and(|m| m.contains(text)))
+                            })
+                    })
+        }
+    };
+    if ok { Ok(()) } else { Err(got()) }
 }
 
 crate::on_both_databases!(every_server_function_checks_its_caller);
