@@ -5,7 +5,11 @@
 mod support;
 
 mod accounts;
+mod media;
 mod posts;
+mod tokens;
+mod transfer;
+mod webhooks;
 
 use std::sync::Arc;
 

@@ -16,7 +16,7 @@ use chrono::{Duration, Utc};
 use super::open;
 use crate::support::TestDb;
 
-async fn user(store: &dyn Store, email: &str, name: &str, role: Role) -> User {
+pub(crate) async fn user(store: &dyn Store, email: &str, name: &str, role: Role) -> User {
     let new_user = NewUser {
         email: Email::parse(email).expect("email"),
         display_name: DisplayName::parse(name).expect("name"),
@@ -30,7 +30,7 @@ async fn user(store: &dyn Store, email: &str, name: &str, role: Role) -> User {
         .expect("user")
 }
 
-async fn draft(store: &dyn Store, title: &str, author: &User) -> Post {
+pub(crate) async fn draft(store: &dyn Store, title: &str, author: &User) -> Post {
     let title = PostTitle::parse(title).expect("title");
     store
         .create_draft(&title, &Slug::from_title(&title), author.id, Utc::now())
@@ -38,7 +38,7 @@ async fn draft(store: &dyn Store, title: &str, author: &User) -> Post {
         .expect("draft")
 }
 
-fn edit(post: &Post, body: &str, authors: &[i64]) -> PostEdit {
+pub(crate) fn edit(post: &Post, body: &str, authors: &[i64]) -> PostEdit {
     PostEdit::parse(&PostFields {
         content: PostContent {
             title: post.content.title.clone(),
@@ -52,7 +52,7 @@ fn edit(post: &Post, body: &str, authors: &[i64]) -> PostEdit {
     .expect("valid edit")
 }
 
-async fn save(
+pub(crate) async fn save(
     store: &dyn Store,
     post: &Post,
     edit: &PostEdit,
@@ -72,7 +72,7 @@ async fn save(
         .await
 }
 
-fn change(post: &Post, to: PostStatus, by: &User, live: LiveText) -> StatusChange {
+pub(crate) fn change(post: &Post, to: PostStatus, by: &User, live: LiveText) -> StatusChange {
     StatusChange {
         payload: app::webhooks::server::event_payload,
         id: post.id,
@@ -269,7 +269,7 @@ crate::on_both_databases!(
 );
 
 /// The public post at `slug` now, with the text readers see.
-async fn live_text(store: &dyn app::store::Store, slug: &str) -> Option<app::posts::server::PublicPost> {
+pub(crate) async fn live_text(store: &dyn app::store::Store, slug: &str) -> Option<app::posts::server::PublicPost> {
     let query = app::posts::server::PublicQuery {
         slug: slug.to_owned(),
         ..app::posts::server::PublicQuery::newest(Utc::now(), 1, 0)

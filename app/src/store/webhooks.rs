@@ -158,9 +158,14 @@ shared_queries! {
             return Ok(Vec::new());
         }
         let mut tx = self.writer.begin().await?;
+        // The pick runs once (MATERIALIZED): as a subquery of the UPDATE,
+        // PostgreSQL may run it again for each row, each time skipping
+        // the rows this statement has just claimed, and so claim far more
+        // than `limit`.
         let sql = format!(
-            "UPDATE webhook_deliveries SET locked_until = $2, attempts = attempts + 1 WHERE {due} AND id IN \
-             (SELECT id FROM webhook_deliveries WHERE {due} ORDER BY id LIMIT $3 {}) RETURNING id",
+            "WITH picked AS MATERIALIZED (SELECT id FROM webhook_deliveries WHERE {due} ORDER BY id LIMIT $3 {}) \
+             UPDATE webhook_deliveries SET locked_until = $2, attempts = attempts + 1 WHERE {due} AND id IN \
+             (SELECT id FROM picked) RETURNING id",
             self.skip_locked
         );
         let mut ids: Vec<i64> = sqlx::query_scalar(&sql)
