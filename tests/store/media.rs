@@ -6,9 +6,10 @@
 
 use app::accounts::Role;
 use app::accounts::server::{AuditAction, AuditFilter, NewAuditEntry, User};
+use app::domain::{PostContent, PostFields};
 use app::error::AppError;
 use app::media::server::{FileRecord, MediaRow, NewMedia};
-use app::posts::server::{LiveText, PostEdit, RawEdit, RevisionKind, SaveRequest};
+use app::posts::server::{LiveText, PostEdit, RevisionKind, SaveRequest};
 use app::posts::workflow::PostStatus;
 use app::store::Store;
 use chrono::{DateTime, Duration, Utc};
@@ -267,14 +268,17 @@ async fn an_image_stays_while_a_post_or_its_live_text_uses_it(db: &TestDb) {
     .await
     .expect("save");
     let covered = draft(&*store, "A chart on the cover", &ana).await;
-    let cover_edit = PostEdit::parse(&RawEdit {
-        title: &covered.title,
-        slug: &covered.slug,
-        body: "Text",
-        cover_url: &image,
-        cover_alt: "A chart",
-        author_ids: &[ana.id],
-        ..RawEdit::default()
+    let cover_edit = PostEdit::parse(&PostFields {
+        content: PostContent {
+            title: covered.content.title.clone(),
+            slug: covered.content.slug.clone(),
+            body: "Text".into(),
+            cover_url: image.clone(),
+            cover_alt: "A chart".into(),
+            ..PostContent::default()
+        },
+        author_ids: vec![ana.id],
+        ..PostFields::default()
     })
     .expect("edit");
     let covered = save(&*store, &covered, &cover_edit, &ana, RevisionKind::Save)

@@ -234,7 +234,7 @@ async fn an_export_restores_into_an_empty_database_with_its_ids(db: &TestDb) {
     assert_eq!((maya.display_name.as_str(), maya.role), ("Maya Patel", Role::Editor));
 
     let post = store.post(12).await.expect("query").expect("post 12");
-    assert_eq!(post.title, "Sleep and screens");
+    assert_eq!(post.content.title, "Sleep and screens");
     assert_eq!(post.status, PostStatus::Published);
     assert_eq!(post.version, 3);
     assert_eq!(post.live_revision_id, Some(21));
@@ -272,7 +272,7 @@ async fn an_export_restores_into_an_empty_database_with_its_ids(db: &TestDb) {
 
     // Readers find the post, and its old addresses lead to it.
     let live = live_text(&*store, "sleep-and-screens").await.expect("public");
-    assert_eq!(live.body, "Screens keep us up.");
+    assert_eq!(live.content.body, "Screens keep us up.");
     assert!(live_text(&*store, "naps").await.is_none(), "a draft is not public");
     let now = Utc::now();
     assert_eq!(
@@ -571,7 +571,7 @@ async fn an_import_writes_people_posts_images_and_old_addresses_once(db: &TestDb
     // The published post is public with its authors and one tag; the
     // draft is not. Their old addresses lead to public posts only.
     let live = live_text(&*store, "sleep-and-screens").await.expect("public");
-    assert_eq!(live.body, "About Sleep and screens.");
+    assert_eq!(live.content.body, "About Sleep and screens.");
     assert_eq!(live.published_at, at("2019-05-03T10:00:00Z"), "its date there");
     let authors: Vec<i64> = store
         .post_authors(live.id)
@@ -649,10 +649,10 @@ async fn an_import_writes_people_posts_images_and_old_addresses_once(db: &TestDb
     );
     let updated = live_text(&*store, "sleep-and-screens").await.expect("same address");
     assert_eq!(
-        (updated.id, updated.title.as_str()),
+        (updated.id, updated.content.title.as_str()),
         (live.id, "Sleep and screens, revisited")
     );
-    assert_eq!(updated.body, "Screens, again.");
+    assert_eq!(updated.content.body, "Screens, again.");
     assert_eq!(post_titles(&*store).await, ["Naps", "Sleep and screens, revisited"]);
     store.close().await;
 }
