@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use app::accounts::Role;
 use app::accounts::server::{AuditAction, AuditFilter, Email, NewAuditEntry};
+use app::domain::PostContent;
 use app::error::AppError;
 use app::media::server::{FileRecord, NewMedia};
 use app::posts::server::{PostFilter, PostTitle, RevisionKind, Slug};
@@ -48,6 +49,16 @@ fn export_user(id: i64, email: &str, name: &str, slug: &str, role: &str) -> Expo
     }
 }
 
+/// A post's text with only a title, an address and a body.
+fn text(title: &str, slug: &str, body: &str) -> PostContent {
+    PostContent {
+        title: title.to_owned(),
+        slug: slug.to_owned(),
+        body: body.to_owned(),
+        ..PostContent::default()
+    }
+}
+
 fn revision(id: i64, version: i64, kind: &str, status: &str, slug: &str, markdown: &str) -> ExportRevision {
     ExportRevision {
         id,
@@ -56,15 +67,7 @@ fn revision(id: i64, version: i64, kind: &str, status: &str, slug: &str, markdow
         saved_by_id: 7,
         kind: kind.to_owned(),
         status: status.to_owned(),
-        title: "Sleep and screens".to_owned(),
-        slug: slug.to_owned(),
-        markdown: markdown.to_owned(),
-        excerpt: String::new(),
-        cover_url: String::new(),
-        cover_alt: String::new(),
-        seo_title: String::new(),
-        seo_description: String::new(),
-        canonical_url: String::new(),
+        content: text("Sleep and screens", slug, markdown),
         created_at: at("2025-02-01T10:00:00Z"),
         updated_at: at("2025-02-01T10:00:00Z"),
     }
@@ -73,16 +76,8 @@ fn revision(id: i64, version: i64, kind: &str, status: &str, slug: &str, markdow
 fn export_post(id: i64, title: &str, slug: &str, status: &str) -> ExportPost {
     ExportPost {
         id,
-        title: title.to_owned(),
-        slug: slug.to_owned(),
+        content: text(title, slug, "Screens keep us up."),
         status: status.to_owned(),
-        markdown: "Screens keep us up.".to_owned(),
-        excerpt: String::new(),
-        cover_url: String::new(),
-        cover_alt: String::new(),
-        seo_title: String::new(),
-        seo_description: String::new(),
-        canonical_url: String::new(),
         show_review: true,
         version: 1,
         created_at: at("2025-02-01T10:00:00Z"),
@@ -142,7 +137,7 @@ fn exported_site(settings: app::settings::SiteSettings) -> SiteExport {
     };
     let draft = ExportPost {
         revisions: vec![ExportRevision {
-            title: "Naps".to_owned(),
+            content: text("Naps", "naps", "Short ones."),
             ..revision(22, 1, "save", "draft", "naps", "Short ones.")
         }],
         ..export_post(13, "Naps", "naps", "draft")
@@ -411,20 +406,12 @@ const SOURCE: &str = "wordpress:https://old.example";
 fn foreign_post(key: &str, title: &str, slug: &str, status: PostStatus) -> ForeignPost {
     ForeignPost {
         key: key.to_owned(),
-        title: title.to_owned(),
-        slug: slug.to_owned(),
-        markdown: format!("About {title}."),
-        excerpt: String::new(),
+        content: text(title, slug, &format!("About {title}.")),
         status,
         created_at: at("2019-05-01T10:00:00Z"),
         updated_at: at("2019-05-02T10:00:00Z"),
         published_at: (status == PostStatus::Published).then(|| at("2019-05-03T10:00:00Z")),
         publish_at: None,
-        cover_url: String::new(),
-        cover_alt: String::new(),
-        seo_title: String::new(),
-        seo_description: String::new(),
-        canonical_url: String::new(),
         authors: vec!["guest".to_owned(), "ana".to_owned()],
         tags: vec!["sleep".to_owned(), "sleep".to_owned()],
         old_paths: Vec::new(),
@@ -639,9 +626,9 @@ async fn an_import_writes_people_posts_images_and_old_addresses_once(db: &TestDb
 
     // A post changed there is updated here, at the address it has here.
     let mut changed = foreign_site();
-    changed.posts[0].title = "Sleep and screens, revisited".to_owned();
-    changed.posts[0].slug = "sleep-and-screens-revisited".to_owned();
-    changed.posts[0].markdown = "Screens, again.".to_owned();
+    changed.posts[0].content.title = "Sleep and screens, revisited".to_owned();
+    changed.posts[0].content.slug = "sleep-and-screens-revisited".to_owned();
+    changed.posts[0].content.body = "Screens, again.".to_owned();
     let (tally, _) = import(&*store, &changed, ImportMode::Write).await;
     assert_eq!(
         (tally.posts_updated, tally.posts_unchanged, tally.posts_created),

@@ -11,7 +11,7 @@ use sqlx::Transaction;
 use super::queries::shared_queries;
 use super::sql;
 use crate::audit::{AuditAction, NewAuditEntry};
-use crate::domain::PostStatus;
+use crate::domain::{PostContent, PostStatus};
 use crate::error::AppError;
 use crate::store::model::media::{FileRecord, NewMedia};
 use crate::store::model::posts::{Post, RevisionKind};
@@ -65,10 +65,8 @@ pub struct ForeignMedia {
 #[derive(Debug, Clone)]
 pub struct ForeignPost {
     pub key: String,
-    pub title: String,
-    pub slug: String,
-    pub markdown: String,
-    pub excerpt: String,
+    /// Its text; the slug is the one it had there, made free here.
+    pub content: PostContent,
     pub status: PostStatus,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -76,11 +74,6 @@ pub struct ForeignPost {
     pub published_at: Option<DateTime<Utc>>,
     /// When it goes out (scheduled posts).
     pub publish_at: Option<DateTime<Utc>>,
-    pub cover_url: String,
-    pub cover_alt: String,
-    pub seo_title: String,
-    pub seo_description: String,
-    pub canonical_url: String,
     /// User keys, primary author first; at least one.
     pub authors: Vec<String>,
     /// Tag slugs.
@@ -347,8 +340,8 @@ shared_queries! {
                      UNION SELECT slug FROM post_revisions WHERE kind = 'publish' AND (slug = $1 OR slug LIKE $2) \
                      UNION SELECT slug FROM post_slug_history WHERE slug = $1 OR slug LIKE $2",
                 )
-                .bind(post.slug.as_str())
-                .bind(format!("{}-%", post.slug))
+                .bind(post.content.slug.as_str())
+                .bind(format!("{}-%", post.content.slug))
                 .fetch_all(&mut **tx)
                 .await?;
                 let insert = format!(
@@ -358,7 +351,7 @@ shared_queries! {
                     sql::POST_COLUMNS
                 );
                 let stored: Post =
-                    Self::bind_foreign(sqlx::query_as(&insert).bind(sql::first_free_slug(&post.slug, &taken)), post)
+                    Self::bind_foreign(sqlx::query_as(&insert).bind(sql::first_free_slug(&post.content.slug, &taken)), post)
                         .bind(trashed_at)
                         .bind(post.created_at)
                         .bind(post.updated_at)
@@ -481,14 +474,12 @@ shared_queries! {
             .bind(id)
             .fetch_all(&mut **tx)
             .await?;
-        Ok(current.content.title == post.title
-            && current.content.body == post.markdown
-            && current.content.excerpt == post.excerpt
-            && current.content.cover_url == post.cover_url
-            && current.content.cover_alt == post.cover_alt
-            && current.content.seo_title == post.seo_title
-            && current.content.seo_description == post.seo_description
-            && current.content.canonical_url == post.canonical_url
+        // The slug is left out: an earlier run may have made it free.
+        let same_text = PostContent {
+            slug: current.content.slug.clone(),
+            ..post.content.clone()
+        } == current.content;
+        Ok(same_text
             && current.status == post.status
             && current.publish_at == post.publish_at
             && (post.published_at.is_none() || current.published_at == post.published_at)
@@ -502,14 +493,14 @@ shared_queries! {
         post: &'q ForeignPost,
     ) -> sqlx::query::QueryAs<'q, DB, O, <DB as sqlx::Database>::Arguments<'q>> {
         query
-            .bind(post.title.as_str())
-            .bind(post.markdown.as_str())
-            .bind(post.excerpt.as_str())
-            .bind(post.cover_url.as_str())
-            .bind(post.cover_alt.as_str())
-            .bind(post.seo_title.as_str())
-            .bind(post.seo_description.as_str())
-            .bind(post.canonical_url.as_str())
+            .bind(post.content.title.as_str())
+            .bind(post.content.body.as_str())
+            .bind(post.content.excerpt.as_str())
+            .bind(post.content.cover_url.as_str())
+            .bind(post.content.cover_alt.as_str())
+            .bind(post.content.seo_title.as_str())
+            .bind(post.content.seo_description.as_str())
+            .bind(post.content.canonical_url.as_str())
             .bind(post.status.as_str())
             .bind(post.publish_at)
     }

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use sqlx::Transaction;
 
 use super::queries::shared_queries;
-use crate::domain::PostStatus;
 use crate::domain::SiteSettings;
+use crate::domain::{PostContent, PostStatus};
 use crate::error::AppError;
 
 /// The format's name and version.
@@ -68,20 +68,32 @@ pub struct ExportTag {
     pub description: String,
 }
 
+/// A post's text as `site.json` names it: the body is `markdown`, as in
+/// the content API. The one place that maps the export's names.
+#[derive(Serialize, Deserialize)]
+#[serde(remote = "PostContent")]
+struct ExportContent {
+    title: String,
+    slug: String,
+    #[serde(rename = "markdown")]
+    body: String,
+    excerpt: String,
+    cover_url: String,
+    cover_alt: String,
+    seo_title: String,
+    seo_description: String,
+    canonical_url: String,
+}
+
+/// A post in `site.json`. Its text is flattened in under the export's own
+/// names (see `ExportContent`); unknown keys are not refused here, as
+/// serde cannot refuse them beside a flattened field.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct ExportPost {
     pub id: i64,
-    pub title: String,
-    pub slug: String,
+    #[serde(flatten, with = "ExportContent")]
+    pub content: PostContent,
     pub status: String,
-    pub markdown: String,
-    pub excerpt: String,
-    pub cover_url: String,
-    pub cover_alt: String,
-    pub seo_title: String,
-    pub seo_description: String,
-    pub canonical_url: String,
     pub show_review: bool,
     pub version: i64,
     #[serde(with = "micros")]
@@ -114,7 +126,6 @@ pub struct ExportPost {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct ExportRevision {
     pub id: i64,
     pub version: i64,
@@ -123,15 +134,8 @@ pub struct ExportRevision {
     pub saved_by_id: i64,
     pub kind: String,
     pub status: String,
-    pub title: String,
-    pub slug: String,
-    pub markdown: String,
-    pub excerpt: String,
-    pub cover_url: String,
-    pub cover_alt: String,
-    pub seo_title: String,
-    pub seo_description: String,
-    pub canonical_url: String,
+    #[serde(flatten, with = "ExportContent")]
+    pub content: PostContent,
     #[serde(with = "micros")]
     pub created_at: DateTime<Utc>,
     #[serde(with = "micros")]
@@ -231,7 +235,7 @@ impl SiteExport {
             }
         }
         for post in &self.posts {
-            let at = |what: String| format!("post {} (\"{}\"): {what}", post.id, post.title);
+            let at = |what: String| format!("post {} (\"{}\"): {what}", post.id, post.content.title);
             let status =
                 |raw: &str| PostStatus::try_from(raw.to_owned()).map_err(|_| at(format!("unknown status \"{raw}\"")));
             status(&post.status)?;
@@ -424,15 +428,15 @@ shared_queries! {
              $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)"
         ))
         .bind(post.id)
-        .bind(post.title.as_str())
-        .bind(post.slug.as_str())
-        .bind(post.markdown.as_str())
-        .bind(post.excerpt.as_str())
-        .bind(post.cover_url.as_str())
-        .bind(post.cover_alt.as_str())
-        .bind(post.seo_title.as_str())
-        .bind(post.seo_description.as_str())
-        .bind(post.canonical_url.as_str())
+        .bind(post.content.title.as_str())
+        .bind(post.content.slug.as_str())
+        .bind(post.content.body.as_str())
+        .bind(post.content.excerpt.as_str())
+        .bind(post.content.cover_url.as_str())
+        .bind(post.content.cover_alt.as_str())
+        .bind(post.content.seo_title.as_str())
+        .bind(post.content.seo_description.as_str())
+        .bind(post.content.canonical_url.as_str())
         .bind(post.show_review)
         .bind(post.status.as_str())
         .bind(post.version)
@@ -475,15 +479,15 @@ shared_queries! {
             .bind(revision.saved_by_id)
             .bind(revision.kind.as_str())
             .bind(revision.status.as_str())
-            .bind(revision.title.as_str())
-            .bind(revision.slug.as_str())
-            .bind(revision.markdown.as_str())
-            .bind(revision.excerpt.as_str())
-            .bind(revision.cover_url.as_str())
-            .bind(revision.cover_alt.as_str())
-            .bind(revision.seo_title.as_str())
-            .bind(revision.seo_description.as_str())
-            .bind(revision.canonical_url.as_str())
+            .bind(revision.content.title.as_str())
+            .bind(revision.content.slug.as_str())
+            .bind(revision.content.body.as_str())
+            .bind(revision.content.excerpt.as_str())
+            .bind(revision.content.cover_url.as_str())
+            .bind(revision.content.cover_alt.as_str())
+            .bind(revision.content.seo_title.as_str())
+            .bind(revision.content.seo_description.as_str())
+            .bind(revision.content.canonical_url.as_str())
             .bind(revision.created_at)
             .bind(revision.updated_at)
             .execute(&mut **tx)

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use anyhow::{anyhow, bail};
+use app::domain::PostContent;
 use app::posts::workflow::PostStatus;
 use app::store::imports::{ForeignPost, ForeignTag};
 use chrono::{DateTime, Utc};
@@ -210,20 +211,22 @@ impl Reading<'_> {
         let at = post.published_at.unwrap_or(post.created_at);
         source.site.posts.push(ForeignPost {
             key: post.id.clone(),
-            slug: post_slug(post.slug.as_deref().unwrap_or_default(), &title),
-            title,
-            markdown: String::new(),
-            excerpt: String::new(),
+            content: PostContent {
+                slug: post_slug(post.slug.as_deref().unwrap_or_default(), &title),
+                title,
+                body: String::new(),
+                excerpt: String::new(),
+                cover_url: String::new(),
+                cover_alt: meta.and_then(|meta| meta.feature_image_alt.clone()).unwrap_or_default(),
+                seo_title: meta.and_then(|meta| meta.meta_title.clone()).unwrap_or_default(),
+                seo_description: meta.and_then(|meta| meta.meta_description.clone()).unwrap_or_default(),
+                canonical_url: post.canonical_url.clone().unwrap_or_default(),
+            },
             status,
             created_at: post.created_at,
             updated_at: post.updated_at.unwrap_or(post.created_at),
             published_at: (status == PostStatus::Published).then_some(at),
             publish_at: (status == PostStatus::Scheduled).then_some(at),
-            cover_url: String::new(),
-            cover_alt: meta.and_then(|meta| meta.feature_image_alt.clone()).unwrap_or_default(),
-            seo_title: meta.and_then(|meta| meta.meta_title.clone()).unwrap_or_default(),
-            seo_description: meta.and_then(|meta| meta.meta_description.clone()).unwrap_or_default(),
-            canonical_url: post.canonical_url.clone().unwrap_or_default(),
             authors,
             tags: post_tags,
             old_paths: old_paths.into_iter().filter(|path| path.len() > 1).collect(),

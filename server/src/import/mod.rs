@@ -255,12 +255,12 @@ fn convert_bodies(source: &mut Source, fetched: &images::Fetched) {
     for (post, body) in source.site.posts.iter_mut().zip(&source.bodies) {
         let mut notes: Vec<String> = shortcodes::unconverted(&body.html);
         let converted = html::to_markdown(&body.html, &addresses);
-        post.markdown = converted.markdown;
+        post.content.body = converted.markdown;
         notes.extend(converted.notes);
         let excerpt = html::to_markdown(&body.excerpt_html, &std::sync::Arc::default()).markdown;
-        post.excerpt = excerpt.chars().take(300).collect();
+        post.content.excerpt = excerpt.chars().take(300).collect();
         if let Some(cover) = &body.cover {
-            post.cover_url = fetched.addresses.get(cover).cloned().unwrap_or_else(|| cover.clone());
+            post.content.cover_url = fetched.addresses.get(cover).cloned().unwrap_or_else(|| cover.clone());
         }
         for src in images::sources(&body.html).iter().chain(&body.cover) {
             if let Some(reason) = fetched.kept.get(src) {

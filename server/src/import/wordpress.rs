@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use anyhow::{anyhow, bail};
+use app::domain::PostContent;
 use app::posts::workflow::PostStatus;
 use app::store::imports::{ForeignPost, ForeignTag};
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -261,26 +262,28 @@ impl<'a, 'input> Wxr<'a, 'input> {
         });
         source.site.posts.push(ForeignPost {
             key: head.id.to_owned(),
-            title,
-            slug,
-            markdown: String::new(),
-            excerpt: String::new(),
+            content: PostContent {
+                title,
+                slug,
+                body: String::new(),
+                excerpt: String::new(),
+                cover_url: String::new(),
+                cover_alt: cover.map(|(_, alt)| alt).unwrap_or_default(),
+                seo_title: meta(item, wp, "_yoast_wpseo_title")
+                    .unwrap_or_default()
+                    .trim()
+                    .to_owned(),
+                seo_description: meta(item, wp, "_yoast_wpseo_metadesc")
+                    .unwrap_or_default()
+                    .trim()
+                    .to_owned(),
+                canonical_url: String::new(),
+            },
             status,
             created_at: created,
             updated_at: modified.max(created),
             published_at,
             publish_at,
-            cover_url: String::new(),
-            cover_alt: cover.map(|(_, alt)| alt).unwrap_or_default(),
-            seo_title: meta(item, wp, "_yoast_wpseo_title")
-                .unwrap_or_default()
-                .trim()
-                .to_owned(),
-            seo_description: meta(item, wp, "_yoast_wpseo_metadesc")
-                .unwrap_or_default()
-                .trim()
-                .to_owned(),
-            canonical_url: String::new(),
             authors: vec![author],
             tags: categories,
             old_paths,
