@@ -13,7 +13,7 @@ use reqwest::header::HeaderMap;
 use serde_json::Value;
 use server::RunningServer;
 
-use crate::blog::{noon, post_as, post_with};
+use crate::blog::{TestPost, noon, post_as, post_with};
 use crate::support::TestDb;
 use crate::{client, create_user, start_at, url};
 
@@ -220,13 +220,15 @@ async fn a_post_carries_its_text_people_and_seo(db: &TestDb) {
     post_with(
         &server,
         &rosa,
-        "Sleep and the heart",
-        "Sleep and the heart explained in plain words.\n\n## More\n\nDetails.",
-        "Sleep, Heart",
-        PostStatus::Published,
-        noon(),
-        None,
-        true,
+        TestPost {
+            title: "Sleep and the heart",
+            body: "Sleep and the heart explained in plain words.\n\n## More\n\nDetails.",
+            tags: "Sleep, Heart",
+            to: PostStatus::Published,
+            at: noon(),
+            publish_at: None,
+            reviewed: true,
+        },
     )
     .await;
     post_as(

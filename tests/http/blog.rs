@@ -34,23 +34,45 @@ pub(crate) async fn post_as(
     publish_at: Option<DateTime<Utc>>,
 ) -> Post {
     let body = format!("{title} explained in plain words.\n\n## More\n\nDetails.");
-    post_with(server, author, title, &body, tags, to, at, publish_at, false).await
+    post_with(
+        server,
+        author,
+        TestPost {
+            title,
+            body: &body,
+            tags,
+            to,
+            at,
+            publish_at,
+            reviewed: false,
+        },
+    )
+    .await
 }
 
-/// `post_as`, with `reviewed` recording the author as the post's medical
-/// reviewer in the same step.
-#[allow(clippy::too_many_arguments)]
-pub(crate) async fn post_with(
-    server: &RunningServer,
-    author: &User,
-    title: &str,
-    body: &str,
-    tags: &str,
-    to: PostStatus,
-    at: DateTime<Utc>,
-    publish_at: Option<DateTime<Utc>>,
-    reviewed: bool,
-) -> Post {
+/// A post for `post_with`: its text, and where it is moved at `at`.
+pub(crate) struct TestPost<'a> {
+    pub title: &'a str,
+    pub body: &'a str,
+    pub tags: &'a str,
+    pub to: PostStatus,
+    pub at: DateTime<Utc>,
+    pub publish_at: Option<DateTime<Utc>>,
+    /// Records the author as the post's medical reviewer in the same step.
+    pub reviewed: bool,
+}
+
+/// `post_as`, with the whole post given.
+pub(crate) async fn post_with(server: &RunningServer, author: &User, post: TestPost<'_>) -> Post {
+    let TestPost {
+        title,
+        body,
+        tags,
+        to,
+        at,
+        publish_at,
+        reviewed,
+    } = post;
     let store = &server.state.store;
     let title = PostTitle::parse(title).expect("title");
     let post = store
@@ -320,13 +342,15 @@ async fn a_post_page_shows_everything_readers_check(db: &TestDb) {
     post_with(
         &server,
         &ana,
-        "Sleep and the heart",
-        long_body,
-        "Sleep, Heart",
-        PostStatus::Published,
-        noon() - day * 2,
-        None,
-        true,
+        TestPost {
+            title: "Sleep and the heart",
+            body: long_body,
+            tags: "Sleep, Heart",
+            to: PostStatus::Published,
+            at: noon() - day * 2,
+            publish_at: None,
+            reviewed: true,
+        },
     )
     .await;
     post_as(

@@ -18,7 +18,7 @@ use serde_json::Value;
 use server::RunningServer;
 
 use crate::api::{api, spec};
-use crate::blog::{noon, post_with};
+use crate::blog::{TestPost, noon, post_with};
 use crate::support::TestDb;
 use crate::{call, create_user, serve_args, signed_in, url};
 
@@ -254,13 +254,15 @@ async fn authors_change_their_own_media_and_used_images_stay(db: &TestDb) {
     post_with(
         &server,
         &ana_user,
-        "Blood pressure",
-        &body,
-        "Heart",
-        PostStatus::Published,
-        noon(),
-        None,
-        false,
+        TestPost {
+            title: "Blood pressure",
+            body: &body,
+            tags: "Heart",
+            to: PostStatus::Published,
+            at: noon(),
+            publish_at: None,
+            reviewed: false,
+        },
     )
     .await;
     let page = reqwest::get(url(&server, "/posts/blood-pressure"))

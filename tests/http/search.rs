@@ -9,7 +9,7 @@ use app::posts::workflow::PostStatus;
 use chrono::Duration;
 use reqwest::StatusCode;
 
-use crate::blog::{card_titles, noon, post_as, post_with};
+use crate::blog::{TestPost, card_titles, noon, post_as, post_with};
 use crate::support::TestDb;
 use crate::{create_user, page_html, start_at, status_of};
 
@@ -94,13 +94,15 @@ async fn a_match_in_the_title_ranks_above_one_in_the_body(db: &TestDb) {
     post_with(
         &server,
         &ana,
-        "Notes on rest",
-        body,
-        "",
-        PostStatus::Published,
-        noon(),
-        None,
-        false,
+        TestPost {
+            title: "Notes on rest",
+            body,
+            tags: "",
+            to: PostStatus::Published,
+            at: noon(),
+            publish_at: None,
+            reviewed: false,
+        },
     )
     .await;
     let older = noon() - Duration::days(30);
@@ -108,13 +110,15 @@ async fn a_match_in_the_title_ranks_above_one_in_the_body(db: &TestDb) {
     post_with(
         &server,
         &ana,
-        "Insomnia explained",
-        body,
-        "",
-        PostStatus::Published,
-        older,
-        None,
-        false,
+        TestPost {
+            title: "Insomnia explained",
+            body,
+            tags: "",
+            to: PostStatus::Published,
+            at: older,
+            publish_at: None,
+            reviewed: false,
+        },
     )
     .await;
     let found = page_html(&server, "/search?q=insomnia").await;

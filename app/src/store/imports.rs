@@ -114,6 +114,37 @@ pub enum ImportMode {
     DryRun,
 }
 
+/// One import as it runs: where from, its moment, and what it did so far.
+struct ImportRun<'a> {
+    source: &'a str,
+    at: DateTime<Utc>,
+    tally: ImportTally,
+}
+
+/// A post's authors and tags, as ids here, each once and in order.
+struct PostLinks {
+    authors: Vec<i64>,
+    tags: Vec<i64>,
+}
+
+/// The id an earlier step gave `key`; a key nothing gave is a bug in the
+/// importer that built the site, not bad input.
+fn known(ids: &HashMap<&str, i64>, key: &str, what: &str) -> Result<i64, AppError> {
+    ids.get(key)
+        .copied()
+        .ok_or_else(|| AppError::internal(format_args!("import: no {what} with key {key:?}")))
+}
+
+/// `items` without repeats, first occurrence kept.
+fn unique(items: impl IntoIterator<Item = i64>) -> Vec<i64> {
+    items.into_iter().fold(Vec::new(), |mut kept, item| {
+        if !kept.contains(&item) {
+            kept.push(item);
+        }
+        kept
+    })
+}
+
 shared_queries! {
     /// Writes `site` in one transaction; on any error nothing is kept.
     /// `progress` is called after each post.
@@ -126,91 +157,24 @@ shared_queries! {
     ) -> Result<ImportTally, AppError> {
         let mut tx = self.writer.begin().await?;
         self.lock_users(&mut tx).await?;
-        let mut tally = ImportTally::default();
+        let mut run = ImportRun {
+            source: &site.source,
+            at,
+            tally: ImportTally::default(),
+        };
         let mut user_ids = HashMap::new();
         for user in &site.users {
-            let id = Self::foreign_user(&mut tx, user, at, &mut tally).await?;
+            let id = Self::foreign_user(&mut tx, user, at, &mut run.tally).await?;
             user_ids.insert(user.key.as_str(), id);
         }
-        let user_id = |key: &str| {
-            user_ids
-                .get(key)
-                .copied()
-                .ok_or_else(|| AppError::internal(format_args!("import: no user with key {key:?}")))
-        };
-        let mut tag_ids = HashMap::new();
-        for tag in &site.tags {
-            let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM tags WHERE slug = $1")
-                .bind(tag.slug.as_str())
-                .fetch_optional(&mut *tx)
-                .await?;
-            let id = match existing {
-                Some(id) => {
-                    tally.tags_matched += 1;
-                    id
-                }
-                None => {
-                    tally.tags_created += 1;
-                    sqlx::query_scalar("INSERT INTO tags (name, slug, description) VALUES ($1, $2, $3) RETURNING id")
-                        .bind(tag.name.as_str())
-                        .bind(tag.slug.as_str())
-                        .bind(tag.description.as_str())
-                        .fetch_one(&mut *tx)
-                        .await?
-                }
-            };
-            tag_ids.insert(tag.slug.as_str(), id);
-        }
-        for item in &site.media {
-            let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM media WHERE original_key = $1")
-                .bind(item.original.key.as_str())
-                .fetch_optional(&mut *tx)
-                .await?;
-            let id = match existing {
-                Some(id) => {
-                    tally.media_matched += 1;
-                    id
-                }
-                None => {
-                    let media = NewMedia {
-                        original: item.original.clone(),
-                        variants: item.variants.clone(),
-                        file_name: item.file_name.clone(),
-                        uploaded_by: user_id(&item.uploader)?,
-                        created_at: at,
-                    };
-                    tally.media_created += 1;
-                    Self::insert_media(&mut tx, &media, &item.alt).await?
-                }
-            };
-            Self::remember_source(&mut tx, &site.source, "media", &item.source_url, id).await?;
-        }
+        let tag_ids = Self::foreign_tags(&mut tx, &site.tags, &mut run.tally).await?;
+        Self::foreign_media(&mut tx, site, &user_ids, &mut run).await?;
         for post in &site.posts {
-            let mut authors = Vec::new();
-            for key in &post.authors {
-                let id = user_id(key)?;
-                // Two names there can be one person here.
-                if !authors.contains(&id) {
-                    authors.push(id);
-                }
-            }
-            let tags = post
-                .tags
-                .iter()
-                .map(|slug| {
-                    tag_ids
-                        .get(slug.as_str())
-                        .copied()
-                        .ok_or_else(|| AppError::internal(format_args!("import: no tag {slug:?}")))
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            let tags = tags.into_iter().fold(Vec::new(), |mut unique, tag| {
-                if !unique.contains(&tag) {
-                    unique.push(tag);
-                }
-                unique
-            });
-            let id = self.foreign_post(&mut tx, &site.source, post, &authors, &tags, at, &mut tally).await?;
+            let links = PostLinks {
+                authors: unique(post.authors.iter().map(|key| known(&user_ids, key, "user")).collect::<Result<Vec<_>, _>>()?),
+                tags: unique(post.tags.iter().map(|slug| known(&tag_ids, slug, "tag")).collect::<Result<Vec<_>, _>>()?),
+            };
+            let id = self.foreign_post(&mut tx, &mut run, post, &links).await?;
             for path in &post.old_paths {
                 sqlx::query(
                     "INSERT INTO post_redirects (path, post_id) VALUES ($1, $2) \
@@ -220,10 +184,11 @@ shared_queries! {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
-                tally.redirects += 1;
+                run.tally.redirects += 1;
             }
             progress();
         }
+        let tally = run.tally;
         let audit = NewAuditEntry::new(AuditAction::ContentImported, None, None).detail(format!(
             "{}: {} posts created, {} updated, {} people created",
             site.source, tally.posts_created, tally.posts_updated, tally.users_created
@@ -238,6 +203,72 @@ shared_queries! {
             }
         }
         Ok(tally)
+    }
+
+    /// Each tag's id here, by slug: matched by slug, created otherwise.
+    async fn foreign_tags<'s>(
+        tx: &mut Transaction<'_, DB>,
+        tags: &'s [ForeignTag],
+        tally: &mut ImportTally,
+    ) -> Result<HashMap<&'s str, i64>, AppError> {
+        let mut tag_ids = HashMap::new();
+        for tag in tags {
+            let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM tags WHERE slug = $1")
+                .bind(tag.slug.as_str())
+                .fetch_optional(&mut **tx)
+                .await?;
+            let id = match existing {
+                Some(id) => {
+                    tally.tags_matched += 1;
+                    id
+                }
+                None => {
+                    tally.tags_created += 1;
+                    sqlx::query_scalar("INSERT INTO tags (name, slug, description) VALUES ($1, $2, $3) RETURNING id")
+                        .bind(tag.name.as_str())
+                        .bind(tag.slug.as_str())
+                        .bind(tag.description.as_str())
+                        .fetch_one(&mut **tx)
+                        .await?
+                }
+            };
+            tag_ids.insert(tag.slug.as_str(), id);
+        }
+        Ok(tag_ids)
+    }
+
+    /// The library images, matched by their content key or added.
+    async fn foreign_media(
+        tx: &mut Transaction<'_, DB>,
+        site: &ForeignSite,
+        user_ids: &HashMap<&str, i64>,
+        run: &mut ImportRun<'_>,
+    ) -> Result<(), AppError> {
+        for item in &site.media {
+            let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM media WHERE original_key = $1")
+                .bind(item.original.key.as_str())
+                .fetch_optional(&mut **tx)
+                .await?;
+            let id = match existing {
+                Some(id) => {
+                    run.tally.media_matched += 1;
+                    id
+                }
+                None => {
+                    let media = NewMedia {
+                        original: item.original.clone(),
+                        variants: item.variants.clone(),
+                        file_name: item.file_name.clone(),
+                        uploaded_by: known(user_ids, &item.uploader, "user")?,
+                        created_at: run.at,
+                    };
+                    run.tally.media_created += 1;
+                    Self::insert_media(tx, &media, &item.alt).await?
+                }
+            };
+            Self::remember_source(tx, run.source, "media", &item.source_url, id).await?;
+        }
+        Ok(())
     }
 
     /// The id of the user with `user`'s email, made when there is none.
@@ -279,17 +310,15 @@ shared_queries! {
 
     /// Creates the post, or updates the one an earlier run made from the
     /// same source; returns its id.
-    #[allow(clippy::too_many_arguments)]
     async fn foreign_post(
         &self,
         tx: &mut Transaction<'_, DB>,
-        source: &str,
+        run: &mut ImportRun<'_>,
         post: &ForeignPost,
-        authors: &[i64],
-        tags: &[i64],
-        at: DateTime<Utc>,
-        tally: &mut ImportTally,
+        links: &PostLinks,
     ) -> Result<i64, AppError> {
+        let (source, at) = (run.source, run.at);
+        let (authors, tags) = (links.authors.as_slice(), links.tags.as_slice());
         let earlier: Option<i64> = sqlx::query_scalar(
             "SELECT s.local_id FROM import_sources s JOIN posts p ON p.id = s.local_id \
              WHERE s.source = $1 AND s.kind = 'post' AND s.external_id = $2",
@@ -314,7 +343,7 @@ shared_queries! {
         let stored: Post = match earlier {
             Some(id) => {
                 if Self::unchanged(tx, id, post, authors, tags).await? {
-                    tally.posts_unchanged += 1;
+                    run.tally.posts_unchanged += 1;
                     return Ok(id);
                 }
                 // The address it has here stays: readers may have it.
@@ -331,7 +360,7 @@ shared_queries! {
                     .await?;
                 sqlx::query("DELETE FROM post_authors WHERE post_id = $1").bind(id).execute(&mut **tx).await?;
                 sqlx::query("DELETE FROM post_tags WHERE post_id = $1").bind(id).execute(&mut **tx).await?;
-                tally.posts_updated += 1;
+                run.tally.posts_updated += 1;
                 stored
             }
             None => {
@@ -358,10 +387,26 @@ shared_queries! {
                         .fetch_one(&mut **tx)
                         .await?;
                 Self::remember_source(tx, source, "post", &post.key, stored.id).await?;
-                tally.posts_created += 1;
+                run.tally.posts_created += 1;
                 stored
             }
         };
+        let id = stored.id;
+        Self::link_and_place(tx, stored, post, links, at).await?;
+        self.index_live_text(tx, id).await?;
+        Ok(id)
+    }
+
+    /// Gives the stored post its authors and tags, and makes its text live
+    /// (published or scheduled there) or a revision of its own.
+    async fn link_and_place(
+        tx: &mut Transaction<'_, DB>,
+        stored: Post,
+        post: &ForeignPost,
+        links: &PostLinks,
+        at: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        let (authors, tags) = (links.authors.as_slice(), links.tags.as_slice());
         let id = stored.id;
         for (position, author) in (0_i64..).zip(authors) {
             sqlx::query("INSERT INTO post_authors (post_id, user_id, position) VALUES ($1, $2, $3)")
@@ -395,8 +440,7 @@ shared_queries! {
                 .execute(&mut **tx)
                 .await?;
         }
-        self.index_live_text(tx, id).await?;
-        Ok(id)
+        Ok(())
     }
 
     async fn remember_source(
