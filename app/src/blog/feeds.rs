@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 
-use super::server::PageError;
+use super::error::PageError;
 use crate::content::render::{excerpt, render_markdown};
 use crate::error::AppError;
 use crate::posts::server::{PublicPost, PublicQuery, public_path};

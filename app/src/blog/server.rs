@@ -5,10 +5,11 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use leptos::prelude::*;
 
+use super::error::PageError;
 use super::layout::render_document;
 use super::pages::{
-    AuthorBox, AuthorPage, Card, CoverImage, ErrorPage, HomePage, Listing, NotFoundPage, PostPage, PostPageData,
-    SearchPage, TagPage,
+    AuthorBox, AuthorPage, Card, CoverImage, HomePage, Listing, NotFoundPage, PostPage, PostPageData, SearchPage,
+    TagPage,
 };
 use crate::content::render::{excerpt, render_markdown, summarize};
 use crate::error::AppError;
@@ -520,21 +521,4 @@ pub async fn not_found(State(state): State<AppState>) -> Response {
     let settings = state.store.site_settings().await.ok();
     let html = render_document(view! { <NotFoundPage settings /> });
     (StatusCode::NOT_FOUND, Html(html)).into_response()
-}
-
-/// An `AppError` answered as an HTML page rather than JSON.
-pub struct PageError(AppError);
-
-impl From<AppError> for PageError {
-    fn from(error: AppError) -> Self {
-        Self(error)
-    }
-}
-
-impl IntoResponse for PageError {
-    fn into_response(self) -> Response {
-        let status = self.0.status();
-        let html = render_document(view! { <ErrorPage status message=self.0.to_string() /> });
-        (self.0.status_code(), Html(html)).into_response()
-    }
 }

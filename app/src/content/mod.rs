@@ -5,6 +5,11 @@ pub mod render;
 
 pub use render::{Heading, Rendered, render_markdown};
 
+/// Where the content API answers (`docs/api.md`). Here rather than in
+/// `content_api` because webhook payloads and preview links name API
+/// addresses too, and neither should depend on the API's handlers.
+pub const API_PREFIX: &str = "/api/v1";
+
 /// Where readers find a post with this slug.
 pub fn public_path(slug: &str) -> String {
     format!("/posts/{slug}")

@@ -17,7 +17,7 @@ use utoipa::OpenApi;
 use crate::state::AppState;
 
 /// Where the API lives.
-pub const PREFIX: &str = "/api/v1";
+pub use crate::content::API_PREFIX as PREFIX;
 
 #[derive(OpenApi)]
 #[openapi(

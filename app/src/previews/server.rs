@@ -40,7 +40,7 @@ pub async fn create(user: User, post_id: i64, days: u32, pin: bool) -> Result<Cr
     Ok(CreatedPreviewLink {
         link: view(row, now, &settings),
         page_url: format!("{}/preview/{token}", settings.site_url),
-        api_url: format!("{}{}/preview/{token}", settings.site_url, crate::content_api::PREFIX),
+        api_url: format!("{}{}/preview/{token}", settings.site_url, crate::content::API_PREFIX),
     })
 }
 

@@ -100,7 +100,7 @@ pub fn event_payload(event: &PostEvent<'_>) -> String {
             "title": post.content.title,
             "status": post.status.as_str(),
             "url": format!("{site_url}{path}"),
-            "api_url": format!("{site_url}{}/posts/{}", crate::content_api::PREFIX, post.content.slug),
+            "api_url": format!("{site_url}{}/posts/{}", crate::content::API_PREFIX, post.content.slug),
             "published_at": post.published_at,
             "publish_at": post.publish_at,
             "updated_at": post.updated_at,
