@@ -1,0 +1,403 @@
+//! What readers see, shared by both databases: public posts (a page,
+//! related ones, neighbours), their authors and tags, old addresses'
+//! redirects and the outbox of events front ends follow. Every read is of
+//! the live text at a given instant, never the working copy.
+
+use chrono::{DateTime, Utc};
+
+use super::queries::shared_queries;
+use super::search::SearchSql;
+use super::sql;
+use crate::error::AppError;
+use crate::store::model::accounts::User;
+use crate::store::model::posts::{Event, PublicAuthor, PublicCount, PublicPost, PublicQuery, Tag};
+
+/// A value bound to a numbered placeholder of a public query.
+enum Param {
+    Time(DateTime<Utc>),
+    Text(String),
+}
+
+/// Binds `Param`s in order, whatever the query type.
+macro_rules! bind_params {
+    ($query:expr, $params:expr) => {{
+        let mut query = $query;
+        for param in $params {
+            query = match param {
+                Param::Time(at) => query.bind(*at),
+                Param::Text(text) => query.bind(text.as_str()),
+            };
+        }
+        query
+    }};
+}
+
+/// Joins the text readers see, for filters on it.
+const LIVE_REVISION: &str = "JOIN post_revisions r ON r.id = p.live_revision_id";
+
+/// What `public_filter` builds: the conditions in use and their values.
+struct PublicFilter {
+    conditions: Vec<String>,
+    params: Vec<Param>,
+    joins: Vec<&'static str>,
+    /// The search text's placeholder, for ranking.
+    search_param: Option<String>,
+    search_text: Option<String>,
+    from_where: String,
+}
+
+impl PublicFilter {
+    /// Adds a condition; `{}` in it becomes the value's placeholder, which
+    /// is returned.
+    fn add(&mut self, template: &str, param: Param) -> String {
+        self.params.push(param);
+        let placeholder = format!("${}", self.params.len());
+        self.conditions.push(template.replace("{}", &placeholder));
+        placeholder
+    }
+}
+
+shared_queries! {
+    /// The current public slug of the post that had `old_slug` before.
+    pub async fn slug_redirect(&self, old_slug: &str, now: DateTime<Utc>) -> Result<Option<String>, AppError> {
+        if sql::cannot_match(old_slug) {
+            return Ok(None);
+        }
+        let sql = format!(
+            "SELECT r.slug FROM post_slug_history h JOIN posts p ON p.id = h.post_id \
+             JOIN post_revisions r ON r.id = p.live_revision_id WHERE h.slug = $1 AND {}",
+            sql::public_at("$2")
+        );
+        Ok(sqlx::query_scalar(&sql)
+            .bind(old_slug)
+            .bind(now)
+            .fetch_optional(self.reader)
+            .await?)
+    }
+
+    /// A page of public posts and how many there are in all. Two steps: the
+    /// page's ids, sorted and cut without touching the posts' text, then
+    /// the text of those few posts (with search snippets for those only).
+    pub async fn public_posts(&self, query: &PublicQuery) -> Result<(Vec<PublicPost>, i64), AppError> {
+        let Some(filter) = self.public_filter(query) else {
+            // Nothing searchable was typed: nothing matches.
+            return Ok((Vec::new(), 0));
+        };
+        let rank = filter
+            .search_param
+            .as_ref()
+            .map(|param| format!("{}, ", SearchSql::with(self.search.rank, param)))
+            .unwrap_or_default();
+        let next = filter.params.len();
+        let ids_sql = format!(
+            "SELECT p.id {from} ORDER BY {rank}COALESCE(p.published_at, p.publish_at) DESC, p.id DESC \
+             LIMIT ${} OFFSET ${}",
+            next + 1,
+            next + 2,
+            from = filter.from_where,
+        );
+        let ids: Vec<i64> = bind_params!(sqlx::query_scalar(&ids_sql), &filter.params)
+            .bind(query.limit)
+            .bind(query.offset)
+            .fetch_all(self.reader)
+            .await?;
+        let total = if query.slug.is_empty() {
+            let count_sql = format!("SELECT count(*) {}", filter.from_where);
+            bind_params!(sqlx::query_scalar::<_, i64>(&count_sql), &filter.params)
+                .fetch_one(self.reader)
+                .await?
+        } else {
+            i64::try_from(ids.len()).unwrap_or(0)
+        };
+        if ids.is_empty() {
+            return Ok((Vec::new(), total));
+        }
+        let placeholders = sql::placeholders(1, ids.len());
+        let (join, snippet, matches) = match &filter.search_text {
+            Some(_) => {
+                let param = format!("${}", ids.len() + 1);
+                (
+                    self.search.join,
+                    SearchSql::with(self.search.snippet, &param),
+                    format!("AND {}", SearchSql::with(self.search.matches, &param)),
+                )
+            }
+            None => ("", "CAST(NULL AS TEXT)".to_owned(), String::new()),
+        };
+        let rows_sql = format!(
+            "SELECT p.id, r.title, r.slug, r.excerpt, r.body, r.cover_url, r.cover_alt, r.seo_title, \
+             r.seo_description, r.canonical_url, COALESCE(p.published_at, p.publish_at) AS published_at, \
+             r.created_at AS updated_at, r.version AS live_version, p.show_review, p.reviewed_version, \
+             p.reviewed_at, rv.display_name AS reviewer_name, rv.credentials AS reviewer_credentials, \
+             {snippet} AS snippet FROM posts p JOIN post_revisions r ON r.id = p.live_revision_id \
+             LEFT JOIN users rv ON rv.id = p.reviewed_by {join} WHERE p.id IN ({placeholders}) {matches}"
+        );
+        let mut rows = sqlx::query_as::<_, PublicPost>(&rows_sql);
+        for id in &ids {
+            rows = rows.bind(*id);
+        }
+        if let Some(text) = &filter.search_text {
+            rows = rows.bind(text.as_str());
+        }
+        let mut found = rows.fetch_all(self.reader).await?;
+        // Back into the page's order.
+        let mut posts = Vec::with_capacity(found.len());
+        for id in &ids {
+            if let Some(at) = found.iter().position(|post| post.id == *id) {
+                posts.push(found.swap_remove(at));
+            }
+        }
+        self.attach_bylines(&mut posts).await?;
+        Ok((posts, total))
+    }
+
+    /// The FROM and WHERE of a public query with only the filters in use,
+    /// so that each can use its index; `None` when a search has no words.
+    fn public_filter(&self, query: &PublicQuery) -> Option<PublicFilter> {
+        if [&query.author_slug, &query.tag_slug, &query.slug]
+            .into_iter()
+            .any(|text| sql::cannot_match(text))
+        {
+            return None;
+        }
+        let mut filter = PublicFilter {
+            conditions: vec![sql::public_at("$1")],
+            params: vec![Param::Time(query.now)],
+            joins: Vec::new(),
+            search_param: None,
+            search_text: None,
+            from_where: String::new(),
+        };
+        let by_author = "EXISTS (SELECT 1 FROM post_authors a JOIN users u ON u.id = a.user_id \
+                         WHERE a.post_id = p.id AND u.slug = {})";
+        let by_tag = "EXISTS (SELECT 1 FROM post_tags pt JOIN tags t ON t.id = pt.tag_id \
+                      WHERE pt.post_id = p.id AND t.slug = {})";
+        if !query.author_slug.is_empty() {
+            filter.add(by_author, Param::Text(query.author_slug.clone()));
+        }
+        if !query.tag_slug.is_empty() {
+            filter.add(by_tag, Param::Text(query.tag_slug.clone()));
+        }
+        if !query.slug.is_empty() {
+            filter.add("r.slug = {}", Param::Text(query.slug.clone()));
+            filter.joins.push(LIVE_REVISION);
+        }
+        if let Some(since) = query.updated_since {
+            filter.add("r.created_at >= {}", Param::Time(since));
+            filter.joins.push(LIVE_REVISION);
+        }
+        if let Some(raw) = &query.search {
+            let text = (self.search.prepare)(raw)?;
+            let placeholder = filter.add(&SearchSql::with(self.search.matches, "{}"), Param::Text(text.clone()));
+            filter.joins.push(self.search.join);
+            filter.search_param = Some(placeholder);
+            filter.search_text = Some(text);
+        }
+        filter.joins.dedup();
+        filter.from_where = format!(
+            "FROM posts p {} WHERE {}",
+            filter.joins.join(" "),
+            filter.conditions.join(" AND ")
+        );
+        Some(filter)
+    }
+
+    /// Fills in each post's authors and tags, in their order.
+    pub(crate) async fn attach_bylines(&self, posts: &mut [PublicPost]) -> Result<(), AppError> {
+        if posts.is_empty() {
+            return Ok(());
+        }
+        let ids = sql::placeholders(1, posts.len());
+        let authors_sql = format!(
+            "SELECT pa.post_id, u.display_name, u.slug, u.credentials, u.bio, u.avatar_url FROM post_authors pa \
+             JOIN users u ON u.id = pa.user_id WHERE pa.post_id IN ({ids}) ORDER BY pa.post_id, pa.position"
+        );
+        let mut authors = sqlx::query_as::<_, (i64, String, String, String, String, String)>(&authors_sql);
+        for post in posts.iter() {
+            authors = authors.bind(post.id);
+        }
+        for (post_id, name, slug, credentials, bio, avatar_url) in authors.fetch_all(self.reader).await? {
+            if let Some(post) = posts.iter_mut().find(|post| post.id == post_id) {
+                post.authors.push(PublicAuthor {
+                    name,
+                    slug,
+                    credentials,
+                    bio,
+                    avatar_url,
+                });
+            }
+        }
+        let tags_sql = format!(
+            "SELECT pt.post_id, t.name, t.slug FROM post_tags pt JOIN tags t ON t.id = pt.tag_id \
+             WHERE pt.post_id IN ({ids}) ORDER BY pt.post_id, pt.position"
+        );
+        let mut tags = sqlx::query_as::<_, (i64, String, String)>(&tags_sql);
+        for post in posts.iter() {
+            tags = tags.bind(post.id);
+        }
+        for (post_id, name, slug) in tags.fetch_all(self.reader).await? {
+            if let Some(post) = posts.iter_mut().find(|post| post.id == post_id) {
+                post.tags.push((name, slug));
+            }
+        }
+        Ok(())
+    }
+
+    /// The next time a scheduled post becomes public after `now`: until
+    /// then, what readers see changes only through a write.
+    pub async fn next_publication_after(&self, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, AppError> {
+        let next: Option<DateTime<Utc>> = sqlx::query_scalar(
+            "SELECT publish_at FROM posts WHERE status = 'scheduled' AND publish_at > $1 ORDER BY publish_at LIMIT 1",
+        )
+        .bind(now)
+        .fetch_optional(self.reader)
+        .await?;
+        Ok(next)
+    }
+
+    /// Up to `limit` public posts sharing the most tags with post `id`
+    /// (newest first among equals), as (title, slug). Candidates are the
+    /// 30 posts sharing the most tags, newest first, so a tag on thousands
+    /// of posts costs a count of ids, not a read of thousands of posts.
+    pub async fn related_posts(&self, id: i64, now: DateTime<Utc>, limit: i64) -> Result<Vec<(String, String)>, AppError> {
+        let sql = format!(
+            "SELECT r.title, r.slug FROM posts p JOIN post_revisions r ON r.id = p.live_revision_id \
+             JOIN (SELECT pt.post_id, count(*) AS shared FROM post_tags pt JOIN posts p ON p.id = pt.post_id \
+                   WHERE pt.tag_id IN (SELECT tag_id FROM post_tags WHERE post_id = $2) AND pt.post_id <> $2 \
+                   AND {public} GROUP BY pt.post_id ORDER BY shared DESC, pt.post_id DESC LIMIT 30) c \
+             ON c.post_id = p.id WHERE {public} ORDER BY c.shared DESC, COALESCE(p.published_at, p.publish_at) DESC, p.id DESC LIMIT $3",
+            public = sql::public_at("$1")
+        );
+        Ok(sqlx::query_as(&sql)
+            .bind(now)
+            .bind(id)
+            .bind(limit)
+            .fetch_all(self.reader)
+            .await?)
+    }
+
+    /// The public posts published just before and just after post `id`,
+    /// as (title, slug).
+    pub async fn neighbours(
+        &self,
+        id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(Option<(String, String)>, Option<(String, String)>), AppError> {
+        let mut found = Vec::new();
+        // `<=` / `>=` on the date lets the index seek to the post; the
+        // second test breaks ties between posts of the same instant.
+        let at = "(SELECT COALESCE(published_at, publish_at) FROM posts WHERE id = $2)";
+        for (comparison, order) in [("<", "DESC"), (">", "ASC")] {
+            let sql = format!(
+                "SELECT r.title, r.slug FROM posts p JOIN post_revisions r ON r.id = p.live_revision_id \
+                 WHERE {} AND COALESCE(p.published_at, p.publish_at) {comparison}= {at} \
+                 AND (COALESCE(p.published_at, p.publish_at) {comparison} {at} OR p.id {comparison} $2) \
+                 ORDER BY COALESCE(p.published_at, p.publish_at) {order}, p.id {order} LIMIT 1",
+                sql::public_at("$1")
+            );
+            found.push(sqlx::query_as(&sql).bind(now).bind(id).fetch_optional(self.reader).await?);
+        }
+        let newer = found.pop().flatten();
+        let older = found.pop().flatten();
+        Ok((older, newer))
+    }
+
+    /// The authors of public posts ('' for all, or the one with `slug`),
+    /// by name, with how many public posts each has.
+    pub async fn public_authors(
+        &self,
+        now: DateTime<Utc>,
+        slug: &str,
+    ) -> Result<Vec<PublicCount<PublicAuthor>>, AppError> {
+        if sql::cannot_match(slug) {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT u.display_name, u.slug, u.credentials, u.bio, u.avatar_url, count(*) AS posts FROM users u \
+             JOIN post_authors a ON a.user_id = u.id JOIN posts p ON p.id = a.post_id \
+             WHERE {} AND ($2 = '' OR u.slug = $2) \
+             GROUP BY u.id, u.display_name, u.slug, u.credentials, u.bio, u.avatar_url ORDER BY u.display_name, u.id",
+            sql::public_at("$1")
+        );
+        let rows = sqlx::query_as::<_, (String, String, String, String, String, i64)>(&sql)
+            .bind(now)
+            .bind(slug)
+            .fetch_all(self.reader)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(name, slug, credentials, bio, avatar_url, posts)| PublicCount {
+                item: PublicAuthor {
+                    name,
+                    slug,
+                    credentials,
+                    bio,
+                    avatar_url,
+                },
+                posts,
+            })
+            .collect())
+    }
+
+    /// The tags on public posts ('' for all, or the one with `slug`), by
+    /// name, with how many public posts carry each.
+    pub async fn public_tags(&self, now: DateTime<Utc>, slug: &str) -> Result<Vec<PublicCount<Tag>>, AppError> {
+        if sql::cannot_match(slug) {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT t.id, t.name, t.slug, t.description, count(*) AS posts FROM tags t \
+             JOIN post_tags pt ON pt.tag_id = t.id JOIN posts p ON p.id = pt.post_id \
+             WHERE {} AND ($2 = '' OR t.slug = $2) \
+             GROUP BY t.id, t.name, t.slug, t.description ORDER BY t.name, t.id",
+            sql::public_at("$1")
+        );
+        let rows = sqlx::query_as::<_, (i64, String, String, String, i64)>(&sql)
+            .bind(now)
+            .bind(slug)
+            .fetch_all(self.reader)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, slug, description, posts)| PublicCount {
+                item: Tag {
+                    id,
+                    name,
+                    slug,
+                    description,
+                },
+                posts,
+            })
+            .collect())
+    }
+
+    pub async fn user_by_slug(&self, slug: &str) -> Result<Option<User>, AppError> {
+        if sql::cannot_match(slug) {
+            return Ok(None);
+        }
+        let sql = format!("SELECT {} FROM users WHERE slug = $1", sql::USER_COLUMNS);
+        Ok(sqlx::query_as(&sql).bind(slug).fetch_optional(self.reader).await?)
+    }
+
+    pub async fn tag_by_slug(&self, slug: &str) -> Result<Option<Tag>, AppError> {
+        if sql::cannot_match(slug) {
+            return Ok(None);
+        }
+        Ok(
+            sqlx::query_as("SELECT id, name, slug, description FROM tags WHERE slug = $1")
+                .bind(slug)
+                .fetch_optional(self.reader)
+                .await?,
+        )
+    }
+
+    pub async fn events(&self, after_id: i64, limit: i64) -> Result<Vec<Event>, AppError> {
+        Ok(
+            sqlx::query_as("SELECT id, kind, post_id, created_at FROM events WHERE id > $1 ORDER BY id LIMIT $2")
+                .bind(after_id)
+                .bind(limit)
+                .fetch_all(self.reader)
+                .await?,
+        )
+    }
+}
