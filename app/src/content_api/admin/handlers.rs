@@ -1,0 +1,270 @@
+//! The admin API's endpoints, each documented for the OpenAPI document.
+//! They run the admin's own server-side functions as the caller, so every
+//! workflow rule is the same as in the browser.
+
+use axum::Json;
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, Request, State};
+use axum::http::StatusCode;
+
+use super::caller::{as_caller, caller, post_id, write_request};
+use super::wire::{
+    AdminListParams, AdminPerson, AdminPost, AdminPostList, AdminPostSummary, DraftFields, DraftUpdate, NewDraft,
+    Submission, check_new_draft, to_admin_post,
+};
+use crate::content_api::problem::Problem;
+use crate::domain::PostFields;
+use crate::error::AppError;
+use crate::posts::server::{ListOrder, PostFilter, post_for};
+use crate::posts::workflow::{PostStatus, Transition};
+use crate::state::AppState;
+
+const LIST_LIMIT: i64 = 200;
+
+/// The errors every admin endpoint may answer, documented once.
+#[derive(utoipa::IntoResponses)]
+#[expect(
+    dead_code,
+    reason = "only described in the OpenAPI document; the answers are built as `Problem`s"
+)]
+enum AdminErrors {
+    /// No token, or an unknown, revoked or deactivated one
+    #[response(status = 401, content_type = "application/problem+json")]
+    Unauthenticated(Problem),
+    /// The token may not do this (a read token writing, or the owner's role)
+    #[response(status = 403, content_type = "application/problem+json")]
+    Forbidden(Problem),
+    /// Too many requests; retry after the `Retry-After` seconds
+    #[response(status = 429, content_type = "application/problem+json")]
+    TooManyRequests(Problem),
+    /// Failure on the server's side
+    #[response(status = 500, content_type = "application/problem+json")]
+    Internal(Problem),
+}
+
+/// Lists the posts the caller may work on (authors: their own; editors
+/// and admins: all), most recently changed first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/posts",
+    tag = "admin",
+    params(AdminListParams),
+    security(("api_token" = [])),
+    responses(
+        (status = 200, description = "The caller's posts", body = AdminPostList),
+        (status = 400, description = "A query parameter was refused", content_type = "application/problem+json", body = Problem),
+        AdminErrors,
+    )
+)]
+pub async fn list_posts(
+    State(state): State<AppState>,
+    query: Result<Query<AdminListParams>, QueryRejection>,
+    request: Request,
+) -> Result<Json<AdminPostList>, Problem> {
+    let (parts, _) = request.into_parts();
+    let caller = caller(&state, &parts).await?;
+    let Query(params) = query.map_err(|rejection| Problem::bad_query(rejection.body_text()))?;
+    let status = match params.status.as_deref() {
+        None => None,
+        Some(raw) => Some(
+            PostStatus::ALL
+                .into_iter()
+                .find(|status| status.as_str() == raw)
+                .ok_or_else(|| {
+                    Problem::invalid_param(
+                        "status",
+                        "must be one of draft, in_review, changes_requested, approved, scheduled, published, trashed",
+                    )
+                })?,
+        ),
+    };
+    let filter = PostFilter {
+        status,
+        visible_to_author: (caller.user.role < crate::accounts::Role::Editor).then_some(caller.user.id),
+        order: ListOrder::RecentlyChanged,
+        limit: LIST_LIMIT,
+        ..PostFilter::default()
+    };
+    let rows = state.store.list_posts(&filter).await?;
+    Ok(Json(AdminPostList {
+        posts: rows
+            .into_iter()
+            .map(|row| AdminPostSummary {
+                id: row.id,
+                title: row.title,
+                status: row.status,
+                updated_at: row.updated_at,
+                authors: row.authors,
+                tags: row.tags,
+            })
+            .collect(),
+    }))
+}
+
+/// One post the caller may work on; 404 for anyone else's.
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/posts/{id}",
+    tag = "admin",
+    params(("id" = i64, Path, description = "The post's id")),
+    security(("api_token" = [])),
+    responses(
+        (status = 200, description = "The post", body = AdminPost),
+        (status = 404, description = "No such post among the caller's", content_type = "application/problem+json", body = Problem),
+        AdminErrors,
+    )
+)]
+pub async fn get_post(
+    State(state): State<AppState>,
+    path: Result<Path<i64>, PathRejection>,
+    request: Request,
+) -> Result<Json<AdminPost>, Problem> {
+    let (parts, _) = request.into_parts();
+    let caller = caller(&state, &parts).await?;
+    let id = post_id(path)?;
+    let post = as_caller(&state, parts, admin_post(caller.user, id)).await?;
+    Ok(Json(post))
+}
+
+/// Starts a draft with the caller as its author.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/posts",
+    tag = "admin",
+    request_body = NewDraft,
+    security(("api_token" = [])),
+    responses(
+        (status = 201, description = "The new draft", body = AdminPost),
+        (status = 400, description = "The body is not the JSON this endpoint takes", content_type = "application/problem+json", body = Problem),
+        (status = 422, description = "Some fields were refused; `errors` says why, per field", content_type = "application/problem+json", body = Problem),
+        AdminErrors,
+    )
+)]
+pub async fn create_draft(
+    State(state): State<AppState>,
+    request: Request,
+) -> Result<(StatusCode, Json<AdminPost>), Problem> {
+    let (user, parts, draft) = write_request::<NewDraft>(&state, request).await?;
+    let title = draft.title.clone();
+    let fields = DraftFields::from(draft);
+    check_new_draft(&title, &fields, user.id)?;
+    let post = as_caller(&state, parts, async move {
+        let created = crate::posts::server::editing::create(user.clone(), &title).await?;
+        if !fields.is_empty() {
+            save_fields(&user, created.id, created.version, &fields).await?;
+        }
+        admin_post(user, created.id).await
+    })
+    .await?;
+    Ok((StatusCode::CREATED, Json(post)))
+}
+
+/// Changes a draft's fields; the ones left out stay as they are.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/admin/posts/{id}",
+    tag = "admin",
+    params(("id" = i64, Path, description = "The post's id")),
+    request_body = DraftUpdate,
+    security(("api_token" = [])),
+    responses(
+        (status = 200, description = "The saved post", body = AdminPost),
+        (status = 400, description = "The body is not the JSON this endpoint takes", content_type = "application/problem+json", body = Problem),
+        (status = 404, description = "No such post among the caller's", content_type = "application/problem+json", body = Problem),
+        (status = 409, description = "Someone saved a newer version, or the post may not be edited in its status", content_type = "application/problem+json", body = Problem),
+        (status = 422, description = "Some fields were refused; `errors` says why, per field", content_type = "application/problem+json", body = Problem),
+        AdminErrors,
+    )
+)]
+pub async fn update_draft(
+    State(state): State<AppState>,
+    path: Result<Path<i64>, PathRejection>,
+    request: Request,
+) -> Result<Json<AdminPost>, Problem> {
+    let (user, parts, update) = write_request::<DraftUpdate>(&state, request).await?;
+    let id = post_id(path)?;
+    let post = as_caller(&state, parts, async move {
+        let version = update.version;
+        save_fields(&user, id, version, &DraftFields::from(update)).await?;
+        admin_post(user, id).await
+    })
+    .await?;
+    Ok(Json(post))
+}
+
+/// Sends a draft to the editors for review.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/posts/{id}/submit",
+    tag = "admin",
+    params(("id" = i64, Path, description = "The post's id")),
+    request_body = Submission,
+    security(("api_token" = [])),
+    responses(
+        (status = 200, description = "The post, now in review", body = AdminPost),
+        (status = 400, description = "The body is not the JSON this endpoint takes", content_type = "application/problem+json", body = Problem),
+        (status = 404, description = "No such post among the caller's", content_type = "application/problem+json", body = Problem),
+        (status = 409, description = "The post changed since that version, or cannot be submitted in its status", content_type = "application/problem+json", body = Problem),
+        AdminErrors,
+    )
+)]
+pub async fn submit(
+    State(state): State<AppState>,
+    path: Result<Path<i64>, PathRejection>,
+    request: Request,
+) -> Result<Json<AdminPost>, Problem> {
+    let (user, parts, submission) = write_request::<Submission>(&state, request).await?;
+    let id = post_id(path)?;
+    let post = as_caller(&state, parts, async move {
+        crate::posts::server::review::change_status(user.clone(), id, submission.version, Transition::Submit, "", "")
+            .await?;
+        admin_post(user, id).await
+    })
+    .await?;
+    Ok(Json(post))
+}
+
+/// Saves `fields` over the post's current values, as the editor's Save
+/// button would.
+async fn save_fields(
+    user: &crate::accounts::server::User,
+    id: i64,
+    version: i64,
+    fields: &DraftFields,
+) -> Result<(), AppError> {
+    let state = crate::state::app_state()?;
+    let (post, authors, _) = post_for(user, id).await?;
+    let tags: Vec<String> = state
+        .store
+        .post_tags(id)
+        .await?
+        .into_iter()
+        .map(|tag| tag.name)
+        .collect();
+    let mut values = PostFields {
+        content: post.content,
+        show_review: post.show_review,
+        tags: tags.join(", "),
+        author_ids: authors.iter().map(|author| author.id).collect(),
+    };
+    fields.apply_to(&mut values)?;
+    crate::posts::server::editing::save(user.clone(), id, version, &values, true).await?;
+    Ok(())
+}
+
+async fn admin_post(user: crate::accounts::server::User, id: i64) -> Result<AdminPost, AppError> {
+    let state = crate::state::app_state()?;
+    let (post, authors, _) = post_for(&user, id).await?;
+    let tags = state.store.post_tags(id).await?;
+    Ok(to_admin_post(
+        post,
+        authors
+            .into_iter()
+            .map(|author| AdminPerson {
+                id: author.id,
+                name: author.display_name,
+            })
+            .collect(),
+        tags.into_iter().map(|tag| tag.name).collect(),
+    ))
+}
