@@ -466,7 +466,19 @@ shared_queries! {
                 .execute(&mut **tx)
                 .await?;
         }
-        // Oldest first, as they were written.
+        self.restore_revisions(tx, post).await?;
+        sqlx::query("UPDATE posts SET live_revision_id = $2 WHERE id = $1")
+            .bind(post.id)
+            .bind(post.live_revision_id)
+            .execute(&mut **tx)
+            .await?;
+        self.restore_comments_and_addresses(tx, post).await?;
+        self.index_live_text(tx, post.id).await
+    }
+
+    /// The post's revisions, ids and all; oldest first, as they were written.
+    async fn restore_revisions(&self, tx: &mut Transaction<'_, DB>, post: &ExportPost) -> Result<(), AppError> {
+        let keep_id = self.overriding_ids;
         for revision in post.revisions.iter().rev() {
             sqlx::query(&format!(
                 "INSERT INTO post_revisions (id, post_id, version, saved_by, kind, status, title, slug, body, \
@@ -493,11 +505,16 @@ shared_queries! {
             .execute(&mut **tx)
             .await?;
         }
-        sqlx::query("UPDATE posts SET live_revision_id = $2 WHERE id = $1")
-            .bind(post.id)
-            .bind(post.live_revision_id)
-            .execute(&mut **tx)
-            .await?;
+        Ok(())
+    }
+
+    /// The review thread and the addresses that redirect to the post.
+    async fn restore_comments_and_addresses(
+        &self,
+        tx: &mut Transaction<'_, DB>,
+        post: &ExportPost,
+    ) -> Result<(), AppError> {
+        let keep_id = self.overriding_ids;
         for comment in &post.comments {
             sqlx::query(&format!(
                 "INSERT INTO post_comments (id, post_id, author_id, kind, body, created_at) {keep_id} \
@@ -526,6 +543,6 @@ shared_queries! {
                 .execute(&mut **tx)
                 .await?;
         }
-        self.index_live_text(tx, post.id).await
+        Ok(())
     }
 }
