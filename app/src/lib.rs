@@ -13,6 +13,7 @@ pub mod content;
 pub mod content_api;
 pub mod domain;
 pub mod error;
+pub mod export;
 pub mod media;
 pub mod posts;
 pub mod previews;
@@ -29,6 +30,8 @@ pub mod cache;
 pub mod clock;
 #[cfg(feature = "ssr")]
 pub mod crypto;
+#[cfg(feature = "ssr")]
+pub mod health;
 #[cfg(feature = "ssr")]
 pub mod input;
 #[cfg(feature = "ssr")]

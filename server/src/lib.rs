@@ -6,10 +6,8 @@ pub mod cli;
 mod content_key;
 mod demo;
 pub mod export;
-mod health;
 mod http_cache;
 pub mod import;
-mod media;
 mod rate_limit;
 mod request_log;
 mod security;
@@ -30,7 +28,6 @@ use app::state::{AppState, RuntimeConfig};
 use app::store::{self, Migrated, SessionBackend, Store};
 use axum::Router;
 use axum::http::{HeaderValue, Method, header};
-use axum::routing::get;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
@@ -188,7 +185,11 @@ async fn sync_site_url(store: &dyn Store, site_url: &SiteUrl) -> anyhow::Result<
     Ok(())
 }
 
-/// The whole HTTP surface of Vellum.
+/// The whole HTTP surface of Vellum. Each feature says which routes it
+/// has (`routes()` needs no session, `session_routes()` reads the
+/// signed-in user); this function says which layers wrap them: the session
+/// and body limits, CORS for the public API, the admin's guards, and the
+/// middleware every request passes through.
 pub fn router(state: AppState) -> Router {
     let pkg_dir = std::path::Path::new(&*state.leptos_options.site_root).join("pkg");
     let api_limits = rate_limit::ApiRateLimit::new(
@@ -198,13 +199,12 @@ pub fn router(state: AppState) -> Router {
     );
     Router::new()
         .merge(app::blog::routes())
-        .route("/demo/covers/{name}", get(demo::cover))
-        .route("/media/{key}", get(media::file))
-        .merge(upload_router(&state))
+        .merge(demo::routes())
+        .merge(app::media::routes())
+        .merge(session_router(&state))
         .nest(app::content_api::PREFIX, content_api_router(&state))
         .nest(app::content_api::admin::ADMIN_PREFIX, app::content_api::admin::routes())
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
+        .merge(app::health::routes())
         .merge(admin_router(&state))
         .nest_service("/pkg", ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip())
         .fallback(app::blog::fallback)
@@ -291,12 +291,14 @@ fn admin_router(state: &AppState) -> Router<AppState> {
         .layer(RequestBodyLimitLayer::new(MAX_FORM_BYTES))
 }
 
-/// The upload endpoint: the session like the admin, and a body limit of
-/// its own (the largest image allowed, plus the form around it).
-fn upload_router(state: &AppState) -> Router<AppState> {
+/// The features' plain axum routes that read the session (the media
+/// upload, the export download): the session like the admin, and a body
+/// limit sized for uploads (the largest image allowed, plus the form
+/// around it).
+fn session_router(state: &AppState) -> Router<AppState> {
     Router::new()
-        .route(app::media::api::UPLOAD_PATH, axum::routing::post(media::upload))
-        .route(app::admin::EXPORT_PATH, get(export::download))
+        .merge(app::media::session_routes())
+        .merge(app::export::session_routes())
         // The endpoint refuses files over the configured size itself, with
         // a message; this hard cap (four times that) only bounds what it
         // reads and drops to deliver the message.

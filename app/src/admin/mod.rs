@@ -18,8 +18,8 @@ use crate::posts::pages::{CalendarPage, HistoryPage, NotificationsPage, PostsPag
 use crate::settings::page::SettingsPage;
 use dashboard::Dashboard;
 
-/// Where admins download the site's export (a .tar.gz of `vellum export`).
-pub const EXPORT_PATH: &str = "/admin/export.tar.gz";
+// The export owns its address; the admin's name for it stays valid.
+pub use crate::export::EXPORT_PATH;
 
 /// The HTML document of admin pages, with the hydration scripts. Its
 /// Content-Security-Policy allows scripts from this site and the inline

@@ -8,5 +8,10 @@ pub mod api;
 pub mod page;
 pub mod picker;
 #[cfg(feature = "ssr")]
+mod routes;
+#[cfg(feature = "ssr")]
 pub mod server;
 pub mod upload;
+
+#[cfg(feature = "ssr")]
+pub use routes::{routes, session_routes};

@@ -2,6 +2,35 @@
 //! calm colors, 1200×630, with no text, fonts, scripts or external
 //! references. Served at `/demo/covers/{name}.svg`.
 
+use app::state::AppState;
+use axum::Router;
+use axum::extract::Path;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+/// The covers' route: public, no session. It is served whether or not
+/// the demo was seeded, as it always was.
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/demo/covers/{name}", get(cover))
+}
+
+/// `GET /demo/covers/{name}.svg`: a demo cover, cached for good (a cover
+/// never changes under its name).
+async fn cover(Path(name): Path<String>) -> Response {
+    match name.strip_suffix(".svg").and_then(svg) {
+        Some(svg) => (
+            [
+                (header::CONTENT_TYPE, "image/svg+xml"),
+                (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+            ],
+            svg,
+        )
+            .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
 /// (name, SVG), one per demo post.
 pub const COVERS: [(&str, &str); 14] = [
     ("allergies", include_str!("covers/allergies.svg")),

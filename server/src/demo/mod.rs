@@ -3,7 +3,11 @@
 //! clinic's staff, fourteen articles at every stage of the workflow (most
 //! published over the past three months and medically reviewed, one
 //! scheduled, one in review, one draft), and a cover for each, served by
-//! `cover`.
+//! `routes`.
+//!
+//! The demo stays in the server crate: it is seed content of `vellum serve
+//! --demo`, not a feature of the site, and its covers are served by the
+//! routes it exposes here, beside the content that names them.
 //!
 //! Every post goes through the same workflow the admin uses (draft, save,
 //! submit, approve, publish or schedule), with each step dated in the past.
@@ -15,11 +19,9 @@ mod staff;
 
 use app::settings::server::SettingsUpdate;
 use app::store::Store;
-use axum::extract::Path;
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 
+pub use self::covers::routes;
 use self::history::seed_post;
 use self::posts::{DemoPost, POSTS, Plan, TAGS};
 use self::staff::{accounts_message, create_staff};
@@ -61,20 +63,4 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<()> {
     }
     tracing::warn!("{}", accounts_message(&passwords));
     Ok(())
-}
-
-/// `GET /demo/covers/{name}.svg`: a demo cover, cached for good (a cover
-/// never changes under its name).
-pub async fn cover(Path(name): Path<String>) -> Response {
-    match name.strip_suffix(".svg").and_then(covers::svg) {
-        Some(svg) => (
-            [
-                (header::CONTENT_TYPE, "image/svg+xml"),
-                (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
-            ],
-            svg,
-        )
-            .into_response(),
-        None => StatusCode::NOT_FOUND.into_response(),
-    }
 }

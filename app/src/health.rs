@@ -1,10 +1,21 @@
-//! Probes for load balancers and orchestrators.
+//! Probes for load balancers and orchestrators. Server-only.
 
 use std::time::Duration;
 
-use app::state::AppState;
+use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::routing::get;
+
+use crate::state::AppState;
+
+/// The probes' routes. They need no session; the server adds the layers
+/// every route shares.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+}
 
 /// Liveness: 200 for as long as the process can answer at all.
 pub async fn healthz() -> &'static str {

@@ -2,16 +2,31 @@
 //! (multipart, with the session), and the files themselves under
 //! `/media/<key>`, cached for a year since a key names its bytes.
 
-use app::accounts::server::{client_address, user_of_session};
-use app::error::AppError;
-use app::media::server::{content_type_of, is_media_key, upload as store_upload};
-use app::state::AppState;
-use axum::Json;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
 use tower_sessions::Session;
+
+use super::api::UPLOAD_PATH;
+use super::server::{content_type_of, is_media_key, upload as store_upload};
+use crate::accounts::server::{client_address, user_of_session};
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// The stored files: public, no session.
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/media/{key}", get(file))
+}
+
+/// The upload endpoint. It reads the signed-in user from the session, so
+/// the server wraps it in the session layer, and in a body limit sized
+/// for the largest image allowed.
+pub fn session_routes() -> Router<AppState> {
+    Router::new().route(UPLOAD_PATH, post(upload))
+}
 
 /// An error as the admin's scripts read them (the server functions' JSON).
 fn refuse(error: AppError) -> Response {
@@ -87,7 +102,7 @@ pub async fn upload(State(state): State<AppState>, session: Session, request: Re
 /// `GET /media/<key>`: a stored file, immutable.
 pub async fn file(State(state): State<AppState>, Path(key): Path<String>) -> Response {
     if !is_media_key(&key) {
-        return app::blog::not_found(State(state)).await.into_response();
+        return crate::blog::not_found(State(state)).await.into_response();
     }
     match state.media.get(&key).await {
         Ok(Some(bytes)) => (
@@ -101,7 +116,7 @@ pub async fn file(State(state): State<AppState>, Path(key): Path<String>) -> Res
             bytes,
         )
             .into_response(),
-        Ok(None) => app::blog::not_found(State(state)).await.into_response(),
+        Ok(None) => crate::blog::not_found(State(state)).await.into_response(),
         Err(error) => error.into_response(),
     }
 }
