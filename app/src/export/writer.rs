@@ -130,21 +130,13 @@ async fn post(store: &dyn Store, id: i64, dir: &Path) -> Result<Option<ExportPos
     let author_names: Vec<&str> = authors.iter().map(|author| author.display_name.as_str()).collect();
     let tag_names: Vec<&str> = post_tags.iter().map(|tag| tag.name.as_str()).collect();
     write_file(
-        &dir.join("posts").join(format!("{}.md", post.slug)),
+        &dir.join("posts").join(format!("{}.md", post.content.slug)),
         markdown_file(&post, &author_names, &tag_names).as_bytes(),
     )?;
     Ok(Some(ExportPost {
         id: post.id,
-        title: post.title,
-        slug: post.slug,
+        content: post.content,
         status: post.status.as_str().to_owned(),
-        markdown: post.body,
-        excerpt: post.excerpt,
-        cover_url: post.cover_url,
-        cover_alt: post.cover_alt,
-        seo_title: post.seo_title,
-        seo_description: post.seo_description,
-        canonical_url: post.canonical_url,
         show_review: post.show_review,
         version: post.version,
         created_at: post.created_at,
@@ -178,15 +170,7 @@ async fn revisions(store: &dyn Store, post_id: i64) -> Result<Vec<ExportRevision
             saved_by_id: revision.saved_by_id,
             kind: revision.kind,
             status: revision.status.as_str().to_owned(),
-            title: revision.title,
-            slug: revision.slug,
-            markdown: revision.body,
-            excerpt: revision.excerpt,
-            cover_url: revision.cover_url,
-            cover_alt: revision.cover_alt,
-            seo_title: revision.seo_title,
-            seo_description: revision.seo_description,
-            canonical_url: revision.canonical_url,
+            content: revision.content,
             created_at: revision.created_at,
             updated_at: revision.updated_at,
         })
@@ -276,8 +260,8 @@ fn markdown_file(post: &crate::posts::server::Post, authors: &[&str], tags: &[&s
         )
     };
     let mut front = vec![
-        format!("title: {}", quoted(&post.title)),
-        format!("slug: {}", quoted(&post.slug)),
+        format!("title: {}", quoted(&post.content.title)),
+        format!("slug: {}", quoted(&post.content.slug)),
         format!("status: {}", post.status.as_str()),
         format!("authors: {}", list(authors)),
         format!("tags: {}", list(tags)),
@@ -287,12 +271,12 @@ fn markdown_file(post: &crate::posts::server::Post, authors: &[&str], tags: &[&s
     if let Some(at) = post.published_at {
         front.push(format!("published_at: {}", at.trunc_subsecs(6).to_rfc3339()));
     }
-    if !post.excerpt.is_empty() {
-        front.push(format!("excerpt: {}", quoted(&post.excerpt)));
+    if !post.content.excerpt.is_empty() {
+        front.push(format!("excerpt: {}", quoted(&post.content.excerpt)));
     }
-    if !post.cover_url.is_empty() {
-        front.push(format!("cover: {}", quoted(&post.cover_url)));
-        front.push(format!("cover_alt: {}", quoted(&post.cover_alt)));
+    if !post.content.cover_url.is_empty() {
+        front.push(format!("cover: {}", quoted(&post.content.cover_url)));
+        front.push(format!("cover_alt: {}", quoted(&post.content.cover_alt)));
     }
-    format!("---\n{}\n---\n\n{}\n", front.join("\n"), post.body)
+    format!("---\n{}\n---\n\n{}\n", front.join("\n"), post.content.body)
 }
