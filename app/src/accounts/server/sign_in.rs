@@ -1,0 +1,177 @@
+//! Signing in and out, the first admin, and a person's own password and
+//! profile: the bodies of those server functions (the callers checked who
+//! is asking).
+
+use chrono::Utc;
+
+use super::{
+    AuditAction, DisplayName, Email, NewAuditEntry, NewUser, Password, ProfileUpdate, User, hash_password,
+    request_address, safe_next, session, throttle, token_digest, verify_password, view_of,
+};
+use crate::accounts::api::{Role, UserView};
+use crate::error::AppError;
+use crate::input;
+use crate::state::app_state;
+
+/// The one message for every failed sign-in, whatever went wrong.
+pub const SIGN_IN_FAILED: &str = "That email and password do not match an active account.";
+
+pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
+    let state = app_state()?;
+    let address = request_address(&state).await;
+    // Malformed input is a failed attempt like any other: same message,
+    // same counting, same (dummy) hashing time.
+    let email_key: String = email.trim().to_lowercase().chars().take(254).collect();
+    throttle::begin_attempt(&state, &email_key, &address).await?;
+    let user = match Email::parse(&email) {
+        Ok(email) => state.store.user_by_email(&email).await?,
+        Err(_) => None,
+    };
+    let hash = user.as_ref().and_then(|user| user.password_hash.clone());
+    let password_ok = verify_password(password, hash).await?;
+    let user = match user {
+        Some(user) if password_ok && user.active => user,
+        other => {
+            let entry = NewAuditEntry::new(AuditAction::SignInFailed, None, other.map(|u| u.id))
+                .address(&address)
+                .detail(email_key.clone());
+            state.store.append_audit(&entry).await?;
+            return Err(AppError::invalid("password", SIGN_IN_FAILED));
+        }
+    };
+    let session = session::from_request().await?;
+    session::sign_in(&session, &user).await?;
+    let entry = NewAuditEntry::new(AuditAction::SignIn, Some(user.id), Some(user.id)).address(&address);
+    state.store.record_sign_in(user.id, &email_key, &entry).await?;
+    leptos_axum::redirect(&safe_next(next.as_deref()));
+    Ok(())
+}
+
+pub async fn logout(user: User) -> Result<(), AppError> {
+    let state = app_state()?;
+    let address = request_address(&state).await;
+    let session = session::from_request().await?;
+    session.flush().await.map_err(AppError::internal)?;
+    let entry = NewAuditEntry::new(AuditAction::SignOut, Some(user.id), Some(user.id)).address(&address);
+    state.store.append_audit(&entry).await?;
+    leptos_axum::redirect("/admin/login");
+    Ok(())
+}
+
+pub async fn complete_setup(
+    token: String,
+    email: String,
+    display_name: String,
+    password: String,
+) -> Result<(), AppError> {
+    let state = app_state()?;
+    if state.store.count_users().await? > 0 {
+        return Err(AppError::NotFound);
+    }
+    if !state.config.setup_token_matches(&token) {
+        return Err(AppError::invalid(
+            "token",
+            "This set-up link is not valid. Use the link the server printed to its log at start.",
+        ));
+    }
+    let mut problems = crate::error::FieldErrors::new();
+    let email = input::collect(&mut problems, "email", Email::parse(&email));
+    let display_name = input::collect(&mut problems, "display_name", DisplayName::parse(&display_name));
+    let password = input::collect(&mut problems, "password", Password::parse(&password));
+    let (Some(email), Some(display_name), Some(password)) = (email, display_name, password) else {
+        return Err(AppError::Validation { fields: problems });
+    };
+    let address = request_address(&state).await;
+    let new_user = NewUser {
+        email,
+        display_name,
+        role: Role::Admin,
+        password_hash: Some(hash_password(password).await?),
+        password_link: None,
+    };
+    let entry = NewAuditEntry::new(AuditAction::UserCreated, None, None)
+        .address(&address)
+        .detail("first admin, through /admin/setup");
+    let user = state.store.create_first_admin(&new_user, &entry).await?;
+    let session = session::from_request().await?;
+    session::sign_in(&session, &user).await?;
+    leptos_axum::redirect("/admin");
+    Ok(())
+}
+
+pub async fn set_password_with_token(
+    token: String,
+    password: String,
+    password_confirmation: String,
+) -> Result<(), AppError> {
+    let state = app_state()?;
+    // The password is checked before the link is used up, so a typo does
+    // not cost the user their link.
+    let password = parse_new_password(&password, &password_confirmation, "password")?;
+    let hash = hash_password(password).await?;
+    let address = request_address(&state).await;
+    let entry = NewAuditEntry::new(AuditAction::PasswordChanged, None, None)
+        .address(&address)
+        .detail("through a set-password link");
+    let Some(user) = state
+        .store
+        .set_password_with_token(&token_digest(&token), &hash, Utc::now(), &entry)
+        .await?
+    else {
+        return Err(AppError::invalid(
+            "token",
+            "This link has expired or was already used. Ask an admin for a new one.",
+        ));
+    };
+    let session = session::from_request().await?;
+    session::sign_in(&session, &user).await?;
+    leptos_axum::redirect("/admin");
+    Ok(())
+}
+
+pub async fn update_profile(
+    user: User,
+    display_name: String,
+    bio: String,
+    avatar_url: String,
+    credentials: String,
+) -> Result<UserView, AppError> {
+    let state = app_state()?;
+    let update = ProfileUpdate::parse(&display_name, &bio, &avatar_url, &credentials)?;
+    view_of(&state, &state.store.update_profile(user.id, &update).await?).await
+}
+
+pub async fn change_password(
+    user: User,
+    current_password: String,
+    new_password: String,
+    new_password_confirmation: String,
+) -> Result<(), AppError> {
+    let state = app_state()?;
+    if !verify_password(current_password, user.password_hash.clone()).await? {
+        return Err(AppError::invalid(
+            "current_password",
+            "Your current password is not correct.",
+        ));
+    }
+    let password = parse_new_password(&new_password, &new_password_confirmation, "new_password")?;
+    let hash = hash_password(password).await?;
+    let address = request_address(&state).await;
+    let entry = NewAuditEntry::new(AuditAction::PasswordChanged, Some(user.id), Some(user.id)).address(&address);
+    let user = state.store.set_password(user.id, &hash, &entry).await?;
+    // Every other session of this user ended with the epoch change; this
+    // one continues under the new epoch, with a fresh id.
+    let session = session::from_request().await?;
+    session::sign_in(&session, &user).await
+}
+
+fn parse_new_password(password: &str, confirmation: &str, field: &str) -> Result<Password, AppError> {
+    let password = Password::parse(password).map_err(|message| AppError::invalid(field, message))?;
+    if password.expose() != confirmation {
+        return Err(AppError::invalid(
+            &format!("{field}_confirmation"),
+            "The two passwords are not the same.",
+        ));
+    }
+    Ok(password)
+}
