@@ -1,6 +1,7 @@
-//! Random tokens and their digests: set-up, set-password, preview, API
-//! and webhook secrets. Only digests are stored, so a leaked database holds
-//! no usable link.
+//! Random tokens and their digests: set-up, set-password, preview and API
+//! tokens are stored only as digests, so a leaked database holds no usable
+//! link. Webhook secrets are random tokens too, but kept as they are:
+//! signing each delivery needs them.
 
 /// 256 random bits, hex-encoded: set-up and set-password tokens.
 pub fn random_token() -> String {

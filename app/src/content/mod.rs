@@ -10,6 +10,10 @@ pub use render::{Heading, Rendered, render_markdown};
 /// addresses too, and neither should depend on the API's handlers.
 pub const API_PREFIX: &str = "/api/v1";
 
+/// Where media files are served; a file's key follows it. The store
+/// looks for it in posts' text to find which posts use an image.
+pub const MEDIA_PREFIX: &str = "/media/";
+
 /// Where readers find a post with this slug.
 pub fn public_path(slug: &str) -> String {
     format!("/posts/{slug}")

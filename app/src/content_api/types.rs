@@ -6,8 +6,9 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::content::MEDIA_PREFIX;
 use crate::content::render::{excerpt, render_markdown};
-use crate::media::server::{MEDIA_PREFIX, MediaIndex, mentioned_keys};
+use crate::media::server::{MediaIndex, mentioned_keys};
 use crate::posts::server::{PublicAuthor, PublicCount, PublicPost, Tag, public_path};
 use crate::settings::SiteSettings;
 

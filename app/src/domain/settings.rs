@@ -5,11 +5,11 @@ use serde::{Deserialize, Serialize};
 /// The settings as stored and as sent to the admin.
 ///
 /// The settings form posts these fields flat, as text, and leaves an
-/// unticked box out: every field has a default, and the switch also reads
-/// "true"/"false" text.
+/// unticked box out: the switch reads "true"/"false" text and defaults to
+/// off, and the fields added after the first five may be left out (as in
+/// exports written before they existed).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
-#[serde(default)]
 pub struct SiteSettings {
     pub title: String,
     pub description: String,
@@ -21,20 +21,27 @@ pub struct SiteSettings {
     pub date_format: String,
     /// When on, authors submit posts for review; when off, they may
     /// publish their own.
-    #[serde(deserialize_with = "super::form::switch")]
+    #[serde(default, deserialize_with = "super::form::switch")]
     pub review_required: bool,
     /// The logo in the public header: a path or an https URL; empty for
     /// the site title alone.
+    #[serde(default)]
     pub logo_url: String,
     /// `#rrggbb`; empty for Vellum's teal.
+    #[serde(default)]
     pub accent_color: String,
     /// The call to action under every article; all empty for none.
+    #[serde(default)]
     pub cta_heading: String,
+    #[serde(default)]
     pub cta_text: String,
+    #[serde(default)]
     pub cta_label: String,
+    #[serde(default)]
     pub cta_url: String,
     /// When set, the public content API answers only requests that carry
     /// it (`?key=` or `X-Content-Key`); empty for an open API.
+    #[serde(default)]
     pub content_key: String,
 }
 
@@ -55,13 +62,23 @@ mod tests {
 
     #[test]
     fn the_switch_reads_json_and_form_text() {
-        let json: SiteSettings = serde_json::from_str(r#"{"title":"A","review_required":true}"#).expect("json");
+        let json: SiteSettings = serde_json::from_str(
+            r#"{"title":"A","description":"","site_url":"","time_zone":"UTC","date_format":"%Y","review_required":true}"#,
+        )
+        .expect("json");
         assert!(json.review_required);
         assert_eq!(json.title, "A");
-        let text: SiteSettings = serde_json::from_str(r#"{"review_required":"true"}"#).expect("text");
+        let required =
+            r#""title":"A","description":"","site_url":"https://a.example","time_zone":"UTC","date_format":"%Y""#;
+        let text: SiteSettings =
+            serde_json::from_str(&format!(r#"{{{required},"review_required":"true"}}"#)).expect("text");
         assert!(text.review_required);
-        let absent: SiteSettings = serde_json::from_str("{}").expect("absent");
-        assert!(!absent.review_required);
-        assert!(serde_json::from_str::<SiteSettings>(r#"{"review_required":"maybe"}"#).is_err());
+        let absent: SiteSettings = serde_json::from_str(&format!("{{{required}}}")).expect("absent");
+        assert!(!absent.review_required && absent.logo_url.is_empty());
+        assert!(serde_json::from_str::<SiteSettings>(&format!(r#"{{{required},"review_required":"maybe"}}"#)).is_err());
+        assert!(
+            serde_json::from_str::<SiteSettings>("{}").is_err(),
+            "the first five fields are required"
+        );
     }
 }

@@ -227,7 +227,7 @@ shared_queries! {
     {
         // Keys are hex digits and an extension: nothing LIKE would read as
         // a wildcard.
-        let pattern = format!("%{}{original_key}%", crate::store::model::media::MEDIA_PREFIX);
+        let pattern = format!("%{}{original_key}%", crate::content::MEDIA_PREFIX);
         Ok(sqlx::query_scalar(
             "SELECT title FROM posts WHERE body LIKE $1 OR cover_url LIKE $1 \
              UNION SELECT p.title FROM posts p JOIN post_revisions r ON r.id = p.live_revision_id \

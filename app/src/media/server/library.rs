@@ -5,11 +5,12 @@
 use super::process::{StoredFile, process};
 use crate::accounts::Role;
 use crate::accounts::server::{AuditAction, NewAuditEntry, User};
+use crate::content::MEDIA_PREFIX;
 use crate::error::AppError;
 use crate::media::api::MediaView;
 use crate::state::{AppState, app_state};
 use crate::store::files::MediaStorage;
-use crate::store::model::media::{MEDIA_PREFIX, MediaRow, NewMedia};
+use crate::store::model::media::{MediaRow, NewMedia};
 use crate::time::admin_time;
 
 /// The most items the library page lists at once (newest first; search

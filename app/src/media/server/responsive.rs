@@ -4,9 +4,10 @@
 use std::collections::HashMap;
 
 use super::is_media_key;
+use crate::content::MEDIA_PREFIX;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::model::media::{MEDIA_PREFIX, MediaRow, VariantRow};
+use crate::store::model::media::{MediaRow, VariantRow};
 
 /// The `sizes` of body images: the article column is at most 46rem wide.
 const BODY_SIZES: &str = "(max-width: 46rem) 100vw, 46rem";

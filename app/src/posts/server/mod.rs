@@ -1,5 +1,5 @@
-//! Server-only post logic: the bodies of the server functions, by feature (editing, review, lists, history,
-//! the public page).
+//! Server-only post logic: the bodies of the server functions, by
+//! feature (editing, review, lists, history, calendar).
 
 pub mod calendar;
 pub mod editing;

@@ -3,9 +3,6 @@
 
 use chrono::{DateTime, Utc};
 
-/// Where media files are served; keys follow it.
-pub const MEDIA_PREFIX: &str = "/media/";
-
 /// A stored file as the library's rows name it (its bytes are in storage).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileRecord {
