@@ -101,18 +101,10 @@ shared_queries! {
              WHERE id = $1 AND version = $2 AND status IN ({statuses}) RETURNING {}",
             sql::POST_COLUMNS
         );
-        let mut query = sqlx::query_as::<_, Post>(&sql)
+        let query = sqlx::query_as::<_, Post>(&sql)
             .bind(request.id)
-            .bind(request.expected_version)
-            .bind(edit.content.title.as_str())
-            .bind(edit.content.slug.as_str())
-            .bind(edit.content.body.as_str())
-            .bind(edit.content.excerpt.as_str())
-            .bind(edit.content.cover_url.as_str())
-            .bind(edit.content.cover_alt.as_str())
-            .bind(edit.content.seo_title.as_str())
-            .bind(edit.content.seo_description.as_str())
-            .bind(edit.content.canonical_url.as_str())
+            .bind(request.expected_version);
+        let mut query = sql::bind_content!(query, &edit.content)
             .bind(edit.show_review)
             .bind(request.at);
         for status in request.editable {

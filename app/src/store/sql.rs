@@ -148,3 +148,24 @@ pub fn escape_like(text: &str) -> String {
     }
     escaped
 }
+
+/// Binds a post's text (`PostContent`) as the next nine parameters, in the
+/// order the columns are named everywhere: title, slug, body, excerpt,
+/// cover_url, cover_alt, seo_title, seo_description, canonical_url. A
+/// macro because sqlx's `Query` and `QueryAs` share no `bind` trait.
+macro_rules! bind_content {
+    ($query:expr, $content:expr) => {{
+        let content: &$crate::domain::PostContent = $content;
+        $query
+            .bind(content.title.as_str())
+            .bind(content.slug.as_str())
+            .bind(content.body.as_str())
+            .bind(content.excerpt.as_str())
+            .bind(content.cover_url.as_str())
+            .bind(content.cover_alt.as_str())
+            .bind(content.seo_title.as_str())
+            .bind(content.seo_description.as_str())
+            .bind(content.canonical_url.as_str())
+    }};
+}
+pub(super) use bind_content;

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::Transaction;
 
 use super::queries::shared_queries;
+use super::sql;
 use crate::domain::SiteSettings;
 use crate::domain::{PostContent, PostStatus};
 use crate::error::AppError;
@@ -421,22 +422,14 @@ shared_queries! {
     async fn restore_post(&self, tx: &mut Transaction<'_, DB>, post: &ExportPost) -> Result<(), AppError> {
         let keep_id = self.overriding_ids;
         // The live revision is set once the revisions exist.
-        sqlx::query(&format!(
+        let insert = format!(
             "INSERT INTO posts (id, title, slug, body, excerpt, cover_url, cover_alt, seo_title, seo_description, \
              canonical_url, show_review, status, version, created_at, updated_at, published_at, publish_at, \
              trashed_at, reviewed_by, reviewed_at, reviewed_version) {keep_id} VALUES ($1, $2, $3, $4, $5, $6, $7, \
              $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)"
-        ))
-        .bind(post.id)
-        .bind(post.content.title.as_str())
-        .bind(post.content.slug.as_str())
-        .bind(post.content.body.as_str())
-        .bind(post.content.excerpt.as_str())
-        .bind(post.content.cover_url.as_str())
-        .bind(post.content.cover_alt.as_str())
-        .bind(post.content.seo_title.as_str())
-        .bind(post.content.seo_description.as_str())
-        .bind(post.content.canonical_url.as_str())
+        );
+        let query = sqlx::query(&insert).bind(post.id);
+        sql::bind_content!(query, &post.content)
         .bind(post.show_review)
         .bind(post.status.as_str())
         .bind(post.version)
@@ -480,26 +473,19 @@ shared_queries! {
     async fn restore_revisions(&self, tx: &mut Transaction<'_, DB>, post: &ExportPost) -> Result<(), AppError> {
         let keep_id = self.overriding_ids;
         for revision in post.revisions.iter().rev() {
-            sqlx::query(&format!(
+            let insert = format!(
                 "INSERT INTO post_revisions (id, post_id, version, saved_by, kind, status, title, slug, body, \
                  excerpt, cover_url, cover_alt, seo_title, seo_description, canonical_url, created_at, updated_at) \
                  {keep_id} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
-            ))
-            .bind(revision.id)
+            );
+            let query = sqlx::query(&insert)
+                .bind(revision.id)
             .bind(post.id)
             .bind(revision.version)
             .bind(revision.saved_by_id)
             .bind(revision.kind.as_str())
-            .bind(revision.status.as_str())
-            .bind(revision.content.title.as_str())
-            .bind(revision.content.slug.as_str())
-            .bind(revision.content.body.as_str())
-            .bind(revision.content.excerpt.as_str())
-            .bind(revision.content.cover_url.as_str())
-            .bind(revision.content.cover_alt.as_str())
-            .bind(revision.content.seo_title.as_str())
-            .bind(revision.content.seo_description.as_str())
-            .bind(revision.content.canonical_url.as_str())
+                .bind(revision.status.as_str());
+            sql::bind_content!(query, &revision.content)
             .bind(revision.created_at)
             .bind(revision.updated_at)
             .execute(&mut **tx)
