@@ -182,6 +182,18 @@ async fn a_token_works_on_its_owners_drafts_and_nothing_more(db: &TestDb) {
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(problem["code"], "invalid_body");
+    assert!(problem["detail"].as_str().is_some_and(|detail| detail.contains("`colour`")), "{problem}");
+    let (status, _, problem) = admin(
+        &server,
+        &spec,
+        "post",
+        "/api/v1/admin/posts",
+        Some(&write),
+        Some(json!({ "title": "Painted", "markdown": "Text", "colour": "blue" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+    assert!(problem["detail"].as_str().is_some_and(|detail| detail.contains("`colour`")), "{problem}");
     let (status, ..) = admin(
         &server,
         &spec,

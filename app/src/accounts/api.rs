@@ -98,7 +98,14 @@ pub async fn update_profile(
     credentials: String,
 ) -> Result<UserView, AppError> {
     let user = super::server::require(super::policy::Action::ManageOwnAccount).await?;
-    super::server::update_profile(user, display_name, bio, avatar_url, credentials).await
+    let (state, caller) = crate::accounts::server::call_context(user)?;
+    let request = UpdateProfile {
+        display_name,
+        bio,
+        avatar_url,
+        credentials,
+    };
+    super::server::update_profile(&state, &caller, &request).await
 }
 
 #[server]
@@ -114,36 +121,40 @@ pub async fn change_password(
 #[server]
 pub async fn list_users() -> Result<Vec<UserView>, AppError> {
     let _admin = super::server::require(super::policy::Action::ManageUsers).await?;
-    super::server::list_users().await
+    super::server::list_users(&crate::state::app_state()?).await
 }
 
 #[server]
 pub async fn create_user(email: String, display_name: String, role: String) -> Result<CreatedUser, AppError> {
     let admin = super::server::require(super::policy::Action::ManageUsers).await?;
-    super::server::create_user(admin, email, display_name, role).await
+    let (state, caller) = crate::accounts::server::call_context(admin)?;
+    super::server::create_user(&state, &caller, email, display_name, role).await
 }
 
 #[server]
 pub async fn change_role(user_id: i64, role: String) -> Result<UserView, AppError> {
     let admin = super::server::require(super::policy::Action::ManageUsers).await?;
-    super::server::change_role(admin, user_id, role).await
+    let (state, caller) = crate::accounts::server::call_context(admin)?;
+    super::server::change_role(&state, &caller, user_id, role).await
 }
 
 #[server]
 pub async fn set_user_active(user_id: i64, active: bool) -> Result<UserView, AppError> {
     let admin = super::server::require(super::policy::Action::ManageUsers).await?;
-    super::server::set_user_active(admin, user_id, active).await
+    let (state, caller) = crate::accounts::server::call_context(admin)?;
+    super::server::set_user_active(&state, &caller, user_id, active).await
 }
 
 /// A fresh set-password link for a user (e.g. one who forgot theirs).
 #[server]
 pub async fn issue_password_link(user_id: i64) -> Result<String, AppError> {
     let admin = super::server::require(super::policy::Action::ManageUsers).await?;
-    super::server::issue_password_link(admin, user_id).await
+    let (state, caller) = crate::accounts::server::call_context(admin)?;
+    super::server::issue_password_link(&state, &caller, user_id).await
 }
 
 #[server]
 pub async fn audit_log(user_id: Option<i64>, action: Option<String>) -> Result<Vec<AuditEntryView>, AppError> {
     let _admin = super::server::require(super::policy::Action::ViewAuditLog).await?;
-    super::server::audit_log(user_id, action).await
+    super::server::audit_log(&crate::state::app_state()?, user_id, action).await
 }

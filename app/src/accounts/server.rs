@@ -23,8 +23,10 @@ pub use crate::audit::{AuditAction, NewAuditEntry};
 pub use crate::crypto::{random_token, token_digest};
 pub use crate::input::people::{AvatarUrl, Bio, Credentials, DisplayName, Email, ProfileUpdate};
 pub use crate::store::model::accounts::{AuditFilter, AuditRow, NewUser, PasswordLink, User};
-pub use address::{client_address, request_address, safe_next};
-pub use caller::{require, require_role, require_user, session_user, user_of_session};
+pub use address::{client_address, safe_next};
+pub use caller::{
+    Caller, call_context, request_address, require, require_role, require_user, session_user, user_of_session,
+};
 pub use password::{Password, hash_password, verify_password};
 pub use session::{SESSION_COOKIE, SessionUser};
 pub use sign_in::{

@@ -29,17 +29,20 @@ pub struct CreatedApiToken {
 #[server]
 pub async fn list_api_tokens() -> Result<Vec<ApiTokenView>, AppError> {
     let user = crate::accounts::server::require_role(crate::accounts::Role::Author).await?;
-    super::server::list(&user).await
+    let (state, caller) = crate::accounts::server::call_context(user)?;
+    super::server::list(&state, &caller).await
 }
 
 #[server]
 pub async fn create_api_token(name: String, scope: String) -> Result<CreatedApiToken, AppError> {
     let user = crate::accounts::server::require_role(crate::accounts::Role::Author).await?;
-    super::server::create(&user, &name, &scope).await
+    let (state, caller) = crate::accounts::server::call_context(user)?;
+    super::server::create(&state, &caller, &name, &scope).await
 }
 
 #[server]
 pub async fn revoke_api_token(id: i64) -> Result<(), AppError> {
     let user = crate::accounts::server::require_role(crate::accounts::Role::Author).await?;
-    super::server::revoke(&user, id).await
+    let (state, caller) = crate::accounts::server::call_context(user)?;
+    super::server::revoke(&state, &caller, id).await
 }

@@ -2,10 +2,10 @@
 //! that turns a bearer token into its owner.
 
 use super::api::{ApiTokenView, CreatedApiToken};
-use crate::accounts::server::{AuditAction, NewAuditEntry, User, random_token, request_address, token_digest};
+use crate::accounts::server::{AuditAction, Caller, NewAuditEntry, User, random_token, token_digest};
 use crate::error::AppError;
 pub use crate::input::tokens::{Scope, TokenName};
-use crate::state::{AppState, app_state};
+use crate::state::AppState;
 pub use crate::store::model::tokens::*;
 use crate::time::admin_time;
 
@@ -62,15 +62,15 @@ impl TokenCaller {
 // ---------------------------------------------------------------------------
 // Server function bodies (the callers checked who is asking).
 
-pub async fn list(user: &User) -> Result<Vec<ApiTokenView>, AppError> {
-    let state = app_state()?;
+pub async fn list(state: &AppState, caller: &Caller) -> Result<Vec<ApiTokenView>, AppError> {
+    let user = &caller.user;
     let settings = state.store.site_settings().await?;
     let rows = state.store.api_tokens(user.id).await?;
     Ok(rows.into_iter().map(|row| view(row, &settings)).collect())
 }
 
-pub async fn create(user: &User, name: &str, scope: &str) -> Result<CreatedApiToken, AppError> {
-    let state = app_state()?;
+pub async fn create(state: &AppState, caller: &Caller, name: &str, scope: &str) -> Result<CreatedApiToken, AppError> {
+    let user = &caller.user;
     let mut problems = crate::error::FieldErrors::new();
     let name = crate::input::collect(&mut problems, "name", TokenName::parse(name));
     let scope = crate::input::collect(&mut problems, "scope", Scope::parse(scope));
@@ -78,9 +78,8 @@ pub async fn create(user: &User, name: &str, scope: &str) -> Result<CreatedApiTo
         return Err(AppError::Validation { fields: problems });
     };
     let secret = format!("{TOKEN_PREFIX}{}", random_token());
-    let address = request_address(&state).await;
     let audit = NewAuditEntry::new(AuditAction::ApiTokenCreated, Some(user.id), Some(user.id))
-        .address(&address)
+        .address(&caller.address)
         .detail(format!("\"{}\" ({})", name.as_str(), scope.as_str()));
     let row = state
         .store
@@ -102,14 +101,13 @@ pub async fn create(user: &User, name: &str, scope: &str) -> Result<CreatedApiTo
     })
 }
 
-pub async fn revoke(user: &User, id: i64) -> Result<(), AppError> {
-    let state = app_state()?;
-    let address = request_address(&state).await;
+pub async fn revoke(state: &AppState, caller: &Caller, id: i64) -> Result<(), AppError> {
+    let user = &caller.user;
     // The audit entry's time is the revocation's.
     let audit = NewAuditEntry {
         at: state.clock.now(),
         ..NewAuditEntry::new(AuditAction::ApiTokenRevoked, Some(user.id), Some(user.id))
-            .address(&address)
+            .address(&caller.address)
             .detail(format!("token {id}"))
     };
     state.store.revoke_api_token(user.id, id, &audit).await

@@ -39,14 +39,16 @@ pub struct MediaView {
 #[server]
 pub async fn list_media(#[server(default)] q: String) -> Result<Vec<MediaView>, AppError> {
     let user = crate::accounts::server::require_role(crate::accounts::Role::Author).await?;
-    super::server::list(&user, &q).await
+    let (state, caller) = crate::accounts::server::call_context(user)?;
+    super::server::list(&state, &caller, &q).await
 }
 
 /// Describes an image for people who cannot see it.
 #[server]
 pub async fn set_media_alt(id: i64, alt: String) -> Result<MediaView, AppError> {
     let user = crate::accounts::server::require_role(crate::accounts::Role::Author).await?;
-    super::server::set_alt(&user, id, &alt).await
+    let (state, caller) = crate::accounts::server::call_context(user)?;
+    super::server::set_alt(&state, &caller, id, &alt).await
 }
 
 /// Deletes an unused image and its files; `Conflict` naming the posts that
@@ -54,5 +56,6 @@ pub async fn set_media_alt(id: i64, alt: String) -> Result<MediaView, AppError> 
 #[server]
 pub async fn delete_media(id: i64) -> Result<(), AppError> {
     let user = crate::accounts::server::require_role(crate::accounts::Role::Author).await?;
-    super::server::delete(&user, id).await
+    let (state, caller) = crate::accounts::server::call_context(user)?;
+    super::server::delete(&state, &caller, id).await
 }

@@ -186,7 +186,7 @@ pub struct Preview {
 #[server]
 pub async fn list_staff() -> Result<Vec<Person>, AppError> {
     let _user = crate::accounts::server::require_role(Role::Author).await?;
-    super::server::editing::staff().await
+    super::server::editing::staff(&crate::state::app_state()?).await
 }
 
 /// The calendar of a month (`2026-12`; empty for this month). Authors
@@ -194,13 +194,14 @@ pub async fn list_staff() -> Result<Vec<Person>, AppError> {
 #[server]
 pub async fn calendar(#[server(default)] month: String) -> Result<CalendarView, AppError> {
     let user = crate::accounts::server::require_role(Role::Author).await?;
-    super::server::calendar::month(user, &month).await
+    let (state, caller) = crate::accounts::server::call_context(user)?;
+    super::server::calendar::month(&state, &caller, &month).await
 }
 
 #[server]
 pub async fn list_tags() -> Result<Vec<TagView>, AppError> {
     let _user = crate::accounts::server::require_role(Role::Author).await?;
-    super::server::editing::tags().await
+    super::server::editing::tags(&crate::state::app_state()?).await
 }
 
 /// Renames a tag or describes it (the description shows on its public
@@ -208,20 +209,22 @@ pub async fn list_tags() -> Result<Vec<TagView>, AppError> {
 #[server]
 pub async fn update_tag(id: i64, name: String, description: String) -> Result<TagView, AppError> {
     let _user = crate::accounts::server::require_role(Role::Editor).await?;
-    super::server::editing::update_tag(id, &name, &description).await
+    super::server::editing::update_tag(&crate::state::app_state()?, id, &name, &description).await
 }
 
 /// Starts a draft with the caller as its author.
 #[server]
 pub async fn create_post(title: String) -> Result<PostView, AppError> {
     let user = crate::accounts::server::require_role(Role::Author).await?;
-    super::server::editing::create(user, &title).await
+    let (state, caller) = crate::accounts::server::call_context(user)?;
+    super::server::editing::create(&state, &caller, &title).await
 }
 
 #[server]
 pub async fn load_post(id: i64) -> Result<EditorData, AppError> {
     let user = crate::accounts::server::require_user().await?;
-    super::server::editing::editor_data(user, id).await
+    let (state, caller) = crate::accounts::server::call_context(user)?;
+    super::server::editing::editor_data(&state, &caller, id).await
 }
 
 /// Saves a post. `version` is the one the editor loaded; when someone else
@@ -236,7 +239,14 @@ pub async fn save_post(
     manual: bool,
 ) -> Result<PostView, AppError> {
     let user = crate::accounts::server::require_user().await?;
-    super::server::editing::save(user, id, version, &fields, manual).await
+    let (state, caller) = crate::accounts::server::call_context(user)?;
+    let request = SavePost {
+        id,
+        version,
+        fields,
+        manual,
+    };
+    super::server::editing::save(&state, &caller, &request).await
 }
 
 /// The editor's live preview: the same renderer as the public page.
@@ -259,7 +269,15 @@ pub async fn change_status(
     #[server(default)] publish_at: String,
 ) -> Result<EditorData, AppError> {
     let user = crate::accounts::server::require_user().await?;
-    super::server::review::change_status(user, id, version, transition, &comment, &publish_at).await
+    let (state, caller) = crate::accounts::server::call_context(user)?;
+    let request = ChangeStatus {
+        id,
+        version,
+        transition,
+        comment,
+        publish_at,
+    };
+    super::server::review::change_status(&state, &caller, &request).await
 }
 
 /// Makes the edited text of a published (or scheduled) post the one
@@ -267,13 +285,15 @@ pub async fn change_status(
 #[server]
 pub async fn publish_update(id: i64, version: i64) -> Result<EditorData, AppError> {
     let user = crate::accounts::server::require_role(Role::Editor).await?;
-    super::server::review::publish_update(user, id, version).await
+    let (state, caller) = crate::accounts::server::call_context(user)?;
+    super::server::review::publish_update(&state, &caller, id, version).await
 }
 
 #[server]
 pub async fn add_comment(id: i64, body: String) -> Result<CommentView, AppError> {
     let user = crate::accounts::server::require_user().await?;
-    super::server::review::add_comment(user, id, &body).await
+    let (state, caller) = crate::accounts::server::call_context(user)?;
+    super::server::review::add_comment(&state, &caller, id, &body).await
 }
 
 /// Posts the caller may see, newest change first. Authors see their own.
@@ -285,32 +305,37 @@ pub async fn list_posts(
     #[server(default)] q: String,
 ) -> Result<Vec<PostSummary>, AppError> {
     let user = crate::accounts::server::require_role(Role::Author).await?;
-    super::server::lists::list(user, &status, &author, &tag, &q).await
+    let (state, caller) = crate::accounts::server::call_context(user)?;
+    let request = ListPosts { status, author, tag, q };
+    super::server::lists::list(&state, &caller, &request).await
 }
 
 /// Posts waiting for review, oldest first; editors only.
 #[server]
 pub async fn review_queue() -> Result<Vec<PostSummary>, AppError> {
     let _user = crate::accounts::server::require_role(Role::Editor).await?;
-    super::server::lists::review_queue().await
+    super::server::lists::review_queue(&crate::state::app_state()?).await
 }
 
 #[server]
 pub async fn dashboard() -> Result<DashboardView, AppError> {
     let user = crate::accounts::server::require_role(Role::Author).await?;
-    super::server::lists::dashboard(user).await
+    let (state, caller) = crate::accounts::server::call_context(user)?;
+    super::server::lists::dashboard(&state, &caller).await
 }
 
 #[server]
 pub async fn post_history(id: i64) -> Result<Vec<RevisionView>, AppError> {
     let user = crate::accounts::server::require_user().await?;
-    super::server::history::revisions(user, id).await
+    let (state, caller) = crate::accounts::server::call_context(user)?;
+    super::server::history::revisions(&state, &caller, id).await
 }
 
 #[server]
 pub async fn revision_diff(id: i64, from: i64, to: i64) -> Result<DiffView, AppError> {
     let user = crate::accounts::server::require_user().await?;
-    super::server::history::diff(user, id, from, to).await
+    let (state, caller) = crate::accounts::server::call_context(user)?;
+    super::server::history::diff(&state, &caller, &RevisionDiff { id, from, to }).await
 }
 
 /// Makes an old revision the current text, as a new revision: nothing is
@@ -318,13 +343,16 @@ pub async fn revision_diff(id: i64, from: i64, to: i64) -> Result<DiffView, AppE
 #[server]
 pub async fn restore_revision(id: i64, revision: i64, version: i64) -> Result<PostView, AppError> {
     let user = crate::accounts::server::require_user().await?;
-    super::server::history::restore(user, id, revision, version).await
+    let (state, caller) = crate::accounts::server::call_context(user)?;
+    let request = RestoreRevision { id, revision, version };
+    super::server::history::restore(&state, &caller, &request).await
 }
 
 #[server]
 pub async fn list_notifications() -> Result<Vec<NotificationView>, AppError> {
     let user = crate::accounts::server::require_role(Role::Author).await?;
-    super::server::review::notifications(user).await
+    let (state, caller) = crate::accounts::server::call_context(user)?;
+    super::server::review::notifications(&state, &caller).await
 }
 
 /// The caller's unread notifications; 0 for a visitor, so that the
@@ -332,7 +360,10 @@ pub async fn list_notifications() -> Result<Vec<NotificationView>, AppError> {
 #[server]
 pub async fn unread_notifications() -> Result<i64, AppError> {
     match crate::accounts::server::require_user().await {
-        Ok(user) => super::server::review::unread_count(user).await,
+        Ok(user) => {
+            let (state, caller) = crate::accounts::server::call_context(user)?;
+            super::server::review::unread_count(&state, &caller).await
+        }
         Err(AppError::Unauthenticated) => Ok(0),
         Err(other) => Err(other),
     }
@@ -341,12 +372,14 @@ pub async fn unread_notifications() -> Result<i64, AppError> {
 #[server]
 pub async fn mark_notifications_read() -> Result<(), AppError> {
     let user = crate::accounts::server::require_role(Role::Author).await?;
-    super::server::review::mark_read(user).await
+    let (state, caller) = crate::accounts::server::call_context(user)?;
+    super::server::review::mark_read(&state, &caller).await
 }
 
 /// Deletes every post in the trash for good; admins only.
 #[server]
 pub async fn empty_trash() -> Result<u64, AppError> {
     let user = crate::accounts::server::require_role(Role::Admin).await?;
-    super::server::review::empty_trash(user).await
+    let (state, caller) = crate::accounts::server::call_context(user)?;
+    super::server::review::empty_trash(&state, &caller).await
 }

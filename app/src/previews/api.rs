@@ -39,17 +39,18 @@ pub async fn create_preview_link(
     #[server(default)] pin: bool,
 ) -> Result<CreatedPreviewLink, AppError> {
     let user = crate::accounts::server::require_role(crate::accounts::Role::Editor).await?;
-    super::server::create(user, post_id, days, pin).await
+    let (state, caller) = crate::accounts::server::call_context(user)?;
+    super::server::create(&state, &caller, post_id, days, pin).await
 }
 
 #[server]
 pub async fn list_preview_links(post_id: i64) -> Result<Vec<PreviewLinkView>, AppError> {
     let _user = crate::accounts::server::require_role(crate::accounts::Role::Editor).await?;
-    super::server::list(post_id).await
+    super::server::list(&crate::state::app_state()?, post_id).await
 }
 
 #[server]
 pub async fn revoke_preview_link(post_id: i64, id: i64) -> Result<(), AppError> {
     let _user = crate::accounts::server::require_role(crate::accounts::Role::Editor).await?;
-    super::server::revoke(post_id, id).await
+    super::server::revoke(&crate::state::app_state()?, post_id, id).await
 }

@@ -4,19 +4,25 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::api::{CreatedPreviewLink, MAX_DAYS, PreviewLinkView};
-use crate::accounts::server::{User, random_token, token_digest};
+use crate::accounts::server::{Caller, random_token, token_digest};
 use crate::domain::PostStatus;
 use crate::error::AppError;
-use crate::state::app_state;
+use crate::state::AppState;
 use crate::store::model::posts::PublicPost;
 pub use crate::store::model::previews::*;
 use crate::time::admin_time;
 
-pub async fn create(user: User, post_id: i64, days: u32, pin: bool) -> Result<CreatedPreviewLink, AppError> {
+pub async fn create(
+    state: &AppState,
+    caller: &Caller,
+    post_id: i64,
+    days: u32,
+    pin: bool,
+) -> Result<CreatedPreviewLink, AppError> {
+    let user = &caller.user;
     if !(1..=MAX_DAYS).contains(&days) {
         return Err(AppError::invalid("days", format!("Choose from 1 to {MAX_DAYS} days.")));
     }
-    let state = app_state()?;
     let post = state.store.post(post_id).await?.ok_or(AppError::NotFound)?;
     if post.status == PostStatus::Trashed {
         return Err(AppError::Conflict {
@@ -44,16 +50,14 @@ pub async fn create(user: User, post_id: i64, days: u32, pin: bool) -> Result<Cr
     })
 }
 
-pub async fn list(post_id: i64) -> Result<Vec<PreviewLinkView>, AppError> {
-    let state = app_state()?;
+pub async fn list(state: &AppState, post_id: i64) -> Result<Vec<PreviewLinkView>, AppError> {
     let now = state.clock.now();
     let settings = state.store.site_settings().await?;
     let rows = state.store.preview_links(post_id).await?;
     Ok(rows.into_iter().map(|row| view(row, now, &settings)).collect())
 }
 
-pub async fn revoke(post_id: i64, id: i64) -> Result<(), AppError> {
-    let state = app_state()?;
+pub async fn revoke(state: &AppState, post_id: i64, id: i64) -> Result<(), AppError> {
     state.store.revoke_preview_link(post_id, id, state.clock.now()).await
 }
 

@@ -23,5 +23,6 @@ pub async fn get_site_settings() -> Result<SiteSettings, AppError> {
 #[server]
 pub async fn save_site_settings(#[server(flatten)] settings: SiteSettings) -> Result<SiteSettings, AppError> {
     let admin = crate::accounts::server::require(crate::accounts::policy::Action::ManageSettings).await?;
-    super::server::save(admin, &settings).await
+    let (state, caller) = crate::accounts::server::call_context(admin)?;
+    super::server::save(&state, &caller, &settings).await
 }

@@ -1,16 +1,18 @@
 //! Saving the settings an admin sent.
 
-use crate::accounts::server::{AuditAction, NewAuditEntry, User, request_address};
+use crate::accounts::server::{AuditAction, Caller, NewAuditEntry};
 use crate::error::AppError;
-use crate::state::app_state;
+use crate::state::AppState;
 
 pub use crate::input::site::*;
 
 /// Parses and stores settings an admin sent, with an audit entry.
-pub async fn save(admin: User, raw: &crate::domain::SiteSettings) -> Result<crate::domain::SiteSettings, AppError> {
-    let state = app_state()?;
+pub async fn save(
+    state: &AppState,
+    caller: &Caller,
+    raw: &crate::domain::SiteSettings,
+) -> Result<crate::domain::SiteSettings, AppError> {
     let update = SettingsUpdate::parse(raw)?;
-    let address = request_address(&state).await;
-    let entry = NewAuditEntry::new(AuditAction::SettingsChanged, Some(admin.id), None).address(&address);
+    let entry = NewAuditEntry::new(AuditAction::SettingsChanged, Some(caller.user.id), None).address(&caller.address);
     state.store.update_site_settings(&update, Some(&entry)).await
 }

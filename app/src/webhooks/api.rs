@@ -46,24 +46,26 @@ pub struct DeliveryView {
 #[server]
 pub async fn list_webhooks() -> Result<Vec<WebhookView>, AppError> {
     let _admin = crate::accounts::server::require_role(crate::accounts::Role::Admin).await?;
-    super::server::list().await
+    super::server::list(&crate::state::app_state()?).await
 }
 
 #[server]
 pub async fn create_webhook(url: String, #[server(default)] events: Vec<String>) -> Result<WebhookView, AppError> {
     let admin = crate::accounts::server::require_role(crate::accounts::Role::Admin).await?;
-    super::server::create(admin, &url, &events).await
+    let (state, caller) = crate::accounts::server::call_context(admin)?;
+    super::server::create(&state, &caller, &url, &events).await
 }
 
 #[server]
 pub async fn delete_webhook(id: i64) -> Result<(), AppError> {
     let admin = crate::accounts::server::require_role(crate::accounts::Role::Admin).await?;
-    super::server::delete(admin, id).await
+    let (state, caller) = crate::accounts::server::call_context(admin)?;
+    super::server::delete(&state, &caller, id).await
 }
 
 /// Queues a `ping` delivery, signed like every other.
 #[server]
 pub async fn send_test_webhook(id: i64) -> Result<(), AppError> {
     let _admin = crate::accounts::server::require_role(crate::accounts::Role::Admin).await?;
-    super::server::send_test(id).await
+    super::server::send_test(&crate::state::app_state()?, id).await
 }

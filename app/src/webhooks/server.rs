@@ -6,11 +6,11 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 
 use super::api::{DeliveryView, EVENTS, WebhookView};
-use crate::accounts::server::{AuditAction, NewAuditEntry, User, random_token, request_address};
+use crate::accounts::server::{AuditAction, Caller, NewAuditEntry, random_token};
 use crate::content::public_path;
 use crate::error::AppError;
 pub use crate::input::outbound::{WebhookUrl, is_public};
-use crate::state::app_state;
+use crate::state::AppState;
 pub use crate::store::model::webhooks::*;
 use crate::time::admin_time;
 
@@ -117,8 +117,7 @@ pub fn ping_payload(webhook_id: i64, at: DateTime<Utc>) -> String {
 // ---------------------------------------------------------------------------
 // Server function bodies (admins only; the callers checked that).
 
-pub async fn list() -> Result<Vec<WebhookView>, AppError> {
-    let state = app_state()?;
+pub async fn list(state: &AppState) -> Result<Vec<WebhookView>, AppError> {
     let settings = state.store.site_settings().await?;
     let mut views = Vec::new();
     for row in state.store.webhooks().await? {
@@ -149,8 +148,7 @@ pub async fn list() -> Result<Vec<WebhookView>, AppError> {
     Ok(views)
 }
 
-pub async fn create(admin: User, url: &str, events: &[String]) -> Result<WebhookView, AppError> {
-    let state = app_state()?;
+pub async fn create(state: &AppState, caller: &Caller, url: &str, events: &[String]) -> Result<WebhookView, AppError> {
     let mut problems = crate::error::FieldErrors::new();
     let url = WebhookUrl::resolve(url, state.config.webhooks_allow_private).await;
     let chosen: Vec<&'static str> = EVENTS
@@ -170,9 +168,8 @@ pub async fn create(admin: User, url: &str, events: &[String]) -> Result<Webhook
         Ok(url) if problems.is_empty() => url,
         _ => return Err(AppError::Validation { fields: problems }),
     };
-    let address = request_address(&state).await;
-    let audit = NewAuditEntry::new(AuditAction::WebhookAdded, Some(admin.id), None)
-        .address(&address)
+    let audit = NewAuditEntry::new(AuditAction::WebhookAdded, Some(caller.user.id), None)
+        .address(&caller.address)
         .detail(url.as_str().to_owned());
     let row = state
         .store
@@ -181,30 +178,27 @@ pub async fn create(admin: User, url: &str, events: &[String]) -> Result<Webhook
                 url,
                 events: chosen,
                 secret: format!("whsec_{}", random_token()),
-                created_by: admin.id,
+                created_by: caller.user.id,
                 created_at: state.clock.now(),
             },
             &audit,
         )
         .await?;
-    list()
+    list(state)
         .await?
         .into_iter()
         .find(|view| view.id == row.id)
         .ok_or(AppError::NotFound)
 }
 
-pub async fn delete(admin: User, id: i64) -> Result<(), AppError> {
-    let state = app_state()?;
-    let address = request_address(&state).await;
-    let audit = NewAuditEntry::new(AuditAction::WebhookDeleted, Some(admin.id), None)
-        .address(&address)
+pub async fn delete(state: &AppState, caller: &Caller, id: i64) -> Result<(), AppError> {
+    let audit = NewAuditEntry::new(AuditAction::WebhookDeleted, Some(caller.user.id), None)
+        .address(&caller.address)
         .detail(format!("webhook {id}"));
     state.store.delete_webhook(id, &audit).await
 }
 
-pub async fn send_test(id: i64) -> Result<(), AppError> {
-    let state = app_state()?;
+pub async fn send_test(state: &AppState, id: i64) -> Result<(), AppError> {
     let now = state.clock.now();
     state.store.queue_test_delivery(id, &ping_payload(id, now), now).await
 }

@@ -5,8 +5,6 @@ use std::net::SocketAddr;
 use axum::extract::ConnectInfo;
 use axum::http::request::Parts;
 
-use crate::state::AppState;
-
 /// The client's address: the peer, or, behind a trusted reverse proxy, the
 /// last address the proxy appended to X-Forwarded-For.
 pub fn client_address(parts: &Parts, trust_proxy: bool) -> String {
@@ -27,13 +25,6 @@ pub fn client_address(parts: &Parts, trust_proxy: bool) -> String {
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|info| info.0.ip().to_string())
-        .unwrap_or_default()
-}
-
-/// The address of the client of the current server function call.
-pub async fn request_address(state: &AppState) -> String {
-    leptos::prelude::use_context::<Parts>()
-        .map(|parts| client_address(&parts, state.config.trust_proxy))
         .unwrap_or_default()
 }
 

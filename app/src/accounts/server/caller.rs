@@ -1,6 +1,9 @@
-//! Who is calling: the user of the request's session, and the guards
-//! server functions start with.
+//! Who is calling: the user of the request's session, the guards server
+//! functions start with, and the `Caller` their bodies take.
 
+use axum::http::request::Parts;
+
+use super::address::client_address;
 use super::session;
 use crate::accounts::api::Role;
 use crate::accounts::policy::{self, Action};
@@ -42,4 +45,41 @@ pub async fn require(action: Action) -> Result<User, AppError> {
     } else {
         Err(AppError::Forbidden)
     }
+}
+
+/// Whom a server function's body works for, and from where. Bodies take
+/// the state and the caller as arguments, not from Leptos context, so
+/// that the admin API (which has a token, not a session) calls the same
+/// bodies directly.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    pub user: User,
+    /// The client's address, for the audit log.
+    pub address: String,
+}
+
+impl Caller {
+    /// The caller of a request whose `parts` are at hand.
+    pub fn of_parts(state: &AppState, user: User, parts: &Parts) -> Self {
+        Self {
+            user,
+            address: client_address(parts, state.config.trust_proxy),
+        }
+    }
+}
+
+/// The state and the caller of the current server function, once its
+/// guard has let `user` in.
+pub fn call_context(user: User) -> Result<(AppState, Caller), AppError> {
+    let state = app_state()?;
+    let address = request_address(&state);
+    Ok((state, Caller { user, address }))
+}
+
+/// The address of the current server function call's client, for calls
+/// that have no signed-in caller (signing in, setting a password).
+pub fn request_address(state: &AppState) -> String {
+    leptos::prelude::use_context::<Parts>()
+        .map(|parts| client_address(&parts, state.config.trust_proxy))
+        .unwrap_or_default()
 }

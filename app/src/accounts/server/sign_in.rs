@@ -5,20 +5,20 @@
 use chrono::Utc;
 
 use super::{
-    AuditAction, DisplayName, Email, NewAuditEntry, NewUser, Password, ProfileUpdate, User, hash_password,
+    AuditAction, Caller, DisplayName, Email, NewAuditEntry, NewUser, Password, ProfileUpdate, User, hash_password,
     request_address, safe_next, session, throttle, token_digest, verify_password, view_of,
 };
-use crate::accounts::api::{Role, UserView};
+use crate::accounts::api::{Role, UpdateProfile, UserView};
 use crate::error::AppError;
 use crate::input;
-use crate::state::app_state;
+use crate::state::{AppState, app_state};
 
 /// The one message for every failed sign-in, whatever went wrong.
 pub const SIGN_IN_FAILED: &str = "That email and password do not match an active account.";
 
 pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
     let state = app_state()?;
-    let address = request_address(&state).await;
+    let address = request_address(&state);
     // Malformed input is a failed attempt like any other: same message,
     // same counting, same (dummy) hashing time.
     let email_key: String = email.trim().to_lowercase().chars().take(254).collect();
@@ -49,7 +49,7 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
 
 pub async fn logout(user: User) -> Result<(), AppError> {
     let state = app_state()?;
-    let address = request_address(&state).await;
+    let address = request_address(&state);
     let session = session::from_request().await?;
     session.flush().await.map_err(AppError::internal)?;
     let entry = NewAuditEntry::new(AuditAction::SignOut, Some(user.id), Some(user.id)).address(&address);
@@ -81,7 +81,7 @@ pub async fn complete_setup(
     let (Some(email), Some(display_name), Some(password)) = (email, display_name, password) else {
         return Err(AppError::Validation { fields: problems });
     };
-    let address = request_address(&state).await;
+    let address = request_address(&state);
     let new_user = NewUser {
         email,
         display_name,
@@ -109,7 +109,7 @@ pub async fn set_password_with_token(
     // not cost the user their link.
     let password = parse_new_password(&password, &password_confirmation, "password")?;
     let hash = hash_password(password).await?;
-    let address = request_address(&state).await;
+    let address = request_address(&state);
     let entry = NewAuditEntry::new(AuditAction::PasswordChanged, None, None)
         .address(&address)
         .detail("through a set-password link");
@@ -129,16 +129,14 @@ pub async fn set_password_with_token(
     Ok(())
 }
 
-pub async fn update_profile(
-    user: User,
-    display_name: String,
-    bio: String,
-    avatar_url: String,
-    credentials: String,
-) -> Result<UserView, AppError> {
-    let state = app_state()?;
-    let update = ProfileUpdate::parse(&display_name, &bio, &avatar_url, &credentials)?;
-    view_of(&state, &state.store.update_profile(user.id, &update).await?).await
+pub async fn update_profile(state: &AppState, caller: &Caller, request: &UpdateProfile) -> Result<UserView, AppError> {
+    let update = ProfileUpdate::parse(
+        &request.display_name,
+        &request.bio,
+        &request.avatar_url,
+        &request.credentials,
+    )?;
+    view_of(state, &state.store.update_profile(caller.user.id, &update).await?).await
 }
 
 pub async fn change_password(
@@ -156,7 +154,7 @@ pub async fn change_password(
     }
     let password = parse_new_password(&new_password, &new_password_confirmation, "new_password")?;
     let hash = hash_password(password).await?;
-    let address = request_address(&state).await;
+    let address = request_address(&state);
     let entry = NewAuditEntry::new(AuditAction::PasswordChanged, Some(user.id), Some(user.id)).address(&address);
     let user = state.store.set_password(user.id, &hash, &entry).await?;
     // Every other session of this user ended with the epoch change; this

@@ -5,13 +5,13 @@
 use chrono::{Duration, Utc};
 
 use super::{
-    AuditAction, AuditFilter, DisplayName, Email, NewAuditEntry, NewUser, PasswordLink, User, random_token,
-    request_address, token_digest, view_of,
+    AuditAction, AuditFilter, Caller, DisplayName, Email, NewAuditEntry, NewUser, PasswordLink, random_token,
+    token_digest, view_of,
 };
 use crate::accounts::api::{AuditEntryView, CreatedUser, Role, UserView};
 use crate::error::AppError;
 use crate::input;
-use crate::state::{AppState, app_state};
+use crate::state::AppState;
 use crate::time::admin_time;
 
 /// How long a set-password link works.
@@ -29,8 +29,7 @@ impl PasswordLink {
     }
 }
 
-pub async fn list_users() -> Result<Vec<UserView>, AppError> {
-    let state = app_state()?;
+pub async fn list_users(state: &AppState) -> Result<Vec<UserView>, AppError> {
     let settings = state.store.site_settings().await?;
     Ok(state
         .store
@@ -42,12 +41,12 @@ pub async fn list_users() -> Result<Vec<UserView>, AppError> {
 }
 
 pub async fn create_user(
-    admin: User,
+    state: &AppState,
+    caller: &Caller,
     email: String,
     display_name: String,
     role: String,
 ) -> Result<CreatedUser, AppError> {
-    let state = app_state()?;
     let mut problems = crate::error::FieldErrors::new();
     let email = input::collect(&mut problems, "email", Email::parse(&email));
     let display_name = input::collect(&mut problems, "display_name", DisplayName::parse(&display_name));
@@ -63,9 +62,8 @@ pub async fn create_user(
     let (Some(email), Some(display_name), Some(role)) = (email, display_name, role) else {
         return Err(AppError::Validation { fields: problems });
     };
-    let address = request_address(&state).await;
-    let entry = NewAuditEntry::new(AuditAction::UserCreated, Some(admin.id), None)
-        .address(&address)
+    let entry = NewAuditEntry::new(AuditAction::UserCreated, Some(caller.user.id), None)
+        .address(&caller.address)
         .detail(format!("role {}", role.as_str()));
     let (token, link) = PasswordLink::new();
     let new_user = NewUser {
@@ -77,21 +75,20 @@ pub async fn create_user(
     };
     let user = state.store.create_user(&new_user, &entry).await?;
     Ok(CreatedUser {
-        user: view_of(&state, &user).await?,
-        set_password_url: set_password_url(&state, &token).await?,
+        user: view_of(state, &user).await?,
+        set_password_url: set_password_url(state, &token).await?,
     })
 }
 
-pub async fn issue_password_link(admin: User, user_id: i64) -> Result<String, AppError> {
-    let state = app_state()?;
+pub async fn issue_password_link(state: &AppState, caller: &Caller, user_id: i64) -> Result<String, AppError> {
     let (token, link) = PasswordLink::new();
-    let address = request_address(&state).await;
-    let entry = NewAuditEntry::new(AuditAction::PasswordLinkIssued, Some(admin.id), Some(user_id)).address(&address);
+    let entry = NewAuditEntry::new(AuditAction::PasswordLinkIssued, Some(caller.user.id), Some(user_id))
+        .address(&caller.address);
     state
         .store
         .create_password_token(user_id, &link.token_digest, link.expires_at, &entry)
         .await?;
-    set_password_url(&state, &token).await
+    set_password_url(state, &token).await
 }
 
 async fn set_password_url(state: &AppState, token: &str) -> Result<String, AppError> {
@@ -99,23 +96,27 @@ async fn set_password_url(state: &AppState, token: &str) -> Result<String, AppEr
     Ok(format!("{site_url}/admin/set-password/{token}"))
 }
 
-pub async fn change_role(admin: User, user_id: i64, role: String) -> Result<UserView, AppError> {
-    let state = app_state()?;
+pub async fn change_role(state: &AppState, caller: &Caller, user_id: i64, role: String) -> Result<UserView, AppError> {
+    let admin = &caller.user;
     let role = Role::parse(&role)?;
     if user_id == admin.id {
         return Err(AppError::Conflict {
             message: "You cannot change your own role; ask another admin.".into(),
         });
     }
-    let address = request_address(&state).await;
     let entry = NewAuditEntry::new(AuditAction::RoleChanged, Some(admin.id), Some(user_id))
-        .address(&address)
+        .address(&caller.address)
         .detail(format!("to {}", role.as_str()));
-    view_of(&state, &state.store.set_role(user_id, role, &entry).await?).await
+    view_of(state, &state.store.set_role(user_id, role, &entry).await?).await
 }
 
-pub async fn set_user_active(admin: User, user_id: i64, active: bool) -> Result<UserView, AppError> {
-    let state = app_state()?;
+pub async fn set_user_active(
+    state: &AppState,
+    caller: &Caller,
+    user_id: i64,
+    active: bool,
+) -> Result<UserView, AppError> {
+    let admin = &caller.user;
     if user_id == admin.id {
         return Err(AppError::Conflict {
             message: "You cannot deactivate your own account; ask another admin.".into(),
@@ -126,13 +127,15 @@ pub async fn set_user_active(admin: User, user_id: i64, active: bool) -> Result<
     } else {
         AuditAction::Deactivated
     };
-    let address = request_address(&state).await;
-    let entry = NewAuditEntry::new(action, Some(admin.id), Some(user_id)).address(&address);
-    view_of(&state, &state.store.set_active(user_id, active, &entry).await?).await
+    let entry = NewAuditEntry::new(action, Some(admin.id), Some(user_id)).address(&caller.address);
+    view_of(state, &state.store.set_active(user_id, active, &entry).await?).await
 }
 
-pub async fn audit_log(user_id: Option<i64>, action: Option<String>) -> Result<Vec<AuditEntryView>, AppError> {
-    let state = app_state()?;
+pub async fn audit_log(
+    state: &AppState,
+    user_id: Option<i64>,
+    action: Option<String>,
+) -> Result<Vec<AuditEntryView>, AppError> {
     let action = match action.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
         None => None,
         Some(raw) => Some(

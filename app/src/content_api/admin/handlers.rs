@@ -1,20 +1,23 @@
 //! The admin API's endpoints, each documented for the OpenAPI document.
-//! They run the admin's own server-side functions as the caller, so every
-//! workflow rule is the same as in the browser.
+//! They call the admin's own server-function bodies with the token's
+//! owner as the caller, so every workflow rule is the same as in the
+//! browser.
 
 use axum::Json;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, Request, State};
 use axum::http::StatusCode;
 
-use super::caller::{as_caller, caller, post_id, write_request};
+use super::caller::{caller, post_id, write_request};
 use super::wire::{
     AdminListParams, AdminPerson, AdminPost, AdminPostList, AdminPostSummary, DraftFields, DraftUpdate, NewDraft,
     Submission, check_new_draft, to_admin_post,
 };
+use crate::accounts::server::Caller;
 use crate::content_api::problem::Problem;
 use crate::domain::PostFields;
 use crate::error::AppError;
+use crate::posts::api::{ChangeStatus, SavePost};
 use crate::posts::server::{ListOrder, PostFilter, post_for};
 use crate::posts::workflow::{PostStatus, Transition};
 use crate::state::AppState;
@@ -122,8 +125,7 @@ pub async fn get_post(
     let (parts, _) = request.into_parts();
     let caller = caller(&state, &parts).await?;
     let id = post_id(path)?;
-    let post = as_caller(&state, parts, admin_post(caller.user, id)).await?;
-    Ok(Json(post))
+    Ok(Json(admin_post(&state, &caller.user, id).await?))
 }
 
 /// Starts a draft with the caller as its author.
@@ -144,18 +146,14 @@ pub async fn create_draft(
     State(state): State<AppState>,
     request: Request,
 ) -> Result<(StatusCode, Json<AdminPost>), Problem> {
-    let (user, parts, draft) = write_request::<NewDraft>(&state, request).await?;
-    let title = draft.title.clone();
-    let fields = DraftFields::from(draft);
-    check_new_draft(&title, &fields, user.id)?;
-    let post = as_caller(&state, parts, async move {
-        let created = crate::posts::server::editing::create(user.clone(), &title).await?;
-        if !fields.is_empty() {
-            save_fields(&user, created.id, created.version, &fields).await?;
-        }
-        admin_post(user, created.id).await
-    })
-    .await?;
+    let (caller, draft) = write_request::<NewDraft>(&state, request).await?;
+    check_new_draft(&draft, caller.user.id)?;
+    let created = crate::posts::server::editing::create(&state, &caller, &draft.title).await?;
+    if draft.fields != DraftFields::default() {
+        let first_save = DraftUpdate::first_save(created.version, draft);
+        save_fields(&state, &caller, created.id, &first_save).await?;
+    }
+    let post = admin_post(&state, &caller.user, created.id).await?;
     Ok((StatusCode::CREATED, Json(post)))
 }
 
@@ -181,15 +179,10 @@ pub async fn update_draft(
     path: Result<Path<i64>, PathRejection>,
     request: Request,
 ) -> Result<Json<AdminPost>, Problem> {
-    let (user, parts, update) = write_request::<DraftUpdate>(&state, request).await?;
+    let (caller, update) = write_request::<DraftUpdate>(&state, request).await?;
     let id = post_id(path)?;
-    let post = as_caller(&state, parts, async move {
-        let version = update.version;
-        save_fields(&user, id, version, &DraftFields::from(update)).await?;
-        admin_post(user, id).await
-    })
-    .await?;
-    Ok(Json(post))
+    save_fields(&state, &caller, id, &update).await?;
+    Ok(Json(admin_post(&state, &caller.user, id).await?))
 }
 
 /// Sends a draft to the editors for review.
@@ -213,27 +206,23 @@ pub async fn submit(
     path: Result<Path<i64>, PathRejection>,
     request: Request,
 ) -> Result<Json<AdminPost>, Problem> {
-    let (user, parts, submission) = write_request::<Submission>(&state, request).await?;
+    let (caller, submission) = write_request::<Submission>(&state, request).await?;
     let id = post_id(path)?;
-    let post = as_caller(&state, parts, async move {
-        crate::posts::server::review::change_status(user.clone(), id, submission.version, Transition::Submit, "", "")
-            .await?;
-        admin_post(user, id).await
-    })
-    .await?;
-    Ok(Json(post))
+    let submit = ChangeStatus {
+        id,
+        version: submission.version,
+        transition: Transition::Submit,
+        comment: String::new(),
+        publish_at: String::new(),
+    };
+    crate::posts::server::review::change_status(&state, &caller, &submit).await?;
+    Ok(Json(admin_post(&state, &caller.user, id).await?))
 }
 
 /// Saves `fields` over the post's current values, as the editor's Save
 /// button would.
-async fn save_fields(
-    user: &crate::accounts::server::User,
-    id: i64,
-    version: i64,
-    fields: &DraftFields,
-) -> Result<(), AppError> {
-    let state = crate::state::app_state()?;
-    let (post, authors, _) = post_for(user, id).await?;
+async fn save_fields(state: &AppState, caller: &Caller, id: i64, update: &DraftUpdate) -> Result<(), AppError> {
+    let (post, authors, _) = post_for(state, &caller.user, id).await?;
     let tags: Vec<String> = state
         .store
         .post_tags(id)
@@ -247,14 +236,19 @@ async fn save_fields(
         tags: tags.join(", "),
         author_ids: authors.iter().map(|author| author.id).collect(),
     };
-    fields.apply_to(&mut values)?;
-    crate::posts::server::editing::save(user.clone(), id, version, &values, true).await?;
+    update.fields.apply_to(update.title.as_ref(), &mut values)?;
+    let save = SavePost {
+        id,
+        version: update.version,
+        fields: values,
+        manual: true,
+    };
+    crate::posts::server::editing::save(state, caller, &save).await?;
     Ok(())
 }
 
-async fn admin_post(user: crate::accounts::server::User, id: i64) -> Result<AdminPost, AppError> {
-    let state = crate::state::app_state()?;
-    let (post, authors, _) = post_for(&user, id).await?;
+async fn admin_post(state: &AppState, user: &crate::accounts::server::User, id: i64) -> Result<AdminPost, AppError> {
+    let (post, authors, _) = post_for(state, user, id).await?;
     let tags = state.store.post_tags(id).await?;
     Ok(to_admin_post(
         post,

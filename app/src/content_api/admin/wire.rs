@@ -3,6 +3,8 @@
 //! out of the admin's own post fields. Apart from the handlers so that the
 //! shape of the API reads in one place.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -61,32 +63,35 @@ pub struct AdminPostList {
 
 /// A new draft: a title, and any of the other fields.
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
 pub struct NewDraft {
     #[schema(min_length = 1, max_length = 200, example = "Sleep and screens")]
     pub title: String,
-    pub slug: Option<String>,
-    pub markdown: Option<String>,
-    pub excerpt: Option<String>,
-    /// Tag names; missing tags are created.
-    pub tags: Option<Vec<String>>,
-    pub cover_url: Option<String>,
-    pub cover_alt: Option<String>,
-    pub seo_title: Option<String>,
-    pub seo_description: Option<String>,
-    pub canonical_url: Option<String>,
-    pub show_review: Option<bool>,
+    #[serde(flatten)]
+    pub fields: DraftFields,
+    #[serde(flatten)]
+    #[schema(ignore)]
+    pub(super) unknown: UnknownFields,
 }
 
 /// Changes to a draft: the version it was read at, and the fields to
 /// change (the others stay).
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
 pub struct DraftUpdate {
     #[serde(deserialize_with = "whole_number")]
     pub version: i64,
     #[schema(min_length = 1, max_length = 200)]
     pub title: Option<String>,
+    #[serde(flatten)]
+    pub fields: DraftFields,
+    #[serde(flatten)]
+    #[schema(ignore)]
+    pub(super) unknown: UnknownFields,
+}
+
+/// The fields of a draft besides its title that a request may set; one
+/// left out keeps its value.
+#[derive(Debug, Default, PartialEq, Deserialize, ToSchema)]
+pub struct DraftFields {
     pub slug: Option<String>,
     pub markdown: Option<String>,
     pub excerpt: Option<String>,
@@ -100,71 +105,50 @@ pub struct DraftUpdate {
     pub show_review: Option<bool>,
 }
 
-/// The fields a save may change; `None` keeps the current value.
-#[derive(Debug, Default)]
-pub(super) struct DraftFields {
-    title: Option<String>,
-    slug: Option<String>,
-    markdown: Option<String>,
-    excerpt: Option<String>,
-    tags: Option<Vec<String>>,
-    cover_url: Option<String>,
-    cover_alt: Option<String>,
-    seo_title: Option<String>,
-    seo_description: Option<String>,
-    canonical_url: Option<String>,
-    show_review: Option<bool>,
+/// The names in a body that no field takes, to refuse them by name as
+/// `deny_unknown_fields` would (serde cannot combine it with `flatten`).
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct UnknownFields(BTreeMap<String, serde::de::IgnoredAny>);
+
+impl UnknownFields {
+    pub(super) fn refuse(&self) -> Result<(), String> {
+        match self.0.keys().next() {
+            None => Ok(()),
+            Some(name) => Err(format!("unknown field `{name}`")),
+        }
+    }
 }
 
-impl From<NewDraft> for DraftFields {
-    fn from(draft: NewDraft) -> Self {
+/// A JSON body an admin endpoint takes, with the names it does not know.
+pub(super) trait AdminBody: serde::de::DeserializeOwned {
+    fn unknown(&self) -> Option<&UnknownFields> {
+        None
+    }
+}
+
+impl AdminBody for NewDraft {
+    fn unknown(&self) -> Option<&UnknownFields> {
+        Some(&self.unknown)
+    }
+}
+
+impl AdminBody for DraftUpdate {
+    fn unknown(&self) -> Option<&UnknownFields> {
+        Some(&self.unknown)
+    }
+}
+
+impl AdminBody for Submission {}
+
+impl DraftUpdate {
+    /// The first save of a new draft, made of the fields it came with.
+    pub(super) fn first_save(version: i64, draft: NewDraft) -> Self {
         Self {
+            version,
             title: None,
-            slug: draft.slug,
-            markdown: draft.markdown,
-            excerpt: draft.excerpt,
-            tags: draft.tags,
-            cover_url: draft.cover_url,
-            cover_alt: draft.cover_alt,
-            seo_title: draft.seo_title,
-            seo_description: draft.seo_description,
-            canonical_url: draft.canonical_url,
-            show_review: draft.show_review,
+            fields: draft.fields,
+            unknown: UnknownFields::default(),
         }
-    }
-}
-
-impl From<DraftUpdate> for DraftFields {
-    fn from(update: DraftUpdate) -> Self {
-        Self {
-            title: update.title,
-            slug: update.slug,
-            markdown: update.markdown,
-            excerpt: update.excerpt,
-            tags: update.tags,
-            cover_url: update.cover_url,
-            cover_alt: update.cover_alt,
-            seo_title: update.seo_title,
-            seo_description: update.seo_description,
-            canonical_url: update.canonical_url,
-            show_review: update.show_review,
-        }
-    }
-}
-
-impl DraftFields {
-    pub(super) fn is_empty(&self) -> bool {
-        self.title.is_none()
-            && self.slug.is_none()
-            && self.markdown.is_none()
-            && self.excerpt.is_none()
-            && self.tags.is_none()
-            && self.cover_url.is_none()
-            && self.cover_alt.is_none()
-            && self.seo_title.is_none()
-            && self.seo_description.is_none()
-            && self.canonical_url.is_none()
-            && self.show_review.is_none()
     }
 }
 
@@ -200,17 +184,17 @@ pub struct AdminListParams {
 }
 
 impl DraftFields {
-    /// Lays these changes over a post's fields. Tag names travel joined by
-    /// commas, so a name with a comma in it is refused rather than split
-    /// in two.
-    pub(super) fn apply_to(&self, fields: &mut PostFields) -> Result<(), AppError> {
+    /// Lays these changes, and a new `title` if there is one, over a
+    /// post's fields. Tag names travel joined by commas, so a name with a
+    /// comma in it is refused rather than split in two.
+    pub(super) fn apply_to(&self, title: Option<&String>, fields: &mut PostFields) -> Result<(), AppError> {
         let set = |target: &mut String, new: &Option<String>| {
             if let Some(new) = new {
                 new.clone_into(target);
             }
         };
         let content = &mut fields.content;
-        set(&mut content.title, &self.title);
+        set(&mut content.title, &title.cloned());
         set(&mut content.slug, &self.slug);
         set(&mut content.body, &self.markdown);
         set(&mut content.excerpt, &self.excerpt);
@@ -234,13 +218,14 @@ impl DraftFields {
 
 /// Checks a new draft's fields as its first save will, before anything is
 /// stored, so a refused draft leaves nothing behind.
-pub(super) fn check_new_draft(title: &str, fields: &DraftFields, author_id: i64) -> Result<(), AppError> {
+pub(super) fn check_new_draft(draft: &NewDraft, author_id: i64) -> Result<(), AppError> {
+    let title = &draft.title;
     let slug = PostTitle::parse(title)
         .map(|title| Slug::from_title(&title).as_str().to_owned())
         .unwrap_or_default();
     let mut values = PostFields {
         content: PostContent {
-            title: title.to_owned(),
+            title: title.clone(),
             slug,
             ..PostContent::default()
         },
@@ -248,7 +233,7 @@ pub(super) fn check_new_draft(title: &str, fields: &DraftFields, author_id: i64)
         tags: String::new(),
         author_ids: vec![author_id],
     };
-    fields.apply_to(&mut values)?;
+    draft.fields.apply_to(None, &mut values)?;
     PostEdit::parse(&values).map(drop)
 }
 

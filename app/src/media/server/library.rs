@@ -4,11 +4,11 @@
 
 use super::process::{StoredFile, process};
 use crate::accounts::Role;
-use crate::accounts::server::{AuditAction, NewAuditEntry, User};
+use crate::accounts::server::{AuditAction, Caller, NewAuditEntry, User};
 use crate::content::MEDIA_PREFIX;
 use crate::error::AppError;
 use crate::media::api::MediaView;
-use crate::state::{AppState, app_state};
+use crate::state::AppState;
 use crate::store::files::MediaStorage;
 use crate::store::model::media::{MediaRow, NewMedia};
 use crate::time::admin_time;
@@ -60,10 +60,10 @@ async fn views(state: &AppState, user: &User, rows: Vec<MediaRow>) -> Result<Vec
     Ok(views)
 }
 
-pub async fn list(user: &User, q: &str) -> Result<Vec<MediaView>, AppError> {
-    let state = app_state()?;
+pub async fn list(state: &AppState, caller: &Caller, q: &str) -> Result<Vec<MediaView>, AppError> {
+    let user = &caller.user;
     let rows = state.store.media_list(q.trim(), LIBRARY_PAGE).await?;
-    views(&state, user, rows).await
+    views(state, user, rows).await
 }
 
 /// Alt text: plain text, at most 500 characters.
@@ -78,12 +78,12 @@ pub fn alt_text(raw: &str) -> Result<String, String> {
     Ok(alt.to_owned())
 }
 
-pub async fn set_alt(user: &User, id: i64, raw: &str) -> Result<MediaView, AppError> {
-    let state = app_state()?;
+pub async fn set_alt(state: &AppState, caller: &Caller, id: i64, raw: &str) -> Result<MediaView, AppError> {
+    let user = &caller.user;
     let alt = alt_text(raw).map_err(|message| AppError::invalid("alt", message))?;
     let row = state.store.media_by_id(id).await?.ok_or(AppError::NotFound)?;
     if row.alt == alt {
-        return view(&state, user, row).await;
+        return view(state, user, row).await;
     }
     // Anyone may describe an image nobody has described yet (an author
     // using a colleague's upload); changing a description is its owner's.
@@ -93,23 +93,22 @@ pub async fn set_alt(user: &User, id: i64, raw: &str) -> Result<MediaView, AppEr
     }
     let only_uploader = (!fills_in && user.role < Role::Editor).then_some(user.id);
     let row = state.store.set_media_alt(id, &alt, only_uploader).await?;
-    view(&state, user, row).await
+    view(state, user, row).await
 }
 
-pub async fn delete(user: &User, id: i64) -> Result<(), AppError> {
-    let state = app_state()?;
+pub async fn delete(state: &AppState, caller: &Caller, id: i64) -> Result<(), AppError> {
+    let user = &caller.user;
     let row = state.store.media_by_id(id).await?.ok_or(AppError::NotFound)?;
     if !may_edit(user, &row) {
         return Err(AppError::Forbidden);
     }
-    let address = crate::accounts::server::request_address(&state).await;
     let audit = NewAuditEntry::new(AuditAction::MediaDeleted, Some(user.id), None)
-        .address(&address)
+        .address(&caller.address)
         .detail(format!("\"{}\" ({})", row.file_name, row.original_key));
     let only_uploader = (user.role < Role::Editor).then_some(user.id);
     let keys = state.store.delete_media(id, only_uploader, &audit).await?;
     // The rows are gone; a file that fails to go is only wasted space.
-    remove_unreferenced(&state, &keys).await;
+    remove_unreferenced(state, &keys).await;
     Ok(())
 }
 

@@ -5,13 +5,13 @@ use chrono::{DateTime, Datelike, Days, Months, NaiveDate, TimeZone, Utc};
 
 use super::CalendarRow;
 use crate::accounts::Role;
-use crate::accounts::server::User;
+use crate::accounts::server::Caller;
 use crate::error::AppError;
 use crate::posts::api::{CalendarDay, CalendarEntry, CalendarView};
-use crate::state::app_state;
+use crate::state::AppState;
 
-pub async fn month(user: User, raw_month: &str) -> Result<CalendarView, AppError> {
-    let state = app_state()?;
+pub async fn month(state: &AppState, caller: &Caller, raw_month: &str) -> Result<CalendarView, AppError> {
+    let user = &caller.user;
     let settings = state.store.site_settings().await?;
     let zone = crate::time::site_zone(&settings);
     let today = state.clock.now().with_timezone(&zone).date_naive();

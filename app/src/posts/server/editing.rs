@@ -4,30 +4,29 @@ use super::{
     Post, PostEdit, PostTitle, RevisionKind, SaveRequest, Slug, admin_time, editable_statuses, person, post_for,
 };
 use crate::accounts::Role;
-use crate::accounts::server::User;
+use crate::accounts::server::{Caller, User};
 use crate::content::render::render_markdown;
 use crate::domain::PostFields;
 use crate::error::AppError;
 use crate::input::post::check_body;
-use crate::posts::api::{CommentView, EditorData, Person, PostView, Preview, TagView};
+use crate::posts::api::{CommentView, EditorData, Person, PostView, Preview, SavePost, TagView};
 use crate::posts::workflow::{self, Actor, PostStatus, Transition};
 use crate::settings::SiteSettings;
-use crate::state::app_state;
+use crate::state::AppState;
 
-pub async fn create(user: User, title: &str) -> Result<PostView, AppError> {
-    let state = app_state()?;
+pub async fn create(state: &AppState, caller: &Caller, title: &str) -> Result<PostView, AppError> {
     let title = PostTitle::parse(title).map_err(|message| AppError::invalid("title", message))?;
     let slug = Slug::from_title(&title);
     let post = state
         .store
-        .create_draft(&title, &slug, user.id, state.clock.now())
+        .create_draft(&title, &slug, caller.user.id, state.clock.now())
         .await?;
-    post_view(&post, std::slice::from_ref(&user)).await
+    post_view(state, &post, std::slice::from_ref(&caller.user)).await
 }
 
-pub async fn editor_data(user: User, id: i64) -> Result<EditorData, AppError> {
-    let state = app_state()?;
-    let (post, authors, actor) = post_for(&user, id).await?;
+pub async fn editor_data(state: &AppState, caller: &Caller, id: i64) -> Result<EditorData, AppError> {
+    let user = &caller.user;
+    let (post, authors, actor) = post_for(state, user, id).await?;
     let settings = state.store.site_settings().await?;
     let transitions = Transition::ALL
         .into_iter()
@@ -46,8 +45,8 @@ pub async fn editor_data(user: User, id: i64) -> Result<EditorData, AppError> {
             at: admin_time(row.created_at, &settings),
         })
         .collect();
-    let people = staff().await?;
-    let view = post_view(&post, &authors).await?;
+    let people = staff(state).await?;
+    let view = post_view(state, &post, &authors).await?;
     Ok(EditorData {
         can_edit: workflow::may_edit(post.status, actor),
         can_publish_update: view.pending_update && actor.role >= Role::Editor,
@@ -60,13 +59,12 @@ pub async fn editor_data(user: User, id: i64) -> Result<EditorData, AppError> {
     })
 }
 
-pub async fn tags() -> Result<Vec<TagView>, AppError> {
-    let rows = app_state()?.store.list_tags().await?;
+pub async fn tags(state: &AppState) -> Result<Vec<TagView>, AppError> {
+    let rows = state.store.list_tags().await?;
     Ok(rows.into_iter().map(tag_view).collect())
 }
 
-pub async fn update_tag(id: i64, name: &str, description: &str) -> Result<TagView, AppError> {
-    let state = app_state()?;
+pub async fn update_tag(state: &AppState, id: i64, name: &str, description: &str) -> Result<TagView, AppError> {
     let mut problems = crate::error::FieldErrors::new();
     let name = crate::input::collect(&mut problems, "name", super::TagName::parse(name));
     let description = description.trim();
@@ -99,14 +97,20 @@ fn tag_view(row: super::TagUse) -> TagView {
     }
 }
 
-pub async fn staff() -> Result<Vec<Person>, AppError> {
-    let users = app_state()?.store.list_users().await?;
+pub async fn staff(state: &AppState) -> Result<Vec<Person>, AppError> {
+    let users = state.store.list_users().await?;
     Ok(users.iter().filter(|user| user.active).map(person).collect())
 }
 
-pub async fn save(user: User, id: i64, version: i64, fields: &PostFields, manual: bool) -> Result<PostView, AppError> {
-    let state = app_state()?;
-    let (post, authors, actor) = post_for(&user, id).await?;
+pub async fn save(state: &AppState, caller: &Caller, request: &SavePost) -> Result<PostView, AppError> {
+    let SavePost {
+        id,
+        version,
+        ref fields,
+        manual,
+    } = *request;
+    let user = &caller.user;
+    let (post, authors, actor) = post_for(state, user, id).await?;
     refuse_edit_unless_allowed(post.status, actor)?;
     let edit = PostEdit::parse(fields)?;
     if user.role < Role::Editor && !edit.author_ids.contains(&user.id) {
@@ -124,7 +128,7 @@ pub async fn save(user: User, id: i64, version: i64, fields: &PostFields, manual
             .map(|t| t.slug.as_str())
             .eq(edit.tags.iter().map(|t| t.slug.as_str()));
     if unchanged && post.version == version {
-        return post_view(&post, &authors).await;
+        return post_view(state, &post, &authors).await;
     }
     let saved = state
         .store
@@ -143,7 +147,7 @@ pub async fn save(user: User, id: i64, version: i64, fields: &PostFields, manual
         })
         .await?;
     let authors = state.store.post_authors(id).await?;
-    post_view(&saved, &authors).await
+    post_view(state, &saved, &authors).await
 }
 
 /// Authors wait while their post is reviewed or live; saying why beats a
@@ -179,8 +183,7 @@ pub fn preview(markdown: &str) -> Result<Preview, AppError> {
 }
 
 /// The post as the admin shows it.
-pub(crate) async fn post_view(post: &Post, authors: &[User]) -> Result<PostView, AppError> {
-    let state = app_state()?;
+pub(crate) async fn post_view(state: &AppState, post: &Post, authors: &[User]) -> Result<PostView, AppError> {
     let settings: SiteSettings = state.store.site_settings().await?;
     let tags = state.store.post_tags(post.id).await?;
     let reviewer = match post.reviewed_by {

@@ -5,16 +5,15 @@ use similar::{ChangeTag, TextDiff};
 
 use super::editing::{post_view, refuse_edit_unless_allowed};
 use super::{PostEdit, Revision, RevisionKind, SaveRequest, admin_time, post_for};
-use crate::accounts::server::User;
+use crate::accounts::server::Caller;
 use crate::domain::PostFields;
 use crate::error::AppError;
-use crate::posts::api::{DiffLine, DiffView, PostView, RevisionView};
+use crate::posts::api::{DiffLine, DiffView, PostView, RestoreRevision, RevisionDiff, RevisionView};
 use crate::settings::SiteSettings;
-use crate::state::app_state;
+use crate::state::AppState;
 
-pub async fn revisions(user: User, id: i64) -> Result<Vec<RevisionView>, AppError> {
-    let state = app_state()?;
-    let (post, _, _) = post_for(&user, id).await?;
+pub async fn revisions(state: &AppState, caller: &Caller, id: i64) -> Result<Vec<RevisionView>, AppError> {
+    let (post, _, _) = post_for(state, &caller.user, id).await?;
     let settings = state.store.site_settings().await?;
     let revisions = state.store.revisions(id).await?;
     Ok(revisions
@@ -23,9 +22,9 @@ pub async fn revisions(user: User, id: i64) -> Result<Vec<RevisionView>, AppErro
         .collect())
 }
 
-pub async fn diff(user: User, id: i64, from: i64, to: i64) -> Result<DiffView, AppError> {
-    let state = app_state()?;
-    let (post, _, _) = post_for(&user, id).await?;
+pub async fn diff(state: &AppState, caller: &Caller, request: &RevisionDiff) -> Result<DiffView, AppError> {
+    let RevisionDiff { id, from, to } = *request;
+    let (post, _, _) = post_for(state, &caller.user, id).await?;
     let settings = state.store.site_settings().await?;
     let (Some(old), Some(new)) = (
         state.store.revision(id, from).await?,
@@ -64,9 +63,13 @@ pub fn body_diff(old: &str, new: &str) -> Vec<DiffLine> {
         .collect()
 }
 
-pub async fn restore(user: User, id: i64, revision_id: i64, version: i64) -> Result<PostView, AppError> {
-    let state = app_state()?;
-    let (post, authors, actor) = post_for(&user, id).await?;
+pub async fn restore(state: &AppState, caller: &Caller, request: &RestoreRevision) -> Result<PostView, AppError> {
+    let RestoreRevision {
+        id,
+        revision: revision_id,
+        version,
+    } = *request;
+    let (post, authors, actor) = post_for(state, &caller.user, id).await?;
     refuse_edit_unless_allowed(post.status, actor)?;
     let revision = state.store.revision(id, revision_id).await?.ok_or(AppError::NotFound)?;
     let tags = state.store.post_tags(id).await?;
@@ -83,12 +86,12 @@ pub async fn restore(user: User, id: i64, revision_id: i64, version: i64) -> Res
             expected_version: version,
             editable: &super::editable_statuses(actor),
             edit: &edit,
-            saved_by: user.id,
+            saved_by: caller.user.id,
             kind: RevisionKind::Restore,
             at: state.clock.now(),
         })
         .await?;
-    post_view(&saved, &authors).await
+    post_view(state, &saved, &authors).await
 }
 
 fn revision_view(revision: &Revision, live: Option<i64>, settings: &SiteSettings) -> RevisionView {

@@ -3,17 +3,19 @@
 
 use super::{ListOrder, PostFilter, SummaryRow, admin_time, public_path};
 use crate::accounts::Role;
-use crate::accounts::server::User;
+use crate::accounts::server::Caller;
 use crate::error::AppError;
-use crate::posts::api::{DashboardView, PostSummary};
+use crate::posts::api::{DashboardView, ListPosts, PostSummary};
 use crate::posts::workflow::PostStatus;
 use crate::settings::SiteSettings;
-use crate::state::app_state;
+use crate::state::AppState;
 
 const LIST_LIMIT: i64 = 200;
 const DASHBOARD_LIMIT: i64 = 10;
 
-pub async fn list(user: User, status: &str, author: &str, tag: &str, q: &str) -> Result<Vec<PostSummary>, AppError> {
+pub async fn list(state: &AppState, caller: &Caller, request: &ListPosts) -> Result<Vec<PostSummary>, AppError> {
+    let ListPosts { status, author, tag, q } = request;
+    let user = &caller.user;
     let status = match status.trim() {
         "" => None,
         raw => Some(
@@ -39,20 +41,24 @@ pub async fn list(user: User, status: &str, author: &str, tag: &str, q: &str) ->
         order: ListOrder::RecentlyChanged,
         limit: LIST_LIMIT,
     };
-    fetch(&filter).await
+    fetch(state, &filter).await
 }
 
-pub async fn review_queue() -> Result<Vec<PostSummary>, AppError> {
-    fetch(&PostFilter {
-        status: Some(PostStatus::InReview),
-        order: ListOrder::OldestFirst,
-        limit: LIST_LIMIT,
-        ..PostFilter::default()
-    })
+pub async fn review_queue(state: &AppState) -> Result<Vec<PostSummary>, AppError> {
+    fetch(
+        state,
+        &PostFilter {
+            status: Some(PostStatus::InReview),
+            order: ListOrder::OldestFirst,
+            limit: LIST_LIMIT,
+            ..PostFilter::default()
+        },
+    )
     .await
 }
 
-pub async fn dashboard(user: User) -> Result<DashboardView, AppError> {
+pub async fn dashboard(state: &AppState, caller: &Caller) -> Result<DashboardView, AppError> {
+    let user = &caller.user;
     let own = (user.role < Role::Editor).then_some(user.id);
     let section =
         |status: PostStatus, visible_to_author: Option<i64>, author_id: Option<i64>, order: ListOrder| PostFilter {
@@ -64,28 +70,31 @@ pub async fn dashboard(user: User) -> Result<DashboardView, AppError> {
             ..PostFilter::default()
         };
     Ok(DashboardView {
-        my_drafts: fetch(&section(
-            PostStatus::Draft,
-            None,
-            Some(user.id),
-            ListOrder::RecentlyChanged,
-        ))
+        my_drafts: fetch(
+            state,
+            &section(PostStatus::Draft, None, Some(user.id), ListOrder::RecentlyChanged),
+        )
         .await?,
-        waiting_for_review: fetch(&section(PostStatus::InReview, own, None, ListOrder::OldestFirst)).await?,
-        changes_requested: fetch(&section(
-            PostStatus::ChangesRequested,
-            own,
-            None,
-            ListOrder::RecentlyChanged,
-        ))
+        waiting_for_review: fetch(state, &section(PostStatus::InReview, own, None, ListOrder::OldestFirst)).await?,
+        changes_requested: fetch(
+            state,
+            &section(PostStatus::ChangesRequested, own, None, ListOrder::RecentlyChanged),
+        )
         .await?,
-        scheduled: fetch(&section(PostStatus::Scheduled, own, None, ListOrder::RecentlyChanged)).await?,
-        recently_published: fetch(&section(PostStatus::Published, own, None, ListOrder::RecentlyChanged)).await?,
+        scheduled: fetch(
+            state,
+            &section(PostStatus::Scheduled, own, None, ListOrder::RecentlyChanged),
+        )
+        .await?,
+        recently_published: fetch(
+            state,
+            &section(PostStatus::Published, own, None, ListOrder::RecentlyChanged),
+        )
+        .await?,
     })
 }
 
-async fn fetch(filter: &PostFilter) -> Result<Vec<PostSummary>, AppError> {
-    let state = app_state()?;
+async fn fetch(state: &AppState, filter: &PostFilter) -> Result<Vec<PostSummary>, AppError> {
     let settings = state.store.site_settings().await?;
     let rows = state.store.list_posts(filter).await?;
     let now = state.clock.now();

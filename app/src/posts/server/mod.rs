@@ -16,12 +16,11 @@ use super::api::Person;
 use super::workflow::{Actor, PostStatus};
 use crate::accounts::server::User;
 use crate::error::AppError;
-use crate::state::app_state;
+use crate::state::AppState;
 
 /// The post, its authors, and how `user` stands to it. Authors see only
 /// their own posts (a 404 for others', which reveals nothing).
-pub(crate) async fn post_for(user: &User, id: i64) -> Result<(Post, Vec<User>, Actor), AppError> {
-    let state = app_state()?;
+pub(crate) async fn post_for(state: &AppState, user: &User, id: i64) -> Result<(Post, Vec<User>, Actor), AppError> {
     let post = state.store.post(id).await?.ok_or(AppError::NotFound)?;
     let authors = state.store.post_authors(id).await?;
     let actor = Actor {

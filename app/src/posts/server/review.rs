@@ -5,27 +5,27 @@ use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 
 use super::editing::editor_data;
 use super::{LiveText, NotificationKind, Notify, StatusChange, admin_time, audit_detail, post_for};
-use crate::accounts::server::{AuditAction, NewAuditEntry, User, request_address};
+use crate::accounts::server::{AuditAction, Caller, NewAuditEntry};
 use crate::error::AppError;
 use crate::input::post::comment_text;
-use crate::posts::api::{CommentView, EditorData, NotificationView};
+use crate::posts::api::{ChangeStatus, CommentView, EditorData, NotificationView};
 use crate::posts::workflow::{self, PostStatus, Refusal, Transition};
 use crate::settings::SiteSettings;
-use crate::state::app_state;
+use crate::state::AppState;
 
 /// Trashed posts are deleted for good after this many days.
 pub const TRASH_DAYS: i64 = 30;
 
-pub async fn change_status(
-    user: User,
-    id: i64,
-    version: i64,
-    transition: Transition,
-    comment: &str,
-    publish_at: &str,
-) -> Result<EditorData, AppError> {
-    let state = app_state()?;
-    let (post, _, actor) = post_for(&user, id).await?;
+pub async fn change_status(state: &AppState, caller: &Caller, request: &ChangeStatus) -> Result<EditorData, AppError> {
+    let ChangeStatus {
+        id,
+        version,
+        transition,
+        ref comment,
+        ref publish_at,
+    } = *request;
+    let user = &caller.user;
+    let (post, _, actor) = post_for(state, user, id).await?;
     let settings = state.store.site_settings().await?;
     let to =
         workflow::apply(post.status, transition, actor, settings.review_required).map_err(|refusal| match refusal {
@@ -69,9 +69,8 @@ pub async fn change_status(
         Transition::Unpublish | Transition::Unschedule | Transition::Trash => LiveText::Withdraw,
         _ => LiveText::Keep,
     };
-    let address = request_address(&state).await;
     let audit = NewAuditEntry::new(AuditAction::for_transition(transition), Some(user.id), None)
-        .address(&address)
+        .address(&caller.address)
         .detail(audit_detail(&post));
     state
         .store
@@ -91,22 +90,21 @@ pub async fn change_status(
             audit,
         })
         .await?;
-    editor_data(user, id).await
+    editor_data(state, caller, id).await
 }
 
 /// Makes the edited text of a live post the one readers see.
-pub async fn publish_update(user: User, id: i64, version: i64) -> Result<EditorData, AppError> {
-    let state = app_state()?;
-    let (post, authors, _) = post_for(&user, id).await?;
-    let view = super::editing::post_view(&post, &authors).await?;
+pub async fn publish_update(state: &AppState, caller: &Caller, id: i64, version: i64) -> Result<EditorData, AppError> {
+    let user = &caller.user;
+    let (post, authors, _) = post_for(state, user, id).await?;
+    let view = super::editing::post_view(state, &post, &authors).await?;
     if !view.pending_update {
         return Err(AppError::Conflict {
             message: "There is no unpublished change: readers already see this text.".into(),
         });
     }
-    let address = request_address(&state).await;
     let audit = NewAuditEntry::new(AuditAction::UpdatePublished, Some(user.id), None)
-        .address(&address)
+        .address(&caller.address)
         .detail(audit_detail(&post));
     state
         .store
@@ -126,7 +124,7 @@ pub async fn publish_update(user: User, id: i64, version: i64) -> Result<EditorD
             audit,
         })
         .await?;
-    editor_data(user, id).await
+    editor_data(state, caller, id).await
 }
 
 /// A local date and time in the site's zone ("2026-12-01T09:30"), in the
@@ -154,9 +152,9 @@ pub fn schedule_time(raw: &str, settings: &SiteSettings, now: DateTime<Utc>) -> 
     Ok(at)
 }
 
-pub async fn add_comment(user: User, id: i64, body: &str) -> Result<CommentView, AppError> {
-    let state = app_state()?;
-    let _ = post_for(&user, id).await?;
+pub async fn add_comment(state: &AppState, caller: &Caller, id: i64, body: &str) -> Result<CommentView, AppError> {
+    let user = &caller.user;
+    let _ = post_for(state, user, id).await?;
     let body = comment_text(body).map_err(|message| AppError::invalid("body", message))?;
     let settings = state.store.site_settings().await?;
     let row = state.store.add_comment(id, user.id, &body, state.clock.now()).await?;
@@ -169,8 +167,8 @@ pub async fn add_comment(user: User, id: i64, body: &str) -> Result<CommentView,
     })
 }
 
-pub async fn notifications(user: User) -> Result<Vec<NotificationView>, AppError> {
-    let state = app_state()?;
+pub async fn notifications(state: &AppState, caller: &Caller) -> Result<Vec<NotificationView>, AppError> {
+    let user = &caller.user;
     let settings = state.store.site_settings().await?;
     let rows = state.store.notifications(user.id, 100).await?;
     Ok(rows
@@ -192,19 +190,19 @@ pub async fn notifications(user: User) -> Result<Vec<NotificationView>, AppError
         .collect())
 }
 
-pub async fn unread_count(user: User) -> Result<i64, AppError> {
-    app_state()?.store.unread_notifications(user.id).await
+pub async fn unread_count(state: &AppState, caller: &Caller) -> Result<i64, AppError> {
+    state.store.unread_notifications(caller.user.id).await
 }
 
-pub async fn mark_read(user: User) -> Result<(), AppError> {
-    let state = app_state()?;
-    state.store.mark_notifications_read(user.id, state.clock.now()).await
+pub async fn mark_read(state: &AppState, caller: &Caller) -> Result<(), AppError> {
+    state
+        .store
+        .mark_notifications_read(caller.user.id, state.clock.now())
+        .await
 }
 
-pub async fn empty_trash(admin: User) -> Result<u64, AppError> {
-    let state = app_state()?;
-    let address = request_address(&state).await;
-    let audit = NewAuditEntry::new(AuditAction::TrashEmptied, Some(admin.id), None).address(&address);
+pub async fn empty_trash(state: &AppState, caller: &Caller) -> Result<u64, AppError> {
+    let audit = NewAuditEntry::new(AuditAction::TrashEmptied, Some(caller.user.id), None).address(&caller.address);
     state.store.empty_trash(None, Some(&audit)).await
 }
 
