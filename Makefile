@@ -17,7 +17,7 @@ VELLUM := $(CARGO_TARGET_DIR)/debug/vellum
 PG_HOST ?= 127.0.0.1
 PG_PORT ?= 5432
 
-.PHONY: help run test setup build release lint fmt unit api-fuzz e2e postgres-check bench
+.PHONY: help run test setup build release lint fmt unit api-fuzz api-client e2e postgres-check bench
 
 help: ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-15s %s\n", $$1, $$2 }'
@@ -32,6 +32,7 @@ test: ## run every check and test (what CI runs)
 	$(MAKE) build
 	$(MAKE) unit
 	$(MAKE) api-fuzz
+	$(MAKE) api-client
 	$(MAKE) e2e
 	@echo "All checks and tests passed."
 
@@ -75,6 +76,9 @@ unit: postgres-check ## unit, store and HTTP integration tests (media on a folde
 
 api-fuzz: ## schemathesis against the content API's OpenAPI document (needs `make build`)
 	VELLUM_BIN=$(VELLUM) tests/schemathesis.sh
+
+api-client: ## lint the OpenAPI document (Spectral), generate a TypeScript client and run it (needs `make build`)
+	VELLUM_BIN=$(VELLUM) tests/api-client.sh
 
 e2e: ## browser tests in headless Chromium (needs `make build`)
 	cd tests/e2e && VELLUM_BIN=$(VELLUM) VELLUM_SITE_ROOT=$(SITE_ROOT) npm test

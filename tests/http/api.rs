@@ -459,6 +459,37 @@ async fn the_spec_covers_every_endpoint(db: &TestDb) {
         spec["components"]["securitySchemes"]["content_key_header"]["name"],
         "X-Content-Key"
     );
+    // What client generators and linters rely on (tests/api-client.sh runs
+    // them): unique operationIds, a description on every operation, a
+    // server, and a contact (this site's).
+    let mut operation_ids = std::collections::HashSet::new();
+    for (path, item) in spec["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("path item") {
+            if !["get", "put", "post", "delete", "options", "head", "patch", "trace"].contains(&method.as_str()) {
+                continue;
+            }
+            let id = operation["operationId"].as_str().expect("operationId");
+            assert!(
+                operation_ids.insert(id),
+                "{method} {path}: operationId `{id}` is not unique"
+            );
+            assert!(
+                operation["description"]
+                    .as_str()
+                    .is_some_and(|text| !text.trim().is_empty()),
+                "{method} {path} has no description"
+            );
+        }
+    }
+    assert_eq!(spec["servers"][0]["url"], "/");
+    assert_eq!(spec["info"]["contact"]["name"], "Vellum");
+    assert!(
+        spec["info"]["contact"]["url"]
+            .as_str()
+            .is_some_and(|url| url.starts_with("http")),
+        "the contact is the site's address: {}",
+        spec["info"]["contact"]
+    );
     let paths: Vec<&String> = spec["paths"].as_object().expect("paths").keys().collect();
     for path in [
         "/api/v1/posts",

@@ -157,6 +157,13 @@ fn link_header(params: &PostListParams, pagination: &Pagination) -> Option<Heade
 }
 
 /// Published posts, newest first (or best match first with `q`).
+///
+/// A page of the posts readers can see now: drafts, posts in review and
+/// scheduled posts before their time never appear. Narrow the list to a
+/// tag or an author (by slug), search it with `q`, or fetch only what
+/// changed since your last sync with `updated_since`. `meta.pagination`
+/// and the `Link` header give the neighbouring pages, keeping the
+/// filters; a page past the end is an empty list, not an error.
 #[utoipa::path(
     get,
     path = "/api/v1/posts",
@@ -227,6 +234,12 @@ pub async fn list_posts(
 }
 
 /// One published post by its slug.
+///
+/// The post as the list gives it: rendered, sanitised `html` and the
+/// `markdown` it came from, authors in byline order, tags, cover, the
+/// medical review when the post shows it, SEO fields and the library
+/// images it uses (for building `srcset`s). A slug that is unknown, or
+/// belongs to a post that is not published, is a 404.
 #[utoipa::path(
     get,
     path = "/api/v1/posts/{slug}",
@@ -258,6 +271,10 @@ pub async fn get_post(
 }
 
 /// Everyone with at least one published post, by name.
+///
+/// Each author's public profile (name, credentials, bio, avatar, the
+/// address of their page) with the number of their published posts.
+/// People who have not published anything are not listed.
 #[utoipa::path(
     get,
     path = "/api/v1/authors",
@@ -280,6 +297,11 @@ pub async fn list_authors(State(state): State<AppState>) -> Result<Json<AuthorLi
 }
 
 /// One author of published posts.
+///
+/// The author's public profile and the number of their published posts,
+/// by the slug of their page. Someone who has never published is a 404,
+/// like an unknown slug; list their posts with
+/// `GET /api/v1/posts?author={slug}`.
 #[utoipa::path(
     get,
     path = "/api/v1/authors/{slug}",
@@ -307,6 +329,10 @@ pub async fn get_author(
 }
 
 /// Every tag on published posts, by name.
+///
+/// Each tag's slug, name, description and page address, with the number
+/// of published posts that carry it. Tags used only on drafts are not
+/// listed.
 #[utoipa::path(
     get,
     path = "/api/v1/tags",
@@ -329,6 +355,10 @@ pub async fn list_tags(State(state): State<AppState>) -> Result<Json<TagList>, P
 }
 
 /// One tag on published posts.
+///
+/// The tag's name, description, page address and number of published
+/// posts, by its slug. A tag no published post carries is a 404; list
+/// its posts with `GET /api/v1/posts?tag={slug}`.
 #[utoipa::path(
     get,
     path = "/api/v1/tags/{slug}",
@@ -356,6 +386,11 @@ pub async fn get_tag(
 }
 
 /// The site's title, description, address, time zone and language.
+///
+/// What a front end needs to present the site as its admins set it up:
+/// `url` is the site's public address, which the `url` of every post,
+/// author and tag starts with, and `time_zone` is the one the blog shows
+/// dates in (times in answers are always UTC).
 #[utoipa::path(
     get,
     path = "/api/v1/site",
@@ -377,8 +412,14 @@ pub async fn get_site(State(state): State<AppState>) -> Result<Json<Site>, Probl
     }))
 }
 
-/// A post through a preview link, as `GET /api/v1/posts/{slug}` would give
-/// it once published: drafts included, for front ends' preview modes.
+/// A post through a preview link, drafts included.
+///
+/// The post in the shape `GET /api/v1/posts/{slug}` gives it once
+/// published, for a front end's preview mode: an editor shares a preview
+/// link from the admin, and its token is the last part of the link. The
+/// link shows the post's latest text, or the version it was pinned to.
+/// Unknown, expired and revoked tokens are a 404; answers are never
+/// cached (`private, no-store`) and are marked `noindex`.
 #[utoipa::path(
     get,
     path = "/api/v1/preview/{token}",

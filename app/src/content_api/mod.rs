@@ -11,10 +11,12 @@ pub mod types;
 
 use axum::Json;
 use axum::Router;
+use axum::extract::State;
 use axum::routing::get;
 use utoipa::OpenApi;
 
 use crate::state::AppState;
+use problem::Problem;
 
 /// Where the API lives.
 pub use crate::content::API_PREFIX as PREFIX;
@@ -29,6 +31,9 @@ pub use crate::content::API_PREFIX as PREFIX;
                        If-None-Match for a 304) and Cache-Control; errors are RFC 9457 problem details. Under \
                        /api/v1/admin, a person's scripts work on their own drafts with a personal API token."
     ),
+    // Relative: the API is wherever this document was fetched from, so
+    // the same document serves every address a site is reached at.
+    servers((url = "/", description = "This Vellum site (the address this document was fetched from)")),
     paths(
         handlers::list_posts,
         handlers::get_post,
@@ -91,14 +96,36 @@ impl utoipa::Modify for ContentKeySchemes {
 }
 
 /// This API's OpenAPI 3.1 document.
+///
+/// The document a client generator, a linter or a test tool starts from:
+/// every operation of `/api/v1`, its parameters, answers and schemas. It
+/// is generated from the server's code, so it describes exactly this
+/// version of Vellum. It stays readable without the content key, and
+/// `info.contact` names this site and its address.
 #[utoipa::path(
     get,
     path = "/api/v1/openapi.json",
     tag = "meta",
-    responses((status = 200, description = "The OpenAPI document", content_type = "application/json", body = Object))
+    responses(
+        (status = 200, description = "The OpenAPI document", content_type = "application/json", body = Object),
+        (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
+        (status = 429, description = "Too many requests; retry after the `Retry-After` seconds",
+         body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "Failure on the server's side", body = Problem, content_type = "application/problem+json"),
+    )
 )]
-async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+async fn openapi_json(State(state): State<AppState>) -> Result<Json<utoipa::openapi::OpenApi>, Problem> {
+    let settings = state.store.site_settings().await?;
+    let mut document = ApiDoc::openapi();
+    // Whoever runs this site answers for its API: its title and address
+    // (always an absolute URL; see `SiteUrl`).
+    document.info.contact = Some(
+        utoipa::openapi::info::ContactBuilder::new()
+            .name(Some(settings.title))
+            .url(Some(format!("{}/", settings.site_url)))
+            .build(),
+    );
+    Ok(Json(document))
 }
 
 /// The API's routes, to be nested at `PREFIX`.

@@ -45,10 +45,16 @@ enum AdminErrors {
     Internal(Problem),
 }
 
-/// Lists the posts the caller may work on (authors: their own; editors
-/// and admins: all), most recently changed first.
+/// Lists the posts the caller may work on, most recently changed first.
+///
+/// An author's token sees the posts they are an author of; an editor's or
+/// an admin's sees every post. The answer holds the 200 most recently
+/// changed, as summaries (id, title, status, authors, tags); `status`
+/// keeps only posts in that status, e.g. `?status=draft`. Read a post's
+/// full fields with `GET /api/v1/admin/posts/{id}`. A read token will do.
 #[utoipa::path(
     get,
+    operation_id = "list_admin_posts",
     path = "/api/v1/admin/posts",
     tag = "admin",
     params(AdminListParams),
@@ -105,8 +111,14 @@ pub async fn list_posts(
 }
 
 /// One post the caller may work on; 404 for anyone else's.
+///
+/// Every field as the admin's editor shows it, including the `version`
+/// that a change (`PATCH`) or a submission must name, so that nobody
+/// saves over a newer version unknowingly. A post the caller may not see
+/// is a 404, the same as one that does not exist. A read token will do.
 #[utoipa::path(
     get,
+    operation_id = "get_admin_post",
     path = "/api/v1/admin/posts/{id}",
     tag = "admin",
     params(("id" = i64, Path, description = "The post's id")),
@@ -129,6 +141,11 @@ pub async fn get_post(
 }
 
 /// Starts a draft with the caller as its author.
+///
+/// Only `title` is required; the other fields may be set now or later,
+/// and are checked as the admin's editor checks them (a refused field is
+/// a 422 naming it). The answer is the new draft, with the `id` and
+/// `version` to change or submit it. Needs a write token.
 #[utoipa::path(
     post,
     path = "/api/v1/admin/posts",
@@ -158,6 +175,12 @@ pub async fn create_draft(
 }
 
 /// Changes a draft's fields; the ones left out stay as they are.
+///
+/// Name the `version` you last read: if someone saved since, the answer
+/// is a 409 and nothing changes, so read the post again and retry. Posts
+/// waiting for review may not be edited (409). Refused fields are a 422
+/// naming each one. The answer is the saved post with its new `version`.
+/// Needs a write token.
 #[utoipa::path(
     patch,
     path = "/api/v1/admin/posts/{id}",
@@ -186,6 +209,11 @@ pub async fn update_draft(
 }
 
 /// Sends a draft to the editors for review.
+///
+/// The same step as the admin's Submit button: the post goes to
+/// `in_review` and the editors are told. Name the `version` you last
+/// read; a post that changed since, or whose status does not allow a
+/// submission, is a 409. Needs a write token.
 #[utoipa::path(
     post,
     path = "/api/v1/admin/posts/{id}/submit",
