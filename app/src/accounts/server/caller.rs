@@ -50,7 +50,8 @@ pub async fn require(action: Action) -> Result<User, AppError> {
 /// Whom a server function's body works for, and from where. Bodies take
 /// the state and the caller as arguments, not from Leptos context, so
 /// that the admin API (which has a token, not a session) calls the same
-/// bodies directly.
+/// bodies directly. Callers are made by `call_context`, after a server
+/// function's guard, and by `of_parts`, after the admin API's token check.
 #[derive(Clone, Debug)]
 pub struct Caller {
     pub user: User,

@@ -7,7 +7,11 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{
+    AdditionalProperties, KnownFormat, ObjectBuilder, Schema, SchemaFormat, SchemaType, Type,
+};
+use utoipa::{IntoParams, PartialSchema, ToSchema};
 
 use crate::domain::{PostContent, PostFields};
 use crate::error::AppError;
@@ -61,32 +65,84 @@ pub struct AdminPostList {
     pub posts: Vec<AdminPostSummary>,
 }
 
-/// A new draft: a title, and any of the other fields.
-#[derive(Debug, Deserialize, ToSchema)]
+/// A new draft: a title, and any of the other fields. (Its schema is
+/// written out below.)
+#[derive(Debug, Deserialize)]
 pub struct NewDraft {
-    #[schema(min_length = 1, max_length = 200, example = "Sleep and screens")]
     pub title: String,
     #[serde(flatten)]
     pub fields: DraftFields,
+    /// Last: serde hands a flattened field the names that the fields
+    /// before it left, so only unknown names reach this one.
     #[serde(flatten)]
-    #[schema(ignore)]
     pub(super) unknown: UnknownFields,
 }
 
 /// Changes to a draft: the version it was read at, and the fields to
 /// change (the others stay).
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize)]
 pub struct DraftUpdate {
     #[serde(deserialize_with = "whole_number")]
     pub version: i64,
-    #[schema(min_length = 1, max_length = 200)]
     pub title: Option<String>,
     #[serde(flatten)]
     pub fields: DraftFields,
+    /// Last, as in `NewDraft`.
     #[serde(flatten)]
-    #[schema(ignore)]
     pub(super) unknown: UnknownFields,
 }
+
+/// A derived schema of a struct with a flattened field is an `allOf`,
+/// which cannot forbid other names; these bodies are described as one
+/// closed object each instead: their own properties plus `DraftFields`'s.
+fn closed_draft_schema(description: &str, own: ObjectBuilder) -> RefOr<Schema> {
+    let mut object = own.description(Some(description)).build();
+    if let RefOr::T(Schema::Object(fields)) = <DraftFields as PartialSchema>::schema() {
+        object.properties.extend(fields.properties);
+    }
+    object.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(false)));
+    RefOr::T(Schema::Object(object))
+}
+
+fn title_schema(title_type: SchemaType) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(title_type)
+        .min_length(Some(1))
+        .max_length(Some(200))
+}
+
+impl PartialSchema for NewDraft {
+    fn schema() -> RefOr<Schema> {
+        let own = ObjectBuilder::new()
+            .property(
+                "title",
+                title_schema(SchemaType::new(Type::String)).examples(["Sleep and screens"]),
+            )
+            .required("title");
+        closed_draft_schema("A new draft: a title, and any of the other fields.", own)
+    }
+}
+
+impl ToSchema for NewDraft {}
+
+impl PartialSchema for DraftUpdate {
+    fn schema() -> RefOr<Schema> {
+        let version = ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+            .description(Some("The version the draft was read at."));
+        let own = ObjectBuilder::new()
+            .property("version", version)
+            .required("version")
+            .property("title", title_schema(SchemaType::from_iter([Type::String, Type::Null])));
+        closed_draft_schema(
+            "Changes to a draft: the version it was read at, and the fields to change (the others stay).",
+            own,
+        )
+    }
+}
+
+impl ToSchema for DraftUpdate {}
 
 /// The fields of a draft besides its title that a request may set; one
 /// left out keeps its value.
