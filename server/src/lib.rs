@@ -321,24 +321,19 @@ fn session_layer(state: &AppState) -> SessionManagerLayer<SessionBackend> {
         .with_expiry(Expiry::OnInactivity(CookieDuration::days(14)))
 }
 
-/// Every hour: deletes expired sessions, and posts that have been in the
-/// trash for longer than the 30 days they stay restorable.
+/// Every hour: deletes expired sessions, posts that have been in the
+/// trash for longer than the 30 days they stay restorable, and sign-in
+/// failures too old to count.
 pub fn spawn_session_cleanup(state: &AppState) -> JoinHandle<()> {
     let backend = state.store.session_backend();
-    let store = state.store.clone();
-    let clock = state.clock.clone();
+    let state = state.clone();
     tokio::spawn(async move {
         let sessions = backend.continuously_delete_expired(std::time::Duration::from_secs(3600));
         let trash = async move {
             let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
             loop {
                 hourly.tick().await;
-                let cutoff = clock.now() - chrono::Duration::days(app::posts::server::review::TRASH_DAYS);
-                match store.empty_trash(Some(cutoff), None).await {
-                    Ok(0) => {}
-                    Ok(purged) => tracing::info!(purged, "deleted posts trashed over 30 days ago"),
-                    Err(error) => tracing::error!(%error, "trash purge failed"),
-                }
+                hourly_cleanup(&state).await;
             }
         };
         tokio::select! {
@@ -348,6 +343,19 @@ pub fn spawn_session_cleanup(state: &AppState) -> JoinHandle<()> {
             () = trash => {}
         }
     })
+}
+
+/// The hourly clean-up's work, apart so that tests can run it at once.
+pub async fn hourly_cleanup(state: &AppState) {
+    let cutoff = state.clock.now() - chrono::Duration::days(app::posts::server::review::TRASH_DAYS);
+    match state.store.empty_trash(Some(cutoff), None).await {
+        Ok(0) => {}
+        Ok(purged) => tracing::info!(purged, "deleted posts trashed over 30 days ago"),
+        Err(error) => tracing::error!(%error, "trash purge failed"),
+    }
+    if let Err(error) = app::accounts::server::throttle::purge_old_failures(state).await {
+        tracing::error!(%error, "purge of old sign-in failures failed");
+    }
 }
 
 /// How long requests in flight may take to finish after a shutdown signal.

@@ -7,7 +7,7 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use app::accounts::server::{client_address, token_digest};
+use app::accounts::server::{client_address, throttle_key, token_digest};
 use app::api_tokens::server::bearer_token;
 use app::content_api::problem::Problem;
 use app::error::AppError;
@@ -82,7 +82,7 @@ pub async fn limit(limits: Arc<ApiRateLimit>, request: Request, next: Next) -> R
     }
     let (parts, body) = request.into_parts();
     if let Some(allowance) = &limits.per_address
-        && let Err(retry_after_secs) = allowance.check(&client_address(&parts, limits.trust_proxy))
+        && let Err(retry_after_secs) = allowance.check(&throttle_key(&client_address(&parts, limits.trust_proxy)))
     {
         return too_many(retry_after_secs);
     }

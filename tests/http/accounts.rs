@@ -144,6 +144,18 @@ async fn the_session_id_changes_at_sign_in(db: &TestDb) {
     server.stop().await.expect("stop");
 }
 
+/// A sign-in from `address` (behind a trusted proxy).
+async fn sign_in_from(server: &server::RunningServer, address: &str, email: &str, password: &str) -> reqwest::Response {
+    client()
+        .post(url(server, app::accounts::api::Login::PATH))
+        .header("origin", format!("http://{}", server.addr))
+        .header("x-forwarded-for", address)
+        .form(&[("email", email), ("password", password), ("next", "/admin")])
+        .send()
+        .await
+        .expect("POST")
+}
+
 async fn five_failures_lock_the_account_across_restarts(db: &TestDb) {
     let server = start(db).await;
     create_user(&server, "ana@clinic.org", "Ana Ruiz", Role::Author).await;
@@ -176,6 +188,39 @@ async fn five_failures_lock_the_account_across_restarts(db: &TestDb) {
         "a restart does not reset the count"
     );
     restarted.stop().await.expect("stop");
+}
+
+/// Someone else's wrong passwords keep only themselves out: the lockout is
+/// per account *and* address, and an IPv6 /64 counts as one address.
+async fn a_stranger_cannot_lock_the_owner_out(db: &TestDb) {
+    let mut args = serve_args(db);
+    args.trust_proxy = true;
+    let server = server::start(&args).await.expect("start behind a proxy");
+    create_user(&server, "ana@clinic.org", "Ana Ruiz", Role::Author).await;
+    for n in 1..=5 {
+        let stranger = format!("2001:db8:bad:1::{n}");
+        let response = sign_in_from(&server, &stranger, "ana@clinic.org", "wrong password, long enough").await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "guess {n}");
+    }
+    let response = sign_in_from(
+        &server,
+        "2001:db8:bad:1:ffff::9",
+        "ana@clinic.org",
+        "another guess, long enough",
+    )
+    .await;
+    assert_eq!(
+        response.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "another address in the same /64 is the same stranger"
+    );
+    let response = sign_in_from(&server, "198.51.100.20", "ana@clinic.org", PASSWORD).await;
+    assert!(
+        redirects(&response),
+        "the owner, elsewhere, still signs in: {}",
+        response.status()
+    );
+    server.stop().await.expect("stop");
 }
 
 async fn a_successful_sign_in_resets_the_account_count(db: &TestDb) {
@@ -530,11 +575,43 @@ async fn set_password_links_work_once(db: &TestDb) {
     server.stop().await.expect("stop");
 }
 
+/// Invented set-password links are refused before any password is hashed
+/// (the link is named as the problem, not the password), and one address
+/// may try only so many.
+async fn invented_set_password_links_are_cheap_and_limited(db: &TestDb) {
+    let server = start(db).await;
+    let attempt = |n: usize| {
+        let request = client()
+            .post(url(&server, SetPasswordWithToken::PATH))
+            .header("origin", format!("http://{}", server.addr))
+            .form(&[
+                ("token", format!("invented-{n}")),
+                ("password", "a long new passphrase".to_owned()),
+                ("password_confirmation", "not the same at all".to_owned()),
+            ]);
+        async move { request.send().await.expect("POST") }
+    };
+    for n in 0..20 {
+        let response = attempt(n).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "attempt {n}");
+        let body: serde_json::Value = response.json().await.expect("JSON");
+        assert!(body["fields"]["token"].is_array(), "the link is checked first: {body}");
+        assert!(body["fields"]["password_confirmation"].is_null(), "{body}");
+    }
+    let response = attempt(20).await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(response.headers().get(RETRY_AFTER).is_some());
+    server.stop().await.expect("stop");
+}
+
 async fn the_audit_log_records_account_events(db: &TestDb) {
     let server = start(db).await;
     create_user(&server, "admin@clinic.org", "Admin", Role::Admin).await;
     let ana = create_user(&server, "ana@clinic.org", "Ana Ruiz", Role::Author).await;
-    let _ = sign_in(&client(), &server, "ana@clinic.org", "wrong password, long enough").await;
+    // Five failures: one entry, for the lockout, not one per guess.
+    for _ in 0..5 {
+        let _ = sign_in(&client(), &server, "ana@clinic.org", "wrong password, long enough").await;
+    }
     let admin = signed_in(&server, "admin@clinic.org").await;
     let id = ana.id.to_string();
     call(
@@ -575,6 +652,14 @@ async fn the_audit_log_records_account_events(db: &TestDb) {
         "newest first"
     );
     assert!(actions.contains(&"user_created"));
+    assert_eq!(actions.iter().filter(|action| **action == "sign_in_failed").count(), 1);
+    assert!(
+        entries[4]["detail"]
+            .as_str()
+            .is_some_and(|detail| detail.contains("5 failed sign-ins")),
+        "{}",
+        entries[4]
+    );
     assert_eq!(entries[2]["actor"], "Admin");
     assert_eq!(entries[2]["target"], "Ana Ruiz");
     assert_eq!(entries[2]["detail"], "to editor");
@@ -593,6 +678,8 @@ crate::on_both_databases!(
     the_session_id_changes_at_sign_in,
     five_failures_lock_the_account_across_restarts,
     a_successful_sign_in_resets_the_account_count,
+    a_stranger_cannot_lock_the_owner_out,
+    invented_set_password_links_are_cheap_and_limited,
     twenty_failures_from_one_address_lock_it,
     forwarded_addresses_count_only_behind_a_trusted_proxy,
     sessions_survive_a_restart,

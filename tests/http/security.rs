@@ -18,7 +18,7 @@ fn header(response: &reqwest::Response, name: impl reqwest::header::AsHeaderName
         .to_owned()
 }
 
-async fn cross_origin_writes_with_the_session_cookie_are_refused(db: &TestDb) {
+async fn cross_origin_writes_are_refused(db: &TestDb) {
     let server = start(db).await;
     create_user(&server, "ana@clinic.org", "Ana Ruiz", Role::Author).await;
     let ana = signed_in(&server, "ana@clinic.org").await;
@@ -52,7 +52,6 @@ async fn cross_origin_writes_with_the_session_cookie_are_refused(db: &TestDb) {
 
     let anonymous = client()
         .post(url(&server, UpdateProfile::PATH))
-        .header("origin", "https://evil.example")
         .form(&form)
         .send()
         .await
@@ -60,8 +59,43 @@ async fn cross_origin_writes_with_the_session_cookie_are_refused(db: &TestDb) {
     assert_eq!(
         anonymous.status(),
         StatusCode::UNAUTHORIZED,
-        "no cookie, no CSRF question; still no access"
+        "not a browser (no Origin): no CSRF question, and still no access"
     );
+    server.stop().await.expect("stop");
+}
+
+/// Login CSRF: a cross-site form must not sign a visitor in to someone
+/// else's account, though it carries no session cookie.
+async fn cross_site_forms_cannot_sign_anyone_in(db: &TestDb) {
+    let server = start(db).await;
+    create_user(&server, "mallory@clinic.org", "Mallory", Role::Author).await;
+    let visitor = client();
+    let response = visitor
+        .post(url(&server, app::accounts::api::Login::PATH))
+        .header("origin", "https://evil.example")
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("email", "mallory@clinic.org"), ("password", crate::PASSWORD)])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert!(response.headers().get(SET_COOKIE).is_none(), "no session was made");
+    for path in [
+        app::accounts::api::CompleteSetup::PATH,
+        app::accounts::api::SetPasswordWithToken::PATH,
+    ] {
+        let response = visitor
+            .post(url(&server, path))
+            .header("origin", "null")
+            .form(&[("token", "x")])
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{path}");
+    }
+    let page = visitor.get(url(&server, "/admin")).send().await.expect("GET /admin");
+    let location = header(&page, reqwest::header::LOCATION);
+    assert!(location.starts_with("/admin/login"), "still signed out: {location}");
     server.stop().await.expect("stop");
 }
 
@@ -89,6 +123,10 @@ async fn every_response_carries_the_security_headers(db: &TestDb) {
     assert!(header(&public, CONTENT_SECURITY_POLICY).contains("script-src 'none'"));
     assert_eq!(header(&public, "x-content-type-options"), "nosniff");
     assert_eq!(header(&public, "referrer-policy"), "strict-origin-when-cross-origin");
+    assert_eq!(header(&public, "x-frame-options"), "DENY");
+    assert!(header(&public, CONTENT_SECURITY_POLICY).contains("frame-ancestors 'none'"));
+    assert!(header(&public, "permissions-policy").contains("camera=()"));
+    assert_eq!(header(&public, "cross-origin-opener-policy"), "same-origin");
     assert!(public.headers().get(SET_COOKIE).is_none(), "public pages set no cookie");
     assert!(
         public.headers().get("strict-transport-security").is_none(),
@@ -133,7 +171,8 @@ async fn https_sites_get_secure_cookies_and_hsts(db: &TestDb) {
 
 crate::on_both_databases!(
     public_pages_never_touch_the_session,
-    cross_origin_writes_with_the_session_cookie_are_refused,
+    cross_origin_writes_are_refused,
+    cross_site_forms_cannot_sign_anyone_in,
     every_response_carries_the_security_headers,
     https_sites_get_secure_cookies_and_hsts,
 );

@@ -2,7 +2,7 @@
 //! throttling and the audit log, on SQLite and on PostgreSQL.
 
 use app::accounts::Role;
-use app::accounts::server::throttle::FailureCounts;
+use app::accounts::server::throttle::{FailureCounts, FailureKey};
 use app::accounts::server::{
     AuditAction, AuditFilter, AuditRow, DisplayName, Email, NewAuditEntry, NewUser, ProfileUpdate, User,
 };
@@ -580,24 +580,28 @@ async fn password_links_for_unknown_users_are_not_found(db: &TestDb) {
 // ---------------------------------------------------------------------------
 // Sign-in failures
 
+fn key<'a>(email: &'a str, address: &'a str) -> FailureKey<'a> {
+    FailureKey { email, address }
+}
+
 async fn fail(store: &dyn Store, email_key: &str, address: &str, at: DateTime<Utc>) {
     store
-        .record_login_attempt(email_key, address, at)
+        .record_login_attempt(&key(email_key, address), at)
         .await
         .expect("record failure");
 }
 
 async fn failures(store: &dyn Store, email_key: &str, address: &str, since: DateTime<Utc>) -> FailureCounts {
     store
-        .login_failures_since(email_key, address, since)
+        .login_failures_since(&key(email_key, address), since)
         .await
         .expect("count failures")
 }
 
-fn counts(account: i64, account_oldest: DateTime<Utc>, address: i64, address_oldest: DateTime<Utc>) -> FailureCounts {
+fn counts(pair: i64, pair_oldest: DateTime<Utc>, address: i64, address_oldest: DateTime<Utc>) -> FailureCounts {
     FailureCounts {
-        account,
-        account_oldest: Some(account_oldest),
+        pair,
+        pair_oldest: Some(pair_oldest),
         address,
         address_oldest: Some(address_oldest),
     }
@@ -606,7 +610,7 @@ fn counts(account: i64, account_oldest: DateTime<Utc>, address: i64, address_old
 const ADDRESS_A: &str = "198.51.100.1";
 const ADDRESS_B: &str = "198.51.100.2";
 
-async fn login_failures_are_counted_per_email_and_per_address(db: &TestDb) {
+async fn login_failures_are_counted_per_account_and_address_and_per_address(db: &TestDb) {
     let store = open(db).await;
     let t = now();
     fail(&*store, "ana@clinic.org", ADDRESS_A, t - minutes(3)).await;
@@ -617,22 +621,20 @@ async fn login_failures_are_counted_per_email_and_per_address(db: &TestDb) {
 
     assert_eq!(
         failures(&*store, "ana@clinic.org", ADDRESS_A, since).await,
-        counts(3, t - minutes(3), 3, t - minutes(3))
+        counts(2, t - minutes(3), 3, t - minutes(3))
     );
     assert_eq!(
         failures(&*store, "ana@clinic.org", ADDRESS_B, since).await,
-        counts(3, t - minutes(3), 1, t - minutes(1))
-    );
-    assert_eq!(
-        failures(&*store, "bo@clinic.org", ADDRESS_B, since).await,
         counts(1, t - minutes(1), 1, t - minutes(1))
     );
+    let bo_elsewhere = failures(&*store, "bo@clinic.org", ADDRESS_B, since).await;
+    assert_eq!((bo_elsewhere.pair, bo_elsewhere.address), (0, 1));
     assert_eq!(
         failures(&*store, "cy@clinic.org", "203.0.113.50", since).await,
         FailureCounts::default()
     );
     let unknown_address = failures(&*store, "ana@clinic.org", "", since).await;
-    assert_eq!((unknown_address.account, unknown_address.address), (3, 0));
+    assert_eq!((unknown_address.pair, unknown_address.address), (0, 0));
     store.close().await;
 }
 
@@ -657,7 +659,23 @@ async fn login_failures_before_the_cut_off_do_not_count(db: &TestDb) {
     store.close().await;
 }
 
-async fn signing_in_clears_the_accounts_failures_only(db: &TestDb) {
+async fn old_login_failures_are_purged(db: &TestDb) {
+    let store = open(db).await;
+    let t = now();
+    fail(&*store, "ana@clinic.org", ADDRESS_A, t - minutes(40)).await;
+    fail(&*store, "ana@clinic.org", ADDRESS_A, t - minutes(16)).await;
+    fail(&*store, "ana@clinic.org", ADDRESS_A, t - minutes(5)).await;
+    let purged = store.purge_login_failures(t - minutes(15)).await.expect("purge");
+    assert_eq!(purged, 2);
+    assert_eq!(
+        failures(&*store, "ana@clinic.org", ADDRESS_A, t - minutes(60)).await,
+        counts(1, t - minutes(5), 1, t - minutes(5)),
+        "the recent failure stays"
+    );
+    store.close().await;
+}
+
+async fn signing_in_clears_the_failures_of_its_account_and_address_only(db: &TestDb) {
     let store = open(db).await;
     let ana = create(&*store, "ana@clinic.org", "Ana Ruiz", Role::Author, None).await;
     let t = now();
@@ -668,15 +686,20 @@ async fn signing_in_clears_the_accounts_failures_only(db: &TestDb) {
     let mut entry = NewAuditEntry::new(AuditAction::SignIn, Some(ana.id), Some(ana.id)).address(ADDRESS_A);
     entry.at = t;
     store
-        .record_sign_in(ana.id, "ana@clinic.org", &entry)
+        .record_sign_in(ana.id, &key("ana@clinic.org", ADDRESS_A), &entry)
         .await
         .expect("record sign-in");
 
     let since = t - minutes(15);
-    assert_eq!(failures(&*store, "ana@clinic.org", ADDRESS_B, since).await.account, 0);
+    assert_eq!(failures(&*store, "ana@clinic.org", ADDRESS_A, since).await.pair, 0);
+    assert_eq!(
+        failures(&*store, "ana@clinic.org", ADDRESS_B, since).await.pair,
+        1,
+        "failures from elsewhere may be a stranger's: they stay"
+    );
     let bo = failures(&*store, "bo@clinic.org", ADDRESS_A, since).await;
     assert_eq!(
-        (bo.account, bo.account_oldest),
+        (bo.pair, bo.pair_oldest),
         (1, Some(t - minutes(1))),
         "another account's failures stay"
     );
@@ -856,9 +879,10 @@ crate::on_both_databases!(
     an_expired_password_link_does_nothing,
     a_password_link_of_a_deactivated_user_does_nothing,
     password_links_for_unknown_users_are_not_found,
-    login_failures_are_counted_per_email_and_per_address,
+    login_failures_are_counted_per_account_and_address_and_per_address,
     login_failures_before_the_cut_off_do_not_count,
-    signing_in_clears_the_accounts_failures_only,
+    signing_in_clears_the_failures_of_its_account_and_address_only,
+    old_login_failures_are_purged,
     the_audit_log_filters_by_user_and_action_newest_first,
     profile_edits_are_stored,
 );
@@ -873,19 +897,18 @@ mod throttling {
         let store = open(db).await;
         let at = now();
         let mut tasks = Vec::new();
-        for n in 0..30 {
+        for _ in 0..30 {
             let store = store.clone();
             tasks.push(tokio::spawn(async move {
-                let address = format!("198.51.100.{n}");
                 let id = store
-                    .record_login_attempt("ana@clinic.org", &address, at)
+                    .record_login_attempt(&key("ana@clinic.org", ADDRESS_A), at)
                     .await
                     .expect("record");
                 let counts = store
-                    .login_failures_since("ana@clinic.org", &address, at - minutes(15))
+                    .login_failures_since(&key("ana@clinic.org", ADDRESS_A), at - minutes(15))
                     .await
                     .expect("count");
-                if counts.account > 5 {
+                if counts.pair > 5 {
                     store.forget_login_attempt(id).await.expect("forget");
                     false
                 } else {
@@ -901,10 +924,10 @@ mod throttling {
         }
         assert!(passed <= 5, "{passed} attempts passed a limit of 5");
         let left = store
-            .login_failures_since("ana@clinic.org", "", at - minutes(15))
+            .login_failures_since(&key("ana@clinic.org", ADDRESS_A), at - minutes(15))
             .await
             .expect("count");
-        assert_eq!(left.account, passed, "refused attempts are taken back");
+        assert_eq!(left.pair, passed, "refused attempts are taken back");
         store.close().await;
     }
 

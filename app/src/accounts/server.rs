@@ -23,7 +23,7 @@ pub use crate::audit::{AuditAction, NewAuditEntry};
 pub use crate::crypto::{random_token, token_digest};
 pub use crate::input::people::{AvatarUrl, Bio, Credentials, DisplayName, Email, ProfileUpdate};
 pub use crate::store::model::accounts::{AuditFilter, AuditRow, NewUser, PasswordLink, User};
-pub use address::{client_address, safe_next};
+pub use address::{client_address, safe_next, throttle_key};
 pub use caller::{
     Caller, call_context, request_address, require, require_role, require_user, session_user, user_of_session,
 };

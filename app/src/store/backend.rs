@@ -16,8 +16,8 @@ use crate::error::AppError;
 use crate::input::people::{Email, ProfileUpdate};
 use crate::input::post::{PostTitle, Slug};
 use crate::input::site::SettingsUpdate;
-use crate::store::model::accounts::FailureCounts;
 use crate::store::model::accounts::{AuditFilter, AuditRow, NewUser, User};
+use crate::store::model::accounts::{FailureCounts, FailureKey};
 use crate::store::model::media::{MediaRow, NewMedia, VariantRow};
 use crate::store::model::posts::{CalendarRow, Event, PublicAuthor, PublicCount, PublicPost, PublicQuery};
 use crate::store::model::posts::{
@@ -245,12 +245,16 @@ where
             .await
     }
 
-    async fn record_sign_in(&self, id: i64, email_key: &str, audit: &NewAuditEntry) -> Result<(), AppError> {
-        self.queries().record_sign_in(id, email_key, audit).await
+    async fn password_token_is_valid(&self, token_digest: &str, now: DateTime<Utc>) -> Result<bool, AppError> {
+        self.queries().password_token_is_valid(token_digest, now).await
     }
 
-    async fn record_login_attempt(&self, email_key: &str, address: &str, at: DateTime<Utc>) -> Result<i64, AppError> {
-        self.queries().record_login_attempt(email_key, address, at).await
+    async fn record_sign_in(&self, id: i64, failures: &FailureKey<'_>, audit: &NewAuditEntry) -> Result<(), AppError> {
+        self.queries().record_sign_in(id, failures, audit).await
+    }
+
+    async fn record_login_attempt(&self, key: &FailureKey<'_>, at: DateTime<Utc>) -> Result<i64, AppError> {
+        self.queries().record_login_attempt(key, at).await
     }
 
     async fn forget_login_attempt(&self, id: i64) -> Result<(), AppError> {
@@ -259,11 +263,14 @@ where
 
     async fn login_failures_since(
         &self,
-        email_key: &str,
-        address: &str,
+        key: &FailureKey<'_>,
         since: DateTime<Utc>,
     ) -> Result<FailureCounts, AppError> {
-        self.queries().login_failures_since(email_key, address, since).await
+        self.queries().login_failures_since(key, since).await
+    }
+
+    async fn purge_login_failures(&self, before: DateTime<Utc>) -> Result<u64, AppError> {
+        self.queries().purge_login_failures(before).await
     }
 
     async fn append_audit(&self, audit: &NewAuditEntry) -> Result<(), AppError> {

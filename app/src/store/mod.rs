@@ -36,8 +36,8 @@ use crate::error::AppError;
 use crate::input::people::{Email, ProfileUpdate};
 use crate::input::post::{PostTitle, Slug};
 use crate::input::site::SettingsUpdate;
-use crate::store::model::accounts::FailureCounts;
 use crate::store::model::accounts::{AuditFilter, AuditRow, NewUser, User};
+use crate::store::model::accounts::{FailureCounts, FailureKey};
 use crate::store::model::media::{MediaRow, NewMedia, VariantRow};
 use crate::store::model::posts::{CalendarRow, Event, PublicAuthor, PublicCount, PublicPost, PublicQuery};
 use crate::store::model::posts::{
@@ -147,23 +147,27 @@ pub trait Store: Send + Sync + 'static {
         audit: &NewAuditEntry,
     ) -> Result<Option<User>, AppError>;
 
-    /// Notes the sign-in and clears the account's failed attempts.
-    async fn record_sign_in(&self, id: i64, email_key: &str, audit: &NewAuditEntry) -> Result<(), AppError>;
+    /// Whether a set-password token is known and unexpired, without using
+    /// it up: checked before the costly hashing of a new password.
+    async fn password_token_is_valid(&self, token_digest: &str, now: DateTime<Utc>) -> Result<bool, AppError>;
 
-    /// Counts a sign-in attempt as failed until the sign-in succeeds (which
-    /// clears the account's rows). Recorded before the password is checked,
-    /// so parallel guesses cannot slip past the limit.
-    async fn record_login_attempt(&self, email_key: &str, address: &str, at: DateTime<Utc>) -> Result<i64, AppError>;
+    /// Notes the sign-in and clears the failed attempts of this account
+    /// from this address (not others': they may be someone else's).
+    async fn record_sign_in(&self, id: i64, failures: &FailureKey<'_>, audit: &NewAuditEntry) -> Result<(), AppError>;
+
+    /// Counts an attempt as failed until it succeeds (a sign-in clears its
+    /// rows). Recorded before the password is checked, so parallel guesses
+    /// cannot slip past the limit.
+    async fn record_login_attempt(&self, key: &FailureKey<'_>, at: DateTime<Utc>) -> Result<i64, AppError>;
 
     /// Takes back an attempt that was refused by the throttle.
     async fn forget_login_attempt(&self, id: i64) -> Result<(), AppError>;
 
-    async fn login_failures_since(
-        &self,
-        email_key: &str,
-        address: &str,
-        since: DateTime<Utc>,
-    ) -> Result<FailureCounts, AppError>;
+    async fn login_failures_since(&self, key: &FailureKey<'_>, since: DateTime<Utc>)
+    -> Result<FailureCounts, AppError>;
+
+    /// Deletes the failures older than `before`, which no limit counts.
+    async fn purge_login_failures(&self, before: DateTime<Utc>) -> Result<u64, AppError>;
 
     async fn append_audit(&self, audit: &NewAuditEntry) -> Result<(), AppError>;
 

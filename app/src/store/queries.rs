@@ -15,8 +15,8 @@ use crate::domain::SiteSettings;
 use crate::error::AppError;
 use crate::input::people::{Email, ProfileUpdate};
 use crate::input::site::SettingsUpdate;
-use crate::store::model::accounts::FailureCounts;
 use crate::store::model::accounts::{AuditFilter, AuditRow, NewUser, User};
+use crate::store::model::accounts::{FailureCounts, FailureKey};
 
 pub struct Queries<'a, DB: Database> {
     pub reader: &'a Pool<DB>,
@@ -340,7 +340,17 @@ shared_queries! {
         Ok(Some(updated))
     }
 
-    pub async fn record_sign_in(&self, id: i64, email_key: &str, audit: &NewAuditEntry) -> Result<(), AppError> {
+    pub async fn password_token_is_valid(&self, token_digest: &str, now: DateTime<Utc>) -> Result<bool, AppError> {
+        let found: Option<i64> =
+            sqlx::query_scalar("SELECT user_id FROM password_tokens WHERE token_hash = $1 AND expires_at > $2")
+                .bind(token_digest)
+                .bind(now)
+                .fetch_optional(self.reader)
+                .await?;
+        Ok(found.is_some())
+    }
+
+    pub async fn record_sign_in(&self, id: i64, failures: &FailureKey<'_>, audit: &NewAuditEntry) -> Result<(), AppError> {
         let mut tx = self.writer.begin().await?;
         sqlx::query("UPDATE users SET last_sign_in_at = $1 WHERE id = $2")
             .bind(audit.at)
@@ -348,7 +358,8 @@ shared_queries! {
             .execute(&mut *tx)
             .await?;
         sqlx::query(sql::CLEAR_FAILURES)
-            .bind(email_key)
+            .bind(failures.email)
+            .bind(failures.address)
             .execute(&mut *tx)
             .await?;
         Self::insert_audit(&mut tx, audit).await?;
@@ -356,18 +367,21 @@ shared_queries! {
         Ok(())
     }
 
-    pub async fn record_login_attempt(
-        &self,
-        email_key: &str,
-        address: &str,
-        at: DateTime<Utc>,
-    ) -> Result<i64, AppError> {
+    pub async fn record_login_attempt(&self, key: &FailureKey<'_>, at: DateTime<Utc>) -> Result<i64, AppError> {
         Ok(sqlx::query_scalar(sql::INSERT_FAILURE)
-            .bind(email_key)
-            .bind(address)
+            .bind(key.email)
+            .bind(key.address)
             .bind(at)
             .fetch_one(self.writer)
             .await?)
+    }
+
+    pub async fn purge_login_failures(&self, before: DateTime<Utc>) -> Result<u64, AppError> {
+        let gone: Vec<i64> = sqlx::query_scalar("DELETE FROM login_failures WHERE failed_at < $1 RETURNING id")
+            .bind(before)
+            .fetch_all(self.writer)
+            .await?;
+        Ok(u64::try_from(gone.len()).unwrap_or(u64::MAX))
     }
 
     pub async fn forget_login_attempt(&self, id: i64) -> Result<(), AppError> {
@@ -378,29 +392,25 @@ shared_queries! {
         Ok(())
     }
 
-    pub async fn login_failures_since(
-        &self,
-        email_key: &str,
-        address: &str,
-        since: DateTime<Utc>,
-    ) -> Result<FailureCounts, AppError> {
-        let (account, account_oldest): (i64, Option<DateTime<Utc>>) = sqlx::query_as(sql::FAILURES_FOR_EMAIL)
-            .bind(email_key)
+    pub async fn login_failures_since(&self, key: &FailureKey<'_>, since: DateTime<Utc>) -> Result<FailureCounts, AppError> {
+        let (pair, pair_oldest): (i64, Option<DateTime<Utc>>) = sqlx::query_as(sql::FAILURES_FOR_PAIR)
+            .bind(key.email)
+            .bind(key.address)
             .bind(since)
             .fetch_one(self.reader)
             .await?;
-        let (address_count, address_oldest): (i64, Option<DateTime<Utc>>) = if address.is_empty() {
+        let (address_count, address_oldest): (i64, Option<DateTime<Utc>>) = if key.address.is_empty() {
             (0, None)
         } else {
             sqlx::query_as(sql::FAILURES_FOR_ADDRESS)
-                .bind(address)
+                .bind(key.address)
                 .bind(since)
                 .fetch_one(self.reader)
                 .await?
         };
         Ok(FailureCounts {
-            account,
-            account_oldest,
+            pair,
+            pair_oldest,
             address: address_count,
             address_oldest,
         })

@@ -43,13 +43,13 @@ pub const LIST_AUDIT: &str = "SELECT a.id, a.at, actor.display_name AS actor, a.
      WHERE ($1 IS NULL OR a.actor_id = $1 OR a.target_user_id = $1) AND ($2 IS NULL OR a.action = $2) \
      ORDER BY a.at DESC, a.id DESC LIMIT $3";
 
-pub const FAILURES_FOR_EMAIL: &str =
-    "SELECT count(*), min(failed_at) FROM login_failures WHERE email = $1 AND failed_at > $2";
+pub const FAILURES_FOR_PAIR: &str =
+    "SELECT count(*), min(failed_at) FROM login_failures WHERE email = $1 AND address = $2 AND failed_at > $3";
 pub const FAILURES_FOR_ADDRESS: &str =
     "SELECT count(*), min(failed_at) FROM login_failures WHERE address = $1 AND failed_at > $2";
 pub const INSERT_FAILURE: &str =
     "INSERT INTO login_failures (email, address, failed_at) VALUES ($1, $2, $3) RETURNING id";
-pub const CLEAR_FAILURES: &str = "DELETE FROM login_failures WHERE email = $1";
+pub const CLEAR_FAILURES: &str = "DELETE FROM login_failures WHERE email = $1 AND address = $2";
 
 pub const INSERT_PASSWORD_TOKEN: &str =
     "INSERT INTO password_tokens (token_hash, user_id, expires_at) VALUES ($1, $2, $3)";

@@ -1,6 +1,6 @@
 //! Where a request comes from, and where sign-in may send it next.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::ConnectInfo;
 use axum::http::request::Parts;
@@ -26,6 +26,23 @@ pub fn client_address(parts: &Parts, trust_proxy: bool) -> String {
         .get::<ConnectInfo<SocketAddr>>()
         .map(|info| info.0.ip().to_string())
         .unwrap_or_default()
+}
+
+/// The address as per-address limits count it. One IPv6 client usually
+/// holds a whole /64 and can pick any address in it, so the /64 is one
+/// address; an IPv4 address written as IPv6 is the IPv4 address.
+pub fn throttle_key(address: &str) -> String {
+    match address.parse::<IpAddr>() {
+        Ok(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+        Ok(IpAddr::V4(v4)) => v4.to_string(),
+        Err(_) => address.to_owned(),
+    }
 }
 
 /// Only local paths are followed after sign-in: "/admin/x" yes,
@@ -58,6 +75,16 @@ mod tests {
         assert_eq!(safe_next(None), "/admin");
         assert_eq!(safe_next(Some("/admin\r\nSet-Cookie: x=1")), "/admin");
         assert_eq!(safe_next(Some("/admin\u{7f}")), "/admin");
+    }
+
+    #[test]
+    fn an_ipv6_slash_64_is_one_address_for_limits() {
+        assert_eq!(throttle_key("2001:db8:1:2::1"), "2001:db8:1:2::/64");
+        assert_eq!(throttle_key("2001:db8:1:2:ffff:1:2:3"), "2001:db8:1:2::/64");
+        assert_ne!(throttle_key("2001:db8:1:3::1"), throttle_key("2001:db8:1:2::1"));
+        assert_eq!(throttle_key("::ffff:198.51.100.7"), "198.51.100.7");
+        assert_eq!(throttle_key("198.51.100.7"), "198.51.100.7");
+        assert_eq!(throttle_key(""), "");
     }
 
     #[test]

@@ -6,12 +6,13 @@ use chrono::Utc;
 
 use super::{
     AuditAction, Caller, DisplayName, Email, NewAuditEntry, NewUser, Password, ProfileUpdate, User, hash_password,
-    request_address, safe_next, session, throttle, token_digest, verify_password, view_of,
+    request_address, safe_next, session, throttle, throttle_key, token_digest, verify_password, view_of,
 };
 use crate::accounts::api::{Role, UpdateProfile, UserView};
 use crate::error::AppError;
 use crate::input;
 use crate::state::{AppState, app_state};
+use crate::store::model::accounts::FailureKey;
 
 /// The one message for every failed sign-in, whatever went wrong.
 pub const SIGN_IN_FAILED: &str = "That email and password do not match an active account.";
@@ -22,7 +23,12 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
     // Malformed input is a failed attempt like any other: same message,
     // same counting, same (dummy) hashing time.
     let email_key: String = email.trim().to_lowercase().chars().take(254).collect();
-    throttle::begin_attempt(&state, &email_key, &address).await?;
+    let address_key = throttle_key(&address);
+    let failures = FailureKey {
+        email: &email_key,
+        address: &address_key,
+    };
+    let attempt = throttle::begin_attempt(&state, &failures).await?;
     let user = match Email::parse(&email) {
         Ok(email) => state.store.user_by_email(&email).await?,
         Err(_) => None,
@@ -32,17 +38,23 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
     let user = match user {
         Some(user) if password_ok && user.active => user,
         other => {
-            let entry = NewAuditEntry::new(AuditAction::SignInFailed, None, other.map(|u| u.id))
-                .address(&address)
-                .detail(email_key.clone());
-            state.store.append_audit(&entry).await?;
+            if attempt.starts_a_wait() {
+                let entry = NewAuditEntry::new(AuditAction::SignInFailed, None, other.map(|u| u.id))
+                    .address(&address)
+                    .detail(format!(
+                        "{email_key}: {} failed sign-ins; this address waits {} minutes",
+                        attempt.counts.pair.max(attempt.counts.address),
+                        throttle::WINDOW_MINUTES
+                    ));
+                state.store.append_audit(&entry).await?;
+            }
             return Err(AppError::invalid("password", SIGN_IN_FAILED));
         }
     };
     let session = session::from_request().await?;
     session::sign_in(&session, &user).await?;
     let entry = NewAuditEntry::new(AuditAction::SignIn, Some(user.id), Some(user.id)).address(&address);
-    state.store.record_sign_in(user.id, &email_key, &entry).await?;
+    state.store.record_sign_in(user.id, &failures, &entry).await?;
     leptos_axum::redirect(&safe_next(next.as_deref()));
     Ok(())
 }
@@ -68,6 +80,8 @@ pub async fn complete_setup(
     if state.store.count_users().await? > 0 {
         return Err(AppError::NotFound);
     }
+    let address = request_address(&state);
+    let attempt = begin_anonymous_attempt(&state, &address).await?;
     if !state.config.setup_token_matches(&token) {
         return Err(AppError::invalid(
             "token",
@@ -81,7 +95,6 @@ pub async fn complete_setup(
     let (Some(email), Some(display_name), Some(password)) = (email, display_name, password) else {
         return Err(AppError::Validation { fields: problems });
     };
-    let address = request_address(&state);
     let new_user = NewUser {
         email,
         display_name,
@@ -93,6 +106,7 @@ pub async fn complete_setup(
         .address(&address)
         .detail("first admin, through /admin/setup");
     let user = state.store.create_first_admin(&new_user, &entry).await?;
+    attempt.succeeded(&state).await?;
     let session = session::from_request().await?;
     session::sign_in(&session, &user).await?;
     leptos_axum::redirect("/admin");
@@ -105,24 +119,29 @@ pub async fn set_password_with_token(
     password_confirmation: String,
 ) -> Result<(), AppError> {
     let state = app_state()?;
+    let address = request_address(&state);
+    let attempt = begin_anonymous_attempt(&state, &address).await?;
+    // The link is looked up before any hashing, which is costly and
+    // shared with sign-in: invented links must not keep staff out.
+    let digest = token_digest(&token);
+    if !state.store.password_token_is_valid(&digest, Utc::now()).await? {
+        return Err(link_expired());
+    }
     // The password is checked before the link is used up, so a typo does
     // not cost the user their link.
     let password = parse_new_password(&password, &password_confirmation, "password")?;
     let hash = hash_password(password).await?;
-    let address = request_address(&state);
     let entry = NewAuditEntry::new(AuditAction::PasswordChanged, None, None)
         .address(&address)
         .detail("through a set-password link");
     let Some(user) = state
         .store
-        .set_password_with_token(&token_digest(&token), &hash, Utc::now(), &entry)
+        .set_password_with_token(&digest, &hash, Utc::now(), &entry)
         .await?
     else {
-        return Err(AppError::invalid(
-            "token",
-            "This link has expired or was already used. Ask an admin for a new one.",
-        ));
+        return Err(link_expired());
     };
+    attempt.succeeded(&state).await?;
     let session = session::from_request().await?;
     session::sign_in(&session, &user).await?;
     leptos_axum::redirect("/admin");
@@ -161,6 +180,24 @@ pub async fn change_password(
     // one continues under the new epoch, with a fresh id.
     let session = session::from_request().await?;
     session::sign_in(&session, &user).await
+}
+
+fn link_expired() -> AppError {
+    AppError::invalid(
+        "token",
+        "This link has expired or was already used. Ask an admin for a new one.",
+    )
+}
+
+/// An attempt that names no account (a set-up or set-password link),
+/// throttled per address only.
+async fn begin_anonymous_attempt(state: &AppState, address: &str) -> Result<throttle::Attempt, AppError> {
+    let address_key = throttle_key(address);
+    let key = FailureKey {
+        email: "",
+        address: &address_key,
+    };
+    throttle::begin_attempt(state, &key).await
 }
 
 fn parse_new_password(password: &str, confirmation: &str, field: &str) -> Result<Password, AppError> {

@@ -73,11 +73,21 @@ pub struct AuditFilter {
     pub limit: i64,
 }
 
-/// Failures inside the window, per account and per client address.
+/// Whose failed attempts: the email typed (trimmed, lower case; empty for
+/// attempts that name no account, such as set-password links) and the
+/// client's address as throttling groups it (an IPv6 /64 is one address).
+#[derive(Debug, Clone, Copy)]
+pub struct FailureKey<'a> {
+    pub email: &'a str,
+    pub address: &'a str,
+}
+
+/// Failures inside the window: of one account from one client address
+/// (the pair), and of that address for every account.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct FailureCounts {
-    pub account: i64,
-    pub account_oldest: Option<DateTime<Utc>>,
+    pub pair: i64,
+    pub pair_oldest: Option<DateTime<Utc>>,
     pub address: i64,
     pub address_oldest: Option<DateTime<Utc>>,
 }
