@@ -81,6 +81,13 @@ pub struct ForeignImportArgs {
     /// themselves, and this overrides it (e.g. when the site moved).
     #[arg(long)]
     pub site_url: Option<String>,
+    /// Fetch images even though the old site is on a private network or
+    /// this machine (refused by default: the file chooses the addresses).
+    #[arg(long)]
+    pub allow_private: bool,
+    /// Also write the report as JSON to this file, for scripts.
+    #[arg(long, value_name = "FILE.json")]
+    pub report: Option<PathBuf>,
     #[command(flatten)]
     pub media: MediaArgs,
     #[command(flatten)]

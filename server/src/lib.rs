@@ -8,6 +8,7 @@ mod demo;
 pub mod export;
 mod http_cache;
 pub mod import;
+pub mod outbound;
 mod rate_limit;
 mod request_log;
 mod security;

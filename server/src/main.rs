@@ -7,8 +7,15 @@ use tracing_subscriber::EnvFilter;
 async fn main() -> anyhow::Result<()> {
     // A missing .env file is normal; real environment variables win over it.
     let _ = dotenvy::dotenv();
+    // Logs go to standard error, so that what a command prints (an import's
+    // report, a new token) stays apart; html5ever's notes on the HTML it
+    // repairs are the importer's business, reported in its own words.
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_env("VELLUM_LOG").unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            EnvFilter::try_from_env("VELLUM_LOG")
+                .unwrap_or_else(|_| EnvFilter::new("info,html5ever=error,markup5ever=error")),
+        )
         .init();
 
     match Cli::parse().command {

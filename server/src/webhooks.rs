@@ -2,13 +2,11 @@
 //! sends them, and records each outcome. Every instance runs one; the
 //! queue's claims keep them from sending a delivery twice.
 
-use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use app::state::AppState;
-use app::webhooks::server::{DeliveryJob, DeliveryOutcome, is_public};
+use app::webhooks::server::{DeliveryJob, DeliveryOutcome};
 use hmac::{Hmac, Mac};
-use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use sha2::Sha256;
 use tokio::task::{JoinHandle, JoinSet};
 
@@ -22,11 +20,8 @@ const LEASE: chrono::Duration = chrono::Duration::minutes(2);
 /// Deliveries sent at once per instance.
 const BATCH: i64 = 16;
 
-/// The HTTP client for receivers. Redirects are not followed (a redirect
-/// could lead past the address rules), no proxy is used, and unless the
-/// server allows private networks, host names that resolve to loopback or
-/// private addresses are refused at connection time too, so a name that
-/// changes its address after registration does not get through.
+/// The HTTP client for receivers, under `outbound`'s address rules.
+/// Redirects are not followed (a redirect could lead past those rules).
 #[derive(Clone)]
 pub struct Sender {
     client: reqwest::Client,
@@ -35,32 +30,13 @@ pub struct Sender {
 
 impl Sender {
     pub fn new(allow_private: bool) -> anyhow::Result<Self> {
-        let mut builder = reqwest::Client::builder()
+        let builder = crate::outbound::client_builder(allow_private)
             .timeout(TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
-            .no_proxy()
             .user_agent(concat!("Vellum-Webhooks/", env!("CARGO_PKG_VERSION")));
-        if !allow_private {
-            builder = builder.dns_resolver(std::sync::Arc::new(PublicOnly));
-        }
         Ok(Self {
             client: builder.build()?,
             allow_private,
-        })
-    }
-}
-
-struct PublicOnly;
-
-impl Resolve for PublicOnly {
-    fn resolve(&self, name: Name) -> Resolving {
-        Box::pin(async move {
-            let found: Vec<SocketAddr> = tokio::net::lookup_host((name.as_str(), 0)).await?.collect();
-            if found.iter().any(|address| !is_public(address.ip())) {
-                return Err("the host resolves to a private or loopback address".into());
-            }
-            let addrs: Addrs = Box::new(found.into_iter());
-            Ok(addrs)
         })
     }
 }
@@ -133,13 +109,7 @@ async fn attempt(state: &AppState, sender: &Sender, job: &DeliveryJob) -> Delive
 /// The receiver's status code, or why there was none.
 async fn send(sender: &Sender, job: &DeliveryJob, timestamp: i64) -> Result<u16, String> {
     let url = reqwest::Url::parse(&job.url).map_err(|_| "The address is not valid.".to_owned())?;
-    if !sender.allow_private
-        && let Some(url::Host::Ipv4(_) | url::Host::Ipv6(_)) = url.host()
-        && let Some(ip) = url
-            .host_str()
-            .and_then(|host| host.trim_matches(['[', ']']).parse().ok())
-        && !is_public(ip)
-    {
+    if crate::outbound::refuse_private_literal(&url, sender.allow_private).is_err() {
         return Err("The address is on a private network.".into());
     }
     let response = sender

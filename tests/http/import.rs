@@ -49,8 +49,18 @@ fn fixture(db: &TestDb, name: &str, site: &str) -> PathBuf {
     path
 }
 
-/// Runs `vellum <args>` against `db`.
-async fn vellum(db: &TestDb, args: &[&str]) -> Output {
+/// Runs `vellum <args>` against `db`. The old sites of these tests are
+/// on this machine, so WordPress and Ghost imports get `--allow-private`;
+/// `vellum_as_given` runs the arguments as they are.
+pub(crate) async fn vellum(db: &TestDb, args: &[&str]) -> Output {
+    let mut args = args.to_vec();
+    if matches!(args.get(..2), Some(["import", "wordpress" | "ghost"])) {
+        args.push("--allow-private");
+    }
+    vellum_as_given(db, &args).await
+}
+
+pub(crate) async fn vellum_as_given(db: &TestDb, args: &[&str]) -> Output {
     tokio::process::Command::new(env!("CARGO_BIN_EXE_vellum"))
         .env_remove("VELLUM_MEDIA_STORE")
         .env_remove("RUST_BACKTRACE")
@@ -67,7 +77,7 @@ async fn vellum(db: &TestDb, args: &[&str]) -> Output {
         .expect("run vellum")
 }
 
-fn stdout(output: &Output) -> String {
+pub(crate) fn stdout(output: &Output) -> String {
     assert!(
         output.status.success(),
         "vellum failed: {}\n{}",
@@ -103,7 +113,7 @@ fn media_files(db: &TestDb) -> usize {
         .unwrap_or(0)
 }
 
-async fn location(path: &str, server: &server::RunningServer) -> (StatusCode, String) {
+pub(crate) async fn location(path: &str, server: &server::RunningServer) -> (StatusCode, String) {
     let response = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -138,7 +148,9 @@ async fn a_wordpress_site_moves_in_with_its_authors_dates_images_and_addresses(d
     let dry = stdout(&vellum(db, &["import", "wordpress", &file, "--dry-run"]).await);
     assert!(dry.contains("Dry run: nothing was written"), "{dry}");
     assert!(dry.contains("posts:     9 would be created"), "{dry}");
-    assert!(dry.contains("4 to fetch"), "{dry}");
+    // The vaccine schedule's attachment is on a CDN, not the old site's
+    // host, so it is not asked for at all.
+    assert!(dry.contains("3 to fetch"), "{dry}");
     assert!(statuses(server.state.store.as_ref()).await.is_empty());
     assert_eq!(media_files(db), 0, "a dry run stores no image");
 

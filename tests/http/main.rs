@@ -19,6 +19,7 @@ mod export;
 mod feeds;
 mod hang;
 mod import;
+mod import_real;
 mod media;
 mod newcomer;
 mod pages;

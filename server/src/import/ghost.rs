@@ -52,9 +52,9 @@ struct Post {
     #[serde(rename = "type", default = "post_type")]
     kind: String,
     status: String,
-    created_at: DateTime<Utc>,
-    updated_at: Option<DateTime<Utc>>,
-    published_at: Option<DateTime<Utc>>,
+    created_at: GhostTime,
+    updated_at: Option<GhostTime>,
+    published_at: Option<GhostTime>,
     custom_excerpt: Option<String>,
     /// public, members, paid or tiers.
     visibility: Option<String>,
@@ -103,10 +103,52 @@ struct Link {
     sort_order: i64,
 }
 
+/// A time as Ghost writes it: ISO 8601 (`2026-12-06T23:29:58.000Z`), or,
+/// from a Ghost that keeps its data in SQLite, `2026-12-06 23:29:58` (UTC,
+/// without a zone).
+#[derive(Debug, Clone, Copy)]
+struct GhostTime(DateTime<Utc>);
+
+impl<'de> Deserialize<'de> for GhostTime {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(deserializer)?;
+        parse_time(&raw).map(GhostTime).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "cannot read {raw:?} as a time (Ghost writes 2026-12-06T23:29:58.000Z or 2026-12-06 23:29:58)"
+            ))
+        })
+    }
+}
+
+fn parse_time(raw: &str) -> Option<DateTime<Utc>> {
+    let raw = raw.trim();
+    if let Ok(at) = DateTime::parse_from_rfc3339(raw) {
+        return Some(at.with_timezone(&Utc));
+    }
+    chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%d %H:%M:%S%.f")
+        .ok()
+        .map(|at| at.and_utc())
+}
+
+/// The export's JSON, with errors that say where: a file that is not JSON
+/// is not an export, but a value that cannot be read is named with its
+/// place (`db[0].data.posts[3].created_at`) and the value.
+fn read_export(text: &str) -> anyhow::Result<Export> {
+    let mut json = serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(&mut json).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Data => anyhow!("this Ghost export could not be read: {path}: {inner}"),
+            _ => anyhow!("this is not a Ghost export: {inner}"),
+        }
+    })
+}
+
 /// Reads a Ghost export; `site_url` is the Ghost site's address, which
 /// the file writes as `__GHOST_URL__`.
 pub fn parse(text: &str, site_url: Option<&str>) -> anyhow::Result<Source> {
-    let export: Export = serde_json::from_str(text).map_err(|error| anyhow!("this is not a Ghost export: {error}"))?;
+    let export: Export = read_export(text)?;
     let data = export
         .db
         .into_iter()
@@ -208,7 +250,8 @@ impl Reading<'_> {
             cover: post.feature_image.as_deref().map(|image| self.with_site(image)),
             excerpt_html: post.custom_excerpt.clone().unwrap_or_default(),
         });
-        let at = post.published_at.unwrap_or(post.created_at);
+        let created_at = post.created_at.0;
+        let at = post.published_at.map_or(created_at, |at| at.0);
         source.site.posts.push(ForeignPost {
             key: post.id.clone(),
             content: PostContent {
@@ -223,8 +266,8 @@ impl Reading<'_> {
                 canonical_url: post.canonical_url.clone().unwrap_or_default(),
             },
             status,
-            created_at: post.created_at,
-            updated_at: post.updated_at.unwrap_or(post.created_at),
+            created_at,
+            updated_at: post.updated_at.map_or(created_at, |at| at.0),
             published_at: (status == PostStatus::Published).then_some(at),
             publish_at: (status == PostStatus::Scheduled).then_some(at),
             authors,
@@ -306,6 +349,32 @@ fn linked(links: &[Link], post: &str) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn both_of_ghosts_time_forms_are_read() {
+        let iso = super::parse_time("2026-12-06T23:29:58.000Z").expect("ISO");
+        let sqlite = super::parse_time("2026-12-06 23:29:58").expect("SQLite's form");
+        assert_eq!(iso, sqlite);
+        assert!(super::parse_time("yesterday").is_none());
+    }
+
+    #[test]
+    fn an_unreadable_value_is_named_with_its_place() {
+        let file =
+            r#"{"db":[{"data":{"posts":[{"id":"1","title":"T","slug":"t","status":"draft","created_at":"soon"}]}}]}"#;
+        let error = super::parse(file, None)
+            .err()
+            .map(|error| error.to_string())
+            .unwrap_or_default();
+        assert!(error.contains("posts[0].created_at"), "{error}");
+        assert!(error.contains("\"soon\""), "{error}");
+        assert!(!error.contains("not a Ghost export"), "{error}");
+        let error = super::parse("{\"db\": [", None)
+            .err()
+            .map(|error| error.to_string())
+            .unwrap_or_default();
+        assert!(error.contains("not a Ghost export"), "{error}");
+    }
+
     use super::*;
 
     #[test]

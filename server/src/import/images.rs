@@ -14,12 +14,17 @@ use regex::Regex;
 
 use super::{Attachment, Source, progress_bar};
 
-/// What an image may be.
+/// What an image may be, and where it may come from.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     pub max_bytes: usize,
     pub max_pixels: u64,
+    /// Whether the old site may be on a private network (`--allow-private`).
+    pub allow_private: bool,
 }
+
+/// Redirects followed for one image, all on the old site's host.
+const MAX_REDIRECTS: usize = 5;
 
 /// The images fetched, and what became of each address.
 #[derive(Debug, Default)]
@@ -61,28 +66,36 @@ struct Target {
 /// The full-size file behind `src`: a WordPress attachment (also through
 /// one of its resized copies) or, failing that, a file on the old site.
 fn target(source: &Source, src: &str, author: &str) -> Result<Target, String> {
+    let src = &relocated(source, src);
     let full_size = SIZE_SUFFIX.replace(src, "$1");
-    let attachment: Option<&Attachment> = source
-        .attachments
-        .iter()
-        .find(|attachment| attachment.url == src || attachment.url == full_size);
+    let attachment: Option<&Attachment> = source.attachments.iter().find(|attachment| {
+        let url = relocated(source, &attachment.url);
+        url == *src || url == full_size
+    });
     let uploader = |login: &str| match source.site.users.iter().any(|user| user.key == login) {
         true => login.to_owned(),
         false => author.to_owned(),
     };
-    if let Some(attachment) = attachment {
-        return Ok(Target {
-            url: attachment.url.clone(),
-            alt: attachment.alt.clone(),
-            uploader: uploader(&attachment.uploader),
-        });
-    }
     let host = |url: &str| {
         url::Url::parse(url)
             .ok()
             .and_then(|url| url.host_str().map(str::to_owned))
     };
-    let on_old_site = host(src).is_some() && host(src) == source.site_url.as_deref().and_then(host);
+    let old_host = source.site_url.as_deref().and_then(host);
+    if let Some(attachment) = attachment {
+        // The file names the attachment's address itself: only the old
+        // site's host is asked for it.
+        let url = relocated(source, &attachment.url);
+        if host(&url).is_none() || host(&url) != old_host {
+            return Err("it is on another site".into());
+        }
+        return Ok(Target {
+            url,
+            alt: attachment.alt.clone(),
+            uploader: uploader(&attachment.uploader),
+        });
+    }
+    let on_old_site = host(src).is_some() && host(src) == old_host;
     if on_old_site {
         Ok(Target {
             url: src.to_owned(),
@@ -93,6 +106,18 @@ fn target(source: &Source, src: &str, author: &str) -> Result<Target, String> {
         Err("it is on another site".into())
     } else {
         Err("it is not a web address".into())
+    }
+}
+
+/// `url` at the site's address now, when `--site-url` moved it from the
+/// one the file names.
+fn relocated(source: &Source, url: &str) -> String {
+    match (&source.moved_from, &source.site_url) {
+        (Some(from), Some(to)) => match url.strip_prefix(from.as_str()) {
+            Some(rest) if rest.is_empty() || rest.starts_with('/') => format!("{to}{rest}"),
+            _ => url.to_owned(),
+        },
+        _ => url.to_owned(),
     }
 }
 
@@ -143,11 +168,7 @@ pub async fn fetch_all(
     if mode == ImportMode::DryRun {
         return Ok(fetched);
     }
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(30))
-        .redirect(reqwest::redirect::Policy::limited(5))
-        .user_agent(concat!("Vellum/", env!("CARGO_PKG_VERSION"), " (import)"))
-        .build()?;
+    let client = client(source, limits.allow_private)?;
     let bar = progress_bar(urls.len(), "fetching images");
     let mut done: HashMap<String, Result<String, String>> = HashMap::new();
     for (src, target) in &wanted {
@@ -170,6 +191,33 @@ pub async fn fetch_all(
     Ok(fetched)
 }
 
+/// The client for the old site: `outbound`'s address rules, and redirects
+/// followed only while they stay on the old site's host.
+fn client(source: &Source, allow_private: bool) -> anyhow::Result<reqwest::Client> {
+    let old_host = source
+        .site_url
+        .as_deref()
+        .and_then(|url| url::Url::parse(url).ok())
+        .and_then(|url| url.host_str().map(str::to_owned));
+    let redirects = reqwest::redirect::Policy::custom(move |attempt| {
+        if attempt.previous().len() >= MAX_REDIRECTS {
+            return attempt.error(format!("it redirects more than {MAX_REDIRECTS} times"));
+        }
+        if attempt.url().host_str() != old_host.as_deref() {
+            return attempt.error("it redirects to another site");
+        }
+        if let Err(why) = crate::outbound::refuse_private_literal(attempt.url(), allow_private) {
+            return attempt.error(why);
+        }
+        attempt.follow()
+    });
+    Ok(crate::outbound::client_builder(allow_private)
+        .timeout(Duration::from_secs(30))
+        .redirect(redirects)
+        .user_agent(concat!("Vellum/", env!("CARGO_PKG_VERSION"), " (import)"))
+        .build()?)
+}
+
 /// Fetches, processes and stores one image; its address here, or why not.
 async fn fetch_one(
     client: &reqwest::Client,
@@ -178,7 +226,7 @@ async fn fetch_one(
     limits: Limits,
     fetched: &mut Fetched,
 ) -> Result<String, String> {
-    let bytes = download(client, &target.url, limits.max_bytes).await?;
+    let bytes = download(client, &target.url, limits).await?;
     let max_pixels = limits.max_pixels;
     let processed = tokio::task::spawn_blocking(move || process(&bytes, max_pixels))
         .await
@@ -212,9 +260,16 @@ async fn fetch_one(
 }
 
 /// The body of `url`, refused past `max_bytes`.
-async fn download(client: &reqwest::Client, url: &str, max_bytes: usize) -> Result<Vec<u8>, String> {
-    let mut response = client.get(url).send().await.map_err(|error| {
-        if error.is_timeout() {
+async fn download(client: &reqwest::Client, url: &str, limits: Limits) -> Result<Vec<u8>, String> {
+    let max_bytes = limits.max_bytes;
+    let parsed = reqwest::Url::parse(url).map_err(|_| "it is not a web address".to_owned())?;
+    crate::outbound::refuse_private_literal(&parsed, limits.allow_private)
+        .map_err(|why| format!("{why} (use --allow-private for an old site on your own network)"))?;
+    let mut response = client.get(parsed).send().await.map_err(|error| {
+        if error.is_redirect() {
+            // The policy's own reason, not reqwest's wording.
+            std::error::Error::source(&error).map_or_else(|| "it redirects elsewhere".to_owned(), ToString::to_string)
+        } else if error.is_timeout() {
             "the old site did not answer in time".to_owned()
         } else if error.is_connect() {
             "the old site could not be reached".to_owned()

@@ -11,18 +11,18 @@
 mod ghost;
 mod html;
 mod images;
+mod report;
 mod shortcodes;
 pub mod vellum;
 mod wordpress;
 
 use std::collections::{BTreeMap, HashMap};
-use std::fmt::Write as _;
 
 use anyhow::Context;
 use app::accounts::server::Email;
 use app::clock::Clock as _;
 use app::posts::server::{PostTitle, Slug};
-use app::store::imports::{ForeignSite, ForeignUser, ImportMode, ImportTally};
+use app::store::imports::{ForeignSite, ForeignUser, ImportMode};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::{ForeignImportArgs, ImportCommand};
@@ -39,6 +39,9 @@ pub struct Source {
     attachments: Vec<Attachment>,
     /// The old site's address: images there are fetched.
     site_url: Option<String>,
+    /// The address the file itself names, when `--site-url` says the site
+    /// is now elsewhere: its files are fetched from `site_url` instead.
+    moved_from: Option<String>,
     notes: Vec<Note>,
     /// Kinds of items not imported, with how many.
     skipped: BTreeMap<String, usize>,
@@ -87,6 +90,7 @@ impl Source {
             bodies: Vec::new(),
             attachments: Vec::new(),
             site_url,
+            moved_from: None,
             notes: Vec::new(),
             skipped: BTreeMap::new(),
         }
@@ -213,6 +217,7 @@ async fn foreign(
     let limits = images::Limits {
         max_bytes: args.media.media_max_mb.saturating_mul(1024 * 1024),
         max_pixels: args.media.media_max_megapixels.saturating_mul(1_000_000),
+        allow_private: args.allow_private,
     };
     let known = match store.imported_media(&source.site.source).await {
         Ok(known) => known.into_iter().collect(),
@@ -242,7 +247,12 @@ async fn foreign(
     app::media::server::remove_unreferenced_from(store.as_ref(), &storage, &fetched.stored_keys).await;
     store.close().await;
     let tally = written.map_err(|error| anyhow::anyhow!("nothing was imported: {error}"))?;
-    print!("{}", report(&source, &fetched, &tally, mode));
+    print!("{}", report::text(&source, &fetched, &tally, mode));
+    if let Some(path) = &args.report {
+        let json = report::json(&source, &fetched, &tally, mode);
+        std::fs::write(path, serde_json::to_string_pretty(&json)?)
+            .with_context(|| format!("cannot write the report to {}", path.display()))?;
+    }
     Ok(())
 }
 
@@ -301,91 +311,4 @@ fn progress_bar(length: usize, message: &'static str) -> ProgressBar {
     }
     bar.set_message(message);
     bar
-}
-
-/// The final report: counts per kind, then each note with its item.
-fn report(source: &Source, fetched: &images::Fetched, tally: &ImportTally, mode: ImportMode) -> String {
-    let mut out = String::new();
-    let (made, found) = match mode {
-        ImportMode::Write => ("created", "updated"),
-        ImportMode::DryRun => ("would be created", "would be updated"),
-    };
-    if mode == ImportMode::DryRun {
-        let _ = writeln!(
-            out,
-            "Dry run: nothing was written. Importing {} would give:",
-            source.name
-        );
-    } else {
-        let _ = writeln!(out, "Imported from {}:", source.name);
-    }
-    let _ = writeln!(
-        out,
-        "  posts:     {} {made}, {} {found}, {} unchanged",
-        tally.posts_created, tally.posts_updated, tally.posts_unchanged
-    );
-    let _ = writeln!(
-        out,
-        "  people:    {} {made} (deactivated, without a password), {} matched by email",
-        tally.users_created, tally.users_matched
-    );
-    let _ = writeln!(
-        out,
-        "  tags:      {} {made}, {} existing",
-        tally.tags_created, tally.tags_matched
-    );
-    match mode {
-        ImportMode::Write => {
-            let _ = writeln!(
-                out,
-                "  images:    {} added to the library, {} already there, {} kept at their old address",
-                tally.media_created,
-                tally.media_matched + u64::try_from(fetched.known).unwrap_or(u64::MAX),
-                fetched.kept.len()
-            );
-        }
-        ImportMode::DryRun => {
-            let _ = writeln!(
-                out,
-                "  images:    {} to fetch (not fetched in a dry run), {} already there",
-                fetched.to_fetch, fetched.known
-            );
-        }
-    }
-    let _ = writeln!(
-        out,
-        "  redirects: {} old addresses recorded (each answers 301 while its post is public)",
-        tally.redirects
-    );
-    if !source.skipped.is_empty() {
-        let skipped: Vec<String> = source
-            .skipped
-            .iter()
-            .map(|(kind, count)| format!("{count} {kind}"))
-            .collect();
-        let _ = writeln!(out, "  skipped:   {}", skipped.join(", "));
-    }
-    if !source.notes.is_empty() {
-        let _ = writeln!(out, "\nWarnings ({}):", source.notes.len());
-        // Grouped by item, in the file's order.
-        let order = |item: &str| {
-            source
-                .bodies
-                .iter()
-                .position(|body| body.label == item)
-                .unwrap_or(usize::MAX)
-        };
-        let mut notes: Vec<&Note> = source.notes.iter().collect();
-        notes.sort_by_key(|note| order(&note.item));
-        for note in notes {
-            let _ = writeln!(out, "  {}: {}", note.item, note.message);
-        }
-    }
-    if tally.users_created > 0 && mode == ImportMode::Write {
-        let _ = writeln!(
-            out,
-            "\nNew people cannot sign in until an admin reactivates them (Users) and sends a set-password link."
-        );
-    }
-    out
 }

@@ -25,6 +25,7 @@ pub fn parse(text: &str, site_url: Option<&str>) -> anyhow::Result<Source> {
     let document = Document::parse(text).map_err(|error| anyhow!("this is not well-formed XML: {error}"))?;
     let wxr = Wxr::open(&document, site_url)?;
     let mut source = Source::new("WordPress", format!("wordpress:{}", wxr.named), Some(wxr.base.clone()));
+    source.moved_from = (wxr.named != wxr.base).then(|| wxr.named.clone());
     wxr.read_authors(&mut source)?;
     let mut tags = wxr.read_terms();
     let items: Vec<Node> = wxr
@@ -77,15 +78,31 @@ impl<'a, 'input> Wxr<'a, 'input> {
             .find(|node| node.has_tag_name("channel"))
             .filter(|_| document.root_element().has_tag_name("rss"))
             .ok_or_else(|| anyhow!("this is not a WordPress export: it has no <rss><channel>"))?;
-        let Some(wp) = channel
-            .children()
-            .filter_map(|node| node.tag_name().namespace())
-            .find(|namespace| namespace.starts_with("http://wordpress.org/export/"))
+        // WordPress's importer reads whatever namespace the file binds to
+        // `wp`: 1.0 to 1.2, over http or (WordPress.com) https.
+        let Some(wp) = document
+            .root_element()
+            .lookup_namespace_uri(Some("wp"))
+            .or_else(|| {
+                channel
+                    .children()
+                    .filter_map(|node| node.tag_name().namespace())
+                    .find(|namespace| is_wxr_namespace(namespace))
+            })
+            .filter(|namespace| {
+                channel
+                    .children()
+                    .any(|node| node.tag_name().namespace() == Some(*namespace))
+            })
             .map(str::to_owned)
         else {
             bail!("this is an RSS feed, not a WordPress export: it has no wp: elements (use Tools → Export)");
         };
-        let named = field(channel, &wp, "base_site_url")
+        // A network's (multisite, WordPress.com) export names the network
+        // in base_site_url and the blog itself in base_blog_url.
+        let named = field(channel, &wp, "base_blog_url")
+            .filter(|url| !url.trim().is_empty())
+            .or_else(|| field(channel, &wp, "base_site_url"))
             .or_else(|| field(channel, "", "link"))
             .unwrap_or_default()
             .trim()
@@ -430,6 +447,14 @@ fn add_tag(tags: &mut Tags, slug: &str, name: &str, description: &str) -> Option
     Some(slug)
 }
 
+/// `http(s)://wordpress.org/export/1.x/`, the namespaces WXR files use.
+fn is_wxr_namespace(namespace: &str) -> bool {
+    namespace
+        .strip_prefix("https://")
+        .or_else(|| namespace.strip_prefix("http://"))
+        .is_some_and(|rest| rest.starts_with("wordpress.org/export/1."))
+}
+
 /// The path of a post's permalink on the old site, without the trailing
 /// slash; `None` for `?p=123` links (not a pretty address) and other hosts.
 fn old_path(link: &str, base: &str) -> Option<String> {
@@ -550,6 +575,23 @@ mod tests {
             moved.site.source, source.site.source,
             "a later run with --site-url finds the same posts"
         );
+    }
+
+    #[test]
+    fn https_namespaces_and_a_networks_blog_address_are_read() {
+        let file = r#"<rss xmlns:wp="https://wordpress.org/export/1.2/" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>
+            <wp:base_site_url>http://wordpress.com/</wp:base_site_url>
+            <wp:base_blog_url>https://clinic.wordpress.com</wp:base_blog_url>
+            <wp:author><wp:author_login>ana</wp:author_login></wp:author>
+            <item><title>Hay fever</title><link>https://clinic.wordpress.com/2024/03/15/hay-fever/</link>
+            <dc:creator>ana</dc:creator><wp:post_id>7</wp:post_id><wp:post_date_gmt>2024-03-15 10:00:00</wp:post_date_gmt>
+            <wp:post_name>hay-fever</wp:post_name><wp:status>publish</wp:status><wp:post_type>post</wp:post_type>
+            </item></channel></rss>"#;
+        let source = parse(file, None).expect("an https namespace is WordPress's too");
+        assert_eq!(source.site.source, "wordpress:https://clinic.wordpress.com");
+        assert_eq!(source.site.posts[0].old_paths, ["/2024/03/15/hay-fever"]);
+        assert!(is_wxr_namespace("http://wordpress.org/export/1.0/"));
+        assert!(!is_wxr_namespace("http://example.org/export/1.2/"));
     }
 
     #[test]
