@@ -21,21 +21,22 @@ pub async fn backup(args: &BackupArgs) -> anyhow::Result<()> {
             file.display()
         );
     }
+    // Empty and 0600 before a byte is in it: it holds sessions and token
+    // digests, for the operator's eyes only.
+    app::store::files::create_private_file(&args.file)
+        .with_context(|| format!("cannot create {}", args.file.display()))?;
     let store = app::store::connect(&args.database.resolved_url()).await?;
     let result = store.backup_into(&args.file).await;
     store.close().await;
+    if result.is_err() {
+        let _ = std::fs::remove_file(&args.file);
+    }
     result.map_err(|error| match error {
         app::error::AppError::Validation { fields } => {
             anyhow::anyhow!("{}", fields.into_values().flatten().collect::<Vec<_>>().join(" "))
         }
         other => anyhow::anyhow!("{other}"),
     })?;
-    // It holds sessions and token digests: for the operator's eyes only.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&args.file, std::fs::Permissions::from_mode(0o600))?;
-    }
     println!("Backed up the database to {}.", args.file.display());
     Ok(())
 }
@@ -62,7 +63,7 @@ pub async fn restore(args: &RestoreArgs) -> anyhow::Result<()> {
         );
     }
     if let Some(parent) = target.parent() {
-        std::fs::create_dir_all(parent)?;
+        app::store::files::create_private_dir(parent)?;
     }
     // The copy is checked before it replaces anything.
     let incoming = PathBuf::from(format!("{}.restoring", target.display()));

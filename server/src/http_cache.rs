@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 
 use app::cache::CachedResponse;
 
-use crate::security::is_private;
+use crate::security::{is_private, is_public_api};
 
 /// Public responses larger than this are passed through without an ETag
 /// (the largest public response, a sitemap of 50,000 posts, is smaller).
@@ -109,6 +109,45 @@ fn is_private_answer(headers: &HeaderMap) -> bool {
         .is_some_and(|value| value.contains("private") || value.contains("no-store"))
 }
 
+/// The query parameters that change a public answer. Any other is left out
+/// of the cache key: `/feed.xml?x=1`, `?x=2`, … are one entry, not one
+/// render each.
+const KEYED_PARAMS: [&str; 5] = ["page", "limit", "tag", "author", "accent"];
+
+/// The path, the known parameters in one order, and for the API (whose
+/// CORS answers differ by origin) the Origin. Pages and feeds are the
+/// same whoever asks, so their key holds no header.
+fn cache_key(request: &Request) -> String {
+    let uri = request.uri();
+    let mut params: Vec<(String, String)> = uri
+        .query()
+        .map(|query| {
+            url::form_urlencoded::parse(query.as_bytes())
+                .filter(|(name, _)| KEYED_PARAMS.contains(&name.as_ref()))
+                .map(|(name, value)| (name.into_owned(), value.into_owned()))
+                .collect()
+        })
+        .unwrap_or_default();
+    params.sort();
+    let mut key = uri.path().to_owned();
+    if !params.is_empty() {
+        key.push('?');
+        key.push_str(
+            &url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(&params)
+                .finish(),
+        );
+    }
+    let origin = request
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|origin| origin.to_str().ok());
+    match origin {
+        Some(origin) if is_public_api(uri.path()) => format!("{origin} {key}"),
+        _ => key,
+    }
+}
+
 pub async fn conditional_get(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if !is_conditional_candidate(&request) {
         return next.run(request).await;
@@ -120,15 +159,7 @@ pub async fn conditional_get(State(state): State<AppState>, request: Request, ne
         .map(str::to_owned);
     let suffix = encoding_suffix(request.headers());
     let cacheable = is_cacheable(&request);
-    // CORS answers differ by origin, so the origin is part of the key.
-    let key = match request
-        .headers()
-        .get(header::ORIGIN)
-        .and_then(|origin| origin.to_str().ok())
-    {
-        Some(origin) => format!("{origin} {}", request.uri()),
-        None => request.uri().to_string(),
-    };
+    let key = cache_key(&request);
     let now = state.clock.now();
     // Read before rendering: a change during the render makes the result
     // stale at once, and the cache then refuses it.

@@ -56,7 +56,7 @@ const OUTPUT_NAME: &str = "vellum";
 /// Connects to the configured database and brings its schema up to date.
 pub async fn open_store(args: &DatabaseArgs) -> anyhow::Result<(Arc<dyn Store>, Migrated)> {
     if args.database_url.is_none() {
-        std::fs::create_dir_all(&args.data_dir)
+        app::store::files::create_private_dir(&args.data_dir)
             .with_context(|| format!("cannot create the data directory {}", args.data_dir.display()))?;
     }
     let url = args.resolved_url();

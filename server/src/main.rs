@@ -7,18 +7,22 @@ use tracing_subscriber::EnvFilter;
 async fn main() -> anyhow::Result<()> {
     // A missing .env file is normal; real environment variables win over it.
     let _ = dotenvy::dotenv();
-    // Logs go to standard error, so that what a command prints (an import's
-    // report, a new token) stays apart; html5ever's notes on the HTML it
-    // repairs are the importer's business, reported in its own words.
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(
-            EnvFilter::try_from_env("VELLUM_LOG")
-                .unwrap_or_else(|_| EnvFilter::new("info,html5ever=error,markup5ever=error")),
-        )
-        .init();
+    let cli = Cli::parse();
+    // html5ever's notes on the HTML it repairs are the importer's business,
+    // reported in its own words.
+    let filter = EnvFilter::try_from_env("VELLUM_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,html5ever=error,markup5ever=error"));
+    let logs = tracing_subscriber::fmt().with_env_filter(filter);
+    // An import prints a report that people and scripts read: its logs go
+    // to standard error. The server's log stays on standard output, where
+    // service managers and the guide look for it.
+    if matches!(cli.command, Command::Import(_)) {
+        logs.with_writer(std::io::stderr).init();
+    } else {
+        logs.init();
+    }
 
-    match Cli::parse().command {
+    match cli.command {
         Command::Migrate(database) => {
             let (store, migrated) = server::open_store(&database).await?;
             store.close().await;

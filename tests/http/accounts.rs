@@ -575,6 +575,32 @@ async fn set_password_links_work_once(db: &TestDb) {
     server.stop().await.expect("stop");
 }
 
+/// The hourly clean-up forgets failures no limit counts any more, and
+/// keeps the recent ones.
+async fn the_hourly_clean_up_forgets_old_failures(db: &TestDb) {
+    use app::accounts::server::throttle::FailureKey;
+    let server = start(db).await;
+    let store = &server.state.store;
+    let key = FailureKey {
+        email: "ana@clinic.org",
+        address: "198.51.100.9",
+    };
+    let now = chrono::Utc::now();
+    for minutes_ago in [90, 20, 2] {
+        store
+            .record_login_attempt(&key, now - chrono::Duration::minutes(minutes_ago))
+            .await
+            .expect("record");
+    }
+    server::hourly_cleanup(&server.state).await;
+    let left = store
+        .login_failures_since(&key, now - chrono::Duration::days(1))
+        .await
+        .expect("count");
+    assert_eq!(left.pair, 1, "only the failure inside the window is kept");
+    server.stop().await.expect("stop");
+}
+
 /// Invented set-password links are refused before any password is hashed
 /// (the link is named as the problem, not the password), and one address
 /// may try only so many.
@@ -680,6 +706,7 @@ crate::on_both_databases!(
     a_successful_sign_in_resets_the_account_count,
     a_stranger_cannot_lock_the_owner_out,
     invented_set_password_links_are_cheap_and_limited,
+    the_hourly_clean_up_forgets_old_failures,
     twenty_failures_from_one_address_lock_it,
     forwarded_addresses_count_only_behind_a_trusted_proxy,
     sessions_survive_a_restart,

@@ -195,6 +195,8 @@ async fn a_backup_taken_under_load_restores_to_one_instant_of_the_site() {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(&backup_file).expect("backup").permissions().mode();
         assert_eq!(mode & 0o077, 0, "only its owner reads a backup");
+        let mode = std::fs::metadata(&data).expect("data folder").permissions().mode();
+        assert_eq!(mode & 0o077, 0, "a data folder Vellum creates is its own");
     }
     // Two replacing restores back to back (within one second, as a
     // script would run them), each over a database that has something of

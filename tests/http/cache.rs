@@ -189,4 +189,40 @@ async fn every_kind_of_change_reaches_the_next_reader(db: &TestDb) {
     server.stop().await.expect("stop");
 }
 
-crate::on_both_databases!(every_kind_of_change_reaches_the_next_reader);
+/// Parameters no page reads, and the Origin a page does not depend on,
+/// make no new entries: each `?x=…` used to render the page anew.
+async fn unknown_parameters_and_origins_share_one_entry(db: &TestDb) {
+    let server = crate::start(db).await;
+    let ana = create_user(&server, "ana@clinic.org", "Ana Ruiz", Role::Editor).await;
+    post_as(&server, &ana, "Only post", "Heart", PostStatus::Published, noon(), None).await;
+    for path in ["/feed.xml", "/", "/api/v1/posts"] {
+        let (first, _) = fetch(&server, path).await;
+        for n in 1..=3 {
+            let (again, hit) = fetch(&server, &format!("{path}?x={n}&utm_source=mail")).await;
+            assert!(hit, "{path}?x={n} is the same entry");
+            assert_eq!(again, first, "{path}");
+        }
+    }
+    let with_origin = client()
+        .get(url(&server, "/"))
+        .header("origin", "https://elsewhere.example")
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(
+        with_origin.headers()["x-cache"],
+        "HIT",
+        "a page is the same for every origin"
+    );
+    // Parameters that change the answer still do, in any order.
+    let (_, hit) = fetch(&server, "/api/v1/posts?limit=1&page=1").await;
+    assert!(!hit, "a new page of the list is its own entry");
+    let (_, hit) = fetch(&server, "/api/v1/posts?page=1&limit=1").await;
+    assert!(hit, "the same parameters in another order are the same entry");
+    server.stop().await.expect("stop");
+}
+
+crate::on_both_databases!(
+    every_kind_of_change_reaches_the_next_reader,
+    unknown_parameters_and_origins_share_one_entry,
+);

@@ -103,14 +103,24 @@ async fn an_export_holds_every_post_revision_comment_user_and_image(db: &TestDb)
     let admin = signed_in(&server, "admin@clinic.org").await;
     let path = crate::url(&server, app::admin::EXPORT_PATH);
     assert_eq!(
-        crate::client().get(&path).send().await.expect("GET").status(),
+        crate::client().post(&path).send().await.expect("POST").status(),
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(
-        ana.get(&path).send().await.expect("GET").status(),
+        ana.post(&path).send().await.expect("POST").status(),
         StatusCode::FORBIDDEN
     );
-    let download = admin.get(&path).send().await.expect("GET");
+    assert_eq!(
+        admin.get(&path).send().await.expect("GET").status(),
+        StatusCode::METHOD_NOT_ALLOWED,
+        "a link or an image elsewhere cannot start an export"
+    );
+    let download = admin
+        .post(&path)
+        .header("origin", format!("http://{}", server.addr))
+        .send()
+        .await
+        .expect("POST");
     assert_eq!(download.status(), StatusCode::OK);
     assert_eq!(download.headers()["content-type"], "application/gzip");
     assert_eq!(download.headers()["cache-control"], "private, no-store");

@@ -85,6 +85,19 @@ async fn feeds_and_the_sitemap_parse_and_list_what_is_public(db: &TestDb) {
             "{path}: {body}"
         );
     }
+    // Each RSS feed names itself (atom:link rel="self"), as validators ask.
+    for path in ["/feed.xml", "/tags/heart/feed.xml", "/authors/ben-okafor/feed.xml"] {
+        let xml = page_html(&server, path).await;
+        let document = roxmltree::Document::parse(&xml).unwrap_or_else(|error| panic!("{path}: {error}"));
+        let own = document
+            .descendants()
+            .find(|node| {
+                node.has_tag_name(("http://www.w3.org/2005/Atom", "link")) && node.attribute("rel") == Some("self")
+            })
+            .and_then(|node| node.attribute("href"))
+            .map(str::to_owned);
+        assert_eq!(own, Some(format!("http://127.0.0.1:3000{path}")), "{path}");
+    }
     let tag_feed = page_html(&server, "/tags/heart/feed.xml").await;
     let tag_feed = feed_rs::parser::parse(tag_feed.as_bytes()).expect("tag feed parses");
     assert_eq!(tag_feed.entries.len(), 3);

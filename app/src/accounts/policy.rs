@@ -1,6 +1,14 @@
-//! Who may do what, in one place. Server functions ask `server::require`
-//! (or `require_role`) before anything else; pages use the same rules only
-//! to decide what to show.
+//! Who may do what by role: the account area's actions and which admin
+//! pages a role may open. Server functions ask `server::require` (or
+//! `require_role`) before anything else; pages use the same rules only to
+//! decide what to show.
+//!
+//! Rules about one object are decided where that object is loaded, and
+//! also in the SQL `WHERE` that changes it: a post's authors and the
+//! workflow (`posts::workflow::may_edit`, `posts::server::post_for`, used
+//! by previews too), a media item's uploader (`media::server::library`),
+//! a token's owner (`api_tokens::server`). Webhooks and settings are for
+//! admins (`require_role(Role::Admin)`, `Action::ManageSettings`).
 
 use super::api::Role;
 

@@ -30,10 +30,12 @@ pub async fn rss(State(state): State<AppState>) -> Result<Response, PageError> {
     rss_of(&state, "", "", "").await
 }
 
-/// One author's posts as RSS; 404 for an unknown author.
+/// One author's posts as RSS; 404 for anyone without a public post, as
+/// their page.
 pub async fn author_rss(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Response, PageError> {
-    let author = state.store.user_by_slug(&slug).await?.ok_or(AppError::NotFound)?;
-    rss_of(&state, &slug, "", &author.display_name).await
+    let found = state.store.public_authors(state.clock.now(), &slug).await?;
+    let author = found.into_iter().next().ok_or(AppError::NotFound)?.item;
+    rss_of(&state, &slug, "", &author.name).await
 }
 
 /// One tag's posts as RSS; 404 for an unknown tag.
@@ -159,16 +161,29 @@ async fn rss_of(state: &AppState, author_slug: &str, tag_slug: &str, about: &str
     } else {
         format!("{about} · {}", settings.title)
     };
+    // The feed's own address, which feed validators ask for.
+    let feed_path = match (author_slug, tag_slug) {
+        ("", "") => "/feed.xml".to_owned(),
+        (author, "") => format!("/authors/{author}/feed.xml"),
+        (_, tag) => format!("/tags/{tag}/feed.xml"),
+    };
+    let own_link = rss::extension::atom::Link {
+        href: format!("{}{feed_path}", settings.site_url),
+        rel: "self".to_owned(),
+        mime_type: Some("application/rss+xml".to_owned()),
+        ..rss::extension::atom::Link::default()
+    };
     let channel = rss::ChannelBuilder::default()
         .title(title)
         .link(format!("{}/", settings.site_url))
+        .atom_ext(Some(rss::extension::atom::AtomExtension { links: vec![own_link] }))
         .description(settings.description.clone())
         .language(Some("en".to_owned()))
         .last_build_date(posts.first().map(|post| post.updated_at.to_rfc2822()))
-        .namespaces(std::collections::BTreeMap::from([(
-            "dc".to_owned(),
-            rss::extension::dublincore::NAMESPACE.to_owned(),
-        )]))
+        .namespaces(std::collections::BTreeMap::from([
+            ("dc".to_owned(), rss::extension::dublincore::NAMESPACE.to_owned()),
+            ("atom".to_owned(), rss::extension::atom::NAMESPACE.to_owned()),
+        ]))
         .items(items)
         .build();
     Ok((
@@ -181,7 +196,11 @@ async fn rss_of(state: &AppState, author_slug: &str, tag_slug: &str, about: &str
 /// Every public post, author and tag, with when it last changed.
 pub async fn sitemap(State(state): State<AppState>) -> Result<Response, PageError> {
     let settings = state.store.site_settings().await?;
-    let posts = public(&state, "", "", SITEMAP_LIMIT).await?;
+    let now = state.clock.now();
+    // Slugs and dates only: the sitemap needs no post's text.
+    let posts = state.store.public_slugs(now, SITEMAP_LIMIT).await?;
+    let authors = state.store.public_authors(now, "").await?;
+    let tags = state.store.public_tags(now, "").await?;
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
@@ -194,21 +213,15 @@ pub async fn sitemap(State(state): State<AppState>) -> Result<Response, PageErro
         }
         xml.push_str("</url>\n");
     };
-    add("/", posts.iter().map(|post| post.updated_at).max());
-    let mut seen: Vec<String> = Vec::new();
-    for post in &posts {
-        add(&public_path(&post.content.slug), Some(post.updated_at));
-        let pages = post
-            .authors
-            .iter()
-            .map(|author| format!("/authors/{}", author.slug))
-            .chain(post.tags.iter().map(|(_, slug)| format!("/tags/{slug}")));
-        for page in pages {
-            if !seen.contains(&page) {
-                add(&page, None);
-                seen.push(page);
-            }
-        }
+    add("/", posts.iter().map(|(_, updated_at)| *updated_at).max());
+    for (slug, updated_at) in &posts {
+        add(&public_path(slug), Some(*updated_at));
+    }
+    for author in &authors {
+        add(&format!("/authors/{}", author.item.slug), None);
+    }
+    for tag in &tags {
+        add(&format!("/tags/{}", tag.item.slug), None);
     }
     xml.push_str("</urlset>\n");
     Ok(([(CONTENT_TYPE, "application/xml; charset=utf-8")], xml).into_response())

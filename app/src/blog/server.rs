@@ -165,7 +165,16 @@ async fn author_page(
     Query(page): Query<PageParam>,
 ) -> Result<Response, PageError> {
     let settings = state.store.site_settings().await?;
-    let (Some(author), Some(n)) = (state.store.user_by_slug(&slug).await?, page.number()) else {
+    // Only people with a public post have a public page, as in the API:
+    // a colleague who never published is not listed to the world.
+    let author = state
+        .store
+        .public_authors(state.clock.now(), &slug)
+        .await?
+        .into_iter()
+        .next()
+        .map(|found| found.item);
+    let (Some(author), Some(n)) = (author, page.number()) else {
         return Ok(not_found(State(state)).await);
     };
     let filter = PublicQuery {
@@ -176,7 +185,7 @@ async fn author_page(
         return Ok(not_found(State(state)).await);
     };
     let view = view! {
-        <AuthorPage settings slug=slug.clone() name=author.display_name credentials=author.credentials bio=author.bio
+        <AuthorPage settings slug=slug.clone() name=author.name credentials=author.credentials bio=author.bio
             avatar_url=author.avatar_url listing />
     };
     Ok(Html(render_document(view)).into_response())

@@ -304,6 +304,18 @@ mod tests {
     }
 
     #[test]
+    fn only_real_tables_are_wrapped() {
+        // The wrapping runs on sanitised HTML, where a `<table>` in an
+        // attribute value is escaped, so it cannot be mistaken for one.
+        let html = render_markdown(r#"<abbr title="<table>x</table>">BP</abbr> is blood pressure."#).html;
+        assert!(!html.contains("table-scroll"), "{html}");
+        assert!(
+            html.contains("<abbr title=\"&lt;table&gt;x&lt;/table&gt;\">BP</abbr>"),
+            "{html}"
+        );
+    }
+
+    #[test]
     fn tables_scroll_in_a_region_keyboards_can_reach() {
         let html = render_markdown("| a | b |\n|---|---|\n| 1 | 2 |\n").html;
         assert!(

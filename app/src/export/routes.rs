@@ -4,7 +4,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::post;
 use tower_sessions::Session;
 
 use super::api::EXPORT_PATH;
@@ -15,12 +15,13 @@ use crate::error::AppError;
 use crate::state::AppState;
 
 /// The download. It reads the signed-in user from the session, so the
-/// server wraps it in the session layer.
+/// server wraps it in the session layer. A POST: it does real work, and a
+/// link or an image on another page must not set it off.
 pub fn session_routes() -> Router<AppState> {
-    Router::new().route(EXPORT_PATH, get(download))
+    Router::new().route(EXPORT_PATH, post(download))
 }
 
-/// `GET /admin/export.tar.gz`: the export, for admins, as one download.
+/// `POST /admin/export.tar.gz`: the export, for admins, as one download.
 async fn download(State(state): State<AppState>, session: Session) -> Response {
     let user = match user_of_session(&state, &session).await {
         Ok(Some(user)) => user,
@@ -51,6 +52,10 @@ async fn download(State(state): State<AppState>, session: Session) -> Response {
 /// The export written to a scratch folder and packed as .tar.gz.
 async fn archive(state: &AppState) -> Result<Vec<u8>, AppError> {
     let scratch = std::env::temp_dir().join(format!("vellum-export-{}", random_token()));
+    // Built where only this user can read: the shared temporary folder is
+    // everyone's.
+    crate::store::files::create_private_dir(&scratch)
+        .map_err(|error| AppError::internal(format_args!("cannot create {}: {error}", scratch.display())))?;
     let written = write_export(state.store.as_ref(), &state.media, &scratch).await;
     let packed = written
         .and_then(|_| pack(&scratch).map_err(|error| AppError::internal(format_args!("packing the export: {error}"))));

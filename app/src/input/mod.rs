@@ -11,6 +11,16 @@ pub mod tokens;
 
 use crate::error::FieldErrors;
 
+/// Refuses control characters, which make feeds invalid XML and can hide
+/// text; `multi_line` text keeps its line breaks and tabs.
+pub fn refuse_control(text: &str, multi_line: bool, what: &str) -> Result<(), String> {
+    let refused = |c: char| c.is_control() && !(multi_line && matches!(c, '\n' | '\r' | '\t'));
+    if text.chars().any(refused) {
+        return Err(format!("Remove the control characters from {what}."));
+    }
+    Ok(())
+}
+
 /// Records a parse failure under `field` and passes successes through.
 pub fn collect<T>(problems: &mut FieldErrors, field: &str, parsed: Result<T, String>) -> Option<T> {
     match parsed {

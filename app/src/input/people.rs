@@ -12,7 +12,7 @@ impl Email {
     pub fn parse(raw: &str) -> Result<Self, String> {
         let email = raw.trim().to_lowercase();
         let invalid = || "Enter an email address like name@clinic.org.".to_owned();
-        if email.is_empty() || email.len() > 254 || email.chars().any(char::is_whitespace) {
+        if email.is_empty() || email.len() > 254 || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(invalid());
         }
         let (local, domain) = email.split_once('@').ok_or_else(invalid)?;
@@ -39,6 +39,7 @@ pub struct DisplayName(String);
 impl DisplayName {
     pub fn parse(raw: &str) -> Result<Self, String> {
         let name = raw.trim();
+        super::refuse_control(name, false, "the name")?;
         match name.chars().count() {
             0 => Err("Enter a name.".into()),
             1..=80 => Ok(Self(name.to_owned())),
@@ -89,6 +90,7 @@ pub struct Bio(String);
 impl Bio {
     pub fn parse(raw: &str) -> Result<Self, String> {
         let bio = raw.trim();
+        super::refuse_control(bio, true, "the bio")?;
         if bio.chars().count() > 500 {
             return Err("Use at most 500 characters for the bio.".into());
         }
@@ -107,6 +109,7 @@ pub struct Credentials(String);
 impl Credentials {
     pub fn parse(raw: &str) -> Result<Self, String> {
         let credentials = raw.trim();
+        super::refuse_control(credentials, false, "the credentials")?;
         if credentials.chars().count() > 120 {
             return Err("Use at most 120 characters for the credentials.".into());
         }
@@ -172,6 +175,20 @@ impl ProfileUpdate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// U+0001 in a name made every feed invalid XML.
+    #[test]
+    fn profile_fields_refuse_control_characters() {
+        assert!(DisplayName::parse("Ana\u{1} Ruiz").is_err());
+        assert!(Credentials::parse("RN\u{7}").is_err());
+        assert!(Bio::parse("Nurse\u{b}s").is_err());
+        assert!(
+            Bio::parse("Nurse.\nTwenty years in paediatrics.").is_ok(),
+            "line breaks stay"
+        );
+        assert!(Email::parse("ana\u{1}@clinic.org").is_err());
+        assert!(ProfileUpdate::parse("Ana\u{1}", "", "", "").is_err());
+    }
 
     #[test]
     fn emails_are_normalised_and_checked() {

@@ -241,9 +241,7 @@ fn plain_text(raw: &str, max_chars: usize, what: &str) -> Result<String, String>
     if text.chars().count() > max_chars {
         return Err(format!("Use at most {max_chars} characters for {what}."));
     }
-    if text.chars().any(char::is_control) {
-        return Err(format!("Remove the control characters from {what}."));
-    }
+    super::refuse_control(text, false, what)?;
     Ok(text.to_owned())
 }
 

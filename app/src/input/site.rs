@@ -21,6 +21,7 @@ impl SiteTitle {
         if trimmed.is_empty() {
             return Err("Enter a site title.".into());
         }
+        super::refuse_control(trimmed, false, "the site title")?;
         if trimmed.chars().count() > Self::MAX_CHARS {
             return Err(format!(
                 "Use at most {} characters for the site title.",
@@ -44,6 +45,7 @@ impl SiteDescription {
 
     pub fn parse(raw: &str) -> Result<Self, String> {
         let trimmed = raw.trim();
+        super::refuse_control(trimmed, true, "the description")?;
         if trimmed.chars().count() > Self::MAX_CHARS {
             return Err(format!(
                 "Use at most {} characters for the description.",

@@ -102,9 +102,9 @@ pub fn SettingsPage() -> impl IntoView {
                 "Everything on this site in open formats: every post with its history and review comments, \
                  one Markdown file per post, the images, users (without passwords), tags and settings."
             </p>
-            <a class="button" href=crate::export::EXPORT_PATH download="vellum-export.tar.gz" rel="external">
-                "Download the export (.tar.gz)"
-            </a>
+            <form method="post" action=crate::export::EXPORT_PATH>
+                <button type="submit" class="button">"Download the export (.tar.gz)"</button>
+            </form>
         </section>
     }
 }

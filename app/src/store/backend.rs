@@ -378,6 +378,10 @@ where
         self.queries().calendar(from, to, visible_to_author).await
     }
 
+    async fn public_slugs(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<(String, DateTime<Utc>)>, AppError> {
+        self.queries().public_slugs(now, limit).await
+    }
+
     async fn public_posts(&self, query: &PublicQuery) -> Result<(Vec<PublicPost>, i64), AppError> {
         self.queries().public_posts(query).await
     }

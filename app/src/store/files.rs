@@ -33,9 +33,9 @@ impl MediaStorage {
         }
     }
 
-    /// Files in `dir` (created if missing).
+    /// Files in `dir` (created if missing, for Vellum's eyes only).
     fn local(dir: &std::path::Path) -> Result<Self, String> {
-        std::fs::create_dir_all(dir).map_err(|error| format!("cannot create {}: {error}", dir.display()))?;
+        create_private_dir(dir).map_err(|error| format!("cannot create {}: {error}", dir.display()))?;
         let store = object_store::local::LocalFileSystem::new_with_prefix(dir).map_err(|error| error.to_string())?;
         Ok(Self {
             store: Arc::new(store),
@@ -89,4 +89,25 @@ impl MediaStorage {
             ))),
         }
     }
+}
+
+/// Creates `dir` and any missing parents readable by this user only
+/// (0700): the database, media and exports hold what the public must not
+/// read. An existing folder keeps the mode its operator gave it.
+pub fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// Creates `path`, which must not exist, empty and readable by this user
+/// only (0600), before anything is written into it.
+pub fn create_private_file(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
 }

@@ -266,6 +266,9 @@ pub trait Store: Send + Sync + 'static {
     /// Authors of public posts at `now` ('' for all, or one by slug).
     async fn public_authors(&self, now: DateTime<Utc>, slug: &str) -> Result<Vec<PublicCount<PublicAuthor>>, AppError>;
 
+    /// Every public post's slug and last change at `now`, newest first.
+    async fn public_slugs(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<(String, DateTime<Utc>)>, AppError>;
+
     /// Tags on public posts at `now` ('' for all, or one by slug).
     async fn public_tags(&self, now: DateTime<Utc>, slug: &str) -> Result<Vec<PublicCount<Tag>>, AppError>;
 

@@ -255,6 +255,17 @@ shared_queries! {
         Ok(next)
     }
 
+    /// Every public post's slug and last change, newest first, for the
+    /// sitemap: two columns, where a listing reads whole posts.
+    pub async fn public_slugs(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<(String, DateTime<Utc>)>, AppError> {
+        let sql = format!(
+            "SELECT r.slug, r.created_at FROM posts p JOIN post_revisions r ON r.id = p.live_revision_id \
+             WHERE {public} ORDER BY COALESCE(p.published_at, p.publish_at) DESC, p.id DESC LIMIT $2",
+            public = sql::public_at("$1")
+        );
+        Ok(sqlx::query_as(&sql).bind(now).bind(limit).fetch_all(self.reader).await?)
+    }
+
     /// Up to `limit` public posts sharing the most tags with post `id`
     /// (newest first among equals), as (title, slug). Candidates are the
     /// 30 posts sharing the most tags, newest first, so a tag on thousands

@@ -135,14 +135,20 @@ fn parse_time(raw: &str) -> Option<DateTime<Utc>> {
 /// place (`db[0].data.posts[3].created_at`) and the value.
 fn read_export(text: &str) -> anyhow::Result<Export> {
     let mut json = serde_json::Deserializer::from_str(text);
-    serde_path_to_error::deserialize(&mut json).map_err(|error| {
+    let export = serde_path_to_error::deserialize(&mut json).map_err(|error| {
         let path = error.path().to_string();
         let inner = error.into_inner();
         match inner.classify() {
-            serde_json::error::Category::Data => anyhow!("this Ghost export could not be read: {path}: {inner}"),
+            // A value deep inside an export; at the top, no export at all.
+            serde_json::error::Category::Data if path != "." => {
+                anyhow!("this Ghost export could not be read: {path}: {inner}")
+            }
             _ => anyhow!("this is not a Ghost export: {inner}"),
         }
-    })
+    })?;
+    json.end()
+        .map_err(|error| anyhow!("this is not a Ghost export: {error}"))?;
+    Ok(export)
 }
 
 /// Reads a Ghost export; `site_url` is the Ghost site's address, which
@@ -368,6 +374,13 @@ mod tests {
         assert!(error.contains("posts[0].created_at"), "{error}");
         assert!(error.contains("\"soon\""), "{error}");
         assert!(!error.contains("not a Ghost export"), "{error}");
+        for not_an_export in ["{}", "{\"db\": []} trailing"] {
+            let error = super::parse(not_an_export, None)
+                .err()
+                .map(|error| error.to_string())
+                .unwrap_or_default();
+            assert!(error.contains("not a Ghost export"), "{not_an_export}: {error}");
+        }
         let error = super::parse("{\"db\": [", None)
             .err()
             .map(|error| error.to_string())

@@ -76,17 +76,18 @@ fn target(source: &Source, src: &str, author: &str) -> Result<Target, String> {
         true => login.to_owned(),
         false => author.to_owned(),
     };
-    let host = |url: &str| {
+    let old_site = source.site_url.as_deref().and_then(|url| url::Url::parse(url).ok());
+    let on_old_site = |url: &str| {
         url::Url::parse(url)
             .ok()
-            .and_then(|url| url.host_str().map(str::to_owned))
+            .zip(old_site.as_ref())
+            .is_some_and(|(url, old)| on_site(&url, old))
     };
-    let old_host = source.site_url.as_deref().and_then(host);
     if let Some(attachment) = attachment {
         // The file names the attachment's address itself: only the old
         // site's host is asked for it.
         let url = relocated(source, &attachment.url);
-        if host(&url).is_none() || host(&url) != old_host {
+        if !on_old_site(&url) {
             return Err("it is on another site".into());
         }
         return Ok(Target {
@@ -95,8 +96,7 @@ fn target(source: &Source, src: &str, author: &str) -> Result<Target, String> {
             uploader: uploader(&attachment.uploader),
         });
     }
-    let on_old_site = host(src).is_some() && host(src) == old_host;
-    if on_old_site {
+    if on_old_site(src) {
         Ok(Target {
             url: src.to_owned(),
             alt: String::new(),
@@ -107,6 +107,13 @@ fn target(source: &Source, src: &str, author: &str) -> Result<Target, String> {
     } else {
         Err("it is not a web address".into())
     }
+}
+
+/// Whether `url` is on the old site: its host, and its port or the web's
+/// default one (an http page may move to https), never another port of
+/// that machine.
+fn on_site(url: &url::Url, old: &url::Url) -> bool {
+    url.host_str().is_some() && url.host_str() == old.host_str() && (url.port() == old.port() || url.port().is_none())
 }
 
 /// `url` at the site's address now, when `--site-url` moved it from the
@@ -194,16 +201,13 @@ pub async fn fetch_all(
 /// The client for the old site: `outbound`'s address rules, and redirects
 /// followed only while they stay on the old site's host.
 fn client(source: &Source, allow_private: bool) -> anyhow::Result<reqwest::Client> {
-    let old_host = source
-        .site_url
-        .as_deref()
-        .and_then(|url| url::Url::parse(url).ok())
-        .and_then(|url| url.host_str().map(str::to_owned));
+    let old_site = source.site_url.as_deref().and_then(|url| url::Url::parse(url).ok());
     let redirects = reqwest::redirect::Policy::custom(move |attempt| {
-        if attempt.previous().len() >= MAX_REDIRECTS {
+        // `previous` holds the first address too.
+        if attempt.previous().len() > MAX_REDIRECTS {
             return attempt.error(format!("it redirects more than {MAX_REDIRECTS} times"));
         }
-        if attempt.url().host_str() != old_host.as_deref() {
+        if !old_site.as_ref().is_some_and(|old| on_site(attempt.url(), old)) {
             return attempt.error("it redirects to another site");
         }
         if let Err(why) = crate::outbound::refuse_private_literal(attempt.url(), allow_private) {

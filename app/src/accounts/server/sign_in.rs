@@ -41,11 +41,7 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
             if attempt.starts_a_wait() {
                 let entry = NewAuditEntry::new(AuditAction::SignInFailed, None, other.map(|u| u.id))
                     .address(&address)
-                    .detail(format!(
-                        "{email_key}: {} failed sign-ins; this address waits {} minutes",
-                        attempt.counts.pair.max(attempt.counts.address),
-                        throttle::WINDOW_MINUTES
-                    ));
+                    .detail(lockout_detail(&email_key, &attempt.counts));
                 state.store.append_audit(&entry).await?;
             }
             return Err(AppError::invalid("password", SIGN_IN_FAILED));
@@ -180,6 +176,22 @@ pub async fn change_password(
     // one continues under the new epoch, with a fresh id.
     let session = session::from_request().await?;
     session::sign_in(&session, &user).await
+}
+
+/// The audit entry's words for a lockout: which limit was reached.
+fn lockout_detail(email_key: &str, counts: &throttle::FailureCounts) -> String {
+    let minutes = throttle::WINDOW_MINUTES;
+    if counts.pair >= throttle::MAX_FAILURES_PER_PAIR {
+        format!(
+            "{} failed sign-ins for {email_key} from this address: it waits up to {minutes} minutes for this account",
+            counts.pair
+        )
+    } else {
+        format!(
+            "{} failed sign-ins from this address (the last for {email_key}): it waits up to {minutes} minutes",
+            counts.address
+        )
+    }
 }
 
 fn link_expired() -> AppError {
