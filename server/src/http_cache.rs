@@ -111,8 +111,11 @@ fn is_private_answer(headers: &HeaderMap) -> bool {
 
 /// The query parameters that change a public answer. Any other is left out
 /// of the cache key: `/feed.xml?x=1`, `?x=2`, … are one entry, not one
-/// render each.
-const KEYED_PARAMS: [&str; 5] = ["page", "limit", "tag", "author", "accent"];
+/// render each. Every parameter a cached handler reads must be here (the
+/// blog's `page`, the API list's `PostListParams`, `theme.css`'s
+/// `accent`), or one value's answer would be served for another's, a 400
+/// included. (`q` is never cached; `key` is checked before the cache.)
+const KEYED_PARAMS: [&str; 6] = ["page", "limit", "tag", "author", "updated_since", "accent"];
 
 /// The path, the known parameters in one order, and for the API (whose
 /// CORS answers differ by origin) the Origin. Pages and feeds are the

@@ -214,7 +214,14 @@ async fn unknown_parameters_and_origins_share_one_entry(db: &TestDb) {
         "HIT",
         "a page is the same for every origin"
     );
-    // Parameters that change the answer still do, in any order.
+    // Parameters that change the answer still do, in any order, and a bad
+    // value is answered as such, not from the entry of another.
+    let bad = client()
+        .get(url(&server, "/api/v1/posts?updated_since="))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(bad.status(), reqwest::StatusCode::BAD_REQUEST);
     let (_, hit) = fetch(&server, "/api/v1/posts?limit=1&page=1").await;
     assert!(!hit, "a new page of the list is its own entry");
     let (_, hit) = fetch(&server, "/api/v1/posts?page=1&limit=1").await;
