@@ -355,7 +355,7 @@ async fn a_failed_import_leaves_the_database_and_the_media_folder_as_they_were(d
         ]
     };
     for statement in refuse {
-        raw_sql(db, statement).await;
+        db.raw_sql(statement).await;
     }
     let failed = vellum(db, &["import", "wordpress", &file]).await;
     assert!(!failed.status.success());
@@ -368,17 +368,6 @@ async fn a_failed_import_leaves_the_database_and_the_media_folder_as_they_were(d
     assert_eq!(media_files(db), 0, "the fetched images went again");
 
     server.stop().await.expect("stop");
-}
-
-async fn raw_sql(db: &TestDb, statement: &str) {
-    use sqlx::Connection;
-    if db.is_postgres() {
-        let mut connection = sqlx::PgConnection::connect(db.url()).await.expect("connect");
-        sqlx::raw_sql(statement).execute(&mut connection).await.expect("run");
-    } else {
-        let mut connection = sqlx::SqliteConnection::connect(db.url()).await.expect("connect");
-        sqlx::raw_sql(statement).execute(&mut connection).await.expect("run");
-    }
 }
 
 async fn a_ghost_site_moves_in_with_both_authors_its_tags_and_cover(db: &TestDb) {
@@ -550,11 +539,9 @@ async fn a_site_moves_from_sqlite_to_postgresql_and_exports_the_same() {
     let approved = json(step(&maya, &server, &submitted, "approve", &[]).await).await["post"].clone();
     let published = step(&maya, &server, &approved, "publish_now", &[]).await;
     assert_eq!(published.status(), StatusCode::OK);
-    raw_sql(
-        &source,
-        &format!("INSERT INTO post_slug_history (slug, post_id) VALUES ('sleep-basics', {id})"),
-    )
-    .await;
+    source
+        .raw_sql(&format!("INSERT INTO post_slug_history (slug, post_id) VALUES ('sleep-basics', {id})"))
+        .await;
     let before = public_view(&server, "sleep-the-basics").await;
     let imported_before = public_view(&server, "managing-seasonal-allergies").await;
     server.stop().await.expect("stop");

@@ -412,9 +412,83 @@ async fn a_phone_photo_uploads_and_phones_get_a_small_file(db: &TestDb) {
     server.stop().await.expect("stop");
 }
 
+/// "Used in" and the delete refusal: an author sees the titles of her own
+/// posts and of published ones, and only a count of colleagues' drafts;
+/// an editor sees every title. The usage follows each save.
+async fn usage_names_only_posts_the_caller_may_see(db: &TestDb) {
+    let clock = Arc::new(ManualClock::new(noon()));
+    let server = start_with(db, String::new(), &clock).await;
+    let ana_user = create_user(&server, "ana@clinic.org", "Ana Ruiz", Role::Author).await;
+    create_user(&server, "ben@clinic.org", "Ben Okafor", Role::Author).await;
+    create_user(&server, "maya@clinic.org", "Maya Patel", Role::Editor).await;
+    let ana = signed_in(&server, "ana@clinic.org").await;
+    let ben = signed_in(&server, "ben@clinic.org").await;
+    let maya = signed_in(&server, "maya@clinic.org").await;
+    let (_, chart) = upload(&server, &ana, "chart.jpg", picture(600, 400, ImageFormat::Jpeg)).await;
+    let chart_url = chart["url"].as_str().expect("url").to_owned();
+    let with_chart = format!("Numbers.\n\n![Blood pressure by age]({chart_url})\n");
+    post_with(
+        &server,
+        &ana_user,
+        TestPost {
+            title: "Blood pressure",
+            body: &with_chart,
+            tags: "",
+            to: PostStatus::Published,
+            at: noon(),
+            publish_at: None,
+            reviewed: false,
+        },
+    )
+    .await;
+    let draft = crate::posts::create(&ben, &server, "Ben's unannounced draft").await;
+    let draft = crate::posts::saved(&ben, &server, &draft, &[("body", &with_chart)]).await;
+
+    let usage = |who: &reqwest::Client| {
+        let (who, server, id) = (who.clone(), &server, chart["id"].clone());
+        async move {
+            let listed = library(server, &who).await;
+            let item = listed
+                .as_array()
+                .and_then(|items| items.iter().find(|item| item["id"] == id).cloned())
+                .expect("the chart is listed");
+            (item["used_in"].clone(), item["used_elsewhere"].clone())
+        }
+    };
+    assert_eq!(
+        usage(&ana).await,
+        (serde_json::json!(["Blood pressure"]), serde_json::json!(1)),
+        "Ben's draft is counted, not named"
+    );
+    assert_eq!(
+        usage(&maya).await,
+        (serde_json::json!(["Ben's unannounced draft", "Blood pressure"]), serde_json::json!(0)),
+        "editors see every post"
+    );
+    let refused = call(&maya, &server, DeleteMedia::PATH, &[("id", &chart["id"].to_string())]).await;
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    let refused = call(&ana, &server, DeleteMedia::PATH, &[("id", &chart["id"].to_string())]).await;
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    let message = refused.text().await.expect("body");
+    assert!(
+        message.contains("Blood pressure") && message.contains("1 post by another author"),
+        "{message}"
+    );
+    assert!(!message.contains("unannounced"), "{message}");
+
+    // Ben takes the image out: it is no longer counted.
+    crate::posts::saved(&ben, &server, &draft, &[("body", "Numbers to follow.")]).await;
+    assert_eq!(
+        usage(&ana).await,
+        (serde_json::json!(["Blood pressure"]), serde_json::json!(0))
+    );
+    server.stop().await.expect("stop");
+}
+
 crate::on_both_databases!(
     uploads_work_with_files_in_a_folder,
     uploads_work_with_files_in_object_storage,
     authors_change_their_own_media_and_used_images_stay,
+    usage_names_only_posts_the_caller_may_see,
     a_phone_photo_uploads_and_phones_get_a_small_file
 );

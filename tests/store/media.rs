@@ -8,7 +8,7 @@ use app::accounts::Role;
 use app::accounts::server::{AuditAction, AuditFilter, NewAuditEntry, User};
 use app::domain::{PostContent, PostFields};
 use app::error::AppError;
-use app::media::server::{FileRecord, MediaRow, NewMedia};
+use app::media::server::{FileRecord, MediaRow, NewMedia, UsageViewer};
 use app::posts::server::{LiveText, PostEdit, RevisionKind, SaveRequest};
 use app::posts::workflow::PostStatus;
 use app::store::Store;
@@ -57,7 +57,25 @@ async fn create(store: &dyn Store, media: &NewMedia) -> MediaRow {
 
 async fn delete(store: &dyn Store, id: i64, only_uploader: Option<i64>) -> Result<Vec<String>, AppError> {
     let audit = NewAuditEntry::new(AuditAction::MediaDeleted, only_uploader, None).detail(format!("media {id}"));
-    store.delete_media(id, only_uploader, &audit).await
+    store.delete_media(id, only_uploader, EDITOR, &audit).await
+}
+
+/// Someone who sees every post's title.
+const EDITOR: UsageViewer = UsageViewer {
+    user_id: 0,
+    sees_every_post: true,
+};
+
+/// The titles of the posts that use `key`, as `viewer` sees them (`?` for
+/// a post they may not see).
+async fn used_in(store: &dyn Store, key: &str, viewer: UsageViewer) -> Vec<String> {
+    store
+        .media_usage(&[key.to_owned()], viewer)
+        .await
+        .expect("usage")
+        .into_iter()
+        .map(|usage| usage.title.unwrap_or_else(|| "?".into()))
+        .collect()
 }
 
 async fn audited(store: &dyn Store, action: AuditAction) -> Vec<String> {
@@ -285,8 +303,22 @@ async fn an_image_stays_while_a_post_or_its_live_text_uses_it(db: &TestDb) {
         .await
         .expect("save");
     assert_eq!(
-        store.media_usage(&chart_key).await.expect("usage"),
+        used_in(&*store, &chart_key, EDITOR).await,
         ["A chart on the cover", "Sleep and age"]
+    );
+    let author = |user: &User| UsageViewer {
+        user_id: user.id,
+        sees_every_post: false,
+    };
+    assert_eq!(
+        used_in(&*store, &chart_key, author(&ana)).await,
+        ["A chart on the cover", "Sleep and age"],
+        "her own drafts"
+    );
+    assert_eq!(
+        used_in(&*store, &chart_key, author(&maya)).await,
+        ["?", "?"],
+        "another author's drafts are counted, not named"
     );
     let refused = delete(&*store, chart.id, None).await;
     let Err(AppError::Conflict { message }) = refused else {
@@ -332,7 +364,12 @@ async fn an_image_stays_while_a_post_or_its_live_text_uses_it(db: &TestDb) {
         })
         .await
         .expect("save");
-    assert_eq!(store.media_usage(&chart_key).await.expect("usage"), ["Sleep and age"]);
+    assert_eq!(used_in(&*store, &chart_key, EDITOR).await, ["Sleep and age"]);
+    assert_eq!(
+        used_in(&*store, &chart_key, author(&maya)).await,
+        ["Sleep and age"],
+        "a published post's title is public"
+    );
     assert!(
         matches!(delete(&*store, chart.id, None).await, Err(AppError::Conflict { .. })),
         "readers still see it"
@@ -345,7 +382,7 @@ async fn an_image_stays_while_a_post_or_its_live_text_uses_it(db: &TestDb) {
         .change_status(&change(&edited, PostStatus::Published, &maya, LiveText::FromCurrent))
         .await
         .expect("publish update");
-    assert!(store.media_usage(&chart_key).await.expect("usage").is_empty());
+    assert!(used_in(&*store, &chart_key, EDITOR).await.is_empty());
     let not_theirs = delete(&*store, chart.id, Some(maya.id)).await;
     assert!(matches!(not_theirs, Err(AppError::NotFound)), "{not_theirs:?}");
     assert!(
@@ -458,7 +495,44 @@ async fn one_picture_uploaded_twice_is_one_item_and_shared_files_stay_referenced
     store.close().await;
 }
 
+/// The usage table is filled for posts written before it existed (the
+/// migration's own statement, run again), and a post deleted for good
+/// takes its rows with it.
+async fn usage_covers_earlier_posts_and_leaves_with_the_post(db: &TestDb) {
+    let store = open(db).await;
+    let ana = user(&*store, "ana@clinic.org", "Ana Ruiz", Role::Author).await;
+    let chart_key = key(3, "jpg");
+    create(&*store, &upload("chart.jpg", &chart_key, &[], &ana, noon())).await;
+    let article = draft(&*store, "Sleep and age", &ana).await;
+    let body = format!("![Hours of sleep](/media/{chart_key})");
+    save(&*store, &article, &edit(&article, &body, &[ana.id]), &ana, RevisionKind::Save)
+        .await
+        .expect("save");
+    assert_eq!(used_in(&*store, &chart_key, EDITOR).await, ["Sleep and age"]);
+
+    let migration = include_str!("../../migrations/sqlite/0013_media_usage.sql");
+    let backfill = migration
+        .split_once("-- Existing posts")
+        .and_then(|(_, rest)| rest.split_once('\n'))
+        .map(|(_, statement)| statement)
+        .expect("the migration fills the table");
+    db.raw_sql("DELETE FROM media_usage").await;
+    assert!(used_in(&*store, &chart_key, EDITOR).await.is_empty());
+    db.raw_sql(backfill).await;
+    assert_eq!(used_in(&*store, &chart_key, EDITOR).await, ["Sleep and age"]);
+
+    let id = article.id;
+    db.raw_sql(&format!(
+        "DELETE FROM post_authors WHERE post_id = {id}; DELETE FROM post_tags WHERE post_id = {id}; \
+         DELETE FROM posts WHERE id = {id}"
+    ))
+    .await;
+    assert!(used_in(&*store, &chart_key, EDITOR).await.is_empty());
+    store.close().await;
+}
+
 crate::on_both_databases!(
+    usage_covers_earlier_posts_and_leaves_with_the_post,
     uploads_are_listed_newest_first_and_found_by_name_or_alt_text,
     alt_texts_change_for_anyone_or_only_for_the_uploader_when_asked,
     an_image_stays_while_a_post_or_its_live_text_uses_it,

@@ -75,6 +75,17 @@ impl TestDb {
         &self.url
     }
 
+    /// Runs SQL outside the store, as an operator or a migration would.
+    pub async fn raw_sql(&self, statement: &str) {
+        if self.is_postgres() {
+            let mut connection = PgConnection::connect(&self.url).await.expect("connect");
+            sqlx::raw_sql(statement).execute(&mut connection).await.expect("run");
+        } else {
+            let mut connection = sqlx::SqliteConnection::connect(&self.url).await.expect("connect");
+            sqlx::raw_sql(statement).execute(&mut connection).await.expect("run");
+        }
+    }
+
     /// A folder for the server's data directory.
     pub fn dir(&self) -> &std::path::Path {
         self.dir.path()

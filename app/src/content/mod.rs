@@ -14,7 +14,46 @@ pub const API_PREFIX: &str = "/api/v1";
 /// looks for it in posts' text to find which posts use an image.
 pub const MEDIA_PREFIX: &str = "/media/";
 
+/// A key as Vellum makes them: 64 hex digits and a known extension. Keys
+/// from URLs and texts are checked with this before they reach storage.
+pub fn is_media_key(key: &str) -> bool {
+    let Some((hash, extension)) = key.split_once('.') else {
+        return false;
+    };
+    hash.len() == 64
+        && hash.bytes().all(|byte| matches!(byte, b'0'..=b'9' | b'a'..=b'f'))
+        && matches!(extension, "jpg" | "png" | "webp" | "gif")
+}
+
+/// The media keys a text names (`/media/<key>`), in order, repeats
+/// included.
+pub fn media_keys_in(text: &str) -> impl Iterator<Item = &str> {
+    text.match_indices(MEDIA_PREFIX).filter_map(|(at, _)| {
+        let rest = &text[at + MEDIA_PREFIX.len()..];
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '.'))
+            .unwrap_or(rest.len());
+        Some(&rest[..end]).filter(|key| is_media_key(key))
+    })
+}
+
 /// Where readers find a post with this slug.
 pub fn public_path(slug: &str) -> String {
     format!("/posts/{slug}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn media_keys_are_read_from_markdown_html_and_covers() {
+        let (a, b) = ("ab".repeat(32), "cd".repeat(32));
+        let text = format!(
+            "![Chart](/media/{a}.webp \"t\") <img src=\"/media/{b}.png\"> [again](/media/{a}.webp). \
+             /media/{a}.exe /media/short.jpg /media/ /posts/x"
+        );
+        let keys: Vec<&str> = media_keys_in(&text).collect();
+        assert_eq!(keys, [format!("{a}.webp"), format!("{b}.png"), format!("{a}.webp")]);
+    }
 }

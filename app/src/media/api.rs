@@ -29,8 +29,12 @@ pub struct MediaView {
     pub alt: String,
     pub uploaded_by: String,
     pub created: String,
-    /// Titles of the posts that use it (text or cover).
+    /// Titles of the posts that use it (text or cover) and that the
+    /// caller may see.
     pub used_in: Vec<String>,
+    /// How many other posts use it: other authors' posts that are not
+    /// published, which the caller may not see.
+    pub used_elsewhere: u32,
     /// The caller may change its alt text or delete it.
     pub can_edit: bool,
 }

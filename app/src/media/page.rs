@@ -142,11 +142,7 @@ fn MediaItem(media: MediaView, changed: RwSignal<u32>) -> impl IntoView {
             });
         }
     };
-    let used_in = if media.used_in.is_empty() {
-        "Not used yet".to_owned()
-    } else {
-        media.used_in.join(", ")
-    };
+    let used_in = used_in_text(&media.used_in, media.used_elsewhere);
     view! {
         <li class="media-item" data-testid="media-item">
             <img class="media-thumb" src=media.thumbnail_url.clone() alt=media.alt.clone()
@@ -237,6 +233,17 @@ fn AltTextForm(id: i64, name: String, alt: String) -> impl IntoView {
             {move || problem().map(|message| view! { <p class="error" role="alert">{message}</p> })}
         </form>
     }
+}
+
+/// "Used in": the titles the viewer may see, then a count of the rest.
+fn used_in_text(titles: &[String], elsewhere: u32) -> String {
+    let mut parts = titles.to_vec();
+    match elsewhere {
+        0 => {}
+        1 => parts.push("1 post by another author".to_owned()),
+        n => parts.push(format!("{n} posts by other authors")),
+    }
+    if parts.is_empty() { "Not used yet".to_owned() } else { parts.join(", ") }
 }
 
 #[cfg(test)]

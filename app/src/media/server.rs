@@ -14,16 +14,7 @@ pub use library::{
 pub use process::{Processed, Refusal, StoredFile, VARIANT_WIDTHS, process};
 pub use responsive::{MediaImage, MediaIndex, key_of, media_index, mentioned_keys, responsive_images};
 
-/// A key as Vellum makes them: 64 hex digits and a known extension. Keys
-/// from URLs are checked with this before they reach storage.
-pub fn is_media_key(key: &str) -> bool {
-    let Some((hash, extension)) = key.split_once('.') else {
-        return false;
-    };
-    hash.len() == 64
-        && hash.bytes().all(|byte| matches!(byte, b'0'..=b'9' | b'a'..=b'f'))
-        && matches!(extension, "jpg" | "png" | "webp" | "gif")
-}
+pub use crate::content::is_media_key;
 
 pub fn content_type_of(key: &str) -> &'static str {
     match key.rsplit('.').next() {

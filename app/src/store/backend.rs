@@ -18,7 +18,7 @@ use crate::input::post::{PostTitle, Slug};
 use crate::input::site::SettingsUpdate;
 use crate::store::model::accounts::{AuditFilter, AuditRow, NewUser, User};
 use crate::store::model::accounts::{FailureCounts, FailureKey};
-use crate::store::model::media::{MediaRow, NewMedia, VariantRow};
+use crate::store::model::media::{MediaRow, MediaUse, NewMedia, UsageViewer, VariantRow};
 use crate::store::model::posts::{CalendarRow, Event, PublicAuthor, PublicCount, PublicPost, PublicQuery};
 use crate::store::model::posts::{
     CommentRow, NotificationRow, Post, PostFilter, Revision, SaveRequest, StatusChange, SummaryRow, Tag, TagUse,
@@ -87,6 +87,7 @@ where
     for<'r> DeliveryJob: FromRow<'r, <T::Db as Database>::Row>,
     for<'r> MediaRow: FromRow<'r, <T::Db as Database>::Row>,
     for<'r> VariantRow: FromRow<'r, <T::Db as Database>::Row>,
+    for<'r> MediaUse: FromRow<'r, <T::Db as Database>::Row>,
     for<'r> super::transfer::ExportSource: FromRow<'r, <T::Db as Database>::Row>,
     for<'r> (String, String): FromRow<'r, <T::Db as Database>::Row>,
     usize: ColumnIndex<<T::Db as Database>::Row>,
@@ -487,8 +488,8 @@ where
         self.queries().media_variants(ids).await
     }
 
-    async fn media_usage(&self, original_key: &str) -> Result<Vec<String>, AppError> {
-        self.queries().media_usage(original_key).await
+    async fn media_usage(&self, keys: &[String], viewer: UsageViewer) -> Result<Vec<MediaUse>, AppError> {
+        self.queries().media_usage(keys, viewer).await
     }
 
     async fn media_key_referenced(&self, key: &str) -> Result<bool, AppError> {
@@ -503,8 +504,9 @@ where
         &self,
         id: i64,
         only_uploader: Option<i64>,
+        viewer: UsageViewer,
         audit: &NewAuditEntry,
     ) -> Result<Vec<String>, AppError> {
-        self.queries().delete_media(id, only_uploader, audit).await
+        self.queries().delete_media(id, only_uploader, viewer, audit).await
     }
 }

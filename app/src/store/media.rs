@@ -5,12 +5,31 @@ use sqlx::Transaction;
 use super::queries::shared_queries;
 use crate::audit::NewAuditEntry;
 use crate::error::AppError;
-use crate::store::model::media::{MediaRow, NewMedia, VariantRow};
+use crate::store::model::media::{MediaRow, MediaUse, NewMedia, UsageViewer, VariantRow};
 
 const MEDIA_COLUMNS: &str = "m.id, m.original_key, m.file_name, m.content_type, m.width, m.height, m.bytes, m.alt, \
      m.uploaded_by, u.display_name AS uploader, m.created_at";
 const FROM_MEDIA: &str = "FROM media m LEFT JOIN users u ON u.id = m.uploaded_by";
 const VARIANT_COLUMNS: &str = "media_id, key, content_type, width, height, bytes";
+
+/// The delete refusal: the posts the caller may see by title, the others
+/// by number.
+fn in_use_message(uses: &[MediaUse]) -> String {
+    let titles: Vec<String> = uses
+        .iter()
+        .filter_map(|usage| usage.title.as_ref())
+        .map(|title| format!("\u{201c}{title}\u{201d}"))
+        .collect();
+    let hidden = uses.len() - titles.len();
+    let mut parts = titles;
+    match hidden {
+        0 => {}
+        1 => parts.push("1 post by another author".to_owned()),
+        n => parts.push(format!("{n} posts by other authors")),
+    }
+    let what = if uses.len() == 1 { "that post" } else { "those posts" };
+    format!("This image is used in {}; take it out of {what} first.", parts.join(", "))
+}
 
 /// `$first, $first+1, …`: placeholders for an IN list.
 fn placeholders(first: usize, count: usize) -> String {
@@ -136,10 +155,35 @@ shared_queries! {
         Ok(query.fetch_all(self.reader).await?)
     }
 
-    /// Titles of the posts whose text or cover uses the file, in the
-    /// working copy or the published text.
-    pub async fn media_usage(&self, original_key: &str) -> Result<Vec<String>, AppError> {
-        Self::usage(self.reader, original_key).await
+    /// The posts that use these files (text or cover, working copy or
+    /// published text), as `viewer` may see them: one query for a page of
+    /// the library, read from the usage table.
+    pub async fn media_usage(&self, keys: &[String], viewer: UsageViewer) -> Result<Vec<MediaUse>, AppError> {
+        Self::usage(self.reader, keys, viewer).await
+    }
+
+    /// Rewrites the usage rows of one post from its working text and its
+    /// published text; part of every transaction that changes either.
+    pub(super) async fn record_media_usage(tx: &mut Transaction<'_, DB>, post_id: i64) -> Result<(), AppError> {
+        let texts: Vec<String> = sqlx::query_scalar(
+            "SELECT body || ' ' || cover_url FROM posts WHERE id = $1 \
+             UNION ALL SELECT r.body || ' ' || r.cover_url FROM posts p \
+             JOIN post_revisions r ON r.id = p.live_revision_id WHERE p.id = $1",
+        )
+        .bind(post_id)
+        .fetch_all(&mut **tx)
+        .await?;
+        let keys: std::collections::BTreeSet<&str> =
+            texts.iter().flat_map(|text| crate::content::media_keys_in(text)).collect();
+        sqlx::query("DELETE FROM media_usage WHERE post_id = $1").bind(post_id).execute(&mut **tx).await?;
+        for key in keys {
+            sqlx::query("INSERT INTO media_usage (media_key, post_id) VALUES ($1, $2)")
+                .bind(key)
+                .bind(post_id)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
     }
 
     /// Whether any library item stores a file under `key`.
@@ -186,6 +230,7 @@ shared_queries! {
         &self,
         id: i64,
         only_uploader: Option<i64>,
+        viewer: UsageViewer,
         audit: &NewAuditEntry,
     ) -> Result<Vec<String>, AppError> {
         let mut tx = self.writer.begin().await?;
@@ -199,14 +244,10 @@ shared_queries! {
         let Some(key) = key else {
             return Err(AppError::NotFound);
         };
-        let used_in = Self::usage(&mut *tx, &key).await?;
-        if !used_in.is_empty() {
+        let uses = Self::usage(&mut *tx, std::slice::from_ref(&key), viewer).await?;
+        if !uses.is_empty() {
             return Err(AppError::Conflict {
-                message: format!(
-                    "This image is used in {}; take it out of {} first.",
-                    used_in.iter().map(|title| format!("\u{201c}{title}\u{201d}")).collect::<Vec<_>>().join(", "),
-                    if used_in.len() == 1 { "that post" } else { "those posts" }
-                ),
+                message: in_use_message(&uses),
             });
         }
         let mut keys: Vec<String> = sqlx::query_scalar("SELECT key FROM media_variants WHERE media_id = $1")
@@ -221,20 +262,43 @@ shared_queries! {
         Ok(keys)
     }
 
-    async fn usage<'e, E>(executor: E, original_key: &str) -> Result<Vec<String>, AppError>
+    async fn usage<'e, E>(executor: E, keys: &[String], viewer: UsageViewer) -> Result<Vec<MediaUse>, AppError>
     where
         E: sqlx::Executor<'e, Database = DB>,
     {
-        // Keys are hex digits and an extension: nothing LIKE would read as
-        // a wildcard.
-        let pattern = format!("%{}{original_key}%", crate::content::MEDIA_PREFIX);
-        Ok(sqlx::query_scalar(
-            "SELECT title FROM posts WHERE body LIKE $1 OR cover_url LIKE $1 \
-             UNION SELECT p.title FROM posts p JOIN post_revisions r ON r.id = p.live_revision_id \
-             WHERE r.body LIKE $1 OR r.cover_url LIKE $1 ORDER BY 1",
-        )
-        .bind(pattern)
-        .fetch_all(executor)
-        .await?)
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT u.media_key, CASE WHEN $1 OR EXISTS (SELECT 1 FROM post_authors a \
+             WHERE a.post_id = p.id AND a.user_id = $2) THEN p.title ELSE r.title END AS title \
+             FROM media_usage u JOIN posts p ON p.id = u.post_id \
+             LEFT JOIN post_revisions r ON r.id = p.live_revision_id \
+             WHERE u.media_key IN ({}) ORDER BY u.media_key, 2, p.id",
+            placeholders(3, keys.len())
+        );
+        let mut query = sqlx::query_as(&sql).bind(viewer.sees_every_post).bind(viewer.user_id);
+        for key in keys {
+            query = query.bind(key.as_str());
+        }
+        Ok(query.fetch_all(executor).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_delete_refusal_names_only_what_the_caller_may_see() {
+        let uses = [
+            MediaUse { media_key: "k".into(), title: Some("Flu shots".into()) },
+            MediaUse { media_key: "k".into(), title: None },
+            MediaUse { media_key: "k".into(), title: None },
+        ];
+        assert_eq!(
+            in_use_message(&uses),
+            "This image is used in \u{201c}Flu shots\u{201d}, 2 posts by other authors; take it out of those posts first."
+        );
     }
 }

@@ -38,7 +38,7 @@ use crate::input::post::{PostTitle, Slug};
 use crate::input::site::SettingsUpdate;
 use crate::store::model::accounts::{AuditFilter, AuditRow, NewUser, User};
 use crate::store::model::accounts::{FailureCounts, FailureKey};
-use crate::store::model::media::{MediaRow, NewMedia, VariantRow};
+use crate::store::model::media::{MediaRow, MediaUse, NewMedia, UsageViewer, VariantRow};
 use crate::store::model::posts::{CalendarRow, Event, PublicAuthor, PublicCount, PublicPost, PublicQuery};
 use crate::store::model::posts::{
     CommentRow, NotificationRow, Post, PostFilter, Revision, SaveRequest, StatusChange, SummaryRow, Tag, TagUse,
@@ -316,15 +316,18 @@ pub trait Store: Send + Sync + 'static {
     async fn media_by_id(&self, id: i64) -> Result<Option<MediaRow>, AppError>;
     async fn media_by_keys(&self, keys: &[String]) -> Result<Vec<MediaRow>, AppError>;
     async fn media_variants(&self, ids: &[i64]) -> Result<Vec<VariantRow>, AppError>;
-    async fn media_usage(&self, original_key: &str) -> Result<Vec<String>, AppError>;
+    /// The posts that use these files, as `viewer` may see them.
+    async fn media_usage(&self, keys: &[String], viewer: UsageViewer) -> Result<Vec<MediaUse>, AppError>;
     async fn media_key_referenced(&self, key: &str) -> Result<bool, AppError>;
     /// `Forbidden` unless `only_uploader` (when given) uploaded it.
     async fn set_media_alt(&self, id: i64, alt: &str, only_uploader: Option<i64>) -> Result<MediaRow, AppError>;
-    /// Returns the keys of the files to remove.
+    /// Returns the keys of the files to remove; `Conflict` naming the
+    /// posts (as `viewer` may see them) that still use it.
     async fn delete_media(
         &self,
         id: i64,
         only_uploader: Option<i64>,
+        viewer: UsageViewer,
         audit: &NewAuditEntry,
     ) -> Result<Vec<String>, AppError>;
 

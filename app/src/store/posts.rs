@@ -114,6 +114,7 @@ shared_queries! {
         let Some(post) = saved else {
             return Err(Self::why_unchanged(&mut tx, request.id, request.expected_version).await);
         };
+        Self::record_media_usage(&mut tx, post.id).await?;
         sqlx::query("DELETE FROM post_authors WHERE post_id = $1")
             .bind(post.id)
             .execute(&mut *tx)
@@ -523,11 +524,11 @@ shared_queries! {
     }
 
     /// Rewrites the post's search row from its live text (none when it
-    /// has none), in the transaction that changed it.
+    /// has none), and its media usage, in the transaction that changed it.
     pub(super) async fn index_live_text(&self, tx: &mut Transaction<'_, DB>, id: i64) -> Result<(), AppError> {
         sqlx::query(self.search.forget).bind(id).execute(&mut **tx).await?;
         sqlx::query(self.search.index).bind(id).execute(&mut **tx).await?;
-        Ok(())
+        Self::record_media_usage(tx, id).await
     }
 
     /// Makes the post's current text the live one. A published post whose

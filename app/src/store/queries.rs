@@ -82,6 +82,7 @@ macro_rules! shared_queries {
             for<'r> $crate::store::model::webhooks::DeliveryJob: ::sqlx::FromRow<'r, DB::Row>,
             for<'r> $crate::store::model::media::MediaRow: ::sqlx::FromRow<'r, DB::Row>,
             for<'r> $crate::store::model::media::VariantRow: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::store::model::media::MediaUse: ::sqlx::FromRow<'r, DB::Row>,
             for<'r> $crate::store::transfer::ExportSource: ::sqlx::FromRow<'r, DB::Row>,
             for<'r> (String, String): ::sqlx::FromRow<'r, DB::Row>,
             usize: ::sqlx::ColumnIndex<DB::Row>, {

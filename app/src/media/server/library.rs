@@ -10,7 +10,7 @@ use crate::error::AppError;
 use crate::media::api::MediaView;
 use crate::state::AppState;
 use crate::store::files::MediaStorage;
-use crate::store::model::media::{MediaRow, NewMedia};
+use crate::store::model::media::{MediaRow, NewMedia, UsageViewer};
 use crate::time::admin_time;
 
 /// The most items the library page lists at once (newest first; search
@@ -29,15 +29,28 @@ pub async fn view(state: &AppState, user: &User, row: MediaRow) -> Result<MediaV
     views(state, user, vec![row]).await?.pop().ok_or(AppError::NotFound)
 }
 
-/// The library items as the admin shows them; the settings and every
-/// item's variants are read once for the whole list.
+/// Which posts `user` may see by title where a library item is used: the
+/// admin's rule for posts (`posts::server::post_for`).
+fn usage_viewer(user: &User) -> UsageViewer {
+    UsageViewer {
+        user_id: user.id,
+        sees_every_post: user.role >= Role::Editor,
+    }
+}
+
+/// The library items as the admin shows them; the settings, every item's
+/// variants and their usage are read once for the whole list.
 async fn views(state: &AppState, user: &User, rows: Vec<MediaRow>) -> Result<Vec<MediaView>, AppError> {
     let settings = state.store.site_settings().await?;
     let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
     let variants = state.store.media_variants(&ids).await?;
+    let keys: Vec<String> = rows.iter().map(|row| row.original_key.clone()).collect();
+    let uses = state.store.media_usage(&keys, usage_viewer(user)).await?;
     let mut views = Vec::with_capacity(rows.len());
     for row in rows {
-        let used_in = state.store.media_usage(&row.original_key).await?;
+        let mine = || uses.iter().filter(|usage| usage.media_key == row.original_key);
+        let used_in: Vec<String> = mine().filter_map(|usage| usage.title.clone()).collect();
+        let used_elsewhere = mine().filter(|usage| usage.title.is_none()).count();
         let thumbnail = variants
             .iter()
             .find(|variant| variant.media_id == row.id && variant.content_type == "image/webp")
@@ -55,6 +68,7 @@ async fn views(state: &AppState, user: &User, rows: Vec<MediaRow>) -> Result<Vec
             uploaded_by: row.uploader.unwrap_or_else(|| "a former user".into()),
             created: admin_time(row.created_at, &settings),
             used_in,
+            used_elsewhere: u32::try_from(used_elsewhere).unwrap_or(u32::MAX),
         });
     }
     Ok(views)
@@ -106,7 +120,7 @@ pub async fn delete(state: &AppState, caller: &Caller, id: i64) -> Result<(), Ap
         .address(&caller.address)
         .detail(format!("\"{}\" ({})", row.file_name, row.original_key));
     let only_uploader = (user.role < Role::Editor).then_some(user.id);
-    let keys = state.store.delete_media(id, only_uploader, &audit).await?;
+    let keys = state.store.delete_media(id, only_uploader, usage_viewer(user), &audit).await?;
     // The rows are gone; a file that fails to go is only wasted space.
     remove_unreferenced(state, &keys).await;
     Ok(())

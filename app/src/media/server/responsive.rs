@@ -22,13 +22,8 @@ pub fn mentioned_keys(texts: &[&str]) -> Vec<String> {
     let mut keys = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for text in texts {
-        for (at, _) in text.match_indices(MEDIA_PREFIX) {
-            let rest = &text[at + MEDIA_PREFIX.len()..];
-            let end = rest
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '.'))
-                .unwrap_or(rest.len());
-            let key = &rest[..end];
-            if is_media_key(key) && seen.insert(key) {
+        for key in crate::content::media_keys_in(text) {
+            if seen.insert(key) {
                 keys.push(key.to_owned());
                 if keys.len() == MAX_KEYS {
                     return keys;

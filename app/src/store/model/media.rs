@@ -46,3 +46,20 @@ pub struct NewMedia {
     pub uploaded_by: i64,
     pub created_at: DateTime<Utc>,
 }
+
+/// Who asks which posts use a library item. Editors see every post's
+/// title; others see their own posts' and the public title of published
+/// ones, and only a count of the rest (the admin's rule for posts).
+#[derive(Debug, Clone, Copy)]
+pub struct UsageViewer {
+    pub user_id: i64,
+    pub sees_every_post: bool,
+}
+
+/// One post that uses one library file; no title when the viewer may not
+/// see that post.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MediaUse {
+    pub media_key: String,
+    pub title: Option<String>,
+}
