@@ -20,6 +20,7 @@ mod feeds;
 mod hang;
 mod import;
 mod import_real;
+mod import_vellum;
 mod media;
 mod newcomer;
 mod pages;

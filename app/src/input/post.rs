@@ -40,17 +40,23 @@ impl Slug {
         "admin", "api", "pkg", "feed", "atom", "sitemap", "search", "authors", "tags", "posts", "preview", "healthz",
     ];
 
-    pub fn parse(raw: &str) -> Result<Self, String> {
-        let slug = raw.trim();
-        let shape_ok = !slug.is_empty()
+    /// Lower-case letters, digits and single hyphens: safe as a path
+    /// segment and a file name. People's and tags' slugs have this shape;
+    /// posts' slugs also avoid the site's own addresses (`parse`).
+    pub fn is_well_formed(slug: &str) -> bool {
+        !slug.is_empty()
             && slug.len() <= 100
             && slug
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
             && !slug.starts_with('-')
             && !slug.ends_with('-')
-            && !slug.contains("--");
-        if !shape_ok {
+            && !slug.contains("--")
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let slug = raw.trim();
+        if !Self::is_well_formed(slug) {
             return Err("Use lower-case letters, digits and single hyphens, like managing-blood-pressure.".into());
         }
         if Self::RESERVED.contains(&slug) {
@@ -145,77 +151,22 @@ pub struct PostEdit {
 impl PostEdit {
     /// Checks every field and reports every problem at once.
     pub fn parse(fields: &PostFields) -> Result<Self, AppError> {
-        let raw = &fields.content;
         let mut problems = FieldErrors::new();
-        let title = collect(&mut problems, "title", PostTitle::parse(&raw.title));
-        let slug = collect(&mut problems, "slug", Slug::parse(&raw.slug));
-        let body = collect(&mut problems, "body", check_body(&raw.body));
-        let excerpt = collect(&mut problems, "excerpt", plain_text(&raw.excerpt, 500, "the excerpt"));
-        let cover_url = collect(&mut problems, "cover_url", address(&raw.cover_url, true));
-        let cover_alt = collect(
-            &mut problems,
-            "cover_alt",
-            plain_text(&raw.cover_alt, 300, "the alt text"),
-        );
-        let seo_title = collect(
-            &mut problems,
-            "seo_title",
-            plain_text(&raw.seo_title, 200, "the SEO title"),
-        );
-        let seo_description = collect(
-            &mut problems,
-            "seo_description",
-            plain_text(&raw.seo_description, 500, "the meta description"),
-        );
-        let canonical_url = collect(&mut problems, "canonical_url", address(&raw.canonical_url, false));
+        let content = parse_content(&fields.content, &mut problems);
         let tags = collect(&mut problems, "tags", TagName::parse_list(&fields.tags));
         let author_ids = collect(&mut problems, "authors", check_authors(&fields.author_ids));
-        if let (Some(url), Some(alt)) = (&cover_url, &cover_alt)
-            && !url.is_empty()
-            && alt.is_empty()
+        if let Some(content) = &content
+            && !content.cover_url.is_empty()
+            && content.cover_alt.is_empty()
         {
             problems
                 .entry("cover_alt".into())
                 .or_default()
                 .push("Describe the cover image for readers who cannot see it.".into());
         }
-        match (
-            title,
-            slug,
-            body,
-            excerpt,
-            cover_url,
-            cover_alt,
-            seo_title,
-            seo_description,
-            canonical_url,
-            tags,
-            author_ids,
-        ) {
-            (
-                Some(title),
-                Some(slug),
-                Some(body),
-                Some(excerpt),
-                Some(cover_url),
-                Some(cover_alt),
-                Some(seo_title),
-                Some(seo_description),
-                Some(canonical_url),
-                Some(tags),
-                Some(author_ids),
-            ) if problems.is_empty() => Ok(Self {
-                content: PostContent {
-                    title: title.as_str().to_owned(),
-                    slug: slug.as_str().to_owned(),
-                    body,
-                    excerpt,
-                    cover_url,
-                    cover_alt,
-                    seo_title,
-                    seo_description,
-                    canonical_url,
-                },
+        match (content, tags, author_ids) {
+            (Some(content), Some(tags), Some(author_ids)) if problems.is_empty() => Ok(Self {
+                content,
                 show_review: fields.show_review,
                 tags,
                 author_ids,
@@ -223,6 +174,36 @@ impl PostEdit {
             _ => Err(AppError::Validation { fields: problems }),
         }
     }
+}
+
+/// A post's text checked field by field, the title and slug through
+/// `PostTitle` and `Slug`; the editor, the API and `vellum import vellum`
+/// share it. Problems are added to `problems`, by field.
+pub fn parse_content(raw: &PostContent, problems: &mut FieldErrors) -> Option<PostContent> {
+    let title = collect(problems, "title", PostTitle::parse(&raw.title));
+    let slug = collect(problems, "slug", Slug::parse(&raw.slug));
+    let body = collect(problems, "body", check_body(&raw.body));
+    let excerpt = collect(problems, "excerpt", plain_text(&raw.excerpt, 500, "the excerpt"));
+    let cover_url = collect(problems, "cover_url", address(&raw.cover_url, true));
+    let cover_alt = collect(problems, "cover_alt", plain_text(&raw.cover_alt, 300, "the alt text"));
+    let seo_title = collect(problems, "seo_title", plain_text(&raw.seo_title, 200, "the SEO title"));
+    let seo_description = collect(
+        problems,
+        "seo_description",
+        plain_text(&raw.seo_description, 500, "the meta description"),
+    );
+    let canonical_url = collect(problems, "canonical_url", address(&raw.canonical_url, false));
+    Some(PostContent {
+        title: title?.as_str().to_owned(),
+        slug: slug?.as_str().to_owned(),
+        body: body?,
+        excerpt: excerpt?,
+        cover_url: cover_url?,
+        cover_alt: cover_alt?,
+        seo_title: seo_title?,
+        seo_description: seo_description?,
+        canonical_url: canonical_url?,
+    })
 }
 
 pub fn check_body(body: &str) -> Result<String, String> {

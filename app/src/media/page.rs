@@ -243,7 +243,11 @@ fn used_in_text(titles: &[String], elsewhere: u32) -> String {
         1 => parts.push("1 post by another author".to_owned()),
         n => parts.push(format!("{n} posts by other authors")),
     }
-    if parts.is_empty() { "Not used yet".to_owned() } else { parts.join(", ") }
+    if parts.is_empty() {
+        "Not used yet".to_owned()
+    } else {
+        parts.join(", ")
+    }
 }
 
 #[cfg(test)]

@@ -28,7 +28,10 @@ fn in_use_message(uses: &[MediaUse]) -> String {
         n => parts.push(format!("{n} posts by other authors")),
     }
     let what = if uses.len() == 1 { "that post" } else { "those posts" };
-    format!("This image is used in {}; take it out of {what} first.", parts.join(", "))
+    format!(
+        "This image is used in {}; take it out of {what} first.",
+        parts.join(", ")
+    )
 }
 
 /// `$first, $first+1, …`: placeholders for an IN list.
@@ -292,9 +295,18 @@ mod tests {
     #[test]
     fn the_delete_refusal_names_only_what_the_caller_may_see() {
         let uses = [
-            MediaUse { media_key: "k".into(), title: Some("Flu shots".into()) },
-            MediaUse { media_key: "k".into(), title: None },
-            MediaUse { media_key: "k".into(), title: None },
+            MediaUse {
+                media_key: "k".into(),
+                title: Some("Flu shots".into()),
+            },
+            MediaUse {
+                media_key: "k".into(),
+                title: None,
+            },
+            MediaUse {
+                media_key: "k".into(),
+                title: None,
+            },
         ];
         assert_eq!(
             in_use_message(&uses),

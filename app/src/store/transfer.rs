@@ -7,10 +7,12 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::Transaction;
 
+mod check;
+
 use super::queries::shared_queries;
 use super::sql;
+use crate::domain::PostContent;
 use crate::domain::SiteSettings;
-use crate::domain::{PostContent, PostStatus};
 use crate::error::AppError;
 
 /// The format's name and version.
@@ -216,58 +218,6 @@ mod micros_option {
 pub struct OldAddresses {
     pub slugs: Vec<String>,
     pub paths: Vec<String>,
-}
-
-impl SiteExport {
-    /// What the file says that the database would refuse, in words, before
-    /// anything is written: its format, statuses, roles and references.
-    pub fn check(&self) -> Result<(), String> {
-        if self.format != FORMAT {
-            return Err(format!(
-                "this is a \"{}\" file; this Vellum reads \"{FORMAT}\"",
-                self.format
-            ));
-        }
-        let user_ids: std::collections::HashSet<i64> = self.users.iter().map(|user| user.id).collect();
-        let tag_ids: std::collections::HashSet<i64> = self.tags.iter().map(|tag| tag.id).collect();
-        for user in &self.users {
-            if crate::domain::Role::parse(&user.role).is_err() {
-                return Err(format!("user {} has the unknown role \"{}\"", user.id, user.role));
-            }
-        }
-        for post in &self.posts {
-            let at = |what: String| format!("post {} (\"{}\"): {what}", post.id, post.content.title);
-            let status =
-                |raw: &str| PostStatus::try_from(raw.to_owned()).map_err(|_| at(format!("unknown status \"{raw}\"")));
-            status(&post.status)?;
-            for revision in &post.revisions {
-                status(&revision.status)?;
-                if !user_ids.contains(&revision.saved_by_id) {
-                    return Err(at(format!(
-                        "revision {} names unknown user {}",
-                        revision.id, revision.saved_by_id
-                    )));
-                }
-            }
-            let people = post
-                .authors
-                .iter()
-                .chain(&post.reviewed_by)
-                .chain(post.comments.iter().map(|c| &c.author_id));
-            if let Some(unknown) = people.into_iter().find(|id| !user_ids.contains(id)) {
-                return Err(at(format!("names unknown user {unknown}")));
-            }
-            if let Some(unknown) = post.tag_ids.iter().find(|id| !tag_ids.contains(id)) {
-                return Err(at(format!("names unknown tag {unknown}")));
-            }
-            if let Some(live) = post.live_revision_id
-                && !post.revisions.iter().any(|revision| revision.id == live)
-            {
-                return Err(at(format!("its live revision {live} is not among its revisions")));
-            }
-        }
-        Ok(())
-    }
 }
 
 /// The tables whose ids a restore sets itself.

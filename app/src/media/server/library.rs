@@ -120,7 +120,10 @@ pub async fn delete(state: &AppState, caller: &Caller, id: i64) -> Result<(), Ap
         .address(&caller.address)
         .detail(format!("\"{}\" ({})", row.file_name, row.original_key));
     let only_uploader = (user.role < Role::Editor).then_some(user.id);
-    let keys = state.store.delete_media(id, only_uploader, usage_viewer(user), &audit).await?;
+    let keys = state
+        .store
+        .delete_media(id, only_uploader, usage_viewer(user), &audit)
+        .await?;
     // The rows are gone; a file that fails to go is only wasted space.
     remove_unreferenced(state, &keys).await;
     Ok(())

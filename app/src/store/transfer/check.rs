@@ -1,0 +1,192 @@
+//! `SiteExport::check`: what `vellum import vellum` refuses before it
+//! writes anything. The file is data from outside like any form: every
+//! slug, address, setting and profile goes through the app's own parsers
+//! (a slug such as `../../x` would otherwise reach the file names of a
+//! later export), and every reference must point inside the file.
+
+use super::{ExportMedia, ExportPost, ExportTag, ExportUser, FORMAT, SiteExport};
+use crate::content::is_media_key;
+use crate::domain::PostStatus;
+use crate::error::{AppError, FieldErrors};
+use crate::input::people::{Email, ProfileUpdate};
+use crate::input::post::{Slug, TagName, parse_content};
+use crate::input::refuse_control;
+use crate::input::site::SettingsUpdate;
+
+/// Image types a library item may have.
+const MEDIA_TYPES: [&str; 4] = ["image/jpeg", "image/png", "image/webp", "image/gif"];
+
+/// "title: …; slug: …" from a parser's per-field problems.
+fn fields_in_words(fields: &FieldErrors) -> String {
+    fields
+        .iter()
+        .map(|(field, messages)| format!("{field}: {}", messages.join(" ")))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn in_words(error: AppError) -> String {
+    match error {
+        AppError::Validation { fields } => fields_in_words(&fields),
+        other => other.to_string(),
+    }
+}
+
+/// An old address readers may still use: a site path, nothing that
+/// climbs out of it.
+fn check_old_path(path: &str) -> Result<(), String> {
+    let fine = path.starts_with('/')
+        && !path.starts_with("//")
+        && path.len() <= 2000
+        && !path.contains(char::is_whitespace)
+        && !path.contains(char::is_control)
+        && !path.split(['/', '\\']).any(|segment| segment == "..");
+    if fine {
+        Ok(())
+    } else {
+        Err(format!("the old address \"{path}\" is not a path on this site"))
+    }
+}
+
+impl SiteExport {
+    /// What the file holds that the app would refuse, in words, before
+    /// anything is written: its format, settings, people, tags, posts,
+    /// media, statuses, roles and references.
+    pub fn check(&self) -> Result<(), String> {
+        if self.format != FORMAT {
+            return Err(format!(
+                "this is a \"{}\" file; this Vellum reads \"{FORMAT}\"",
+                self.format
+            ));
+        }
+        SettingsUpdate::parse(&self.settings).map_err(|error| format!("the site settings: {}", in_words(error)))?;
+        self.users.iter().try_for_each(check_user)?;
+        self.tags.iter().try_for_each(check_tag)?;
+        self.posts.iter().try_for_each(check_post)?;
+        self.media.iter().try_for_each(check_media)?;
+        for source in &self.import_sources {
+            refuse_control(&source.source, false, "an import source")
+                .and_then(|()| refuse_control(&source.external_id, false, "an import source's id"))
+                .map_err(|message| format!("import source {}: {message}", source.local_id))?;
+        }
+        self.check_references()
+    }
+
+    /// Statuses, roles, and every reference between the file's parts.
+    fn check_references(&self) -> Result<(), String> {
+        let user_ids: std::collections::HashSet<i64> = self.users.iter().map(|user| user.id).collect();
+        let tag_ids: std::collections::HashSet<i64> = self.tags.iter().map(|tag| tag.id).collect();
+        for user in &self.users {
+            if crate::domain::Role::parse(&user.role).is_err() {
+                return Err(format!("user {} has the unknown role \"{}\"", user.id, user.role));
+            }
+        }
+        for post in &self.posts {
+            let at = |what: String| format!("post {} (\"{}\"): {what}", post.id, post.content.title);
+            let status =
+                |raw: &str| PostStatus::try_from(raw.to_owned()).map_err(|_| at(format!("unknown status \"{raw}\"")));
+            status(&post.status)?;
+            for revision in &post.revisions {
+                status(&revision.status)?;
+                if !user_ids.contains(&revision.saved_by_id) {
+                    return Err(at(format!(
+                        "revision {} names unknown user {}",
+                        revision.id, revision.saved_by_id
+                    )));
+                }
+            }
+            let people = post
+                .authors
+                .iter()
+                .chain(&post.reviewed_by)
+                .chain(post.comments.iter().map(|c| &c.author_id));
+            if let Some(unknown) = people.into_iter().find(|id| !user_ids.contains(id)) {
+                return Err(at(format!("names unknown user {unknown}")));
+            }
+            if let Some(unknown) = post.tag_ids.iter().find(|id| !tag_ids.contains(id)) {
+                return Err(at(format!("names unknown tag {unknown}")));
+            }
+            if let Some(live) = post.live_revision_id
+                && !post.revisions.iter().any(|revision| revision.id == live)
+            {
+                return Err(at(format!("its live revision {live} is not among its revisions")));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn check_user(user: &ExportUser) -> Result<(), String> {
+    let at = |what: String| format!("user {} ({}): {what}", user.id, user.email);
+    Email::parse(&user.email).map_err(|message| at(format!("email: {message}")))?;
+    ProfileUpdate::parse(&user.display_name, &user.bio, &user.avatar_url, &user.credentials)
+        .map_err(|error| at(in_words(error)))?;
+    if !Slug::is_well_formed(&user.slug) {
+        return Err(at(format!("the address name \"{}\" is not a slug", user.slug)));
+    }
+    Ok(())
+}
+
+fn check_tag(tag: &ExportTag) -> Result<(), String> {
+    let at = |what: String| format!("tag {} (\"{}\"): {what}", tag.id, tag.name);
+    TagName::parse(&tag.name).map_err(&at)?;
+    if !Slug::is_well_formed(&tag.slug) {
+        return Err(at(format!("\"{}\" is not a slug", tag.slug)));
+    }
+    if tag.description.chars().count() > 500 {
+        return Err(at("the description is longer than 500 characters".into()));
+    }
+    refuse_control(&tag.description, true, "the description").map_err(at)
+}
+
+fn check_post(post: &ExportPost) -> Result<(), String> {
+    let at = |what: String| format!("post {} (\"{}\"): {what}", post.id, post.content.title);
+    let mut problems = FieldErrors::new();
+    parse_content(&post.content, &mut problems);
+    for revision in &post.revisions {
+        if let Err(message) = Slug::parse(&revision.content.slug) {
+            problems
+                .entry(format!("revision {} slug", revision.id))
+                .or_default()
+                .push(message);
+        }
+    }
+    for slug in &post.old_slugs {
+        if let Err(message) = Slug::parse(slug) {
+            problems.entry("old slug".into()).or_default().push(message);
+        }
+    }
+    if !problems.is_empty() {
+        return Err(at(fields_in_words(&problems)));
+    }
+    post.old_paths
+        .iter()
+        .try_for_each(|path| check_old_path(path))
+        .map_err(&at)?;
+    post.comments
+        .iter()
+        .try_for_each(|comment| refuse_control(&comment.body, true, "a comment"))
+        .map_err(at)
+}
+
+fn check_media(item: &ExportMedia) -> Result<(), String> {
+    let at = |what: String| format!("media item {}: {what}", item.id);
+    let keys = std::iter::once(&item.original_key).chain(item.variants.iter().map(|variant| &variant.key));
+    if let Some(key) = keys.into_iter().find(|key| !is_media_key(key)) {
+        return Err(at(format!("names the file \"{key}\", which is not a media key")));
+    }
+    let name = &item.file_name;
+    if name.is_empty() || name.chars().count() > 200 || name.contains(['/', '\\']) || name.contains(char::is_control) {
+        return Err(at(format!("\"{name}\" is not a file name")));
+    }
+    if !MEDIA_TYPES.contains(&item.content_type.as_str()) {
+        return Err(at(format!(
+            "the type \"{}\" is not an image type Vellum keeps",
+            item.content_type
+        )));
+    }
+    if item.alt.chars().count() > 500 {
+        return Err(at("the alt text is longer than 500 characters".into()));
+    }
+    refuse_control(&item.alt, false, "the alt text").map_err(at)
+}

@@ -1,0 +1,109 @@
+//! `vellum import vellum` reads `site.json` as input from outside: a file
+//! edited by hand or by a script is checked with the app's own parsers
+//! before anything is written, and a refused file leaves the database
+//! empty.
+
+use std::path::Path;
+
+use app::accounts::Role;
+use serde_json::Value;
+
+use crate::import::{stdout, vellum};
+use crate::posts::{create, saved};
+use crate::support::TestDb;
+use crate::{create_user, signed_in, start};
+
+/// Each change makes one part of a good export unacceptable, with the
+/// words the refusal must contain.
+type Tamper = (&'static str, fn(&mut Value), &'static str);
+
+const TAMPERED: [Tamper; 9] = [
+    (
+        "a post slug that climbs out of its folder",
+        |site| site["posts"][0]["slug"] = "../../x".into(),
+        "Use lower-case letters",
+    ),
+    (
+        "an old slug",
+        |site| site["posts"][0]["old_slugs"] = serde_json::json!(["a/b"]),
+        "old slug",
+    ),
+    (
+        "an old address",
+        |site| site["posts"][0]["old_paths"] = serde_json::json!(["/../../etc/passwd"]),
+        "not a path on this site",
+    ),
+    (
+        "a revision's slug",
+        |site| site["posts"][0]["revisions"][0]["slug"] = "admin".into(),
+        "used by the site itself",
+    ),
+    (
+        "a person's email",
+        |site| site["users"][0]["email"] = "ana at clinic".into(),
+        "email",
+    ),
+    (
+        "a control character in a name",
+        |site| site["users"][0]["display_name"] = "Ana\u{1}Ruiz".into(),
+        "control characters",
+    ),
+    (
+        "a person's slug",
+        |site| site["users"][0]["slug"] = "../ana".into(),
+        "is not a slug",
+    ),
+    (
+        "a tag's slug",
+        |site| site["tags"][0]["slug"] = "sleep/../..".into(),
+        "is not a slug",
+    ),
+    (
+        "the site's address",
+        |site| site["settings"]["site_url"] = "javascript:alert(1)".into(),
+        "the site settings: site_url",
+    ),
+];
+
+fn edit(site: &Value, change: fn(&mut Value), dir: &Path) {
+    let mut site = site.clone();
+    change(&mut site);
+    std::fs::create_dir_all(dir).expect("folder");
+    std::fs::write(dir.join("site.json"), serde_json::to_vec(&site).expect("JSON")).expect("write");
+}
+
+async fn a_hand_edited_export_is_refused_before_anything_is_written(db: &TestDb) {
+    let source = TestDb::sqlite().await;
+    let server = start(&source).await;
+    create_user(&server, "ana@clinic.org", "Ana Ruiz", Role::Author).await;
+    let ana = signed_in(&server, "ana@clinic.org").await;
+    let post = create(&ana, &server, "Sleep: the basics").await;
+    saved(&ana, &server, &post, &[("body", "Rest."), ("tags", "Sleep")]).await;
+    server.stop().await.expect("stop");
+    let exports = tempfile::TempDir::new().expect("folder");
+    let good = exports.path().join("good");
+    stdout(&vellum(&source, &["export", &good.display().to_string()]).await);
+    let site: Value = serde_json::from_slice(&std::fs::read(good.join("site.json")).expect("read")).expect("JSON");
+
+    for (number, (what, change, words)) in TAMPERED.iter().enumerate() {
+        let dir = exports.path().join(format!("tampered-{number}"));
+        edit(&site, *change, &dir);
+        let refused = vellum(db, &["import", "vellum", &dir.display().to_string()]).await;
+        let said = String::from_utf8_lossy(&refused.stderr);
+        assert!(!refused.status.success(), "{what} was accepted");
+        assert!(said.contains(words), "{what}: {said}");
+    }
+    let server = start(db).await;
+    assert_eq!(
+        server.state.store.count_users().await.expect("count"),
+        0,
+        "nothing was written"
+    );
+    server.stop().await.expect("stop");
+
+    // The untouched export goes in.
+    let restored = stdout(&vellum(db, &["import", "vellum", &good.display().to_string()]).await);
+    assert!(restored.contains("Imported 1 posts"), "{restored}");
+}
+
+crate::on_both_databases!(a_hand_edited_export_is_refused_before_anything_is_written);
