@@ -17,7 +17,7 @@ VELLUM := $(CARGO_TARGET_DIR)/debug/vellum
 PG_HOST ?= 127.0.0.1
 PG_PORT ?= 5432
 
-.PHONY: help run test setup build release lint fmt unit api-fuzz api-client e2e postgres-check bench
+.PHONY: help run test setup build release lint fmt unit api-fuzz api-client deploy-guide e2e postgres-check bench
 
 help: ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-15s %s\n", $$1, $$2 }'
@@ -33,6 +33,7 @@ test: ## run every check and test (what CI runs)
 	$(MAKE) unit
 	$(MAKE) api-fuzz
 	$(MAKE) api-client
+	$(MAKE) deploy-guide
 	$(MAKE) e2e
 	@echo "All checks and tests passed."
 
@@ -79,6 +80,9 @@ api-fuzz: ## schemathesis against the content API's OpenAPI document (needs `mak
 
 api-client: ## lint the OpenAPI document (Spectral), generate a TypeScript client and run it (needs `make build`)
 	VELLUM_BIN=$(VELLUM) tests/api-client.sh
+
+deploy-guide: ## follow docs/deployment.md's nginx and certbot steps in a throwaway nginx tree (nginx -t before and after certbot)
+	tests/deployment-guide.sh
 
 e2e: ## browser tests in headless Chromium (needs `make build`)
 	cd tests/e2e && VELLUM_BIN=$(VELLUM) VELLUM_SITE_ROOT=$(SITE_ROOT) npm test

@@ -43,12 +43,8 @@ pub async fn backup(args: &BackupArgs) -> anyhow::Result<()> {
 
 /// The SQLite file a database setting names.
 fn sqlite_file(database: &DatabaseArgs) -> anyhow::Result<PathBuf> {
-    let url = database.resolved_url();
-    let path = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-        .context("`vellum restore` restores SQLite databases; restore PostgreSQL with pg_restore")?;
-    Ok(PathBuf::from(path.split('?').next().unwrap_or(path)))
+    app::store::sqlite_file(&database.resolved_url())
+        .context("`vellum backup` and `vellum restore` are for SQLite databases; use pg_dump and pg_restore")
 }
 
 pub async fn restore(args: &RestoreArgs) -> anyhow::Result<()> {
@@ -79,9 +75,8 @@ pub async fn restore(args: &RestoreArgs) -> anyhow::Result<()> {
         println!("The database that was there is kept as {}.", kept.display());
     }
     move_with_sidecars(&incoming, &target)?;
-    // The backup may come from an older Vellum: bring it up to date now.
-    let (store, _) = crate::open_store(&args.database).await?;
-    store.close().await;
+    // A backup from an older Vellum is brought up to date by `serve` (or
+    // `vellum migrate`), like any database: only those two migrate.
     println!("Restored {} into {}.", args.file.display(), target.display());
     Ok(())
 }

@@ -13,8 +13,48 @@ use clap::{Args, Parser, Subcommand};
     about = "Vellum: a headless CMS for medically reviewed health articles"
 )]
 pub struct Cli {
+    /// Read settings from this file first (`KEY=VALUE` lines, as in
+    /// `.env.example`); variables already set in the environment win. A
+    /// file that cannot be read stops the command. Without it, a `.env`
+    /// file in the current folder is read when there is one.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub env_file: Option<PathBuf>,
+
+    /// Log filter in tracing's EnvFilter syntax, e.g. `info` or
+    /// `vellum=debug,info`.
+    #[arg(long, global = true, env = "VELLUM_LOG", default_value = DEFAULT_LOG)]
+    pub log: String,
+
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// The log filter when none is given. html5ever's notes on the HTML it
+/// repairs are the importer's business, reported in its own words.
+pub const DEFAULT_LOG: &str = "info,html5ever=error,markup5ever=error";
+
+/// Boolean settings from the environment read as people write them:
+/// true/false, 1/0, yes/no, on/off (any case).
+fn boolish() -> clap::builder::BoolishValueParser {
+    clap::builder::BoolishValueParser::new()
+}
+
+/// The `--env-file` among raw arguments, read before the command line is
+/// parsed (the file's settings are defaults for it).
+pub fn env_file_in<I: IntoIterator<Item = std::ffi::OsString>>(args: I) -> Option<PathBuf> {
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        if arg == "--" {
+            return None;
+        }
+        if arg == "--env-file" {
+            return args.next().map(PathBuf::from);
+        }
+        if let Some(path) = arg.to_str().and_then(|arg| arg.strip_prefix("--env-file=")) {
+            return Some(PathBuf::from(path));
+        }
+    }
+    None
 }
 
 #[derive(Debug, Subcommand)]
@@ -188,6 +228,12 @@ pub struct DatabaseArgs {
     /// Where Vellum keeps its files (the default SQLite database, later uploads).
     #[arg(long, env = "VELLUM_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
+
+    /// Make a new database when there is none. Commands other than `serve`
+    /// and `migrate` refuse a missing or empty database without it, so a
+    /// mistyped setting never starts a new, empty site.
+    #[arg(long)]
+    pub create: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -210,12 +256,12 @@ pub struct ServeArgs {
     pub site_root: PathBuf,
 
     /// Fill a brand-new database with demo content.
-    #[arg(long, env = "VELLUM_DEMO")]
+    #[arg(long, env = "VELLUM_DEMO", value_parser = boolish())]
     pub demo: bool,
 
     /// Vellum runs behind a reverse proxy: take the client address (for
     /// sign-in throttling and the audit log) from X-Forwarded-For.
-    #[arg(long, env = "VELLUM_TRUST_PROXY")]
+    #[arg(long, env = "VELLUM_TRUST_PROXY", value_parser = boolish())]
     pub trust_proxy: bool,
 
     /// How long browsers and shared caches may reuse a public page, feed or
@@ -246,7 +292,7 @@ pub struct ServeArgs {
     /// Lets webhooks reach loopback and private-network addresses. Off by
     /// default, so that an admin account cannot make the server probe its
     /// own network; turn it on for receivers inside that network.
-    #[arg(long, env = "VELLUM_WEBHOOKS_ALLOW_PRIVATE", default_value_t = false)]
+    #[arg(long, env = "VELLUM_WEBHOOKS_ALLOW_PRIVATE", value_parser = boolish())]
     pub webhooks_allow_private: bool,
 
     #[command(flatten)]

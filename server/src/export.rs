@@ -9,9 +9,12 @@ pub async fn export(args: &ExportArgs) -> anyhow::Result<()> {
     if args.dir.exists() && std::fs::read_dir(&args.dir)?.next().is_some() {
         bail!("{} is not empty; choose a new folder", args.dir.display());
     }
+    let state_store = crate::open_existing(&args.database).await?;
     // Users' emails and drafts: built in a folder only this user reads.
-    app::store::files::create_private_dir(&args.dir)?;
-    let state_store = app::store::connect(&args.database.resolved_url()).await?;
+    if let Err(error) = app::store::files::create_private_dir(&args.dir) {
+        state_store.close().await;
+        return Err(error.into());
+    }
     let media = app::store::files::MediaStorage::from_setting(&args.media.media_store, &args.database.data_dir)
         .map_err(|message| anyhow::anyhow!("VELLUM_MEDIA_STORE: {message}"))?;
     let result = app::export::writer::write_export(state_store.as_ref(), &media, &args.dir).await;

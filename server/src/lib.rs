@@ -4,6 +4,7 @@
 pub mod backup;
 pub mod cli;
 mod content_key;
+pub mod database;
 mod demo;
 pub mod export;
 mod http_cache;
@@ -14,6 +15,8 @@ mod request_log;
 mod security;
 pub mod users;
 pub mod webhooks;
+
+pub use database::{open_existing, open_store};
 
 use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
@@ -26,7 +29,7 @@ use app::clock::{Clock, SystemClock};
 use app::settings::SiteSettings;
 use app::settings::server::{SettingsUpdate, SiteUrl};
 use app::state::{AppState, RuntimeConfig};
-use app::store::{self, Migrated, SessionBackend, Store};
+use app::store::{SessionBackend, Store};
 use axum::Router;
 use axum::http::{HeaderValue, Method, header};
 use leptos::config::LeptosOptions;
@@ -44,7 +47,7 @@ use tower_sessions::cookie::time::Duration as CookieDuration;
 use tower_sessions::session_store::ExpiredDeletion;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
-use crate::cli::{DatabaseArgs, ServeArgs};
+use crate::cli::ServeArgs;
 
 /// The largest request body the admin's forms may send: a 2 MB post body,
 /// URL-encoded, with room to spare.
@@ -52,18 +55,6 @@ const MAX_FORM_BYTES: usize = 8 * 1024 * 1024;
 
 /// The name cargo-leptos gives the wasm, JS and CSS files (`output-name`).
 const OUTPUT_NAME: &str = "vellum";
-
-/// Connects to the configured database and brings its schema up to date.
-pub async fn open_store(args: &DatabaseArgs) -> anyhow::Result<(Arc<dyn Store>, Migrated)> {
-    if args.database_url.is_none() {
-        app::store::files::create_private_dir(&args.data_dir)
-            .with_context(|| format!("cannot create the data directory {}", args.data_dir.display()))?;
-    }
-    let url = args.resolved_url();
-    let store = store::connect(&url).await?;
-    let migrated = store.migrate().await.context("cannot apply the database migrations")?;
-    Ok((store, migrated))
-}
 
 /// Everything `serve` needs before it binds: the store, settings synced with
 /// the command line, demo content when asked for.

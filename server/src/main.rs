@@ -5,13 +5,20 @@ use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    // A missing .env file is normal; real environment variables win over it.
-    let _ = dotenvy::dotenv();
+    // Settings from a file are defaults: real environment variables win.
+    // A named file must be read (a quiet fallback would open ./data); a
+    // missing .env is normal.
+    match server::cli::env_file_in(std::env::args_os()) {
+        Some(file) => {
+            dotenvy::from_path(&file).with_context(|| format!("cannot read the --env-file {}", file.display()))?;
+        }
+        None => {
+            let _ = dotenvy::dotenv();
+        }
+    }
     let cli = Cli::parse();
-    // html5ever's notes on the HTML it repairs are the importer's business,
-    // reported in its own words.
-    let filter = EnvFilter::try_from_env("VELLUM_LOG")
-        .unwrap_or_else(|_| EnvFilter::new("info,html5ever=error,markup5ever=error"));
+    let filter =
+        EnvFilter::try_new(&cli.log).with_context(|| format!("--log / VELLUM_LOG: cannot read \"{}\"", cli.log))?;
     let logs = tracing_subscriber::fmt().with_env_filter(filter);
     // An import prints a report that people and scripts read: its logs go
     // to standard error. The server's log stays on standard output, where

@@ -17,7 +17,7 @@ pub async fn add(args: &UserAddArgs) -> anyhow::Result<()> {
     let password = read_password()?;
     let password = Password::parse(&password).map_err(|message| anyhow::anyhow!("password: {message}"))?;
 
-    let (store, _) = crate::open_store(&args.database).await?;
+    let store = crate::open_existing(&args.database).await?;
     let new_user = NewUser {
         email,
         display_name,
@@ -44,7 +44,7 @@ pub async fn set_password(args: &UserPasswordArgs) -> anyhow::Result<()> {
     let password = read_password()?;
     let password = Password::parse(&password).map_err(|message| anyhow::anyhow!("password: {message}"))?;
     let hash = hash_password(password).await?;
-    let (store, _) = crate::open_store(&args.database).await?;
+    let store = crate::open_existing(&args.database).await?;
     let changed = async {
         let user = store
             .user_by_email(&email)
@@ -84,7 +84,7 @@ pub async fn add_token(args: &TokenAddArgs) -> anyhow::Result<()> {
     let email = Email::parse(&args.email).map_err(|message| anyhow::anyhow!("--email: {message}"))?;
     let name = TokenName::parse(&args.name).map_err(|message| anyhow::anyhow!("--name: {message}"))?;
     let scope = Scope::parse(&args.scope).map_err(|message| anyhow::anyhow!("--scope: {message}"))?;
-    let (store, _) = crate::open_store(&args.database).await?;
+    let store = crate::open_existing(&args.database).await?;
     let created = async {
         let user = store
             .user_by_email(&email)

@@ -272,6 +272,7 @@ async fn a_backup_taken_under_load_restores_to_one_instant_of_the_site() {
         database: server::cli::DatabaseArgs {
             database_url: Some(format!("sqlite://{}", data.join("vellum.db").display())),
             data_dir: data.clone(),
+            create: false,
         },
         ..serve_args(&db)
     })

@@ -10,7 +10,7 @@ use tempfile::TempDir;
 
 use crate::client;
 
-fn vellum() -> Command {
+pub(crate) fn vellum() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_vellum"));
     // The tests choose every setting themselves, whatever the shell has.
     for key in [
@@ -19,6 +19,9 @@ fn vellum() -> Command {
         "VELLUM_SITE_URL",
         "LEPTOS_SITE_ADDR",
         "VELLUM_DEMO",
+        "VELLUM_LOG",
+        "VELLUM_TRUST_PROXY",
+        "VELLUM_WEBHOOKS_ALLOW_PRIVATE",
     ] {
         command.env_remove(key);
     }
@@ -80,13 +83,13 @@ fn a_bad_database_url_is_refused_with_a_clear_message() {
 }
 
 /// Reads the server's log lines on a thread, so the test can wait for one.
-struct Logs {
+pub(crate) struct Logs {
     lines: mpsc::Receiver<String>,
     seen: Vec<String>,
 }
 
 impl Logs {
-    fn follow(child: &mut Child) -> Self {
+    pub(crate) fn follow(child: &mut Child) -> Self {
         let stdout = child.stdout.take().expect("piped stdout");
         let (sender, lines) = mpsc::channel();
         std::thread::spawn(move || {
@@ -103,7 +106,7 @@ impl Logs {
     }
 
     /// Where the server listens, once it says so.
-    fn address(&mut self) -> String {
+    pub(crate) fn address(&mut self) -> String {
         let line = self.wait_for("listening on http://");
         line.rsplit("listening on ").next().expect("address").trim().to_owned()
     }
@@ -189,18 +192,24 @@ fn add_user(data_dir: &std::path::Path, args: &[&str], password: &str) -> std::p
 #[tokio::test]
 async fn user_add_creates_an_account_with_the_password_from_stdin() {
     let dir = TempDir::new().expect("temporary folder");
-    let output = add_user(
-        dir.path(),
-        &[
-            "--email",
-            "Admin@Clinic.org",
-            "--name",
-            "Dr. Ana Ruiz",
-            "--role",
-            "admin",
-        ],
-        crate::PASSWORD,
+    let admin = [
+        "--email",
+        "Admin@Clinic.org",
+        "--name",
+        "Dr. Ana Ruiz",
+        "--role",
+        "admin",
+    ];
+    // A mistyped data folder must not become a new, empty site.
+    let refused = add_user(dir.path(), &admin, crate::PASSWORD);
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("pass --create to make a new one"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
     );
+    assert!(!dir.path().join("vellum.db").exists(), "no database was made");
+    let output = add_user(dir.path(), &[&admin[..], &["--create"]].concat(), crate::PASSWORD);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(String::from_utf8_lossy(&output.stdout).contains("Created Dr. Ana Ruiz <admin@clinic.org> as admin."));
 

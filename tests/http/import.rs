@@ -540,7 +540,9 @@ async fn a_site_moves_from_sqlite_to_postgresql_and_exports_the_same() {
     let published = step(&maya, &server, &approved, "publish_now", &[]).await;
     assert_eq!(published.status(), StatusCode::OK);
     source
-        .raw_sql(&format!("INSERT INTO post_slug_history (slug, post_id) VALUES ('sleep-basics', {id})"))
+        .raw_sql(&format!(
+            "INSERT INTO post_slug_history (slug, post_id) VALUES ('sleep-basics', {id})"
+        ))
         .await;
     let before = public_view(&server, "sleep-the-basics").await;
     let imported_before = public_view(&server, "managing-seasonal-allergies").await;
@@ -549,7 +551,7 @@ async fn a_site_moves_from_sqlite_to_postgresql_and_exports_the_same() {
     let exports = tempfile::TempDir::new().expect("folder");
     let (first, second) = (exports.path().join("first"), exports.path().join("second"));
     stdout(&vellum(&source, &["export", &first.display().to_string()]).await);
-    let restored = stdout(&vellum(&target, &["import", "vellum", &first.display().to_string()]).await);
+    let restored = stdout(&vellum(&target, &["import", "vellum", &first.display().to_string(), "--create"]).await);
     assert!(restored.contains("vellum user password"), "{restored}");
     let again = vellum(&target, &["import", "vellum", &first.display().to_string()]).await;
     assert!(

@@ -178,7 +178,13 @@ async fn a_real_ghost_export_on_sqlite_moves_in_with_its_dates(db: &TestDb) {
 async fn an_export_cannot_send_the_importer_elsewhere(db: &TestDb) {
     let site = old_site().await;
     let wordpress = file("wordpress-6.1.9.xml");
-    let refused = stdout(&vellum_as_given(db, &["import", "wordpress", &wordpress, "--site-url", &site]).await);
+    let refused = stdout(
+        &vellum_as_given(
+            db,
+            &["import", "wordpress", &wordpress, "--site-url", &site, "--create"],
+        )
+        .await,
+    );
     assert_says(
         &refused,
         &[
@@ -198,7 +204,20 @@ async fn an_export_cannot_send_the_importer_elsewhere(db: &TestDb) {
     .await;
     let port = redirecting.rsplit(':').next().expect("port").to_owned();
     elsewhere.set(format!("http://localhost:{port}")).expect("set once");
-    let kept = stdout(&vellum(db, &["import", "wordpress", &wordpress, "--site-url", &redirecting]).await);
+    let kept = stdout(
+        &vellum(
+            db,
+            &[
+                "import",
+                "wordpress",
+                &wordpress,
+                "--site-url",
+                &redirecting,
+                "--create",
+            ],
+        )
+        .await,
+    );
     assert_says(
         &kept,
         &[

@@ -23,6 +23,7 @@ mod import_real;
 mod import_vellum;
 mod media;
 mod newcomer;
+mod operator;
 mod pages;
 mod posts;
 mod previews;
@@ -51,6 +52,7 @@ pub fn serve_args(db: &TestDb) -> ServeArgs {
         database: DatabaseArgs {
             database_url: Some(db.url().to_owned()),
             data_dir: db.dir().to_path_buf(),
+            create: false,
         },
         site_root: PathBuf::from("target/site"),
         demo: false,

@@ -462,7 +462,10 @@ async fn usage_names_only_posts_the_caller_may_see(db: &TestDb) {
     );
     assert_eq!(
         usage(&maya).await,
-        (serde_json::json!(["Ben's unannounced draft", "Blood pressure"]), serde_json::json!(0)),
+        (
+            serde_json::json!(["Ben's unannounced draft", "Blood pressure"]),
+            serde_json::json!(0)
+        ),
         "editors see every post"
     );
     let refused = call(&maya, &server, DeleteMedia::PATH, &[("id", &chart["id"].to_string())]).await;

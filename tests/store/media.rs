@@ -505,9 +505,15 @@ async fn usage_covers_earlier_posts_and_leaves_with_the_post(db: &TestDb) {
     create(&*store, &upload("chart.jpg", &chart_key, &[], &ana, noon())).await;
     let article = draft(&*store, "Sleep and age", &ana).await;
     let body = format!("![Hours of sleep](/media/{chart_key})");
-    save(&*store, &article, &edit(&article, &body, &[ana.id]), &ana, RevisionKind::Save)
-        .await
-        .expect("save");
+    save(
+        &*store,
+        &article,
+        &edit(&article, &body, &[ana.id]),
+        &ana,
+        RevisionKind::Save,
+    )
+    .await
+    .expect("save");
     assert_eq!(used_in(&*store, &chart_key, EDITOR).await, ["Sleep and age"]);
 
     let migration = include_str!("../../migrations/sqlite/0013_media_usage.sql");

@@ -40,6 +40,7 @@ pub trait SqlBackend: Send + Sync + 'static {
     fn session_backend(&self) -> SessionBackend;
 
     async fn migrate(&self) -> Result<Migrated, sqlx::Error>;
+    async fn schema_state(&self) -> Result<super::SchemaState, sqlx::Error>;
 
     async fn ping(&self) -> Result<(), AppError>;
 
@@ -102,6 +103,10 @@ where
 
     async fn migrate(&self) -> Result<Migrated, sqlx::Error> {
         SqlBackend::migrate(self).await
+    }
+
+    async fn schema_state(&self) -> Result<super::SchemaState, sqlx::Error> {
+        SqlBackend::schema_state(self).await
     }
 
     async fn ping(&self) -> Result<(), AppError> {

@@ -79,12 +79,62 @@ pub struct Migrated {
     pub fresh: bool,
 }
 
+/// How a database's schema stands against the migrations in this binary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SchemaState {
+    /// No Vellum tables yet.
+    Empty,
+    /// Some of this binary's migrations have not run.
+    Behind {
+        applied: usize,
+        known: usize,
+    },
+    Current,
+    /// A newer Vellum ran migrations this binary does not know.
+    Ahead {
+        unknown: usize,
+    },
+}
+
+impl SchemaState {
+    /// Compares the versions a database has applied with the binary's.
+    pub fn compare(applied: &[i64], migrator: &sqlx::migrate::Migrator) -> Self {
+        let known: Vec<i64> = migrator.iter().map(|migration| migration.version).collect();
+        let unknown = applied.iter().filter(|version| !known.contains(version)).count();
+        let missing = known.iter().filter(|version| !applied.contains(version)).count();
+        if unknown > 0 {
+            Self::Ahead { unknown }
+        } else if missing > 0 {
+            Self::Behind {
+                applied: known.len() - missing,
+                known: known.len(),
+            }
+        } else {
+            Self::Current
+        }
+    }
+}
+
+/// The file a SQLite URL names (`None` for other databases and for an
+/// in-memory one).
+pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    if Backend::from_url(url).ok()? != Backend::Sqlite {
+        return None;
+    }
+    let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = path.split('?').next().unwrap_or(path);
+    (!path.is_empty() && path != ":memory:").then(|| std::path::PathBuf::from(path))
+}
+
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     fn backend(&self) -> Backend;
 
     /// Applies the migrations embedded in the binary that have not run yet.
     async fn migrate(&self) -> Result<Migrated, sqlx::Error>;
+
+    /// Where the schema stands, without changing it.
+    async fn schema_state(&self) -> Result<SchemaState, sqlx::Error>;
 
     /// Answers when the database does: the readiness probe.
     async fn ping(&self) -> Result<(), AppError>;

@@ -130,6 +130,19 @@ impl SqlBackend for PostgresStore {
         self.public_version.load(Ordering::SeqCst)
     }
 
+    async fn schema_state(&self) -> Result<super::SchemaState, sqlx::Error> {
+        let existing: Option<String> = sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations')::text")
+            .fetch_one(&self.pool)
+            .await?;
+        if existing.is_none() {
+            return Ok(super::SchemaState::Empty);
+        }
+        let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(super::SchemaState::compare(&applied, &MIGRATOR))
+    }
+
     async fn migrate(&self) -> Result<Migrated, sqlx::Error> {
         let existing: Option<String> = sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations')::text")
             .fetch_one(&self.pool)

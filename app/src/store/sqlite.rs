@@ -106,6 +106,20 @@ impl SqlBackend for SqliteStore {
         self.public_version.load(Ordering::SeqCst)
     }
 
+    async fn schema_state(&self) -> Result<super::SchemaState, sqlx::Error> {
+        let tables: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'")
+                .fetch_one(&self.reader)
+                .await?;
+        if tables == 0 {
+            return Ok(super::SchemaState::Empty);
+        }
+        let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+            .fetch_all(&self.reader)
+            .await?;
+        Ok(super::SchemaState::compare(&applied, &MIGRATOR))
+    }
+
     async fn migrate(&self) -> Result<Migrated, sqlx::Error> {
         let applied: i64 =
             sqlx::query_scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'")

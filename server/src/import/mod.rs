@@ -17,15 +17,18 @@ pub mod vellum;
 mod wordpress;
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use anyhow::Context;
 use app::accounts::server::Email;
 use app::clock::Clock as _;
 use app::posts::server::{PostTitle, Slug};
+use app::store::Store;
+use app::store::files::MediaStorage;
 use app::store::imports::{ForeignSite, ForeignUser, ImportMode};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::cli::{ForeignImportArgs, ImportCommand};
+use crate::cli::{DatabaseArgs, ForeignImportArgs, ImportCommand};
 
 /// A site read from an export file, before its images are fetched.
 pub struct Source {
@@ -200,6 +203,36 @@ pub async fn run(command: &ImportCommand) -> anyhow::Result<()> {
     }
 }
 
+/// The database and media storage an import writes to. A dry run where
+/// there is no database yet reads an empty one made in a scratch folder
+/// (removed when the import ends), so it creates nothing where the site
+/// will be.
+async fn open_target(
+    args: &ForeignImportArgs,
+) -> anyhow::Result<(Arc<dyn Store>, MediaStorage, Option<tempfile::TempDir>)> {
+    let media_setting = |error: String| anyhow::anyhow!("VELLUM_MEDIA_STORE: {error}");
+    if args.dry_run && !crate::database::exists(&args.database).await? {
+        let scratch = tempfile::TempDir::new().context("cannot make a scratch folder for the dry run")?;
+        let scratch_database = DatabaseArgs {
+            database_url: Some(format!("sqlite://{}", scratch.path().join("dry-run.db").display())),
+            data_dir: scratch.path().to_owned(),
+            create: true,
+        };
+        let (store, _) = crate::open_store(&scratch_database).await?;
+        let storage = MediaStorage::from_setting("", scratch.path()).map_err(media_setting)?;
+        eprintln!("There is no database yet: this dry run shows an import into an empty site.");
+        return Ok((store, storage, Some(scratch)));
+    }
+    let store = crate::open_existing(&args.database).await?;
+    match MediaStorage::from_setting(&args.media.media_store, &args.database.data_dir) {
+        Ok(storage) => Ok((store, storage, None)),
+        Err(error) => {
+            store.close().await;
+            Err(media_setting(error))
+        }
+    }
+}
+
 async fn foreign(
     args: &ForeignImportArgs,
     parse: fn(&str, Option<&str>) -> anyhow::Result<Source>,
@@ -211,9 +244,7 @@ async fn foreign(
     } else {
         ImportMode::Write
     };
-    let (store, _) = crate::open_store(&args.database).await?;
-    let storage = app::store::files::MediaStorage::from_setting(&args.media.media_store, &args.database.data_dir)
-        .map_err(|message| anyhow::anyhow!("VELLUM_MEDIA_STORE: {message}"))?;
+    let (store, storage, _scratch) = open_target(args).await?;
     let limits = images::Limits {
         max_bytes: args.media.media_max_mb.saturating_mul(1024 * 1024),
         max_pixels: args.media.media_max_megapixels.saturating_mul(1_000_000),

@@ -19,7 +19,7 @@ pub async fn import(args: &VellumImportArgs) -> anyhow::Result<()> {
         .map_err(|message| anyhow!("{}: {message}", path.display()))?;
     let storage = app::store::files::MediaStorage::from_setting(&args.media.media_store, &args.database.data_dir)
         .map_err(|message| anyhow!("VELLUM_MEDIA_STORE: {message}"))?;
-    let (store, _) = crate::open_store(&args.database).await?;
+    let store = crate::open_existing(&args.database).await?;
     let restored = async {
         // Refused before any file is copied (the restore checks again, in
         // its transaction).
