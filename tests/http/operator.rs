@@ -259,3 +259,76 @@ crate::on_both_databases!(
     only_serve_and_migrate_change_the_schema,
     a_dry_run_without_a_database_makes_none
 );
+
+/// How many of `database`'s connections the server sees encrypted.
+async fn encrypted_connections(admin: &str, database: &str) -> i64 {
+    use sqlx::Connection;
+    let mut connection = sqlx::PgConnection::connect(admin).await.expect("connect");
+    sqlx::query_scalar(
+        "SELECT count(*) FROM pg_stat_ssl s JOIN pg_stat_activity a ON a.pid = s.pid \
+         WHERE a.datname = $1 AND s.ssl",
+    )
+    .bind(database)
+    .fetch_one(&mut connection)
+    .await
+    .expect("pg_stat_ssl")
+}
+
+/// Managed PostgreSQL services require TLS. Debian's PostgreSQL has it on
+/// with its "snakeoil" certificate (for `localhost`): Vellum connects
+/// encrypted when the URL says `sslmode=require`, checks the certificate
+/// with `verify-full`, and refuses a server whose name does not match.
+#[tokio::test]
+async fn postgresql_connections_use_tls_when_the_url_asks() {
+    let Some(db) = TestDb::postgres().await else { return };
+    const SNAKEOIL: &str = "/etc/ssl/certs/ssl-cert-snakeoil.pem";
+    let admin = "postgres://postgres@127.0.0.1:5432/postgres";
+    let ssl_on = {
+        use sqlx::Connection;
+        let mut connection = sqlx::PgConnection::connect(admin).await.expect("connect");
+        let ssl: String = sqlx::query_scalar("SHOW ssl")
+            .fetch_one(&mut connection)
+            .await
+            .expect("SHOW ssl");
+        ssl == "on" && Path::new(SNAKEOIL).exists()
+    };
+    if !ssl_on {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI's PostgreSQL must have ssl = on (Debian's default)"
+        );
+        eprintln!("SKIPPED: this PostgreSQL has no TLS");
+        return;
+    }
+    let name = db.url().rsplit('/').next().expect("database name").to_owned();
+    let migrate = |url: String| {
+        vellum()
+            .args(["migrate", "--database-url", &url, "--data-dir"])
+            .arg(db.dir())
+            .output()
+            .expect("run vellum migrate")
+    };
+
+    let required = format!("{}?sslmode=require", db.url());
+    let store = app::store::connect(&required)
+        .await
+        .expect("connect with sslmode=require");
+    store.migrate().await.expect("migrate over TLS");
+    assert!(
+        encrypted_connections(admin, &name).await > 0,
+        "the connections are encrypted"
+    );
+    store.close().await;
+
+    let by_name = db.url().replace("127.0.0.1", "localhost");
+    let verified = migrate(format!("{by_name}?sslmode=verify-full&sslrootcert={SNAKEOIL}"));
+    assert!(verified.status.success(), "{}", said(&verified));
+
+    let wrong_name = migrate(format!("{}?sslmode=verify-full&sslrootcert={SNAKEOIL}", db.url()));
+    assert!(!wrong_name.status.success(), "127.0.0.1 is not the certificate's name");
+    assert!(
+        said(&wrong_name).contains("cannot open the database"),
+        "{}",
+        said(&wrong_name)
+    );
+}
