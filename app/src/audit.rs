@@ -35,13 +35,15 @@ pub enum AuditAction {
     ApiTokenRevoked,
     WebhookAdded,
     WebhookDeleted,
+    WebhookSecretRotated,
+    AllSessionsEnded,
     MediaUploaded,
     MediaDeleted,
     ContentImported,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 30] = [
+    pub const ALL: [AuditAction; 32] = [
         Self::SignIn,
         Self::SignInFailed,
         Self::SignOut,
@@ -69,6 +71,8 @@ impl AuditAction {
         Self::ApiTokenRevoked,
         Self::WebhookAdded,
         Self::WebhookDeleted,
+        Self::WebhookSecretRotated,
+        Self::AllSessionsEnded,
         Self::MediaUploaded,
         Self::MediaDeleted,
         Self::ContentImported,
@@ -103,6 +107,8 @@ impl AuditAction {
             Self::ApiTokenRevoked => "api_token_revoked",
             Self::WebhookAdded => "webhook_added",
             Self::WebhookDeleted => "webhook_deleted",
+            Self::WebhookSecretRotated => "webhook_secret_rotated",
+            Self::AllSessionsEnded => "all_sessions_ended",
             Self::MediaUploaded => "media_uploaded",
             Self::MediaDeleted => "media_deleted",
             Self::ContentImported => "content_imported",

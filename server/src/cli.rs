@@ -39,6 +39,22 @@ fn boolish() -> clap::builder::BoolishValueParser {
     clap::builder::BoolishValueParser::new()
 }
 
+/// Sets the file's `KEY=VALUE` lines as environment variables, except
+/// those the environment already has. A line it cannot read is named by
+/// its place only: the line may hold a secret.
+pub fn read_env_file(file: &std::path::Path, what: &str) -> anyhow::Result<()> {
+    dotenvy::from_path(file).map_err(|error| match error {
+        dotenvy::Error::LineParse(_, at) => {
+            anyhow::anyhow!(
+                "cannot read {what} {}: a line near character {at} is not KEY=VALUE",
+                file.display()
+            )
+        }
+        dotenvy::Error::Io(error) => anyhow::anyhow!("cannot read {what} {}: {error}", file.display()),
+        other => anyhow::anyhow!("cannot read {what} {}: {other}", file.display()),
+    })
+}
+
 /// The `--env-file` among raw arguments, read before the command line is
 /// parsed (the file's settings are defaults for it).
 pub fn env_file_in<I: IntoIterator<Item = std::ffi::OsString>>(args: I) -> Option<PathBuf> {
@@ -229,9 +245,10 @@ pub struct DatabaseArgs {
     #[arg(long, env = "VELLUM_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
 
-    /// Make a new database when there is none. Commands other than `serve`
-    /// and `migrate` refuse a missing or empty database without it, so a
-    /// mistyped setting never starts a new, empty site.
+    /// Make a new database when there is none (for `user`, `token`,
+    /// `import` and `export`, which refuse a missing or empty database
+    /// without it, so a mistyped setting never starts a new, empty site).
+    /// `serve` and `migrate` always make one; `backup` and `restore` never.
     #[arg(long)]
     pub create: bool,
 }

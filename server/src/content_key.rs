@@ -5,6 +5,7 @@
 use std::sync::{Arc, Mutex, PoisonError};
 
 use app::content_api::problem::Problem;
+use app::domain::ContentKeys;
 use app::state::AppState;
 use axum::extract::{Request, State};
 use axum::http::Method;
@@ -12,23 +13,23 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
-/// The key as last read from the settings, with the store's public
-/// version at that time: a settings change moves the version, so the key
-/// is read again only after a change.
+/// The keys as last read from the settings, with the store's public
+/// version at that time: a settings change moves the version, so the keys
+/// are read again only after a change.
 #[derive(Default)]
-pub struct KnownKey(Mutex<Option<(u64, String)>>);
+pub struct KnownKey(Mutex<Option<(u64, ContentKeys)>>);
 
 impl KnownKey {
-    async fn current(&self, state: &AppState) -> Result<String, app::error::AppError> {
+    async fn current(&self, state: &AppState) -> Result<ContentKeys, app::error::AppError> {
         let version = state.store.public_version();
-        if let Some((known_at, key)) = self.0.lock().unwrap_or_else(PoisonError::into_inner).as_ref()
+        if let Some((known_at, keys)) = self.0.lock().unwrap_or_else(PoisonError::into_inner).as_ref()
             && *known_at == version
         {
-            return Ok(key.clone());
+            return Ok(keys.clone());
         }
-        let key = state.store.site_settings().await?.content_key;
-        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some((version, key.clone()));
-        Ok(key)
+        let keys = state.store.content_keys().await?;
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some((version, keys.clone()));
+        Ok(keys)
     }
 }
 
@@ -62,14 +63,17 @@ pub async fn require(State(state): State<AppState>, known: Arc<KnownKey>, reques
     if exempt {
         return next.run(request).await;
     }
-    let key = match known.current(&state).await {
-        Ok(key) => key,
+    let keys = match known.current(&state).await {
+        Ok(keys) => keys,
         Err(error) => return Problem::from(error).into_response(),
     };
-    if key.is_empty() {
+    let accepted = keys.accepted_at(state.clock.now());
+    if accepted.is_empty() {
         return next.run(request).await;
     }
-    if presented(&request).is_some_and(|presented| same_key(&presented, &key)) {
+    // After a change the previous key works too, for the overlap.
+    let opens = |presented: &str| accepted.iter().any(|key| same_key(presented, key));
+    if presented(&request).is_some_and(|presented| opens(&presented)) {
         let mut response = next.run(request).await;
         // A shared cache must not hand an answer fetched with the header
         // to a client without it.

@@ -9,12 +9,9 @@ async fn main() -> anyhow::Result<()> {
     // A named file must be read (a quiet fallback would open ./data); a
     // missing .env is normal.
     match server::cli::env_file_in(std::env::args_os()) {
-        Some(file) => {
-            dotenvy::from_path(&file).with_context(|| format!("cannot read the --env-file {}", file.display()))?;
-        }
-        None => {
-            let _ = dotenvy::dotenv();
-        }
+        Some(file) => server::cli::read_env_file(&file, "the --env-file")?,
+        None if std::path::Path::new(".env").exists() => server::cli::read_env_file(".env".as_ref(), "the .env file")?,
+        None => {}
     }
     let cli = Cli::parse();
     let filter =

@@ -42,13 +42,21 @@ impl Sender {
 }
 
 /// `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`, keyed with the
-/// webhook's secret.
-pub fn signature(secret: &str, timestamp: i64, body: &str) -> String {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
-    mac.update(timestamp.to_string().as_bytes());
-    mac.update(b".");
-    mac.update(body.as_bytes());
-    format!("t={timestamp},v1={}", hex::encode(mac.finalize().into_bytes()))
+/// webhook's secret; while a rotation's overlap runs, a second `v1=`
+/// keyed with the previous secret follows, so a receiver that still checks
+/// with the old secret (or already with the new one) accepts it.
+pub fn signature(secrets: &[&str], timestamp: i64, body: &str) -> String {
+    let mut header = format!("t={timestamp}");
+    for secret in secrets.iter().filter(|secret| !secret.is_empty()) {
+        let Ok(mut mac) = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes()) else {
+            continue;
+        };
+        mac.update(timestamp.to_string().as_bytes());
+        mac.update(b".");
+        mac.update(body.as_bytes());
+        header.push_str(&format!(",v1={}", hex::encode(mac.finalize().into_bytes())));
+    }
+    header
 }
 
 /// Sends the deliveries that are due now; returns how many were tried.
@@ -118,7 +126,10 @@ async fn send(sender: &Sender, job: &DeliveryJob, timestamp: i64) -> Result<u16,
         .header("content-type", "application/json")
         .header("vellum-event", &job.event)
         .header("vellum-delivery", job.id.to_string())
-        .header("vellum-signature", signature(&job.secret, timestamp, &job.payload))
+        .header(
+            "vellum-signature",
+            signature(&[&job.secret, &job.previous_secret], timestamp, &job.payload),
+        )
         .body(job.payload.clone())
         .send()
         .await
@@ -160,8 +171,22 @@ mod tests {
     fn signatures_follow_the_documented_recipe() {
         // Computed independently: printf '1800000000.{"a":1}' | openssl dgst -sha256 -hmac whsec_test
         assert_eq!(
-            signature("whsec_test", 1_800_000_000, r#"{"a":1}"#),
+            signature(&["whsec_test"], 1_800_000_000, r#"{"a":1}"#),
             "t=1800000000,v1=7de5e6bbc99c65ef0ddccacd4308ba03a5a12eb8859a0db070c5ca731c4fdc19"
+        );
+    }
+
+    #[test]
+    fn during_a_rotation_both_secrets_sign() {
+        let both = signature(&["whsec_new", "whsec_old"], 1_800_000_000, "{}");
+        let new = signature(&["whsec_new"], 1_800_000_000, "{}");
+        let old = signature(&["whsec_old"], 1_800_000_000, "{}");
+        let (_, old_v1) = old.split_once(',').expect("t and v1");
+        assert_eq!(both, format!("{new},{old_v1}"));
+        assert_eq!(
+            signature(&["whsec_new", ""], 1_800_000_000, "{}"),
+            new,
+            "no overlap, one signature"
         );
     }
 }

@@ -697,8 +697,65 @@ async fn the_audit_log_records_account_events(db: &TestDb) {
     server.stop().await.expect("stop");
 }
 
+/// "Sign everyone out" ends every session, the admin's own too, on every
+/// device; API tokens keep working; only admins may; the audit log says who.
+async fn an_admin_signs_everyone_out_and_tokens_keep_working(db: &TestDb) {
+    use app::accounts::api::SignEveryoneOut;
+    let server = start(db).await;
+    create_user(&server, "admin@clinic.org", "Admin", Role::Admin).await;
+    create_user(&server, "ana@clinic.org", "Ana Ruiz", Role::Author).await;
+    create_user(&server, "maya@clinic.org", "Maya Patel", Role::Editor).await;
+    let admin = signed_in(&server, "admin@clinic.org").await;
+    let ana = signed_in(&server, "ana@clinic.org").await;
+    let ana_phone = signed_in(&server, "ana@clinic.org").await;
+    let maya = signed_in(&server, "maya@clinic.org").await;
+    let token = crate::admin_api::token(&server, &ana, "Clinic website", "read").await;
+
+    let refused = call(&maya, &server, SignEveryoneOut::PATH, &[]).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN, "admins only");
+    assert_eq!(current_email(&maya, &server).await.as_deref(), Some("maya@clinic.org"));
+
+    let done = call(&admin, &server, SignEveryoneOut::PATH, &[]).await;
+    assert!(
+        done.status().is_success() || done.status().is_redirection(),
+        "{}",
+        done.status()
+    );
+    for (who, client) in [
+        ("the admin", &admin),
+        ("Ana", &ana),
+        ("Ana's phone", &ana_phone),
+        ("Maya", &maya),
+    ] {
+        assert_eq!(current_email(client, &server).await, None, "{who} is signed out");
+    }
+    let with_token = client()
+        .get(url(&server, "/api/v1/admin/posts"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(with_token.status(), StatusCode::OK, "API tokens keep working");
+    let audit = server
+        .state
+        .store
+        .list_audit(&app::accounts::server::AuditFilter {
+            action: Some(app::accounts::server::AuditAction::AllSessionsEnded),
+            limit: 10,
+            ..app::accounts::server::AuditFilter::default()
+        })
+        .await
+        .expect("audit");
+    assert_eq!(audit.len(), 1);
+    // Signing in again works as ever.
+    let again = signed_in(&server, "ana@clinic.org").await;
+    assert_eq!(current_email(&again, &server).await.as_deref(), Some("ana@clinic.org"));
+    server.stop().await.expect("stop");
+}
+
 crate::on_both_databases!(
     visitors_are_sent_to_sign_in_and_come_back,
+    an_admin_signs_everyone_out_and_tokens_keep_working,
     only_local_paths_are_followed_after_sign_in,
     every_failed_sign_in_looks_the_same,
     the_session_id_changes_at_sign_in,

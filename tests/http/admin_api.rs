@@ -16,7 +16,7 @@ use crate::support::TestDb;
 use crate::{call, client, create_user, serve_args, signed_in, start, url};
 
 /// Makes a token as the signed-in `owner`; returns its secret.
-async fn token(server: &RunningServer, owner: &reqwest::Client, name: &str, scope: &str) -> String {
+pub(crate) async fn token(server: &RunningServer, owner: &reqwest::Client, name: &str, scope: &str) -> String {
     let response = call(owner, server, CreateApiToken::PATH, &[("name", name), ("scope", scope)]).await;
     assert_eq!(response.status(), StatusCode::OK);
     let created: Value = response.json().await.expect("JSON");

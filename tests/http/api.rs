@@ -655,8 +655,64 @@ async fn with_a_content_key_only_requests_that_carry_it_are_answered(db: &TestDb
     server.stop().await.expect("stop");
 }
 
+/// A changed content key: the previous one keeps working for a week, so
+/// front ends switch over without breaking; changing twice ends a leaked
+/// key at once.
+async fn a_changed_content_key_keeps_the_previous_one_for_a_week(db: &TestDb) {
+    use app::accounts::server::{AuditAction, NewAuditEntry};
+    let clock = Arc::new(ManualClock::new(noon()));
+    let server = start_at(db, &clock).await;
+    let spec = spec(&server).await;
+    let set_key = |key: &'static str| {
+        let (server, clock) = (&server, clock.clone());
+        async move {
+            let mut settings = server.state.store.site_settings().await.expect("settings");
+            settings.content_key = key.to_owned();
+            let update = app::settings::server::SettingsUpdate::parse(&settings).expect("valid");
+            let entry = NewAuditEntry {
+                at: app::clock::Clock::now(clock.as_ref()),
+                ..NewAuditEntry::new(AuditAction::SettingsChanged, None, None)
+            };
+            server
+                .state
+                .store
+                .update_site_settings(&update, Some(&entry))
+                .await
+                .expect("save");
+        }
+    };
+    let opens = |key: &'static str| {
+        let (server, spec) = (&server, &spec);
+        async move { api(server, spec, &format!("/api/v1/site?key={key}")).await.0 == StatusCode::OK }
+    };
+    let (first, second, third, fourth) = (
+        "first-key-of-the-clinic",
+        "second-key-of-the-clinic",
+        "third-key-of-the-clinic",
+        "fourth-key-of-the-clinic",
+    );
+    set_key(first).await;
+    clock.advance(chrono::Duration::hours(1));
+    set_key(second).await;
+    assert!(opens(second).await, "the new key");
+    assert!(opens(first).await, "the previous key, during the overlap");
+    assert!(!opens("not-a-key-of-the-clinic").await);
+
+    clock.advance(chrono::Duration::days(7) + chrono::Duration::minutes(1));
+    assert!(opens(second).await);
+    assert!(!opens(first).await, "a week later the previous key is refused");
+
+    // Leaked: changed twice, only the one right before the current works.
+    set_key(third).await;
+    set_key(fourth).await;
+    assert!(opens(fourth).await && opens(third).await);
+    assert!(!opens(second).await, "the leaked key stopped at once");
+    server.stop().await.expect("stop");
+}
+
 crate::on_both_databases!(
     with_a_content_key_only_requests_that_carry_it_are_answered,
+    a_changed_content_key_keeps_the_previous_one_for_a_week,
     a_client_past_the_rate_limit_is_told_when_to_retry,
     posts_are_listed_page_by_page_with_filters_and_links,
     a_post_carries_its_text_people_and_seo,

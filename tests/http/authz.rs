@@ -14,7 +14,7 @@ use app::media::api::{DeleteMedia, ListMedia, SetMediaAlt};
 use app::posts::api::*;
 use app::previews::api::{CreatePreviewLink, ListPreviewLinks, RevokePreviewLink};
 use app::settings::api::{GetSiteSettings, SaveSiteSettings};
-use app::webhooks::api::{CreateWebhook, DeleteWebhook, ListWebhooks, SendTestWebhook};
+use app::webhooks::api::{CreateWebhook, DeleteWebhook, ListWebhooks, RotateWebhookSecret, SendTestWebhook};
 use leptos::server_fn::ServerFn;
 use reqwest::StatusCode;
 
@@ -304,6 +304,11 @@ async fn every_server_function_checks_its_caller(db: &TestDb) {
         (ListWebhooks::PATH, vec![], [U, F, F, F, D, U]),
         (SendTestWebhook::PATH, vec![("id", "999999".into())], [U, F, F, F, N, U]),
         (DeleteWebhook::PATH, vec![("id", "999999".into())], [U, F, F, F, N, U]),
+        (
+            RotateWebhookSecret::PATH,
+            vec![("id", "999999".into())],
+            [U, F, F, F, N, U],
+        ),
         // Everyone signed in uses the library; no such image to describe or
         // delete: allowed callers get 404.
         (ListMedia::PATH, vec![], [U, D, D, D, D, U]),
@@ -313,8 +318,11 @@ async fn every_server_function_checks_its_caller(db: &TestDb) {
             [U, N, N, N, N, U],
         ),
         (DeleteMedia::PATH, vec![("id", "999999".into())], [U, N, N, N, N, U]),
-        // Last: it ends the caller's session.
-        (Logout::PATH, vec![], [U, R, R, R, R, U]),
+        // Last: the admin's call ends every session (the callers after it
+        // are signed out, so Logout answers them all as visitors; its own
+        // redirect is tested in accounts.rs).
+        (SignEveryoneOut::PATH, vec![], [U, F, F, F, R, U]),
+        (Logout::PATH, vec![], [U, U, U, U, U, U]),
     ];
 
     let registered: BTreeSet<&str> = leptos::server_fn::axum::server_fn_paths()

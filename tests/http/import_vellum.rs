@@ -17,16 +17,26 @@ use crate::{create_user, signed_in, start};
 /// words the refusal must contain.
 type Tamper = (&'static str, fn(&mut Value), &'static str);
 
-const TAMPERED: [Tamper; 9] = [
+const TAMPERED: [Tamper; 11] = [
+    (
+        "a cover that runs a script",
+        |site| site["posts"][0]["cover_url"] = "javascript:alert(1)".into(),
+        "cover_url",
+    ),
+    (
+        "an email that is not stored as the app stores them",
+        |site| site["users"][0]["email"] = "Ana@Clinic.org".into(),
+        "in lower case",
+    ),
     (
         "a post slug that climbs out of its folder",
         |site| site["posts"][0]["slug"] = "../../x".into(),
-        "Use lower-case letters",
+        "is not a slug",
     ),
     (
         "an old slug",
         |site| site["posts"][0]["old_slugs"] = serde_json::json!(["a/b"]),
-        "old slug",
+        "\"a/b\" is not a slug",
     ),
     (
         "an old address",
@@ -41,7 +51,7 @@ const TAMPERED: [Tamper; 9] = [
     (
         "a person's email",
         |site| site["users"][0]["email"] = "ana at clinic".into(),
-        "email",
+        "not an address",
     ),
     (
         "a control character in a name",

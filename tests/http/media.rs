@@ -443,6 +443,28 @@ async fn usage_names_only_posts_the_caller_may_see(db: &TestDb) {
     .await;
     let draft = crate::posts::create(&ben, &server, "Ben's unannounced draft").await;
     let draft = crate::posts::saved(&ben, &server, &draft, &[("body", &with_chart)]).await;
+    // Scheduled: not public yet, so counted too.
+    let ben_user = server
+        .state
+        .store
+        .user_by_email(&app::accounts::server::Email::parse("ben@clinic.org").expect("email"))
+        .await
+        .expect("query")
+        .expect("Ben");
+    post_with(
+        &server,
+        &ben_user,
+        TestPost {
+            title: "Ben's embargoed study",
+            body: &with_chart,
+            tags: "",
+            to: PostStatus::Scheduled,
+            at: noon(),
+            publish_at: Some(noon() + chrono::Duration::days(3)),
+            reviewed: false,
+        },
+    )
+    .await;
 
     let usage = |who: &reqwest::Client| {
         let (who, server, id) = (who.clone(), &server, chart["id"].clone());
@@ -457,13 +479,13 @@ async fn usage_names_only_posts_the_caller_may_see(db: &TestDb) {
     };
     assert_eq!(
         usage(&ana).await,
-        (serde_json::json!(["Blood pressure"]), serde_json::json!(1)),
-        "Ben's draft is counted, not named"
+        (serde_json::json!(["Blood pressure"]), serde_json::json!(2)),
+        "Ben's draft and scheduled post are counted, not named"
     );
     assert_eq!(
         usage(&maya).await,
         (
-            serde_json::json!(["Ben's unannounced draft", "Blood pressure"]),
+            serde_json::json!(["Ben's embargoed study", "Ben's unannounced draft", "Blood pressure"]),
             serde_json::json!(0)
         ),
         "editors see every post"
@@ -474,16 +496,19 @@ async fn usage_names_only_posts_the_caller_may_see(db: &TestDb) {
     assert_eq!(refused.status(), StatusCode::CONFLICT);
     let message = refused.text().await.expect("body");
     assert!(
-        message.contains("Blood pressure") && message.contains("1 post by another author"),
+        message.contains("Blood pressure") && message.contains("2 posts by other authors"),
         "{message}"
     );
-    assert!(!message.contains("unannounced"), "{message}");
+    assert!(
+        !message.contains("unannounced") && !message.contains("embargoed"),
+        "{message}"
+    );
 
     // Ben takes the image out: it is no longer counted.
     crate::posts::saved(&ben, &server, &draft, &[("body", "Numbers to follow.")]).await;
     assert_eq!(
         usage(&ana).await,
-        (serde_json::json!(["Blood pressure"]), serde_json::json!(0))
+        (serde_json::json!(["Blood pressure"]), serde_json::json!(1))
     );
     server.stop().await.expect("stop");
 }

@@ -233,6 +233,14 @@ async fn only_serve_and_migrate_change_the_schema(db: &TestDb) {
         "{}",
         said(&newer)
     );
+    let export = db.dir().join("newer").display().to_string();
+    let refused = run(db, &["export", &export]).await;
+    assert!(!refused.status.success());
+    assert!(
+        said(&refused).contains("a newer Vellum has upgraded this database"),
+        "{}",
+        said(&refused)
+    );
 }
 
 /// `--dry-run` promises to write nothing: where there is no database yet

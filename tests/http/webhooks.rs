@@ -92,24 +92,19 @@ pub(crate) fn signature_is_valid(secret: &str, headers: &HeaderMap, body: &str) 
     let Some(header) = headers.get("vellum-signature").and_then(|value| value.to_str().ok()) else {
         return false;
     };
-    let mut timestamp = None;
-    let mut signature = None;
-    for part in header.split(',') {
-        match part.split_once('=') {
-            Some(("t", value)) => timestamp = Some(value.to_owned()),
-            Some(("v1", value)) => signature = Some(value.to_owned()),
-            _ => {}
-        }
-    }
-    let (Some(timestamp), Some(signature)) = (timestamp, signature) else {
+    let parts: Vec<(&str, &str)> = header.split(',').filter_map(|part| part.split_once('=')).collect();
+    let Some(timestamp) = parts.iter().find(|(key, _)| *key == "t").map(|(_, value)| *value) else {
         return false;
     };
-    let Ok(expected) = hex::decode(signature) else {
-        return false;
-    };
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes()).expect("key");
-    mac.update(format!("{timestamp}.{body}").as_bytes());
-    mac.verify_slice(&expected).is_ok()
+    // Any `v1` may match: during a rotation both secrets sign.
+    parts.iter().filter(|(key, _)| *key == "v1").any(|(_, signature)| {
+        let Ok(expected) = hex::decode(signature) else {
+            return false;
+        };
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes()).expect("key");
+        mac.update(format!("{timestamp}.{body}").as_bytes());
+        mac.verify_slice(&expected).is_ok()
+    })
 }
 
 /// Registers a webhook as `admin`; returns its JSON (with the secret).
@@ -341,8 +336,85 @@ async fn private_addresses_are_refused_unless_allowed(db: &TestDb) {
     server.stop().await.expect("stop");
 }
 
+/// Rotating a secret: the new secret signs at once, the previous one
+/// beside it for a day, then only the new one.
+async fn a_rotated_secret_signs_beside_the_new_one_for_a_day(db: &TestDb) {
+    use app::webhooks::api::RotateWebhookSecret;
+    let clock = Arc::new(ManualClock::new(noon()));
+    let server = start_delivering_by_hand(db, &clock).await;
+    let ana = create_user(&server, "ana@clinic.org", "Ana Ruiz", Role::Author).await;
+    create_user(&server, "admin@clinic.org", "Admin", Role::Admin).await;
+    create_user(&server, "maya@clinic.org", "Maya Patel", Role::Editor).await;
+    let admin = signed_in(&server, "admin@clinic.org").await;
+    let editor = signed_in(&server, "maya@clinic.org").await;
+    let receiver = Receiver::default();
+    let hook_url = receiver.start().await;
+    let hook: Value = register(&server, &admin, &hook_url, &["post.published"])
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let (id, old) = (
+        hook["id"].to_string(),
+        hook["secret"].as_str().expect("secret").to_owned(),
+    );
+
+    let refused = call(&editor, &server, RotateWebhookSecret::PATH, &[("id", &id)]).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN, "admins only");
+    let rotated = call(&admin, &server, RotateWebhookSecret::PATH, &[("id", &id)]).await;
+    assert_eq!(rotated.status(), StatusCode::OK);
+    let rotated: Value = rotated.json().await.expect("JSON");
+    let new = rotated["secret"].as_str().expect("secret").to_owned();
+    assert_ne!(new, old);
+    assert!(rotated["previous_secret_until"].is_string(), "{rotated}");
+
+    post_as(
+        &server,
+        &ana,
+        "Sleep and screens",
+        "Sleep",
+        PostStatus::Published,
+        noon(),
+        None,
+    )
+    .await;
+    assert_eq!(deliver(&server).await, 1);
+    let during = receiver.requests().pop().expect("a delivery");
+    assert!(
+        signature_is_valid(&new, &during.headers, &during.body),
+        "the new secret signs"
+    );
+    assert!(
+        signature_is_valid(&old, &during.headers, &during.body),
+        "the old one too, for now"
+    );
+
+    clock.advance(Duration::hours(25));
+    post_as(
+        &server,
+        &ana,
+        "Naps",
+        "Sleep",
+        PostStatus::Published,
+        app::clock::Clock::now(clock.as_ref()),
+        None,
+    )
+    .await;
+    assert_eq!(deliver(&server).await, 1);
+    let after = receiver.requests().pop().expect("a delivery");
+    assert!(signature_is_valid(&new, &after.headers, &after.body));
+    assert!(
+        !signature_is_valid(&old, &after.headers, &after.body),
+        "a day later only the new one"
+    );
+    let hooks = log(&server, &admin).await;
+    assert!(hooks[0]["previous_secret_until"].is_null(), "{hooks}");
+    server.stop().await.expect("stop");
+}
+
 crate::on_both_databases!(
     deliveries_are_signed_logged_and_retried_until_the_receiver_answers,
+    a_rotated_secret_signs_beside_the_new_one_for_a_day,
     a_restart_in_the_middle_of_retries_loses_no_delivery,
     private_addresses_are_refused_unless_allowed
 );

@@ -516,7 +516,11 @@ async fn usage_covers_earlier_posts_and_leaves_with_the_post(db: &TestDb) {
     .expect("save");
     assert_eq!(used_in(&*store, &chart_key, EDITOR).await, ["Sleep and age"]);
 
-    let migration = include_str!("../../migrations/sqlite/0013_media_usage.sql");
+    let migration = if db.is_postgres() {
+        include_str!("../../migrations/postgres/0013_media_usage.sql")
+    } else {
+        include_str!("../../migrations/sqlite/0013_media_usage.sql")
+    };
     let backfill = migration
         .split_once("-- Existing posts")
         .and_then(|(_, rest)| rest.split_once('\n'))
@@ -533,6 +537,12 @@ async fn usage_covers_earlier_posts_and_leaves_with_the_post(db: &TestDb) {
          DELETE FROM posts WHERE id = {id}"
     ))
     .await;
+    // Counted in the table itself: the usage query alone would hide rows
+    // left behind by a deleted post.
+    let left = db
+        .count(&format!("SELECT count(*) FROM media_usage WHERE post_id = {id}"))
+        .await;
+    assert_eq!(left, 0, "the post's usage rows went with it");
     assert!(used_in(&*store, &chart_key, EDITOR).await.is_empty());
     store.close().await;
 }

@@ -75,6 +75,23 @@ impl TestDb {
         &self.url
     }
 
+    /// A `count(*)` read outside the store.
+    pub async fn count(&self, query: &str) -> i64 {
+        if self.is_postgres() {
+            let mut connection = PgConnection::connect(&self.url).await.expect("connect");
+            sqlx::query_scalar(query)
+                .fetch_one(&mut connection)
+                .await
+                .expect("count")
+        } else {
+            let mut connection = sqlx::SqliteConnection::connect(&self.url).await.expect("connect");
+            sqlx::query_scalar(query)
+                .fetch_one(&mut connection)
+                .await
+                .expect("count")
+        }
+    }
+
     /// Runs SQL outside the store, as an operator or a migration would.
     pub async fn raw_sql(&self, statement: &str) {
         if self.is_postgres() {

@@ -153,6 +153,13 @@ pub async fn issue_password_link(user_id: i64) -> Result<String, AppError> {
     super::server::issue_password_link(&state, &caller, user_id).await
 }
 
+/// Signs everyone out, the caller too; answers how many sessions ended.
+#[server]
+pub async fn sign_everyone_out() -> Result<u64, AppError> {
+    let admin = super::server::require(super::policy::Action::ManageUsers).await?;
+    super::server::sign_everyone_out(admin).await
+}
+
 #[server]
 pub async fn audit_log(user_id: Option<i64>, action: Option<String>) -> Result<Vec<AuditEntryView>, AppError> {
     let _admin = super::server::require(super::policy::Action::ViewAuditLog).await?;

@@ -6,7 +6,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::api::{
     ChangePassword, ChangeRole, CompleteSetup, CreateUser, IssuePasswordLink, Login, Role, SetPasswordWithToken,
-    SetUserActive, UpdateProfile, UserView, audit_log, current_user, list_users,
+    SetUserActive, SignEveryoneOut, UpdateProfile, UserView, audit_log, current_user, list_users,
 };
 use crate::components::{FormAlert, TextField, field_errors};
 
@@ -150,6 +150,7 @@ pub fn UsersPage() -> impl IntoView {
     let change_role = ServerAction::<ChangeRole>::new();
     let set_active = ServerAction::<SetUserActive>::new();
     let issue_link = ServerAction::<IssuePasswordLink>::new();
+    let sign_out_all = ServerAction::<SignEveryoneOut>::new();
     let users = Resource::new(
         move || {
             (
@@ -206,6 +207,16 @@ pub fn UsersPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <ActionForm action=sign_out_all attr:class="card">
+            <h2>"Sign everyone out"</h2>
+            <p>"Ends every signed-in session on every device, yours too: everyone signs in again. \
+                Use it after a lost laptop or phone, or a password that others may know. \
+                API tokens keep working; revoke those one by one."</p>
+            <FormAlert result=sign_out_all.value() fields=&[] />
+            <button type="submit" class="secondary" disabled=move || sign_out_all.pending().get()>
+                "Sign everyone out"
+            </button>
+        </ActionForm>
     }
 }
 
@@ -320,7 +331,7 @@ pub fn AuditPage() -> impl IntoView {
 }
 
 /// The audit actions as stored (see `server::AuditAction`).
-const AUDIT_ACTIONS: [&str; 30] = [
+const AUDIT_ACTIONS: [&str; 32] = [
     "sign_in",
     "sign_in_failed",
     "sign_out",
@@ -348,6 +359,8 @@ const AUDIT_ACTIONS: [&str; 30] = [
     "api_token_revoked",
     "webhook_added",
     "webhook_deleted",
+    "webhook_secret_rotated",
+    "all_sessions_ended",
     "media_uploaded",
     "media_deleted",
     "content_imported",

@@ -30,7 +30,8 @@ pub use caller::{
 pub use password::{Password, hash_password, verify_password};
 pub use session::{SESSION_COOKIE, SessionUser};
 pub use sign_in::{
-    SIGN_IN_FAILED, change_password, complete_setup, login, logout, set_password_with_token, update_profile,
+    SIGN_IN_FAILED, change_password, complete_setup, login, logout, set_password_with_token, sign_everyone_out,
+    update_profile,
 };
 pub use users::{
     PASSWORD_LINK_LIFETIME_HOURS, audit_log, change_role, create_user, issue_password_link, list_users, set_user_active,

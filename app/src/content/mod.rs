@@ -33,7 +33,8 @@ pub fn media_keys_in(text: &str) -> impl Iterator<Item = &str> {
         let end = rest
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '.'))
             .unwrap_or(rest.len());
-        Some(&rest[..end]).filter(|key| is_media_key(key))
+        // A sentence may end right after a bare address.
+        Some(rest[..end].trim_end_matches('.')).filter(|key| is_media_key(key))
     })
 }
 
@@ -51,9 +52,17 @@ mod tests {
         let (a, b) = ("ab".repeat(32), "cd".repeat(32));
         let text = format!(
             "![Chart](/media/{a}.webp \"t\") <img src=\"/media/{b}.png\"> [again](/media/{a}.webp). \
-             /media/{a}.exe /media/short.jpg /media/ /posts/x"
+             /media/{a}.exe /media/short.jpg /media/ /posts/x See /media/{b}.png."
         );
         let keys: Vec<&str> = media_keys_in(&text).collect();
-        assert_eq!(keys, [format!("{a}.webp"), format!("{b}.png"), format!("{a}.webp")]);
+        assert_eq!(
+            keys,
+            [
+                format!("{a}.webp"),
+                format!("{b}.png"),
+                format!("{a}.webp"),
+                format!("{b}.png")
+            ]
+        );
     }
 }

@@ -11,5 +11,7 @@ pub mod status;
 
 pub use post::{PostContent, PostFields};
 pub use role::Role;
-pub use settings::SiteSettings;
+#[cfg(feature = "ssr")]
+pub use settings::ContentKeys;
+pub use settings::{CONTENT_KEY_OVERLAP_DAYS, SiteSettings};
 pub use status::PostStatus;

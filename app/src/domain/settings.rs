@@ -82,3 +82,33 @@ mod tests {
         );
     }
 }
+
+/// How long the content key before the last change still opens the
+/// public API: front ends switch over in that time instead of breaking.
+pub const CONTENT_KEY_OVERLAP_DAYS: i64 = 7;
+
+/// The public API's content key, and the previous one with the end of its
+/// overlap (`CONTENT_KEY_OVERLAP_DAYS` after the change).
+#[cfg(feature = "ssr")]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ContentKeys {
+    pub current: String,
+    pub previous: Option<(String, chrono::DateTime<chrono::Utc>)>,
+}
+
+#[cfg(feature = "ssr")]
+impl ContentKeys {
+    /// The keys that open the API at `now`; none when no key is set (the
+    /// API is open then, and a previous key opens nothing more).
+    pub fn accepted_at(&self, now: chrono::DateTime<chrono::Utc>) -> Vec<&str> {
+        if self.current.is_empty() {
+            return Vec::new();
+        }
+        let previous = self
+            .previous
+            .as_ref()
+            .filter(|(key, until)| *until > now && !key.is_empty())
+            .map(|(key, _)| key.as_str());
+        std::iter::once(self.current.as_str()).chain(previous).collect()
+    }
+}

@@ -54,12 +54,17 @@ impl Slug {
             && !slug.contains("--")
     }
 
+    /// Addresses the site itself uses at `/{slug}`.
+    pub fn is_reserved(slug: &str) -> bool {
+        Self::RESERVED.contains(&slug)
+    }
+
     pub fn parse(raw: &str) -> Result<Self, String> {
         let slug = raw.trim();
         if !Self::is_well_formed(slug) {
             return Err("Use lower-case letters, digits and single hyphens, like managing-blood-pressure.".into());
         }
-        if Self::RESERVED.contains(&slug) {
+        if Self::is_reserved(slug) {
             return Err(format!("\"{slug}\" is used by the site itself; choose another."));
         }
         Ok(Self(slug.to_owned()))
@@ -228,7 +233,7 @@ fn plain_text(raw: &str, max_chars: usize, what: &str) -> Result<String, String>
 
 /// Empty, or an absolute http(s) address; image addresses may also be a
 /// path on this site (`/media/…`).
-fn address(raw: &str, site_path_allowed: bool) -> Result<String, String> {
+pub(crate) fn address(raw: &str, site_path_allowed: bool) -> Result<String, String> {
     let text = raw.trim();
     if text.is_empty() {
         return Ok(String::new());

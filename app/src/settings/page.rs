@@ -84,7 +84,8 @@ pub fn SettingsPage() -> impl IntoView {
                             <legend>"Content API"</legend>
                             <TextField name="content_key" label="Content key" value=settings.content_key
                                 hint="Leave empty for an open API (the default). When set, front ends must send it as \
-                                      ?key=… or the X-Content-Key header; 16 to 128 letters, digits, - or _."
+                                      ?key=… or the X-Content-Key header; 16 to 128 letters, digits, - or _. \
+                                      After a change the previous key keeps working for 7 days."
                                 errors=field_errors(save.value(), "content_key") />
                         </fieldset>
                         <FormAlert result=save.value() fields=FIELDS />

@@ -13,6 +13,11 @@ pub async fn save(
     raw: &crate::domain::SiteSettings,
 ) -> Result<crate::domain::SiteSettings, AppError> {
     let update = SettingsUpdate::parse(raw)?;
-    let entry = NewAuditEntry::new(AuditAction::SettingsChanged, Some(caller.user.id), None).address(&caller.address);
+    // The entry's time is the change's: a new content key's overlap runs
+    // from it, by the site's clock.
+    let entry = NewAuditEntry {
+        at: state.clock.now(),
+        ..NewAuditEntry::new(AuditAction::SettingsChanged, Some(caller.user.id), None).address(&caller.address)
+    };
     state.store.update_site_settings(&update, Some(&entry)).await
 }

@@ -91,6 +91,7 @@ where
     for<'r> MediaUse: FromRow<'r, <T::Db as Database>::Row>,
     for<'r> super::transfer::ExportSource: FromRow<'r, <T::Db as Database>::Row>,
     for<'r> (String, String): FromRow<'r, <T::Db as Database>::Row>,
+    for<'r> (String, String, Option<DateTime<Utc>>): FromRow<'r, <T::Db as Database>::Row>,
     usize: ColumnIndex<<T::Db as Database>::Row>,
 {
     fn backend(&self) -> Backend {
@@ -173,6 +174,14 @@ where
 
     async fn import_sources(&self) -> Result<Vec<super::transfer::ExportSource>, AppError> {
         self.queries().import_sources().await
+    }
+
+    async fn content_keys(&self) -> Result<crate::domain::ContentKeys, AppError> {
+        self.queries().content_keys().await
+    }
+
+    async fn end_all_sessions(&self, audit: &NewAuditEntry) -> Result<u64, AppError> {
+        self.queries().end_all_sessions(audit).await
     }
 
     async fn site_settings(&self) -> Result<SiteSettings, AppError> {
@@ -438,6 +447,18 @@ where
 
     async fn use_api_token(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<TokenGrant>, AppError> {
         self.queries().use_api_token(token_hash, now).await
+    }
+
+    async fn rotate_webhook_secret(
+        &self,
+        id: i64,
+        secret: &str,
+        overlap_until: DateTime<Utc>,
+        audit: &NewAuditEntry,
+    ) -> Result<WebhookRow, AppError> {
+        self.queries()
+            .rotate_webhook_secret(id, secret, overlap_until, audit)
+            .await
     }
 
     async fn create_webhook(&self, hook: &NewWebhook, audit: &NewAuditEntry) -> Result<WebhookRow, AppError> {

@@ -274,7 +274,8 @@ shared_queries! {
         }
         let sql = format!(
             "SELECT u.media_key, CASE WHEN $1 OR EXISTS (SELECT 1 FROM post_authors a \
-             WHERE a.post_id = p.id AND a.user_id = $2) THEN p.title ELSE r.title END AS title \
+             WHERE a.post_id = p.id AND a.user_id = $2) THEN p.title \
+             WHEN p.status = 'published' THEN r.title END AS title \
              FROM media_usage u JOIN posts p ON p.id = u.post_id \
              LEFT JOIN post_revisions r ON r.id = p.live_revision_id \
              WHERE u.media_key IN ({}) ORDER BY u.media_key, 2, p.id",

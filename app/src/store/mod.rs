@@ -65,8 +65,9 @@ impl Backend {
         match scheme {
             "sqlite" => Ok(Self::Sqlite),
             "postgres" | "postgresql" => Ok(Self::Postgres),
-            _ => Err(format!(
-                "unsupported database URL \"{url}\": use sqlite://path/to/file.db or postgres://user@host/db"
+            // The scheme only: the rest may hold a password.
+            scheme => Err(format!(
+                "unsupported database URL (scheme \"{scheme}\"): use sqlite://path/to/file.db or postgres://user@host/db"
             )),
         }
     }
@@ -141,8 +142,16 @@ pub trait Store: Send + Sync + 'static {
 
     async fn site_settings(&self) -> Result<SiteSettings, AppError>;
 
+    /// The public API's content key and, after a change, the previous one.
+    async fn content_keys(&self) -> Result<crate::domain::ContentKeys, AppError>;
+
+    /// Signs everyone out (API tokens stay); how many sessions there were.
+    async fn end_all_sessions(&self, audit: &NewAuditEntry) -> Result<u64, AppError>;
+
     /// Saves the settings; `audit` (when a person made the change) is
-    /// written in the same transaction.
+    /// written in the same transaction, and its time is the change's (a
+    /// replaced content key keeps working for `CONTENT_KEY_OVERLAP_DAYS`
+    /// from then).
     async fn update_site_settings(
         &self,
         update: &SettingsUpdate,
@@ -344,6 +353,14 @@ pub trait Store: Send + Sync + 'static {
     // status changes themselves, in their transactions.
 
     async fn create_webhook(&self, hook: &NewWebhook, audit: &NewAuditEntry) -> Result<WebhookRow, AppError>;
+    /// A new secret; the old one also signs until `overlap_until`.
+    async fn rotate_webhook_secret(
+        &self,
+        id: i64,
+        secret: &str,
+        overlap_until: DateTime<Utc>,
+        audit: &NewAuditEntry,
+    ) -> Result<WebhookRow, AppError>;
     async fn webhooks(&self) -> Result<Vec<WebhookRow>, AppError>;
     async fn delete_webhook(&self, id: i64, audit: &NewAuditEntry) -> Result<(), AppError>;
     async fn webhook_deliveries(&self, webhook_id: i64, limit: i64) -> Result<Vec<DeliveryRow>, AppError>;

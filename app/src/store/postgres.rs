@@ -119,6 +119,7 @@ impl SqlBackend for PostgresStore {
             notify_public: Some((NOTIFY_PUBLIC, &self.instance)),
             overriding_ids: "OVERRIDING SYSTEM VALUE",
             reset_id_sequence: Some(RESET_ID_SEQUENCE),
+            sessions_table: "tower_sessions.session",
         }
     }
 

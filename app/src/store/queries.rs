@@ -40,6 +40,8 @@ pub struct Queries<'a, DB: Database> {
     /// Run per table (`{table}`) after such inserts, so that new rows get
     /// the next free id (SQLite's AUTOINCREMENT follows by itself).
     pub reset_id_sequence: Option<&'static str>,
+    /// Where tower-sessions keeps the sessions.
+    pub sessions_table: &'static str,
 }
 
 /// Wraps methods in `impl Queries` with the bounds that let one body of
@@ -85,6 +87,7 @@ macro_rules! shared_queries {
             for<'r> $crate::store::model::media::MediaUse: ::sqlx::FromRow<'r, DB::Row>,
             for<'r> $crate::store::transfer::ExportSource: ::sqlx::FromRow<'r, DB::Row>,
             for<'r> (String, String): ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> (String, String, Option<::chrono::DateTime<::chrono::Utc>>): ::sqlx::FromRow<'r, DB::Row>,
             usize: ::sqlx::ColumnIndex<DB::Row>, {
             $($methods)*
         }
@@ -121,10 +124,15 @@ shared_queries! {
         let sql = format!(
             "UPDATE site_settings SET title = $1, description = $2, site_url = $3, time_zone = $4, \
              date_format = $5, updated_at = $6, review_required = $7, logo_url = $8, accent_color = $9, \
-             cta_heading = $10, cta_text = $11, cta_label = $12, cta_url = $13, content_key = $14 \
+             cta_heading = $10, cta_text = $11, cta_label = $12, cta_url = $13, \
+             previous_content_key = CASE WHEN content_key <> $14 THEN content_key ELSE previous_content_key END, \
+             previous_content_key_until = CASE WHEN content_key <> $14 THEN $15 ELSE previous_content_key_until END, \
+             content_key = $14 \
              WHERE id = 1 RETURNING {}",
             sql::SETTINGS_COLUMNS
         );
+        // A person's change happens at its audit entry's time.
+        let now = audit.map_or_else(chrono::Utc::now, |audit| audit.at);
         let mut tx = self.writer.begin().await?;
         let updated: SiteSettings = sqlx::query_as(&sql)
             .bind(update.title.as_str())
@@ -132,7 +140,7 @@ shared_queries! {
             .bind(update.site_url.as_str())
             .bind(update.time_zone.as_str())
             .bind(update.date_format.as_str())
-            .bind(chrono::Utc::now())
+            .bind(now)
             .bind(update.review_required)
             .bind(update.logo_url.as_str())
             .bind(update.accent_color.as_str())
@@ -141,6 +149,7 @@ shared_queries! {
             .bind(update.cta.label.as_str())
             .bind(update.cta.link.as_str())
             .bind(update.content_key.as_str())
+            .bind(now + chrono::Duration::days(crate::domain::CONTENT_KEY_OVERLAP_DAYS))
             .fetch_one(&mut *tx)
             .await?;
         if let Some(audit) = audit {
@@ -150,6 +159,31 @@ shared_queries! {
         tx.commit().await?;
         self.public_changed();
         Ok(updated)
+    }
+
+    /// The content key, and the one before it with the end of its overlap.
+    pub async fn content_keys(&self) -> Result<crate::domain::ContentKeys, AppError> {
+        let (current, previous, until): (String, String, Option<DateTime<Utc>>) = sqlx::query_as(
+            "SELECT content_key, previous_content_key, previous_content_key_until FROM site_settings WHERE id = 1",
+        )
+        .fetch_one(self.reader)
+        .await?;
+        Ok(crate::domain::ContentKeys {
+            current,
+            previous: until.filter(|_| !previous.is_empty()).map(|until| (previous, until)),
+        })
+    }
+
+    /// Ends every signed-in session (everyone signs in again); API tokens
+    /// stay. Returns how many there were.
+    pub async fn end_all_sessions(&self, audit: &NewAuditEntry) -> Result<u64, AppError> {
+        let mut tx = self.writer.begin().await?;
+        let ended: Vec<String> = sqlx::query_scalar(&format!("DELETE FROM {} RETURNING id", self.sessions_table))
+            .fetch_all(&mut *tx)
+            .await?;
+        Self::insert_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(u64::try_from(ended.len()).unwrap_or(u64::MAX))
     }
 
     pub(super) async fn lock_users(&self, tx: &mut Transaction<'_, DB>) -> Result<(), AppError> {

@@ -95,6 +95,7 @@ impl SqlBackend for SqliteStore {
             notify_public: None,
             overriding_ids: "",
             reset_id_sequence: None,
+            sessions_table: "tower_sessions",
         }
     }
 

@@ -13,7 +13,7 @@ use crate::store::model::webhooks::{
     DeliveryJob, DeliveryOutcome, DeliveryRow, EventPayload, NewWebhook, PostEvent, WebhookRow,
 };
 
-const WEBHOOK_COLUMNS: &str = "id, url, events, secret, created_at";
+const WEBHOOK_COLUMNS: &str = "id, url, events, secret, previous_secret, previous_secret_until, created_at";
 
 const DELIVERY_COLUMNS: &str = "id, event, state, attempts, created_at, next_attempt_at, last_status, \
      last_response_ms, last_error, finished_at";
@@ -81,6 +81,31 @@ shared_queries! {
         .bind(hook.created_at)
         .fetch_one(&mut *tx)
         .await?;
+        Self::insert_audit(&mut tx, audit).await?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    /// Gives a webhook a new secret; the old one keeps signing too until
+    /// `overlap_until`. 404 when there is no such webhook.
+    pub async fn rotate_webhook_secret(
+        &self,
+        id: i64,
+        secret: &str,
+        overlap_until: DateTime<Utc>,
+        audit: &NewAuditEntry,
+    ) -> Result<WebhookRow, AppError> {
+        let mut tx = self.writer.begin().await?;
+        let row: Option<WebhookRow> = sqlx::query_as(&format!(
+            "UPDATE webhooks SET previous_secret = secret, previous_secret_until = $3, secret = $2 \
+             WHERE id = $1 RETURNING {WEBHOOK_COLUMNS}"
+        ))
+        .bind(id)
+        .bind(secret)
+        .bind(overlap_until)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let row = row.ok_or(AppError::NotFound)?;
         Self::insert_audit(&mut tx, audit).await?;
         tx.commit().await?;
         Ok(row)
@@ -179,10 +204,13 @@ shared_queries! {
         for id in ids {
             jobs.push(
                 sqlx::query_as(
-                    "SELECT d.id, w.url, w.secret, d.event, d.payload, d.attempts, d.created_at \
+                    "SELECT d.id, w.url, w.secret, \
+                     CASE WHEN w.previous_secret_until > $2 THEN w.previous_secret ELSE '' END AS previous_secret, \
+                     d.event, d.payload, d.attempts, d.created_at \
                      FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id WHERE d.id = $1",
                 )
                 .bind(id)
+                .bind(now)
                 .fetch_one(&mut *tx)
                 .await?,
             );

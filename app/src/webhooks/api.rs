@@ -22,6 +22,8 @@ pub struct WebhookView {
     pub events: Vec<String>,
     /// Receivers check signatures with it; only admins see this page.
     pub secret: String,
+    /// After a rotation: until when the previous secret also signs.
+    pub previous_secret_until: Option<String>,
     pub created: String,
     /// The newest deliveries, newest first.
     pub deliveries: Vec<DeliveryView>,
@@ -61,6 +63,15 @@ pub async fn delete_webhook(id: i64) -> Result<(), AppError> {
     let admin = crate::accounts::server::require_role(crate::accounts::Role::Admin).await?;
     let (state, caller) = crate::accounts::server::call_context(admin)?;
     super::server::delete(&state, &caller, id).await
+}
+
+/// Gives the webhook a new secret. The previous one also signs every
+/// delivery for a day, so the receiver can switch without losing any.
+#[server]
+pub async fn rotate_webhook_secret(id: i64) -> Result<WebhookView, AppError> {
+    let admin = crate::accounts::server::require_role(crate::accounts::Role::Admin).await?;
+    let (state, caller) = crate::accounts::server::call_context(admin)?;
+    super::server::rotate_secret(&state, &caller, id).await
 }
 
 /// Queues a `ping` delivery, signed like every other.

@@ -4,7 +4,9 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::api::{EVENTS, WebhookView, create_webhook, delete_webhook, list_webhooks, send_test_webhook};
+use super::api::{
+    EVENTS, WebhookView, create_webhook, delete_webhook, list_webhooks, rotate_webhook_secret, send_test_webhook,
+};
 use crate::components::FieldErrorText;
 use crate::error::AppError;
 
@@ -112,8 +114,16 @@ fn webhook_card(hook: WebhookView, act: impl Fn(Call) + Copy + 'static) -> impl 
             <p>{format!("Events: {}. Added {}.", hook.events.join(", "), hook.created)}</p>
             <label for=format!("webhook-secret-{id}")>"Secret"</label>
             <input id=format!("webhook-secret-{id}") readonly=true value=hook.secret.clone() />
+            {hook.previous_secret_until.clone().map(|until| view! {
+                <p class="hint" data-testid="previous-secret">
+                    {format!("The previous secret also signs every delivery until {until}: update the receiver before then.")}
+                </p>
+            })}
             <div class="actions">
                 <button type="button" on:click=move |_| act(Box::pin(send_test_webhook(id)))>"Send test event"</button>
+                <button type="button" class="secondary" on:click=move |_| act(Box::pin(async move {
+                    rotate_webhook_secret(id).await.map(drop)
+                }))>"Rotate secret"</button>
                 <button type="button" class="secondary" on:click=move |_| act(Box::pin(delete_webhook(id)))>"Delete"</button>
             </div>
             <h3>"Recent deliveries"</h3>

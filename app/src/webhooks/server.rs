@@ -127,6 +127,9 @@ pub async fn list(state: &AppState) -> Result<Vec<WebhookView>, AppError> {
             url: row.url.clone(),
             events: row.event_list(),
             secret: row.secret.clone(),
+            previous_secret_until: row
+                .previous_secret_at(state.clock.now())
+                .map(|(_, until)| admin_time(until, &settings)),
             created: admin_time(row.created_at, &settings),
             deliveries: deliveries
                 .into_iter()
@@ -184,6 +187,23 @@ pub async fn create(state: &AppState, caller: &Caller, url: &str, events: &[Stri
             &audit,
         )
         .await?;
+    list(state)
+        .await?
+        .into_iter()
+        .find(|view| view.id == row.id)
+        .ok_or(AppError::NotFound)
+}
+
+/// How long the previous secret keeps signing after a rotation.
+pub const SECRET_OVERLAP_HOURS: i64 = 24;
+
+pub async fn rotate_secret(state: &AppState, caller: &Caller, id: i64) -> Result<WebhookView, AppError> {
+    let audit = NewAuditEntry::new(AuditAction::WebhookSecretRotated, Some(caller.user.id), None)
+        .address(&caller.address)
+        .detail(format!("webhook {id}"));
+    let until = state.clock.now() + chrono::Duration::hours(SECRET_OVERLAP_HOURS);
+    let secret = format!("whsec_{}", random_token());
+    let row = state.store.rotate_webhook_secret(id, &secret, until, &audit).await?;
     list(state)
         .await?
         .into_iter()

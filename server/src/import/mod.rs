@@ -203,23 +203,27 @@ pub async fn run(command: &ImportCommand) -> anyhow::Result<()> {
     }
 }
 
-/// The database and media storage an import writes to. A dry run where
-/// there is no database yet reads an empty one made in a scratch folder
-/// (removed when the import ends), so it creates nothing where the site
-/// will be.
+/// The database and media storage an import writes to. A dry run writes
+/// nothing: it reads the site's database when there is one, or else an
+/// empty one made in a scratch folder (removed when the import ends), and
+/// its media storage is that folder, so no file or folder is made where
+/// the site is.
 async fn open_target(
     args: &ForeignImportArgs,
 ) -> anyhow::Result<(Arc<dyn Store>, MediaStorage, Option<tempfile::TempDir>)> {
     let media_setting = |error: String| anyhow::anyhow!("VELLUM_MEDIA_STORE: {error}");
-    if args.dry_run && !crate::database::exists(&args.database).await? {
+    if args.dry_run {
         let scratch = tempfile::TempDir::new().context("cannot make a scratch folder for the dry run")?;
+        let storage = MediaStorage::from_setting("", scratch.path()).map_err(media_setting)?;
+        if crate::database::exists(&args.database).await? {
+            return Ok((crate::open_existing(&args.database).await?, storage, Some(scratch)));
+        }
         let scratch_database = DatabaseArgs {
             database_url: Some(format!("sqlite://{}", scratch.path().join("dry-run.db").display())),
             data_dir: scratch.path().to_owned(),
             create: true,
         };
         let (store, _) = crate::open_store(&scratch_database).await?;
-        let storage = MediaStorage::from_setting("", scratch.path()).map_err(media_setting)?;
         eprintln!("There is no database yet: this dry run shows an import into an empty site.");
         return Ok((store, storage, Some(scratch)));
     }

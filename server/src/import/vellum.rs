@@ -17,10 +17,12 @@ pub async fn import(args: &VellumImportArgs) -> anyhow::Result<()> {
         serde_json::from_str(&text).map_err(|error| anyhow!("{} is not a Vellum export: {error}", path.display()))?;
     site.check()
         .map_err(|message| anyhow!("{}: {message}", path.display()))?;
-    let storage = app::store::files::MediaStorage::from_setting(&args.media.media_store, &args.database.data_dir)
-        .map_err(|message| anyhow!("VELLUM_MEDIA_STORE: {message}"))?;
     let store = crate::open_existing(&args.database).await?;
     let restored = async {
+        // Made once the database is known to be there: a mistyped data
+        // folder leaves nothing behind.
+        let storage = app::store::files::MediaStorage::from_setting(&args.media.media_store, &args.database.data_dir)
+            .map_err(|message| anyhow!("VELLUM_MEDIA_STORE: {message}"))?;
         // Refused before any file is copied (the restore checks again, in
         // its transaction).
         let failed = |error: app::error::AppError| anyhow!("{error}");

@@ -66,6 +66,21 @@ pub async fn logout(user: User) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Ends every signed-in session, the caller's too (after a lost laptop or
+/// a shared password): the rows go, and the caller's own session is ended
+/// here so that this request does not write it back. API tokens keep
+/// working: they are revoked one by one, so front ends do not break.
+pub async fn sign_everyone_out(user: User) -> Result<u64, AppError> {
+    let state = app_state()?;
+    let address = request_address(&state);
+    let entry = NewAuditEntry::new(AuditAction::AllSessionsEnded, Some(user.id), None).address(&address);
+    let ended = state.store.end_all_sessions(&entry).await?;
+    let session = session::from_request().await?;
+    session.flush().await.map_err(AppError::internal)?;
+    leptos_axum::redirect("/admin/login");
+    Ok(ended)
+}
+
 pub async fn complete_setup(
     token: String,
     email: String,

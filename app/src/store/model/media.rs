@@ -49,7 +49,8 @@ pub struct NewMedia {
 
 /// Who asks which posts use a library item. Editors see every post's
 /// title; others see their own posts' and the public title of published
-/// ones, and only a count of the rest (the admin's rule for posts).
+/// ones (not scheduled ones: not public yet), and only a count of the rest
+/// (the admin's rule for posts).
 #[derive(Debug, Clone, Copy)]
 pub struct UsageViewer {
     pub user_id: i64,

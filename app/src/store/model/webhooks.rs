@@ -12,10 +12,20 @@ pub struct WebhookRow {
     /// The chosen kinds between commas.
     pub events: String,
     pub secret: String,
+    /// The secret before the last rotation, and until when it also signs.
+    pub previous_secret: String,
+    pub previous_secret_until: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
 }
 
 impl WebhookRow {
+    /// The previous secret while it still signs at `now`.
+    pub fn previous_secret_at(&self, now: DateTime<Utc>) -> Option<(&str, DateTime<Utc>)> {
+        self.previous_secret_until
+            .filter(|until| *until > now && !self.previous_secret.is_empty())
+            .map(|until| (self.previous_secret.as_str(), until))
+    }
+
     pub fn event_list(&self) -> Vec<String> {
         self.events
             .split(',')
@@ -63,6 +73,8 @@ pub struct DeliveryJob {
     pub id: i64,
     pub url: String,
     pub secret: String,
+    /// Empty unless a rotation's overlap runs: then it signs too.
+    pub previous_secret: String,
     pub event: String,
     pub payload: String,
     /// Including the one about to be made.
