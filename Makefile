@@ -17,7 +17,7 @@ VELLUM := $(CARGO_TARGET_DIR)/debug/vellum
 PG_HOST ?= 127.0.0.1
 PG_PORT ?= 5432
 
-.PHONY: help run test setup build release lint fmt unit api-fuzz api-client deploy-guide e2e postgres-check bench
+.PHONY: help run test setup build release lint fmt unit fuzz api-fuzz api-client deploy-guide e2e postgres-check bench
 
 help: ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-15s %s\n", $$1, $$2 }'
@@ -74,6 +74,12 @@ unit: postgres-check ## unit, store and HTTP integration tests (media on a folde
 	    "SELECT datname FROM pg_database WHERE datname LIKE 'vellum_test_%'" 2>/dev/null | \
 	  while read -r db; do psql -h $(PG_HOST) -p $(PG_PORT) -U postgres -d postgres -qc "DROP DATABASE IF EXISTS $$db WITH (FORCE)"; done; \
 	fi
+
+# The property tests (modules named `props` and `render_props`) run with
+# 64 cases each in `make unit`; here with many more, in a release build.
+FUZZ_CASES ?= 20000
+fuzz: ## the property tests (renderer, importers, slugs) long: 20000 cases each, or FUZZ_CASES=N (release build)
+	PROPTEST_CASES=$(FUZZ_CASES) cargo test --release -p app -p server --lib props
 
 api-fuzz: ## schemathesis against the content API's OpenAPI document (needs `make build`)
 	VELLUM_BIN=$(VELLUM) tests/schemathesis.sh

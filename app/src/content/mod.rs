@@ -2,6 +2,8 @@
 //! one renderer, on the server, so the preview is exactly what is published.
 
 pub mod render;
+#[cfg(test)]
+mod render_props;
 
 pub use render::{Heading, Rendered, render_markdown};
 

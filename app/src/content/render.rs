@@ -106,6 +106,7 @@ fn scrollable_tables(html: &str) -> String {
 fn assign_heading_ids(events: &mut [Event<'_>]) -> Vec<Heading> {
     let mut headings = Vec::new();
     let mut taken = HashSet::new();
+    let mut next_number: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut index = 0;
     while index < events.len() {
         if let Event::Start(Tag::Heading { level, id, .. }) = &events[index] {
@@ -117,11 +118,13 @@ fn assign_heading_ids(events: &mut [Event<'_>]) -> Vec<Heading> {
                 .map_or(events.len(), |offset| index + offset);
             let text = plain_text(&events[index + 1..end]);
             let base = explicit.unwrap_or_else(|| slugify(&text));
+            // Each base remembers its next number, so a text of many equal
+            // headings costs one try each, not one per earlier heading.
+            let next = next_number.entry(base.clone()).or_insert(2_usize);
             let mut unique = base.clone();
-            let mut n = 2;
             while !taken.insert(unique.clone()) {
-                unique = format!("{base}-{n}");
-                n += 1;
+                unique = format!("{base}-{next}");
+                *next += 1;
             }
             if let Event::Start(Tag::Heading { id, .. }) = &mut events[index] {
                 *id = Some(CowStr::from(unique.clone()));

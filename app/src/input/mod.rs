@@ -9,6 +9,9 @@ pub mod post;
 pub mod site;
 pub mod tokens;
 
+#[cfg(test)]
+mod props;
+
 use crate::error::FieldErrors;
 
 /// Refuses control characters, which make feeds invalid XML and can hide

@@ -62,6 +62,8 @@ impl DisplayName {
                 slug.push('-');
             }
         }
+        // "ß" becomes "ss": a long name may give more letters than it had.
+        slug.truncate(80);
         let slug = slug.trim_end_matches('-').to_owned();
         if slug.is_empty() { "user".to_owned() } else { slug }
     }

@@ -77,9 +77,12 @@ impl Slug {
             .chars()
             .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
             .collect();
-        let trimmed: String = ascii.trim_matches('-').chars().take(80).collect();
-        let candidate = trimmed.trim_end_matches('-').replace("--", "-");
-        Self::parse(&candidate).unwrap_or_else(|_| Self(format!("post-{candidate}").trim_end_matches('-').to_owned()))
+        // Dropped letters leave runs of hyphens ("a é é b" → "a---b"):
+        // words are joined again by one.
+        let words: Vec<&str> = ascii.split('-').filter(|word| !word.is_empty()).collect();
+        let joined: String = words.join("-").chars().take(80).collect();
+        let candidate = joined.trim_end_matches('-');
+        Self::parse(candidate).unwrap_or_else(|_| Self(format!("post-{candidate}").trim_end_matches('-').to_owned()))
     }
 
     pub fn from_title(title: &PostTitle) -> Self {

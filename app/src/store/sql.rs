@@ -61,8 +61,15 @@ pub fn first_free_slug(base: &str, taken: &[String]) -> String {
     if !taken.iter().any(|slug| slug == base) {
         return base.to_owned();
     }
-    (2..)
-        .map(|n| format!("{base}-{n}"))
+    (2_u32..)
+        .map(|n| {
+            // A slug has at most 100 characters: a long one gives up its
+            // end for the number.
+            let suffix = format!("-{n}");
+            let keep = 100 - suffix.len();
+            let stem = base.char_indices().nth(keep).map_or(base, |(at, _)| &base[..at]);
+            format!("{}{suffix}", stem.trim_end_matches('-'))
+        })
         .find(|candidate| !taken.contains(candidate))
         .unwrap_or_else(|| base.to_owned())
 }
@@ -70,6 +77,13 @@ pub fn first_free_slug(base: &str, taken: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::first_free_slug;
+
+    #[test]
+    fn a_numbered_slug_stays_within_100_characters() {
+        let long = "a".repeat(100);
+        let numbered = first_free_slug(&long, std::slice::from_ref(&long));
+        assert_eq!(numbered, format!("{}-2", "a".repeat(98)));
+    }
 
     #[test]
     fn slugs_get_the_first_free_number() {

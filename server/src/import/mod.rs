@@ -11,6 +11,8 @@
 mod ghost;
 mod html;
 mod images;
+#[cfg(test)]
+mod props;
 mod report;
 mod shortcodes;
 pub mod vellum;
