@@ -627,6 +627,79 @@ async fn invented_set_password_links_are_cheap_and_limited(db: &TestDb) {
     let response = attempt(20).await;
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(response.headers().get(RETRY_AFTER).is_some());
+    assert_eq!(
+        lockouts(&server).await,
+        ["20 attempts from this address (the last with a set-password link): it waits up to 15 minutes"],
+        "one entry for the lockout, none per guess"
+    );
+    server.stop().await.expect("stop");
+}
+
+/// The audit details of sign-in lockouts.
+async fn lockouts(server: &server::RunningServer) -> Vec<String> {
+    server
+        .state
+        .store
+        .list_audit(&app::accounts::server::AuditFilter {
+            action: Some(app::accounts::server::AuditAction::SignInFailed),
+            limit: 100,
+            ..app::accounts::server::AuditFilter::default()
+        })
+        .await
+        .expect("audit")
+        .into_iter()
+        .map(|row| row.detail)
+        .collect()
+}
+
+/// Guessing the set-up link is limited per address like the rest, and
+/// the rightful admin, from another address, still gets in.
+async fn guessed_set_up_links_are_limited(db: &TestDb) {
+    let config = serve_args(db);
+    let server = server::start(&server::cli::ServeArgs {
+        trust_proxy: true,
+        ..config
+    })
+    .await
+    .expect("server starts");
+    let attempt = |token: String, from: &'static str| {
+        let request = client()
+            .post(url(&server, CompleteSetup::PATH))
+            .header("origin", format!("http://{}", server.addr))
+            .header("x-forwarded-for", from)
+            .form(&[
+                ("token", token),
+                ("email", "admin@clinic.org".to_owned()),
+                ("display_name", "Dr. Admin".to_owned()),
+                ("password", PASSWORD.to_owned()),
+            ]);
+        async move { request.send().await.expect("POST") }
+    };
+    for n in 0..20 {
+        let response = attempt(format!("guess-{n}"), "203.0.113.9").await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "guess {n}");
+    }
+    let response = attempt("guess-20".into(), "203.0.113.9").await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(response.headers().get(RETRY_AFTER).is_some());
+    let token = server.state.config.setup_token.clone();
+    let refused = attempt(token.clone(), "203.0.113.9").await;
+    assert_eq!(
+        refused.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right link waits there"
+    );
+    let admin = attempt(token, "198.51.100.7").await;
+    assert!(
+        admin.status().is_success() || admin.status().is_redirection(),
+        "{}",
+        admin.status()
+    );
+    assert_eq!(server.state.store.count_users().await.expect("count"), 1);
+    assert_eq!(
+        lockouts(&server).await,
+        ["20 attempts from this address (the last with a set-up link): it waits up to 15 minutes"]
+    );
     server.stop().await.expect("stop");
 }
 
@@ -755,6 +828,7 @@ async fn an_admin_signs_everyone_out_and_tokens_keep_working(db: &TestDb) {
 
 crate::on_both_databases!(
     visitors_are_sent_to_sign_in_and_come_back,
+    guessed_set_up_links_are_limited,
     an_admin_signs_everyone_out_and_tokens_keep_working,
     only_local_paths_are_followed_after_sign_in,
     every_failed_sign_in_looks_the_same,

@@ -92,7 +92,7 @@ pub async fn complete_setup(
         return Err(AppError::NotFound);
     }
     let address = request_address(&state);
-    let attempt = begin_anonymous_attempt(&state, &address).await?;
+    let attempt = begin_anonymous_attempt(&state, &address, "set-up").await?;
     if !state.config.setup_token_matches(&token) {
         return Err(AppError::invalid(
             "token",
@@ -131,7 +131,7 @@ pub async fn set_password_with_token(
 ) -> Result<(), AppError> {
     let state = app_state()?;
     let address = request_address(&state);
-    let attempt = begin_anonymous_attempt(&state, &address).await?;
+    let attempt = begin_anonymous_attempt(&state, &address, "set-password").await?;
     // The link is looked up before any hashing, which is costly and
     // shared with sign-in: invented links must not keep staff out.
     let digest = token_digest(&token);
@@ -217,14 +217,26 @@ fn link_expired() -> AppError {
 }
 
 /// An attempt that names no account (a set-up or set-password link),
-/// throttled per address only.
-async fn begin_anonymous_attempt(state: &AppState, address: &str) -> Result<throttle::Attempt, AppError> {
+/// throttled per address only. Every such attempt counts until it
+/// succeeds; the one that makes the address wait is audited, once.
+async fn begin_anonymous_attempt(state: &AppState, address: &str, link: &str) -> Result<throttle::Attempt, AppError> {
     let address_key = throttle_key(address);
     let key = FailureKey {
         email: "",
         address: &address_key,
     };
-    throttle::begin_attempt(state, &key).await
+    let attempt = throttle::begin_attempt(state, &key).await?;
+    if attempt.starts_a_wait() {
+        let entry = NewAuditEntry::new(AuditAction::SignInFailed, None, None)
+            .address(address)
+            .detail(format!(
+                "{} attempts from this address (the last with a {link} link): it waits up to {} minutes",
+                attempt.counts.address,
+                throttle::WINDOW_MINUTES
+            ));
+        state.store.append_audit(&entry).await?;
+    }
+    Ok(attempt)
 }
 
 fn parse_new_password(password: &str, confirmation: &str, field: &str) -> Result<Password, AppError> {
