@@ -387,4 +387,16 @@ else
   fi
 fi
 
-echo "Deployment guide: nginx before and after certbot, and the refusal without a certificate, checked."
+echo "==> (e) settings files and the log line the guide quotes"
+# systemd's EnvironmentFile= keeps "# …" after a value as part of it.
+if inline=$(grep -nE '^[A-Z][A-Z0-9_]*=[^ ]+[[:space:]]+#' "$guide"); then
+  printf '%s\n' "$inline" >&2
+  fail "a setting in the guide has a comment after its value; systemd would read it as part of the value"
+fi
+echo "  no setting line carries a comment after its value"
+quoted="No users yet. Create the first admin at"
+grep -qF "$quoted" "$guide" || fail "the guide no longer quotes the set-up log line"
+grep -qF "$quoted" server/src/lib.rs || fail "the server no longer logs \"$quoted\" as the guide says"
+echo "  the set-up link's log line is the one the server writes"
+
+echo "Deployment guide: nginx before and after certbot, the refusal without a certificate, and the settings checked."
