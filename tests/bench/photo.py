@@ -73,7 +73,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="vellum-photo-"))
     env = {**os.environ, "VELLUM_DATA_DIR": str(work / "data"), "VELLUM_LOG": "warn"}
     subprocess.run(
-        [args.binary, "user", "add", "--email", "ana@clinic.org", "--name", "Ana Ruiz", "--role", "author"],
+        [args.binary, "user", "add", "--email", "ana@clinic.org", "--name", "Ana Ruiz", "--role", "author", "--create"],
         input=PASSWORD + "\n", text=True, env=env, check=True, capture_output=True,
     )
     port = free_port()

@@ -27,7 +27,8 @@ export async function startVellum({ users = [], env: settings = {} } = {}) {
   for (const user of users) {
     const added = spawnSync(
       bin,
-      ['user', 'add', '--email', user.email, '--name', user.name, '--role', user.role],
+      // The first command of a new site makes its database (--create).
+      ['user', 'add', '--email', user.email, '--name', user.name, '--role', user.role, '--create'],
       { env, input: `${PASSWORD}\n`, encoding: 'utf8' },
     );
     if (added.status !== 0) throw new Error(`vellum user add failed: ${added.stderr}`);

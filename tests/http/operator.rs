@@ -290,7 +290,9 @@ async fn encrypted_connections(admin: &str, database: &str) -> i64 {
 async fn postgresql_connections_use_tls_when_the_url_asks() {
     let Some(db) = TestDb::postgres().await else { return };
     const SNAKEOIL: &str = "/etc/ssl/certs/ssl-cert-snakeoil.pem";
-    let admin = "postgres://postgres@127.0.0.1:5432/postgres";
+    let admin = std::env::var("VELLUM_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+    let admin = admin.as_str();
     let ssl_on = {
         use sqlx::Connection;
         let mut connection = sqlx::PgConnection::connect(admin).await.expect("connect");
@@ -308,6 +310,17 @@ async fn postgresql_connections_use_tls_when_the_url_asks() {
         eprintln!("SKIPPED: this PostgreSQL has no TLS");
         return;
     }
+    // Debian names its certificate after the machine (here `localhost`).
+    let subject = std::process::Command::new("openssl")
+        .args(["x509", "-noout", "-subject", "-nameopt", "multiline", "-in", SNAKEOIL])
+        .output()
+        .expect("openssl reads the certificate");
+    let subject = String::from_utf8_lossy(&subject.stdout).into_owned();
+    let certificate_name = subject
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("commonName"))
+        .map(|rest| rest.trim_start_matches([' ', '=']).trim().to_owned())
+        .expect("the certificate names its host");
     let name = db.url().rsplit('/').next().expect("database name").to_owned();
     let migrate = |url: String| {
         vellum()
@@ -316,6 +329,18 @@ async fn postgresql_connections_use_tls_when_the_url_asks() {
             .output()
             .expect("run vellum migrate")
     };
+
+    // Plain when asked: the comparison below means something.
+    let plain = app::store::connect(&format!("{}?sslmode=disable", db.url()))
+        .await
+        .expect("connect");
+    plain.migrate().await.expect("migrate");
+    assert_eq!(
+        encrypted_connections(admin, &name).await,
+        0,
+        "sslmode=disable is plaintext"
+    );
+    plain.close().await;
 
     let required = format!("{}?sslmode=require", db.url());
     let store = app::store::connect(&required)
@@ -328,7 +353,7 @@ async fn postgresql_connections_use_tls_when_the_url_asks() {
     );
     store.close().await;
 
-    let by_name = db.url().replace("127.0.0.1", "localhost");
+    let by_name = db.url().replace("127.0.0.1", &certificate_name);
     let verified = migrate(format!("{by_name}?sslmode=verify-full&sslrootcert={SNAKEOIL}"));
     assert!(verified.status.success(), "{}", said(&verified));
 

@@ -176,8 +176,19 @@ shared_queries! {
 
     /// Ends every signed-in session (everyone signs in again); API tokens
     /// stay. Returns how many there were.
+    ///
+    /// Deleting the rows is not enough: a request in flight writes its
+    /// session back when it ends. Every session epoch moves instead, so
+    /// such a session is refused when next read; tokens move with their
+    /// owner's epoch and keep working (a token already ended stays ended).
     pub async fn end_all_sessions(&self, audit: &NewAuditEntry) -> Result<u64, AppError> {
         let mut tx = self.writer.begin().await?;
+        sqlx::query("UPDATE users SET session_epoch = session_epoch + 1")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE api_tokens SET session_epoch = session_epoch + 1")
+            .execute(&mut *tx)
+            .await?;
         let ended: Vec<String> = sqlx::query_scalar(&format!("DELETE FROM {} RETURNING id", self.sessions_table))
             .fetch_all(&mut *tx)
             .await?;

@@ -116,7 +116,8 @@ fn webhook_card(hook: WebhookView, act: impl Fn(Call) + Copy + 'static) -> impl 
             <input id=format!("webhook-secret-{id}") readonly=true value=hook.secret.clone() />
             {hook.previous_secret_until.clone().map(|until| view! {
                 <p class="hint" data-testid="previous-secret">
-                    {format!("The previous secret also signs every delivery until {until}: update the receiver before then.")}
+                    {format!("The previous secret also signs every delivery until {until}: update the receiver before then \
+                        (it must accept a delivery when any v1 signature matches).")}
                 </p>
             })}
             <div class="actions">
