@@ -46,7 +46,7 @@ pub fn read_env_file(file: &std::path::Path, what: &str) -> anyhow::Result<()> {
     dotenvy::from_path(file).map_err(|error| match error {
         dotenvy::Error::LineParse(_, at) => {
             anyhow::anyhow!(
-                "cannot read {what} {}: a line near character {at} is not KEY=VALUE",
+                "cannot read {what} {}: a line is not KEY=VALUE (at its character {at})",
                 file.display()
             )
         }

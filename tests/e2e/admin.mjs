@@ -41,6 +41,17 @@ export async function saved(page) {
   await page.getByTestId('save-status').filter({ hasText: /^Saved$/ }).waitFor({ timeout: 20_000 });
 }
 
+// Submits the post in the editor for review. With items open in the
+// readiness panel, the panel asks first, and the author submits anyway.
+export async function submitForReview(page) {
+  await page.locator('[data-testid="readiness"][data-checking="false"]').waitFor({ timeout: 20_000 });
+  const open = await page.getByTestId('readiness-items').count();
+  await page.getByTestId('transition-submit').click();
+  if (open > 0) {
+    await page.getByTestId('submit-anyway').getByRole('button', { name: 'Submit anyway' }).click();
+  }
+}
+
 // axe is evaluated, not added as a <script>, so the page's policy holds.
 export async function passesAxe(page, what) {
   await page.evaluate(AXE_SOURCE);

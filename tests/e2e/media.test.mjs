@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { crc32, deflateSync } from 'node:zlib';
 import { launchBrowser, startVellum } from './harness.mjs';
-import { signIn as signInWith, newPost, editorReady, saved, passesAxe } from './admin.mjs';
+import { signIn as signInWith, newPost, editorReady, saved, passesAxe, submitForReview } from './admin.mjs';
 
 const CHART_ALT = 'Bar chart: blood pressure falls over six weeks of walking';
 const SCREENSHOT_ALT = 'Screenshot of the step counter showing 8,000 steps';
@@ -172,7 +172,7 @@ test('an author drops and pastes images into a post, describes them, and readers
   assert.deepEqual(errors, [], 'no script errors');
 
   // Through review to publication.
-  await ana.getByTestId('transition-submit').click();
+  await submitForReview(ana);
   await status(ana, 'In review');
   const maya = await signIn('maya@clinic.org');
   await maya.goto(editorUrl);

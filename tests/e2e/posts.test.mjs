@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PASSWORD, launchBrowser, startVellum } from './harness.mjs';
-import { signIn as signInWith, newPost, editorReady, saved } from './admin.mjs';
+import { signIn as signInWith, newPost, editorReady, saved, submitForReview, passesAxe } from './admin.mjs';
 
 let vellum;
 let browser;
@@ -70,7 +70,7 @@ test('golden flow: write, submit, request changes, revise, approve, publish', as
   assert.ok((await ana.getByTestId('body').inputValue()).endsWith('**bold text**'));
   await saved(ana);
 
-  await ana.getByTestId('transition-submit').click();
+  await submitForReview(ana);
   await status(ana, 'In review');
   await ana.getByTestId('read-only').waitFor();
 
@@ -95,7 +95,7 @@ test('golden flow: write, submit, request changes, revise, approve, publish', as
   await ana.getByTestId('comments').getByText('Please cite a source').waitFor();
   await ana.getByTestId('body').fill(`${ARTICLE}\n\nSource: American Heart Association, 2024.`);
   await saved(ana);
-  await ana.getByTestId('transition-submit').click();
+  await submitForReview(ana);
   await status(ana, 'In review');
 
   // The editor approves and publishes.
@@ -127,6 +127,59 @@ test('golden flow: write, submit, request changes, revise, approve, publish', as
   assert.equal(posting.headline, 'Sleep and your heart');
   assert.deepEqual(posting.author.map((person) => person.name), ['Ana Ruiz']);
   assert.equal(posting.reviewedBy.name, 'Dr. Maya Patel');
+});
+
+const HARD_TEXT = [
+  '## What the study found',
+  '',
+  'Insufficient nocturnal restoration substantially exacerbates cardiometabolic vulnerability, predisposing',
+  'individuals to hypertension, dyslipidaemia and compromised immunological functionality. Consequently,',
+  'practitioners recommend consistent circadian alignment and pharmacological intervention exclusively',
+  'following comprehensive evaluation. Patients experiencing persistent somnolence should consult',
+  'appropriately qualified professionals regarding individualised therapeutic strategies.',
+  '',
+  '![](/media/chart-without-words.png)',
+  '',
+  '#### Too deep a heading',
+].join('\n');
+
+test('the readiness panel names what to fix and the reading level, and submitting asks first', async () => {
+  const ana = await signIn('ana@clinic.org');
+  await newPost(ana, 'Sleep, for patients');
+  await ana.getByTestId('body').fill(HARD_TEXT);
+  const panel = ana.locator('[data-testid="readiness"][data-checking="false"]');
+  await panel.waitFor({ timeout: 20_000 });
+  assert.match(await ana.getByTestId('reading-level').textContent(), /grade \d+\.\d, above the aim of grade 8/);
+  const items = () => ana.getByTestId('readiness-items').locator('li').allTextContents();
+  const open = await items();
+  for (const expected of ['No excerpt', 'No meta description', 'has no alt text', 'jumps from level 2 to 4']) {
+    assert.ok(open.some((item) => item.includes(expected)), `${expected} in ${JSON.stringify(open)}`);
+  }
+  assert.equal(
+    await ana.getByTestId('readiness-items').getByRole('link', { name: /No excerpt/ }).getAttribute('href'),
+    '#post-excerpt',
+  );
+  await ana.getByTestId('hardest-sentences').locator('summary').click();
+  assert.match(await ana.getByTestId('hardest-sentences').locator('li').first().textContent(), /^Insufficient nocturnal/);
+  await passesAxe(ana, 'the editor with its readiness panel');
+
+  // Filling in the excerpt takes its item away, live.
+  await ana.locator('#post-excerpt').fill('Why sleep matters for your heart.');
+  await ana.locator('#post-seo_description').fill('Why sleep matters for your heart.');
+  await ana.locator('[data-testid="readiness"][data-checking="false"]').waitFor({ timeout: 20_000 });
+  assert.ok(!(await items()).some((item) => item.includes('No excerpt')), JSON.stringify(await items()));
+  await saved(ana);
+
+  // Open items: submitting asks, and "Keep editing" keeps it a draft.
+  await ana.getByTestId('transition-submit').click();
+  const ask = ana.getByTestId('submit-anyway');
+  assert.match(await ask.textContent(), /open item\(s\)\. Submit anyway\?/);
+  await ask.getByRole('button', { name: 'Keep editing' }).click();
+  await ask.waitFor({ state: 'detached' });
+  await status(ana, 'Draft');
+  await ana.getByTestId('transition-submit').click();
+  await ask.getByRole('button', { name: 'Submit anyway' }).click();
+  await status(ana, 'In review');
 });
 
 test('two people save one post: the later save is refused and nothing is lost', async () => {
@@ -275,7 +328,7 @@ test('an editor schedules a post, sees it on the calendar, and it appears on tim
   const url = await newPost(maya, 'Winter vitamin D');
   await maya.getByTestId('body').fill('Take vitamin D from October to March.');
   await saved(maya);
-  await maya.getByTestId('transition-submit').click();
+  await submitForReview(maya);
   await status(maya, 'In review');
   await maya.getByTestId('transition-approve').click();
   await status(maya, 'Approved');

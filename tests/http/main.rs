@@ -28,6 +28,7 @@ mod pages;
 mod posts;
 mod previews;
 mod probes;
+mod readiness;
 mod scheduling;
 mod search;
 mod security;

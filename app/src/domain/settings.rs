@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 /// unticked box out: the switch reads "true"/"false" text and defaults to
 /// off, and the fields added after the first five may be left out (as in
 /// exports written before they existed).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct SiteSettings {
     pub title: String,
@@ -43,6 +43,38 @@ pub struct SiteSettings {
     /// it (`?key=` or `X-Content-Key`); empty for an open API.
     #[serde(default)]
     pub content_key: String,
+    /// The reading level the editor asks of articles, as a US school
+    /// grade (Flesch–Kincaid); patient materials aim at 6 to 8.
+    #[serde(default = "default_reading_grade")]
+    pub reading_grade_target: i64,
+}
+
+/// Grade 8: the upper end of what health-literacy guidance asks.
+pub const DEFAULT_READING_GRADE: i64 = 8;
+
+fn default_reading_grade() -> i64 {
+    DEFAULT_READING_GRADE
+}
+
+impl Default for SiteSettings {
+    fn default() -> Self {
+        Self {
+            title: String::new(),
+            description: String::new(),
+            site_url: String::new(),
+            time_zone: String::new(),
+            date_format: String::new(),
+            review_required: false,
+            logo_url: String::new(),
+            accent_color: String::new(),
+            cta_heading: String::new(),
+            cta_text: String::new(),
+            cta_label: String::new(),
+            cta_url: String::new(),
+            content_key: String::new(),
+            reading_grade_target: DEFAULT_READING_GRADE,
+        }
+    }
 }
 
 impl SiteSettings {

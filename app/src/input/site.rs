@@ -155,6 +155,16 @@ pub struct SettingsUpdate {
     pub accent_color: AccentColor,
     pub cta: CallToAction,
     pub content_key: ContentKey,
+    pub reading_grade_target: i64,
+}
+
+/// The reading level the editor asks for: a US school grade from 3 to 16.
+pub fn reading_grade(raw: i64) -> Result<i64, String> {
+    if (3..=16).contains(&raw) {
+        Ok(raw)
+    } else {
+        Err("Choose a school grade from 3 to 16; patient materials aim at 6 to 8.".into())
+    }
 }
 
 impl SettingsUpdate {
@@ -182,6 +192,8 @@ impl SettingsUpdate {
         let accent_color = AccentColor::parse(&raw.accent_color);
         check("logo_url", logo_url.as_ref().map(drop).map_err(Clone::clone));
         check("accent_color", accent_color.as_ref().map(drop).map_err(Clone::clone));
+        let grade = reading_grade(raw.reading_grade_target);
+        check("reading_grade_target", grade.as_ref().map(drop).map_err(Clone::clone));
         let cta = CallToAction::parse(&raw.cta_heading, &raw.cta_text, &raw.cta_label, &raw.cta_url);
         if let Err(problems) = &cta {
             for (field, message) in problems {
@@ -198,6 +210,7 @@ impl SettingsUpdate {
             accent_color,
             cta,
             content_key,
+            grade,
         ) {
             (
                 Ok(title),
@@ -209,6 +222,7 @@ impl SettingsUpdate {
                 Ok(accent_color),
                 Ok(cta),
                 Ok(content_key),
+                Ok(reading_grade_target),
             ) => Ok(Self {
                 title,
                 description,
@@ -220,6 +234,7 @@ impl SettingsUpdate {
                 accent_color,
                 cta,
                 content_key,
+                reading_grade_target,
             }),
             _ => Err(AppError::Validation { fields }),
         }

@@ -182,6 +182,33 @@ pub struct Preview {
     pub reading_time_minutes: u32,
 }
 
+/// One thing in a post that would let a patient or a search engine down.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReadinessItem {
+    /// The field it concerns (`body`, `excerpt`, `seo_description`).
+    pub field: String,
+    pub message: String,
+}
+
+/// The readiness panel: what to fix before review, and the reading level.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Readiness {
+    pub items: Vec<ReadinessItem>,
+    /// The text's Flesch–Kincaid grade; none for very short texts.
+    pub grade: Option<f64>,
+    /// The grade the site aims at (Settings).
+    pub target: i64,
+    /// The hardest sentences above the target, hardest first.
+    pub hardest: Vec<String>,
+}
+
+/// The editor's readiness checks for the text as it is being written.
+#[server]
+pub async fn check_readiness(#[server(flatten)] fields: PostFields) -> Result<Readiness, AppError> {
+    let _user = crate::accounts::server::require_role(Role::Author).await?;
+    super::server::readiness::check(&crate::state::app_state()?, &fields).await
+}
+
 /// The active staff, for choosing authors and filtering lists.
 #[server]
 pub async fn list_staff() -> Result<Vec<Person>, AppError> {

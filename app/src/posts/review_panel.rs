@@ -41,8 +41,12 @@ pub fn ReviewPanel(
     saver: Saver,
     /// False until the page's scripts run; the buttons wait for them.
     ready: ReadSignal<bool>,
+    /// Open items in the readiness panel: submitting with some asks first.
+    #[prop(into)]
+    open_items: Signal<usize>,
 ) -> impl IntoView {
     let comment = RwSignal::new(String::new());
+    let confirming = RwSignal::new(false);
     let publish_at = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<AppError>);
     let busy = RwSignal::new(false);
@@ -125,7 +129,13 @@ pub fn ReviewPanel(
                 {move || meta.with(|m| m.transitions.clone()).into_iter().map(|transition| view! {
                     <button type="button" disabled=move || busy.get() || !ready.get()
                         data-testid=format!("transition-{}", serde_json::to_string(&transition).unwrap_or_default().trim_matches('"'))
-                        on:click=move |_| run(Step::Transition(transition))>
+                        on:click=move |_| {
+                            if transition == Transition::Submit && open_items.get_untracked() > 0 {
+                                confirming.set(true);
+                            } else {
+                                run(Step::Transition(transition));
+                            }
+                        }>
                         {transition_label(transition)}
                     </button>
                 }).collect_view()}
@@ -134,7 +144,18 @@ pub fn ReviewPanel(
                         on:click=move |_| run(Step::PublishUpdate)>"Publish the update"</button>
                 })}
             </div>
-            {move || problem.get().map(|p| view! { <p role="alert" class="error">{problem_text(&p)}</p> })}
+            {move || confirming.get().then(|| view! {
+                <div class="notice" role="alertdialog" aria-labelledby="submit-anyway" data-testid="submit-anyway">
+                    <p id="submit-anyway">
+                        {move || format!("The readiness panel lists {} open item(s). Submit anyway?", open_items.get())}
+                    </p>
+                    <button type="button" on:click=move |_| { confirming.set(false); run(Step::Transition(Transition::Submit)); }>
+                        "Submit anyway"
+                    </button>
+                    <button type="button" class="secondary" on:click=move |_| confirming.set(false)>"Keep editing"</button>
+                </div>
+            })}
+                        {move || problem.get().map(|p| view! { <p role="alert" class="error">{problem_text(&p)}</p> })}
             <Comments meta ready />
         </section>
     }

@@ -20,6 +20,7 @@ const FIELDS: &[&str] = &[
     "cta_label",
     "cta_url",
     "content_key",
+    "reading_grade_target",
 ];
 
 #[component]
@@ -79,6 +80,14 @@ pub fn SettingsPage() -> impl IntoView {
                             <TextField name="cta_url" label="Button link" value=settings.cta_url
                                 hint="A path on this site or an https address."
                                 errors=field_errors(save.value(), "cta_url") />
+                        </fieldset>
+                        <fieldset>
+                            <legend>"Writing for patients"</legend>
+                            <TextField name="reading_grade_target" label="Reading level to aim for (school grade)"
+                                kind="number" value=settings.reading_grade_target.to_string()
+                                hint="The editor shows each article's reading level (Flesch–Kincaid) against this \
+                                      grade. Health-literacy guidance asks for grade 6 to 8 in patient materials."
+                                errors=field_errors(save.value(), "reading_grade_target") />
                         </fieldset>
                         <fieldset>
                             <legend>"Content API"</legend>

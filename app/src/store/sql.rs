@@ -2,7 +2,7 @@
 //! `RETURNING`, `TRUE`). Backend-specific statements stay in their backend.
 
 pub const SETTINGS_COLUMNS: &str = "title, description, site_url, time_zone, date_format, review_required, \
-     logo_url, accent_color, cta_heading, cta_text, cta_label, cta_url, content_key";
+     logo_url, accent_color, cta_heading, cta_text, cta_label, cta_url, content_key, reading_grade_target";
 
 pub const USER_COLUMNS: &str = "id, email, display_name, slug, bio, avatar_url, credentials, role, active, \
      password_hash, session_epoch, created_at, last_sign_in_at";

@@ -7,6 +7,7 @@ mod browser;
 mod formatting;
 mod images;
 mod panels;
+mod readiness;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -19,7 +20,8 @@ pub use self::formatting::{Format, formatted};
 use self::formatting::{Shortcut, Toolbar, apply_format, shortcut};
 use self::images::ImageInsert;
 use self::panels::SidePanel;
-use super::api::{EditorData, PostView, Preview, load_post, preview_markdown};
+use self::readiness::ReadinessPanel;
+use super::api::{EditorData, PostView, Preview, Readiness, check_readiness, load_post, preview_markdown};
 use super::review_panel::ReviewPanel;
 use super::workflow::PostStatus;
 use crate::domain::PostFields;
@@ -74,6 +76,9 @@ fn Editor(data: EditorData) -> impl IntoView {
     let notice = RwSignal::new(None::<String>);
     let meta = RwSignal::new(data.clone());
     let preview = RwSignal::new(None::<Preview>);
+    let readiness = RwSignal::new(None::<Readiness>);
+    // A check is on its way: what the panel shows may be for older text.
+    let checking = RwSignal::new(true);
     let show_preview = RwSignal::new(false);
     // Until the scripts run, the page is read-only: typing into the
     // server's HTML would be lost when the editor takes over.
@@ -136,14 +141,42 @@ fn Editor(data: EditorData) -> impl IntoView {
         .ok();
         preview_timer.set_value(handle);
     });
+    // The readiness checks follow every field, a second after typing stops.
+    let readiness_timer = StoredValue::new(None::<TimeoutHandle>);
+    Effect::new(move |_| {
+        let current = fields.get();
+        if let Some(handle) = readiness_timer.get_value() {
+            handle.clear();
+        }
+        checking.set(true);
+        let handle = set_timeout_with_handle(
+            move || {
+                leptos::task::spawn_local(async move {
+                    let result = check_readiness(current.clone()).await;
+                    // Only the check of the text as it is now settles it.
+                    if fields.with_untracked(|now| *now == current) {
+                        if let Ok(checked) = result {
+                            readiness.set(Some(checked));
+                        }
+                        checking.set(false);
+                    }
+                });
+            },
+            std::time::Duration::from_millis(800),
+        )
+        .ok();
+        readiness_timer.set_value(handle);
+    });
     Effect::new(move |_| install_leave_guards());
     on_cleanup(move || {
         if saver.unsaved() {
             saver.send_on_leave();
         }
         saver.stop_timer();
-        if let Some(handle) = preview_timer.get_value() {
-            handle.clear();
+        for timer in [preview_timer, readiness_timer] {
+            if let Some(handle) = timer.get_value() {
+                handle.clear();
+            }
         }
         set_unsaved_flag(false);
     });
@@ -247,8 +280,10 @@ fn Editor(data: EditorData) -> impl IntoView {
             <button type="button" class="preview-toggle" on:click=move |_| show_preview.update(|s| *s = !*s)>
                 {move || if show_preview.get() { "Show the text" } else { "Show the preview" }}
             </button>
+            <ReadinessPanel readiness checking=checking.read_only() />
             <SidePanel fields errors editable people />
-            <ReviewPanel meta saver ready=hydrated.read_only() />
+            <ReviewPanel meta saver ready=hydrated.read_only()
+                open_items=Signal::derive(move || readiness.with(|r| r.as_ref().map_or(0, |r| r.items.len()))) />
             {(meta.get_untracked().viewer_role >= crate::accounts::Role::Editor).then(|| view! {
                 <crate::previews::panel::PreviewLinksPanel post_id=saver.id ready=hydrated.read_only() />
             })}

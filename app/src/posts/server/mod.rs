@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod editing;
 pub mod history;
 pub mod lists;
+pub mod readiness;
 pub mod review;
 
 pub use crate::content::public_path;

@@ -1,0 +1,359 @@
+//! The readiness checks beside the editor: what in a post would let a
+//! patient or a search engine down, found in its Markdown and fields, and
+//! the text's reading level (Flesch–Kincaid grade, by `textstat`).
+
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+use crate::domain::PostFields;
+use crate::error::AppError;
+use crate::posts::api::{Readiness, ReadinessItem};
+use crate::state::AppState;
+
+/// Longer than this many words, a paragraph is a wall of text on a phone.
+const LONG_PARAGRAPH_WORDS: usize = 150;
+/// Longer than this many words, a sentence is hard to follow.
+const LONG_SENTENCE_WORDS: usize = 25;
+/// Fewer words than this and a grade says little.
+const MIN_WORDS_FOR_GRADE: usize = 30;
+/// The hardest sentences shown, at most.
+const HARDEST_SHOWN: usize = 3;
+
+/// The checks for `fields`, with links to other posts looked up.
+pub async fn check(state: &AppState, fields: &PostFields) -> Result<Readiness, AppError> {
+    let target = state.store.site_settings().await?.reading_grade_target;
+    let (mut readiness, post_links) = analyse(fields, target);
+    let now = state.clock.now();
+    for slug in post_links {
+        let query = crate::store::model::posts::PublicQuery {
+            slug: slug.clone(),
+            ..crate::store::model::posts::PublicQuery::newest(now, 1, 0)
+        };
+        let public = !state.store.public_posts(&query).await?.0.is_empty()
+            || state
+                .store
+                .path_redirect(&crate::content::public_path(&slug), now)
+                .await?
+                .is_some();
+        if !public {
+            readiness.items.push(ReadinessItem {
+                field: "body".into(),
+                message: format!("The link to /posts/{slug} leads to a post readers cannot see (yet)."),
+            });
+        }
+    }
+    Ok(readiness)
+}
+
+/// Everything that needs only the text; the slugs of the links to other
+/// posts on this site, for the caller to look up.
+pub fn analyse(fields: &PostFields, target: i64) -> (Readiness, Vec<String>) {
+    let content = &fields.content;
+    let mut items = Vec::new();
+    let mut item = |field: &str, message: String| {
+        items.push(ReadinessItem {
+            field: field.to_owned(),
+            message,
+        })
+    };
+    if content.excerpt.trim().is_empty() {
+        item(
+            "excerpt",
+            "No excerpt: lists and search results will show the first paragraph.".into(),
+        );
+    }
+    if content.seo_description.trim().is_empty() {
+        item(
+            "seo_description",
+            "No meta description: search engines will pick a snippet themselves.".into(),
+        );
+    }
+    let text = read(&content.body);
+    for message in text.problems {
+        item("body", message);
+    }
+    let prose = text.blocks.join("\n");
+    let words = textstat::lexicon_count(&prose);
+    let grade = (words >= MIN_WORDS_FOR_GRADE).then(|| round(textstat::flesch_kincaid_grade(&prose)));
+    let mut sentences: Vec<(f64, String)> = text
+        .blocks
+        .iter()
+        .flat_map(|block| sentences_of(block))
+        .filter(|sentence| textstat::lexicon_count(sentence) >= 8)
+        .map(|sentence| (round(textstat::flesch_kincaid_grade(&sentence)), sentence))
+        .collect();
+    for (_, sentence) in &sentences {
+        let count = textstat::lexicon_count(sentence);
+        if count > LONG_SENTENCE_WORDS {
+            item(
+                "body",
+                format!("A sentence of {count} words: \u{201c}{}\u{201d}", shortened(sentence)),
+            );
+        }
+    }
+    sentences.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let hardest = sentences
+        .into_iter()
+        .filter(|(grade, _)| *grade > target as f64)
+        .take(HARDEST_SHOWN)
+        .map(|(_, sentence)| sentence)
+        .collect();
+    (
+        Readiness {
+            items,
+            grade,
+            target,
+            hardest,
+        },
+        text.post_links,
+    )
+}
+
+fn round(grade: f64) -> f64 {
+    (grade * 10.0).round() / 10.0
+}
+
+/// The first words of a long sentence, for a message.
+fn shortened(sentence: &str) -> String {
+    let words: Vec<&str> = sentence.split_whitespace().collect();
+    if words.len() <= 12 {
+        sentence.to_owned()
+    } else {
+        format!("{} …", words[..12].join(" "))
+    }
+}
+
+/// Sentences of a block: split after `.`, `!` or `?` and a space.
+fn sentences_of(block: &str) -> Vec<String> {
+    let mut sentences = Vec::new();
+    let mut current = String::new();
+    let mut chars = block.chars().peekable();
+    while let Some(c) = chars.next() {
+        current.push(c);
+        if matches!(c, '.' | '!' | '?') && chars.peek().is_none_or(|next| next.is_whitespace()) {
+            sentences.push(current.trim().to_owned());
+            current.clear();
+        }
+    }
+    if !current.trim().is_empty() {
+        sentences.push(current.trim().to_owned());
+    }
+    sentences
+}
+
+/// What the Markdown holds for the checks.
+#[derive(Default)]
+struct Text {
+    /// Paragraphs and list items as plain text, each ending a sentence.
+    blocks: Vec<String>,
+    problems: Vec<String>,
+    post_links: Vec<String>,
+}
+
+fn level(level: HeadingLevel) -> usize {
+    level as usize
+}
+
+fn read(markdown: &str) -> Text {
+    let options = Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH;
+    let mut text = Text::default();
+    let mut block: Option<String> = None;
+    // An image's address and its alt text, while inside it.
+    let mut image: Option<(String, String)> = None;
+    let mut heading: Option<(usize, String)> = None;
+    let mut last_level = 1;
+    let mut in_code = false;
+    for event in Parser::new_ext(markdown, options) {
+        match event {
+            Event::Start(Tag::Paragraph | Tag::Item) => {
+                finish_block(&mut text, block.take());
+                block = Some(String::new());
+            }
+            Event::End(TagEnd::Paragraph | TagEnd::Item) => finish_block(&mut text, block.take()),
+            Event::Start(Tag::Heading { level: new, .. }) => heading = Some((level(new), String::new())),
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((new, title)) = heading.take() {
+                    if new > last_level + 1 {
+                        text.problems.push(format!(
+                            "The heading \u{201c}{}\u{201d} jumps from level {last_level} to {new}; \
+                             screen reader users navigate by levels.",
+                            title.trim()
+                        ));
+                    }
+                    last_level = new;
+                }
+            }
+            Event::Start(Tag::CodeBlock(_)) => in_code = true,
+            Event::End(TagEnd::CodeBlock) => in_code = false,
+            Event::Start(Tag::Image { dest_url, .. }) => image = Some((dest_url.to_string(), String::new())),
+            Event::End(TagEnd::Image) => {
+                if let Some((url, alt)) = image.take()
+                    && alt.trim().is_empty()
+                {
+                    text.problems.push(format!(
+                        "The image {url} has no alt text: describe it for people who cannot see it."
+                    ));
+                }
+            }
+            Event::Start(Tag::Link { dest_url, .. }) => link(&mut text, &dest_url),
+            Event::Text(words) | Event::Code(words) if !in_code => {
+                if let Some((_, alt)) = image.as_mut() {
+                    // Alt text is not prose: it is not read for the grade.
+                    alt.push_str(&words);
+                } else if let Some((_, title)) = heading.as_mut() {
+                    title.push_str(&words);
+                } else if let Some(block) = block.as_mut() {
+                    block.push_str(&words);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if let Some(block) = block.as_mut() {
+                    block.push(' ');
+                }
+            }
+            Event::Html(html) | Event::InlineHtml(html) => html_images(&mut text, &html),
+            _ => {}
+        }
+    }
+    finish_block(&mut text, block);
+    text
+}
+
+fn finish_block(text: &mut Text, block: Option<String>) {
+    let Some(block) = block else { return };
+    let block = block.split_whitespace().collect::<Vec<_>>().join(" ");
+    if block.is_empty() {
+        return;
+    }
+    let words = textstat::lexicon_count(&block);
+    if words > LONG_PARAGRAPH_WORDS {
+        text.problems.push(format!(
+            "A paragraph of {words} words (\u{201c}{}\u{201d}): break it up for reading on a phone.",
+            shortened(&block)
+        ));
+    }
+    // A block that ends without a full stop still ends its sentence.
+    let ended = if block.ends_with(['.', '!', '?']) {
+        block
+    } else {
+        format!("{block}.")
+    };
+    text.blocks.push(ended);
+}
+
+fn link(text: &mut Text, url: &str) {
+    if url.starts_with("http://") {
+        text.problems.push(format!(
+            "The link to {url} is not secure (http://): use https:// if the site has it."
+        ));
+    }
+    if let Some(slug) = url.strip_prefix("/posts/") {
+        let slug = slug.split(['#', '?', '/']).next().unwrap_or_default();
+        if !slug.is_empty() && !text.post_links.iter().any(|known| known == slug) {
+            text.post_links.push(slug.to_owned());
+        }
+    }
+}
+
+/// `<img>` tags written as HTML: each needs an `alt`.
+fn html_images(text: &mut Text, html: &str) {
+    let lower = html.to_ascii_lowercase();
+    for tag in lower.split("<img").skip(1) {
+        let tag = tag.split('>').next().unwrap_or_default();
+        if !tag.contains("alt=") || tag.contains("alt=\"\"") || tag.contains("alt=''") {
+            text.problems
+                .push("An image (HTML) has no alt text: describe it for people who cannot see it.".into());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::PostContent;
+
+    fn fields(body: &str) -> PostFields {
+        PostFields {
+            content: PostContent {
+                title: "Sleep".into(),
+                body: body.into(),
+                excerpt: "Why sleep matters.".into(),
+                seo_description: "Why sleep matters.".into(),
+                ..PostContent::default()
+            },
+            ..PostFields::default()
+        }
+    }
+
+    fn messages(readiness: &Readiness) -> Vec<&str> {
+        readiness.items.iter().map(|item| item.message.as_str()).collect()
+    }
+
+    #[test]
+    fn plain_words_read_at_a_low_grade_and_long_words_at_a_high_one() {
+        let plain = "Sleep helps you feel good. Go to bed at the same time each night. \
+                     Keep your room dark and cool. Put your phone away an hour before bed. \
+                     If you still can't sleep, get up and read for a while.";
+        let (easy, _) = analyse(&fields(plain), 8);
+        let hard_text = "Insufficient nocturnal restoration substantially exacerbates cardiometabolic \
+                         vulnerability, predisposing individuals to hypertension, dyslipidaemia and \
+                         compromised immunological functionality. Consequently, practitioners recommend \
+                         consistent circadian alignment, environmental optimisation and pharmacological \
+                         intervention exclusively following comprehensive evaluation.";
+        let (hard, _) = analyse(&fields(hard_text), 8);
+        let (easy_grade, hard_grade) = (easy.grade.expect("a grade"), hard.grade.expect("a grade"));
+        assert!(easy_grade <= 6.0, "{easy_grade}");
+        assert!(hard_grade >= 14.0, "{hard_grade}");
+        assert!(easy.hardest.is_empty(), "{:?}", easy.hardest);
+        assert!(
+            hard.hardest[0].starts_with("Insufficient nocturnal"),
+            "{:?}",
+            hard.hardest
+        );
+        assert_eq!(hard.target, 8);
+    }
+
+    #[test]
+    fn what_lets_readers_down_is_listed() {
+        let body = "## Causes\n\n#### Too deep\n\n![](/media/chart.png) ![A chart](/media/ok.png)\n\n\
+                    <img src=\"/media/x.png\">\n\nSee [the study](http://example.org/study) and \
+                    [our guide](/posts/sleep-guide).\n";
+        let mut fields = fields(body);
+        fields.content.excerpt.clear();
+        fields.content.seo_description.clear();
+        let (readiness, links) = analyse(&fields, 8);
+        let messages = messages(&readiness);
+        let has = |needle: &str| messages.iter().any(|message| message.contains(needle));
+        assert!(has("No excerpt"), "{messages:?}");
+        assert!(has("No meta description"), "{messages:?}");
+        assert!(has("jumps from level 2 to 4"), "{messages:?}");
+        assert!(has("The image /media/chart.png has no alt text"), "{messages:?}");
+        assert!(!has("/media/ok.png"), "{messages:?}");
+        assert!(has("An image (HTML) has no alt text"), "{messages:?}");
+        assert!(has("http://example.org/study"), "{messages:?}");
+        assert_eq!(links, ["sleep-guide"]);
+        assert!(readiness.grade.is_none(), "too short for a grade");
+    }
+
+    #[test]
+    fn long_paragraphs_and_sentences_are_named() {
+        let sentence = "word ".repeat(30).trim().to_owned() + ".";
+        let paragraph = format!("{sentence} ").repeat(6);
+        let (readiness, _) = analyse(&fields(&paragraph), 8);
+        let messages = messages(&readiness);
+        assert!(
+            messages.iter().any(|m| m.starts_with("A paragraph of 180 words")),
+            "{messages:?}"
+        );
+        assert!(
+            messages.iter().any(|m| m.starts_with("A sentence of 30 words")),
+            "{messages:?}"
+        );
+    }
+
+    #[test]
+    fn a_tidy_post_has_nothing_to_fix() {
+        let (readiness, links) = analyse(&fields("## Why\n\nSleep helps.\n\n### How\n\nGo to bed early."), 8);
+        assert!(readiness.items.is_empty(), "{:?}", readiness.items);
+        assert!(links.is_empty());
+    }
+}
