@@ -283,9 +283,28 @@ test('at phone width the editor switches between text and preview', async () => 
   assert.equal(await ana.getByTestId('body').isVisible(), false);
   await ana.getByRole('button', { name: 'Show the text' }).click();
   await ana.getByTestId('body').waitFor();
-  // The navigation wraps instead of running off the screen.
-  const nav = await ana.getByRole('navigation', { name: 'Admin' }).boundingBox();
-  assert.ok(nav.x + nav.width <= 390, `navigation fits: ${JSON.stringify(nav)}`);
+  // The navigation waits behind the menu button, and fits when opened.
+  const nav = ana.getByRole('navigation', { name: 'Admin' });
+  assert.equal(await nav.isVisible(), false, 'collapsed at phone width');
+  const menu = ana.getByTestId('admin-menu');
+  assert.equal(await menu.getAttribute('aria-expanded'), 'false');
+  await menu.click();
+  assert.equal(await menu.getAttribute('aria-expanded'), 'true');
+  const box = await nav.boundingBox();
+  assert.ok(box.x + box.width <= 390, `navigation fits: ${JSON.stringify(box)}`);
+  await nav.getByRole('link', { name: 'Posts' }).click();
+  await ana.waitForURL(/\/admin\/posts$/);
+  assert.equal(await nav.isVisible(), false, 'closed again on the next page');
+});
+
+test('at phone width no admin page scrolls sideways', async () => {
+  const maya = await signIn('maya@clinic.org');
+  await maya.setViewportSize({ width: 390, height: 844 });
+  for (const path of ['/admin', '/admin/review', '/admin/posts', '/admin/calendar', '/admin/notifications']) {
+    await maya.goto(`${vellum.baseUrl}${path}`, { waitUntil: 'networkidle' });
+    const overflow = await maya.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `${path} overflows sideways by ${overflow}px`);
+  }
 });
 
 test('every admin page hydrates when loaded directly', async () => {

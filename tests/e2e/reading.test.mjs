@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { PASSWORD, launchBrowser, startVellum } from './harness.mjs';
+import { submitForReview } from './admin.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -245,8 +246,9 @@ test("a site's own accent and call to action pass axe in light and dark", async 
     await admin.locator('[data-testid="editor"][data-ready="true"]').waitFor();
     await admin.getByTestId('body').fill(LONG_ARTICLE);
     await admin.getByTestId('save-status').filter({ hasText: /^Saved$/ }).waitFor({ timeout: 20_000 });
+    await submitForReview(admin);
+    await admin.getByTestId('post-status').filter({ hasText: 'In review' }).waitFor({ timeout: 10_000 });
     for (const [transition, status] of [
-      ['submit', 'In review'],
       ['approve', 'Approved'],
       ['publish_now', 'Published'],
     ]) {

@@ -23,7 +23,7 @@ fn fixtures() -> PathBuf {
 
 /// The old site, still online: the fixtures' files over HTTP, uploads
 /// where WordPress keeps them and Ghost's images at /content/images.
-async fn old_site() -> String {
+pub(crate) async fn old_site() -> String {
     old_site_with_handle().await.0
 }
 
@@ -42,7 +42,7 @@ async fn old_site_with_handle() -> (String, tokio::task::JoinHandle<()>) {
 
 /// A fixture with the old site's address replaced by `site`, written
 /// into `db`'s folder.
-fn fixture(db: &TestDb, name: &str, site: &str) -> PathBuf {
+pub(crate) fn fixture(db: &TestDb, name: &str, site: &str) -> PathBuf {
     let text = std::fs::read_to_string(fixtures().join(name)).expect("fixture");
     let path = db.dir().join(name);
     std::fs::write(&path, text.replace(WORDPRESS_SITE, site)).expect("write fixture");

@@ -194,14 +194,14 @@ pub fn UsersPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match users.await {
                     Ok(users) => view! {
-                        <table class="users">
+                        <div class="table-scroll" role="region" tabindex="0" aria-label="Users"><table class="users">
                             <thead><tr><th>"Name"</th><th>"Email"</th><th>"Role"</th><th>"Status"</th><th>"Last sign-in"</th><th>"Actions"</th></tr></thead>
                             <tbody>
                                 {users.into_iter().map(|user| view! {
                                     <UserRow user change_role set_active issue_link />
                                 }).collect_view()}
                             </tbody>
-                        </table>
+                        </table></div>
                     }.into_any(),
                     Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
                 }
@@ -307,7 +307,7 @@ pub fn AuditPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match entries.await {
                     Ok(entries) => view! {
-                        <table class="audit">
+                        <div class="table-scroll" role="region" tabindex="0" aria-label="Audit log"><table class="audit">
                             <thead><tr><th>"When"</th><th>"Who"</th><th>"Action"</th><th>"Whom"</th><th>"Address"</th><th>"Detail"</th></tr></thead>
                             <tbody>
                                 {entries.into_iter().map(|entry| view! {
@@ -321,7 +321,7 @@ pub fn AuditPage() -> impl IntoView {
                                     </tr>
                                 }).collect_view()}
                             </tbody>
-                        </table>
+                        </table></div>
                     }.into_any(),
                     Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
                 }

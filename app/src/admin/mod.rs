@@ -115,9 +115,18 @@ fn AdminHeader() -> impl IntoView {
         move || (location.pathname.get(), logout.version().get()),
         |_| async { (current_user().await, unread_notifications().await) },
     );
+    // At phone width the links wait behind a menu button.
+    let menu_open = RwSignal::new(false);
+    Effect::new(move |_| {
+        location.pathname.track();
+        menu_open.set(false);
+    });
     view! {
         <header class="admin-header">
             <a class="admin-brand" href="/admin">"Vellum"</a>
+            <button type="button" class="admin-menu-toggle" aria-controls="admin-nav" data-testid="admin-menu"
+                aria-expanded=move || menu_open.get().to_string()
+                on:click=move |_| menu_open.update(|open| *open = !*open)>"Menu"</button>
             <Suspense>
                 {move || Suspend::new(async move {
                     // Read in one place: a Suspense nested in the
@@ -125,7 +134,7 @@ fn AdminHeader() -> impl IntoView {
                     let (user, unread) = me.await;
                     let unread = unread.unwrap_or(0);
                     user.ok().flatten().map(|user| view! {
-                        <nav class="admin-nav" aria-label="Admin">
+                        <nav class="admin-nav" id="admin-nav" aria-label="Admin" class:open=move || menu_open.get()>
                             <A href="/admin" exact=true>"Dashboard"</A>
                             <A href="/admin/posts">"Posts"</A>
                             <A href="/admin/media">"Media"</A>

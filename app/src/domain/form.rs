@@ -43,3 +43,37 @@ pub fn ids<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<i64>, D::Er
         })
         .collect()
 }
+
+/// A whole number, as a number or as its text (a number field's value).
+pub fn integer<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
+    match Id::deserialize(deserializer)? {
+        Id::Number(number) => Ok(number),
+        Id::Text(text) => text
+            .trim()
+            .parse()
+            .map_err(|_| D::Error::custom(format!("expected a whole number, not {text:?}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[derive(serde::Deserialize)]
+    struct Inner {
+        #[serde(deserialize_with = "super::integer")]
+        grade: i64,
+    }
+
+    #[derive(serde::Deserialize)]
+    struct Outer {
+        #[serde(flatten)]
+        inner: Inner,
+    }
+
+    #[test]
+    fn a_number_field_reads_through_flatten() {
+        let outer: Outer = serde_urlencoded::from_str("grade=8").expect("a form");
+        assert_eq!(outer.inner.grade, 8);
+        let json: Outer = serde_json::from_str(r#"{"grade": 9}"#).expect("JSON");
+        assert_eq!(json.inner.grade, 9);
+    }
+}

@@ -45,7 +45,7 @@ pub struct SiteSettings {
     pub content_key: String,
     /// The reading level the editor asks of articles, as a US school
     /// grade (Flesch–Kincaid); patient materials aim at 6 to 8.
-    #[serde(default = "default_reading_grade")]
+    #[serde(default = "default_reading_grade", deserialize_with = "super::form::integer")]
     pub reading_grade_target: i64,
 }
 

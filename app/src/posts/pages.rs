@@ -42,6 +42,7 @@ pub fn PostTable(posts: Vec<PostSummary>, #[prop(optional)] empty: &'static str)
         return view! { <p class="empty">{if empty.is_empty() { "No posts." } else { empty }}</p> }.into_any();
     }
     view! {
+        <div class="table-scroll" role="region" tabindex="0" aria-label="Posts">
         <table class="post-table">
             <thead>
                 <tr><th scope="col">"Title"</th><th scope="col">"Status"</th><th scope="col">"Authors"</th>
@@ -68,6 +69,7 @@ pub fn PostTable(posts: Vec<PostSummary>, #[prop(optional)] empty: &'static str)
                 }).collect_view()}
             </tbody>
         </table>
+        </div>
     }
     .into_any()
 }
