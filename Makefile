@@ -17,7 +17,7 @@ VELLUM := $(CARGO_TARGET_DIR)/debug/vellum
 PG_HOST ?= 127.0.0.1
 PG_PORT ?= 5432
 
-.PHONY: help run test setup build release lint fmt unit fuzz api-fuzz api-client deploy-guide e2e postgres-check bench
+.PHONY: help run test setup build editor editor-test release lint fmt unit fuzz api-fuzz api-client deploy-guide e2e postgres-check bench
 
 help: ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-15s %s\n", $$1, $$2 }'
@@ -34,6 +34,7 @@ test: ## run every check and test (what CI runs)
 	$(MAKE) api-fuzz
 	$(MAKE) api-client
 	$(MAKE) deploy-guide
+	$(MAKE) editor-test
 	$(MAKE) e2e
 	@echo "All checks and tests passed."
 
@@ -42,9 +43,19 @@ setup: ## install the toolchain pieces that are missing
 
 build: ## build the server and the wasm front end (debug)
 	cargo leptos build
+	$(MAKE) editor
+
+editor-test: ## the visual editor's own tests (round trips, commands, random documents), in Node
+	cd frontend/editor && { [ -d node_modules/prosemirror-markdown ] || npm ci --no-audit --no-fund; } && npm test
+
+editor: ## build the visual editor's engine (frontend/editor, pinned npm packages) into the site's pkg folder
+	cd frontend/editor && { [ -d node_modules/prosemirror-markdown ] || npm ci --no-audit --no-fund; } && npm run build
+	mkdir -p $(SITE_ROOT)/pkg
+	cp frontend/editor/dist/vellum-editor.js frontend/editor/dist/vellum-editor.css $(SITE_ROOT)/pkg/
 
 release: setup ## build an optimised binary and site folder for deployment
 	cargo leptos build --release
+	$(MAKE) editor
 	@echo "Binary: $(CARGO_TARGET_DIR)/release/vellum   Site folder: $(SITE_ROOT)"
 
 fmt: ## format the code

@@ -182,6 +182,51 @@ test('the readiness panel names what to fix and the reading level, and submittin
   await status(ana, 'In review');
 });
 
+test('visual mode: Markdown shortcuts, a table and a footnote, stored as Markdown and remembered', async () => {
+  const ana = await signIn('ana@clinic.org');
+  const url = await newPost(ana, 'Written visually');
+  await ana.getByTestId('mode-visual').click();
+  assert.equal(await ana.getByTestId('mode-visual').getAttribute('aria-pressed'), 'true');
+  const visual = ana.getByTestId('visual').locator('.ProseMirror');
+  await visual.click();
+  await ana.keyboard.type('## Why sleep matters');
+  await ana.keyboard.press('Enter');
+  await ana.keyboard.type('Adults need **seven** hours');
+  await ana.keyboard.press('Control+Alt+KeyF');
+  await ana.keyboard.type('NHS advice.');
+  await visual.locator('p').first().click();
+  await ana.keyboard.press('End');
+  await ana.keyboard.press('Enter');
+  await ana.keyboard.type('- Go to bed on time');
+  // Enter twice leaves the list; the table goes after it.
+  await ana.keyboard.press('Enter');
+  await ana.keyboard.press('Enter');
+  await ana.getByTestId('visual').getByRole('button', { name: 'Insert table' }).click();
+  await ana.getByTestId('visual').getByRole('button', { name: 'Add row below' }).click();
+  await ana.getByTestId('save-status').filter({ hasText: 'Unsaved changes' }).waitFor();
+  await saved(ana);
+
+  // The Markdown mode shows what is stored: Markdown.
+  await ana.getByTestId('mode-markdown').click();
+  const text = await ana.getByTestId('body').inputValue();
+  assert.match(text, /^## Why sleep matters\n\nAdults need \*\*seven\*\* hours\[\^1\]/, text);
+  assert.match(text, /\[\^1\]: NHS advice\./, text);
+  assert.match(text, /^- Go to bed on time$/m, text);
+  assert.ok((text.match(/^\|.*\|$/gm) ?? []).length >= 4, `a table with an added row: ${text}`);
+  const preview = ana.getByTestId('preview');
+  await preview.locator('h2#why-sleep-matters').waitFor();
+  await preview.locator('table').waitFor();
+
+  // The choice is remembered: the next visit opens in the last mode.
+  await ana.getByTestId('mode-visual').click();
+  await ana.goto(url);
+  await editorReady(ana);
+  assert.equal(await ana.getByTestId('mode-visual').getAttribute('aria-pressed'), 'true');
+  await ana.getByTestId('visual').locator('.ProseMirror h2').filter({ hasText: 'Why sleep matters' }).waitFor();
+  await passesAxe(ana, 'the editor in visual mode');
+  await ana.getByTestId('mode-markdown').click();
+});
+
 test('two people save one post: the later save is refused and nothing is lost', async () => {
   const ana = await signIn('ana@clinic.org');
   const url = await newPost(ana, 'Hay fever');

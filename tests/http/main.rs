@@ -15,6 +15,7 @@ mod blog;
 mod cache;
 mod demo;
 mod deployment;
+mod editor_roundtrip;
 mod export;
 mod feeds;
 mod hang;

@@ -36,6 +36,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="robots" content="noindex, nofollow" />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
+                // The visual editor's engine (frontend/editor), from this site.
+                <link rel="stylesheet" href="/pkg/vellum-editor.css" />
+                <script type="module" src="/pkg/vellum-editor.js"></script>
                 <MetaTags />
             </head>
             <body class="admin">

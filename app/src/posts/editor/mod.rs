@@ -8,6 +8,7 @@ mod formatting;
 mod images;
 mod panels;
 mod readiness;
+mod visual;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -21,6 +22,7 @@ use self::formatting::{Shortcut, Toolbar, apply_format, shortcut};
 use self::images::ImageInsert;
 use self::panels::SidePanel;
 use self::readiness::ReadinessPanel;
+use self::visual::{Mode, Visual};
 use super::api::{EditorData, PostView, Preview, Readiness, check_readiness, load_post, preview_markdown};
 use super::review_panel::ReviewPanel;
 use super::workflow::PostStatus;
@@ -83,6 +85,12 @@ fn Editor(data: EditorData) -> impl IntoView {
     // Until the scripts run, the page is read-only: typing into the
     // server's HTML would be lost when the editor takes over.
     let hydrated = RwSignal::new(false);
+    // Visual or Markdown: the author's last choice, once the scripts run.
+    let mode = RwSignal::new(Mode::Markdown);
+    let visual_ref = NodeRef::<leptos::html::Div>::new();
+    // Held only in the browser (never on the server, which renders this
+    // page on any thread): a `SendWrapper` inside, not around, the value.
+    let visual = StoredValue::new(None::<send_wrapper::SendWrapper<Visual>>);
     Effect::new(move |_| hydrated.set(true));
     let editable = Memo::new(move |_| hydrated.get() && meta.with(|m| m.can_edit));
     let people = data.people.clone();
@@ -167,6 +175,46 @@ fn Editor(data: EditorData) -> impl IntoView {
         .ok();
         readiness_timer.set_value(handle);
     });
+    Effect::new(move |first: Option<()>| {
+        if first.is_none() {
+            mode.set(Mode::remembered());
+        }
+    });
+    // The visual editor is mounted while the mode is Visual; leaving it
+    // takes its Markdown back into the text area.
+    Effect::new(move |_| {
+        let wanted = mode.get();
+        let Some(element) = visual_ref.get() else { return };
+        match wanted {
+            Mode::Visual if visual.with_value(Option::is_none) => {
+                let mounted = Visual::mount(&element, fields, editable.get_untracked());
+                if mounted.is_none() {
+                    notice.set(Some(
+                        "The visual editor did not load; the Markdown editor is open.".into(),
+                    ));
+                    mode.set(Mode::Markdown);
+                }
+                visual.set_value(mounted.map(send_wrapper::SendWrapper::new));
+            }
+            Mode::Markdown => {
+                if let Some(editor) = visual.try_update_value(Option::take).flatten() {
+                    let markdown = editor.markdown();
+                    if fields.with_untracked(|f| f.content.body != markdown) {
+                        fields.update(|f| f.content.body = markdown);
+                    }
+                }
+            }
+            Mode::Visual => {}
+        }
+    });
+    Effect::new(move |_| {
+        let can_edit = editable.get();
+        visual.with_value(|editor| {
+            if let Some(editor) = editor {
+                editor.set_editable(can_edit);
+            }
+        });
+    });
     Effect::new(move |_| install_leave_guards());
     on_cleanup(move || {
         if saver.unsaved() {
@@ -243,7 +291,17 @@ fn Editor(data: EditorData) -> impl IntoView {
                 <crate::components::FieldErrorText id="post-title-error".to_owned() errors=field("title") />
             </div>
             <div class="editor-columns" class:showing-preview=move || show_preview.get()>
-                <div class="editor-text">
+                <div class="editor-text" class:visual-mode=move || mode.get() == Mode::Visual>
+                    <div class="mode-switch" role="group" aria-label="Editing mode">
+                        <button type="button" data-testid="mode-visual" disabled=move || !hydrated.get()
+                            aria-pressed=move || (mode.get() == Mode::Visual).to_string()
+                            on:click=move |_| { mode.set(Mode::Visual); Mode::Visual.remember(); }>"Visual"</button>
+                        <button type="button" data-testid="mode-markdown" disabled=move || !hydrated.get()
+                            aria-pressed=move || (mode.get() == Mode::Markdown).to_string()
+                            on:click=move |_| { mode.set(Mode::Markdown); Mode::Markdown.remember(); }>"Markdown"</button>
+                    </div>
+                    <div class="visual-editor" node_ref=visual_ref data-testid="visual"></div>
+                    <div class="markdown-editor">
                     <Toolbar textarea fields editable images />
                     <UploadStatus uploader=images.uploader />
                     {move || images.describing.get().map(|media| view! {
@@ -264,9 +322,10 @@ fn Editor(data: EditorData) -> impl IntoView {
                         {initial_body}
                     </textarea>
                     <p class="hint" id="post-body-hint">"Drop or paste an image into the text to upload it."</p>
+                    </div>
                     <crate::components::FieldErrorText id="post-body-error".to_owned() errors=field("body") />
                 </div>
-                <div class="editor-preview" aria-label="Preview">
+                <div class="editor-preview" role="region" aria-label="Preview">
                     <p class="counts" data-testid="counts">
                         {move || preview.with(|p| p.as_ref().map(|p| format!(
                             "{} words · {} min read", p.word_count, p.reading_time_minutes

@@ -1,0 +1,105 @@
+//! The visual mode: the editing engine in `frontend/editor` (ProseMirror
+//! over the same Markdown, loaded as `/pkg/vellum-editor.js`) mounted in
+//! place of the text area. Markdown stays what is stored: the engine hands
+//! back Markdown on every change, and the author's choice of mode is kept
+//! in the browser.
+
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+
+use crate::domain::PostFields;
+
+/// Where the browser remembers the author's last mode.
+const MODE_KEY: &str = "vellum.editor.mode";
+
+/// How the text is edited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Visual,
+    Markdown,
+}
+
+impl Mode {
+    /// The mode this browser used last (Markdown until one is chosen).
+    pub fn remembered() -> Self {
+        let stored = window()
+            .local_storage()
+            .ok()
+            .flatten()
+            .and_then(|storage| storage.get_item(MODE_KEY).ok().flatten());
+        if stored.as_deref() == Some("visual") {
+            Self::Visual
+        } else {
+            Self::Markdown
+        }
+    }
+
+    pub fn remember(self) {
+        if let Some(storage) = window().local_storage().ok().flatten() {
+            let _ = storage.set_item(MODE_KEY, if self == Self::Visual { "visual" } else { "markdown" });
+        }
+    }
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// What `VellumEditor.mount` returns.
+    pub type EditorHandle;
+
+    #[wasm_bindgen(js_namespace = VellumEditor, js_name = mount, catch)]
+    fn mount(element: &web_sys::Element, options: &JsValue) -> Result<EditorHandle, JsValue>;
+
+    #[wasm_bindgen(method, js_name = getMarkdown)]
+    fn get_markdown(this: &EditorHandle) -> String;
+
+    #[wasm_bindgen(method, js_name = setEditable)]
+    fn set_editable(this: &EditorHandle, editable: bool);
+
+    #[wasm_bindgen(method)]
+    fn destroy(this: &EditorHandle);
+}
+
+/// A mounted visual editor; the change callback lives as long as it does.
+pub struct Visual {
+    handle: EditorHandle,
+    _on_change: Closure<dyn FnMut(String)>,
+}
+
+impl Visual {
+    /// Mounts the engine in `element` over the body of `fields`, writing
+    /// each change back to it. `None` when the engine is not loaded.
+    pub fn mount(element: &web_sys::Element, fields: RwSignal<PostFields>, editable: bool) -> Option<Self> {
+        let on_change = Closure::<dyn FnMut(String)>::new(move |markdown: String| {
+            fields.update(|fields| fields.content.body = markdown);
+        });
+        let options = js_sys::Object::new();
+        let body = fields.with_untracked(|fields| fields.content.body.clone());
+        let set = |key: &str, value: &JsValue| js_sys::Reflect::set(&options, &JsValue::from_str(key), value).is_ok();
+        let ready = set("markdown", &JsValue::from_str(&body))
+            && set("onChange", on_change.as_ref())
+            && set("label", &JsValue::from_str("Text"))
+            && set("editable", &JsValue::from_bool(editable));
+        if !ready {
+            return None;
+        }
+        let handle = mount(element, &options).ok()?;
+        Some(Self {
+            handle,
+            _on_change: on_change,
+        })
+    }
+
+    pub fn markdown(&self) -> String {
+        self.handle.get_markdown()
+    }
+
+    pub fn set_editable(&self, editable: bool) {
+        self.handle.set_editable(editable);
+    }
+}
+
+impl Drop for Visual {
+    fn drop(&mut self) {
+        self.handle.destroy();
+    }
+}

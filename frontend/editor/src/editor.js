@@ -1,0 +1,335 @@
+// The visual editor a host page mounts: ProseMirror over the Markdown of a
+// post. See ENGINE.md for the API.
+
+import { EditorState, Plugin, PluginKey } from "prosemirror-state";
+import { EditorView, Decoration, DecorationSet } from "prosemirror-view";
+import { history } from "prosemirror-history";
+import { keymap } from "prosemirror-keymap";
+import { dropCursor } from "prosemirror-dropcursor";
+import { gapCursor } from "prosemirror-gapcursor";
+import { tableEditing } from "prosemirror-tables";
+import { schema } from "./schema.js";
+import { parseMarkdown } from "./parse.js";
+import { serializeMarkdown } from "./serialize.js";
+import {
+  buildCommands,
+  buildKeymap,
+  markdownInputRules,
+  activeFormats,
+  setLink,
+  baseKeymap,
+} from "./commands.js";
+import { createToolbar } from "./toolbar.js";
+
+const uploadKey = new PluginKey("vellum-uploads");
+
+// Widgets marking where images being uploaded will go; their positions
+// follow the document as the author keeps typing.
+function uploadPlaceholders() {
+  return new Plugin({
+    key: uploadKey,
+    state: {
+      init: () => DecorationSet.empty,
+      apply(tr, set) {
+        set = set.map(tr.mapping, tr.doc);
+        const action = tr.getMeta(uploadKey);
+        if (action && action.add) {
+          set = set.add(
+            tr.doc,
+            action.add.map(({ id, pos, name }) => {
+              const widget = document.createElement("span");
+              widget.className = "vm-uploading";
+              widget.setAttribute("role", "status");
+              widget.textContent = `Uploading ${name}…`;
+              return Decoration.widget(pos, widget, { id, side: 1 });
+            }),
+          );
+        }
+        if (action && action.remove) {
+          set = set.remove(set.find(null, null, (spec) => action.remove.includes(spec.id)));
+        }
+        return set;
+      },
+    },
+    props: {
+      decorations(state) {
+        return this.getState(state);
+      },
+    },
+  });
+}
+
+function placeholderPos(state, id) {
+  const found = uploadKey.getState(state).find(null, null, (spec) => spec.id === id);
+  return found.length ? found[0].from : null;
+}
+
+// A hint in the empty document.
+function emptyHint(text) {
+  return new Plugin({
+    props: {
+      decorations(state) {
+        const doc = state.doc;
+        if (!text || doc.childCount !== 1 || !doc.firstChild.isTextblock || doc.firstChild.content.size) return null;
+        return DecorationSet.create(doc, [
+          Decoration.node(0, doc.firstChild.nodeSize, { class: "vm-empty", "data-placeholder": text }),
+        ]);
+      },
+    },
+  });
+}
+
+function imageFiles(list) {
+  return Array.from(list || []).filter((f) => f && /^image\//.test(f.type));
+}
+
+/**
+ * Mounts the visual editor in `element`.
+ * Options: markdown, onChange(markdown), onUploadRequest(files),
+ * onLinkRequest(current), label, lang, placeholder, toolbar, editable,
+ * changeDelay. Returns the editor's handle (see ENGINE.md).
+ */
+export function mount(element, options = {}) {
+  if (!element || typeof element.appendChild !== "function") throw new TypeError("mount needs an element");
+  const opts = {
+    label: "Post body",
+    toolbar: true,
+    editable: true,
+    changeDelay: 150,
+    ...options,
+  };
+
+  let original = "";
+  let sources = new WeakMap();
+  let pristine = null;
+  let trailingNewline = true;
+  let editable = !!opts.editable;
+  let timer = null;
+  let destroyed = false;
+
+  const root = document.createElement("div");
+  root.className = "vellum-editor";
+  const surface = document.createElement("div");
+  surface.className = "vellum-editor-surface";
+
+  const env = {
+    requestLink(current, view) {
+      const apply = (attrs) => {
+        if (attrs === undefined || destroyed) return;
+        setLink(attrs)(view.state, view.dispatch);
+        view.focus();
+      };
+      if (typeof opts.onLinkRequest === "function") {
+        Promise.resolve(opts.onLinkRequest(current)).then(apply, () => {});
+      } else if (typeof window !== "undefined" && typeof window.prompt === "function") {
+        const href = window.prompt("Link address (leave empty to remove the link)", current ? current.href : "https://");
+        if (href !== null) apply({ href, title: current ? current.title : null });
+      }
+    },
+    requestImage() {
+      pickFiles();
+    },
+  };
+  const commands = buildCommands(env);
+
+  const plugins = [
+    markdownInputRules(),
+    keymap(buildKeymap(commands)),
+    keymap(baseKeymap),
+    history(),
+    dropCursor(),
+    gapCursor(),
+    tableEditing(),
+    uploadPlaceholders(),
+    emptyHint(opts.placeholder),
+  ];
+
+  function load(markdown) {
+    original = String(markdown ?? "");
+    sources = new WeakMap();
+    trailingNewline = original === "" || /\n[ \t]*$/.test(original);
+    const doc = parseMarkdown(original, { sources });
+    pristine = doc;
+    return EditorState.create({ doc, plugins });
+  }
+
+  function getMarkdown() {
+    const doc = view.state.doc;
+    if (doc === pristine || doc.eq(pristine)) return original;
+    return serializeMarkdown(doc, { sources, trailingNewline });
+  }
+
+  function flush() {
+    if (timer === null) return;
+    clearTimeout(timer);
+    timer = null;
+    if (typeof opts.onChange === "function") opts.onChange(getMarkdown());
+  }
+
+  let toolbar = null;
+
+  const view = new EditorView(surface, {
+    state: load(opts.markdown),
+    editable: () => editable,
+    attributes: {
+      class: "vellum-editor-content",
+      role: "textbox",
+      "aria-multiline": "true",
+      "aria-label": opts.label,
+      spellcheck: "true",
+      ...(opts.lang ? { lang: opts.lang } : {}),
+    },
+    dispatchTransaction(tr) {
+      const state = view.state.apply(tr);
+      view.updateState(state);
+      if (toolbar) toolbar.update(state);
+      if (tr.docChanged && typeof opts.onChange === "function") {
+        if (timer !== null) clearTimeout(timer);
+        timer = setTimeout(flush, opts.changeDelay);
+      }
+    },
+    handleDOMEvents: {
+      blur() {
+        flush();
+        return false;
+      },
+    },
+    handleDrop(view, event, _slice, moved) {
+      if (moved) return false;
+      const files = imageFiles(event.dataTransfer && event.dataTransfer.files);
+      if (!files.length || typeof opts.onUploadRequest !== "function") return false;
+      event.preventDefault();
+      const at = view.posAtCoords({ left: event.clientX, top: event.clientY });
+      upload(files, at ? at.pos : null);
+      return true;
+    },
+    handlePaste(view, event) {
+      const files = imageFiles(event.clipboardData && event.clipboardData.files);
+      if (!files.length || typeof opts.onUploadRequest !== "function") return false;
+      event.preventDefault();
+      upload(files, null);
+      return true;
+    },
+  });
+
+  // Asks the host to upload `files` (with its alt-text prompt), showing
+  // where each image will go, and inserts each as it arrives.
+  function upload(files, pos) {
+    let tr = view.state.tr;
+    if (pos === null) {
+      if (!tr.selection.empty) tr.deleteSelection();
+      pos = tr.selection.from;
+    }
+    const ids = files.map(() => ({}));
+    tr.setMeta(uploadKey, { add: ids.map((id, i) => ({ id, pos, name: files[i].name || "image" })) });
+    view.dispatch(tr);
+    const settle = (id, image) => {
+      if (destroyed) return;
+      const at = placeholderPos(view.state, id);
+      if (at === null) return;
+      const tr = view.state.tr.setMeta(uploadKey, { remove: [id] });
+      if (image && image.src) {
+        const caption = image.caption ?? image.title ?? "";
+        const figure = schema.nodes.figure.create(
+          { src: String(image.src), alt: String(image.alt ?? "") },
+          caption ? schema.text(String(caption)) : null,
+        );
+        tr.replaceRangeWith(at, at, figure);
+      }
+      view.dispatch(tr);
+    };
+    let result;
+    try {
+      result = opts.onUploadRequest(files);
+    } catch {
+      result = null;
+    }
+    if (Array.isArray(result)) {
+      ids.forEach((id, i) => Promise.resolve(result[i]).then((img) => settle(id, img), () => settle(id, null)));
+      return;
+    }
+    Promise.resolve(result).then(
+      (value) => {
+        const list = Array.isArray(value) ? value : [value];
+        ids.forEach((id, i) => Promise.resolve(list[i]).then((img) => settle(id, img), () => settle(id, null)));
+      },
+      () => ids.forEach((id) => settle(id, null)),
+    );
+  }
+
+  let picker = null;
+  function pickFiles() {
+    if (typeof opts.onUploadRequest !== "function") return;
+    if (!picker) {
+      picker = document.createElement("input");
+      picker.type = "file";
+      picker.accept = "image/*";
+      picker.multiple = true;
+      picker.hidden = true;
+      picker.addEventListener("change", () => {
+        const files = imageFiles(picker.files);
+        picker.value = "";
+        if (files.length) upload(files, null);
+      });
+      root.appendChild(picker);
+    }
+    picker.click();
+  }
+
+  const api = {
+    /** The Markdown of the document now (the original text if unchanged). */
+    getMarkdown() {
+      return getMarkdown();
+    },
+    /** Replaces the document; clears undo history; fires no onChange. */
+    setMarkdown(markdown) {
+      if (timer !== null) clearTimeout(timer);
+      timer = null;
+      view.updateState(load(markdown));
+      if (toolbar) toolbar.update(view.state);
+    },
+    focus() {
+      view.focus();
+    },
+    /** Runs a command by name (see ENGINE.md); returns whether it ran. */
+    exec(name, arg) {
+      const command = commands[name];
+      if (!command || !editable) return false;
+      const ran = command(view.state, view.dispatch, view, arg);
+      if (ran && name !== "link" && name !== "image") view.focus();
+      return ran;
+    },
+    /** Whether the command could run now. */
+    can(name, arg) {
+      const command = commands[name];
+      return !!command && editable && command(view.state, undefined, view, arg);
+    },
+    /** The formats at the selection (for a host's own toolbar). */
+    active() {
+      return activeFormats(view.state);
+    },
+    setEditable(value) {
+      editable = !!value;
+      view.setProps({});
+      if (toolbar) toolbar.update(view.state);
+    },
+    destroy() {
+      if (destroyed) return;
+      flush();
+      destroyed = true;
+      view.destroy();
+      root.remove();
+    },
+    /** The ProseMirror view, for tests and advanced hosts. */
+    view,
+  };
+
+  if (opts.toolbar) {
+    toolbar = createToolbar(api, () => editable);
+    root.appendChild(toolbar.element);
+    toolbar.update(view.state);
+  }
+  root.appendChild(surface);
+  element.appendChild(root);
+  return api;
+}
