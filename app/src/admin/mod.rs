@@ -38,7 +38,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HydrationScripts options />
                 // The visual editor's engine (frontend/editor), from this site.
                 <link rel="stylesheet" href="/pkg/vellum-editor.css" />
-                <script type="module" src="/pkg/vellum-editor.js"></script>
+                <script type="module" src="/pkg/vellum-editor.js" nonce=leptos::nonce::use_nonce()></script>
                 <MetaTags />
             </head>
             <body class="admin">

@@ -130,7 +130,9 @@ pub(super) fn install_leave_guards() {
             .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
             .and_then(|element| element.closest("a[href]").ok().flatten());
         let Some(link) = link else { return };
-        if link.get_attribute("target").is_some() {
+        // Links within the page (the readiness panel's) leave nothing.
+        let in_page = link.get_attribute("href").is_some_and(|href| href.starts_with('#'));
+        if link.get_attribute("target").is_some() || in_page {
             return;
         }
         let leave = window()

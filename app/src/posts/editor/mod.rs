@@ -161,8 +161,9 @@ fn Editor(data: EditorData) -> impl IntoView {
             move || {
                 leptos::task::spawn_local(async move {
                     let result = check_readiness(current.clone()).await;
-                    // Only the check of the text as it is now settles it.
-                    if fields.with_untracked(|now| *now == current) {
+                    // Only the check of the text as it is now settles it
+                    // (and nothing, once the page is gone).
+                    if fields.try_with_untracked(|now| *now == current) == Some(true) {
                         if let Ok(checked) = result {
                             readiness.set(Some(checked));
                         }
@@ -207,6 +208,16 @@ fn Editor(data: EditorData) -> impl IntoView {
             Mode::Visual => {}
         }
     });
+    // A body changed from elsewhere (a conflict's choice, a recovered copy)
+    // is shown in the visual editor too.
+    Effect::new(move |_| {
+        let body = fields.with(|f| f.content.body.clone());
+        visual.with_value(|editor| {
+            if let Some(editor) = editor {
+                editor.follow(&body);
+            }
+        });
+    });
     Effect::new(move |_| {
         let can_edit = editable.get();
         visual.with_value(|editor| {
@@ -217,6 +228,14 @@ fn Editor(data: EditorData) -> impl IntoView {
     });
     Effect::new(move |_| install_leave_guards());
     on_cleanup(move || {
+        // The visual editor's last keystrokes, not yet handed over.
+        if let Some(Some(markdown)) = visual.try_with_value(|editor| editor.as_ref().map(|editor| editor.markdown())) {
+            let _ = fields.try_update(|f| {
+                if f.content.body != markdown {
+                    f.content.body = markdown;
+                }
+            });
+        }
         if saver.unsaved() {
             saver.send_on_leave();
         }
@@ -300,7 +319,16 @@ fn Editor(data: EditorData) -> impl IntoView {
                             aria-pressed=move || (mode.get() == Mode::Markdown).to_string()
                             on:click=move |_| { mode.set(Mode::Markdown); Mode::Markdown.remember(); }>"Markdown"</button>
                     </div>
-                    <div class="visual-editor" node_ref=visual_ref data-testid="visual"></div>
+                    <div class="visual-editor" node_ref=visual_ref data-testid="visual"
+                        on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                            if matches!(shortcut(&ev), Some(Shortcut::Save)) {
+                                ev.prevent_default();
+                                if let Some(Some(markdown)) = visual.try_with_value(|editor| editor.as_ref().map(|editor| editor.markdown())) {
+                                    fields.update(|f| f.content.body = markdown);
+                                }
+                                saver.save(true);
+                            }
+                        }></div>
                     <div class="markdown-editor">
                     <Toolbar textarea fields editable images />
                     <UploadStatus uploader=images.uploader />

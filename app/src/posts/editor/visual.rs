@@ -52,6 +52,9 @@ extern "C" {
     #[wasm_bindgen(method, js_name = getMarkdown)]
     fn get_markdown(this: &EditorHandle) -> String;
 
+    #[wasm_bindgen(method, js_name = setMarkdown)]
+    fn set_markdown(this: &EditorHandle, markdown: &str);
+
     #[wasm_bindgen(method, js_name = setEditable)]
     fn set_editable(this: &EditorHandle, editable: bool);
 
@@ -63,17 +66,24 @@ extern "C" {
 pub struct Visual {
     handle: EditorHandle,
     _on_change: Closure<dyn FnMut(String)>,
+    /// The text last exchanged with the engine: a body that differs came
+    /// from elsewhere (a conflict's "take theirs", a recovered copy).
+    last: std::rc::Rc<std::cell::RefCell<String>>,
 }
 
 impl Visual {
     /// Mounts the engine in `element` over the body of `fields`, writing
     /// each change back to it. `None` when the engine is not loaded.
     pub fn mount(element: &web_sys::Element, fields: RwSignal<PostFields>, editable: bool) -> Option<Self> {
+        let body = fields.with_untracked(|fields| fields.content.body.clone());
+        let last = std::rc::Rc::new(std::cell::RefCell::new(body.clone()));
+        let seen = last.clone();
         let on_change = Closure::<dyn FnMut(String)>::new(move |markdown: String| {
-            fields.update(|fields| fields.content.body = markdown);
+            seen.replace(markdown.clone());
+            // After the page is gone, the last flush has nowhere to go.
+            let _ = fields.try_update(|fields| fields.content.body = markdown);
         });
         let options = js_sys::Object::new();
-        let body = fields.with_untracked(|fields| fields.content.body.clone());
         let set = |key: &str, value: &JsValue| js_sys::Reflect::set(&options, &JsValue::from_str(key), value).is_ok();
         let ready = set("markdown", &JsValue::from_str(&body))
             && set("onChange", on_change.as_ref())
@@ -86,11 +96,26 @@ impl Visual {
         Some(Self {
             handle,
             _on_change: on_change,
+            last,
         })
     }
 
+    /// The text now, taken over by the page: it counts as exchanged, so it
+    /// is not pushed back into the engine (which would clear its undo).
     pub fn markdown(&self) -> String {
-        self.handle.get_markdown()
+        let markdown = self.handle.get_markdown();
+        self.last.replace(markdown.clone());
+        markdown
+    }
+
+    /// Shows `body` when it came from elsewhere than this editor; its own
+    /// changes (which may lag the document by the engine's debounce) are
+    /// left alone, so typing is never rolled back.
+    pub fn follow(&self, body: &str) {
+        if *self.last.borrow() != body {
+            self.last.replace(body.to_owned());
+            self.handle.set_markdown(body);
+        }
     }
 
     pub fn set_editable(&self, editable: bool) {

@@ -17,13 +17,17 @@ const LONG_SENTENCE_WORDS: usize = 25;
 const MIN_WORDS_FOR_GRADE: usize = 30;
 /// The hardest sentences shown, at most.
 const HARDEST_SHOWN: usize = 3;
+/// Links to other posts looked up per check, at most: the check runs
+/// after every pause in typing, and each lookup is a query.
+const POST_LINKS_CHECKED: usize = 50;
 
 /// The checks for `fields`, with links to other posts looked up.
 pub async fn check(state: &AppState, fields: &PostFields) -> Result<Readiness, AppError> {
+    crate::input::post::check_body(&fields.content.body).map_err(|message| AppError::invalid("body", message))?;
     let target = state.store.site_settings().await?.reading_grade_target;
     let (mut readiness, post_links) = analyse(fields, target);
     let now = state.clock.now();
-    for slug in post_links {
+    for slug in post_links.into_iter().take(POST_LINKS_CHECKED) {
         let query = crate::store::model::posts::PublicQuery {
             slug: slug.clone(),
             ..crate::store::model::posts::PublicQuery::newest(now, 1, 0)
@@ -147,6 +151,10 @@ struct Text {
     blocks: Vec<String>,
     problems: Vec<String>,
     post_links: Vec<String>,
+    /// The slugs in `post_links`, for finding repeats at once.
+    linked: std::collections::HashSet<String>,
+    /// The `http://` addresses already named.
+    insecure: std::collections::HashSet<String>,
 }
 
 fn level(level: HeadingLevel) -> usize {
@@ -241,14 +249,18 @@ fn finish_block(text: &mut Text, block: Option<String>) {
 }
 
 fn link(text: &mut Text, url: &str) {
-    if url.starts_with("http://") {
+    if url
+        .get(..7)
+        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("http://"))
+        && text.insecure.insert(url.to_owned())
+    {
         text.problems.push(format!(
             "The link to {url} is not secure (http://): use https:// if the site has it."
         ));
     }
     if let Some(slug) = url.strip_prefix("/posts/") {
         let slug = slug.split(['#', '?', '/']).next().unwrap_or_default();
-        if !slug.is_empty() && !text.post_links.iter().any(|known| known == slug) {
+        if !slug.is_empty() && text.linked.insert(slug.to_owned()) {
             text.post_links.push(slug.to_owned());
         }
     }
