@@ -488,8 +488,41 @@ async fn a_post_page_shows_everything_readers_check(db: &TestDb) {
     server.stop().await.expect("stop");
 }
 
+/// A titled image alone in its paragraph reaches readers as a figure with
+/// its caption, in the page and in the API's HTML.
+async fn a_captioned_image_is_a_figure_on_the_public_page(db: &TestDb) {
+    let server = crate::start(db).await;
+    let ana = crate::create_user(&server, "ana@clinic.org", "Ana Ruiz", app::accounts::Role::Author).await;
+    post_with(
+        &server,
+        &ana,
+        TestPost {
+            title: "Blood pressure at home",
+            body: "Sit still first.\n\n![A cuff on an arm](/demo/covers/heart.svg \"Rest your arm at heart height\")\n",
+            tags: "",
+            to: PostStatus::Published,
+            at: noon(),
+            publish_at: None,
+            reviewed: false,
+        },
+    )
+    .await;
+    let page = reqwest::get(crate::url(&server, "/posts/blood-pressure-at-home"))
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("body");
+    assert!(
+        page.contains("<figcaption>Rest your arm at heart height</figcaption></figure>"),
+        "{page}"
+    );
+    server.stop().await.expect("stop");
+}
+
 crate::on_both_databases!(
     a_post_page_shows_everything_readers_check,
+    a_captioned_image_is_a_figure_on_the_public_page,
     lists_show_public_posts_newest_first_page_by_page,
     a_scheduled_post_joins_every_list_exactly_at_its_time
 );

@@ -78,6 +78,7 @@ fn reading_time(word_count: usize) -> u32 {
 pub fn render_markdown(markdown: &str) -> Rendered {
     let mut events: Vec<Event<'_>> = Parser::new_ext(markdown, OPTIONS).collect();
     let headings = assign_heading_ids(&mut events);
+    captioned_figures(&mut events);
     let (word_count, first_paragraph) = text_facts(&events);
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut unsafe_html, events.into_iter());
@@ -87,6 +88,39 @@ pub fn render_markdown(markdown: &str) -> Rendered {
         word_count,
         reading_time_minutes: reading_time(word_count),
         first_paragraph,
+    }
+}
+
+/// An image alone in its paragraph, with a title, is a figure whose
+/// caption is that title: `![alt](/media/x.jpg "Caption")`, the form the
+/// visual editor writes. An image inside text keeps its title as a title.
+fn captioned_figures(events: &mut [Event<'_>]) {
+    let mut index = 0;
+    while index + 3 < events.len() {
+        let caption = match (&events[index], &events[index + 1]) {
+            (Event::Start(Tag::Paragraph), Event::Start(Tag::Image { title, .. })) if !title.trim().is_empty() => {
+                title.to_string()
+            }
+            _ => {
+                index += 1;
+                continue;
+            }
+        };
+        let image_end = events[index + 1..]
+            .iter()
+            .position(|event| matches!(event, Event::End(TagEnd::Image)))
+            .map(|offset| index + 1 + offset);
+        let Some(image_end) = image_end else { break };
+        if matches!(events.get(image_end + 1), Some(Event::End(TagEnd::Paragraph))) {
+            let mut figcaption = String::from("<figcaption>");
+            let _ = pulldown_cmark_escape::escape_html(&mut figcaption, caption.trim());
+            figcaption.push_str("</figcaption></figure>\n");
+            events[index] = Event::Html(CowStr::from("<figure>"));
+            events[image_end + 1] = Event::Html(CowStr::from(figcaption));
+            index = image_end + 2;
+        } else {
+            index = image_end + 1;
+        }
     }
 }
 
@@ -218,6 +252,30 @@ pub fn excerpt(text: &str, max_chars: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_image_alone_with_a_title_is_a_figure_with_its_caption() {
+        let html = render_markdown("![A nurse](/media/bp.png \"Checking <blood> pressure\")\n").html;
+        assert!(
+            html.contains("<figure><img src=\"/media/bp.png\" alt=\"A nurse\""),
+            "{html}"
+        );
+        assert!(
+            html.contains("<figcaption>Checking &lt;blood&gt; pressure</figcaption></figure>"),
+            "{html}"
+        );
+        assert!(!html.contains("<p><img"), "{html}");
+        let inline = render_markdown("See ![icon](/media/i.png \"An icon\") here.").html;
+        assert!(
+            inline.contains("<p>See <img") && !inline.contains("<figure>"),
+            "{inline}"
+        );
+        let untitled = render_markdown("![A chart](/media/c.png)").html;
+        assert!(
+            untitled.contains("<p><img") && !untitled.contains("<figure>"),
+            "{untitled}"
+        );
+    }
+
     use super::*;
 
     #[test]
