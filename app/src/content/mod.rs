@@ -1,6 +1,8 @@
 //! Content shared by posts, previews and the API. Server-only: there is
 //! one renderer, on the server, so the preview is exactly what is published.
 
+#[cfg(test)]
+mod html_tags;
 pub mod render;
 #[cfg(test)]
 mod render_props;

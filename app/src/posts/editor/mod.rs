@@ -22,7 +22,7 @@ use self::formatting::{Shortcut, Toolbar, apply_format, shortcut};
 use self::images::ImageInsert;
 use self::panels::SidePanel;
 use self::readiness::ReadinessPanel;
-use self::visual::{Mode, Visual};
+use self::visual::{Mode, Visual, VisualSlot, hand_over};
 use super::api::{EditorData, PostView, Preview, Readiness, check_readiness, load_post, preview_markdown};
 use super::review_panel::ReviewPanel;
 use super::workflow::PostStatus;
@@ -90,7 +90,7 @@ fn Editor(data: EditorData) -> impl IntoView {
     let visual_ref = NodeRef::<leptos::html::Div>::new();
     // Held only in the browser (never on the server, which renders this
     // page on any thread): a `SendWrapper` inside, not around, the value.
-    let visual = StoredValue::new(None::<send_wrapper::SendWrapper<Visual>>);
+    let visual: VisualSlot = StoredValue::new(None);
     Effect::new(move |_| hydrated.set(true));
     let editable = Memo::new(move |_| hydrated.get() && meta.with(|m| m.can_edit));
     let people = data.people.clone();
@@ -229,13 +229,7 @@ fn Editor(data: EditorData) -> impl IntoView {
     Effect::new(move |_| install_leave_guards());
     on_cleanup(move || {
         // The visual editor's last keystrokes, not yet handed over.
-        if let Some(Some(markdown)) = visual.try_with_value(|editor| editor.as_ref().map(|editor| editor.markdown())) {
-            let _ = fields.try_update(|f| {
-                if f.content.body != markdown {
-                    f.content.body = markdown;
-                }
-            });
-        }
+        hand_over(visual, fields);
         if saver.unsaved() {
             saver.send_on_leave();
         }
@@ -323,9 +317,7 @@ fn Editor(data: EditorData) -> impl IntoView {
                         on:keydown=move |ev: leptos::ev::KeyboardEvent| {
                             if matches!(shortcut(&ev), Some(Shortcut::Save)) {
                                 ev.prevent_default();
-                                if let Some(Some(markdown)) = visual.try_with_value(|editor| editor.as_ref().map(|editor| editor.markdown())) {
-                                    fields.update(|f| f.content.body = markdown);
-                                }
+                                hand_over(visual, fields);
                                 saver.save(true);
                             }
                         }></div>

@@ -62,6 +62,22 @@ extern "C" {
     fn destroy(this: &EditorHandle);
 }
 
+/// Where the editor page keeps its visual editor: only ever set in the
+/// browser, so the value may live on the server's threads too.
+pub type VisualSlot = StoredValue<Option<send_wrapper::SendWrapper<Visual>>>;
+
+/// Hands the visual editor's text, keystrokes not yet passed on included,
+/// to the page's fields (before a save, or when the page is left).
+pub fn hand_over(visual: VisualSlot, fields: RwSignal<PostFields>) {
+    if let Some(Some(markdown)) = visual.try_with_value(|editor| editor.as_ref().map(|editor| editor.markdown())) {
+        let _ = fields.try_update(|f| {
+            if f.content.body != markdown {
+                f.content.body = markdown;
+            }
+        });
+    }
+}
+
 /// A mounted visual editor; the change callback lives as long as it does.
 pub struct Visual {
     handle: EditorHandle,
