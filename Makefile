@@ -45,11 +45,11 @@ build: ## build the server and the wasm front end (debug)
 	cargo leptos build
 	$(MAKE) editor
 
-editor-test: ## the visual editor's own tests (round trips, commands, random documents), in Node
-	cd frontend/editor && { [ -d node_modules/prosemirror-markdown ] || npm ci --no-audit --no-fund; } && npm test
+editor-test: ## the visual editor's own tests: round trips, commands, random documents (Node); editing and paste (Chromium)
+	cd frontend/editor && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; } && npm test && npm run build && npm run test:browser
 
 editor: ## build the visual editor's engine (frontend/editor, pinned npm packages) into the site's pkg folder
-	cd frontend/editor && { [ -d node_modules/prosemirror-markdown ] || npm ci --no-audit --no-fund; } && npm run build
+	cd frontend/editor && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; } && npm run build
 	mkdir -p $(SITE_ROOT)/pkg
 	cp frontend/editor/dist/vellum-editor.js frontend/editor/dist/vellum-editor.css $(SITE_ROOT)/pkg/
 

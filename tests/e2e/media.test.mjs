@@ -135,7 +135,11 @@ test('an author drops and pastes images into a post, describes them, and readers
   await dropFile(ana, { base64: CHART, name: 'chart.png', type: 'image/png' });
   const box = ana.getByTestId('describe-image');
   await box.waitFor({ timeout: 20_000 });
-  assert.match(await ana.locator('.editor-text').getByTestId('upload-progress').textContent(), /^$/, 'the progress line is cleared');
+  assert.match(
+    await ana.getByTestId('upload-queue').textContent(),
+    /chart\.png · uploaded, waiting for its description/,
+    'the list of uploads says where each file is',
+  );
   await box.getByRole('button', { name: 'Insert image' }).click();
   await box.getByText('Describe the image before using it.').waitFor();
   assert.equal(await box.getByLabel('Alt text').getAttribute('aria-invalid'), 'true');

@@ -251,6 +251,7 @@ async fn every_server_function_checks_its_caller(db: &TestDb) {
         ),
         (ListPosts::PATH, vec![], [U, D, D, D, D, U]),
         (ListStaff::PATH, vec![], [U, D, D, D, D, U]),
+        (FindLinkTargets::PATH, vec![("q", "sleep".into())], [U, D, D, D, D, U]),
         (ReviewQueue::PATH, vec![], [U, F, F, D, D, U]),
         (Dashboard::PATH, vec![], [U, D, D, D, D, U]),
         (PostHistory::PATH, vec![("id", post_id.clone())], [U, D, N, D, D, U]),

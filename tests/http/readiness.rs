@@ -2,7 +2,7 @@
 //! target the admin set, and links to posts readers cannot see.
 
 use app::accounts::Role;
-use app::posts::api::CheckReadiness;
+use app::posts::api::{CheckReadiness, FindLinkTargets};
 use app::posts::workflow::PostStatus;
 use leptos::server_fn::ServerFn;
 use reqwest::StatusCode;
@@ -68,9 +68,16 @@ async fn readiness_reads_the_grade_against_the_target_and_checks_post_links(db: 
     );
 
     // A link to a draft is named; one to a published post is not.
-    post_as(&server, &ana, "Naps", "Sleep", PostStatus::Published, noon(), None).await;
+    // A link to a post's old slug answers 301: it is not named either.
+    let naps = post_as(&server, &ana, "Naps", "Sleep", PostStatus::Published, noon(), None).await;
+    db.raw_sql(&format!(
+        "INSERT INTO post_slug_history (slug, post_id) VALUES ('napping', {})",
+        naps.id
+    ))
+    .await;
     crate::posts::create(&ana_client, &server, "Night shifts").await;
-    let body = format!("{PLAIN}\n\nSee [naps](/posts/naps) and [shifts](/posts/night-shifts).");
+    let body =
+        format!("{PLAIN}\n\nSee [naps](/posts/naps), [napping](/posts/napping) and [shifts](/posts/night-shifts).");
     let (_, linked) = check(&server, &ana_client, &body).await;
     let messages: Vec<&str> = linked["items"]
         .as_array()
@@ -86,4 +93,177 @@ async fn readiness_reads_the_grade_against_the_target_and_checks_post_links(db: 
     server.stop().await.expect("stop");
 }
 
-crate::on_both_databases!(readiness_reads_the_grade_against_the_target_and_checks_post_links);
+async fn titles(server: &server::RunningServer, client: &reqwest::Client, q: &str) -> Vec<(String, String, String)> {
+    let response = call(client, server, FindLinkTargets::PATH, &[("q", q)]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let found: Value = response.json().await.expect("JSON");
+    found
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|target| {
+            let text = |key: &str| target[key].as_str().unwrap_or_default().to_owned();
+            (text("title"), text("path"), text("status"))
+        })
+        .collect()
+}
+
+/// The link dialog finds published posts for everyone, and drafts only
+/// for those who may see them.
+async fn the_link_dialog_finds_what_the_caller_may_see(db: &TestDb) {
+    let server = start(db).await;
+    let ana = create_user(&server, "ana@clinic.org", "Ana Ruiz", Role::Author).await;
+    let ben = create_user(&server, "ben@clinic.org", "Ben Okafor", Role::Author).await;
+    create_user(&server, "maya@clinic.org", "Maya Patel", Role::Editor).await;
+    post_as(
+        &server,
+        &ben,
+        "Sleep and blood pressure",
+        "Sleep",
+        PostStatus::Published,
+        noon(),
+        None,
+    )
+    .await;
+    post_as(
+        &server,
+        &ben,
+        "Sleep apnoea (draft)",
+        "Sleep",
+        PostStatus::Draft,
+        noon(),
+        None,
+    )
+    .await;
+    post_as(
+        &server,
+        &ana,
+        "Sleep for shift workers",
+        "Sleep",
+        PostStatus::Draft,
+        noon(),
+        None,
+    )
+    .await;
+    post_as(
+        &server,
+        &ana,
+        "Hay fever",
+        "Allergy",
+        PostStatus::Published,
+        noon(),
+        None,
+    )
+    .await;
+
+    let ana_client = signed_in(&server, "ana@clinic.org").await;
+    let mut found = titles(&server, &ana_client, "  SLEEP ").await;
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            (
+                "Sleep and blood pressure".into(),
+                "/posts/sleep-and-blood-pressure".into(),
+                "published".into()
+            ),
+            (
+                "Sleep for shift workers".into(),
+                "/posts/sleep-for-shift-workers".into(),
+                "draft".into()
+            ),
+        ],
+        "an author finds published posts and her own drafts, not a colleague's"
+    );
+    let maya_client = signed_in(&server, "maya@clinic.org").await;
+    assert_eq!(
+        titles(&server, &maya_client, "sleep").await.len(),
+        3,
+        "editors find every post"
+    );
+    assert!(
+        titles(&server, &maya_client, "%").await.is_empty(),
+        "LIKE patterns are text"
+    );
+    let long = "x".repeat(201);
+    let response = call(&ana_client, &server, FindLinkTargets::PATH, &[("q", long.as_str())]).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    server.stop().await.expect("stop");
+}
+
+/// The site's language: public pages and feeds declare it, the API says
+/// it, and the reading level is left out where the formula does not fit.
+async fn the_site_language_reaches_pages_feeds_the_api_and_the_grade(db: &TestDb) {
+    let server = start(db).await;
+    let ana = create_user(&server, "ana@clinic.org", "Ana Ruiz", Role::Author).await;
+    post_as(
+        &server,
+        &ana,
+        "Dormir bien",
+        "Sueño",
+        PostStatus::Published,
+        noon(),
+        None,
+    )
+    .await;
+    let reader = crate::client();
+    let home = reader
+        .get(crate::url(&server, "/"))
+        .send()
+        .await
+        .expect("home")
+        .text()
+        .await
+        .expect("text");
+    assert!(home.contains("<html lang=\"en\""), "English by default");
+
+    let mut settings = server.state.store.site_settings().await.expect("settings");
+    settings.language = "es".into();
+    let update = app::settings::server::SettingsUpdate::parse(&settings).expect("valid");
+    server
+        .state
+        .store
+        .update_site_settings(&update, None)
+        .await
+        .expect("save");
+
+    let page = reader
+        .get(crate::url(&server, "/posts/dormir-bien"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(page.contains("<html lang=\"es\""), "{}", &page[..page.len().min(200)]);
+    let feed = reader
+        .get(crate::url(&server, "/feed.xml"))
+        .send()
+        .await
+        .expect("feed")
+        .text()
+        .await
+        .expect("text");
+    assert!(feed.contains("<language>es</language>"), "{feed}");
+    let site: Value = reader
+        .get(crate::url(&server, "/api/v1/site"))
+        .send()
+        .await
+        .expect("api")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(site["locale"], "es");
+
+    let ana_client = signed_in(&server, "ana@clinic.org").await;
+    let (_, checked) = check(&server, &ana_client, PLAIN).await;
+    assert_eq!(checked["grade"], Value::Null, "{checked}");
+    assert_eq!(checked["ungraded_language"], "es", "{checked}");
+    server.stop().await.expect("stop");
+}
+
+crate::on_both_databases!(
+    readiness_reads_the_grade_against_the_target_and_checks_post_links,
+    the_link_dialog_finds_what_the_caller_may_see,
+    the_site_language_reaches_pages_feeds_the_api_and_the_grade,
+);

@@ -50,7 +50,7 @@ fn DashboardSections(posts: DashboardView) -> impl IntoView {
         view! {
             <section class="dashboard-section" data-testid=id>
                 <h2>{heading}</h2>
-                <PostTable posts=list empty />
+                <PostTable posts=list empty label=heading />
             </section>
         }
     };

@@ -178,7 +178,7 @@ async fn rss_of(state: &AppState, author_slug: &str, tag_slug: &str, about: &str
         .link(format!("{}/", settings.site_url))
         .atom_ext(Some(rss::extension::atom::AtomExtension { links: vec![own_link] }))
         .description(settings.description.clone())
-        .language(Some("en".to_owned()))
+        .language(Some(settings.language.clone()))
         .last_build_date(posts.first().map(|post| post.updated_at.to_rfc2822()))
         .namespaces(std::collections::BTreeMap::from([
             ("dc".to_owned(), rss::extension::dublincore::NAMESPACE.to_owned()),

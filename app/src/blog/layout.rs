@@ -44,6 +44,10 @@ pub fn PublicDocument(
     children: Children,
 ) -> impl IntoView {
     let site_title = site.as_ref().map(|site| site.title.clone());
+    let language = site.as_ref().map_or_else(
+        || crate::domain::DEFAULT_LANGUAGE.to_owned(),
+        |site| site.language.clone(),
+    );
     let logo = site
         .as_ref()
         .map(|site| site.logo_url.clone())
@@ -79,7 +83,7 @@ pub fn PublicDocument(
     let site_title = site_title.unwrap_or_else(|| "Vellum".to_owned());
     let feed_title = format!("{site_title} (RSS)");
     view! {
-        <html lang="en">
+        <html lang=language>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />

@@ -408,7 +408,7 @@ pub async fn get_site(State(state): State<AppState>) -> Result<Json<Site>, Probl
         description: settings.description,
         url: settings.site_url,
         time_zone: settings.time_zone,
-        locale: "en".to_owned(),
+        locale: settings.language,
     }))
 }
 

@@ -44,14 +44,14 @@ pub fn ids<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<i64>, D::Er
         .collect()
 }
 
-/// A whole number, as a number or as its text (a number field's value).
-pub fn integer<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
+/// A whole number from a field that the form's own check explains: text
+/// that is not one (an emptied field) reads as 0, out of every such
+/// field's range, so the person sees that field's message rather than a
+/// refusal of the whole form.
+pub fn checked_integer<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
     match Id::deserialize(deserializer)? {
         Id::Number(number) => Ok(number),
-        Id::Text(text) => text
-            .trim()
-            .parse()
-            .map_err(|_| D::Error::custom(format!("expected a whole number, not {text:?}"))),
+        Id::Text(text) => Ok(text.trim().parse().unwrap_or(0)),
     }
 }
 
@@ -59,7 +59,7 @@ pub fn integer<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Err
 mod tests {
     #[derive(serde::Deserialize)]
     struct Inner {
-        #[serde(deserialize_with = "super::integer")]
+        #[serde(deserialize_with = "super::checked_integer")]
         grade: i64,
     }
 
@@ -75,5 +75,8 @@ mod tests {
         assert_eq!(outer.inner.grade, 8);
         let json: Outer = serde_json::from_str(r#"{"grade": 9}"#).expect("JSON");
         assert_eq!(json.inner.grade, 9);
+        // An emptied field reaches the field's own check as 0.
+        let empty: Outer = serde_urlencoded::from_str("grade=").expect("a form");
+        assert_eq!(empty.inner.grade, 0);
     }
 }

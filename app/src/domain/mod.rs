@@ -13,5 +13,5 @@ pub use post::{PostContent, PostFields};
 pub use role::Role;
 #[cfg(feature = "ssr")]
 pub use settings::ContentKeys;
-pub use settings::{CONTENT_KEY_OVERLAP_DAYS, SiteSettings};
+pub use settings::{CONTENT_KEY_OVERLAP_DAYS, DEFAULT_LANGUAGE, SiteSettings};
 pub use status::PostStatus;

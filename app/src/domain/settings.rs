@@ -45,8 +45,20 @@ pub struct SiteSettings {
     pub content_key: String,
     /// The reading level the editor asks of articles, as a US school
     /// grade (Flesch–Kincaid); patient materials aim at 6 to 8.
-    #[serde(default = "default_reading_grade", deserialize_with = "super::form::integer")]
+    #[serde(default = "default_reading_grade", deserialize_with = "super::form::checked_integer")]
     pub reading_grade_target: i64,
+    /// The language articles are written in (a BCP 47 tag such as `en`,
+    /// `es` or `fr-CA`): public pages declare it, and the editor's
+    /// spellcheck uses it.
+    #[serde(default = "default_language")]
+    pub language: String,
+}
+
+/// English, until an admin says otherwise.
+pub const DEFAULT_LANGUAGE: &str = "en";
+
+fn default_language() -> String {
+    DEFAULT_LANGUAGE.to_owned()
 }
 
 /// Grade 8: the upper end of what health-literacy guidance asks.
@@ -73,6 +85,7 @@ impl Default for SiteSettings {
             cta_url: String::new(),
             content_key: String::new(),
             reading_grade_target: DEFAULT_READING_GRADE,
+            language: DEFAULT_LANGUAGE.to_owned(),
         }
     }
 }

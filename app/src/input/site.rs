@@ -156,6 +156,24 @@ pub struct SettingsUpdate {
     pub cta: CallToAction,
     pub content_key: ContentKey,
     pub reading_grade_target: i64,
+    pub language: String,
+}
+
+/// A language tag as pages declare it: a 2 or 3 letter language, then
+/// optional subtags of letters and digits (`en`, `es-419`, `zh-Hant-TW`).
+/// Kept as typed but for the language, which is lower-cased.
+pub fn site_language(raw: &str) -> Result<String, String> {
+    let raw = raw.trim();
+    let mut parts = raw.split('-');
+    let language = parts.next().unwrap_or_default();
+    let language_ok = (2..=3).contains(&language.len()) && language.bytes().all(|b| b.is_ascii_alphabetic());
+    let rest_ok = parts.all(|part| (1..=8).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_alphanumeric()));
+    if language_ok && rest_ok && raw.len() <= 35 {
+        let (language, rest) = raw.split_at(language.len());
+        Ok(format!("{}{rest}", language.to_ascii_lowercase()))
+    } else {
+        Err("Give a language code such as en, es, fr or pt-BR.".into())
+    }
 }
 
 /// The reading level the editor asks for: a US school grade from 3 to 16.
@@ -194,6 +212,8 @@ impl SettingsUpdate {
         check("accent_color", accent_color.as_ref().map(drop).map_err(Clone::clone));
         let grade = reading_grade(raw.reading_grade_target);
         check("reading_grade_target", grade.as_ref().map(drop).map_err(Clone::clone));
+        let language = site_language(&raw.language);
+        check("language", language.as_ref().map(drop).map_err(Clone::clone));
         let cta = CallToAction::parse(&raw.cta_heading, &raw.cta_text, &raw.cta_label, &raw.cta_url);
         if let Err(problems) = &cta {
             for (field, message) in problems {
@@ -211,6 +231,7 @@ impl SettingsUpdate {
             cta,
             content_key,
             grade,
+            language,
         ) {
             (
                 Ok(title),
@@ -223,6 +244,7 @@ impl SettingsUpdate {
                 Ok(cta),
                 Ok(content_key),
                 Ok(reading_grade_target),
+                Ok(language),
             ) => Ok(Self {
                 title,
                 description,
@@ -235,6 +257,7 @@ impl SettingsUpdate {
                 cta,
                 content_key,
                 reading_grade_target,
+                language,
             }),
             _ => Err(AppError::Validation { fields }),
         }
@@ -311,6 +334,24 @@ mod tests {
             SiteUrl::parse("http://127.0.0.1:3000").map(|u| u.as_str().to_owned()),
             Ok("http://127.0.0.1:3000".to_owned())
         );
+    }
+
+    #[test]
+    fn languages_are_tags_pages_can_declare() {
+        assert_eq!(site_language(" EN ").as_deref(), Ok("en"));
+        assert_eq!(site_language("pt-BR").as_deref(), Ok("pt-BR"));
+        assert_eq!(site_language("es-419").as_deref(), Ok("es-419"));
+        for bad in ["", "e", "english", "en_US", "en-", "en-toolongsubtag", "de\"><script>"] {
+            assert!(site_language(bad).is_err(), "{bad:?}");
+        }
+        let raw = SiteSettings {
+            language: "nope!".into(),
+            ..valid()
+        };
+        match SettingsUpdate::parse(&raw) {
+            Err(AppError::Validation { fields }) => assert!(fields.contains_key("language"), "{fields:?}"),
+            other => panic!("expected a field error, got {other:?}"),
+        }
     }
 
     #[test]

@@ -37,22 +37,25 @@ pub async fn upload(file: &File, percent: WriteSignal<u8>) -> Outcome {
     }
 }
 
-/// The file to upload from a drop or paste: the first image, or else the
-/// first file (which the server then refuses with its reason).
-pub fn first_image(files: Option<FileList>) -> Option<File> {
-    let files = files?;
-    (0..files.length())
-        .filter_map(|index| files.get(index))
-        .find(|file| file.type_().starts_with("image/"))
-        .or_else(|| files.get(0))
+/// Every file of a drop or paste, images or not: the server explains
+/// why it refuses one that is not an image it takes.
+pub fn all_files(files: Option<FileList>) -> Vec<File> {
+    files.map_or_else(Vec::new, |files| {
+        (0..files.length()).filter_map(|index| files.get(index)).collect()
+    })
 }
 
 /// The file chosen in a file input, which is emptied so that choosing the
 /// same file again is noticed.
 pub fn take_chosen_file(input: &web_sys::HtmlInputElement) -> Option<File> {
-    let file = input.files().and_then(|files| files.get(0));
+    take_chosen_files(input).into_iter().next()
+}
+
+/// The files chosen in a file input (emptied likewise).
+pub fn take_chosen_files(input: &web_sys::HtmlInputElement) -> Vec<File> {
+    let files = all_files(input.files());
     input.set_value("");
-    file
+    files
 }
 
 /// What to tell the person about a failed upload or save.
@@ -271,6 +274,10 @@ pub fn DescribeImage(
     confirm: &'static str,
     on_done: Callback<MediaView>,
     on_cancel: Callback<()>,
+    /// Where to keep a caption, for uses that show one (an image in the
+    /// text); the box then asks for it too.
+    #[prop(optional)]
+    caption: Option<RwSignal<String>>,
 ) -> impl IntoView {
     let alt = RwSignal::new(media.alt.clone());
     let errors = RwSignal::new(Vec::<String>::new());
@@ -342,6 +349,17 @@ pub fn DescribeImage(
                         prop:value=move || alt.get() on:input=move |event| alt.set(event_target_value(&event)) />
                     <FieldErrorText id=error_id errors=errors />
                 </div>
+                {caption.map(|caption| {
+                    let caption_id = format!("{id}-caption");
+                    view! {
+                        <div class="field">
+                            <label for=caption_id.clone()>"Caption (optional)"</label>
+                            <input id=caption_id maxlength="500" prop:value=move || caption.get()
+                                on:input=move |event| caption.set(event_target_value(&event)) />
+                        </div>
+                    }
+                    .into_any()
+                })}
             </div>
             {move || problem.get().map(|message| view! { <p class="error" role="alert">{message}</p> })}
             <div class="actions">
@@ -350,4 +368,6 @@ pub fn DescribeImage(
             </div>
         </form>
     }
+    // Erased: the pages that hold this box nest it deep.
+    .into_any()
 }

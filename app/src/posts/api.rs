@@ -57,6 +57,8 @@ pub struct EditorData {
     pub people: Vec<Person>,
     pub viewer_id: i64,
     pub viewer_role: Role,
+    /// The site's language, for the spellcheck.
+    pub language: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -200,6 +202,9 @@ pub struct Readiness {
     pub target: i64,
     /// The hardest sentences above the target, hardest first.
     pub hardest: Vec<String>,
+    /// Set when the site's language is not English, which the grade
+    /// formula is made for: then there is no grade.
+    pub ungraded_language: Option<String>,
 }
 
 /// The editor's readiness checks for the text as it is being written.
@@ -335,6 +340,24 @@ pub async fn list_posts(
     let (state, caller) = crate::accounts::server::call_context(user)?;
     let request = ListPosts { status, author, tag, q };
     super::server::lists::list(&state, &caller, &request).await
+}
+
+/// A post the text can link to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkTarget {
+    pub title: String,
+    /// `/posts/{slug}`: where readers find it (or will, once it is out).
+    pub path: String,
+    pub status: PostStatus,
+}
+
+/// Posts whose title holds `q`, for the link dialog: those readers can
+/// see, and the others the caller may see (authors: their own).
+#[server]
+pub async fn find_link_targets(#[server(default)] q: String) -> Result<Vec<LinkTarget>, AppError> {
+    let user = crate::accounts::server::require_role(Role::Author).await?;
+    let (state, caller) = crate::accounts::server::call_context(user)?;
+    super::server::lists::link_targets(&state, &caller, &q).await
 }
 
 /// Posts waiting for review, oldest first; editors only.

@@ -35,14 +35,19 @@ pub fn NewPostForm() -> impl IntoView {
     }
 }
 
-/// A table of posts.
+/// A table of posts; `label` names its scrolling region (each region of
+/// a page needs a name of its own).
 #[component]
-pub fn PostTable(posts: Vec<PostSummary>, #[prop(optional)] empty: &'static str) -> impl IntoView {
+pub fn PostTable(
+    posts: Vec<PostSummary>,
+    #[prop(optional)] empty: &'static str,
+    #[prop(default = "Posts")] label: &'static str,
+) -> impl IntoView {
     if posts.is_empty() {
         return view! { <p class="empty">{if empty.is_empty() { "No posts." } else { empty }}</p> }.into_any();
     }
     view! {
-        <div class="table-scroll" role="region" tabindex="0" aria-label="Posts">
+        <div class="table-scroll" role="region" tabindex="0" aria-label=label>
         <table class="post-table">
             <thead>
                 <tr><th scope="col">"Title"</th><th scope="col">"Status"</th><th scope="col">"Authors"</th>

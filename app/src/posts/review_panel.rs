@@ -144,16 +144,33 @@ pub fn ReviewPanel(
                         on:click=move |_| run(Step::PublishUpdate)>"Publish the update"</button>
                 })}
             </div>
-            {move || confirming.get().then(|| view! {
-                <div class="notice" role="alertdialog" aria-labelledby="submit-anyway" data-testid="submit-anyway">
+            {move || confirming.get().then(|| {
+                // The question takes the focus, as a dialog does, and
+                // Escape answers "Keep editing".
+                let first = NodeRef::<leptos::html::Button>::new();
+                Effect::new(move |_| {
+                    if let Some(button) = first.get() {
+                        let _ = button.focus();
+                    }
+                });
+                view! {
+                <div class="notice" role="alertdialog" aria-labelledby="submit-anyway" data-testid="submit-anyway"
+                    on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                        if ev.key() == "Escape" {
+                            ev.prevent_default();
+                            confirming.set(false);
+                        }
+                    }>
                     <p id="submit-anyway">
                         {move || format!("The readiness panel lists {} open item(s). Submit anyway?", open_items.get())}
                     </p>
-                    <button type="button" on:click=move |_| { confirming.set(false); run(Step::Transition(Transition::Submit)); }>
+                    <button type="button" node_ref=first
+                        on:click=move |_| { confirming.set(false); run(Step::Transition(Transition::Submit)); }>
                         "Submit anyway"
                     </button>
                     <button type="button" class="secondary" on:click=move |_| confirming.set(false)>"Keep editing"</button>
                 </div>
+                }
             })}
                         {move || problem.get().map(|p| view! { <p role="alert" class="error">{problem_text(&p)}</p> })}
             <Comments meta ready />

@@ -151,6 +151,12 @@ pub fn may_edit(status: PostStatus, actor: Actor) -> bool {
     }
 }
 
+/// Editors and admins publish a published post's pending update; the
+/// editor page asks again after each save, since a save can start one.
+pub fn may_publish_update(pending_update: bool, role: Role) -> bool {
+    pending_update && role >= Role::Editor
+}
+
 /// Only admins empty the trash.
 pub fn may_empty_trash(role: Role) -> bool {
     role == Role::Admin

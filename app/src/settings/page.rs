@@ -21,6 +21,7 @@ const FIELDS: &[&str] = &[
     "cta_url",
     "content_key",
     "reading_grade_target",
+    "language",
 ];
 
 #[component]
@@ -88,6 +89,10 @@ pub fn SettingsPage() -> impl IntoView {
                                 hint="The editor shows each article's reading level (Flesch–Kincaid) against this \
                                       grade. Health-literacy guidance asks for grade 6 to 8 in patient materials."
                                 errors=field_errors(save.value(), "reading_grade_target") />
+                            <TextField name="language" label="Language of the articles" value=settings.language
+                                hint="A language code such as en, es or fr-CA. Public pages declare it, and the \
+                                      editor's spellcheck uses it. The reading level is measured for English only."
+                                errors=field_errors(save.value(), "language") />
                         </fieldset>
                         <fieldset>
                             <legend>"Content API"</legend>

@@ -127,7 +127,7 @@ shared_queries! {
              cta_heading = $10, cta_text = $11, cta_label = $12, cta_url = $13, \
              previous_content_key = CASE WHEN content_key <> $14 THEN content_key ELSE previous_content_key END, \
              previous_content_key_until = CASE WHEN content_key <> $14 THEN $15 ELSE previous_content_key_until END, \
-             content_key = $14, reading_grade_target = $16 \
+             content_key = $14, reading_grade_target = $16, language = $17 \
              WHERE id = 1 RETURNING {}",
             sql::SETTINGS_COLUMNS
         );
@@ -151,6 +151,7 @@ shared_queries! {
             .bind(update.content_key.as_str())
             .bind(now + chrono::Duration::days(crate::domain::CONTENT_KEY_OVERLAP_DAYS))
             .bind(update.reading_grade_target)
+            .bind(update.language.as_str())
             .fetch_one(&mut *tx)
             .await?;
         if let Some(audit) = audit {

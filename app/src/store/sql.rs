@@ -2,7 +2,7 @@
 //! `RETURNING`, `TRUE`). Backend-specific statements stay in their backend.
 
 pub const SETTINGS_COLUMNS: &str = "title, description, site_url, time_zone, date_format, review_required, \
-     logo_url, accent_color, cta_heading, cta_text, cta_label, cta_url, content_key, reading_grade_target";
+     logo_url, accent_color, cta_heading, cta_text, cta_label, cta_url, content_key, reading_grade_target, language";
 
 pub const USER_COLUMNS: &str = "id, email, display_name, slug, bio, avatar_url, credentials, role, active, \
      password_hash, session_epoch, created_at, last_sign_in_at";
@@ -119,7 +119,7 @@ pub const SELECT_REVISIONS: &str = "SELECT r.id, r.post_id, r.version, u.display
 /// Posts for the admin lists. $1 status, $2 author id, $3 tag slug, $4 a
 /// LIKE pattern for the title, $5 the author whose posts alone are
 /// visible; '' and 0 mean any. The trash shows only when asked for.
-pub const LIST_POSTS: &str = "SELECT p.id, p.title, p.status, p.updated_at, p.publish_at, r.slug AS live_slug, \
+pub const LIST_POSTS: &str = "SELECT p.id, p.title, p.slug, p.status, p.updated_at, p.publish_at, r.slug AS live_slug, \
      (SELECT c.body FROM post_comments c WHERE c.post_id = p.id AND c.kind = 'changes_requested' \
       ORDER BY c.id DESC LIMIT 1) AS latest_request \
      FROM posts p LEFT JOIN post_revisions r ON r.id = p.live_revision_id \

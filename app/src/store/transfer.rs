@@ -349,7 +349,7 @@ shared_queries! {
         sqlx::query(
             "UPDATE site_settings SET title = $1, description = $2, site_url = $3, time_zone = $4, \
              date_format = $5, review_required = $6, logo_url = $7, accent_color = $8, cta_heading = $9, \
-             cta_text = $10, cta_label = $11, cta_url = $12, content_key = $13, reading_grade_target = $14 \
+             cta_text = $10, cta_label = $11, cta_url = $12, content_key = $13, reading_grade_target = $14, language = $15 \
              WHERE id = 1",
         )
         .bind(settings.title.as_str())
@@ -366,6 +366,7 @@ shared_queries! {
         .bind(settings.cta_url.as_str())
         .bind(settings.content_key.as_str())
         .bind(settings.reading_grade_target)
+        .bind(settings.language.as_str())
         .execute(&mut **tx)
         .await?;
         Ok(())

@@ -20,6 +20,7 @@ import {
   baseKeymap,
 } from "./commands.js";
 import { createToolbar } from "./toolbar.js";
+import { cleanPastedHtml } from "./paste.js";
 
 const uploadKey = new PluginKey("vellum-uploads");
 
@@ -79,15 +80,43 @@ function emptyHint(text) {
   });
 }
 
+// Where dropped or pasted images wait: between blocks, never inside a
+// paragraph. Each figure inserted there pushes the placeholders still
+// waiting at the same point (widgets with side 1) past itself, so a batch
+// lands in the order it was dropped. A paragraph is split when the point
+// is inside its text; tables and code blocks are left whole (the images
+// go after them); an empty paragraph keeps its place after the images.
+function blockPoint(tr, pos) {
+  const $pos = tr.doc.resolve(pos);
+  if (!$pos.parent.isTextblock || $pos.depth === 0) return pos;
+  for (let depth = 1; depth <= $pos.depth; depth++) {
+    const node = $pos.node(depth);
+    if (node.type.name === "table" || node.type.spec.code || node.type === schema.nodes.figure) return $pos.after(depth);
+  }
+  const parent = $pos.parent;
+  if ($pos.parentOffset === 0) return $pos.before();
+  if ($pos.parentOffset === parent.content.size) return $pos.after();
+  tr.split(pos);
+  return pos + 1;
+}
+
 function imageFiles(list) {
   return Array.from(list || []).filter((f) => f && /^image\//.test(f.type));
+}
+
+// What ProseMirror itself does with a pasted slice (prosemirror-view's
+// doPaste), for when the paste must be followed by uploads.
+function insertPasted(view, slice) {
+  const single = slice.openStart === 0 && slice.openEnd === 0 && slice.content.childCount === 1 ? slice.content.firstChild : null;
+  const tr = single ? view.state.tr.replaceSelectionWith(single) : view.state.tr.replaceSelection(slice);
+  view.dispatch(tr.scrollIntoView().setMeta("paste", true).setMeta("uiEvent", "paste"));
 }
 
 /**
  * Mounts the visual editor in `element`.
  * Options: markdown, onChange(markdown), onUploadRequest(files),
- * onLinkRequest(current), label, lang, placeholder, toolbar, editable,
- * changeDelay. Returns the editor's handle (see ENGINE.md).
+ * onLinkRequest(current), onPasteSkipped(count), label, lang, placeholder,
+ * toolbar, editable, changeDelay. Returns the editor's handle (see ENGINE.md).
  */
 export function mount(element, options = {}) {
   if (!element || typeof element.appendChild !== "function") throw new TypeError("mount needs an element");
@@ -106,6 +135,9 @@ export function mount(element, options = {}) {
   let editable = !!opts.editable;
   let timer = null;
   let destroyed = false;
+  // What transformPastedHTML made of the HTML being pasted (or dropped),
+  // for handlePaste to finish with: its images and its count of skipped ones.
+  let cleaned = null;
 
   const root = document.createElement("div");
   root.className = "vellum-editor";
@@ -194,7 +226,16 @@ export function mount(element, options = {}) {
         return false;
       },
     },
+    // Pasted HTML from office programs and web pages keeps its structure
+    // and loses its presentation (see paste.js).
+    transformPastedHTML(html) {
+      cleaned = cleanPastedHtml(html);
+      return cleaned.html;
+    },
     handleDrop(view, event, _slice, moved) {
+      // Images inside dropped HTML are not uploaded: nothing says where
+      // the slice will land.
+      cleaned = null;
       if (moved) return false;
       const files = imageFiles(event.dataTransfer && event.dataTransfer.files);
       if (!files.length || typeof opts.onUploadRequest !== "function") return false;
@@ -203,11 +244,31 @@ export function mount(element, options = {}) {
       upload(files, at ? at.pos : null);
       return true;
     },
-    handlePaste(view, event) {
-      const files = imageFiles(event.clipboardData && event.clipboardData.files);
-      if (!files.length || typeof opts.onUploadRequest !== "function") return false;
+    handlePaste(view, event, slice) {
+      // `found` is unset when the paste took the plain text (into code, or
+      // a paste without formatting).
+      const found = cleaned;
+      cleaned = null;
+      const data = event.clipboardData;
+      const html = data ? data.getData("text/html") : "";
+      const canUpload = typeof opts.onUploadRequest === "function";
+      // Word and LibreOffice put a picture of the copied text next to its
+      // HTML: files count only when the HTML has nothing of its own.
+      const files = imageFiles(data && data.files);
+      const info = found || (files.length && html ? cleanPastedHtml(html) : null);
+      if (files.length && !(info && (info.hasText || info.images.length))) {
+        if (!canUpload) return false;
+        event.preventDefault();
+        upload(files, null);
+        return true;
+      }
+      if (!found) return false;
+      if (found.skipped && typeof opts.onPasteSkipped === "function") opts.onPasteSkipped(found.skipped);
+      if (!found.images.length || !canUpload) return false;
+      // The slice first, then its images where it ended.
       event.preventDefault();
-      upload(files, null);
+      if (slice.content.size) insertPasted(view, slice);
+      upload(found.images, null);
       return true;
     },
   });
@@ -220,6 +281,7 @@ export function mount(element, options = {}) {
       if (!tr.selection.empty) tr.deleteSelection();
       pos = tr.selection.from;
     }
+    pos = blockPoint(tr, pos);
     const ids = files.map(() => ({}));
     tr.setMeta(uploadKey, { add: ids.map((id, i) => ({ id, pos, name: files[i].name || "image" })) });
     view.dispatch(tr);
@@ -244,15 +306,20 @@ export function mount(element, options = {}) {
     } catch {
       result = null;
     }
+    // Each image is placed once those before it are: one that is ready
+    // early waits, so the batch keeps the order it was dropped in.
+    const inOrder = (list) =>
+      ids.reduce(
+        (previous, id, i) =>
+          Promise.all([previous, Promise.resolve(list[i]).catch(() => null)]).then(([, img]) => settle(id, img)),
+        Promise.resolve(),
+      );
     if (Array.isArray(result)) {
-      ids.forEach((id, i) => Promise.resolve(result[i]).then((img) => settle(id, img), () => settle(id, null)));
+      inOrder(result);
       return;
     }
     Promise.resolve(result).then(
-      (value) => {
-        const list = Array.isArray(value) ? value : [value];
-        ids.forEach((id, i) => Promise.resolve(list[i]).then((img) => settle(id, img), () => settle(id, null)));
-      },
+      (value) => inOrder(Array.isArray(value) ? value : [value]),
       () => ids.forEach((id) => settle(id, null)),
     );
   }

@@ -3,12 +3,12 @@
 // that keep raw HTML verbatim. Everything here must serialize back to
 // Markdown (see serialize.js), so nothing exists that Markdown cannot say.
 
-import { Schema } from "prosemirror-model";
+import { Schema, DOMParser, Fragment } from "prosemirror-model";
 import { tableNodes } from "prosemirror-tables";
 
 const ALIGNS = ["left", "center", "right"];
 
-const table = tableNodes({
+const table = gfmTableParsing(tableNodes({
   tableGroup: "block",
   // GFM cells hold one line of inline content: no breaks of any kind.
   cellContent: "span*",
@@ -26,7 +26,57 @@ const table = tableNodes({
       },
     },
   },
-});
+}));
+
+// Elements that would break a cell's single line; a cell holding them
+// (pasted from an office program or a web page) keeps their text.
+const CELL_BLOCKS =
+  "p, div, h1, h2, h3, h4, h5, h6, ul, ol, li, dl, dt, dd, blockquote, pre, table, thead, tbody, tfoot, tr, td, th, " +
+  "caption, section, article, header, footer, aside, figure, figcaption, address, hr";
+
+// HTML tables as GFM stores them, so that what the editor shows is what
+// Markdown will keep: the first row is the header (GFM has no table
+// without one), the rows below hold ordinary cells, and a cell whose HTML
+// holds paragraphs, lists or breaks holds their text on one line, a space
+// apart.
+function gfmTableParsing(nodes) {
+  const { table_cell: cell, table_header: header } = nodes;
+  nodes.table = {
+    ...nodes.table,
+    parseDOM: [{ tag: "table", getContent: tableRows }],
+  };
+  for (const spec of [cell, header]) {
+    const [rule] = spec.parseDOM;
+    spec.parseDOM = [
+      { ...rule, priority: 60, getAttrs: (dom) => dom.querySelector(CELL_BLOCKS) !== null && rule.getAttrs(dom), getContent: cellLine },
+      rule,
+    ];
+  }
+  return nodes;
+}
+
+function tableRows(dom, schema) {
+  const { table, table_row: row, table_cell: cell, table_header: header } = schema.nodes;
+  // A table's caption is not a row: it has no place in GFM.
+  const parsed = DOMParser.fromSchema(schema).parse(dom, {
+    topNode: table.create(),
+    ruleFromNode: (node) => (node.nodeName === "CAPTION" ? { ignore: true } : null),
+  });
+  const rows = [];
+  parsed.forEach((tr, _, index) => {
+    const type = index === 0 ? header : cell;
+    const cells = [];
+    tr.forEach((c) => cells.push(c.type === type ? c : type.create(c.attrs, c.content, c.marks)));
+    rows.push(row.create(tr.attrs, cells, tr.marks));
+  });
+  return Fragment.from(rows);
+}
+
+function cellLine(dom, schema) {
+  const copy = dom.cloneNode(true);
+  for (const block of copy.querySelectorAll(CELL_BLOCKS)) block.replaceWith(...block.childNodes, " ");
+  return DOMParser.fromSchema(schema).parse(copy, { topNode: schema.nodes.table_cell.create() }).content;
+}
 
 function headingParse(level) {
   return { tag: `h${level}`, attrs: { level } };

@@ -5,11 +5,12 @@
 //! link where there is one to give.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use htmd::element_handler::{HandlerResult, Handlers};
 use htmd::options::{BulletListMarker, Options};
 use htmd::{Element, HtmlToMarkdown};
+use regex::Regex;
 
 /// A body in Markdown, and what did not come across as it was.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -124,7 +125,7 @@ fn converter(
         })
         .add_handler(vec!["figure"], |handlers: &dyn Handlers, element: Element| {
             let inner = handlers.walk_children(element.node).content;
-            Some(HandlerResult::from(format!("\n\n{}\n\n", inner.trim())))
+            Some(HandlerResult::from(format!("\n\n{}\n\n", captioned(inner.trim()))))
         })
         .add_handler(vec!["figcaption"], |handlers: &dyn Handlers, element: Element| {
             let inner = handlers.walk_children(element.node).content;
@@ -136,6 +137,26 @@ fn converter(
             }))
         })
         .build()
+}
+
+/// An image and its caption, as the figure's converted parts (the image,
+/// then the caption in italics), as one captioned image: the caption is
+/// the image's title, which Vellum renders as the figure's caption and the
+/// visual editor edits as one. Captions with links or code stay a line of
+/// their own, since a title holds only text.
+fn captioned(converted: &str) -> std::borrow::Cow<'_, str> {
+    static FIGURE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(!\[(?:[^\]\\\n]|\\.)*\]\((?:<[^>\n]*>|[^()\s]*))\)\s*\n\n\*([^*\n]+)\*$")
+            .expect("a valid pattern")
+    });
+    let Some(parts) = FIGURE.captures(converted) else {
+        return converted.into();
+    };
+    let caption = &parts[2];
+    if caption.contains(['[', ']', '<', '`']) {
+        return converted.into();
+    }
+    format!("{} \"{}\")", &parts[1], caption.trim().replace('"', "\\\"")).into()
 }
 
 fn attribute(element: &Element, name: &str) -> Option<String> {
@@ -211,7 +232,7 @@ mod tests {
         );
         assert_eq!(
             converted.markdown,
-            "![A \\[chart\\]](/media/abc.png)\n\n*Pollen in March*"
+            "![A \\[chart\\]](/media/abc.png \"Pollen in March\")"
         );
     }
 

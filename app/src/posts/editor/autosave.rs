@@ -82,7 +82,11 @@ impl Saver {
                 self.errors.set(AppError::Validation {
                     fields: Default::default(),
                 });
-                self.meta.update(|m| m.post = post);
+                self.meta.update(|m| {
+                    m.can_publish_update =
+                        crate::posts::workflow::may_publish_update(post.pending_update, m.viewer_role);
+                    m.post = post;
+                });
                 if self.unsaved() {
                     self.state.set(SaveState::Unsaved);
                     self.schedule(AUTOSAVE_DELAY_MS);

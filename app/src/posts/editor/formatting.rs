@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use super::images::{ImageButton, ImageInsert};
+use super::links::LinkDialog;
 use crate::domain::PostFields;
 
 /// A Markdown format the toolbar and the shortcuts apply.
@@ -113,6 +114,7 @@ pub(super) fn Toolbar(
     fields: RwSignal<PostFields>,
     editable: Memo<bool>,
     images: ImageInsert,
+    links: LinkDialog,
 ) -> impl IntoView {
     let button = move |format: Format, label: &'static str, title: &'static str| {
         view! {
@@ -126,7 +128,8 @@ pub(super) fn Toolbar(
             {button(Format::Bold, "B", "Bold (Ctrl+B)")}
             {button(Format::Italic, "I", "Italic (Ctrl+I)")}
             {button(Format::Heading, "H", "Heading (Ctrl+Alt+2)")}
-            {button(Format::Link, "Link", "Link (Ctrl+K)")}
+            <button type="button" title="Link (Ctrl+K)" aria-label="Link (Ctrl+K)" disabled=move || !editable.get()
+                on:mousedown=|ev| ev.prevent_default() on:click=move |_| links.open_for_text()>"Link"</button>
             {button(Format::List, "List", "Bulleted list (Ctrl+Shift+8)")}
             {button(Format::Quote, "Quote", "Quote (Ctrl+Shift+9)")}
             <ImageButton images />

@@ -1,16 +1,30 @@
-//! Images in the text: chosen, dropped or pasted, uploaded, described
-//! (alt text), then inserted as a paragraph where the cursor was.
+//! Images in the text: chosen, dropped or pasted, several at once. Each
+//! file is uploaded in turn with its own progress, then described (alt
+//! text, and a caption if wanted), then placed where it was dropped: in
+//! the Markdown as a paragraph of its own, or handed to the visual editor,
+//! which holds its place meanwhile.
+//!
+//! The browser-only parts (files, the visual editor's promises) are kept
+//! in `SendWrapper`s, since the page is also rendered on the server.
+
+use std::cell::Cell;
+use std::rc::Rc;
 
 use leptos::prelude::*;
+use send_wrapper::SendWrapper;
+use wasm_bindgen::JsValue;
+use web_sys::File;
 
 use super::formatting::{utf16_len, utf16_to_byte};
 use crate::domain::PostFields;
 use crate::media::api::MediaView;
-use crate::media::upload::{ACCEPTED_TYPES, Uploader, first_image, take_chosen_file};
+use crate::media::upload::{ACCEPTED_TYPES, error_message, take_chosen_files, upload};
 
-/// Markdown for an image; the alt text cannot end the brackets early and
-/// an address with spaces or brackets is kept whole.
-fn image_markdown(alt: &str, url: &str) -> String {
+/// Markdown for an image; the alt text cannot end the brackets early, an
+/// address with spaces or brackets is kept whole, and a caption is the
+/// image's title (the renderer shows a titled image alone in its
+/// paragraph as a figure with that caption).
+fn image_markdown(alt: &str, url: &str, caption: &str) -> String {
     let mut escaped = String::with_capacity(alt.len());
     for c in alt.chars() {
         match c {
@@ -22,16 +36,34 @@ fn image_markdown(alt: &str, url: &str) -> String {
             _ => escaped.push(c),
         }
     }
-    if url.contains(|c: char| c.is_whitespace() || "()<>".contains(c)) {
-        format!("![{escaped}](<{}>)", url.replace(['<', '>'], ""))
+    let caption = caption.trim();
+    let title = if caption.is_empty() {
+        String::new()
     } else {
-        format!("![{escaped}]({url})")
+        let mut quoted = String::from(" \"");
+        for c in caption.chars() {
+            match c {
+                '\\' | '"' => {
+                    quoted.push('\\');
+                    quoted.push(c);
+                }
+                '\n' | '\r' => quoted.push(' '),
+                _ => quoted.push(c),
+            }
+        }
+        quoted.push('"');
+        quoted
+    };
+    if url.contains(|c: char| c.is_whitespace() || "()<>".contains(c)) {
+        format!("![{escaped}](<{}>{title})", url.replace(['<', '>'], ""))
+    } else {
+        format!("![{escaped}]({url}{title})")
     }
 }
 
 /// `text` with `block` inserted at byte `at` as a paragraph of its own,
 /// and the byte offset just after it.
-fn with_block(text: &str, at: usize, block: &str) -> (String, usize) {
+pub(super) fn with_block(text: &str, at: usize, block: &str) -> (String, usize) {
     let mut at = at.min(text.len());
     while !text.is_char_boundary(at) {
         at -= 1;
@@ -55,18 +87,55 @@ fn with_block(text: &str, at: usize, block: &str) -> (String, usize) {
     (format!("{before}{lead}{block}{trail}{after}"), end)
 }
 
-/// An image on its way into the text: uploaded, then described, then
-/// inserted where the cursor was when it was chosen.
+/// How far one image has come.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Stage {
+    Waiting,
+    Sending,
+    /// Uploaded; waiting for its alt text.
+    Describing(MediaView),
+    Failed(String),
+}
+
+/// One file in the list of images on their way.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Pending {
+    pub id: u32,
+    pub name: String,
+    pub percent: RwSignal<u8>,
+    pub stage: Stage,
+}
+
+/// Where a described image goes.
+enum Target {
+    /// The text area, at the position its batch of files was dropped
+    /// (UTF-16 units); the position moves past each image placed, so a
+    /// batch lands in order.
+    Text(Rc<Cell<u32>>),
+    /// The visual editor's promise for this file: resolved with
+    /// `{src, alt, caption}`, or `null` when the image is not used.
+    Visual(js_sys::Function),
+}
+
+struct Job {
+    id: u32,
+    file: File,
+    target: Target,
+}
+
+/// The images on their way into the text; copied into handlers.
 #[derive(Clone, Copy)]
 pub(super) struct ImageInsert {
-    textarea: NodeRef<leptos::html::Textarea>,
-    fields: RwSignal<PostFields>,
-    editable: Memo<bool>,
-    pub(super) uploader: Uploader,
-    /// The cursor when the upload started, in UTF-16 units.
-    at: StoredValue<u32>,
-    /// The uploaded image, waiting for its alt text.
-    pub(super) describing: RwSignal<Option<MediaView>>,
+    pub(super) textarea: NodeRef<leptos::html::Textarea>,
+    pub(super) fields: RwSignal<PostFields>,
+    pub(super) editable: Memo<bool>,
+    pub(super) queue: RwSignal<Vec<Pending>>,
+    jobs: StoredValue<Vec<SendWrapper<Job>>>,
+    next_id: StoredValue<u32>,
+    /// The first uploaded image still to be described.
+    pub(super) describing: Memo<Option<(u32, MediaView)>>,
+    /// The caption typed in the describing box.
+    pub(super) caption: RwSignal<String>,
 }
 
 impl ImageInsert {
@@ -75,20 +144,30 @@ impl ImageInsert {
         fields: RwSignal<PostFields>,
         editable: Memo<bool>,
     ) -> Self {
+        let queue = RwSignal::new(Vec::<Pending>::new());
+        let describing = Memo::new(move |_| {
+            queue.with(|queue| {
+                queue.iter().find_map(|pending| match &pending.stage {
+                    Stage::Describing(media) => Some((pending.id, media.clone())),
+                    _ => None,
+                })
+            })
+        });
         Self {
             textarea,
             fields,
             editable,
-            uploader: Uploader::default(),
-            at: StoredValue::new(0),
-            describing: RwSignal::new(None),
+            queue,
+            jobs: StoredValue::new(Vec::new()),
+            next_id: StoredValue::new(0),
+            describing,
+            caption: RwSignal::new(String::new()),
         }
     }
 
-    /// Uploads `file` unless the text cannot change now or another image
-    /// is on its way.
-    fn start(self, file: web_sys::File) {
-        if !self.editable.get_untracked() || self.uploader.busy() || self.describing.with_untracked(Option::is_some) {
+    /// Files for the text area, placed at its cursor.
+    pub(super) fn start_in_text(self, files: Vec<File>) {
+        if files.is_empty() || !self.editable.get_untracked() {
             return;
         }
         let cursor = self
@@ -96,12 +175,161 @@ impl ImageInsert {
             .get_untracked()
             .and_then(|element| element.selection_start().ok().flatten())
             .unwrap_or(0);
-        self.at.set_value(cursor);
-        leptos::task::spawn_local(async move {
-            if let Some(media) = self.uploader.send(file).await {
-                let _ = self.describing.try_set(Some(media));
-            }
+        self.start_in_text_at(files, cursor);
+    }
+
+    /// Files for the text area, placed at `at` (UTF-16 units).
+    pub(super) fn start_in_text_at(self, files: Vec<File>, at: u32) {
+        let at = Rc::new(Cell::new(at));
+        for file in files {
+            self.enqueue(file, Target::Text(Rc::clone(&at)));
+        }
+    }
+
+    /// Files the visual editor asks for: one promise for each, in order.
+    pub(super) fn start_in_visual(self, files: &js_sys::Array) -> js_sys::Array {
+        let promises = js_sys::Array::new();
+        for file in files.iter() {
+            let promise = js_sys::Promise::new(&mut |resolve, _reject| match wasm_bindgen::JsCast::dyn_into::<File>(
+                file.clone(),
+            ) {
+                Ok(file) if self.editable.get_untracked() => self.enqueue(file, Target::Visual(resolve)),
+                _ => {
+                    let _ = resolve.call1(&JsValue::NULL, &JsValue::NULL);
+                }
+            });
+            promises.push(&promise);
+        }
+        promises
+    }
+
+    fn enqueue(self, file: File, target: Target) {
+        let id = self.next_id.get_value();
+        self.next_id.set_value(id.wrapping_add(1));
+        self.queue.update(|queue| {
+            queue.push(Pending {
+                id,
+                name: file.name(),
+                percent: RwSignal::new(0),
+                stage: Stage::Waiting,
+            });
         });
+        self.jobs
+            .update_value(|jobs| jobs.push(SendWrapper::new(Job { id, file, target })));
+        self.pump();
+    }
+
+    fn set_stage(self, id: u32, stage: Stage) -> bool {
+        self.queue
+            .try_update(|queue| {
+                if let Some(pending) = queue.iter_mut().find(|pending| pending.id == id) {
+                    pending.stage = stage;
+                }
+            })
+            .is_some()
+    }
+
+    /// Sends the next waiting file unless one is on its way: one upload
+    /// at a time keeps each file's progress readable.
+    fn pump(self) {
+        let next = self.queue.with_untracked(|queue| {
+            if queue.iter().any(|pending| pending.stage == Stage::Sending) {
+                return None;
+            }
+            queue
+                .iter()
+                .find(|pending| pending.stage == Stage::Waiting)
+                .map(|pending| (pending.id, pending.name.clone(), pending.percent))
+        });
+        let Some((id, name, percent)) = next else { return };
+        let Some(file) = self
+            .jobs
+            .with_value(|jobs| jobs.iter().find(|job| job.id == id).map(|job| job.file.clone()))
+        else {
+            return;
+        };
+        self.set_stage(id, Stage::Sending);
+        leptos::task::spawn_local(async move {
+            let outcome = upload(&file, percent.write_only()).await;
+            let stage = match outcome {
+                Ok(media) => Stage::Describing(media),
+                Err(error) => Stage::Failed(format!("{name} was not uploaded: {}", error_message(&error))),
+            };
+            let failed = matches!(stage, Stage::Failed(_));
+            // After the page is gone there is nothing left to do.
+            if !self.set_stage(id, stage) {
+                return;
+            }
+            if failed {
+                self.settle(id, None);
+            }
+            self.pump();
+        });
+    }
+
+    /// Takes the job of `id` and places its image, or lets its place go.
+    fn settle(self, id: u32, media: Option<&MediaView>) {
+        let job = self.jobs.try_update_value(|jobs| {
+            let index = jobs.iter().position(|job| job.id == id)?;
+            Some(jobs.remove(index))
+        });
+        let Some(Some(job)) = job else { return };
+        let caption = match media {
+            Some(_) => self.caption.try_update(std::mem::take).unwrap_or_default(),
+            None => String::new(),
+        };
+        match (&job.target, media) {
+            (Target::Text(at), Some(media)) => self.insert_in_text(at, media, &caption),
+            (Target::Visual(resolve), media) => {
+                let value = media.map_or(JsValue::NULL, |media| image_object(media, &caption));
+                let _ = resolve.call1(&JsValue::NULL, &value);
+            }
+            (Target::Text(_), None) => {}
+        }
+    }
+
+    /// The described image goes where it was dropped.
+    pub(super) fn described(self, id: u32, media: &MediaView) {
+        self.settle(id, Some(media));
+        self.forget(id);
+    }
+
+    /// The author chose not to describe the image: it stays in the
+    /// library, out of the text.
+    pub(super) fn cancel(self, id: u32) {
+        self.caption.set(String::new());
+        self.settle(id, None);
+        self.forget(id);
+        if let Some(element) = self.textarea.get_untracked()
+            && element.offset_parent().is_some()
+        {
+            let _ = element.focus();
+        }
+    }
+
+    /// Takes a finished or failed file off the list.
+    pub(super) fn forget(self, id: u32) {
+        self.queue.update(|queue| queue.retain(|pending| pending.id != id));
+    }
+
+    fn insert_in_text(self, at: &Cell<u32>, media: &MediaView, caption: &str) {
+        let Some(element) = self.textarea.get_untracked() else {
+            return;
+        };
+        if element.read_only() {
+            return;
+        }
+        let text = element.value();
+        let byte = utf16_to_byte(&text, at.get());
+        let (new_text, end) = with_block(&text, byte, &image_markdown(&media.alt, &media.url, caption));
+        element.set_value(&new_text);
+        let cursor = utf16_len(&new_text[..end]);
+        at.set(cursor);
+        if element.offset_parent().is_some() {
+            let _ = element.set_selection_range(cursor, cursor);
+            let _ = element.focus();
+        }
+        self.fields.update(|f| f.content.body = new_text);
     }
 
     /// Takes part in a drag over the text when it carries files; whether
@@ -123,77 +351,102 @@ impl ImageInsert {
         accepted
     }
 
-    /// A dropped file is uploaded (the server explains when it is not an
-    /// image it takes); left to the browser, it would replace the page.
+    /// Dropped files are uploaded (the server explains when one is not an
+    /// image it takes); left to the browser, they would replace the page.
     pub(super) fn drop(self, ev: &web_sys::DragEvent) {
-        if let Some(file) = first_image(ev.data_transfer().and_then(|transfer| transfer.files())) {
+        let files = crate::media::upload::all_files(ev.data_transfer().and_then(|transfer| transfer.files()));
+        if !files.is_empty() {
             ev.prevent_default();
-            self.start(file);
-        }
-    }
-
-    /// Pasted images are uploaded; text (which may come with a picture of
-    /// itself, as from office programs) is pasted as usual.
-    pub(super) fn paste(self, ev: &web_sys::ClipboardEvent) {
-        let Some(data) = ev.clipboard_data() else { return };
-        if data.get_data("text/plain").is_ok_and(|text| !text.is_empty()) {
-            return;
-        }
-        if let Some(file) = first_image(data.files()) {
-            ev.prevent_default();
-            self.start(file);
-        }
-    }
-
-    pub(super) fn insert(self, media: &MediaView) {
-        self.describing.set(None);
-        let Some(element) = self.textarea.get_untracked() else {
-            return;
-        };
-        if element.read_only() {
-            return;
-        }
-        let text = element.value();
-        let at = utf16_to_byte(&text, self.at.get_value());
-        let (new_text, end) = with_block(&text, at, &image_markdown(&media.alt, &media.url));
-        element.set_value(&new_text);
-        let cursor = utf16_len(&new_text[..end]);
-        let _ = element.set_selection_range(cursor, cursor);
-        let _ = element.focus();
-        self.fields.update(|f| f.content.body = new_text);
-    }
-
-    pub(super) fn cancel(self) {
-        self.describing.set(None);
-        if let Some(element) = self.textarea.get_untracked() {
-            let _ = element.focus();
+            self.start_in_text(files);
         }
     }
 }
 
-/// Opens the file chooser; the chosen image is uploaded and inserted.
+/// `{src, alt, caption}` for the visual editor.
+fn image_object(media: &MediaView, caption: &str) -> JsValue {
+    let object = js_sys::Object::new();
+    for (key, value) in [
+        ("src", media.url.as_str()),
+        ("alt", media.alt.as_str()),
+        ("caption", caption.trim()),
+    ] {
+        let _ = js_sys::Reflect::set(&object, &JsValue::from_str(key), &JsValue::from_str(value));
+    }
+    object.into()
+}
+
+/// Opens the file chooser; the chosen images are uploaded and inserted.
 #[component]
 pub(super) fn ImageButton(images: ImageInsert) -> impl IntoView {
     let chooser = NodeRef::<leptos::html::Input>::new();
     let chosen = move |_| {
-        if let Some(file) = chooser.get_untracked().and_then(|input| take_chosen_file(&input)) {
-            images.start(file);
+        if let Some(input) = chooser.get_untracked() {
+            images.start_in_text(take_chosen_files(&input));
         }
     };
     view! {
-        <button type="button" title="Insert an image" aria-label="Insert an image"
-            disabled=move || !images.editable.get() || images.uploader.busy()
+        <button type="button" title="Insert images (choose one or several)" aria-label="Insert images"
+            disabled=move || !images.editable.get()
             on:mousedown=|ev| ev.prevent_default()
             on:click=move |_| {
                 if let Some(input) = chooser.get_untracked() {
                     input.click();
                 }
             }>
-            "Image"
+            "Images"
         </button>
-        <input type="file" hidden=true accept=ACCEPTED_TYPES node_ref=chooser aria-label="Image to insert"
+        <input type="file" hidden=true multiple=true accept=ACCEPTED_TYPES node_ref=chooser aria-label="Images to insert"
             on:change=chosen />
     }
+}
+
+/// Each file on its way, with its progress or what went wrong; then the
+/// box that asks for the first uploaded image's description.
+#[component]
+pub(super) fn ImageQueue(images: ImageInsert) -> impl IntoView {
+    let item = move |pending: Pending| {
+        let Pending {
+            id,
+            name,
+            percent,
+            stage,
+        } = pending;
+        let state = match stage {
+            Stage::Waiting => view! { <span>" · waiting"</span> }.into_any(),
+            Stage::Sending => view! {
+                <span>{move || format!(" · uploading, {}%", percent.get())}</span>
+                // The text says the same to screen readers.
+                <progress max="100" value=move || percent.get().to_string() aria-hidden="true"></progress>
+            }
+            .into_any(),
+            Stage::Describing(_) => view! { <span>" · uploaded, waiting for its description"</span> }.into_any(),
+            Stage::Failed(message) => view! {
+                <span class="error" role="alert">" · "{message}</span>
+                <button type="button" class="secondary" on:click=move |_| images.forget(id)>"Dismiss"</button>
+            }
+            .into_any(),
+        };
+        view! { <li data-testid="upload-item">{name}{state}</li> }
+    };
+    view! {
+        <div class="upload-queue" role="status" aria-live="polite">
+            {move || {
+                let queue = images.queue.get();
+                (!queue.is_empty()).then(|| view! {
+                    <ul aria-label="Images being added" data-testid="upload-queue">
+                        {queue.into_iter().map(item).collect_view()}
+                    </ul>
+                })
+            }}
+        </div>
+        {move || images.describing.get().map(|(id, media)| view! {
+            <crate::media::upload::DescribeImage media id="body-image-alt" confirm="Insert image"
+                caption=images.caption
+                on_done=Callback::new(move |media: MediaView| images.described(id, &media))
+                on_cancel=Callback::new(move |()| images.cancel(id)) />
+        })}
+    }
+    .into_any()
 }
 
 #[cfg(test)]
@@ -216,12 +469,24 @@ mod tests {
     #[test]
     fn image_markdown_keeps_the_alt_text_and_address_whole() {
         assert_eq!(
-            image_markdown("Blood pressure [2024]", "/media/a.png"),
+            image_markdown("Blood pressure [2024]", "/media/a.png", ""),
             "![Blood pressure \\[2024\\]](/media/a.png)"
         );
         assert_eq!(
-            image_markdown("two\nlines", "/media/a b.png"),
+            image_markdown("two\nlines", "/media/a b.png", ""),
             "![two lines](</media/a b.png>)"
+        );
+    }
+
+    #[test]
+    fn a_caption_is_the_image_title() {
+        assert_eq!(
+            image_markdown("Cuff", "/media/a.png", " Taking a \"reading\" \\ at home\n"),
+            "![Cuff](/media/a.png \"Taking a \\\"reading\\\" \\\\ at home\")"
+        );
+        assert_eq!(
+            image_markdown("Cuff", "/media/a b.png", "At home"),
+            "![Cuff](</media/a b.png> \"At home\")"
         );
     }
 }

@@ -6,7 +6,9 @@ mod autosave;
 mod browser;
 mod formatting;
 mod images;
+mod links;
 mod panels;
+mod paste;
 mod readiness;
 mod visual;
 
@@ -19,17 +21,16 @@ use self::autosave::{AUTOSAVE_DELAY_MS, ConflictPanel, FIRST_RETRY_MS};
 use self::browser::{install_leave_guards, keep_local_copy, recover_local_copy, set_unsaved_flag};
 pub use self::formatting::{Format, formatted};
 use self::formatting::{Shortcut, Toolbar, apply_format, shortcut};
-use self::images::ImageInsert;
+use self::images::{ImageInsert, ImageQueue};
+use self::links::{LinkDialog, LinkDialogBox};
 use self::panels::SidePanel;
 use self::readiness::ReadinessPanel;
-use self::visual::{Mode, Visual, VisualSlot, hand_over};
+use self::visual::{Hooks, Mode, Visual, VisualSlot, hand_over};
 use super::api::{EditorData, PostView, Preview, Readiness, check_readiness, load_post, preview_markdown};
 use super::review_panel::ReviewPanel;
 use super::workflow::PostStatus;
 use crate::domain::PostFields;
 use crate::error::AppError;
-use crate::media::api::MediaView;
-use crate::media::upload::{DescribeImage, UploadStatus};
 
 /// What the status line says.
 #[derive(Debug, Clone, PartialEq)]
@@ -96,7 +97,17 @@ fn Editor(data: EditorData) -> impl IntoView {
     let people = data.people.clone();
     let textarea = NodeRef::<leptos::html::Textarea>::new();
     let images = ImageInsert::new(textarea, fields, editable);
+    let links = LinkDialog::new(textarea, fields);
+    let language = meta.with_untracked(|m| m.language.clone());
+    let hooks = Hooks {
+        images,
+        links,
+        lang: Signal::derive(move || language.clone()),
+        notice,
+    };
     let dragging = RwSignal::new(false);
+    // Distraction-free writing: the text alone, at reading width.
+    let focused = RwSignal::new(false);
 
     let saver = Saver {
         id,
@@ -188,7 +199,7 @@ fn Editor(data: EditorData) -> impl IntoView {
         let Some(element) = visual_ref.get() else { return };
         match wanted {
             Mode::Visual if visual.with_value(Option::is_none) => {
-                let mounted = Visual::mount(&element, fields, editable.get_untracked());
+                let mounted = Visual::mount(&element, fields, editable.get_untracked(), hooks);
                 if mounted.is_none() {
                     notice.set(Some(
                         "The visual editor did not load; the Markdown editor is open.".into(),
@@ -257,6 +268,7 @@ fn Editor(data: EditorData) -> impl IntoView {
         if let Some(action) = shortcut(&ev) {
             ev.prevent_default();
             match action {
+                Shortcut::Format(Format::Link) => links.open_for_text(),
                 Shortcut::Format(format) => apply_format(textarea, fields, format),
                 Shortcut::Save => saver.save(true),
             }
@@ -264,7 +276,16 @@ fn Editor(data: EditorData) -> impl IntoView {
     };
 
     view! {
-        <div class="editor" data-testid="editor" data-ready=move || hydrated.get().to_string()>
+        <div class="editor" data-testid="editor" data-ready=move || hydrated.get().to_string()
+            class:writing-focus=move || focused.get()
+            on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                if ev.key() == "Escape" && focused.get_untracked() && !ev.default_prevented() {
+                    focused.set(false);
+                }
+            }>
+            // Parts are type-erased: the page's whole type is too deep for
+            // the compiler otherwise.
+            {view! {
             <div class="editor-top">
                 <p class="breadcrumbs">
                     <a href="/admin/posts">"Posts"</a>
@@ -277,9 +298,13 @@ fn Editor(data: EditorData) -> impl IntoView {
                 <p class="save-status" role="status" aria-live="polite" data-testid="save-status">
                     {move || status_text(&state.get())}
                 </p>
+                <button type="button" class="secondary" data-testid="focus-mode"
+                    aria-pressed=move || focused.get().to_string() title="Only the text, nothing around it (Esc leaves)"
+                    on:click=move |_| focused.update(|on| *on = !*on)>"Focus"</button>
                 <button type="button" on:click=move |_| saver.save(true) disabled=move || !editable.get()
                     data-testid="save" title="Save now (Ctrl+S)">"Save"</button>
             </div>
+            }.into_any()}
             {move || notice.get().map(|text| view! { <p class="notice" role="status">{text}</p> })}
             {move || match state.get() {
                 SaveState::Conflict(theirs) => Some(view! { <ConflictPanel theirs=*theirs saver /> }),
@@ -303,6 +328,7 @@ fn Editor(data: EditorData) -> impl IntoView {
                     aria-describedby="post-title-error" />
                 <crate::components::FieldErrorText id="post-title-error".to_owned() errors=field("title") />
             </div>
+            {view! {
             <div class="editor-columns" class:showing-preview=move || show_preview.get()>
                 <div class="editor-text" class:visual-mode=move || mode.get() == Mode::Visual>
                     <div class="mode-switch" role="group" aria-label="Editing mode">
@@ -321,22 +347,19 @@ fn Editor(data: EditorData) -> impl IntoView {
                                 saver.save(true);
                             }
                         }></div>
+                    <ImageQueue images />
+                    <LinkDialogBox dialog=links />
                     <div class="markdown-editor">
-                    <Toolbar textarea fields editable images />
-                    <UploadStatus uploader=images.uploader />
-                    {move || images.describing.get().map(|media| view! {
-                        <DescribeImage media id="body-image-alt" confirm="Insert image"
-                            on_done=Callback::new(move |media: MediaView| images.insert(&media))
-                            on_cancel=Callback::new(move |()| images.cancel()) />
-                    })}
+                    <Toolbar textarea fields editable images links />
                     <label for="post-body" class="visually-hidden">"Text (Markdown)"</label>
                     <textarea id="post-body" node_ref=textarea class="markdown" name="body" spellcheck="true"
+                        lang=hooks.lang
                         prop:value=move || fields.with(|f| f.content.body.clone())
                         on:input=set(|f, v| f.content.body = v) on:keydown=on_key readonly=move || !editable.get()
                         on:dragover=move |ev| dragging.set(images.accept_drag(&ev))
                         on:dragleave=move |_| dragging.set(false)
                         on:drop=move |ev| { dragging.set(false); images.drop(&ev); }
-                        on:paste=move |ev| images.paste(&ev)
+                        on:paste=move |ev| paste::paste(images, notice, &ev)
                         class:dropping=move || dragging.get()
                         aria-describedby="post-body-hint post-body-error" data-testid="body">
                         {initial_body}
@@ -356,6 +379,7 @@ fn Editor(data: EditorData) -> impl IntoView {
                     </div>
                 </div>
             </div>
+            }.into_any()}
             <button type="button" class="preview-toggle" on:click=move |_| show_preview.update(|s| *s = !*s)>
                 {move || if show_preview.get() { "Show the text" } else { "Show the preview" }}
             </button>

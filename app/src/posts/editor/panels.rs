@@ -54,9 +54,10 @@ pub(super) fn SidePanel(
             .find(|person| person.id == id)
             .map_or_else(|| format!("User {id}"), |person| person.name.clone())
     };
-    view! {
-        <aside class="side-panel card" aria-label="Post settings">
-            <h2>"Post settings"</h2>
+    // Type-erased before it is wrapped: the whole panel's type is too deep
+    // for the compiler otherwise.
+    let body = view! {
+        <div class="side-panel-fields">
             {text("post-slug", "Address (slug)", Some("The last part of the post's address.".into()),
                 |f| f.content.slug.clone(), |f, v| f.content.slug = v)}
             <div class="field">
@@ -135,6 +136,16 @@ pub(super) fn SidePanel(
                     on:change=move |ev| { let on = event_target_checked(&ev); fields.update(|f| f.show_review = on); } />
                 <label for="post-show_review">"Show the medical review on the post"</label>
             </div>
+        </div>
+    }
+    .into_any();
+    view! {
+        <aside class="side-panel card" aria-label="Post settings">
+            // Open at first; closed, it leaves the text the room.
+            <details class="side-panel-details" open=true>
+                <summary data-testid="settings-toggle"><h2>"Post settings"</h2></summary>
+                {body}
+            </details>
         </aside>
     }
     .into_any()

@@ -17,6 +17,11 @@ fn anchor(item: &ReadinessItem) -> &'static str {
 
 /// The grade in words, for the panel.
 pub fn grade_text(readiness: &Readiness) -> String {
+    if let Some(language) = &readiness.ungraded_language {
+        return format!(
+            "Reading level: measured for English only; this site's articles are in \u{201c}{language}\u{201d}."
+        );
+    }
     match readiness.grade {
         None => "Reading level: write a few more sentences to see it.".into(),
         Some(grade) if grade <= readiness.target as f64 => {

@@ -7,6 +7,8 @@
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
+use super::images::ImageInsert;
+use super::links::LinkDialog;
 use crate::domain::PostFields;
 
 /// Where the browser remembers the author's last mode.
@@ -78,10 +80,24 @@ pub fn hand_over(visual: VisualSlot, fields: RwSignal<PostFields>) {
     }
 }
 
-/// A mounted visual editor; the change callback lives as long as it does.
+/// What the page lends the visual editor: its uploads and link dialog.
+#[derive(Clone, Copy)]
+pub struct Hooks {
+    pub images: ImageInsert,
+    pub links: LinkDialog,
+    /// The site's language, for the browser's spellcheck.
+    pub lang: Signal<String>,
+    /// The page's notice line, for pasted images left behind.
+    pub notice: RwSignal<Option<String>>,
+}
+
+/// A mounted visual editor; the callbacks live as long as it does.
 pub struct Visual {
     handle: EditorHandle,
     _on_change: Closure<dyn FnMut(String)>,
+    _on_upload: Closure<dyn FnMut(js_sys::Array) -> js_sys::Array>,
+    _on_link: Closure<dyn FnMut(JsValue) -> js_sys::Promise>,
+    _on_paste_skipped: Closure<dyn FnMut(f64)>,
     /// The text last exchanged with the engine: a body that differs came
     /// from elsewhere (a conflict's "take theirs", a recovered copy).
     last: std::rc::Rc<std::cell::RefCell<String>>,
@@ -90,7 +106,12 @@ pub struct Visual {
 impl Visual {
     /// Mounts the engine in `element` over the body of `fields`, writing
     /// each change back to it. `None` when the engine is not loaded.
-    pub fn mount(element: &web_sys::Element, fields: RwSignal<PostFields>, editable: bool) -> Option<Self> {
+    pub fn mount(
+        element: &web_sys::Element,
+        fields: RwSignal<PostFields>,
+        editable: bool,
+        hooks: Hooks,
+    ) -> Option<Self> {
         let body = fields.with_untracked(|fields| fields.content.body.clone());
         let last = std::rc::Rc::new(std::cell::RefCell::new(body.clone()));
         let seen = last.clone();
@@ -99,10 +120,27 @@ impl Visual {
             // After the page is gone, the last flush has nowhere to go.
             let _ = fields.try_update(|fields| fields.content.body = markdown);
         });
+        let on_upload = Closure::<dyn FnMut(js_sys::Array) -> js_sys::Array>::new(move |files: js_sys::Array| {
+            hooks.images.start_in_visual(&files)
+        });
+        let on_link = Closure::<dyn FnMut(JsValue) -> js_sys::Promise>::new(move |current: JsValue| {
+            hooks.links.open_for_visual(&current)
+        });
+        let on_paste_skipped = Closure::<dyn FnMut(f64)>::new(move |count: f64| {
+            // A count of images in one paste: small, whole and not negative.
+            let count = count.clamp(0.0, f64::from(u32::MAX)) as u32;
+            if count > 0 {
+                let _ = hooks.notice.try_set(Some(super::paste::skipped_message(count)));
+            }
+        });
         let options = js_sys::Object::new();
         let set = |key: &str, value: &JsValue| js_sys::Reflect::set(&options, &JsValue::from_str(key), value).is_ok();
         let ready = set("markdown", &JsValue::from_str(&body))
             && set("onChange", on_change.as_ref())
+            && set("onUploadRequest", on_upload.as_ref())
+            && set("onLinkRequest", on_link.as_ref())
+            && set("onPasteSkipped", on_paste_skipped.as_ref())
+            && set("lang", &JsValue::from_str(&hooks.lang.get_untracked()))
             && set("label", &JsValue::from_str("Text"))
             && set("editable", &JsValue::from_bool(editable));
         if !ready {
@@ -112,6 +150,9 @@ impl Visual {
         Some(Self {
             handle,
             _on_change: on_change,
+            _on_upload: on_upload,
+            _on_link: on_link,
+            _on_paste_skipped: on_paste_skipped,
             last,
         })
     }

@@ -49,13 +49,14 @@ pub async fn editor_data(state: &AppState, caller: &Caller, id: i64) -> Result<E
     let view = post_view(state, &post, &authors).await?;
     Ok(EditorData {
         can_edit: workflow::may_edit(post.status, actor),
-        can_publish_update: view.pending_update && actor.role >= Role::Editor,
+        can_publish_update: workflow::may_publish_update(view.pending_update, actor.role),
         post: view,
         transitions,
         comments,
         people,
         viewer_id: user.id,
         viewer_role: user.role,
+        language: state.store.site_settings().await?.language,
     })
 }
 

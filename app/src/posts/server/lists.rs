@@ -5,13 +5,16 @@ use super::{ListOrder, PostFilter, SummaryRow, admin_time, public_path};
 use crate::accounts::Role;
 use crate::accounts::server::Caller;
 use crate::error::AppError;
-use crate::posts::api::{DashboardView, ListPosts, PostSummary};
+use crate::posts::api::{DashboardView, LinkTarget, ListPosts, PostSummary};
 use crate::posts::workflow::PostStatus;
 use crate::settings::SiteSettings;
 use crate::state::AppState;
 
 const LIST_LIMIT: i64 = 200;
 const DASHBOARD_LIMIT: i64 = 10;
+const LINK_TARGETS: usize = 10;
+/// Longer searches find nothing a title could hold.
+const MAX_QUERY_CHARS: usize = 200;
 
 pub async fn list(state: &AppState, caller: &Caller, request: &ListPosts) -> Result<Vec<PostSummary>, AppError> {
     let ListPosts { status, author, tag, q } = request;
@@ -42,6 +45,51 @@ pub async fn list(state: &AppState, caller: &Caller, request: &ListPosts) -> Res
         limit: LIST_LIMIT,
     };
     fetch(state, &filter).await
+}
+
+pub async fn link_targets(state: &AppState, caller: &Caller, q: &str) -> Result<Vec<LinkTarget>, AppError> {
+    let q = q.trim();
+    if q.chars().count() > MAX_QUERY_CHARS {
+        return Err(AppError::invalid("q", "Search for at most 200 characters."));
+    }
+    let user = &caller.user;
+    let any = PostFilter {
+        title_contains: Some(q.to_owned()).filter(|q| !q.is_empty()),
+        order: ListOrder::RecentlyChanged,
+        limit: i64::try_from(LINK_TARGETS).unwrap_or(10),
+        ..PostFilter::default()
+    };
+    let mut rows = state
+        .store
+        .list_posts(&PostFilter {
+            visible_to_author: (user.role < Role::Editor).then_some(user.id),
+            ..any.clone()
+        })
+        .await?;
+    if user.role < Role::Editor {
+        // Everyone may link to what readers can see; colleagues' drafts
+        // stay out of sight.
+        let published = PostFilter {
+            status: Some(PostStatus::Published),
+            ..any
+        };
+        for row in state.store.list_posts(&published).await? {
+            if !rows.iter().any(|seen| seen.id == row.id) {
+                rows.push(row);
+            }
+        }
+        rows.truncate(LINK_TARGETS);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|row| LinkTarget {
+            // Readers find a published post at its live address; the
+            // working slug only counts once it is published.
+            path: public_path(row.live_slug.as_deref().unwrap_or(&row.slug)),
+            title: row.title,
+            status: row.status,
+        })
+        .collect())
 }
 
 pub async fn review_queue(state: &AppState) -> Result<Vec<PostSummary>, AppError> {

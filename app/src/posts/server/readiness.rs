@@ -24,15 +24,23 @@ const POST_LINKS_CHECKED: usize = 50;
 /// The checks for `fields`, with links to other posts looked up.
 pub async fn check(state: &AppState, fields: &PostFields) -> Result<Readiness, AppError> {
     crate::input::post::check_body(&fields.content.body).map_err(|message| AppError::invalid("body", message))?;
-    let target = state.store.site_settings().await?.reading_grade_target;
-    let (mut readiness, post_links) = analyse(fields, target);
+    let settings = state.store.site_settings().await?;
+    let (mut readiness, post_links) = analyse(fields, settings.reading_grade_target);
+    if !is_english(&settings.language) {
+        readiness.grade = None;
+        readiness.hardest.clear();
+        readiness.ungraded_language = Some(settings.language);
+    }
     let now = state.clock.now();
     for slug in post_links.into_iter().take(POST_LINKS_CHECKED) {
         let query = crate::store::model::posts::PublicQuery {
             slug: slug.clone(),
             ..crate::store::model::posts::PublicQuery::newest(now, 1, 0)
         };
+        // A post's old slug and an imported site's old path both answer
+        // with a redirect to a public post: such links keep working.
         let public = !state.store.public_posts(&query).await?.0.is_empty()
+            || state.store.slug_redirect(&slug, now).await?.is_some()
             || state
                 .store
                 .path_redirect(&crate::content::public_path(&slug), now)
@@ -46,6 +54,14 @@ pub async fn check(state: &AppState, fields: &PostFields) -> Result<Readiness, A
         }
     }
     Ok(readiness)
+}
+
+/// Flesch–Kincaid counts English syllables: other languages get no grade.
+fn is_english(language: &str) -> bool {
+    language.eq_ignore_ascii_case("en")
+        || language
+            .get(..3)
+            .is_some_and(|prefix| prefix.eq_ignore_ascii_case("en-"))
 }
 
 /// Everything that needs only the text; the slugs of the links to other
@@ -107,6 +123,7 @@ pub fn analyse(fields: &PostFields, target: i64) -> (Readiness, Vec<String>) {
             grade,
             target,
             hardest,
+            ungraded_language: None,
         },
         text.post_links,
     )
@@ -170,6 +187,8 @@ fn read(markdown: &str) -> Text {
     let mut heading: Option<(usize, String)> = None;
     let mut last_level = 1;
     let mut in_code = false;
+    // An HTML block arrives a line at a time; a tag may span lines.
+    let mut html_block: Option<String> = None;
     for event in Parser::new_ext(markdown, options) {
         match event {
             Event::Start(Tag::Paragraph | Tag::Item) => {
@@ -216,6 +235,13 @@ fn read(markdown: &str) -> Text {
             Event::SoftBreak | Event::HardBreak => {
                 if let Some(block) = block.as_mut() {
                     block.push(' ');
+                }
+            }
+            Event::Start(Tag::HtmlBlock) => html_block = Some(String::new()),
+            Event::End(TagEnd::HtmlBlock) => html_images(&mut text, &html_block.take().unwrap_or_default()),
+            Event::Html(html) if html_block.is_some() => {
+                if let Some(lines) = html_block.as_mut() {
+                    lines.push_str(&html);
                 }
             }
             Event::Html(html) | Event::InlineHtml(html) => html_images(&mut text, &html),
@@ -359,6 +385,20 @@ mod tests {
         assert!(
             messages.iter().any(|m| m.starts_with("A sentence of 30 words")),
             "{messages:?}"
+        );
+    }
+
+    #[test]
+    fn an_html_image_over_several_lines_is_read_whole() {
+        let described = "Sleep helps.\n\n<img\n  src=\"/media/a.png\"\n  alt=\"A dark bedroom\">\n\nGo to bed early.";
+        let (readiness, _) = analyse(&fields(described), 8);
+        assert!(readiness.items.is_empty(), "{:?}", readiness.items);
+        let undescribed = described.replace("alt=\"A dark bedroom\"", "title=\"x\"");
+        let (readiness, _) = analyse(&fields(&undescribed), 8);
+        assert!(
+            messages(&readiness)
+                .iter()
+                .any(|m| m.starts_with("An image (HTML) has no alt text"))
         );
     }
 

@@ -103,6 +103,9 @@ pub struct NotificationRow {
 pub struct SummaryRow {
     pub id: i64,
     pub title: String,
+    /// The slug of the working text (the live one may differ until an
+    /// update is published).
+    pub slug: String,
     #[sqlx(try_from = "String")]
     pub status: PostStatus,
     pub updated_at: DateTime<Utc>,

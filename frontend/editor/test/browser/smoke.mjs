@@ -5,78 +5,16 @@
 //   npm run build && npm run test:browser
 //
 // Uses playwright-core and axe-core from tests/e2e/node_modules (run
-// `npm ci` there first) and Chromium at $CHROMIUM or /usr/bin/chromium.
-// Prints "N passed, N failed"; exits non-zero on a failure.
+// `npm ci` there first) and Chromium at $CHROMIUM or /usr/bin/chromium
+// (see harness.mjs). Prints "N passed, N failed"; exits non-zero on a
+// failure.
 
-import { createServer } from "node:http";
-import { readFileSync, existsSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import assert from "node:assert/strict";
+import { startHarness, markdown, pkg } from "./harness.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const pkg = join(here, "..", "..");
-const e2e = join(pkg, "..", "..", "tests", "e2e", "package.json");
-if (!existsSync(e2e)) {
-  console.log("skipped: tests/e2e is not there");
-  process.exit(0);
-}
-const require = createRequire(e2e);
-let chromium;
-let axeSource;
-try {
-  ({ chromium } = require("playwright-core"));
-  axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
-} catch {
-  console.log("skipped: run npm ci in tests/e2e first");
-  process.exit(0);
-}
-
-// The admin's policy (app/src/admin/mod.rs), less its nonce.
-const CSP =
-  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' https: data:; " +
-  "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-const TYPES = { ".js": "text/javascript", ".css": "text/css", ".html": "text/html" };
-
-const server = createServer((req, res) => {
-  const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
-  const file = path === "/" ? join(here, "page.html") : path.startsWith("/dist/") ? join(pkg, path) : join(here, path);
-  if (!existsSync(file) || !file.startsWith(pkg)) {
-    // Images the test documents point at, and the favicon: nothing there.
-    res.writeHead(path.startsWith("/dist/") ? 404 : 204);
-    res.end();
-    return;
-  }
-  res.writeHead(200, { "content-type": TYPES[file.slice(file.lastIndexOf("."))] || "application/octet-stream", "content-security-policy": CSP });
-  res.end(readFileSync(file));
-});
-await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-const base = `http://127.0.0.1:${server.address().port}/`;
-
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium" });
-let passed = 0;
-let failed = 0;
-async function check(name, body) {
-  const page = await browser.newPage();
-  const problems = [];
-  page.on("console", (m) => { if (m.type() === "error") problems.push(m.text()); });
-  page.on("pageerror", (e) => problems.push(e.message));
-  try {
-    await page.goto(base);
-    await page.waitForSelector(".ProseMirror");
-    await body(page);
-    assert.deepEqual(problems, [], "console errors (a CSP violation would show here)");
-    passed++;
-    console.log(`ok - ${name}`);
-  } catch (error) {
-    failed++;
-    console.log(`not ok - ${name}\n${error.stack}`);
-  } finally {
-    await page.close();
-  }
-}
-const markdown = (page) => page.evaluate(() => window.editor.getMarkdown());
+const { check, finish, axeSource } = await startHarness();
 
 await check("an untouched document comes back byte for byte", async (page) => {
   assert.equal(await markdown(page), "# Title\n\nSome *text* with a [link](/x).\n\n| a | b |\n|---|---|\n| 1 | 2 |\n");
@@ -142,6 +80,26 @@ await check("two dropped images upload and become figures with captions", async 
   assert.match(text, /!\[Alt 0\]\(\/media\/a\.png "Caption 0"\)/);
   assert.match(text, /!\[Alt 1\]\(\/media\/b\.png "Caption 1"\)/);
   assert.equal(await page.locator("figure figcaption").count(), 2);
+  assert.ok(text.indexOf("/media/a.png") < text.indexOf("/media/b.png"), `in the order dropped: ${text}`);
+});
+
+await check("three images dropped inside a paragraph split it and land in order", async (page) => {
+  await page.evaluate(() => window.editor.setMarkdown("Before the images after them.\n"));
+  await page.evaluate(() => {
+    const data = new DataTransfer();
+    for (const name of ["one.png", "two.png", "three.png"]) data.items.add(new File(["x"], name, { type: "image/png" }));
+    const text = document.querySelector(".ProseMirror p").firstChild;
+    const range = document.createRange();
+    range.setStart(text, "Before the images".length);
+    const box = range.getBoundingClientRect();
+    document.querySelector(".ProseMirror p").dispatchEvent(
+      new DragEvent("drop", { dataTransfer: data, clientX: box.left, clientY: box.top + box.height / 2, bubbles: true, cancelable: true }),
+    );
+  });
+  await page.waitForFunction(() => (window.editor.getMarkdown().match(/!\[/g) || []).length === 3);
+  const text = await markdown(page);
+  const order = ["Before the images", "/media/one.png", "/media/two.png", "/media/three.png", "after them."].map((part) => text.indexOf(part));
+  assert.ok(order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1])), text);
 });
 
 await check("axe finds nothing on the editor", async (page) => {
@@ -154,7 +112,4 @@ await check("axe finds nothing on the editor", async (page) => {
   assert.deepEqual(result.violations.map((v) => `${v.id}: ${v.help}`), []);
 });
 
-await browser.close();
-server.close();
-console.log(`${passed} passed, ${failed} failed`);
-process.exitCode = failed ? 1 : 0;
+await finish();
