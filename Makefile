@@ -17,7 +17,7 @@ VELLUM := $(CARGO_TARGET_DIR)/debug/vellum
 PG_HOST ?= 127.0.0.1
 PG_PORT ?= 5432
 
-.PHONY: help run test setup build editor editor-test release lint fmt unit fuzz api-fuzz api-client deploy-guide e2e postgres-check bench
+.PHONY: help run test setup build editor editor-test release lint fmt unit fuzz api-fuzz api-client deploy-guide e2e postgres-check bench bench-editor
 
 help: ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-15s %s\n", $$1, $$2 }'
@@ -107,3 +107,10 @@ e2e: ## browser tests in headless Chromium (needs `make build`)
 bench: ## benchmark a release build against nginx (needs wrk and nginx); prints Markdown
 	cargo build --release -p server
 	tests/bench/run.py --binary $(CARGO_TARGET_DIR)/release/vellum
+	$(MAKE) bench-editor
+
+bench-editor: ## the editor page's time to the first keystroke (release build, Chromium) and the editing engine's size; prints Markdown
+	cargo leptos build --release
+	$(MAKE) editor
+	cd tests/e2e && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; }
+	VELLUM_BIN=$(CARGO_TARGET_DIR)/release/vellum VELLUM_SITE_ROOT=$(SITE_ROOT) node tests/bench/editor.mjs

@@ -432,19 +432,24 @@ test('several files dropped on the text upload one at a time, each described in 
 
   // The first is on its way, the others wait their turn.
   let upload = await uploads.next();
-  await uploadsShow(ana, [/^morning\.png · uploading, \d+%$/, /^noon\.png · waiting$/, /^evening\.png · waiting$/]);
+  await uploadsShow(ana, [/^morning\.png · uploading, \d+%$/, /^noon\.png · waiting\s*Remove$/, /^evening\.png · waiting\s*Remove$/]);
+  // Meanwhile the mode stays (each file knows which editor it goes to),
+  // and writing goes on: text typed before the drop point moves it along.
+  assert.equal(await ana.getByTestId('mode-visual').isDisabled(), true, 'no mode switch while uploading');
+  await body.press('Control+Home');
+  await ana.keyboard.type('Note: ');
   await upload.continue();
   upload = await uploads.next();
   await uploadsShow(ana, [
     /^morning\.png · uploaded, waiting for its description$/,
     /^noon\.png · uploading, \d+%$/,
-    /^evening\.png · waiting$/,
+    /^evening\.png · waiting\s*Remove$/,
   ]);
 
   // Each is described in its own box, in turn; the text grows in order.
   const thumbnails = [await describe(ana, READINGS[0].alt, { left: 2 })];
-  assert.match(await body.inputValue(), /^Three readings, taken at home\.\n\n!\[Morning reading: 128 over 82\]\(\/media\/[^)\s]+\)\n\nAll three/);
-  await uploadsShow(ana, [/^noon\.png · uploading, \d+%$/, /^evening\.png · waiting$/]);
+  assert.match(await body.inputValue(), /^Note: Three readings, taken at home\.\n\n!\[Morning reading: 128 over 82\]\(\/media\/[^)\s]+\)\n\nAll three/);
+  await uploadsShow(ana, [/^noon\.png · uploading, \d+%$/, /^evening\.png · waiting\s*Remove$/]);
   assert.equal(await ana.getByTestId('describe-image').count(), 0, 'no box until the next file is there');
   await upload.continue();
   upload = await uploads.next();
@@ -457,7 +462,7 @@ test('several files dropped on the text upload one at a time, each described in 
   const text = await body.inputValue();
   const lines = text.split('\n\n');
   assert.equal(lines.length, 5, text);
-  assert.equal(lines[0], 'Three readings, taken at home.');
+  assert.equal(lines[0], 'Note: Three readings, taken at home.');
   READINGS.forEach(({ alt }, index) => assert.ok(lines[index + 1].startsWith(`![${alt}](/media/`), text));
   assert.equal(lines[4], 'All three are in the healthy range.');
   await saved(ana);

@@ -115,7 +115,7 @@ async fn the_link_dialog_finds_what_the_caller_may_see(db: &TestDb) {
     let ana = create_user(&server, "ana@clinic.org", "Ana Ruiz", Role::Author).await;
     let ben = create_user(&server, "ben@clinic.org", "Ben Okafor", Role::Author).await;
     create_user(&server, "maya@clinic.org", "Maya Patel", Role::Editor).await;
-    post_as(
+    let published = post_as(
         &server,
         &ben,
         "Sleep and blood pressure",
@@ -124,6 +124,12 @@ async fn the_link_dialog_finds_what_the_caller_may_see(db: &TestDb) {
         noon(),
         None,
     )
+    .await;
+    // Ben's pending update renames it: readers, and so authors, still see the old title.
+    db.raw_sql(&format!(
+        "UPDATE posts SET title = 'Sleep and blood pressure: new trial data' WHERE id = {}",
+        published.id
+    ))
     .await;
     post_as(
         &server,
@@ -174,6 +180,14 @@ async fn the_link_dialog_finds_what_the_caller_may_see(db: &TestDb) {
             ),
         ],
         "an author finds published posts and her own drafts, not a colleague's"
+    );
+    assert!(
+        titles(&server, &ana_client, "trial").await.is_empty(),
+        "a pending title is not searched"
+    );
+    assert!(
+        titles(&server, &ana_client, "\0").await.is_empty(),
+        "NUL finds nothing, on both databases"
     );
     let maya_client = signed_in(&server, "maya@clinic.org").await;
     assert_eq!(

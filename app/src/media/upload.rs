@@ -26,6 +26,9 @@ pub const ACCEPTED_TYPES: &str = "image/jpeg,image/png,image/webp,image/gif";
 
 type Outcome = Result<MediaView, AppError>;
 
+/// Long enough for the largest accepted file on a slow line.
+const UPLOAD_TIMEOUT_MS: u32 = 180_000;
+
 /// Sends `file` to the media library as the multipart part `file`, with
 /// the session cookie like any same-origin request. `percent` follows the
 /// bytes sent.
@@ -108,6 +111,8 @@ fn start(file: &File, percent: WriteSignal<u8>) -> Result<Request, wasm_bindgen:
     form.append_with_blob_and_filename("file", file, &file.name())?;
     let xhr = XmlHttpRequest::new()?;
     xhr.open("POST", UPLOAD_PATH)?;
+    // A request that hangs would hold up every file queued after it.
+    xhr.set_timeout(UPLOAD_TIMEOUT_MS);
     let slot = Rc::new(RefCell::new(Slot::default()));
 
     let on_progress = Handler::new(move |event: ProgressEvent| {
@@ -278,6 +283,9 @@ pub fn DescribeImage(
     /// text); the box then asks for it too.
     #[prop(optional)]
     caption: Option<RwSignal<String>>,
+    /// The box's heading, e.g. naming the file when several wait.
+    #[prop(optional, into)]
+    heading: Option<String>,
 ) -> impl IntoView {
     let alt = RwSignal::new(media.alt.clone());
     let errors = RwSignal::new(Vec::<String>::new());
@@ -333,7 +341,7 @@ pub fn DescribeImage(
     view! {
         <form class="describe-image" aria-labelledby=labelled_by on:submit=save on:keydown=on_key
             data-testid="describe-image">
-            <h3 id=heading_id>"Describe this image"</h3>
+            <h3 id=heading_id>{heading.unwrap_or_else(|| "Describe this image".to_owned())}</h3>
             <div class="describe-image-body">
                 // Decorative: the box is about describing it.
                 <img src=media.thumbnail_url alt="" width=media.width height=media.height />

@@ -120,6 +120,7 @@ pub const SELECT_REVISIONS: &str = "SELECT r.id, r.post_id, r.version, u.display
 /// LIKE pattern for the title, $5 the author whose posts alone are
 /// visible; '' and 0 mean any. The trash shows only when asked for.
 pub const LIST_POSTS: &str = "SELECT p.id, p.title, p.slug, p.status, p.updated_at, p.publish_at, r.slug AS live_slug, \
+     r.title AS live_title, \
      (SELECT c.body FROM post_comments c WHERE c.post_id = p.id AND c.kind = 'changes_requested' \
       ORDER BY c.id DESC LIMIT 1) AS latest_request \
      FROM posts p LEFT JOIN post_revisions r ON r.id = p.live_revision_id \

@@ -2,6 +2,7 @@
 // post. See ENGINE.md for the API.
 
 import { EditorState, Plugin, PluginKey } from "prosemirror-state";
+import { DOMSerializer } from "prosemirror-model";
 import { EditorView, Decoration, DecorationSet } from "prosemirror-view";
 import { history } from "prosemirror-history";
 import { keymap } from "prosemirror-keymap";
@@ -80,13 +81,13 @@ function emptyHint(text) {
   });
 }
 
-// Where dropped or pasted images wait: between blocks, never inside a
-// paragraph. Each figure inserted there pushes the placeholders still
-// waiting at the same point (widgets with side 1) past itself, so a batch
-// lands in the order it was dropped. A paragraph is split when the point
-// is inside its text; tables and code blocks are left whole (the images
-// go after them); an empty paragraph keeps its place after the images.
-function blockPoint(tr, pos) {
+// Where an image goes: between blocks, never inside a paragraph. A
+// paragraph is split when the point is inside its text; tables and code
+// blocks are left whole (the image goes after them); an empty paragraph
+// keeps its place after the images. The placeholders still waiting at the
+// same point (widgets with side 1) move past each figure inserted there,
+// so a batch lands in the order it was dropped.
+function blockPoint(tr, pos, { split = true } = {}) {
   const $pos = tr.doc.resolve(pos);
   if (!$pos.parent.isTextblock || $pos.depth === 0) return pos;
   for (let depth = 1; depth <= $pos.depth; depth++) {
@@ -96,8 +97,29 @@ function blockPoint(tr, pos) {
   const parent = $pos.parent;
   if ($pos.parentOffset === 0) return $pos.before();
   if ($pos.parentOffset === parent.content.size) return $pos.after();
+  if (!split) return pos;
   tr.split(pos);
   return pos + 1;
+}
+
+// Vellum's own clipboard: every copied block carries `data-vellum`, so a
+// paste can tell a copy from this editor (read back as it is) from one out
+// of another ProseMirror editor (cleaned like any other HTML).
+function markedClipboardSerializer() {
+  const base = DOMSerializer.fromSchema(schema);
+  const nodes = {};
+  for (const [name, toDOM] of Object.entries(base.nodes)) {
+    nodes[name] = (node) => {
+      const spec = toDOM(node);
+      if (!Array.isArray(spec)) return spec;
+      const attrs = spec[1];
+      if (attrs && typeof attrs === "object" && !Array.isArray(attrs) && attrs.nodeType === undefined) {
+        return [spec[0], { ...attrs, "data-vellum": "" }, ...spec.slice(2)];
+      }
+      return [spec[0], { "data-vellum": "" }, ...spec.slice(1)];
+    };
+  }
+  return new DOMSerializer(nodes, base.marks);
 }
 
 function imageFiles(list) {
@@ -146,9 +168,11 @@ export function mount(element, options = {}) {
 
   const env = {
     requestLink(current, view) {
+      // A cancelled dialog (undefined) changes nothing but gives the
+      // focus back to the text.
       const apply = (attrs) => {
-        if (attrs === undefined || destroyed) return;
-        setLink(attrs)(view.state, view.dispatch);
+        if (destroyed) return;
+        if (attrs !== undefined) setLink(attrs)(view.state, view.dispatch);
         view.focus();
       };
       if (typeof opts.onLinkRequest === "function") {
@@ -228,6 +252,7 @@ export function mount(element, options = {}) {
     },
     // Pasted HTML from office programs and web pages keeps its structure
     // and loses its presentation (see paste.js).
+    clipboardSerializer: markedClipboardSerializer(),
     transformPastedHTML(html) {
       cleaned = cleanPastedHtml(html);
       return cleaned.html;
@@ -281,7 +306,10 @@ export function mount(element, options = {}) {
       if (!tr.selection.empty) tr.deleteSelection();
       pos = tr.selection.from;
     }
-    pos = blockPoint(tr, pos);
+    // At the edge of a paragraph (or in a table), the images wait between
+    // blocks at once; inside its text, the paragraph is split only when
+    // the first image arrives.
+    pos = blockPoint(tr, pos, { split: false });
     const ids = files.map(() => ({}));
     tr.setMeta(uploadKey, { add: ids.map((id, i) => ({ id, pos, name: files[i].name || "image" })) });
     view.dispatch(tr);
@@ -296,7 +324,10 @@ export function mount(element, options = {}) {
           { src: String(image.src), alt: String(image.alt ?? "") },
           caption ? schema.text(String(caption)) : null,
         );
-        tr.replaceRangeWith(at, at, figure);
+        // Split here, not when the files were dropped: a cancelled or
+        // failed upload leaves the paragraph whole.
+        const point = blockPoint(tr, at);
+        tr.replaceRangeWith(point, point, figure);
       }
       view.dispatch(tr);
     };

@@ -535,9 +535,13 @@ export function cleanPastedHtml(html, doc = document) {
   const body = source.body;
   for (const el of body.querySelectorAll([...DROP].join(", "))) el.remove();
   const hasText = /\S/.test(body.textContent.replace(/\u00a0/g, " "));
-  // ProseMirror's own clipboard (a copy inside the editor) reads back
-  // through the schema as it is.
-  if (body.querySelector("[data-pm-slice]")) return { html, images: [], skipped: 0, hasText };
+  // A copy inside this editor (marked by its clipboard serializer) reads
+  // back through the schema as it is; other ProseMirror editors' copies
+  // are cleaned like any HTML.
+  const slice = body.querySelector("[data-pm-slice]");
+  if (slice && (slice.matches("[data-vellum]") || slice.querySelector("[data-vellum]"))) {
+    return { html, images: [], skipped: 0, hasText };
+  }
   dropWordConditionals(body);
   const cleaner = new Cleaner(source);
   const root = source.createElement("div");

@@ -146,7 +146,7 @@ fn converter(
 /// their own, since a title holds only text.
 fn captioned(converted: &str) -> std::borrow::Cow<'_, str> {
     static FIGURE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^(!\[(?:[^\]\\\n]|\\.)*\]\((?:<[^>\n]*>|[^()\s]*))\)\s*\n\n\*([^*\n]+)\*$")
+        Regex::new(r"^(!\[(?:[^\]\\\n]|\\.)*\]\((?:<[^>\n]+>|[^()\s]+))\)\s*\n\n\*([^*\n]+)\*$")
             .expect("a valid pattern")
     });
     let Some(parts) = FIGURE.captures(converted) else {

@@ -136,6 +136,11 @@ pub(super) struct ImageInsert {
     pub(super) describing: Memo<Option<(u32, MediaView)>>,
     /// The caption typed in the describing box.
     pub(super) caption: RwSignal<String>,
+    /// The text just after an image was placed, whose anchors are moved
+    /// already.
+    placed: StoredValue<Option<String>>,
+    /// Ctrl+Shift+V was pressed: the next paste is plain text.
+    pub(super) plain_paste: StoredValue<bool>,
 }
 
 impl ImageInsert {
@@ -162,6 +167,8 @@ impl ImageInsert {
             next_id: StoredValue::new(0),
             describing,
             caption: RwSignal::new(String::new()),
+            placed: StoredValue::new(None),
+            plain_paste: StoredValue::new(false),
         }
     }
 
@@ -324,12 +331,73 @@ impl ImageInsert {
         let (new_text, end) = with_block(&text, byte, &image_markdown(&media.alt, &media.url, caption));
         element.set_value(&new_text);
         let cursor = utf16_len(&new_text[..end]);
-        at.set(cursor);
+        // Every anchor here or later (this batch's too) moves past the
+        // image; the change is known exactly, so `follow_text` skips it.
+        let start = utf16_len(&text[..byte]);
+        self.shift_anchors(start, start, start + utf16_len(&new_text) - utf16_len(&text));
+        self.placed.set_value(Some(new_text.clone()));
         if element.offset_parent().is_some() {
             let _ = element.set_selection_range(cursor, cursor);
             let _ = element.focus();
         }
         self.fields.update(|f| f.content.body = new_text);
+    }
+
+    /// Moves the places where images will land in the text along with
+    /// a change from `old` to `new` (typing, a paste, another image): an
+    /// anchor after the changed part moves by its change in length, one
+    /// inside it goes to its start, and one at its start goes after it
+    /// (what is typed where images were dropped comes after them).
+    pub(super) fn follow_text(self, old: &str, new: &str) {
+        if self.placed.try_update_value(Option::take).flatten().as_deref() == Some(new) {
+            return;
+        }
+        if let Some((start, old_end, new_end)) = changed_span(old, new) {
+            self.shift_anchors(start, old_end, new_end);
+        }
+    }
+
+    /// Moves the anchors for `start..old_end` having become
+    /// `start..new_end` (UTF-16 units).
+    fn shift_anchors(self, start: u32, old_end: u32, new_end: u32) {
+        self.jobs.with_value(|jobs| {
+            // A batch's files share one anchor: it moves once.
+            let mut moved: Vec<*const Cell<u32>> = Vec::new();
+            for job in jobs {
+                if let Target::Text(at) = &job.target {
+                    if moved.contains(&Rc::as_ptr(at)) {
+                        continue;
+                    }
+                    moved.push(Rc::as_ptr(at));
+                    let anchor = at.get();
+                    if anchor >= old_end {
+                        at.set(anchor - old_end + new_end);
+                    } else if anchor > start {
+                        at.set(start);
+                    }
+                }
+            }
+        });
+    }
+
+    /// Files are on their way: the mode cannot change meanwhile (each
+    /// knows which editor it goes to).
+    pub(super) fn busy(self) -> bool {
+        self.queue
+            .with(|queue| queue.iter().any(|pending| !matches!(pending.stage, Stage::Failed(_))))
+    }
+
+    /// Takes a file that has not started uploading off the list.
+    fn remove_waiting(self, id: u32) {
+        let waiting = self.queue.with_untracked(|queue| {
+            queue
+                .iter()
+                .any(|pending| pending.id == id && pending.stage == Stage::Waiting)
+        });
+        if waiting {
+            self.settle(id, None);
+            self.forget(id);
+        }
     }
 
     /// Takes part in a drag over the text when it carries files; whether
@@ -360,6 +428,27 @@ impl ImageInsert {
             self.start_in_text(files);
         }
     }
+}
+
+/// Where `old` and `new` differ, in UTF-16 units: the start, and the end
+/// of the changed part in each (`None` when they are the same).
+fn changed_span(old: &str, new: &str) -> Option<(u32, u32, u32)> {
+    if old == new {
+        return None;
+    }
+    let old: Vec<u16> = old.encode_utf16().collect();
+    let new: Vec<u16> = new.encode_utf16().collect();
+    let prefix = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
+    let room = old.len().min(new.len()) - prefix;
+    let suffix = old
+        .iter()
+        .rev()
+        .zip(new.iter().rev())
+        .take(room)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let units = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    Some((units(prefix), units(old.len() - suffix), units(new.len() - suffix)))
 }
 
 /// `{src, alt, caption}` for the visual editor.
@@ -404,6 +493,16 @@ pub(super) fn ImageButton(images: ImageInsert) -> impl IntoView {
 /// box that asks for the first uploaded image's description.
 #[component]
 pub(super) fn ImageQueue(images: ImageInsert) -> impl IntoView {
+    // One line per file, rebuilt only when that file's stage changes, so
+    // an alert is said once and a focused button keeps its focus. The
+    // list is not a live region (percentages would be read out without
+    // end); the stage changes are announced on their own line.
+    let stage_kind = |stage: &Stage| match stage {
+        Stage::Waiting => 0u8,
+        Stage::Sending => 1,
+        Stage::Describing(_) => 2,
+        Stage::Failed(_) => 3,
+    };
     let item = move |pending: Pending| {
         let Pending {
             id,
@@ -412,10 +511,15 @@ pub(super) fn ImageQueue(images: ImageInsert) -> impl IntoView {
             stage,
         } = pending;
         let state = match stage {
-            Stage::Waiting => view! { <span>" · waiting"</span> }.into_any(),
+            Stage::Waiting => view! {
+                <span>" · waiting"</span>
+                <button type="button" class="secondary" aria-label=format!("Do not upload {name}")
+                    on:click=move |_| images.remove_waiting(id)>"Remove"</button>
+            }
+            .into_any(),
             Stage::Sending => view! {
                 <span>{move || format!(" · uploading, {}%", percent.get())}</span>
-                // The text says the same to screen readers.
+                // The text says the same.
                 <progress max="100" value=move || percent.get().to_string() aria-hidden="true"></progress>
             }
             .into_any(),
@@ -426,24 +530,51 @@ pub(super) fn ImageQueue(images: ImageInsert) -> impl IntoView {
             }
             .into_any(),
         };
-        view! { <li data-testid="upload-item">{name}{state}</li> }
+        view! { <li data-testid="upload-item">{name.clone()}{state}</li> }
+    };
+    let announcement = move || {
+        images.queue.with(|queue| {
+            let sending = queue
+                .iter()
+                .filter(|p| matches!(p.stage, Stage::Waiting | Stage::Sending))
+                .count();
+            let describing = queue.iter().filter(|p| matches!(p.stage, Stage::Describing(_))).count();
+            match (sending, describing) {
+                (0, 0) => String::new(),
+                (sending, 0) => format!("Uploading {sending} image(s)."),
+                (sending, describing) => format!("{describing} image(s) to describe, {sending} still uploading."),
+            }
+        })
+    };
+    let heading = move |id: u32, file_name: &str| {
+        images.queue.with_untracked(|queue| {
+            let position = queue.iter().position(|p| p.id == id).map_or(1, |i| i + 1);
+            if queue.len() > 1 {
+                format!("Describe {file_name} ({position} of {})", queue.len())
+            } else {
+                format!("Describe {file_name}")
+            }
+        })
     };
     view! {
-        <div class="upload-queue" role="status" aria-live="polite">
-            {move || {
-                let queue = images.queue.get();
-                (!queue.is_empty()).then(|| view! {
-                    <ul aria-label="Images being added" data-testid="upload-queue">
-                        {queue.into_iter().map(item).collect_view()}
-                    </ul>
-                })
-            }}
+        <div class="upload-queue">
+            <p class="visually-hidden" role="status" aria-live="polite">{announcement}</p>
+            <Show when=move || images.queue.with(|queue| !queue.is_empty())>
+                <ul aria-label="Images being added" data-testid="upload-queue">
+                    <For each=move || images.queue.get()
+                        key=move |pending| (pending.id, stage_kind(&pending.stage))
+                        children=item />
+                </ul>
+            </Show>
         </div>
-        {move || images.describing.get().map(|(id, media)| view! {
-            <crate::media::upload::DescribeImage media id="body-image-alt" confirm="Insert image"
-                caption=images.caption
-                on_done=Callback::new(move |media: MediaView| images.described(id, &media))
-                on_cancel=Callback::new(move |()| images.cancel(id)) />
+        {move || images.describing.get().map(|(id, media)| {
+            let title = heading(id, &media.file_name);
+            view! {
+                <crate::media::upload::DescribeImage media id="body-image-alt" confirm="Insert image"
+                    caption=images.caption heading=title
+                    on_done=Callback::new(move |media: MediaView| images.described(id, &media))
+                    on_cancel=Callback::new(move |()| images.cancel(id)) />
+            }
         })}
     }
     .into_any()
@@ -451,7 +582,7 @@ pub(super) fn ImageQueue(images: ImageInsert) -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
-    use super::{image_markdown, with_block};
+    use super::{changed_span, image_markdown, with_block};
 
     #[test]
     fn images_are_inserted_as_paragraphs_of_their_own() {
@@ -476,6 +607,17 @@ mod tests {
             image_markdown("two\nlines", "/media/a b.png", ""),
             "![two lines](</media/a b.png>)"
         );
+    }
+
+    #[test]
+    fn changes_are_found_in_browser_units() {
+        assert_eq!(changed_span("abc", "abc"), None);
+        assert_eq!(changed_span("abc", "abXc"), Some((2, 2, 3)));
+        assert_eq!(changed_span("aXXc", "ac"), Some((1, 3, 1)));
+        // "🫀" is two UTF-16 units.
+        assert_eq!(changed_span("🫀a", "🫀ba"), Some((2, 2, 3)));
+        // A repeated letter: the change is placed once, not twice.
+        assert_eq!(changed_span("aa", "aaa"), Some((2, 2, 3)));
     }
 
     #[test]

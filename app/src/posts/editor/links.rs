@@ -16,9 +16,14 @@ use crate::posts::workflow::PostStatus;
 enum Asker {
     /// The text area's selection (UTF-16 units) when the dialog opened.
     Text { start: u32, end: u32 },
-    /// The visual editor's promise: resolved with `{href}` (an empty
-    /// address removes the link), or `undefined` to change nothing.
-    Visual(js_sys::Function),
+    /// The visual editor's promise: resolved with `{href, title, text}`
+    /// (an empty address removes the link; `text` labels a link made
+    /// without a selection; `title` is the edited link's, kept), or
+    /// `undefined` to change nothing.
+    Visual {
+        resolve: js_sys::Function,
+        title: Option<String>,
+    },
 }
 
 /// The dialog's state; copied into handlers.
@@ -58,12 +63,18 @@ impl LinkDialog {
     /// Opens the dialog for the visual editor; `current` is the link at
     /// the selection (`{href, title}`) or null.
     pub(super) fn open_for_visual(self, current: &JsValue) -> js_sys::Promise {
-        let href = js_sys::Reflect::get(current, &JsValue::from_str("href"))
-            .ok()
-            .and_then(|href| href.as_string())
-            .unwrap_or_default();
+        let text = |key: &str| {
+            js_sys::Reflect::get(current, &JsValue::from_str(key))
+                .ok()
+                .and_then(|value| value.as_string())
+        };
+        let href = text("href").unwrap_or_default();
+        let title = text("title");
         js_sys::Promise::new(&mut |resolve, _reject| {
-            self.replace_asker(Asker::Visual(resolve));
+            self.replace_asker(Asker::Visual {
+                resolve,
+                title: title.clone(),
+            });
             self.open.set(Some(href.clone()));
         })
     }
@@ -76,7 +87,7 @@ impl LinkDialog {
             .try_update_value(|slot| slot.replace(SendWrapper::new(asker)))
             .flatten();
         if let Some(earlier) = earlier
-            && let Asker::Visual(resolve) = &*earlier
+            && let Asker::Visual { resolve, .. } = &*earlier
         {
             let _ = resolve.call1(&JsValue::NULL, &JsValue::UNDEFINED);
         }
@@ -90,10 +101,19 @@ impl LinkDialog {
             return;
         };
         match (&*asker, choice) {
-            (Asker::Visual(resolve), choice) => {
-                let value = choice.map_or(JsValue::UNDEFINED, |(href, _)| {
+            (Asker::Visual { resolve, title }, choice) => {
+                let value = choice.map_or(JsValue::UNDEFINED, |(href, label)| {
                     let object = js_sys::Object::new();
-                    let _ = js_sys::Reflect::set(&object, &JsValue::from_str("href"), &JsValue::from_str(&href));
+                    let put = |key: &str, value: &str| {
+                        let _ = js_sys::Reflect::set(&object, &JsValue::from_str(key), &JsValue::from_str(value));
+                    };
+                    put("href", href.trim());
+                    if !label.is_empty() {
+                        put("text", &label);
+                    }
+                    if let Some(title) = title {
+                        put("title", title);
+                    }
                     object.into()
                 });
                 let _ = resolve.call1(&JsValue::NULL, &value);
@@ -202,9 +222,18 @@ fn LinkForm(dialog: LinkDialog, href: String) -> impl IntoView {
             handle.clear();
         }
     });
+    // Enter in the search field, with no address typed, takes the first
+    // article found.
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        dialog.finish(Some((address.get_untracked(), String::new())));
+        let typed = address.get_untracked();
+        let first = found.with_untracked(|found| match found {
+            Some(Ok(targets)) if typed.trim().is_empty() => targets
+                .first()
+                .map(|target| (target.path.clone(), target.title.clone())),
+            _ => None,
+        });
+        dialog.finish(Some(first.unwrap_or((typed, String::new()))));
     };
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
         if ev.key() == "Escape" {

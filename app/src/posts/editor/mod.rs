@@ -219,6 +219,14 @@ fn Editor(data: EditorData) -> impl IntoView {
             Mode::Visual => {}
         }
     });
+    // Where images will land in the text moves with the text.
+    Effect::new(move |previous: Option<String>| {
+        let body = fields.with(|f| f.content.body.clone());
+        if let Some(previous) = previous {
+            images.follow_text(&previous, &body);
+        }
+        body
+    });
     // A body changed from elsewhere (a conflict's choice, a recovered copy)
     // is shown in the visual editor too.
     Effect::new(move |_| {
@@ -265,6 +273,9 @@ fn Editor(data: EditorData) -> impl IntoView {
     // `prop:value`.
     let initial_body = fields.with_untracked(|f| f.content.body.clone());
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.code() == "KeyV" && ev.shift_key() && (ev.ctrl_key() || ev.meta_key()) {
+            images.plain_paste.set_value(true);
+        }
         if let Some(action) = shortcut(&ev) {
             ev.prevent_default();
             match action {
@@ -332,10 +343,10 @@ fn Editor(data: EditorData) -> impl IntoView {
             <div class="editor-columns" class:showing-preview=move || show_preview.get()>
                 <div class="editor-text" class:visual-mode=move || mode.get() == Mode::Visual>
                     <div class="mode-switch" role="group" aria-label="Editing mode">
-                        <button type="button" data-testid="mode-visual" disabled=move || !hydrated.get()
+                        <button type="button" data-testid="mode-visual" disabled=move || !hydrated.get() || images.busy()
                             aria-pressed=move || (mode.get() == Mode::Visual).to_string()
                             on:click=move |_| { mode.set(Mode::Visual); Mode::Visual.remember(); }>"Visual"</button>
-                        <button type="button" data-testid="mode-markdown" disabled=move || !hydrated.get()
+                        <button type="button" data-testid="mode-markdown" disabled=move || !hydrated.get() || images.busy()
                             aria-pressed=move || (mode.get() == Mode::Markdown).to_string()
                             on:click=move |_| { mode.set(Mode::Markdown); Mode::Markdown.remember(); }>"Markdown"</button>
                     </div>

@@ -72,8 +72,15 @@ pub(super) fn paste(images: ImageInsert, notice: RwSignal<Option<String>>, ev: &
     if element.read_only() {
         return;
     }
+    // Ctrl+Shift+V asks for plain text (the browser still offers the
+    // HTML), and text pasted into a code block stays as it is.
+    let plain = images.plain_paste.try_update_value(std::mem::take).unwrap_or(false);
+    let text = element.value();
+    let cursor = utf16_to_byte(&text, element.selection_start().ok().flatten().unwrap_or(0));
     let html = data.get_data("text/html").unwrap_or_default();
-    if !html.trim().is_empty()
+    if !plain
+        && !in_code_fence(&text[..cursor])
+        && !html.trim().is_empty()
         && let Some(converted) = convert(&html)
     {
         ev.prevent_default();
@@ -110,11 +117,44 @@ fn insert_pasted(element: &web_sys::HtmlTextAreaElement, images: ImageInsert, ma
     cursor
 }
 
+/// Whether the text before the cursor leaves it inside a fenced code block.
+fn in_code_fence(before: &str) -> bool {
+    let mut open: Option<&str> = None;
+    for line in before.lines() {
+        let trimmed = line.trim_start();
+        let fence = ["```", "~~~"].into_iter().find(|fence| trimmed.starts_with(fence));
+        match (open, fence) {
+            (None, Some(fence)) => open = Some(fence),
+            (Some(opened), Some(fence))
+                if opened == fence && trimmed.trim_end().chars().all(|c| c == '`' || c == '~') =>
+            {
+                open = None;
+            }
+            _ => {}
+        }
+    }
+    open.is_some()
+}
+
+/// Whether a line of Markdown is a block of its own (a heading, a list
+/// item, a quote, a table row, a rule, a lone image), not words that can
+/// sit inside a paragraph.
+fn is_block(line: &str) -> bool {
+    let line = line.trim_start();
+    let numbered = line
+        .find(['.', ')'])
+        .is_some_and(|at| at > 0 && line[..at].bytes().all(|b| b.is_ascii_digit()) && line[at + 1..].starts_with(' '));
+    numbered
+        || ["#", ">", "- ", "* ", "+ ", "|", "```", "~~~", "---", "![", "<"]
+            .iter()
+            .any(|marker| line.starts_with(marker))
+}
+
 /// `text` with `range` replaced by `markdown`, and the byte offset after it.
 fn pasted_text(text: &str, range: std::ops::Range<usize>, markdown: &str) -> (String, usize) {
     let markdown = markdown.trim_end_matches('\n');
     let without = format!("{}{}", &text[..range.start], &text[range.end..]);
-    if markdown.contains('\n') {
+    if markdown.contains('\n') || is_block(markdown) {
         with_block(&without, range.start, markdown)
     } else {
         let mut joined = without;
@@ -125,7 +165,28 @@ fn pasted_text(text: &str, range: std::ops::Range<usize>, markdown: &str) -> (St
 
 #[cfg(test)]
 mod tests {
-    use super::pasted_text;
+    use super::{in_code_fence, pasted_text};
+
+    #[test]
+    fn a_single_block_pastes_as_a_block() {
+        assert_eq!(
+            pasted_text("Take daily", 5..5, "## Dose").0,
+            "Take \n\n## Dose\n\ndaily"
+        );
+        assert_eq!(
+            pasted_text("Take daily", 5..5, "3. Rest").0,
+            "Take \n\n3. Rest\n\ndaily"
+        );
+        assert_eq!(pasted_text("Take daily", 5..5, "2024 data").0, "Take 2024 datadaily");
+    }
+
+    #[test]
+    fn pastes_into_code_blocks_are_left_alone() {
+        assert!(in_code_fence("Intro\n\n```js\nlet x"));
+        assert!(!in_code_fence("Intro\n\n```js\nlet x\n```\nmore"));
+        assert!(in_code_fence("~~~\n```\n"));
+        assert!(!in_code_fence("Use `code` here"));
+    }
 
     #[test]
     fn one_line_pastes_inline_and_more_as_blocks() {

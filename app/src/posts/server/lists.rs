@@ -52,6 +52,10 @@ pub async fn link_targets(state: &AppState, caller: &Caller, q: &str) -> Result<
     if q.chars().count() > MAX_QUERY_CHARS {
         return Err(AppError::invalid("q", "Search for at most 200 characters."));
     }
+    // No title holds NUL (and PostgreSQL refuses it in a query).
+    if q.contains('\0') {
+        return Ok(Vec::new());
+    }
     let user = &caller.user;
     let any = PostFilter {
         title_contains: Some(q.to_owned()).filter(|q| !q.is_empty()),
@@ -67,14 +71,23 @@ pub async fn link_targets(state: &AppState, caller: &Caller, q: &str) -> Result<
         })
         .await?;
     if user.role < Role::Editor {
-        // Everyone may link to what readers can see; colleagues' drafts
-        // stay out of sight.
+        // Everyone may link to what readers can see, as readers see it:
+        // a colleague's pending update (its new title) stays out of
+        // sight, like colleagues' drafts. The author's own posts take at
+        // most half the list.
+        rows.truncate(LINK_TARGETS / 2);
         let published = PostFilter {
             status: Some(PostStatus::Published),
             ..any
         };
-        for row in state.store.list_posts(&published).await? {
-            if !rows.iter().any(|seen| seen.id == row.id) {
+        let wanted = q.to_lowercase();
+        for mut row in state.store.list_posts(&published).await? {
+            if rows.iter().any(|seen| seen.id == row.id) {
+                continue;
+            }
+            let live = row.live_title.take().unwrap_or_default();
+            if live.to_lowercase().contains(&wanted) {
+                row.title = live;
                 rows.push(row);
             }
         }

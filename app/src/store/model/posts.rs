@@ -111,6 +111,8 @@ pub struct SummaryRow {
     pub updated_at: DateTime<Utc>,
     pub publish_at: Option<DateTime<Utc>>,
     pub live_slug: Option<String>,
+    /// The title readers see, when there is a live text.
+    pub live_title: Option<String>,
     pub latest_request: Option<String>,
     #[sqlx(skip)]
     pub authors: Vec<String>,

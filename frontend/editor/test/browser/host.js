@@ -10,7 +10,8 @@ window.editor = window.VellumEditor.mount(document.getElementById("editor"), {
     window.uploads.push(...files.map((file) => ({ name: file.name, type: file.type, size: file.size, isFile: file instanceof File })));
     // Later files answer first, as a small file after a large one would:
     // the images must still land in the order they were dropped.
-    return files.map((file, i) => new Promise((resolve) => setTimeout(() => resolve({ src: `/media/${file.name}`, alt: `Alt ${i}`, caption: `Caption ${i}` }), 20 + (files.length - i) * 15)));
+    // A file named "cancel…" stands for one the author did not describe.
+    return files.map((file, i) => new Promise((resolve) => setTimeout(() => resolve(file.name.startsWith("cancel") ? null : { src: `/media/${file.name}`, alt: `Alt ${i}`, caption: `Caption ${i}` }), 20 + (files.length - i) * 15)));
   },
   onLinkRequest: () => Promise.resolve({ href: "https://www.nhs.uk/" }),
   onPasteSkipped: (count) => window.skipped.push(count),

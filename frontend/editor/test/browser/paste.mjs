@@ -59,7 +59,7 @@ for (const source of SOURCES) {
     const pasted = await paste(page, html, PICTURE[source]);
     assert.ok(pasted.handled, "the paste was handled");
     assert.equal(pasted.markdown, expected);
-    await page.waitForTimeout(60);
+    // onUploadRequest is called during the paste itself: nothing to wait for.
     const uploads = await page.evaluate(() => window.uploads);
     assert.equal(uploads.length, IMAGES[source] ?? 0, `uploads: ${JSON.stringify(uploads)}`);
     assert.deepEqual(await page.evaluate(() => window.skipped), SKIPPED[source] ? [SKIPPED[source]] : []);

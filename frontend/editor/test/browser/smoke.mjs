@@ -102,6 +102,25 @@ await check("three images dropped inside a paragraph split it and land in order"
   assert.ok(order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1])), text);
 });
 
+await check("an image dropped inside a paragraph and then not used leaves the paragraph whole", async (page) => {
+  await page.evaluate(() => window.editor.setMarkdown("Before the image after it.\n"));
+  const uploads = await page.evaluate(() => window.uploads.length);
+  await page.evaluate(() => {
+    const data = new DataTransfer();
+    data.items.add(new File(["x"], "cancel.png", { type: "image/png" }));
+    const text = document.querySelector(".ProseMirror p").firstChild;
+    const range = document.createRange();
+    range.setStart(text, "Before the image".length);
+    const box = range.getBoundingClientRect();
+    document.querySelector(".ProseMirror p").dispatchEvent(
+      new DragEvent("drop", { dataTransfer: data, clientX: box.left, clientY: box.top + box.height / 2, bubbles: true, cancelable: true }),
+    );
+  });
+  await page.waitForFunction((before) => window.uploads.length === before + 1, uploads);
+  await page.waitForFunction(() => !document.querySelector(".vm-uploading"));
+  assert.equal(await markdown(page), "Before the image after it.\n");
+});
+
 await check("axe finds nothing on the editor", async (page) => {
   const rich = readFileSync(join(pkg, "test", "cases", "html.md"), "utf8") + readFileSync(join(pkg, "test", "cases", "footnotes.md"), "utf8") +
     readFileSync(join(pkg, "test", "cases", "images.md"), "utf8") + readFileSync(join(pkg, "test", "cases", "tables.md"), "utf8");
