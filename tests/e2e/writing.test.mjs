@@ -680,6 +680,32 @@ test("after a published post's address changes, the old address redirects to the
   assert.deepEqual(items.filter((item) => item.includes('readers cannot see')), [], JSON.stringify(items));
 });
 
+test('visual mode: the toolbar image button uploads the chosen pictures with the alt-text prompt, and fits a phone', async () => {
+  const ana = await signIn('ana@clinic.org');
+  await newPost(ana, 'Cuffs, chosen from the computer');
+  const visual = await visualMode(ana);
+  await visual.click();
+  await ana.keyboard.type('A cuff that fits.');
+  const chooser = ana.waitForEvent('filechooser');
+  await ana.getByTestId('visual').getByRole('button', { name: 'Insert image' }).click();
+  await (await chooser).setFiles([
+    { name: CUFF.name, mimeType: 'image/png', buffer: Buffer.from(CUFF.base64, 'base64') },
+    { name: READINGS[0].name, mimeType: 'image/png', buffer: Buffer.from(READINGS[0].base64, 'base64') },
+  ]);
+  await describe(ana, 'A blood pressure cuff on an upper arm', { caption: 'Two fingers fit under the cuff', left: 1 });
+  await describe(ana, READINGS[0].alt);
+  await ana.getByTestId('visual').locator('figure figcaption').filter({ hasText: 'Two fingers fit under the cuff' }).waitFor();
+  assert.equal(await ana.getByTestId('visual').locator('figure img').count(), 2);
+
+  // The same page at phone width: nothing scrolls sideways.
+  await ana.setViewportSize({ width: 390, height: 844 });
+  const overflow = await ana.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `the visual editor overflows sideways by ${overflow}px`);
+  const text = await markdownOf(ana);
+  assert.match(text, /!\[A blood pressure cuff on an upper arm\]\(\/media\/[^)\s]+ "Two fingers fit under the cuff"\)/, text);
+  await saved(ana);
+});
+
 test('room to write: focus mode, post settings that fold away, and a text area that grows', async () => {
   const ana = await signIn('ana@clinic.org');
   await newPost(ana, 'Room to write');
