@@ -393,6 +393,18 @@ test('pasting from Word, Google Docs, LibreOffice and a web page into the Markdo
     checkPasted(source, await body.inputValue(), fixture, alt);
     if (fixture.html.includes('src="file:')) await leftBehind(ana).waitFor();
   }
+  // Pasted between two paragraphs, the text and its picture land there,
+  // the picture right after the pasted text, and the rest stays after both.
+  const gdocs = pasteFixture('gdocs');
+  await body.fill('Before the paste.\n\nAfter the paste.');
+  await cursorAfter(body, 'Before the paste.');
+  await pasteHtml(body, gdocs.html);
+  await describe(ana, 'Figure pasted in the middle');
+  const text = await body.inputValue();
+  assert.ok(text.startsWith('Before the paste.\n\n'), text);
+  assert.ok(text.endsWith('\n\nAfter the paste.'), text);
+  const picture = text.indexOf('![Figure pasted in the middle](/media/');
+  assert.ok(picture > 0 && picture < text.indexOf('After the paste.'), text);
   await saved(ana);
 });
 

@@ -357,6 +357,16 @@ impl ImageInsert {
         }
     }
 
+    /// Moves the anchors for a change the page makes itself, at once (not
+    /// when the page follows the new text, by which time anchors made for
+    /// the new text would move too).
+    pub(super) fn follow_now(self, old: &str, new: &str) {
+        if let Some((start, old_end, new_end)) = changed_span(old, new) {
+            self.shift_anchors(start, old_end, new_end);
+        }
+        self.placed.set_value(Some(new.to_owned()));
+    }
+
     /// Moves the anchors for `start..old_end` having become
     /// `start..new_end` (UTF-16 units).
     fn shift_anchors(self, start: u32, old_end: u32, new_end: u32) {

@@ -371,6 +371,8 @@ fn Editor(data: EditorData) -> impl IntoView {
                         on:dragleave=move |_| dragging.set(false)
                         on:drop=move |ev| { dragging.set(false); images.drop(&ev); }
                         on:paste=move |ev| paste::paste(images, notice, &ev)
+                        // Ctrl+Shift+V's paste comes before its key goes up.
+                        on:keyup=move |_| images.plain_paste.set_value(false)
                         class:dropping=move || dragging.get()
                         aria-describedby="post-body-hint post-body-error" data-testid="body">
                         {initial_body}

@@ -110,6 +110,7 @@ fn insert_pasted(element: &web_sys::HtmlTextAreaElement, images: ImageInsert, ma
     let start = utf16_to_byte(&text, element.selection_start().ok().flatten().unwrap_or(0));
     let end = utf16_to_byte(&text, element.selection_end().ok().flatten().unwrap_or(0)).max(start);
     let (new_text, after) = pasted_text(&text, start..end, markdown);
+    images.follow_now(&text, &new_text);
     element.set_value(&new_text);
     let cursor = utf16_len(&new_text[..after]);
     let _ = element.set_selection_range(cursor, cursor);
