@@ -86,6 +86,12 @@ try {
       await context.addInitScript((chosen) => localStorage.setItem('vellum.editor.mode', chosen), mode.toLowerCase());
       const page = await context.newPage();
       cold.push(await timeToType(page, url, target));
+      // The keys pressed changed the post: once it is saved, the next
+      // visit is a plain one (no unsaved copy to recover).
+      await page.getByTestId('save-status').filter({ hasText: /^Saved$/ }).waitFor({ timeout: 20_000 });
+      await page.evaluate(() => {
+        window.__firstInput = undefined;
+      });
       warm.push(await timeToType(page, url, target));
       await context.close();
     }

@@ -26,8 +26,9 @@ pub const ACCEPTED_TYPES: &str = "image/jpeg,image/png,image/webp,image/gif";
 
 type Outcome = Result<MediaView, AppError>;
 
-/// Long enough for the largest accepted file on a slow line.
-const UPLOAD_TIMEOUT_MS: u32 = 180_000;
+/// A hung request would hold up every file queued after it; fifteen
+/// minutes is long enough for a large photo on a slow phone line.
+const UPLOAD_TIMEOUT_MS: u32 = 900_000;
 
 /// Sends `file` to the media library as the multipart part `file`, with
 /// the session cookie like any same-origin request. `percent` follows the

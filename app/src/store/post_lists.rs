@@ -57,6 +57,7 @@ shared_queries! {
             .bind(title_pattern)
             .bind(filter.visible_to_author.unwrap_or(0))
             .bind(filter.limit)
+            .bind(filter.match_live_title)
             .fetch_all(self.reader)
             .await?;
         if rows.is_empty() {

@@ -128,7 +128,7 @@ pub const LIST_POSTS: &str = "SELECT p.id, p.title, p.slug, p.status, p.updated_
      AND ($2 = 0 OR EXISTS (SELECT 1 FROM post_authors a WHERE a.post_id = p.id AND a.user_id = $2)) \
      AND ($3 = '' OR EXISTS (SELECT 1 FROM post_tags pt JOIN tags t ON t.id = pt.tag_id \
           WHERE pt.post_id = p.id AND t.slug = $3)) \
-     AND ($4 = '' OR lower(p.title) LIKE $4 ESCAPE '\\') \
+     AND ($4 = '' OR lower(CASE WHEN $7 THEN COALESCE(r.title, p.title) ELSE p.title END) LIKE $4 ESCAPE '\\') \
      AND ($5 = 0 OR EXISTS (SELECT 1 FROM post_authors a WHERE a.post_id = p.id AND a.user_id = $5))";
 
 /// What readers may see, at the time bound to `$2`: published posts, and

@@ -25,45 +25,53 @@ import { cleanPastedHtml } from "./paste.js";
 
 const uploadKey = new PluginKey("vellum-uploads");
 
-// Widgets marking where images being uploaded will go; their positions
-// follow the document as the author keeps typing.
+// Widgets marking where images being uploaded will go. The positions are
+// kept apart from the widgets and mapped forward (assoc 1), which never
+// drops them: a widget alone would vanish when the text right after it is
+// deleted, and its image with it.
+let nextPlaceholder = 0;
+
 function uploadPlaceholders() {
   return new Plugin({
     key: uploadKey,
     state: {
-      init: () => DecorationSet.empty,
-      apply(tr, set) {
-        set = set.map(tr.mapping, tr.doc);
+      init: () => [],
+      apply(tr, points) {
+        let next = points.map((point) => ({ ...point, pos: tr.mapping.map(point.pos, 1) }));
         const action = tr.getMeta(uploadKey);
-        if (action && action.add) {
-          set = set.add(
-            tr.doc,
-            action.add.map(({ id, pos, name }) => {
-              const widget = document.createElement("span");
-              widget.className = "vm-uploading";
-              widget.setAttribute("role", "status");
-              widget.textContent = `Uploading ${name}…`;
-              return Decoration.widget(pos, widget, { id, side: 1 });
-            }),
-          );
-        }
-        if (action && action.remove) {
-          set = set.remove(set.find(null, null, (spec) => action.remove.includes(spec.id)));
-        }
-        return set;
+        if (action && action.add) next = next.concat(action.add);
+        if (action && action.remove) next = next.filter((point) => !action.remove.includes(point.id));
+        return next;
       },
     },
     props: {
       decorations(state) {
-        return this.getState(state);
+        const points = this.getState(state);
+        if (!points.length) return null;
+        return DecorationSet.create(
+          state.doc,
+          points.map(({ id, pos, name, key }) =>
+            Decoration.widget(
+              pos,
+              () => {
+                const widget = document.createElement("span");
+                widget.className = "vm-uploading";
+                widget.setAttribute("role", "status");
+                widget.textContent = `Uploading ${name}…`;
+                return widget;
+              },
+              { id, key, side: 1 },
+            ),
+          ),
+        );
       },
     },
   });
 }
 
 function placeholderPos(state, id) {
-  const found = uploadKey.getState(state).find(null, null, (spec) => spec.id === id);
-  return found.length ? found[0].from : null;
+  const found = uploadKey.getState(state).find((point) => point.id === id);
+  return found ? found.pos : null;
 }
 
 // A hint in the empty document.
@@ -311,7 +319,9 @@ export function mount(element, options = {}) {
     // the first image arrives.
     pos = blockPoint(tr, pos, { split: false });
     const ids = files.map(() => ({}));
-    tr.setMeta(uploadKey, { add: ids.map((id, i) => ({ id, pos, name: files[i].name || "image" })) });
+    tr.setMeta(uploadKey, {
+      add: ids.map((id, i) => ({ id, pos, name: files[i].name || "image", key: `vm-upload-${nextPlaceholder++}` })),
+    });
     view.dispatch(tr);
     const settle = (id, image) => {
       if (destroyed) return;

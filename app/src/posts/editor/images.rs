@@ -104,6 +104,8 @@ pub(super) struct Pending {
     pub name: String,
     pub percent: RwSignal<u8>,
     pub stage: Stage,
+    /// Its place in the files dropped together, and their number.
+    pub of: (usize, usize),
 }
 
 /// Where a described image goes.
@@ -188,19 +190,22 @@ impl ImageInsert {
     /// Files for the text area, placed at `at` (UTF-16 units).
     pub(super) fn start_in_text_at(self, files: Vec<File>, at: u32) {
         let at = Rc::new(Cell::new(at));
-        for file in files {
-            self.enqueue(file, Target::Text(Rc::clone(&at)));
+        let count = files.len();
+        for (index, file) in files.into_iter().enumerate() {
+            self.enqueue(file, Target::Text(Rc::clone(&at)), (index + 1, count));
         }
     }
 
     /// Files the visual editor asks for: one promise for each, in order.
     pub(super) fn start_in_visual(self, files: &js_sys::Array) -> js_sys::Array {
         let promises = js_sys::Array::new();
-        for file in files.iter() {
+        let count = usize::try_from(files.length()).unwrap_or(1);
+        for (index, file) in files.iter().enumerate() {
+            let of = (index + 1, count);
             let promise = js_sys::Promise::new(&mut |resolve, _reject| match wasm_bindgen::JsCast::dyn_into::<File>(
                 file.clone(),
             ) {
-                Ok(file) if self.editable.get_untracked() => self.enqueue(file, Target::Visual(resolve)),
+                Ok(file) if self.editable.get_untracked() => self.enqueue(file, Target::Visual(resolve), of),
                 _ => {
                     let _ = resolve.call1(&JsValue::NULL, &JsValue::NULL);
                 }
@@ -210,7 +215,7 @@ impl ImageInsert {
         promises
     }
 
-    fn enqueue(self, file: File, target: Target) {
+    fn enqueue(self, file: File, target: Target, of: (usize, usize)) {
         let id = self.next_id.get_value();
         self.next_id.set_value(id.wrapping_add(1));
         self.queue.update(|queue| {
@@ -219,6 +224,7 @@ impl ImageInsert {
                 name: file.name(),
                 percent: RwSignal::new(0),
                 stage: Stage::Waiting,
+                of,
             });
         });
         self.jobs
@@ -334,7 +340,7 @@ impl ImageInsert {
         // Every anchor here or later (this batch's too) moves past the
         // image; the change is known exactly, so `follow_text` skips it.
         let start = utf16_len(&text[..byte]);
-        self.shift_anchors(start, start, start + utf16_len(&new_text) - utf16_len(&text));
+        self.shift_anchors(start, start, start + utf16_len(&new_text) - utf16_len(&text), true);
         self.placed.set_value(Some(new_text.clone()));
         if element.offset_parent().is_some() {
             let _ = element.set_selection_range(cursor, cursor);
@@ -344,16 +350,16 @@ impl ImageInsert {
     }
 
     /// Moves the places where images will land in the text along with
-    /// a change from `old` to `new` (typing, a paste, another image): an
-    /// anchor after the changed part moves by its change in length, one
-    /// inside it goes to its start, and one at its start goes after it
-    /// (what is typed where images were dropped comes after them).
+    /// a change from `old` to `new` (typing, a paste): an anchor after the
+    /// changed part moves by its change in length, one inside it goes to
+    /// its start, and one where text is only added stays: images land
+    /// where they were dropped, before what was typed there since.
     pub(super) fn follow_text(self, old: &str, new: &str) {
         if self.placed.try_update_value(Option::take).flatten().as_deref() == Some(new) {
             return;
         }
         if let Some((start, old_end, new_end)) = changed_span(old, new) {
-            self.shift_anchors(start, old_end, new_end);
+            self.shift_anchors(start, old_end, new_end, false);
         }
     }
 
@@ -362,14 +368,16 @@ impl ImageInsert {
     /// the new text would move too).
     pub(super) fn follow_now(self, old: &str, new: &str) {
         if let Some((start, old_end, new_end)) = changed_span(old, new) {
-            self.shift_anchors(start, old_end, new_end);
+            self.shift_anchors(start, old_end, new_end, false);
         }
         self.placed.set_value(Some(new.to_owned()));
     }
 
     /// Moves the anchors for `start..old_end` having become
-    /// `start..new_end` (UTF-16 units).
-    fn shift_anchors(self, start: u32, old_end: u32, new_end: u32) {
+    /// `start..new_end` (UTF-16 units); `push` moves an anchor where text
+    /// was only added past it (an image placed there, which the rest of
+    /// its batch follows).
+    fn shift_anchors(self, start: u32, old_end: u32, new_end: u32, push: bool) {
         self.jobs.with_value(|jobs| {
             // A batch's files share one anchor: it moves once.
             let mut moved: Vec<*const Cell<u32>> = Vec::new();
@@ -380,7 +388,7 @@ impl ImageInsert {
                     }
                     moved.push(Rc::as_ptr(at));
                     let anchor = at.get();
-                    if anchor >= old_end {
+                    if anchor > old_end || (anchor == old_end && (push || old_end > start)) {
                         at.set(anchor - old_end + new_end);
                     } else if anchor > start {
                         at.set(start);
@@ -519,6 +527,7 @@ pub(super) fn ImageQueue(images: ImageInsert) -> impl IntoView {
             name,
             percent,
             stage,
+            ..
         } = pending;
         let state = match stage {
             Stage::Waiting => view! {
@@ -557,14 +566,14 @@ pub(super) fn ImageQueue(images: ImageInsert) -> impl IntoView {
         })
     };
     let heading = move |id: u32, file_name: &str| {
-        images.queue.with_untracked(|queue| {
-            let position = queue.iter().position(|p| p.id == id).map_or(1, |i| i + 1);
-            if queue.len() > 1 {
-                format!("Describe {file_name} ({position} of {})", queue.len())
-            } else {
-                format!("Describe {file_name}")
-            }
-        })
+        // Counted within the files dropped together.
+        let of = images
+            .queue
+            .with_untracked(|queue| queue.iter().find(|p| p.id == id).map(|p| p.of));
+        match of {
+            Some((position, count)) if count > 1 => format!("Describe {file_name} ({position} of {count})"),
+            _ => format!("Describe {file_name}"),
+        }
     };
     view! {
         <div class="upload-queue">

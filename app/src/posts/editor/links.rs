@@ -22,6 +22,9 @@ enum Asker {
     /// `undefined` to change nothing.
     Visual {
         resolve: js_sys::Function,
+        /// The edited link's address and title: the title is kept only
+        /// while the address stays.
+        href: String,
         title: Option<String>,
     },
 }
@@ -73,6 +76,7 @@ impl LinkDialog {
         js_sys::Promise::new(&mut |resolve, _reject| {
             self.replace_asker(Asker::Visual {
                 resolve,
+                href: href.clone(),
                 title: title.clone(),
             });
             self.open.set(Some(href.clone()));
@@ -101,7 +105,14 @@ impl LinkDialog {
             return;
         };
         match (&*asker, choice) {
-            (Asker::Visual { resolve, title }, choice) => {
+            (
+                Asker::Visual {
+                    resolve,
+                    href: before,
+                    title,
+                },
+                choice,
+            ) => {
                 let value = choice.map_or(JsValue::UNDEFINED, |(href, label)| {
                     let object = js_sys::Object::new();
                     let put = |key: &str, value: &str| {
@@ -111,7 +122,7 @@ impl LinkDialog {
                     if !label.is_empty() {
                         put("text", &label);
                     }
-                    if let Some(title) = title {
+                    if let Some(title) = title.as_ref().filter(|_| href.trim() == before.trim()) {
                         put("title", title);
                     }
                     object.into()
@@ -200,6 +211,8 @@ fn LinkForm(dialog: LinkDialog, href: String) -> impl IntoView {
     let timer = StoredValue::new(None::<TimeoutHandle>);
     let search = move |text: String| {
         query.set(text.clone());
+        // What was found is for the last query, not this one.
+        found.set(None);
         if let Some(handle) = timer.get_value() {
             handle.clear();
         }
@@ -222,13 +235,20 @@ fn LinkForm(dialog: LinkDialog, href: String) -> impl IntoView {
             handle.clear();
         }
     });
-    // Enter in the search field, with no address typed, takes the first
-    // article found.
+    // Enter in the search field takes the first article found; Apply with
+    // an empty address removes the link.
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let typed = address.get_untracked();
+        let from_search = search_input
+            .get_untracked()
+            .zip(document().active_element())
+            .is_some_and(|(input, active)| {
+                let input: &web_sys::Element = &input;
+                *input == active
+            });
         let first = found.with_untracked(|found| match found {
-            Some(Ok(targets)) if typed.trim().is_empty() => targets
+            Some(Ok(targets)) if from_search => targets
                 .first()
                 .map(|target| (target.path.clone(), target.title.clone())),
             _ => None,

@@ -118,19 +118,27 @@ fn insert_pasted(element: &web_sys::HtmlTextAreaElement, images: ImageInsert, ma
     cursor
 }
 
-/// Whether the text before the cursor leaves it inside a fenced code block.
+/// Whether the text before the cursor leaves it inside a fenced code block
+/// (CommonMark's fences: three or more backticks or tildes, indented less
+/// than four spaces, closed by a fence of the same kind at least as long).
 fn in_code_fence(before: &str) -> bool {
-    let mut open: Option<&str> = None;
+    let mut open: Option<(char, usize)> = None;
     for line in before.lines() {
-        let trimmed = line.trim_start();
-        let fence = ["```", "~~~"].into_iter().find(|fence| trimmed.starts_with(fence));
-        match (open, fence) {
-            (None, Some(fence)) => open = Some(fence),
-            (Some(opened), Some(fence))
-                if opened == fence && trimmed.trim_end().chars().all(|c| c == '`' || c == '~') =>
-            {
-                open = None;
-            }
+        let trimmed = line.trim_start_matches(' ');
+        if line.len() - trimmed.len() >= 4 {
+            continue;
+        }
+        let Some(mark) = trimmed.chars().next().filter(|c| *c == '`' || *c == '~') else {
+            continue;
+        };
+        let run = trimmed.chars().take_while(|c| *c == mark).count();
+        if run < 3 {
+            continue;
+        }
+        let rest = &trimmed[run..];
+        match open {
+            None if !(mark == '`' && rest.contains('`')) => open = Some((mark, run)),
+            Some((opened, length)) if opened == mark && run >= length && rest.trim().is_empty() => open = None,
             _ => {}
         }
     }
@@ -138,15 +146,38 @@ fn in_code_fence(before: &str) -> bool {
 }
 
 /// Whether a line of Markdown is a block of its own (a heading, a list
-/// item, a quote, a table row, a rule, a lone image), not words that can
-/// sit inside a paragraph.
+/// item, a quote, a table row, a rule, a lone image, an HTML block), not
+/// words that can sit inside a paragraph.
 fn is_block(line: &str) -> bool {
     let line = line.trim_start();
+    let hashes = line.chars().take_while(|c| *c == '#').count();
+    let heading = (1..=6).contains(&hashes) && line[hashes..].chars().next().is_none_or(char::is_whitespace);
     let numbered = line
         .find(['.', ')'])
         .is_some_and(|at| at > 0 && line[..at].bytes().all(|b| b.is_ascii_digit()) && line[at + 1..].starts_with(' '));
-    numbered
-        || ["#", ">", "- ", "* ", "+ ", "|", "```", "~~~", "---", "![", "<"]
+    const HTML_BLOCKS: [&str; 12] = [
+        "<div",
+        "<p>",
+        "<p ",
+        "<table",
+        "<figure",
+        "<ul",
+        "<ol",
+        "<blockquote",
+        "<pre",
+        "<details",
+        "<h",
+        "<!--",
+    ];
+    let html = HTML_BLOCKS.iter().any(|tag| {
+        line.get(..tag.len())
+            .is_some_and(|start| start.eq_ignore_ascii_case(tag))
+            && (*tag != "<h" || line.as_bytes().get(2).is_some_and(|b| (b'1'..=b'6').contains(b)))
+    });
+    heading
+        || numbered
+        || html
+        || ["> ", "- ", "* ", "+ ", "|", "```", "~~~", "---", "!["]
             .iter()
             .any(|marker| line.starts_with(marker))
 }
@@ -187,6 +218,37 @@ mod tests {
         assert!(!in_code_fence("Intro\n\n```js\nlet x\n```\nmore"));
         assert!(in_code_fence("~~~\n```\n"));
         assert!(!in_code_fence("Use `code` here"));
+        assert!(!in_code_fence("```js``` is inline code"));
+        assert!(
+            in_code_fence("````\n```\n"),
+            "a shorter fence does not close a longer one"
+        );
+        assert!(!in_code_fence("    ```\nindented code, not a fence"));
+    }
+
+    #[test]
+    fn ordinary_words_are_not_blocks() {
+        for words in [
+            "#1 **tip**",
+            "<3 **hours**",
+            "<sup>2</sup> a day",
+            "1.5 mg **twice**",
+            "**Bold** start",
+        ] {
+            assert!(!super::is_block(words), "{words}");
+        }
+        for block in [
+            "# Dose",
+            "## Dose",
+            "> Quote",
+            "- item",
+            "3. Rest",
+            "| a | b |",
+            "<div>x</div>",
+            "<h2>Dose</h2>",
+        ] {
+            assert!(super::is_block(block), "{block}");
+        }
     }
 
     #[test]

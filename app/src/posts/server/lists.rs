@@ -41,6 +41,7 @@ pub async fn list(state: &AppState, caller: &Caller, request: &ListPosts) -> Res
         tag_slug: Some(tag.trim().to_owned()).filter(|tag| !tag.is_empty()),
         title_contains: Some(q.trim().to_owned()).filter(|q| !q.is_empty()),
         visible_to_author: (user.role < Role::Editor).then_some(user.id),
+        match_live_title: false,
         order: ListOrder::RecentlyChanged,
         limit: LIST_LIMIT,
     };
@@ -78,6 +79,7 @@ pub async fn link_targets(state: &AppState, caller: &Caller, q: &str) -> Result<
         rows.truncate(LINK_TARGETS / 2);
         let published = PostFilter {
             status: Some(PostStatus::Published),
+            match_live_title: true,
             ..any
         };
         let wanted = q.to_lowercase();

@@ -272,6 +272,9 @@ pub struct PostFilter {
     pub title_contains: Option<String>,
     /// Authors see only posts they are an author of.
     pub visible_to_author: Option<i64>,
+    /// `title_contains` looks at the title readers see (the live one)
+    /// where there is one, not at a pending update's.
+    pub match_live_title: bool,
     pub order: ListOrder,
     pub limit: i64,
 }

@@ -121,6 +121,25 @@ await check("an image dropped inside a paragraph and then not used leaves the pa
   assert.equal(await markdown(page), "Before the image after it.\n");
 });
 
+await check("an image waiting inside a paragraph survives the text after it being deleted", async (page) => {
+  await page.evaluate(() => window.editor.setMarkdown("Keep this. Delete me.\n"));
+  await page.evaluate(() => {
+    const data = new DataTransfer();
+    data.items.add(new File(["x"], "kept.png", { type: "image/png" }));
+    const paragraph = document.querySelector(".ProseMirror p");
+    const range = document.createRange();
+    range.setStart(paragraph.firstChild, "Keep this.".length);
+    const box = range.getBoundingClientRect();
+    paragraph.dispatchEvent(new DragEvent("drop", { dataTransfer: data, clientX: box.left, clientY: box.top + box.height / 2, bubbles: true, cancelable: true }));
+    // Before the upload answers, the words right after the drop point go.
+    const view = window.editor.view;
+    const at = 1 + "Keep this.".length;
+    view.dispatch(view.state.tr.delete(at, at + " Delete me.".length));
+  });
+  await page.waitForFunction(() => window.editor.getMarkdown().includes("kept.png"));
+  assert.equal(await markdown(page), 'Keep this.\n\n![Alt 0](/media/kept.png "Caption 0")\n');
+});
+
 await check("axe finds nothing on the editor", async (page) => {
   const rich = readFileSync(join(pkg, "test", "cases", "html.md"), "utf8") + readFileSync(join(pkg, "test", "cases", "footnotes.md"), "utf8") +
     readFileSync(join(pkg, "test", "cases", "images.md"), "utf8") + readFileSync(join(pkg, "test", "cases", "tables.md"), "utf8");
