@@ -4,7 +4,7 @@
 // media library page lists them, says where each is used and passes axe.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { crc32, deflateSync } from 'node:zlib';
+import { png } from './pictures.mjs';
 import { launchBrowser, startVellum } from './harness.mjs';
 import { signIn as signInWith, newPost, editorReady, saved, passesAxe, submitForReview } from './admin.mjs';
 
@@ -30,37 +30,6 @@ after(async () => {
 });
 
 const signIn = (email) => signInWith(browser, vellum.baseUrl, email);
-
-// A valid RGB PNG of vertical stripes in `colours`, built here so the test
-// needs no image files.
-function png(width, height, colours) {
-  const stride = 1 + width * 3;
-  const raw = Buffer.alloc(stride * height);
-  for (let y = 0; y < height; y += 1) {
-    for (let x = 0; x < width; x += 1) {
-      const colour = colours[Math.floor((x * colours.length) / width)];
-      raw.set(colour, y * stride + 1 + x * 3);
-    }
-  }
-  const chunk = (type, data) => {
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([length, body, crc]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 2, 0, 0, 0], 8); // 8 bits per channel, RGB, no interlace
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(raw)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
 
 const CHART = png(1200, 800, [
   [11, 110, 105],

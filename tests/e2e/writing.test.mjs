@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { crc32, deflateSync } from 'node:zlib';
+import { png } from './pictures.mjs';
 import { launchBrowser, startVellum } from './harness.mjs';
 import { signIn as signInWith, newPost, editorReady, saved, passesAxe, submitForReview } from './admin.mjs';
 
@@ -38,43 +38,16 @@ after(async () => {
 
 const signIn = (email) => signInWith(browser, vellum.baseUrl, email);
 
-// A valid RGB PNG of vertical stripes in `colours` (the server decodes
-// every upload, so the bytes must be a real image).
-function png(width, height, colours) {
-  const stride = 1 + width * 3;
-  const raw = Buffer.alloc(stride * height);
-  for (let y = 0; y < height; y += 1) {
-    for (let x = 0; x < width; x += 1) {
-      raw.set(colours[Math.floor((x * colours.length) / width)], y * stride + 1 + x * 3);
-    }
-  }
-  const chunk = (type, data) => {
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([length, body, crc]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 2, 0, 0, 0], 8); // 8 bits per channel, RGB, no interlace
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(raw)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]).toString('base64');
-}
+// A PNG picture as base64, for a DataTransfer or a file chooser.
+const pngBase64 = (width, height, colours) => png(width, height, colours).toString('base64');
 
 // Three different pictures (the library would take one picture twice as one).
 const READINGS = [
-  { name: 'morning.png', base64: png(120, 80, [[185, 28, 28], [254, 226, 226]]), alt: 'Morning reading: 128 over 82' },
-  { name: 'noon.png', base64: png(160, 90, [[21, 128, 61], [220, 252, 231]]), alt: 'Noon reading: 124 over 80' },
-  { name: 'evening.png', base64: png(200, 100, [[29, 78, 216], [219, 234, 254], [30, 41, 59]]), alt: 'Evening reading: 121 over 79' },
+  { name: 'morning.png', base64: pngBase64(120, 80, [[185, 28, 28], [254, 226, 226]]), alt: 'Morning reading: 128 over 82' },
+  { name: 'noon.png', base64: pngBase64(160, 90, [[21, 128, 61], [220, 252, 231]]), alt: 'Noon reading: 124 over 80' },
+  { name: 'evening.png', base64: pngBase64(200, 100, [[29, 78, 216], [219, 234, 254], [30, 41, 59]]), alt: 'Evening reading: 121 over 79' },
 ];
-const CUFF = { name: 'cuff.png', base64: png(300, 200, [[250, 204, 21], [15, 23, 42]]) };
+const CUFF = { name: 'cuff.png', base64: pngBase64(300, 200, [[250, 204, 21], [15, 23, 42]]) };
 
 async function status(page, text) {
   await page.getByTestId('post-status').filter({ hasText: text }).waitFor({ timeout: 10_000 });
@@ -458,13 +431,16 @@ test('several files dropped on the text upload one at a time, each described in 
     /^evening\.png · waiting\s*Remove$/,
   ]);
 
-  // Each is described in its own box, in turn; the text grows in order.
+  // Each is described in its own box, in turn, named and counted within
+  // the drop; the text grows in order.
+  await ana.getByRole('heading', { name: 'Describe morning.png (1 of 3)' }).waitFor();
   const thumbnails = [await describe(ana, READINGS[0].alt, { left: 2 })];
   assert.match(await body.inputValue(), /^Note: Three readings, taken at home\.\n\n!\[Morning reading: 128 over 82\]\(\/media\/[^)\s]+\)\n\nAll three/);
   await uploadsShow(ana, [/^noon\.png · uploading, \d+%$/, /^evening\.png · waiting\s*Remove$/]);
   assert.equal(await ana.getByTestId('describe-image').count(), 0, 'no box until the next file is there');
   await upload.continue();
   upload = await uploads.next();
+  await ana.getByRole('heading', { name: 'Describe noon.png (2 of 3)' }).waitFor();
   thumbnails.push(await describe(ana, READINGS[1].alt, { left: 1 }));
   await upload.continue();
   thumbnails.push(await describe(ana, READINGS[2].alt));
@@ -600,6 +576,17 @@ test('the link dialog finds articles of this site: Ctrl+K, the toolbar button, E
   assert.equal(await body.inputValue(), linked);
   assert.equal(await body.evaluate((element) => element === document.activeElement), true, 'back in the text');
 
+  // Enter in the search field takes the first article found.
+  await selectInText(body, 'rest');
+  await body.press('Control+KeyK');
+  await dialog.waitFor();
+  await search.fill('sleep and blood');
+  await targets.filter({ hasText: 'Sleep and blood pressure' }).waitFor();
+  assert.equal(await targets.count(), 1);
+  await search.press('Enter');
+  await dialog.waitFor({ state: 'detached' });
+  assert.equal(await body.inputValue(), linked.replace('Good rest', 'Good [rest](/posts/sleep-and-blood-pressure)'));
+
   // The toolbar's button; a link to a draft is named in the readiness panel.
   await selectInText(body, 'mood');
   await ana.getByRole('button', { name: 'Link (Ctrl+K)' }).click();
@@ -609,7 +596,7 @@ test('the link dialog finds articles of this site: Ctrl+K, the toolbar button, E
   await dialog.waitFor({ state: 'detached' });
   assert.equal(
     await body.inputValue(),
-    'Good rest helps your [blood pressure](/posts/sleep-and-blood-pressure) and your [mood](/posts/sleep-diary-for-a-week).',
+    'Good [rest](/posts/sleep-and-blood-pressure) helps your [blood pressure](/posts/sleep-and-blood-pressure) and your [mood](/posts/sleep-diary-for-a-week).',
   );
   const items = ana.getByTestId('readiness-items').locator('li');
   await items.filter({ hasText: 'leads to a post readers cannot see' }).waitFor({ timeout: 20_000 });

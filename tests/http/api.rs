@@ -588,15 +588,7 @@ async fn with_a_content_key_only_requests_that_carry_it_are_answered(db: &TestDb
     let server = start_at(db, &Arc::new(ManualClock::new(noon()))).await;
     let spec = spec(&server).await;
     let key = "clinic-frontend-key_2026";
-    let mut settings = server.state.store.site_settings().await.expect("settings");
-    settings.content_key = key.to_owned();
-    let update = app::settings::server::SettingsUpdate::parse(&settings).expect("valid");
-    server
-        .state
-        .store
-        .update_site_settings(&update, None)
-        .await
-        .expect("save");
+    crate::change_settings(&server, |settings| settings.content_key = key.to_owned()).await;
 
     let (status, headers, problem) = api(&server, &spec, "/api/v1/site").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);

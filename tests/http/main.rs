@@ -204,6 +204,20 @@ pub async fn page_html(server: &RunningServer, path: &str) -> String {
         .expect("body")
 }
 
+/// Changes the site's settings as an admin's save would (parsed, then
+/// stored), without going through the form.
+pub async fn change_settings(server: &RunningServer, change: impl FnOnce(&mut app::settings::SiteSettings)) {
+    let mut settings = server.state.store.site_settings().await.expect("settings");
+    change(&mut settings);
+    let update = app::settings::server::SettingsUpdate::parse(&settings).expect("valid settings");
+    server
+        .state
+        .store
+        .update_site_settings(&update, None)
+        .await
+        .expect("save");
+}
+
 /// A public page without its JSON-LD block: data for search engines, the
 /// one `<script>` element public pages may carry (browsers never run it).
 pub fn without_json_ld(html: &str) -> String {

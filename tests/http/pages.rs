@@ -30,15 +30,7 @@ async fn home_page_shows_the_site_title_without_any_script(db: &TestDb) {
 
 async fn changed_settings_show_on_the_next_page_view(db: &TestDb) {
     let server = start(db).await;
-    let mut raw = server.state.store.site_settings().await.expect("settings");
-    raw.title = "Lakeside <Clinic> & Co".into();
-    let update = app::settings::server::SettingsUpdate::parse(&raw).expect("valid");
-    server
-        .state
-        .store
-        .update_site_settings(&update, None)
-        .await
-        .expect("update");
+    crate::change_settings(&server, |settings| settings.title = "Lakeside <Clinic> & Co".into()).await;
     let html = page_html(&server, "/").await;
     assert!(
         html.contains("<h1>Lakeside &lt;Clinic&gt; &amp; Co</h1>"),
@@ -96,15 +88,7 @@ async fn demo_content_fills_a_new_database_only(db: &TestDb) {
     let server = server::start(&args).await.expect("start");
     let html = page_html(&server, "/").await;
     assert!(html.contains("Riverside Family Clinic"), "{html}");
-    let mut raw = server.state.store.site_settings().await.expect("settings");
-    raw.title = "Our own title".into();
-    let update = app::settings::server::SettingsUpdate::parse(&raw).expect("valid");
-    server
-        .state
-        .store
-        .update_site_settings(&update, None)
-        .await
-        .expect("update");
+    crate::change_settings(&server, |settings| settings.title = "Our own title".into()).await;
     server.stop().await.expect("stop");
 
     let again = server::start(&args).await.expect("restart");

@@ -50,17 +50,10 @@ async fn readiness_reads_the_grade_against_the_target_and_checks_post_links(db: 
     assert_eq!(plain["items"], serde_json::json!([]), "{plain}");
 
     // The admin's target is the one the panel reads.
-    let mut settings = server.state.store.site_settings().await.expect("settings");
-    settings.reading_grade_target = 5;
-    let update = app::settings::server::SettingsUpdate::parse(&settings).expect("valid");
-    server
-        .state
-        .store
-        .update_site_settings(&update, None)
-        .await
-        .expect("save");
+    crate::change_settings(&server, |settings| settings.reading_grade_target = 5).await;
     let (_, stricter) = check(&server, &ana_client, PLAIN).await;
     assert_eq!(stricter["target"], 5);
+    let mut settings = server.state.store.site_settings().await.expect("settings");
     settings.reading_grade_target = 40;
     assert!(
         app::settings::server::SettingsUpdate::parse(&settings).is_err(),
@@ -132,36 +125,13 @@ async fn the_link_dialog_finds_what_the_caller_may_see(db: &TestDb) {
         published.id
     ))
     .await;
-    post_as(
-        &server,
-        &ben,
-        "Sleep apnoea (draft)",
-        "Sleep",
-        PostStatus::Draft,
-        noon(),
-        None,
-    )
-    .await;
-    post_as(
-        &server,
-        &ana,
-        "Sleep for shift workers",
-        "Sleep",
-        PostStatus::Draft,
-        noon(),
-        None,
-    )
-    .await;
-    post_as(
-        &server,
-        &ana,
-        "Hay fever",
-        "Allergy",
-        PostStatus::Published,
-        noon(),
-        None,
-    )
-    .await;
+    for (author, title, tag, status) in [
+        (&ben, "Sleep apnoea (draft)", "Sleep", PostStatus::Draft),
+        (&ana, "Sleep for shift workers", "Sleep", PostStatus::Draft),
+        (&ana, "Hay fever", "Allergy", PostStatus::Published),
+    ] {
+        post_as(&server, author, title, tag, status, noon(), None).await;
+    }
 
     let ana_client = signed_in(&server, "ana@clinic.org").await;
     let mut found = titles(&server, &ana_client, "  SLEEP ").await;
@@ -222,53 +192,16 @@ async fn the_site_language_reaches_pages_feeds_the_api_and_the_grade(db: &TestDb
         None,
     )
     .await;
-    let reader = crate::client();
-    let home = reader
-        .get(crate::url(&server, "/"))
-        .send()
-        .await
-        .expect("home")
-        .text()
-        .await
-        .expect("text");
+    let home = crate::page_html(&server, "/").await;
     assert!(home.contains("<html lang=\"en\""), "English by default");
 
-    let mut settings = server.state.store.site_settings().await.expect("settings");
-    settings.language = "es".into();
-    let update = app::settings::server::SettingsUpdate::parse(&settings).expect("valid");
-    server
-        .state
-        .store
-        .update_site_settings(&update, None)
-        .await
-        .expect("save");
+    crate::change_settings(&server, |settings| settings.language = "es".into()).await;
 
-    let page = reader
-        .get(crate::url(&server, "/posts/dormir-bien"))
-        .send()
-        .await
-        .expect("page")
-        .text()
-        .await
-        .expect("text");
+    let page = crate::page_html(&server, "/posts/dormir-bien").await;
     assert!(page.contains("<html lang=\"es\""), "{}", &page[..page.len().min(200)]);
-    let feed = reader
-        .get(crate::url(&server, "/feed.xml"))
-        .send()
-        .await
-        .expect("feed")
-        .text()
-        .await
-        .expect("text");
+    let feed = crate::page_html(&server, "/feed.xml").await;
     assert!(feed.contains("<language>es</language>"), "{feed}");
-    let site: Value = reader
-        .get(crate::url(&server, "/api/v1/site"))
-        .send()
-        .await
-        .expect("api")
-        .json()
-        .await
-        .expect("JSON");
+    let site: Value = serde_json::from_str(&crate::page_html(&server, "/api/v1/site").await).expect("JSON");
     assert_eq!(site["locale"], "es");
 
     let ana_client = signed_in(&server, "ana@clinic.org").await;

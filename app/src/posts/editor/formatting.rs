@@ -3,7 +3,8 @@
 
 use leptos::prelude::*;
 
-use super::images::{ImageButton, ImageInsert};
+use super::image_queue::ImageButton;
+use super::images::ImageInsert;
 use super::links::LinkDialog;
 use crate::domain::PostFields;
 

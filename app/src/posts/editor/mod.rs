@@ -5,6 +5,7 @@
 mod autosave;
 mod browser;
 mod formatting;
+mod image_queue;
 mod images;
 mod links;
 mod panels;
@@ -21,7 +22,8 @@ use self::autosave::{AUTOSAVE_DELAY_MS, ConflictPanel, FIRST_RETRY_MS};
 use self::browser::{install_leave_guards, keep_local_copy, recover_local_copy, set_unsaved_flag};
 pub use self::formatting::{Format, formatted};
 use self::formatting::{Shortcut, Toolbar, apply_format, shortcut};
-use self::images::{ImageInsert, ImageQueue};
+use self::image_queue::ImageQueue;
+use self::images::ImageInsert;
 use self::links::{LinkDialog, LinkDialogBox};
 use self::panels::SidePanel;
 use self::readiness::ReadinessPanel;

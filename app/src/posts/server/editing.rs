@@ -56,7 +56,7 @@ pub async fn editor_data(state: &AppState, caller: &Caller, id: i64) -> Result<E
         people,
         viewer_id: user.id,
         viewer_role: user.role,
-        language: state.store.site_settings().await?.language,
+        language: settings.language,
     })
 }
 
