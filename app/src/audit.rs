@@ -40,10 +40,15 @@ pub enum AuditAction {
     MediaUploaded,
     MediaDeleted,
     ContentImported,
+    /// A reviewer confirmed that a published post's live text is still
+    /// correct (a new review without a new text).
+    PostReReviewed,
+    /// A reviewer chose when a post's next review is due.
+    ReviewDueChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 32] = [
+    pub const ALL: [AuditAction; 34] = [
         Self::SignIn,
         Self::SignInFailed,
         Self::SignOut,
@@ -76,6 +81,8 @@ impl AuditAction {
         Self::MediaUploaded,
         Self::MediaDeleted,
         Self::ContentImported,
+        Self::PostReReviewed,
+        Self::ReviewDueChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -112,6 +119,8 @@ impl AuditAction {
             Self::MediaUploaded => "media_uploaded",
             Self::MediaDeleted => "media_deleted",
             Self::ContentImported => "content_imported",
+            Self::PostReReviewed => "post_re_reviewed",
+            Self::ReviewDueChanged => "review_due_changed",
         }
     }
 }

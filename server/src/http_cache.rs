@@ -192,7 +192,7 @@ pub async fn conditional_get(State(state): State<AppState>, request: Request, ne
     }
     if cacheable && !is_private_answer(&parts.headers) {
         let next_publication = if state.public_cache.needs_horizon() {
-            state.store.next_publication_after(now).await.ok()
+            state.store.next_public_change_after(now).await.ok()
         } else {
             None
         };

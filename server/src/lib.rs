@@ -315,7 +315,7 @@ fn session_layer(state: &AppState) -> SessionManagerLayer<SessionBackend> {
 
 /// Every hour: deletes expired sessions, posts that have been in the
 /// trash for longer than the 30 days they stay restorable, and sign-in
-/// failures too old to count.
+/// failures too old to count; and reminds reviewers of reviews coming due.
 pub fn spawn_session_cleanup(state: &AppState) -> JoinHandle<()> {
     let backend = state.store.session_backend();
     let state = state.clone();
@@ -326,6 +326,9 @@ pub fn spawn_session_cleanup(state: &AppState) -> JoinHandle<()> {
             loop {
                 hourly.tick().await;
                 hourly_cleanup(&state).await;
+                if let Err(error) = remind_due_reviews(&state).await {
+                    tracing::error!(%error, "review reminders failed; trying again in an hour");
+                }
             }
         };
         tokio::select! {
@@ -348,6 +351,18 @@ pub async fn hourly_cleanup(state: &AppState) {
     if let Err(error) = app::accounts::server::throttle::purge_old_failures(state).await {
         tracing::error!(%error, "purge of old sign-in failures failed");
     }
+}
+
+/// Notifies reviewers of their published posts due for review within 30
+/// days (or overdue): once per due date, so the hourly run (and other
+/// processes sharing the database) repeat nothing. Returns how many posts
+/// were newly due.
+pub async fn remind_due_reviews(state: &AppState) -> anyhow::Result<u64> {
+    let due = app::posts::server::cadence::remind_due(state).await?;
+    if due > 0 {
+        tracing::info!(due, "reminded reviewers of posts due for review");
+    }
+    Ok(due)
 }
 
 /// How long requests in flight may take to finish after a shutdown signal.

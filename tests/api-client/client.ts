@@ -1,7 +1,7 @@
 // A front end's first steps with the content API, through a client typed
 // from the server's own OpenAPI document (generated/schema.d.ts, made by
 // openapi-typescript in tests/api-client.sh): list posts, read one by its
-// slug, and meet a 404. Type-checking this file is half the test: if the
+// slug, meet a 404, and list the site's pages (About, Contact…). Type-checking this file is half the test: if the
 // document described the public posts with another operation's types
 // (the admin API's, say), the fields used below would not exist.
 //
@@ -13,6 +13,7 @@ import createClient from "openapi-fetch";
 import type { components, paths } from "./generated/schema.js";
 
 type Post = components["schemas"]["Post"];
+type Page = components["schemas"]["Page"];
 
 const baseUrl = process.env["VELLUM_URL"];
 if (!baseUrl) {
@@ -84,13 +85,47 @@ async function missingPost(): Promise<void> {
   console.log(`a missing slug is a 404: ${error.detail}`);
 }
 
+async function listPages(): Promise<Page[]> {
+  const { data, error, response } = await client.GET("/api/v1/pages", {
+    params: { query: { limit: 5, page: 1 } },
+  });
+  assert.equal(response.status, 200, `GET /api/v1/pages: ${response.status} ${JSON.stringify(error)}`);
+  assert.ok(data, "a list of pages");
+  const { pages, meta } = data;
+  assert.ok(pages.length <= 5, "at most `limit` pages");
+  assert.equal(meta.pagination.limit, 5);
+  for (const page of pages) {
+    // A page lives at /{slug}, not among the posts.
+    assert.ok(page.url.endsWith(`/${page.slug}`) && !page.url.includes("/posts/"), `${page.url} is the page`);
+    if (page.parent) {
+      assert.ok(page.parent.url.endsWith(`/${page.parent.slug}`), `${page.parent.url} is its parent`);
+    }
+  }
+  console.log(`listed ${pages.length} of ${meta.pagination.total} pages`);
+  return pages;
+}
+
+async function missingPage(): Promise<void> {
+  const slug = `no-such-page-${Date.now()}`;
+  const { data, error, response } = await client.GET("/api/v1/pages/{slug}", {
+    params: { path: { slug } },
+  });
+  assert.equal(response.status, 404, `GET /api/v1/pages/${slug}`);
+  assert.equal(data, undefined);
+  assert.ok(error, "a problem detail");
+  problemJson(response);
+  assert.equal(error.code, "not_found");
+}
+
 try {
   const posts = await listPosts();
   const first = posts[0];
   assert.ok(first);
   await readPost(first);
   await missingPost();
-  console.log("The typed client lists posts, reads one and meets a 404.");
+  await listPages();
+  await missingPage();
+  console.log("The typed client lists posts, reads one, meets a 404 and lists the pages.");
 } catch (failure) {
   console.error(failure);
   process.exit(1);

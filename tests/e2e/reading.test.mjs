@@ -134,7 +134,11 @@ async function readTheBlog(options, label) {
     assert.equal(post.status(), 200);
     assert.equal((await page.locator('h1').textContent()).trim(), title);
     await page.getByTestId('reviewed-by').waitFor();
-    assert.equal(await page.locator('script[type="application/ld+json"]').count(), 1, 'the post describes itself');
+    assert.equal(
+      await page.locator('script[type="application/ld+json"]').count(),
+      2,
+      'the site and the post describe themselves',
+    );
     await audit(visitor, `${label} article "${title}"`);
 
     const author = (await page.locator('.post-header a[rel="author"]').first().textContent()).trim();

@@ -13,7 +13,7 @@ use app::api_tokens::api::{CreateApiToken, ListApiTokens, RevokeApiToken};
 use app::media::api::{DeleteMedia, ListMedia, SetMediaAlt};
 use app::posts::api::*;
 use app::previews::api::{CreatePreviewLink, ListPreviewLinks, RevokePreviewLink};
-use app::settings::api::{GetSiteSettings, SaveSiteSettings};
+use app::settings::api::{GetClinicDetails, GetMenus, GetSiteSettings, SaveClinicDetails, SaveMenus, SaveSiteSettings};
 use app::webhooks::api::{CreateWebhook, DeleteWebhook, ListWebhooks, RotateWebhookSecret, SendTestWebhook};
 use leptos::server_fn::ServerFn;
 use reqwest::StatusCode;
@@ -51,6 +51,8 @@ use Expect::{Done as D, Forbidden as F, NotFound as N, Redirect as R, Unauthenti
 /// The designed refusals the matrix's forms run into.
 const STALE: Expect = Expect::Conflict("Someone else saved this post");
 const NO_UPDATE: Expect = Expect::Conflict("no unpublished change");
+const NO_LIVE_TEXT: Expect = Expect::Conflict("Only a published article can be re-reviewed");
+const NOT_REVIEWED: Expect = Expect::Conflict("Only a medically reviewed post");
 const WRONG_PASSWORD: Expect = Expect::Refused("current_password", "is not correct");
 const NOT_HTTP: Expect = Expect::Refused("url", "http or https");
 
@@ -164,6 +166,22 @@ async fn every_server_function_checks_its_caller(db: &TestDb) {
             [U, F, F, F, D, U],
         ),
         (AuditLog::PATH, vec![], [U, F, F, F, D, U]),
+        (GetClinicDetails::PATH, vec![], [U, F, F, F, D, U]),
+        (
+            SaveClinicDetails::PATH,
+            vec![("name", "Riverside Family Clinic".into()), ("phone", "555 0100".into())],
+            [U, F, F, F, D, U],
+        ),
+        (GetMenus::PATH, vec![], [U, F, F, F, D, U]),
+        (
+            SaveMenus::PATH,
+            vec![
+                ("header[0][label]", "Feed".into()),
+                ("header[0][kind]", "url".into()),
+                ("header[0][target]", "/feed.xml".into()),
+            ],
+            [U, F, F, F, D, U],
+        ),
         (
             SaveSiteSettings::PATH,
             vec![
@@ -243,6 +261,18 @@ async fn every_server_function_checks_its_caller(db: &TestDb) {
             PublishUpdate::PATH,
             vec![("id", post_id.clone()), ("version", "0".into())],
             [U, F, F, NO_UPDATE, NO_UPDATE, U],
+        ),
+        // The post is a draft: editors may re-review only a published
+        // post (409); authors never (403).
+        (
+            ReReview::PATH,
+            vec![("id", post_id.clone()), ("outcome", "confirm".into())],
+            [U, F, F, NO_LIVE_TEXT, NO_LIVE_TEXT, U],
+        ),
+        (
+            SetReviewDue::PATH,
+            vec![("id", post_id.clone()), ("due", "2099-01-01".into())],
+            [U, F, F, NOT_REVIEWED, NOT_REVIEWED, U],
         ),
         (
             AddComment::PATH,

@@ -114,6 +114,7 @@ pub(crate) async fn post_with(server: &RunningServer, author: &User, post: TestP
             at,
             live: LiveText::FromCurrent,
             reviewed,
+            review_due_at: None,
             publish_at,
             comment: None,
             notify: Notify::Nobody,
@@ -412,20 +413,30 @@ async fn a_post_page_shows_everything_readers_check(db: &TestDb) {
     assert!(!page.contains("class=\"cta\""), "no call to action until one is set");
 
     // JSON-LD: a data block naming the authors and the review.
-    let json_ld = page
-        .split(r#"<script type="application/ld+json">"#)
-        .nth(1)
-        .and_then(|rest| rest.split("</script>").next())
-        .expect("a JSON-LD block");
-    let posting: serde_json::Value = serde_json::from_str(json_ld).expect("JSON-LD is JSON");
-    assert_eq!(posting["@type"], "BlogPosting");
+    let blocks = crate::json_ld_blocks(&page);
+    let posting = blocks
+        .iter()
+        .find(|block| block["@type"] == "BlogPosting")
+        .expect("the article's JSON-LD block")
+        .clone();
     assert_eq!(posting["headline"], "Sleep and the heart");
     assert_eq!(posting["author"][0]["name"], "Ana Ruiz");
     assert_eq!(posting["author"][0]["honorificSuffix"], "RN");
-    assert_eq!(posting["reviewedBy"]["name"], "Ana Ruiz");
+    assert_eq!(posting["mainEntityOfPage"]["reviewedBy"]["name"], "Ana Ruiz");
     assert_eq!(posting["datePublished"], "2030-01-13T12:00:00+00:00");
-    assert_eq!(posting["publisher"]["name"], "Vellum");
-    assert!(posting.get("lastReviewed").is_some());
+    assert_eq!(
+        posting["publisher"]["name"], "Vellum",
+        "the site's title until the clinic is named"
+    );
+    assert_eq!(
+        posting["publisher"]["@id"], blocks[0]["@graph"][0]["@id"],
+        "the publisher is the organisation every page describes"
+    );
+    assert!(posting["mainEntityOfPage"].get("lastReviewed").is_some());
+    assert_eq!(
+        posting["mainEntityOfPage"]["@type"], "MedicalWebPage",
+        "the review belongs to the page"
+    );
 
     let admin = crate::signed_in(&server, "admin@clinic.org").await;
     let refused = save_settings(

@@ -120,6 +120,7 @@ async fn every_kind_of_change_reaches_the_next_reader(db: &TestDb) {
         at: noon(),
         live,
         reviewed: false,
+        review_due_at: None,
         publish_at: None,
         comment: None,
         notify: Notify::Nobody,

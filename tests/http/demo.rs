@@ -70,6 +70,16 @@ async fn the_demo_fills_a_fresh_database_with_a_journal(db: &TestDb) {
         "{heart}"
     );
 
+    // The flu article's review, due two months after it, has lapsed: the
+    // line stays, flagged.
+    let flu = page_html(&server, "/posts/flu-season-why-the-yearly-vaccine-matters").await;
+    assert!(flu.contains("Medically reviewed by Dr. Maya Patel"), "{flu}");
+    assert!(flu.contains(">Review due</strong>"), "{flu}");
+    assert!(
+        !heart.contains(">Review due</strong>"),
+        "the heart article is reviewed for a year"
+    );
+
     // The physician's own article does not claim a review.
     let back = page_html(&server, "/posts/back-pain-why-moving-helps-you-heal").await;
     assert!(back.contains(">Dr. Maya Patel</a>"), "{back}");
@@ -109,6 +119,40 @@ async fn the_demo_fills_a_fresh_database_with_a_journal(db: &TestDb) {
     for missing in ["/demo/covers/nope.svg", "/demo/covers/heart", "/demo/covers/heart.png"] {
         assert_eq!(status_of(&server, missing).await, StatusCode::NOT_FOUND, "{missing}");
     }
+
+    // The demo clinic in every footer, its menus, and its disclaimer
+    // under the articles instead of a closing line in each text.
+    assert!(home.contains(r#"href="tel:+15550102030""#), "{home}");
+    assert!(
+        home.contains(r#"class="site-nav""#) && home.contains(r#"href="/tags/heart-health""#),
+        "{home}"
+    );
+    let heart = page_html(&server, "/posts/five-habits-for-a-healthier-heart").await;
+    let disclaimer = heart.split(r#"class="disclaimer">"#).nth(1).expect("the disclaimer");
+    assert!(
+        disclaimer.starts_with("<p>This article is general information"),
+        "{disclaimer}"
+    );
+    assert_eq!(
+        heart.matches("This article is general information").count(),
+        1,
+        "once, not in the text too"
+    );
+    // The clinic's pages, which the header menu leads to.
+    let about = page_html(&server, "/about-us").await;
+    assert!(about.contains("<h1>About us</h1>"), "{about}");
+    assert!(home.contains(r#"href="/about-us">About us</a>"#), "{home}");
+    assert!(home.contains(r#"href="/contact">Contact</a>"#), "{home}");
+    // Several articles cite their sources.
+    assert!(
+        heart.contains(r#"href="https://doi.org/10.1161/HYP.0000000000000065""#),
+        "{heart}"
+    );
+    let sleep = page_html(&server, "/posts/better-sleep-starts-in-the-daytime").await;
+    assert!(
+        sleep.contains(r#"href="https://pubmed.ncbi.nlm.nih.gov/31534436/""#),
+        "{sleep}"
+    );
 
     // The API counts the published posts only.
     assert_eq!(api_total(&server).await, Value::from(PUBLISHED));

@@ -167,7 +167,7 @@ async fn a_wordpress_site_moves_in_with_its_authors_dates_images_and_addresses(d
         "the shortcode [contact-form-7] was not converted; it is still in the text",
         "the embedded <iframe> from https://www.youtube.com/embed/abc123 became a link",
         "the image https://cdn.unreachable.invalid/images/vaccine-schedule.png was kept at its old address",
-        "page 2 \"About the clinic\": Vellum has no pages",
+        "pages:     1 of these are pages, each at /{slug}",
         "post 30 \"Staff rota notes\": it was private there",
     ] {
         assert!(report.contains(expected), "{expected:?} in\n{report}");
@@ -177,7 +177,7 @@ async fn a_wordpress_site_moves_in_with_its_authors_dates_images_and_addresses(d
     assert_eq!(
         statuses(store).await,
         vec![
-            ("About the clinic".to_owned(), PostStatus::Draft),
+            ("About the clinic".to_owned(), PostStatus::Published),
             ("Flu season 2030".to_owned(), PostStatus::Scheduled),
             ("Healthy lunchboxes".to_owned(), PostStatus::Published),
             ("Managing seasonal allergies".to_owned(), PostStatus::Published),
@@ -260,6 +260,8 @@ async fn a_wordpress_site_moves_in_with_its_authors_dates_images_and_addresses(d
         ("/category/childrens-health/nutrition/", "/tags/nutrition"),
         ("/author/drpatel/", "/authors/drpatel"),
         ("/feed/", "/feed.xml"),
+        // The page's permalink leads to the page, at its own address.
+        ("/about/", "/about"),
     ] {
         assert_eq!(
             location(old, &server).await,
@@ -267,6 +269,9 @@ async fn a_wordpress_site_moves_in_with_its_authors_dates_images_and_addresses(d
             "{old}"
         );
     }
+    let about = page_html(&server, "/about").await;
+    assert!(about.contains("<h1>About the clinic</h1>"), "{about}");
+    assert!(!about.contains("class=\"byline\""), "a page has no byline: {about}");
     assert_eq!(
         location("/2024/05/20/staff-rota-notes/", &server).await.0,
         StatusCode::NOT_FOUND
@@ -393,14 +398,14 @@ async fn a_ghost_site_moves_in_with_both_authors_its_tags_and_cover(db: &TestDb)
         "tags:      2 created",
         "images:    1 added to the library",
         "skipped:   1 internal tag",
-        "page \"Contact us\": Vellum has no pages",
+        "pages:     1 of these are pages",
     ] {
         assert!(report.contains(expected), "{expected:?} in\n{report}");
     }
     assert_eq!(
         statuses(server.state.store.as_ref()).await,
         vec![
-            ("Contact us".to_owned(), PostStatus::Draft),
+            ("Contact us".to_owned(), PostStatus::Published),
             ("Five stretches for lower back pain".to_owned(), PostStatus::Published),
             (
                 "New year, new routine: starting to exercise safely".to_owned(),
@@ -408,6 +413,10 @@ async fn a_ghost_site_moves_in_with_both_authors_its_tags_and_cover(db: &TestDb)
             ),
             ("Posture tips for desk workers".to_owned(), PostStatus::Draft),
         ]
+    );
+    assert!(
+        page_html(&server, "/contact-us").await.contains("Call reception"),
+        "Ghost's page is a page"
     );
     let api = api_post(&server, "/api/v1/posts/five-stretches-for-lower-back-pain").await;
     let names: Vec<&str> = api["authors"]

@@ -6,18 +6,19 @@
 use std::path::Path;
 
 use app::accounts::Role;
+use app::store::imports::ImportMode;
 use serde_json::Value;
 
 use crate::import::{stdout, vellum};
 use crate::posts::{create, saved};
 use crate::support::TestDb;
-use crate::{create_user, signed_in, start};
+use crate::{create_user, page_html, signed_in, start, status_of};
 
 /// Each change makes one part of a good export unacceptable, with the
 /// words the refusal must contain.
 type Tamper = (&'static str, fn(&mut Value), &'static str);
 
-const TAMPERED: [Tamper; 11] = [
+const TAMPERED: [Tamper; 14] = [
     (
         "a cover that runs a script",
         |site| site["posts"][0]["cover_url"] = "javascript:alert(1)".into(),
@@ -73,6 +74,24 @@ const TAMPERED: [Tamper; 11] = [
         |site| site["settings"]["site_url"] = "javascript:alert(1)".into(),
         "the site settings: site_url",
     ),
+    (
+        "a page over one of the site's own addresses",
+        |site| {
+            site["posts"][0]["kind"] = "page".into();
+            site["posts"][0]["slug"] = "media".into();
+        },
+        "would hide the site's own address",
+    ),
+    (
+        "a page under an article",
+        |site| site["posts"][2]["parent_id"] = site["posts"][1]["id"].clone(),
+        "is not another page of the file",
+    ),
+    (
+        "a kind of post Vellum does not know",
+        |site| site["posts"][0]["kind"] = "poster".into(),
+        "poster",
+    ),
 ];
 
 fn edit(site: &Value, change: fn(&mut Value), dir: &Path) {
@@ -89,11 +108,39 @@ async fn a_hand_edited_export_is_refused_before_anything_is_written(db: &TestDb)
     let ana = signed_in(&server, "ana@clinic.org").await;
     let post = create(&ana, &server, "Sleep: the basics").await;
     saved(&ana, &server, &post, &[("body", "Rest."), ("tags", "Sleep")]).await;
+    // An article and two pages, one under the other (posts 2, 3 and 4).
+    server
+        .state
+        .store
+        .import_foreign(
+            &crate::site_pages::imported_site(),
+            crate::blog::noon(),
+            ImportMode::Write,
+            &|| (),
+        )
+        .await
+        .expect("import");
     server.stop().await.expect("stop");
     let exports = tempfile::TempDir::new().expect("folder");
     let good = exports.path().join("good");
     stdout(&vellum(&source, &["export", &good.display().to_string()]).await);
     let site: Value = serde_json::from_slice(&std::fs::read(good.join("site.json")).expect("read")).expect("JSON");
+    let kinds: Vec<(&str, &Value)> = site["posts"]
+        .as_array()
+        .expect("posts")
+        .iter()
+        .map(|post| (post["kind"].as_str().unwrap_or_default(), &post["parent_id"]))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("post", &Value::Null),
+            ("post", &Value::Null),
+            ("page", &site["posts"][3]["id"]),
+            ("page", &Value::Null)
+        ],
+        "the export says which posts are pages, and under which page"
+    );
 
     for (number, (what, change, words)) in TAMPERED.iter().enumerate() {
         let dir = exports.path().join(format!("tampered-{number}"));
@@ -111,9 +158,26 @@ async fn a_hand_edited_export_is_refused_before_anything_is_written(db: &TestDb)
     );
     server.stop().await.expect("stop");
 
-    // The untouched export goes in.
+    // The untouched export goes in, its pages pages under their parents.
     let restored = stdout(&vellum(db, &["import", "vellum", &good.display().to_string()]).await);
-    assert!(restored.contains("Imported 1 posts"), "{restored}");
+    assert!(restored.contains("Imported 4 posts"), "{restored}");
+    let server = start(db).await;
+    let child = page_html(&server, "/vaccinations").await;
+    assert!(
+        child.contains("<h1>Vaccinations</h1>") && child.contains("href=\"/services\""),
+        "{child}"
+    );
+    assert_eq!(
+        status_of(&server, "/posts/vaccinations").await,
+        reqwest::StatusCode::NOT_FOUND
+    );
+    assert_eq!(status_of(&server, "/posts/flu-shots").await, reqwest::StatusCode::OK);
+    let (status, to) = crate::import::location("/services/vaccinations/", &server).await;
+    assert_eq!(
+        (status, to.as_str()),
+        (reqwest::StatusCode::MOVED_PERMANENTLY, "/vaccinations")
+    );
+    server.stop().await.expect("stop");
 }
 
 crate::on_both_databases!(a_hand_edited_export_is_refused_before_anything_is_written);

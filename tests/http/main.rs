@@ -13,6 +13,7 @@ mod backup;
 mod binary;
 mod blog;
 mod cache;
+mod clinic;
 mod demo;
 mod deployment;
 mod editor_roundtrip;
@@ -30,9 +31,12 @@ mod posts;
 mod previews;
 mod probes;
 mod readiness;
+mod review_cadence;
 mod scheduling;
 mod search;
 mod security;
+mod site_pages;
+mod sources;
 mod webhooks;
 mod workflow;
 
@@ -218,15 +222,27 @@ pub async fn change_settings(server: &RunningServer, change: impl FnOnce(&mut ap
         .expect("save");
 }
 
-/// A public page without its JSON-LD block: data for search engines, the
-/// one `<script>` element public pages may carry (browsers never run it).
+/// A public page without its JSON-LD blocks: data for search engines
+/// (the site's organisation, an article), the only `<script>` elements
+/// public pages may carry (browsers never run them).
 pub fn without_json_ld(html: &str) -> String {
     const START: &str = r#"<script type="application/ld+json">"#;
-    match html.split_once(START) {
-        Some((before, rest)) => {
-            let after = rest.split_once("</script>").map_or("", |(_, after)| after);
-            format!("{before}{after}")
-        }
-        None => html.to_owned(),
+    let mut rest = html;
+    let mut kept = String::with_capacity(html.len());
+    while let Some((before, after)) = rest.split_once(START) {
+        kept.push_str(before);
+        rest = after.split_once("</script>").map_or("", |(_, after)| after);
     }
+    kept.push_str(rest);
+    kept
+}
+
+/// Every JSON-LD block of a page, parsed.
+pub fn json_ld_blocks(html: &str) -> Vec<serde_json::Value> {
+    const START: &str = r#"<script type="application/ld+json">"#;
+    html.split(START)
+        .skip(1)
+        .filter_map(|block| block.split_once("</script>"))
+        .map(|(data, _)| serde_json::from_str(data).expect("JSON-LD is JSON"))
+        .collect()
 }

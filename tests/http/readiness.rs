@@ -1,5 +1,5 @@
 //! The editor's readiness checks over HTTP: the reading level against the
-//! target the admin set, and links to posts readers cannot see.
+//! target the admin set, links to posts readers cannot see, and sources.
 
 use app::accounts::Role;
 use app::posts::api::{CheckReadiness, FindLinkTargets};
@@ -16,8 +16,23 @@ const PLAIN: &str = "Sleep helps you feel good. Go to bed at the same time each 
                      dark and cool. Put your phone away an hour before bed. If you still can't sleep, get \
                      up and read for a while.";
 
+/// `text` citing a source, which the readiness panel asks for.
+fn cited(text: &str) -> String {
+    format!("{text}[^1]\n\n[^1]: NHS. Insomnia. https://www.nhs.uk/conditions/insomnia/\n")
+}
+
 pub(crate) async fn check(server: &server::RunningServer, client: &reqwest::Client, body: &str) -> (StatusCode, Value) {
-    let form = [
+    check_as(server, client, body, None).await
+}
+
+/// `check`, naming the post's kind (`post` or `page`) as the editor does.
+async fn check_as(
+    server: &server::RunningServer,
+    client: &reqwest::Client,
+    body: &str,
+    kind: Option<&str>,
+) -> (StatusCode, Value) {
+    let mut form = vec![
         ("title", "Sleep"),
         ("slug", "sleep"),
         ("body", body),
@@ -31,6 +46,7 @@ pub(crate) async fn check(server: &server::RunningServer, client: &reqwest::Clie
         ("show_review", "true"),
         ("author_ids[0]", "1"),
     ];
+    form.extend(kind.map(|kind| ("kind", kind)));
     let response = call(client, server, CheckReadiness::PATH, &form).await;
     let status = response.status();
     (status, response.json().await.unwrap_or(Value::Null))
@@ -47,7 +63,21 @@ async fn readiness_reads_the_grade_against_the_target_and_checks_post_links(db: 
     assert_eq!(status, StatusCode::OK, "{plain}");
     assert_eq!(plain["target"], 8, "grade 8 unless the settings say otherwise");
     assert!(plain["grade"].as_f64().is_some_and(|grade| grade <= 6.0), "{plain}");
-    assert_eq!(plain["items"], serde_json::json!([]), "{plain}");
+    assert_eq!(
+        plain["items"],
+        serde_json::json!([{ "field": "body", "message": app::posts::server::readiness::NO_SOURCES }]),
+        "plain words citing nothing: only the sources are missing: {plain}"
+    );
+    let (_, sourced) = check(&server, &ana_client, &cited(PLAIN)).await;
+    assert_eq!(sourced["items"], serde_json::json!([]), "{sourced}");
+    // A page (About, Contact) cites nothing and is not asked to; an
+    // article named as one still is.
+    let (status, page) = check_as(&server, &ana_client, PLAIN, Some("page")).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(page["items"], serde_json::json!([]), "{page}");
+    let (_, article) = check_as(&server, &ana_client, PLAIN, Some("post")).await;
+    assert_eq!(article["items"], plain["items"], "{article}");
+    assert_eq!(sourced["grade"], plain["grade"], "a citation is not graded as prose");
 
     // The admin's target is the one the panel reads.
     crate::change_settings(&server, |settings| settings.reading_grade_target = 5).await;
@@ -69,8 +99,9 @@ async fn readiness_reads_the_grade_against_the_target_and_checks_post_links(db: 
     ))
     .await;
     crate::posts::create(&ana_client, &server, "Night shifts").await;
-    let body =
-        format!("{PLAIN}\n\nSee [naps](/posts/naps), [napping](/posts/napping) and [shifts](/posts/night-shifts).");
+    let body = cited(&format!(
+        "{PLAIN}\n\nSee [naps](/posts/naps), [napping](/posts/napping) and [shifts](/posts/night-shifts)."
+    ));
     let (_, linked) = check(&server, &ana_client, &body).await;
     let messages: Vec<&str> = linked["items"]
         .as_array()

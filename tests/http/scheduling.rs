@@ -205,6 +205,7 @@ async fn two_servers_on_one_postgres_publish_each_due_post_once() {
             at: noon(),
             live: LiveText::FromCurrent,
             reviewed: false,
+            review_due_at: None,
             publish_at: Some(due),
             comment: None,
             notify: Notify::Nobody,

@@ -150,6 +150,7 @@ async fn unpublished_posts_leave_the_results(db: &TestDb) {
             at: noon(),
             live: LiveText::Withdraw,
             reviewed: false,
+            review_due_at: None,
             publish_at: None,
             comment: None,
             notify: Notify::Nobody,

@@ -6,7 +6,9 @@ mod support;
 
 mod accounts;
 mod media;
+mod pages;
 mod posts;
+mod reviews;
 mod tokens;
 mod transfer;
 mod webhooks;

@@ -83,6 +83,7 @@ pub(crate) fn change(post: &Post, to: PostStatus, by: &User, live: LiveText) -> 
         at: Utc::now(),
         live,
         reviewed: to == PostStatus::Approved,
+        review_due_at: None,
         publish_at: None,
         comment: None,
         notify: Notify::Nobody,
@@ -224,7 +225,7 @@ async fn the_live_text_and_old_addresses(db: &TestDb) {
     assert!(live_text(store.as_ref(), "live-text").await.is_none());
     assert_eq!(
         store
-            .slug_redirect("live-text", Utc::now())
+            .slug_redirect(app::domain::PostKind::Post, "live-text", Utc::now())
             .await
             .expect("query")
             .as_deref(),

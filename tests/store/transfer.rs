@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use app::accounts::Role;
 use app::accounts::server::{AuditAction, AuditFilter, Email, NewAuditEntry};
-use app::domain::PostContent;
+use app::domain::{PostContent, PostKind};
 use app::error::AppError;
 use app::media::server::{FileRecord, NewMedia};
 use app::posts::server::{PostFilter, PostTitle, RevisionKind, Slug};
@@ -88,7 +88,10 @@ fn export_post(id: i64, title: &str, slug: &str, status: &str) -> ExportPost {
         reviewed_by: None,
         reviewed_at: None,
         reviewed_version: None,
+        review_due_at: None,
         live_revision_id: None,
+        kind: PostKind::Post,
+        parent_id: None,
         authors: vec![3],
         tags: Vec::new(),
         tag_ids: Vec::new(),
@@ -148,6 +151,24 @@ fn exported_site(settings: app::settings::SiteSettings) -> SiteExport {
         settings: app::settings::SiteSettings {
             title: "Riverside Clinic Journal".to_owned(),
             ..settings
+        },
+        clinic: app::domain::ClinicDetails {
+            name: "Riverside Family Clinic".to_owned(),
+            phone: "+1 555 010 2030".to_owned(),
+            disclaimer: "General information, not advice.".to_owned(),
+            hours: vec![app::domain::DayHours {
+                opens: "08:00".to_owned(),
+                closes: "17:00".to_owned(),
+            }],
+            ..Default::default()
+        },
+        menus: app::domain::Menus {
+            header: vec![app::domain::MenuItem {
+                label: "Sleep".to_owned(),
+                kind: app::domain::MenuTarget::Tag,
+                target: "sleep".to_owned(),
+            }],
+            footer: Vec::new(),
         },
         users: vec![
             export_user(3, "ana@clinic.org", "Ana Ruiz", "ana-ruiz", "author"),
@@ -272,7 +293,7 @@ async fn an_export_restores_into_an_empty_database_with_its_ids(db: &TestDb) {
     let now = Utc::now();
     assert_eq!(
         store
-            .slug_redirect("screens-and-sleep", now)
+            .slug_redirect(PostKind::Post, "screens-and-sleep", now)
             .await
             .expect("query")
             .as_deref(),
@@ -284,7 +305,7 @@ async fn an_export_restores_into_an_empty_database_with_its_ids(db: &TestDb) {
             .await
             .expect("query")
             .as_deref(),
-        Some("sleep-and-screens")
+        Some("/posts/sleep-and-screens")
     );
     let old = store.post_old_addresses(12).await.expect("old addresses");
     assert_eq!(
@@ -306,6 +327,11 @@ async fn an_export_restores_into_an_empty_database_with_its_ids(db: &TestDb) {
         [key(11, "webp")]
     );
     assert_eq!(store.import_sources().await.expect("sources"), site.import_sources);
+    let clinic = store.clinic_details().await.expect("clinic");
+    assert_eq!(clinic.name, "Riverside Family Clinic");
+    assert_eq!(clinic.hours.len(), 7, "the week, Monday's hours kept");
+    assert_eq!(clinic.hours[0].closes, "17:00");
+    assert_eq!(store.menus().await.expect("menus"), site.menus);
 
     // What comes next gets new ids past the restored ones.
     let zoe = user(&*store, "zoe@clinic.org", "Zoe Park", Role::Author).await;
@@ -374,6 +400,31 @@ async fn an_export_restores_into_an_empty_database_with_its_ids(db: &TestDb) {
     store.close().await;
 }
 
+/// An export from before due dates: its reviews fall due as the app dates
+/// them, by the restored site's interval and on its calendar.
+async fn an_older_exports_reviews_fall_due_by_the_sites_interval_and_zone(db: &TestDb) {
+    let store = open(db).await;
+    let mut site = exported_site(app::settings::SiteSettings {
+        time_zone: "America/Chicago".to_owned(),
+        review_interval_months: 1,
+        ..store.site_settings().await.expect("settings")
+    });
+    // Reviewed Jan 30, 2025 at 21:00 in Chicago (Jan 31 in UTC).
+    site.posts[0].reviewed_at = Some(at("2025-01-31T03:00:00Z"));
+    assert!(site.posts.iter().all(|post| post.review_due_at.is_none()));
+    store.restore_site(&site).await.expect("restore");
+
+    let post = store.post(12).await.expect("query").expect("post 12");
+    assert_eq!(
+        post.review_due_at,
+        Some(at("2025-03-01T03:00:00Z")),
+        "Feb 28, 21:00 in Chicago: a month on the site's calendar, not Feb 28 in UTC or a year on"
+    );
+    let draft = store.post(13).await.expect("query").expect("post 13");
+    assert_eq!(draft.review_due_at, None, "no review, no due date");
+    store.close().await;
+}
+
 async fn a_restore_is_refused_into_a_database_with_people(db: &TestDb) {
     let store = open(db).await;
     user(&*store, "admin@clinic.org", "Admin", Role::Admin).await;
@@ -415,6 +466,8 @@ fn foreign_post(key: &str, title: &str, slug: &str, status: PostStatus) -> Forei
         authors: vec!["guest".to_owned(), "ana".to_owned()],
         tags: vec!["sleep".to_owned(), "sleep".to_owned()],
         old_paths: Vec::new(),
+        kind: PostKind::Post,
+        parent: None,
     }
 }
 
@@ -581,7 +634,7 @@ async fn an_import_writes_people_posts_images_and_old_addresses_once(db: &TestDb
             .await
             .expect("query")
             .as_deref(),
-        Some("sleep-and-screens")
+        Some("/posts/sleep-and-screens")
     );
     assert_eq!(
         store.path_redirect("/2019/06/naps", now).await.expect("query"),
@@ -646,6 +699,7 @@ async fn an_import_writes_people_posts_images_and_old_addresses_once(db: &TestDb
 
 crate::on_both_databases!(
     an_export_restores_into_an_empty_database_with_its_ids,
+    an_older_exports_reviews_fall_due_by_the_sites_interval_and_zone,
     a_restore_is_refused_into_a_database_with_people,
     a_dry_run_counts_what_an_import_would_do_and_keeps_nothing,
     an_import_writes_people_posts_images_and_old_addresses_once,

@@ -331,7 +331,7 @@ pub fn AuditPage() -> impl IntoView {
 }
 
 /// The audit actions as stored (see `server::AuditAction`).
-const AUDIT_ACTIONS: [&str; 32] = [
+const AUDIT_ACTIONS: [&str; 34] = [
     "sign_in",
     "sign_in_failed",
     "sign_out",
@@ -364,4 +364,6 @@ const AUDIT_ACTIONS: [&str; 32] = [
     "media_uploaded",
     "media_deleted",
     "content_imported",
+    "post_re_reviewed",
+    "review_due_changed",
 ];

@@ -24,6 +24,10 @@ pub enum Action {
     ViewAuditLog,
     /// Change the site settings.
     ManageSettings,
+    /// Re-review a published article (confirm its live text is still
+    /// correct, or send it back to its authors) and set when a reviewed
+    /// article's next review is due: the reviewers' (clinicians') work.
+    ReReview,
 }
 
 impl Action {
@@ -31,6 +35,7 @@ impl Action {
     pub fn minimum_role(self) -> Role {
         match self {
             Self::ManageOwnAccount => Role::Author,
+            Self::ReReview => Role::Editor,
             Self::ManageUsers | Self::ViewAuditLog | Self::ManageSettings => Role::Admin,
         }
     }
@@ -66,6 +71,13 @@ mod tests {
             assert!(!allows(Role::Editor, action));
             assert!(allows(Role::Admin, action));
         }
+    }
+
+    #[test]
+    fn reviewers_re_review_and_authors_do_not() {
+        assert!(!allows(Role::Author, Action::ReReview));
+        assert!(allows(Role::Editor, Action::ReReview));
+        assert!(allows(Role::Admin, Action::ReReview));
     }
 
     #[test]

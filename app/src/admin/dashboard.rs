@@ -55,6 +55,14 @@ fn DashboardSections(posts: DashboardView) -> impl IntoView {
         }
     };
     view! {
+        <section class="dashboard-section" data-testid="due-for-review">
+            <h2>"Due for review"</h2>
+            <p class="muted">
+                "Published articles whose medical review is due within 30 days, or overdue; the one due first, first. "
+                <a href="/admin/posts?review=due">"All of them"</a>
+            </p>
+            <PostTable posts=posts.due_for_review empty="No review is due in the next 30 days." label="Due for review" />
+        </section>
         {section("Changes requested", "changes-requested", posts.changes_requested, "Nothing was sent back.")}
         {section("My drafts", "my-drafts", posts.my_drafts, "No drafts.")}
         {section("Waiting for review", "waiting-for-review", posts.waiting_for_review, "Nothing is waiting.")}

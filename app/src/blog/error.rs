@@ -20,7 +20,12 @@ impl From<AppError> for PageError {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let status = self.0.status();
-        let html = render_document(view! { <ErrorPage status message=self.0.to_string() /> });
+        // The store may be what failed: the page goes without the chrome.
+        let message = self.0.to_string();
+        let html = render_document(
+            super::chrome::SiteChrome::default(),
+            || view! { <ErrorPage status message /> },
+        );
         (self.0.status_code(), Html(html)).into_response()
     }
 }

@@ -193,12 +193,13 @@ async fn rss_of(state: &AppState, author_slug: &str, tag_slug: &str, about: &str
         .into_response())
 }
 
-/// Every public post, author and tag, with when it last changed.
+/// Every public post, page, author and tag, with when it last changed.
 pub async fn sitemap(State(state): State<AppState>) -> Result<Response, PageError> {
     let settings = state.store.site_settings().await?;
     let now = state.clock.now();
     // Slugs and dates only: the sitemap needs no post's text.
     let posts = state.store.public_slugs(now, SITEMAP_LIMIT).await?;
+    let pages = state.store.public_page_slugs(now, SITEMAP_LIMIT).await?;
     let authors = state.store.public_authors(now, "").await?;
     let tags = state.store.public_tags(now, "").await?;
     let mut xml = String::from(
@@ -216,6 +217,9 @@ pub async fn sitemap(State(state): State<AppState>) -> Result<Response, PageErro
     add("/", posts.iter().map(|(_, updated_at)| *updated_at).max());
     for (slug, updated_at) in &posts {
         add(&public_path(slug), Some(*updated_at));
+    }
+    for (slug, updated_at) in &pages {
+        add(&crate::domain::PostKind::Page.path(slug), Some(*updated_at));
     }
     for author in &authors {
         add(&format!("/authors/{}", author.item.slug), None);

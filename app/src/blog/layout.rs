@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 
+use super::chrome::{ClinicFooter, HeaderMenu, SiteChrome, chrome, organization, script_text};
 use crate::settings::SiteSettings;
 
 /// How a page describes itself to search engines and when shared: its
@@ -80,6 +81,14 @@ pub fn PublicDocument(
             <meta name="twitter:card" content=card />
         }
     });
+    let chrome = chrome();
+    // Data for search engines, not a script: browsers never run it.
+    // Previews are for their link's holders, never for search engines.
+    let organization = site.as_ref().filter(|_| !noindex).map(|site| {
+        script_text(
+            &serde_json::json!({ "@context": "https://schema.org", "@graph": [organization(site, &chrome.clinic)] }),
+        )
+    });
     let site_title = site_title.unwrap_or_else(|| "Vellum".to_owned());
     let feed_title = format!("{site_title} (RSS)");
     view! {
@@ -98,6 +107,7 @@ pub fn PublicDocument(
                 {feed.map(|(title, href)| view! {
                     <link rel="alternate" type="application/rss+xml" title=title href=href />
                 })}
+                {organization.map(|data| view! { <script type="application/ld+json" inner_html=data></script> })}
             </head>
             <body class="public">
                 <a class="skip-link" href="#main">"Skip to content"</a>
@@ -106,21 +116,29 @@ pub fn PublicDocument(
                         {logo.map(|src| view! { <img class="site-logo" src=src alt="" height="40" /> })}
                         {site_title}
                     </a>
+                    <HeaderMenu links=chrome.menus.header.clone() />
                     <a class="site-search" href="/search">"Search"</a>
                 </header>
                 <main id="main" class="site-main">{children()}</main>
-                <footer class="site-footer">
-                    <p>"Published with Vellum."</p>
-                </footer>
+                <ClinicFooter chrome />
             </body>
         </html>
     }
 }
 
-/// Renders a public page to a complete HTML document.
-pub fn render_document(view: impl IntoView + 'static) -> String {
+/// Renders a public page to a complete HTML document, inside the site's
+/// chrome (menus, the clinic), which its components read as context.
+pub fn render_document<V: IntoView + 'static>(chrome: SiteChrome, view: impl FnOnce() -> V) -> String {
     let owner = Owner::new();
-    let html = owner.with(|| view.into_view().to_html());
+    let html = owner.with(|| {
+        provide_context(chrome);
+        view().into_view().to_html()
+    });
+    // Leptos marks where an empty part of a view sits with `<!>`, which
+    // hydration uses; public pages are never hydrated, and the mark is a
+    // bogus comment to HTML checkers. Text and attributes are escaped, so
+    // the mark can be nothing else.
+    let html = html.replace("<!>", "");
     format!("<!DOCTYPE html>{html}")
 }
 

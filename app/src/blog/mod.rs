@@ -3,10 +3,12 @@
 //! script, so readers download HTML and one style sheet and nothing else.
 //! The whole module is server-only.
 
+mod chrome;
 mod error;
 mod feeds;
 mod layout;
 mod pages;
 mod server;
+mod site_pages;
 
 pub use server::{fallback, not_found, routes};

@@ -15,7 +15,7 @@ pub struct CoverImage {
 }
 
 /// A card's cover is at most about 46rem wide; a post's, the column's.
-fn cover_img(cover: CoverImage, class: &'static str, lazy: bool) -> impl IntoView {
+pub(super) fn cover_img(cover: CoverImage, class: &'static str, lazy: bool) -> impl IntoView {
     let sizes = cover.srcset.is_some().then_some("(max-width: 46rem) 100vw, 46rem");
     view! {
         <img class=class src=cover.src alt=cover.alt srcset=cover.srcset sizes=sizes
@@ -318,6 +318,9 @@ pub struct PostPageData {
     pub updated: Option<String>,
     /// "Dr. Ana Ruiz, MD" and the date, when the post shows its review.
     pub reviewed: Option<(String, String)>,
+    /// The review's next due date has passed: the settings say how the
+    /// line shows it (`LapsedReviewDisplay`).
+    pub review_lapsed: bool,
     pub reading_time_minutes: u32,
     pub related: Vec<ArticleLink>,
     pub older: Option<ArticleLink>,
@@ -349,10 +352,33 @@ fn CallToActionBox(settings: SiteSettings) -> impl IntoView {
     })
 }
 
+/// Who reviewed the text and when. A review past its due date stays
+/// (it happened), either flagged or reduced to its date, as the settings
+/// say.
+fn review_line(
+    reviewer: &str,
+    date: &str,
+    lapsed: bool,
+    display: crate::domain::LapsedReviewDisplay,
+) -> impl IntoView + use<> {
+    use crate::domain::LapsedReviewDisplay;
+    let (line, flag) = match (lapsed, display) {
+        (true, LapsedReviewDisplay::DateOnly) => (format!("Last reviewed {date}"), false),
+        (lapsed, _) => (format!("Medically reviewed by {reviewer} on {date}"), lapsed),
+    };
+    view! {
+        <p class="reviewed-by" class:review-lapsed=lapsed data-testid="reviewed-by">
+            {line}
+            {flag.then(|| view! { " · " <strong class="review-due" data-testid="review-due">"Review due"</strong> })}
+        </p>
+    }
+}
+
 /// A published post with everything readers check: who wrote it, who
 /// reviewed it and when, then the text, the authors, and where to go next.
 #[component]
 pub fn PostPage(settings: SiteSettings, post: PostPageData) -> impl IntoView {
+    let lapsed_display = settings.lapsed_review_display;
     let contents = (post.contents.len() >= CONTENTS_MIN_HEADINGS).then(|| {
         view! {
             <nav class="toc" aria-labelledby="toc-heading">
@@ -439,11 +465,7 @@ pub fn PostPage(settings: SiteSettings, post: PostPageData) -> impl IntoView {
                         {post.updated.map(|updated| view! { <span>{format!(" · Updated {updated}")}</span> })}
                         <span>{format!(" · {} min read", post.reading_time_minutes)}</span>
                     </p>
-                    {post.reviewed.map(|(reviewer, date)| view! {
-                        <p class="reviewed-by" data-testid="reviewed-by">
-                            {format!("Medically reviewed by {reviewer} on {date}")}
-                        </p>
-                    })}
+                    {post.reviewed.map(|(reviewer, date)| review_line(&reviewer, &date, post.review_lapsed, lapsed_display))}
                 </header>
                 {post.cover.map(|cover| cover_img(cover, "post-cover", false))}
                 {contents}
@@ -456,6 +478,7 @@ pub fn PostPage(settings: SiteSettings, post: PostPageData) -> impl IntoView {
                     </ul>
                 })}
             </article>
+            <super::chrome::Disclaimer />
             <CallToActionBox settings />
             {about}
             {related}

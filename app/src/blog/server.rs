@@ -5,6 +5,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use leptos::prelude::*;
 
+use super::chrome::site_chrome;
 use super::error::PageError;
 use super::layout::render_document;
 use super::pages::{
@@ -33,6 +34,11 @@ pub fn routes() -> Router<AppState> {
         .route("/tags/{slug}/feed.xml", get(super::feeds::tag_rss))
         .route("/sitemap.xml", get(super::feeds::sitemap))
         .route("/robots.txt", get(super::feeds::robots))
+        // Last among equals: every fixed address above wins over a page.
+        .route(
+            "/{slug}",
+            get(super::site_pages::page).fallback(super::site_pages::page),
+        )
 }
 
 /// Posts per page of a list.
@@ -109,7 +115,7 @@ fn snippet_html(snippet: &str) -> String {
 }
 
 /// A post's cover, with its variants when it is a library image.
-fn cover_image(url: &str, alt: &str, media: &MediaIndex) -> Option<CoverImage> {
+pub(super) fn cover_image(url: &str, alt: &str, media: &MediaIndex) -> Option<CoverImage> {
     if url.is_empty() {
         return None;
     }
@@ -156,7 +162,8 @@ async fn home(State(state): State<AppState>, Query(page): Query<PageParam>) -> R
     }) else {
         return Ok(not_found(State(state)).await);
     };
-    Ok(Html(render_document(view! { <HomePage settings listing /> })).into_response())
+    let chrome = site_chrome(&state).await?;
+    Ok(Html(render_document(chrome, || view! { <HomePage settings listing /> })).into_response())
 }
 
 async fn author_page(
@@ -184,11 +191,14 @@ async fn author_page(
     let Some((listing, _)) = listing(&state, &settings, &format!("/authors/{slug}"), filter, n).await? else {
         return Ok(not_found(State(state)).await);
     };
-    let view = view! {
-        <AuthorPage settings slug=slug.clone() name=author.name credentials=author.credentials bio=author.bio
-            avatar_url=author.avatar_url listing />
+    let chrome = site_chrome(&state).await?;
+    let view = || {
+        view! {
+            <AuthorPage settings slug=slug.clone() name=author.name credentials=author.credentials bio=author.bio
+                avatar_url=author.avatar_url listing />
+        }
     };
-    Ok(Html(render_document(view)).into_response())
+    Ok(Html(render_document(chrome, view)).into_response())
 }
 
 async fn tag_page(
@@ -207,8 +217,9 @@ async fn tag_page(
     let Some((listing, _)) = listing(&state, &settings, &format!("/tags/{slug}"), filter, n).await? else {
         return Ok(not_found(State(state)).await);
     };
-    let view = view! { <TagPage settings slug=slug.clone() name=tag.name description=tag.description listing /> };
-    Ok(Html(render_document(view)).into_response())
+    let chrome = site_chrome(&state).await?;
+    let view = || view! { <TagPage settings slug=slug.clone() name=tag.name description=tag.description listing /> };
+    Ok(Html(render_document(chrome, view)).into_response())
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -272,7 +283,12 @@ async fn search_page(State(state): State<AppState>, Query(params): Query<SearchP
             None => return Ok(not_found(State(state)).await),
         }
     };
-    Ok(Html(render_document(view! { <SearchPage settings query total listing /> })).into_response())
+    let chrome = site_chrome(&state).await?;
+    Ok(Html(render_document(
+        chrome,
+        || view! { <SearchPage settings query total listing /> },
+    ))
+    .into_response())
 }
 
 /// A published post by its address; an address the post had before
@@ -284,7 +300,11 @@ async fn post_page(State(state): State<AppState>, Path(slug): Path<String>) -> R
         ..PublicQuery::newest(now, 1, 0)
     };
     let Some(post) = state.store.public_posts(&query).await?.0.pop() else {
-        return match state.store.slug_redirect(&slug, now).await? {
+        return match state
+            .store
+            .slug_redirect(crate::domain::PostKind::Post, &slug, now)
+            .await?
+        {
             Some(current) => Ok((
                 StatusCode::MOVED_PERMANENTLY,
                 [(axum::http::header::LOCATION, format!("/posts/{current}"))],
@@ -302,7 +322,10 @@ async fn preview_page(State(state): State<AppState>, Path(token): Path<String>) 
     let Some(post) = crate::previews::server::previewed(&state, &token).await? else {
         return Ok(not_found(State(state)).await);
     };
-    let html = render_post(&state, post, true).await?;
+    let html = match super::site_pages::previewed_page(&state, &post).await? {
+        Some(page) => page,
+        None => render_post(&state, post, true).await?,
+    };
     // For the link's holders only, and revocable: no cache may keep it.
     Ok((
         [
@@ -321,6 +344,7 @@ const RELATED_POSTS: i64 = 3;
 async fn render_post(state: &AppState, post: PublicPost, preview: bool) -> Result<String, AppError> {
     let now = state.clock.now();
     let settings = state.store.site_settings().await?;
+    let chrome = site_chrome(state).await?;
     let date = |at: chrono::DateTime<chrono::Utc>| local_date(at, &settings);
     let rendered = render_markdown(&post.content.body);
     let media = media_index(state, &[&post.content.body, &post.content.cover_url]).await?;
@@ -371,7 +395,9 @@ async fn render_post(state: &AppState, post: PublicPost, preview: bool) -> Resul
         published,
         modified: post.updated_at,
         authors: &post.authors,
+        sources: &rendered.sources,
         reviewer: review.as_ref(),
+        publisher: super::chrome::organization(&settings, &chrome.clinic),
     });
     let data = PostPageData {
         meta,
@@ -413,10 +439,11 @@ async fn render_post(state: &AppState, post: PublicPost, preview: bool) -> Resul
             };
             (name, date(at))
         }),
+        review_lapsed: post.shown_review_due().is_some_and(|due| due <= now),
         reading_time_minutes: rendered.reading_time_minutes,
         preview,
     };
-    Ok(render_document(view! { <PostPage settings post=data /> }))
+    Ok(render_document(chrome, || view! { <PostPage settings post=data /> }))
 }
 
 /// What search engines read about a post (schema.org `BlogPosting`).
@@ -429,8 +456,13 @@ struct BlogPosting<'a> {
     published: chrono::DateTime<chrono::Utc>,
     modified: chrono::DateTime<chrono::Utc>,
     authors: &'a [crate::posts::server::PublicAuthor],
+    /// The works the article cites, from its footnotes.
+    sources: &'a [crate::content::Source],
     /// Name, credentials, when.
     reviewer: Option<&'a (String, String, chrono::DateTime<chrono::Utc>)>,
+    /// The clinic (or the site's organisation), the same node every page
+    /// carries.
+    publisher: serde_json::Value,
 }
 
 /// The post as JSON-LD, safe to place inside a `<script>` data block:
@@ -453,7 +485,7 @@ fn blog_posting(posting: &BlogPosting<'_>) -> String {
         "headline": posting.headline,
         "description": posting.description,
         "url": posting.url,
-        "mainEntityOfPage": posting.url,
+        "mainEntityOfPage": { "@type": "WebPage", "@id": posting.url, "url": posting.url },
         "datePublished": posting.published.to_rfc3339(),
         "dateModified": posting.modified.to_rfc3339(),
         "author": posting
@@ -461,20 +493,39 @@ fn blog_posting(posting: &BlogPosting<'_>) -> String {
             .iter()
             .map(|author| person(&author.name, &author.credentials, Some(&author.slug)))
             .collect::<Vec<_>>(),
-        "publisher": {
-            "@type": "Organization",
-            "name": posting.settings.title,
-            "url": format!("{site}/"),
-        },
+        "publisher": posting.publisher,
     });
     if let Some(image) = posting.image {
         data["image"] = image.into();
     }
+    // schema.org puts the review on the page, not the article: a
+    // reviewed article's page is a `MedicalWebPage` that says who last
+    // reviewed it and when.
     if let Some((name, credentials, at)) = posting.reviewer {
-        data["reviewedBy"] = person(name, credentials, None);
-        data["lastReviewed"] = at.to_rfc3339().into();
+        let page = &mut data["mainEntityOfPage"];
+        page["@type"] = "MedicalWebPage".into();
+        page["reviewedBy"] = person(name, credentials, None);
+        page["lastReviewed"] = at.to_rfc3339().into();
+    }
+    if !posting.sources.is_empty() {
+        data["citation"] = citations(posting.sources);
     }
     data.to_string().replace('<', "\\u003c")
+}
+
+/// The works a post cites as schema.org `CreativeWork`s: each named,
+/// with the address readers can follow when it has one.
+fn citations(sources: &[crate::content::Source]) -> serde_json::Value {
+    sources
+        .iter()
+        .map(|source| {
+            let mut work = serde_json::json!({ "@type": "CreativeWork", "name": source.name });
+            if let Some(link) = source.link() {
+                work["url"] = link.into();
+            }
+            work
+        })
+        .collect()
 }
 
 /// Every address no route answers: an old address of an imported site
@@ -504,8 +555,8 @@ async fn old_address(state: &AppState, path: &str) -> Result<Option<String>, App
     if path.is_empty() {
         return Ok(None);
     }
-    if let Some(slug) = state.store.path_redirect(&path, state.clock.now()).await? {
-        return Ok(Some(format!("/posts/{slug}")));
+    if let Some(address) = state.store.path_redirect(&path, state.clock.now()).await? {
+        return Ok(Some(address));
     }
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     Ok(match segments.as_slice() {
@@ -528,6 +579,9 @@ async fn old_address(state: &AppState, path: &str) -> Result<Option<String>, App
 /// The page for an address that leads nowhere: an HTML page, status 404.
 pub async fn not_found(State(state): State<AppState>) -> Response {
     let settings = state.store.site_settings().await.ok();
-    let html = render_document(view! { <NotFoundPage settings /> });
+    // A page that is not there still shows the way on: the menus and the
+    // clinic, when they can be read.
+    let chrome = site_chrome(&state).await.unwrap_or_default();
+    let html = render_document(chrome, || view! { <NotFoundPage settings /> });
     (StatusCode::NOT_FOUND, Html(html)).into_response()
 }

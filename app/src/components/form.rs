@@ -30,6 +30,11 @@ pub fn TextField(
     #[prop(optional)] autocomplete: Option<&'static str>,
     #[prop(optional)] hint: Option<&'static str>,
     #[prop(optional)] required: bool,
+    /// The least and greatest value of a number field: the browser's
+    /// spinner and its own check keep to them (the server checks anyway).
+    #[prop(optional)]
+    min: Option<i64>,
+    #[prop(optional)] max: Option<i64>,
     #[prop(into)] errors: Signal<Vec<String>>,
 ) -> impl IntoView {
     let id = format!("field-{name}");
@@ -51,6 +56,8 @@ pub fn TextField(
                 value=move || value.get()
                 autocomplete=autocomplete
                 required=required
+                min=min
+                max=max
                 aria-invalid=move || if errors.with(Vec::is_empty) { "false" } else { "true" }
                 aria-describedby=described_by
             />

@@ -1,13 +1,16 @@
 //! Content shared by posts, previews and the API. Server-only: there is
 //! one renderer, on the server, so the preview is exactly what is published.
 
+pub mod citation;
 #[cfg(test)]
 mod html_tags;
 pub mod render;
 #[cfg(test)]
 mod render_props;
+pub mod sources;
 
 pub use render::{Heading, Rendered, render_markdown};
+pub use sources::Source;
 
 /// Where the content API answers (`docs/api.md`). Here rather than in
 /// `content_api` because webhook payloads and preview links name API

@@ -1,11 +1,16 @@
 //! Markdown to safe HTML: pulldown-cmark (tables, footnotes, strikethrough,
 //! heading ids) and then ammonia, which removes scripts, event-handler
 //! attributes and `javascript:` URLs whatever the Markdown or raw HTML said.
+//! Footnotes become the article's Sources list (`sources.rs`).
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+pub use super::sources::Source;
+use super::sources::{reserved_ids, sources_html, take_sources};
 
 /// Words per minute for reading time: a common figure for web articles.
 const WORDS_PER_MINUTE: usize = 220;
@@ -28,6 +33,32 @@ pub struct Rendered {
     pub reading_time_minutes: u32,
     /// The plain text of the first paragraph: the default excerpt.
     pub first_paragraph: String,
+    /// The footnotes, read as the works the article cites, in the order
+    /// of the Sources list that ends `html`.
+    pub sources: Vec<Source>,
+}
+
+/// The ids the public pages' own markup uses around an article (`blog`:
+/// the layout, the call to action, the table of contents, the author
+/// boxes, related articles, the opening hours, the search form). An id
+/// must be unique in its page: an article taking one would break the
+/// skip link, a landmark's label or a form label.
+pub const LAYOUT_IDS: [&str; 7] = [
+    "main",
+    "hours-heading",
+    "toc-heading",
+    "cta-heading",
+    "about-authors",
+    "related-heading",
+    "search-q",
+];
+
+/// Prefixes of ids the site's menus use (`menu-header-…`).
+const LAYOUT_ID_PREFIXES: [&str; 1] = ["menu-"];
+
+/// Whether `id` is, or may be, one of the page layout's.
+pub fn is_layout_id(id: &str) -> bool {
+    LAYOUT_IDS.contains(&id) || LAYOUT_ID_PREFIXES.iter().any(|prefix| id.starts_with(prefix))
 }
 
 static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
@@ -41,6 +72,18 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         .add_allowed_classes("sup", &["footnote-reference"])
         .add_allowed_classes("span", &["footnote-definition-label"])
         .add_tags(&["figure", "figcaption"])
+        // The Sources list (`sources::sources_html`): its section, the ids
+        // its items and citations link between, and its back-links' names.
+        .add_tags(&["section"])
+        .add_tag_attributes("section", &["aria-labelledby"])
+        .add_allowed_classes("section", &["sources"])
+        .add_tag_attributes("li", &["id"])
+        .add_tag_attributes("a", &["id", "aria-label"])
+        // Headings are numbered away from the layout's ids; an element of
+        // the author's own HTML that names one loses its id instead.
+        .attribute_filter(|_, attribute, value| {
+            (attribute != "id" || !is_layout_id(value)).then_some(Cow::Borrowed(value))
+        })
         .link_rel(Some("noopener"))
         .url_schemes(HashSet::from(["http", "https", "mailto", "tel"]));
     builder
@@ -77,17 +120,21 @@ fn reading_time(word_count: usize) -> u32 {
 
 pub fn render_markdown(markdown: &str) -> Rendered {
     let mut events: Vec<Event<'_>> = Parser::new_ext(markdown, OPTIONS).collect();
-    let headings = assign_heading_ids(&mut events);
     captioned_figures(&mut events);
+    // Counted with the footnotes still in, as `summarize` counts them.
     let (word_count, first_paragraph) = text_facts(&events);
+    let sources = take_sources(&mut events);
+    let headings = assign_heading_ids(&mut events, reserved_ids(&sources));
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut unsafe_html, events.into_iter());
+    unsafe_html.push_str(&sources_html(&sources));
     Rendered {
         html: scrollable_tables(&SANITIZER.clean(&unsafe_html).to_string()),
         headings,
         word_count,
         reading_time_minutes: reading_time(word_count),
         first_paragraph,
+        sources,
     }
 }
 
@@ -136,10 +183,14 @@ fn scrollable_tables(html: &str) -> String {
 }
 
 /// Gives every heading an id (its own `{#id}`, or a slug of its text made
-/// unique with -2, -3, …) and returns the list of headings.
-fn assign_heading_ids(events: &mut [Event<'_>]) -> Vec<Heading> {
+/// unique with -2, -3, …, and never one of `reserved` or the layout's)
+/// and returns the list of headings.
+fn assign_heading_ids(events: &mut [Event<'_>], reserved: Vec<String>) -> Vec<Heading> {
     let mut headings = Vec::new();
-    let mut taken = HashSet::new();
+    let mut taken: HashSet<String> = reserved
+        .into_iter()
+        .chain(LAYOUT_IDS.iter().map(|id| (*id).to_owned()))
+        .collect();
     let mut next_number: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut index = 0;
     while index < events.len() {
@@ -152,6 +203,13 @@ fn assign_heading_ids(events: &mut [Event<'_>]) -> Vec<Heading> {
                 .map_or(events.len(), |offset| index + offset);
             let text = plain_text(&events[index + 1..end]);
             let base = explicit.unwrap_or_else(|| slugify(&text));
+            // No number takes an id out of a prefix the layout uses: a word
+            // in front does ("## Menu ideas": `section-menu-ideas`).
+            let base = if is_layout_id(&base) && !LAYOUT_IDS.contains(&base.as_str()) {
+                format!("section-{base}")
+            } else {
+                base
+            };
             // Each base remembers its next number, so a text of many equal
             // headings costs one try each, not one per earlier heading.
             let next = next_number.entry(base.clone()).or_insert(2_usize);
@@ -293,7 +351,11 @@ mod tests {
         assert!(html.contains("<table>") && html.contains("<td>7</td>"), "{html}");
         assert!(html.contains("<li>one</li>"), "{html}");
         assert!(html.contains("<blockquote>"), "{html}");
-        assert!(html.contains(r#"class="footnote-definition""#), "{html}");
+        assert!(
+            html.contains(r#"<section class="sources" aria-labelledby="sources">"#)
+                && html.contains(r#"<li id="source-1">A footnote."#),
+            "the footnote is listed under Sources: {html}"
+        );
     }
 
     #[test]
@@ -335,6 +397,64 @@ mod tests {
         assert_eq!(rendered.headings[2].text, "When to see a doctor?");
         assert_eq!(rendered.headings[2].level, 3);
         assert!(rendered.html.contains(r#"<h2 id="symptoms-2">"#));
+    }
+
+    #[test]
+    fn headings_keep_off_the_layouts_ids() {
+        let rendered = render_markdown(
+            "## Hours heading\n\n## Main\n\n## About {#about-authors}\n\n## Menu ideas\n\n## Menu ideas\n",
+        );
+        let ids: Vec<&str> = rendered.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "hours-heading-2",
+                "main-2",
+                "about-authors-2",
+                "section-menu-ideas",
+                "section-menu-ideas-2"
+            ]
+        );
+        assert!(
+            rendered.html.contains(r#"<h2 id="hours-heading-2">"#),
+            "{}",
+            rendered.html
+        );
+        // The author's own HTML loses such an id; others stay.
+        let html = render_markdown(
+            "<div id=\"main\">A</div>\n\n<div id=\"menu-header\">B</div>\n\n<div id=\"note\">C</div>\n",
+        )
+        .html;
+        assert!(!html.contains("id=\"main\"") && !html.contains("menu-header"), "{html}");
+        assert!(html.contains("<div id=\"note\">C</div>"), "{html}");
+    }
+
+    /// Every id literal in the public pages' markup is one the renderer
+    /// keeps articles off: a new one must join `LAYOUT_IDS`.
+    #[test]
+    fn the_layout_ids_are_all_the_public_pages_use() {
+        let sources = [
+            include_str!("../blog/layout.rs"),
+            include_str!("../blog/pages.rs"),
+            include_str!("../blog/chrome.rs"),
+            include_str!("../blog/site_pages.rs"),
+            include_str!("../blog/error.rs"),
+        ];
+        let mut found = Vec::new();
+        for source in sources {
+            for (at, _) in source.match_indices(" id=\"") {
+                let rest = &source[at + 5..];
+                if let Some(end) = rest.find('"') {
+                    found.push(&rest[..end]);
+                }
+            }
+        }
+        assert!(found.contains(&"main"), "{found:?}");
+        let unlisted: Vec<&&str> = found.iter().filter(|id| !is_layout_id(id)).collect();
+        assert!(
+            unlisted.is_empty(),
+            "ids the layout uses but articles may take: {unlisted:?}"
+        );
     }
 
     #[test]

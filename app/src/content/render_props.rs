@@ -12,7 +12,7 @@
 
 use proptest::prelude::*;
 
-use super::html_tags::{StartTag, scheme, start_tags};
+use super::html_tags::{scheme, start_tags};
 use super::render::{render_markdown, summarize};
 
 /// 64 cases unless `PROPTEST_CASES` says otherwise (`make fuzz` sets it):
@@ -27,9 +27,9 @@ fn config() -> ProptestConfig {
     }
 }
 
-/// ammonia's default tags (the renderer's `SANITIZER` adds only `figure`
-/// and `figcaption`, which are among them), plus the `div` that wraps
-/// tables.
+/// ammonia's default tags (the renderer's `SANITIZER` adds `figure` and
+/// `figcaption`, which are among them, and the Sources list's `section`),
+/// plus the `div` that wraps tables.
 const ALLOWED_TAGS: &[&str] = &[
     "a",
     "abbr",
@@ -87,6 +87,7 @@ const ALLOWED_TAGS: &[&str] = &[
     "ruby",
     "s",
     "samp",
+    "section",
     "small",
     "span",
     "strike",
@@ -110,7 +111,8 @@ const ALLOWED_TAGS: &[&str] = &[
 
 /// ammonia's default attributes (generic and per tag), the renderer's
 /// `id` on headings and footnotes, `class` for footnotes, the `rel` added
-/// to links, and what the table wrapper carries.
+/// to links, what the table wrapper carries, and the Sources list's
+/// `aria-labelledby` (its `id`s and back-links' `aria-label` are above).
 const ALLOWED_ATTRIBUTES: &[&str] = &[
     "lang",
     "title",
@@ -140,6 +142,7 @@ const ALLOWED_ATTRIBUTES: &[&str] = &[
     "role",
     "tabindex",
     "aria-label",
+    "aria-labelledby",
 ];
 
 /// The schemes the renderer's `SANITIZER` lets through in `href` and `src`.
@@ -207,6 +210,9 @@ const FRAGMENTS: &[&str] = &[
     "| a | b |\n|---|---|\n| <script>alert(1)</script> | [x](javascript:alert(1)) |\n",
     "| a |\n|:---:|\n| b | c | d |\n",
     "Text[^1].\n\n[^1]: A <img src=x onerror=alert(1)> note.\n",
+    "Cited[^s][^S].\n\n[^s]: Smith J. doi:10.1000/a\"onclick=\"alert(1) PMID: 123 https://x.example/\"><script>\n",
+    "[^u]: [x](javascript:alert(1)) doi:10.1/<img src=x onerror=alert(1)> https://doi.org/10.1/%22%3E\n",
+    "<section class=\"sources x\" aria-labelledby=\"y\" onclick=\"alert(1)\"><li id=\"source-1\">",
     "[^x]: ",
     "<javascript:alert(1)>",
     "<data:text/html,x>",

@@ -12,7 +12,10 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::problem::Problem;
-use super::types::{AuthorList, AuthorWithCount, ListMeta, Pagination, Post, PostList, Site, TagDetail, TagList};
+use super::types::{
+    AuthorList, AuthorWithCount, Clinic, ListMeta, Navigation, NavigationLink, Pagination, Post, PostList, Site,
+    TagDetail, TagList,
+};
 use crate::media::server::media_index;
 use crate::posts::server::PublicQuery;
 use crate::state::AppState;
@@ -23,7 +26,7 @@ use crate::state::AppState;
     dead_code,
     reason = "only described in the OpenAPI document; the answers are built as `Problem`s"
 )]
-enum CommonErrors {
+pub(super) enum CommonErrors {
     /// The site requires its content key (see the security schemes)
     #[response(status = 401, content_type = "application/problem+json")]
     ContentKeyRequired(Problem),
@@ -49,7 +52,7 @@ async fn api_posts(
     let media = media_index(state, &texts).await?;
     Ok(posts
         .into_iter()
-        .map(|post| Post::from_public(post, settings, &media))
+        .map(|post| Post::from_public(post, settings, &media, state.clock.now()))
         .collect())
 }
 
@@ -64,9 +67,9 @@ async fn api_post(
 
 /// The most posts one page may hold.
 pub const MAX_LIMIT: i64 = 100;
-const DEFAULT_LIMIT: i64 = 10;
+pub(super) const DEFAULT_LIMIT: i64 = 10;
 /// Past this page the offset is not worth scanning.
-const MAX_PAGE: i64 = 100_000;
+pub(super) const MAX_PAGE: i64 = 100_000;
 
 /// The query of `GET /api/v1/posts`. Values arrive as text and are
 /// checked here, so a bad one is answered with 400 naming it.
@@ -93,7 +96,7 @@ pub struct PostListParams {
 }
 
 /// A query parameter that was refused, and why.
-struct BadParam {
+pub(super) struct BadParam {
     name: &'static str,
     reason: String,
 }
@@ -104,7 +107,7 @@ impl From<BadParam> for Problem {
     }
 }
 
-fn number(name: &'static str, raw: Option<&str>, default: i64, max: i64) -> Result<i64, BadParam> {
+pub(super) fn number(name: &'static str, raw: Option<&str>, default: i64, max: i64) -> Result<i64, BadParam> {
     let Some(raw) = raw else { return Ok(default) };
     raw.trim()
         .parse::<i64>()
@@ -118,7 +121,7 @@ fn number(name: &'static str, raw: Option<&str>, default: i64, max: i64) -> Resu
 
 /// A path segment as text; one that is not (bad percent-encoding, not
 /// UTF-8) is a 400 naming it, not axum's plain-text rejection.
-fn path_text(segment: Result<Path<String>, PathRejection>, name: &'static str) -> Result<String, BadParam> {
+pub(super) fn path_text(segment: Result<Path<String>, PathRejection>, name: &'static str) -> Result<String, BadParam> {
     segment.map(|Path(text)| text).map_err(|_| BadParam {
         name,
         reason: "must be text (UTF-8, percent-encoded)".to_owned(),
@@ -385,7 +388,8 @@ pub async fn get_tag(
     Ok(Json(TagDetail::from_public(tag, &settings)))
 }
 
-/// The site's title, description, address, time zone and language.
+/// The site's title, description, address, time zone and language, the
+/// clinic's details and the menus.
 ///
 /// What a front end needs to present the site as its admins set it up:
 /// `url` is the site's public address, which the `url` of every post,
@@ -403,7 +407,23 @@ pub async fn get_tag(
 )]
 pub async fn get_site(State(state): State<AppState>) -> Result<Json<Site>, Problem> {
     let settings = state.store.site_settings().await?;
+    let menus = crate::settings::server::public_menus(&state).await?;
+    let links = |links: Vec<crate::domain::MenuLink>| {
+        links
+            .into_iter()
+            .map(|link| NavigationLink {
+                url: settings.absolute(&link.href),
+                label: link.label,
+            })
+            .collect()
+    };
+    let navigation = Navigation {
+        header: links(menus.header),
+        footer: links(menus.footer),
+    };
     Ok(Json(Site {
+        clinic: Clinic::from_details(state.store.clinic_details().await?),
+        navigation,
         title: settings.title,
         description: settings.description,
         url: settings.site_url,

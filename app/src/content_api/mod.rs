@@ -6,6 +6,7 @@
 
 pub mod admin;
 mod handlers;
+mod pages;
 pub mod problem;
 pub mod types;
 
@@ -26,8 +27,8 @@ pub use crate::content::API_PREFIX as PREFIX;
     info(
         title = "Vellum content API",
         version = "1.0.0",
-        description = "Published posts, their authors and tags, and the site, for front ends that render Vellum's \
-                       content themselves: read-only and public. Responses carry a strong ETag (send it back in \
+        description = "Published posts, their authors and tags, the site's pages, and the site, for front ends \
+                       that render Vellum's content themselves: read-only and public. Responses carry a strong ETag (send it back in \
                        If-None-Match for a 304) and Cache-Control; errors are RFC 9457 problem details. Under \
                        /api/v1/admin, a person's scripts work on their own drafts with a personal API token."
     ),
@@ -37,6 +38,8 @@ pub use crate::content::API_PREFIX as PREFIX;
     paths(
         handlers::list_posts,
         handlers::get_post,
+        pages::list_pages,
+        pages::get_page,
         handlers::list_authors,
         handlers::get_author,
         handlers::list_tags,
@@ -133,6 +136,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/posts", get(handlers::list_posts))
         .route("/posts/{slug}", get(handlers::get_post))
+        .route("/pages", get(pages::list_pages))
+        .route("/pages/{slug}", get(pages::get_page))
         .route("/authors", get(handlers::list_authors))
         .route("/authors/{slug}", get(handlers::get_author))
         .route("/tags", get(handlers::list_tags))

@@ -28,6 +28,9 @@ pub struct Post {
     pub html: String,
     /// The body as written (Markdown).
     pub markdown: String,
+    /// The works the post cites (its footnotes), in the order of the
+    /// numbered Sources list that ends `html`.
+    pub sources: Vec<Source>,
     pub cover: Option<Cover>,
     pub tags: Vec<TagRef>,
     /// In byline order, primary author first.
@@ -35,6 +38,9 @@ pub struct Post {
     /// The medical review, when the post shows it and the live text is
     /// the version that was reviewed.
     pub reviewer: Option<Reviewer>,
+    /// Whether that review is still current: when the next is due and
+    /// whether it has lapsed; null when `reviewer` is.
+    pub review: Option<ReviewStatus>,
     pub published_at: DateTime<Utc>,
     /// When the text readers see last changed.
     pub updated_at: DateTime<Utc>,
@@ -43,6 +49,41 @@ pub struct Post {
     /// The library images of the cover and the body, with their resized
     /// copies, so a front end can build its own `srcset`.
     pub images: Vec<Image>,
+}
+
+/// A work a post cites: one of its footnotes. `url`, `doi` and `pmid`
+/// are null when the footnote names none; a DOI resolves at
+/// `https://doi.org/{doi}` and a PubMed ID at
+/// `https://pubmed.ncbi.nlm.nih.gov/{pmid}/`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Source {
+    /// Its number in the Sources list and in the text's citations.
+    #[schema(example = 1, minimum = 1)]
+    pub number: usize,
+    /// The footnote's words without its address, DOI and PubMed ID.
+    #[schema(example = "Smith J et al. Sleep and blood pressure. NEJM 2021.")]
+    pub name: String,
+    /// The http(s) address written in the footnote, unless it is a DOI's
+    /// or a PubMed page (see `doi` and `pmid`).
+    #[schema(example = "https://www.nhs.uk/conditions/insomnia/")]
+    pub url: Option<String>,
+    #[schema(example = "10.1056/NEJMoa2034577")]
+    pub doi: Option<String>,
+    /// PubMed ID: digits.
+    #[schema(example = "33567185", pattern = "^[0-9]+$")]
+    pub pmid: Option<String>,
+}
+
+impl From<&crate::content::Source> for Source {
+    fn from(source: &crate::content::Source) -> Self {
+        Self {
+            number: source.number,
+            name: source.name.clone(),
+            url: source.url.clone(),
+            doi: source.doi.clone(),
+            pmid: source.pmid.clone(),
+        }
+    }
 }
 
 /// A library image and its resized copies.
@@ -55,6 +96,34 @@ pub struct Image {
     pub height: i64,
     /// Smallest first; WebP and the original's format.
     pub variants: Vec<ImageVariant>,
+}
+
+impl Image {
+    /// The library images `texts` (a cover, a body) mention, in order,
+    /// with absolute addresses.
+    pub(super) fn mentioned(texts: &[&str], settings: &SiteSettings, media: &MediaIndex) -> Vec<Self> {
+        mentioned_keys(texts)
+            .into_iter()
+            .filter_map(|key| media.get(&key))
+            .map(|image| Self {
+                url: settings.absolute(&format!("{MEDIA_PREFIX}{}", image.media.original_key)),
+                alt: image.media.alt.clone(),
+                width: image.media.width,
+                height: image.media.height,
+                variants: image
+                    .variants
+                    .iter()
+                    .map(|variant| ImageVariant {
+                        url: settings.absolute(&format!("{MEDIA_PREFIX}{}", variant.key)),
+                        content_type: variant.content_type.clone(),
+                        width: variant.width,
+                        height: variant.height,
+                        bytes: variant.bytes,
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -93,11 +162,24 @@ pub struct Author {
     pub url: String,
 }
 
+/// The medical review: who reviewed the text readers see, and when.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Reviewer {
     pub name: String,
     pub credentials: String,
     pub reviewed_at: DateTime<Utc>,
+}
+
+/// When a clinician is next due to confirm the reviewed text.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReviewStatus {
+    /// When the next review is due (by default 12 months after
+    /// `reviewed_at`; the site's setting or the reviewer may say
+    /// otherwise); null for a review recorded without one.
+    pub due_at: Option<DateTime<Utc>>,
+    /// The due date has passed without a new review: the review has
+    /// lapsed. The blog then flags it or shows only its date.
+    pub overdue: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -177,6 +259,98 @@ pub struct Site {
     /// BCP 47 language tag of the content.
     #[schema(example = "en")]
     pub locale: String,
+    /// The clinic behind the site; `null` until its details are filled in.
+    pub clinic: Option<Clinic>,
+    /// The menus as the blog shows them, for front ends that draw their own.
+    pub navigation: Navigation,
+}
+
+/// The clinic's details as the blog's footer shows them. Empty text is
+/// a detail not given.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Clinic {
+    #[schema(example = "Riverside Family Clinic")]
+    pub name: String,
+    pub address: ClinicAddress,
+    #[schema(example = "+1 555 010 2030")]
+    pub phone: String,
+    pub email: String,
+    /// Where patients book a visit (http or https), or empty.
+    pub booking_url: String,
+    /// The medical disclaimer shown under every article.
+    pub disclaimer: String,
+    /// The weekdays the clinic is open, Monday first; closed days are left out.
+    pub opening_hours: Vec<OpeningHours>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClinicAddress {
+    pub street_address: String,
+    pub locality: String,
+    pub region: String,
+    pub postal_code: String,
+    pub country: String,
+}
+
+/// One weekday's hours, as 24-hour local times in the site's time zone.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OpeningHours {
+    #[schema(example = "Monday")]
+    pub day: String,
+    #[schema(example = "08:00")]
+    pub opens: String,
+    #[schema(example = "17:30")]
+    pub closes: String,
+}
+
+/// The header and footer menus.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Navigation {
+    pub header: Vec<NavigationLink>,
+    pub footer: Vec<NavigationLink>,
+}
+
+/// A menu item: its label and where it leads (an address on this site or
+/// elsewhere).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NavigationLink {
+    #[schema(example = "About us")]
+    pub label: String,
+    /// Absolute for addresses on this site.
+    #[schema(example = "https://clinic.example/about")]
+    pub url: String,
+}
+
+impl Clinic {
+    pub fn from_details(clinic: crate::domain::ClinicDetails) -> Option<Self> {
+        if clinic.is_empty() {
+            return None;
+        }
+        let opening_hours = clinic
+            .week()
+            .filter(|(_, hours)| hours.is_open())
+            .map(|(day, hours)| OpeningHours {
+                day: day.to_owned(),
+                opens: hours.opens,
+                closes: hours.closes,
+            })
+            .collect();
+        Some(Self {
+            name: clinic.name,
+            address: ClinicAddress {
+                street_address: clinic.street_address,
+                locality: clinic.locality,
+                region: clinic.region,
+                postal_code: clinic.postal_code,
+                country: clinic.country,
+            },
+            phone: clinic.phone,
+            email: clinic.email,
+            booking_url: clinic.booking_url,
+            disclaimer: clinic.disclaimer,
+            opening_hours,
+        })
+    }
 }
 
 impl Author {
@@ -214,33 +388,19 @@ impl TagDetail {
 }
 
 impl Post {
-    pub fn from_public(post: PublicPost, settings: &SiteSettings, media: &MediaIndex) -> Self {
+    /// `now` decides whether the review is overdue.
+    pub fn from_public(post: PublicPost, settings: &SiteSettings, media: &MediaIndex, now: DateTime<Utc>) -> Self {
         let rendered = render_markdown(&post.content.body);
-        let images = mentioned_keys(&[&post.content.cover_url, &post.content.body])
-            .into_iter()
-            .filter_map(|key| media.get(&key))
-            .map(|image| Image {
-                url: settings.absolute(&format!("{MEDIA_PREFIX}{}", image.media.original_key)),
-                alt: image.media.alt.clone(),
-                width: image.media.width,
-                height: image.media.height,
-                variants: image
-                    .variants
-                    .iter()
-                    .map(|variant| ImageVariant {
-                        url: settings.absolute(&format!("{MEDIA_PREFIX}{}", variant.key)),
-                        content_type: variant.content_type.clone(),
-                        width: variant.width,
-                        height: variant.height,
-                        bytes: variant.bytes,
-                    })
-                    .collect(),
-            })
-            .collect();
+        let images = Image::mentioned(&[&post.content.cover_url, &post.content.body], settings, media);
+        let due_at = post.shown_review_due();
         let reviewer = post.shown_review().map(|(name, credentials, reviewed_at)| Reviewer {
             name,
             credentials,
             reviewed_at,
+        });
+        let review = reviewer.as_ref().map(|_| ReviewStatus {
+            due_at,
+            overdue: due_at.is_some_and(|due| due <= now),
         });
         let url = format!("{}{}", settings.site_url, public_path(&post.content.slug));
         let excerpt_text = if post.content.excerpt.is_empty() {
@@ -282,6 +442,7 @@ impl Post {
                 .map(|author| Author::from_public(author, settings))
                 .collect(),
             reviewer,
+            review,
             published_at: post.published_at,
             updated_at: post.updated_at,
             reading_time_minutes: rendered.reading_time_minutes,
@@ -297,6 +458,7 @@ impl Post {
                 &format!("<img src=\"{}/media/", settings.site_url),
             ),
             markdown: post.content.body,
+            sources: rendered.sources.iter().map(Source::from).collect(),
             images,
         }
     }

@@ -4,6 +4,57 @@
 
 use serde::{Deserialize, Serialize};
 
+/// What a post is to readers: an article (dated, bylined, in the feeds
+/// and lists, at `/posts/{slug}`) or a page (About, Services, Contact…:
+/// the same editor and workflow, but at `/{slug}`, without byline, date,
+/// feed entry, tags or related articles).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PostKind {
+    #[default]
+    Post,
+    Page,
+}
+
+impl PostKind {
+    pub const ALL: [Self; 2] = [Self::Post, Self::Page];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Post => "post",
+            Self::Page => "page",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == text)
+    }
+
+    /// How the admin names one ("post" reads as "article" to readers).
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Post => "Article",
+            Self::Page => "Page",
+        }
+    }
+
+    /// Where readers find one with this slug.
+    pub fn path(self, slug: &str) -> String {
+        match self {
+            Self::Post => format!("/posts/{slug}"),
+            Self::Page => format!("/{slug}"),
+        }
+    }
+}
+
+impl TryFrom<String> for PostKind {
+    type Error = crate::error::AppError;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value).ok_or_else(|| crate::error::AppError::internal(format_args!("unknown post kind {value:?}")))
+    }
+}
+
 /// A post's text: what a revision keeps and what readers see.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
@@ -104,6 +155,21 @@ mod tests {
         assert_eq!(
             serde_qs::from_str::<Save>(typed).expect("a form typed by hand"),
             sample()
+        );
+    }
+
+    #[test]
+    fn kinds_read_back_and_live_at_their_addresses() {
+        for kind in PostKind::ALL {
+            assert_eq!(PostKind::parse(kind.as_str()), Some(kind));
+            assert_eq!(PostKind::try_from(kind.as_str().to_owned()).ok(), Some(kind));
+        }
+        assert!(PostKind::try_from("article".to_owned()).is_err());
+        assert_eq!(PostKind::Page.path("about"), "/about");
+        assert_eq!(PostKind::Post.path("flu"), "/posts/flu");
+        assert_eq!(
+            serde_json::to_value(PostKind::Page).ok(),
+            Some(serde_json::json!("page"))
         );
     }
 

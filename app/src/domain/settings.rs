@@ -52,6 +52,60 @@ pub struct SiteSettings {
     /// spellcheck uses it.
     #[serde(default = "default_language")]
     pub language: String,
+    /// Months from a medical review to the next one due (1 to 60); a
+    /// reviewer may choose another date for one post.
+    #[serde(
+        default = "default_review_interval",
+        deserialize_with = "super::form::checked_integer"
+    )]
+    pub review_interval_months: i64,
+    /// What readers see once a post's review is past due.
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", sqlx(try_from = "String"))]
+    pub lapsed_review_display: LapsedReviewDisplay,
+}
+
+/// Twelve months: clinical guidance for patient materials is commonly
+/// checked once a year.
+pub const DEFAULT_REVIEW_INTERVAL_MONTHS: i64 = 12;
+
+fn default_review_interval() -> i64 {
+    DEFAULT_REVIEW_INTERVAL_MONTHS
+}
+
+/// How a public page shows a medical review whose next review is past
+/// due. Either way the review stays visible: it happened, and readers may
+/// judge its age.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LapsedReviewDisplay {
+    /// "Medically reviewed by … on …" followed by "Review due".
+    #[default]
+    Flag,
+    /// "Last reviewed {date}" instead of the reviewer's line.
+    DateOnly,
+}
+
+impl LapsedReviewDisplay {
+    pub const ALL: [LapsedReviewDisplay; 2] = [Self::Flag, Self::DateOnly];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Flag => "flag",
+            Self::DateOnly => "date_only",
+        }
+    }
+}
+
+impl TryFrom<String> for LapsedReviewDisplay {
+    type Error = crate::error::AppError;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::ALL
+            .into_iter()
+            .find(|display| display.as_str() == value)
+            .ok_or_else(|| crate::error::AppError::internal(format_args!("unknown lapsed review display {value:?}")))
+    }
 }
 
 /// English, until an admin says otherwise.
@@ -86,6 +140,8 @@ impl Default for SiteSettings {
             content_key: String::new(),
             reading_grade_target: DEFAULT_READING_GRADE,
             language: DEFAULT_LANGUAGE.to_owned(),
+            review_interval_months: DEFAULT_REVIEW_INTERVAL_MONTHS,
+            lapsed_review_display: LapsedReviewDisplay::Flag,
         }
     }
 }

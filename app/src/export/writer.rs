@@ -1,8 +1,9 @@
 //! The export writer: the whole site in open formats, in a folder.
 //! `site.json` holds everything as data (every post with every revision
 //! and comment, users without password hashes, tags, settings, media
-//! metadata); `posts/<slug>.md` holds each post's current text with YAML
-//! front matter; `media/` holds the image files. `vellum export` writes
+//! metadata); `posts/<slug>.md` holds each post's (and page's: `kind:
+//! page`) current text with YAML front matter; `media/` holds the image
+//! files. `vellum export` writes
 //! it where the operator says; the admin's download packs it.
 
 use std::path::Path;
@@ -32,6 +33,8 @@ pub async fn write_export(store: &dyn Store, media: &MediaStorage, dir: &Path) -
         format: FORMAT.to_owned(),
         exported_at: chrono::Utc::now(),
         settings,
+        clinic: store.clinic_details().await?,
+        menus: store.menus().await?,
         users,
         tags,
         posts,
@@ -129,9 +132,13 @@ async fn post(store: &dyn Store, id: i64, dir: &Path) -> Result<Option<ExportPos
     let comments = comments(store, post.id).await?;
     let author_names: Vec<&str> = authors.iter().map(|author| author.display_name.as_str()).collect();
     let tag_names: Vec<&str> = post_tags.iter().map(|tag| tag.name.as_str()).collect();
+    let parent_slug = match post.parent_id {
+        Some(parent) => store.post(parent).await?.map(|parent| parent.content.slug),
+        None => None,
+    };
     write_file(
         &dir.join("posts").join(format!("{}.md", post.content.slug)),
-        markdown_file(&post, &author_names, &tag_names).as_bytes(),
+        markdown_file(&post, &author_names, &tag_names, parent_slug.as_deref()).as_bytes(),
     )?;
     Ok(Some(ExportPost {
         id: post.id,
@@ -147,7 +154,10 @@ async fn post(store: &dyn Store, id: i64, dir: &Path) -> Result<Option<ExportPos
         reviewed_by: post.reviewed_by,
         reviewed_at: post.reviewed_at,
         reviewed_version: post.reviewed_version,
+        review_due_at: post.review_due_at,
         live_revision_id: post.live_revision_id,
+        kind: post.kind,
+        parent_id: post.parent_id,
         authors: authors.iter().map(|author| author.id).collect(),
         tags: tag_names.iter().map(|name| (*name).to_owned()).collect(),
         tag_ids: post_tags.iter().map(|tag| tag.id).collect(),
@@ -249,8 +259,9 @@ async fn media_files(
 }
 
 /// A post as a Markdown file with YAML front matter. Strings are written
-/// as JSON strings, which YAML reads as they are.
-fn markdown_file(post: &crate::posts::server::Post, authors: &[&str], tags: &[&str]) -> String {
+/// as JSON strings, which YAML reads as they are. A page says so, and
+/// names the page it sits under.
+fn markdown_file(post: &crate::posts::server::Post, authors: &[&str], tags: &[&str], parent: Option<&str>) -> String {
     use chrono::SubsecRound;
     let quoted = |text: &str| serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_owned());
     let list = |items: &[&str]| {
@@ -263,6 +274,7 @@ fn markdown_file(post: &crate::posts::server::Post, authors: &[&str], tags: &[&s
         format!("title: {}", quoted(&post.content.title)),
         format!("slug: {}", quoted(&post.content.slug)),
         format!("status: {}", post.status.as_str()),
+        format!("kind: {}", post.kind.as_str()),
         format!("authors: {}", list(authors)),
         format!("tags: {}", list(tags)),
         format!("created_at: {}", post.created_at.trunc_subsecs(6).to_rfc3339()),
@@ -270,6 +282,9 @@ fn markdown_file(post: &crate::posts::server::Post, authors: &[&str], tags: &[&s
     ];
     if let Some(at) = post.published_at {
         front.push(format!("published_at: {}", at.trunc_subsecs(6).to_rfc3339()));
+    }
+    if let Some(parent) = parent {
+        front.push(format!("parent: {}", quoted(parent)));
     }
     if !post.content.excerpt.is_empty() {
         front.push(format!("excerpt: {}", quoted(&post.content.excerpt)));

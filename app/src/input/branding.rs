@@ -61,6 +61,9 @@ pub struct LinkTarget(String);
 impl LinkTarget {
     pub fn parse(raw: &str, what: &str) -> Result<Self, String> {
         let trimmed = raw.trim();
+        // Browsers drop tabs and line breaks in addresses: "/\t/host"
+        // would lead off the site as "//host".
+        super::refuse_control(trimmed, false, &format!("the {what}"))?;
         // `//host` and `/\host` both lead browsers off the site.
         let is_path = trimmed.starts_with('/') && !trimmed.starts_with("//") && !trimmed.starts_with("/\\");
         let is_web_url = url::Url::parse(trimmed)

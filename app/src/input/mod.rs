@@ -3,6 +3,8 @@
 //! message for the person who typed the value.
 
 pub mod branding;
+pub mod clinic;
+pub mod menu;
 pub mod outbound;
 pub mod people;
 pub mod post;

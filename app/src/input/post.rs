@@ -3,7 +3,7 @@
 
 use super::collect;
 use crate::content::render::slugify;
-use crate::domain::{PostContent, PostFields};
+use crate::domain::{PostContent, PostFields, PostKind};
 use crate::error::{AppError, FieldErrors};
 
 /// A title: trimmed, 1 to 200 characters, no control characters.
@@ -54,9 +54,59 @@ impl Slug {
             && !slug.contains("--")
     }
 
+    /// Every first segment of an address Vellum answers itself (its
+    /// routes, the admin's, the server's, the API's and the static files'),
+    /// or redirects from an imported site (`/feed`, `/rss`, `/tag/…`,
+    /// `/category/…`, `/author/…`). A page lives at `/{slug}`, so it may
+    /// not take one: it would hide the route, or the route would hide it.
+    /// `tests/http/site_pages.rs` checks the routers against this list.
+    pub const ROUTES: [&'static str; 22] = [
+        "admin", "api", "pkg", "feed", "atom", "sitemap", "search", "authors", "tags", "posts", "preview", "healthz",
+        "readyz", "media", "theme", "robots", "feeds", "demo", "rss", "tag", "category", "author",
+    ];
+
     /// Addresses the site itself uses at `/{slug}`.
     pub fn is_reserved(slug: &str) -> bool {
         Self::RESERVED.contains(&slug)
+    }
+
+    /// A first path segment Vellum answers or redirects itself.
+    pub fn is_route(slug: &str) -> bool {
+        Self::ROUTES.contains(&slug)
+    }
+
+    /// A page's address (`/{slug}`): a slug that is none of the site's own
+    /// routes.
+    pub fn parse_page(raw: &str) -> Result<Self, String> {
+        let slug = raw.trim();
+        if Self::is_route(slug) {
+            return Err(format!(
+                "/{slug} is an address Vellum uses itself; choose another address for this page."
+            ));
+        }
+        Self::parse(slug)
+    }
+
+    /// A page's slug made from its title, never one of the site's routes
+    /// ("Search" → "page-search").
+    pub fn page_from_title(title: &PostTitle) -> Self {
+        Self::from_title(title).into_page()
+    }
+
+    /// This slug as a page's address: one of the site's routes gets
+    /// "page-" in front ("media" → "page-media"; `from_text`'s
+    /// "post-search" → "page-search"), any other stays.
+    pub fn into_page(self) -> Self {
+        let word = self
+            .0
+            .strip_prefix("post-")
+            .filter(|word| Self::is_reserved(word))
+            .unwrap_or(&self.0);
+        if Self::is_route(word) {
+            Self(format!("page-{word}"))
+        } else {
+            self
+        }
     }
 
     pub fn parse(raw: &str) -> Result<Self, String> {
@@ -157,10 +207,29 @@ pub struct PostEdit {
 }
 
 impl PostEdit {
-    /// Checks every field and reports every problem at once.
+    /// Checks every field of an article and reports every problem at once.
     pub fn parse(fields: &PostFields) -> Result<Self, AppError> {
+        Self::parse_as(PostKind::Post, fields)
+    }
+
+    /// Checks every field of a post of `kind`: a page's address must also
+    /// keep off the site's routes, and a page has no tags.
+    pub fn parse_as(kind: PostKind, fields: &PostFields) -> Result<Self, AppError> {
         let mut problems = FieldErrors::new();
         let content = parse_content(&fields.content, &mut problems);
+        if kind == PostKind::Page {
+            if let Err(message) = Slug::parse_page(&fields.content.slug)
+                && !problems.contains_key("slug")
+            {
+                problems.entry("slug".into()).or_default().push(message);
+            }
+            if !fields.tags.trim().is_empty() {
+                problems
+                    .entry("tags".into())
+                    .or_default()
+                    .push("Pages have no tags; tags group articles.".into());
+            }
+        }
         let tags = collect(&mut problems, "tags", TagName::parse_list(&fields.tags));
         let author_ids = collect(&mut problems, "authors", check_authors(&fields.author_ids));
         if let Some(content) = &content
@@ -326,6 +395,37 @@ mod tests {
         assert_eq!(Slug::from_title(&reserved).as_str(), "post-admin");
         let symbols = PostTitle::parse("???").expect("valid");
         assert!(Slug::parse(Slug::from_title(&symbols).as_str()).is_ok());
+    }
+
+    #[test]
+    fn pages_keep_off_the_sites_own_addresses() {
+        for route in ["search", "admin", "api", "media", "feeds", "readyz"] {
+            let error = Slug::parse_page(route).expect_err(route);
+            assert!(error.contains(&format!("/{route}")), "{error}");
+        }
+        assert_eq!(
+            Slug::parse_page("about").map(|slug| slug.as_str().to_owned()),
+            Ok("about".into())
+        );
+        assert!(
+            Slug::parse("media").is_ok(),
+            "an article may be called media: it lives under /posts/"
+        );
+        let search = PostTitle::parse("Search").expect("valid");
+        assert_eq!(Slug::page_from_title(&search).as_str(), "page-search");
+        let media = PostTitle::parse("Media").expect("valid");
+        assert_eq!(Slug::page_from_title(&media).as_str(), "page-media");
+        for route in Slug::RESERVED {
+            assert!(Slug::is_route(route), "{route} is a route too");
+        }
+        let page = edit(|f| {
+            f.content.slug = "search".into();
+            f.tags = "Sleep".into();
+        });
+        let error = PostEdit::parse_as(PostKind::Page, &page).expect_err("a route, and tags");
+        assert_eq!(error.field_messages("slug").len(), 1);
+        assert_eq!(error.field_messages("tags").len(), 1);
+        assert!(PostEdit::parse_as(PostKind::Page, &edit(|f| f.content.slug = "about".into())).is_ok());
     }
 
     #[test]

@@ -157,6 +157,30 @@ pub struct SettingsUpdate {
     pub content_key: ContentKey,
     pub reading_grade_target: i64,
     pub language: String,
+    pub review_interval: ReviewInterval,
+    pub lapsed_review_display: crate::domain::LapsedReviewDisplay,
+}
+
+/// Months from a medical review to the next one due: 1 to 60.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReviewInterval(u32);
+
+impl ReviewInterval {
+    pub const MAX_MONTHS: i64 = 60;
+
+    pub fn parse(raw: i64) -> Result<Self, String> {
+        match u32::try_from(raw) {
+            Ok(months) if (1..=Self::MAX_MONTHS).contains(&raw) => Ok(Self(months)),
+            _ => Err(format!(
+                "Choose a review interval of 1 to {} months (5 years); 12 is usual.",
+                Self::MAX_MONTHS
+            )),
+        }
+    }
+
+    pub fn months(self) -> u32 {
+        self.0
+    }
 }
 
 /// A language tag as pages declare it: a 2 or 3 letter language, then
@@ -214,6 +238,11 @@ impl SettingsUpdate {
         check("reading_grade_target", grade.as_ref().map(drop).map_err(Clone::clone));
         let language = site_language(&raw.language);
         check("language", language.as_ref().map(drop).map_err(Clone::clone));
+        let review_interval = ReviewInterval::parse(raw.review_interval_months);
+        check(
+            "review_interval_months",
+            review_interval.as_ref().map(drop).map_err(Clone::clone),
+        );
         let cta = CallToAction::parse(&raw.cta_heading, &raw.cta_text, &raw.cta_label, &raw.cta_url);
         if let Err(problems) = &cta {
             for (field, message) in problems {
@@ -232,6 +261,7 @@ impl SettingsUpdate {
             content_key,
             grade,
             language,
+            review_interval,
         ) {
             (
                 Ok(title),
@@ -245,6 +275,7 @@ impl SettingsUpdate {
                 Ok(content_key),
                 Ok(reading_grade_target),
                 Ok(language),
+                Ok(review_interval),
             ) => Ok(Self {
                 title,
                 description,
@@ -258,6 +289,8 @@ impl SettingsUpdate {
                 content_key,
                 reading_grade_target,
                 language,
+                review_interval,
+                lapsed_review_display: raw.lapsed_review_display,
             }),
             _ => Err(AppError::Validation { fields }),
         }
@@ -352,6 +385,21 @@ mod tests {
             Err(AppError::Validation { fields }) => assert!(fields.contains_key("language"), "{fields:?}"),
             other => panic!("expected a field error, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn review_intervals_run_from_one_month_to_five_years() {
+        assert_eq!(ReviewInterval::parse(1).map(ReviewInterval::months), Ok(1));
+        assert_eq!(ReviewInterval::parse(60).map(ReviewInterval::months), Ok(60));
+        for bad in [0, 61, 99, -12] {
+            assert!(ReviewInterval::parse(bad).is_err(), "{bad}");
+        }
+        let raw = SiteSettings {
+            review_interval_months: 0,
+            ..valid()
+        };
+        let error = SettingsUpdate::parse(&raw).expect_err("0 months");
+        assert!(error.field_messages("review_interval_months")[0].contains("1 to 60 months"));
     }
 
     #[test]

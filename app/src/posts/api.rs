@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::workflow::{PostStatus, Transition};
 use crate::accounts::Role;
-use crate::domain::PostFields;
+use crate::domain::{PostFields, PostKind};
 use crate::error::AppError;
 
 /// A person named on a post.
@@ -20,6 +20,11 @@ pub struct Person {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PostView {
     pub id: i64,
+    /// An article or a page: the editor shows which, and a page has no
+    /// tags.
+    pub kind: PostKind,
+    /// The page a page sits under: its id and title.
+    pub parent: Option<(i64, String)>,
     /// What the editor edits and saves (flat in the JSON).
     #[serde(flatten)]
     pub fields: PostFields,
@@ -36,6 +41,12 @@ pub struct PostView {
     pub publish_in: Option<String>,
     pub reviewed_by: Option<String>,
     pub reviewed_at: Option<String>,
+    /// When the next medical review is due, as the site shows dates, and
+    /// as `YYYY-MM-DD` (the site's zone) for the date field.
+    pub review_due: Option<String>,
+    pub review_due_on: Option<String>,
+    /// The due date has passed.
+    pub review_overdue: bool,
     /// Published (or scheduled) and edited since: readers still see the
     /// approved text until an editor publishes the update.
     pub pending_update: bool,
@@ -52,6 +63,11 @@ pub struct EditorData {
     /// The status changes the caller may make now.
     pub transitions: Vec<Transition>,
     pub can_publish_update: bool,
+    /// The caller may confirm the live text's review again, or send the
+    /// post back to its authors (see `workflow::may_re_review`).
+    pub can_re_review: bool,
+    /// The caller may choose when the next review is due.
+    pub can_date_review: bool,
     pub comments: Vec<CommentView>,
     /// Active staff, for the authors field.
     pub people: Vec<Person>,
@@ -65,7 +81,7 @@ pub struct EditorData {
 pub struct CommentView {
     pub id: i64,
     pub author: String,
-    /// `comment`, `changes_requested` or `approved`.
+    /// `comment`, `changes_requested`, `approved` or `review_confirmed`.
     pub kind: String,
     pub body: String,
     pub at: String,
@@ -75,6 +91,7 @@ pub struct CommentView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PostSummary {
     pub id: i64,
+    pub kind: PostKind,
     pub title: String,
     pub status: PostStatus,
     pub authors: String,
@@ -85,6 +102,10 @@ pub struct PostSummary {
     /// For posts sent back: the editor's latest request.
     pub latest_request: Option<String>,
     pub public_path: Option<String>,
+    /// For published reviewed posts: when the next review is due (the
+    /// site's date format), and whether that date has passed.
+    pub review_due: Option<String>,
+    pub review_overdue: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,6 +115,20 @@ pub struct DashboardView {
     pub changes_requested: Vec<PostSummary>,
     pub scheduled: Vec<PostSummary>,
     pub recently_published: Vec<PostSummary>,
+    /// Published reviewed posts due for review within 30 days, and
+    /// overdue ones; the one due first, first.
+    pub due_for_review: Vec<PostSummary>,
+}
+
+/// What a reviewer decides on a second look at a published post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReReviewOutcome {
+    /// The live text is still correct: a new review, without a new text.
+    Confirm,
+    /// The text needs changes: the authors get the comment; readers keep
+    /// the live text.
+    SendBack,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -207,11 +242,16 @@ pub struct Readiness {
     pub ungraded_language: Option<String>,
 }
 
-/// The editor's readiness checks for the text as it is being written.
+/// The editor's readiness checks for the text as it is being written;
+/// `kind` says whether it is an article or a page (an article unless
+/// told), as some checks are for articles only.
 #[server]
-pub async fn check_readiness(#[server(flatten)] fields: PostFields) -> Result<Readiness, AppError> {
+pub async fn check_readiness(
+    #[server(flatten)] fields: PostFields,
+    #[server(default)] kind: PostKind,
+) -> Result<Readiness, AppError> {
     let _user = crate::accounts::server::require_role(Role::Author).await?;
-    super::server::readiness::check(&crate::state::app_state()?, &fields).await
+    super::server::readiness::check(&crate::state::app_state()?, &fields, kind).await
 }
 
 /// The active staff, for choosing authors and filtering lists.
@@ -244,12 +284,13 @@ pub async fn update_tag(id: i64, name: String, description: String) -> Result<Ta
     super::server::editing::update_tag(&crate::state::app_state()?, id, &name, &description).await
 }
 
-/// Starts a draft with the caller as its author.
+/// Starts a draft with the caller as its author: an article, or with
+/// `kind=page` a page (About, Services, Contact…, at `/{slug}`).
 #[server]
-pub async fn create_post(title: String) -> Result<PostView, AppError> {
+pub async fn create_post(title: String, #[server(default)] kind: PostKind) -> Result<PostView, AppError> {
     let user = crate::accounts::server::require_role(Role::Author).await?;
     let (state, caller) = crate::accounts::server::call_context(user)?;
-    super::server::editing::create(&state, &caller, &title).await
+    super::server::editing::create(&state, &caller, &title, kind).await
 }
 
 #[server]
@@ -329,16 +370,28 @@ pub async fn add_comment(id: i64, body: String) -> Result<CommentView, AppError>
 }
 
 /// Posts the caller may see, newest change first. Authors see their own.
+/// `review=due`: published posts due for review within 30 days or
+/// overdue, the one due first, first. `kind=post` lists articles only,
+/// `kind=page` pages only.
 #[server]
 pub async fn list_posts(
     #[server(default)] status: String,
     #[server(default)] author: String,
     #[server(default)] tag: String,
     #[server(default)] q: String,
+    #[server(default)] review: String,
+    #[server(default)] kind: String,
 ) -> Result<Vec<PostSummary>, AppError> {
     let user = crate::accounts::server::require_role(Role::Author).await?;
     let (state, caller) = crate::accounts::server::call_context(user)?;
-    let request = ListPosts { status, author, tag, q };
+    let request = ListPosts {
+        status,
+        author,
+        tag,
+        q,
+        review,
+        kind,
+    };
     super::server::lists::list(&state, &caller, &request).await
 }
 
@@ -346,7 +399,8 @@ pub async fn list_posts(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LinkTarget {
     pub title: String,
-    /// `/posts/{slug}`: where readers find it (or will, once it is out).
+    /// `/posts/{slug}` (a page: `/{slug}`): where readers find it (or
+    /// will, once it is out).
     pub path: String,
     pub status: PostStatus,
 }
@@ -424,6 +478,39 @@ pub async fn mark_notifications_read() -> Result<(), AppError> {
     let user = crate::accounts::server::require_role(Role::Author).await?;
     let (state, caller) = crate::accounts::server::call_context(user)?;
     super::server::review::mark_read(&state, &caller).await
+}
+
+/// A reviewer's second look at a published post, without a new text:
+/// `confirm` records a new review (the caller, now, and the next due
+/// date: `due`, the site's local `YYYY-MM-DD`, or the settings' interval
+/// when empty); `send_back` gives the authors `comment` (required) while
+/// readers keep the live text. Editors and admins only.
+#[server]
+pub async fn re_review(
+    id: i64,
+    outcome: ReReviewOutcome,
+    #[server(default)] comment: String,
+    #[server(default)] due: String,
+) -> Result<EditorData, AppError> {
+    let user = crate::accounts::server::require(crate::accounts::policy::Action::ReReview).await?;
+    let (state, caller) = crate::accounts::server::call_context(user)?;
+    let request = ReReview {
+        id,
+        outcome,
+        comment,
+        due,
+    };
+    super::server::cadence::re_review(&state, &caller, &request).await
+}
+
+/// Sets when a reviewed post's next review is due (`due`: the site's
+/// local `YYYY-MM-DD`, in the future, at most five years ahead).
+/// Editors and admins only.
+#[server]
+pub async fn set_review_due(id: i64, due: String) -> Result<EditorData, AppError> {
+    let user = crate::accounts::server::require(crate::accounts::policy::Action::ReReview).await?;
+    let (state, caller) = crate::accounts::server::call_context(user)?;
+    super::server::cadence::set_due(&state, &caller, id, &due).await
 }
 
 /// Deletes every post in the trash for good; admins only.

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod editor;
+mod next_review;
 pub mod pages;
 mod review_panel;
 #[cfg(feature = "ssr")]

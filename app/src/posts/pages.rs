@@ -15,8 +15,10 @@ use super::workflow::PostStatus;
 use crate::accounts::Role;
 use crate::accounts::api::current_user;
 use crate::components::{FormAlert, TextField, field_errors};
+use crate::domain::PostKind;
 
-/// A form that starts a draft and opens it in the editor.
+/// A form that starts a draft, an article or a page (the button says
+/// which), and opens it in the editor.
 #[component]
 pub fn NewPostForm() -> impl IntoView {
     let create = ServerAction::<CreatePost>::new();
@@ -28,9 +30,14 @@ pub fn NewPostForm() -> impl IntoView {
     });
     view! {
         <ActionForm action=create attr:class="card new-post">
-            <TextField name="title" label="New post title" required=true errors=field_errors(create.value(), "title") />
+            <TextField name="title" label="New post title" required=true errors=field_errors(create.value(), "title")
+                hint="An article, or a page such as About, Services or Contact." />
             <FormAlert result=create.value() fields=&["title"] />
-            <button type="submit" data-testid="create-post" disabled=move || create.pending().get()>"Start writing"</button>
+            // The first button is Enter's: an article.
+            <button type="submit" name="kind" value=PostKind::Post.as_str() data-testid="create-post"
+                disabled=move || create.pending().get()>"Start writing"</button>
+            <button type="submit" name="kind" value=PostKind::Page.as_str() data-testid="create-page" class="secondary"
+                disabled=move || create.pending().get()>"New page"</button>
         </ActionForm>
     }
 }
@@ -58,6 +65,9 @@ pub fn PostTable(
                     <tr>
                         <td>
                             <a href=format!("/admin/posts/{}", post.id)>{post.title}</a>
+                            {(post.kind == PostKind::Page).then(|| view! {
+                                " " <span class="kind-badge" data-testid="page-badge">"Page"</span>
+                            })}
                             {post.latest_request.map(|request| view! {
                                 <p class="latest-request" data-testid="latest-request">{request}</p>
                             })}
@@ -66,6 +76,11 @@ pub fn PostTable(
                             {status_label(post.status)}
                             {post.publish_at.map(|at| format!(" for {at}"))}
                             {post.publish_in.map(|when| format!(" ({when})"))}
+                            {post.review_due.map(|due| view! {
+                                <p class="review-due-note" class:overdue=post.review_overdue data-testid="review-due">
+                                    {if post.review_overdue { format!("Review overdue since {due}") } else { format!("Review due {due}") }}
+                                </p>
+                            })}
                         </td>
                         <td>{post.authors}</td>
                         <td>{post.tags}</td>
@@ -86,8 +101,17 @@ pub fn PostsPage() -> impl IntoView {
     let query = use_query_map();
     let get = move |key: &'static str| query.with(|q| q.get(key).unwrap_or_default());
     let posts = Resource::new(
-        move || (get("status"), get("author"), get("tag"), get("q")),
-        |(status, author, tag, q)| list_posts(status, author, tag, q),
+        move || {
+            (
+                get("status"),
+                get("author"),
+                get("tag"),
+                get("q"),
+                get("review"),
+                get("kind"),
+            )
+        },
+        |(status, author, tag, q, review, kind)| list_posts(status, author, tag, q, review, kind),
     );
     let staff = Resource::new(|| (), |_| list_staff());
     view! {
@@ -96,6 +120,15 @@ pub fn PostsPage() -> impl IntoView {
         <p><a href="/admin/tags">"Tags"</a></p>
         <NewPostForm />
         <form class="filters" method="get" action="/admin/posts" role="search">
+            <label for="filter-kind">"Show"</label>
+            <select id="filter-kind" name="kind" data-testid="filter-kind">
+                <option value="">"Articles and pages"</option>
+                {PostKind::ALL.into_iter().map(|kind| view! {
+                    <option value=kind.as_str() selected=move || get("kind") == kind.as_str()>
+                        {if kind == PostKind::Page { "Pages" } else { "Articles" }}
+                    </option>
+                }).collect_view()}
+            </select>
             <label for="filter-status">"Status"</label>
             <select id="filter-status" name="status">
                 <option value="">"All but the trash"</option>
@@ -122,6 +155,11 @@ pub fn PostsPage() -> impl IntoView {
             <input id="filter-tag" name="tag" prop:value=move || get("tag") />
             <label for="filter-q">"Title contains"</label>
             <input id="filter-q" name="q" type="search" prop:value=move || get("q") />
+            <label for="filter-review">"Medical review"</label>
+            <select id="filter-review" name="review" data-testid="filter-review">
+                <option value="">"Any"</option>
+                <option value="due" selected=move || get("review") == "due">"Due for review (30 days) or overdue"</option>
+            </select>
             <button type="submit">"Filter"</button>
         </form>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>

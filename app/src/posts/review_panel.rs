@@ -173,6 +173,7 @@ pub fn ReviewPanel(
                 }
             })}
                         {move || problem.get().map(|p| view! { <p role="alert" class="error">{problem_text(&p)}</p> })}
+            <super::next_review::NextReview meta comment ready />
             <Comments meta ready />
         </section>
     }
@@ -242,6 +243,7 @@ fn comment_item(comment: CommentView) -> impl IntoView {
     let label = match comment.kind.as_str() {
         "changes_requested" => "requested changes",
         "approved" => "approved",
+        "review_confirmed" => "confirmed the review",
         _ => "commented",
     };
     view! {

@@ -157,6 +157,36 @@ pub fn may_publish_update(pending_update: bool, role: Role) -> bool {
     pending_update && role >= Role::Editor
 }
 
+/// Whether `actor` may re-review a post now: confirm that its live text
+/// is still correct, or send it back to its authors while it stays
+/// public. Reviewers only (never an author, even of their own post), and
+/// only a published post: the text confirmed is the one readers see.
+pub fn may_re_review(status: PostStatus, actor: Actor) -> Result<(), Refusal> {
+    if actor.role < Role::Editor {
+        Err(Refusal::NotAllowed)
+    } else if status != PostStatus::Published {
+        Err(Refusal::WrongStatus)
+    } else {
+        Ok(())
+    }
+}
+
+/// Whether `actor` may choose when a post's next review is due: reviewers
+/// only, and only once the post's review stands (approved, scheduled or
+/// published; the store also checks that there is a review).
+pub fn may_date_next_review(status: PostStatus, actor: Actor) -> Result<(), Refusal> {
+    if actor.role < Role::Editor {
+        Err(Refusal::NotAllowed)
+    } else if !matches!(
+        status,
+        PostStatus::Approved | PostStatus::Scheduled | PostStatus::Published
+    ) {
+        Err(Refusal::WrongStatus)
+    } else {
+        Ok(())
+    }
+}
+
 /// Only admins empty the trash.
 pub fn may_empty_trash(role: Role) -> bool {
     role == Role::Admin
@@ -269,6 +299,24 @@ mod tests {
             apply(S::InReview, T::Approve, OWN_AUTHOR, true),
             Err(Refusal::NotAllowed)
         );
+    }
+
+    #[test]
+    fn reviewers_re_review_published_posts_only() {
+        for status in PostStatus::ALL {
+            for (who, actor) in ACTORS {
+                let got = may_re_review(status, actor);
+                let expected = match (actor.role >= Role::Editor, status == S::Published) {
+                    (false, _) => Err(Refusal::NotAllowed),
+                    (true, false) => Err(Refusal::WrongStatus),
+                    (true, true) => Ok(()),
+                };
+                assert_eq!(got, expected, "{who} re-reviewing a {status:?} post");
+            }
+        }
+        assert_eq!(may_date_next_review(S::Approved, EDITOR), Ok(()));
+        assert_eq!(may_date_next_review(S::Published, OWN_AUTHOR), Err(Refusal::NotAllowed));
+        assert_eq!(may_date_next_review(S::Draft, ADMIN), Err(Refusal::WrongStatus));
     }
 
     #[test]

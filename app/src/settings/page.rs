@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::api::{SaveSiteSettings, get_site_settings};
-use crate::components::{FormAlert, TextField, field_errors};
+use crate::components::{FieldErrorText, FormAlert, TextField, field_errors};
 
 const FIELDS: &[&str] = &[
     "title",
@@ -22,7 +22,44 @@ const FIELDS: &[&str] = &[
     "content_key",
     "reading_grade_target",
     "language",
+    "review_interval_months",
+    "lapsed_review_display",
 ];
+
+/// How often articles are medically reviewed again, and what readers see
+/// once a review is past due.
+#[component]
+fn ReviewCadenceFields(
+    months: i64,
+    display: crate::domain::LapsedReviewDisplay,
+    save: ServerAction<SaveSiteSettings>,
+) -> impl IntoView {
+    use crate::domain::LapsedReviewDisplay;
+    let option = move |choice: LapsedReviewDisplay, label: &'static str| {
+        view! { <option value=choice.as_str() selected=display == choice>{label}</option> }
+    };
+    let display_errors = field_errors(save.value(), "lapsed_review_display");
+    view! {
+        <fieldset>
+            <legend>"Medical review"</legend>
+            <TextField name="review_interval_months" label="Next review due after (months)" kind="number"
+                value=months.to_string() min=1 max=60
+                hint="1 to 60. Every approval, re-review and published update sets the article's next review this \
+                      long after it; a reviewer may choose another date for one article. 12 is usual."
+                errors=field_errors(save.value(), "review_interval_months") />
+            <div class="field">
+                <label for="field-lapsed_review_display">"When a review is past due, readers see"</label>
+                <select id="field-lapsed_review_display" name="lapsed_review_display"
+                    aria-invalid=move || if display_errors.with(Vec::is_empty) { "false" } else { "true" }
+                    aria-describedby="field-lapsed_review_display-error">
+                    {option(LapsedReviewDisplay::Flag, "The review line, followed by \u{201c}Review due\u{201d}")}
+                    {option(LapsedReviewDisplay::DateOnly, "Only \u{201c}Last reviewed\u{201d} and the date")}
+                </select>
+                <FieldErrorText id="field-lapsed_review_display-error".to_owned() errors=display_errors />
+            </div>
+        </fieldset>
+    }
+}
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
@@ -94,6 +131,8 @@ pub fn SettingsPage() -> impl IntoView {
                                       editor's spellcheck uses it. The reading level is measured for English only."
                                 errors=field_errors(save.value(), "language") />
                         </fieldset>
+                        <ReviewCadenceFields months=settings.review_interval_months
+                            display=settings.lapsed_review_display save />
                         <fieldset>
                             <legend>"Content API"</legend>
                             <TextField name="content_key" label="Content key" value=settings.content_key
@@ -111,6 +150,8 @@ pub fn SettingsPage() -> impl IntoView {
                 })
             })}
         </Suspense>
+        <super::clinic_form::ClinicForm />
+        <super::menus_form::MenusForm />
         <section class="card" aria-labelledby="export-heading">
             <h2 id="export-heading">"Export"</h2>
             <p class="hint">

@@ -23,6 +23,7 @@ use crate::store::model::posts::{CalendarRow, Event, PublicAuthor, PublicCount, 
 use crate::store::model::posts::{
     CommentRow, NotificationRow, Post, PostFilter, Revision, SaveRequest, StatusChange, SummaryRow, Tag, TagUse,
 };
+use crate::store::model::posts::{ReReviewChange, ReviewDueChange};
 use crate::store::model::previews::{NewPreviewLink, PreviewLinkRow};
 use crate::store::model::tokens::{ApiTokenRow, NewApiToken, TokenGrant};
 use crate::store::model::webhooks::{DeliveryJob, DeliveryOutcome, DeliveryRow, EventPayload, NewWebhook, WebhookRow};
@@ -80,6 +81,7 @@ where
     for<'r> CalendarRow: FromRow<'r, <T::Db as Database>::Row>,
     for<'r> Event: FromRow<'r, <T::Db as Database>::Row>,
     for<'r> PublicPost: FromRow<'r, <T::Db as Database>::Row>,
+    for<'r> crate::store::model::pages::PublicPage: FromRow<'r, <T::Db as Database>::Row>,
     for<'r> PreviewLinkRow: FromRow<'r, <T::Db as Database>::Row>,
     for<'r> ApiTokenRow: FromRow<'r, <T::Db as Database>::Row>,
     for<'r> TokenGrant: FromRow<'r, <T::Db as Database>::Row>,
@@ -89,6 +91,8 @@ where
     for<'r> MediaRow: FromRow<'r, <T::Db as Database>::Row>,
     for<'r> VariantRow: FromRow<'r, <T::Db as Database>::Row>,
     for<'r> MediaUse: FromRow<'r, <T::Db as Database>::Row>,
+    for<'r> crate::store::model::site::ClinicRow: FromRow<'r, <T::Db as Database>::Row>,
+    for<'r> crate::store::model::site::MenuItemRow: FromRow<'r, <T::Db as Database>::Row>,
     for<'r> super::transfer::ExportSource: FromRow<'r, <T::Db as Database>::Row>,
     for<'r> (String, String): FromRow<'r, <T::Db as Database>::Row>,
     for<'r> (String, String, Option<DateTime<Utc>>): FromRow<'r, <T::Db as Database>::Row>,
@@ -142,8 +146,8 @@ where
         self.queries().previewed_post(token_hash, now).await
     }
 
-    async fn next_publication_after(&self, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, AppError> {
-        self.queries().next_publication_after(now).await
+    async fn next_public_change_after(&self, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, AppError> {
+        self.queries().next_public_change_after(now).await
     }
 
     async fn restore_site(&self, site: &super::transfer::SiteExport) -> Result<(), AppError> {
@@ -194,6 +198,43 @@ where
         audit: Option<&NewAuditEntry>,
     ) -> Result<SiteSettings, AppError> {
         self.queries().update_site_settings(update, audit).await
+    }
+
+    async fn clinic_details(&self) -> Result<crate::domain::ClinicDetails, AppError> {
+        self.queries().clinic_details().await
+    }
+
+    async fn update_clinic_details(
+        &self,
+        update: &crate::input::clinic::ClinicUpdate,
+        audit: &NewAuditEntry,
+    ) -> Result<crate::domain::ClinicDetails, AppError> {
+        self.queries().update_clinic_details(update, audit).await
+    }
+
+    async fn menus(&self) -> Result<crate::domain::Menus, AppError> {
+        self.queries().menus().await
+    }
+
+    async fn replace_menus(
+        &self,
+        update: &crate::input::menu::MenuUpdate,
+        audit: &NewAuditEntry,
+    ) -> Result<crate::domain::Menus, AppError> {
+        self.queries().replace_menus(update, audit).await
+    }
+
+    async fn menu_target_exists(
+        &self,
+        kind: crate::domain::MenuTarget,
+        slug: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, AppError> {
+        self.queries().menu_target_exists(kind, slug, now).await
+    }
+
+    async fn live_menus(&self, now: DateTime<Utc>) -> Result<crate::domain::Menus, AppError> {
+        self.queries().live_menus(now).await
     }
 
     async fn count_users(&self) -> Result<i64, AppError> {
@@ -306,8 +347,33 @@ where
         self.queries().create_draft(title, slug, author_id, at).await
     }
 
+    async fn create_page(
+        &self,
+        title: &PostTitle,
+        slug: &Slug,
+        author_id: i64,
+        at: DateTime<Utc>,
+    ) -> Result<Post, AppError> {
+        self.queries().create_page(title, slug, author_id, at).await
+    }
+
     async fn post(&self, id: i64) -> Result<Option<Post>, AppError> {
         self.queries().post(id).await
+    }
+
+    async fn public_pages(
+        &self,
+        query: &crate::store::model::pages::PageQuery,
+    ) -> Result<(Vec<crate::store::model::pages::PublicPage>, i64), AppError> {
+        self.queries().public_pages(query).await
+    }
+
+    async fn public_page_slugs(
+        &self,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<(String, DateTime<Utc>)>, AppError> {
+        self.queries().public_page_slugs(now, limit).await
     }
 
     async fn post_authors(&self, id: i64) -> Result<Vec<User>, AppError> {
@@ -376,12 +442,29 @@ where
         self.queries().empty_trash(before, audit).await
     }
 
-    async fn slug_redirect(&self, old_slug: &str, now: DateTime<Utc>) -> Result<Option<String>, AppError> {
-        self.queries().slug_redirect(old_slug, now).await
+    async fn slug_redirect(
+        &self,
+        kind: crate::domain::PostKind,
+        old_slug: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<String>, AppError> {
+        self.queries().slug_redirect(kind, old_slug, now).await
     }
 
     async fn publish_due(&self, now: DateTime<Utc>, payload: EventPayload) -> Result<Vec<Post>, AppError> {
         self.queries().publish_due(now, payload).await
+    }
+
+    async fn re_review(&self, review: &ReReviewChange) -> Result<Post, AppError> {
+        self.queries().re_review(review).await
+    }
+
+    async fn set_review_due(&self, change: &ReviewDueChange) -> Result<Post, AppError> {
+        self.queries().set_review_due(change).await
+    }
+
+    async fn remind_due_reviews(&self, due_by: DateTime<Utc>, at: DateTime<Utc>) -> Result<u64, AppError> {
+        self.queries().remind_due_reviews(due_by, at).await
     }
 
     async fn calendar(

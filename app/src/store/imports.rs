@@ -11,7 +11,7 @@ use sqlx::Transaction;
 use super::queries::shared_queries;
 use super::sql;
 use crate::audit::{AuditAction, NewAuditEntry};
-use crate::domain::{PostContent, PostStatus};
+use crate::domain::{PostContent, PostKind, PostStatus};
 use crate::error::AppError;
 use crate::store::model::media::{FileRecord, NewMedia};
 use crate::store::model::posts::{Post, RevisionKind};
@@ -80,6 +80,11 @@ pub struct ForeignPost {
     pub tags: Vec<String>,
     /// Its old addresses there (paths, without a trailing slash).
     pub old_paths: Vec<String>,
+    /// An article, or a page (at `/{slug}` here).
+    pub kind: PostKind,
+    /// For a page: the key of the page it sat under there (in this site,
+    /// or imported from it before).
+    pub parent: Option<String>,
 }
 
 /// An old address as `post_redirects` keeps it: percent-decoded (clients
@@ -169,12 +174,14 @@ shared_queries! {
         }
         let tag_ids = Self::foreign_tags(&mut tx, &site.tags, &mut run.tally).await?;
         Self::foreign_media(&mut tx, site, &user_ids, &mut run).await?;
+        let mut post_ids: HashMap<&str, i64> = HashMap::new();
         for post in &site.posts {
             let links = PostLinks {
                 authors: unique(post.authors.iter().map(|key| known(&user_ids, key, "user")).collect::<Result<Vec<_>, _>>()?),
                 tags: unique(post.tags.iter().map(|slug| known(&tag_ids, slug, "tag")).collect::<Result<Vec<_>, _>>()?),
             };
             let id = self.foreign_post(&mut tx, &mut run, post, &links).await?;
+            post_ids.insert(post.key.as_str(), id);
             for path in &post.old_paths {
                 sqlx::query(
                     "INSERT INTO post_redirects (path, post_id) VALUES ($1, $2) \
@@ -188,6 +195,8 @@ shared_queries! {
             }
             progress();
         }
+        // Parents come last: a page may come before its parent in the file.
+        Self::foreign_parents(&mut tx, run.source, &site.posts, &post_ids).await?;
         let tally = run.tally;
         let audit = NewAuditEntry::new(AuditAction::ContentImported, None, None).detail(format!(
             "{}: {} posts created, {} updated, {} people created",
@@ -350,12 +359,13 @@ shared_queries! {
                 let update = format!(
                     "UPDATE posts SET title = $2, body = $3, excerpt = $4, cover_url = $5, cover_alt = $6, \
                      seo_title = $7, seo_description = $8, canonical_url = $9, status = $10, publish_at = $11, \
-                     trashed_at = $12, updated_at = $13, version = version + 1 WHERE id = $1 RETURNING {}",
+                     trashed_at = $12, updated_at = $13, kind = $14, version = version + 1 WHERE id = $1 RETURNING {}",
                     sql::POST_COLUMNS
                 );
                 let stored = Self::bind_foreign(sqlx::query_as(&update).bind(id), post)
                     .bind(trashed_at)
                     .bind(at)
+                    .bind(post.kind.as_str())
                     .fetch_one(&mut **tx)
                     .await?;
                 sqlx::query("DELETE FROM post_authors WHERE post_id = $1").bind(id).execute(&mut **tx).await?;
@@ -364,19 +374,26 @@ shared_queries! {
                 stored
             }
             None => {
+                // As for a new draft: a page also keeps off the old paths
+                // earlier imports redirect from (it would hide them).
+                let page_path = post.kind.path(&post.content.slug);
                 let taken: Vec<String> = sqlx::query_scalar(
                     "SELECT slug FROM posts WHERE slug = $1 OR slug LIKE $2 \
                      UNION SELECT slug FROM post_revisions WHERE kind = 'publish' AND (slug = $1 OR slug LIKE $2) \
-                     UNION SELECT slug FROM post_slug_history WHERE slug = $1 OR slug LIKE $2",
+                     UNION SELECT slug FROM post_slug_history WHERE slug = $1 OR slug LIKE $2 \
+                     UNION SELECT substr(path, 2) FROM post_redirects WHERE $3 = 'page' AND (path = $4 OR path LIKE $5)",
                 )
                 .bind(post.content.slug.as_str())
                 .bind(format!("{}-%", post.content.slug))
+                .bind(post.kind.as_str())
+                .bind(page_path.as_str())
+                .bind(format!("{page_path}-%"))
                 .fetch_all(&mut **tx)
                 .await?;
                 let insert = format!(
                     "INSERT INTO posts (slug, title, body, excerpt, cover_url, cover_alt, seo_title, \
-                     seo_description, canonical_url, status, publish_at, trashed_at, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING {}",
+                     seo_description, canonical_url, status, publish_at, trashed_at, created_at, updated_at, kind) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING {}",
                     sql::POST_COLUMNS
                 );
                 let stored: Post =
@@ -384,6 +401,7 @@ shared_queries! {
                         .bind(trashed_at)
                         .bind(post.created_at)
                         .bind(post.updated_at)
+                        .bind(post.kind.as_str())
                         .fetch_one(&mut **tx)
                         .await?;
                 Self::remember_source(tx, source, "post", &post.key, stored.id).await?;
@@ -524,6 +542,7 @@ shared_queries! {
             ..post.content.clone()
         } == current.content;
         Ok(same_text
+            && current.kind == post.kind
             && current.status == post.status
             && current.publish_at == post.publish_at
             && (post.published_at.is_none() || current.published_at == post.published_at)
@@ -547,19 +566,5 @@ shared_queries! {
             .bind(post.content.canonical_url.as_str())
             .bind(post.status.as_str())
             .bind(post.publish_at)
-    }
-
-    /// The current public slug of the post that lived at `path` on
-    /// another site (without its trailing slash).
-    pub async fn path_redirect(&self, path: &str, now: DateTime<Utc>) -> Result<Option<String>, AppError> {
-        if sql::cannot_match(path) {
-            return Ok(None);
-        }
-        let sql = format!(
-            "SELECT r.slug FROM post_redirects h JOIN posts p ON p.id = h.post_id \
-             JOIN post_revisions r ON r.id = p.live_revision_id WHERE h.path = $1 AND {}",
-            sql::public_at("$2")
-        );
-        Ok(sqlx::query_scalar(&sql).bind(path).bind(now).fetch_optional(self.reader).await?)
     }
 }

@@ -6,18 +6,22 @@
 
 mod backend;
 pub mod files;
+mod import_places;
 pub mod imports;
 mod media;
 pub mod model;
 mod notifications;
+mod pages;
 mod post_lists;
 mod postgres;
 mod posts;
 mod previews;
 mod public;
 mod queries;
+mod reviews;
 pub mod search;
 mod sessions;
+mod site;
 mod sql;
 mod sqlite;
 mod tokens;
@@ -43,6 +47,7 @@ use crate::store::model::posts::{CalendarRow, Event, PublicAuthor, PublicCount, 
 use crate::store::model::posts::{
     CommentRow, NotificationRow, Post, PostFilter, Revision, SaveRequest, StatusChange, SummaryRow, Tag, TagUse,
 };
+use crate::store::model::posts::{ReReviewChange, ReviewDueChange};
 use crate::store::model::previews::{NewPreviewLink, PreviewLinkRow};
 use crate::store::model::tokens::{ApiTokenRow, NewApiToken, TokenGrant};
 use crate::store::model::webhooks::{DeliveryJob, DeliveryOutcome, DeliveryRow, EventPayload, NewWebhook, WebhookRow};
@@ -158,6 +163,38 @@ pub trait Store: Send + Sync + 'static {
         audit: Option<&NewAuditEntry>,
     ) -> Result<SiteSettings, AppError>;
 
+    /// The clinic behind the site (all empty until an admin fills it in).
+    async fn clinic_details(&self) -> Result<crate::domain::ClinicDetails, AppError>;
+
+    /// Saves the clinic's details with `audit`, in one transaction.
+    async fn update_clinic_details(
+        &self,
+        update: &crate::input::clinic::ClinicUpdate,
+        audit: &NewAuditEntry,
+    ) -> Result<crate::domain::ClinicDetails, AppError>;
+
+    /// The header and footer menus, in order.
+    async fn menus(&self) -> Result<crate::domain::Menus, AppError>;
+
+    /// Replaces both menus with `update`'s items, with `audit`, in one
+    /// transaction.
+    async fn replace_menus(
+        &self,
+        update: &crate::input::menu::MenuUpdate,
+        audit: &NewAuditEntry,
+    ) -> Result<crate::domain::Menus, AppError>;
+
+    /// Whether a menu item's target is there for readers at `now`.
+    async fn menu_target_exists(
+        &self,
+        kind: crate::domain::MenuTarget,
+        slug: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, AppError>;
+
+    /// The menus' items whose target readers can see at `now`, in order.
+    async fn live_menus(&self, now: DateTime<Utc>) -> Result<crate::domain::Menus, AppError>;
+
     /// The store for tower-sessions, in the same database.
     fn session_backend(&self) -> SessionBackend;
 
@@ -245,6 +282,17 @@ pub trait Store: Send + Sync + 'static {
         at: DateTime<Utc>,
     ) -> Result<Post, AppError>;
 
+    /// A new page (a post of kind `page`, at `/{slug}`): a draft with one
+    /// author; the slug gets -2, -3, … when taken, or when an imported
+    /// site's old address is `/{slug}`.
+    async fn create_page(
+        &self,
+        title: &PostTitle,
+        slug: &Slug,
+        author_id: i64,
+        at: DateTime<Utc>,
+    ) -> Result<Post, AppError>;
+
     async fn post(&self, id: i64) -> Result<Option<Post>, AppError>;
 
     /// The post's authors, primary first.
@@ -292,13 +340,34 @@ pub trait Store: Send + Sync + 'static {
     /// `before`); returns how many.
     async fn empty_trash(&self, before: Option<DateTime<Utc>>, audit: Option<&NewAuditEntry>) -> Result<u64, AppError>;
 
-    /// The current slug of a public post that used to have `old_slug`.
-    async fn slug_redirect(&self, old_slug: &str, now: DateTime<Utc>) -> Result<Option<String>, AppError>;
+    /// The current slug of a public post (or page, by `kind`) that used to
+    /// have `old_slug`.
+    async fn slug_redirect(
+        &self,
+        kind: crate::domain::PostKind,
+        old_slug: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<String>, AppError>;
 
     /// Marks every scheduled post that is due as published, with its audit
     /// entry and its `post.published` event, in one transaction. Each post
     /// is claimed by exactly one caller, however many processes ask.
     async fn publish_due(&self, now: DateTime<Utc>, payload: EventPayload) -> Result<Vec<Post>, AppError>;
+
+    // Reviews that stay current.
+
+    /// Records a reviewer's second look at a published post's live text
+    /// (confirmed, with the next due date; or sent back to its authors),
+    /// with its comment, notifications and audit entry; no revision.
+    /// `Conflict` when the post has no published text.
+    async fn re_review(&self, review: &ReReviewChange) -> Result<Post, AppError>;
+
+    /// Sets a reviewed post's next review date, with its audit entry.
+    async fn set_review_due(&self, change: &ReviewDueChange) -> Result<Post, AppError>;
+
+    /// Notifies each reviewer, once per due date, of their published posts
+    /// due for review by `due_by`; returns how many posts were due.
+    async fn remind_due_reviews(&self, due_by: DateTime<Utc>, at: DateTime<Utc>) -> Result<u64, AppError>;
 
     /// Scheduled and published posts between `from` and `to`.
     async fn calendar(
@@ -327,6 +396,17 @@ pub trait Store: Send + Sync + 'static {
 
     /// Every public post's slug and last change at `now`, newest first.
     async fn public_slugs(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<(String, DateTime<Utc>)>, AppError>;
+
+    /// Public pages at `query.now` (one by slug or id, or all), by title,
+    /// with their public parent, and how many there are.
+    async fn public_pages(
+        &self,
+        query: &model::pages::PageQuery,
+    ) -> Result<(Vec<model::pages::PublicPage>, i64), AppError>;
+
+    /// Every public page's slug and last change at `now`.
+    async fn public_page_slugs(&self, now: DateTime<Utc>, limit: i64)
+    -> Result<Vec<(String, DateTime<Utc>)>, AppError>;
 
     /// Tags on public posts at `now` ('' for all, or one by slug).
     async fn public_tags(&self, now: DateTime<Utc>, slug: &str) -> Result<Vec<PublicCount<Tag>>, AppError>;
@@ -420,8 +500,9 @@ pub trait Store: Send + Sync + 'static {
     /// in another instance sharing the database.
     fn public_version(&self) -> u64;
 
-    /// When the next scheduled post becomes public, after `now`.
-    async fn next_publication_after(&self, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, AppError>;
+    /// The next time after `now` when what readers see changes without a
+    /// write: a scheduled post becomes public, or a review falls due.
+    async fn next_public_change_after(&self, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, AppError>;
 
     // Moving sites.
 
@@ -441,7 +522,8 @@ pub trait Store: Send + Sync + 'static {
         progress: &(dyn Fn() + Send + Sync),
     ) -> Result<imports::ImportTally, AppError>;
 
-    /// The public slug of the post that lived at `path` on another site.
+    /// Where readers find (`/posts/{slug}`, or `/{slug}` for a page) the
+    /// public post or page that lived at `path` on another site.
     async fn path_redirect(&self, path: &str, now: DateTime<Utc>) -> Result<Option<String>, AppError>;
 
     /// The images earlier imports from `source` fetched: (address, key).

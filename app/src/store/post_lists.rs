@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::queries::shared_queries;
 use super::sql;
-use crate::domain::PostStatus;
+use crate::domain::{PostKind, PostStatus};
 use crate::error::AppError;
 use crate::store::model::posts::{CalendarRow, ListOrder, PostFilter, SummaryRow, Tag, TagUse};
 
@@ -43,6 +43,7 @@ shared_queries! {
         let order = match filter.order {
             ListOrder::RecentlyChanged => "p.updated_at DESC, p.id DESC",
             ListOrder::OldestFirst => "p.updated_at ASC, p.id ASC",
+            ListOrder::ReviewDue => "p.review_due_at ASC, p.id ASC",
         };
         let sql = format!("{} ORDER BY {order} LIMIT $6", sql::LIST_POSTS);
         let title_pattern = filter
@@ -58,6 +59,8 @@ shared_queries! {
             .bind(filter.visible_to_author.unwrap_or(0))
             .bind(filter.limit)
             .bind(filter.match_live_title)
+            .bind(filter.review_due_by)
+            .bind(filter.kind.map(PostKind::as_str).unwrap_or_default())
             .fetch_all(self.reader)
             .await?;
         if rows.is_empty() {

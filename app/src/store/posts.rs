@@ -11,7 +11,7 @@ use sqlx::Transaction;
 use super::queries::shared_queries;
 use super::sql;
 use crate::audit::NewAuditEntry;
-use crate::domain::PostStatus;
+use crate::domain::{PostKind, PostStatus};
 use crate::error::AppError;
 use crate::input::post::{PostTitle, Slug};
 use crate::store::model::accounts::User;
@@ -31,24 +31,42 @@ shared_queries! {
         author_id: i64,
         at: DateTime<Utc>,
     ) -> Result<Post, AppError> {
+        self.insert_draft(title, slug, PostKind::Post, author_id, at).await
+    }
+
+    /// A new draft of `kind` with one author, at the first free slug.
+    pub(super) async fn insert_draft(
+        &self,
+        title: &PostTitle,
+        slug: &Slug,
+        kind: PostKind,
+        author_id: i64,
+        at: DateTime<Utc>,
+    ) -> Result<Post, AppError> {
         let mut tx = self.writer.begin().await?;
-        // Working slugs, live slugs and old addresses are all taken.
+        // Working slugs, live slugs and old addresses are all taken; for a
+        // page (at `/{slug}`), so are an imported site's old paths there.
         let taken: Vec<String> = sqlx::query_scalar(
             "SELECT slug FROM posts WHERE slug = $1 OR slug LIKE $2 \
              UNION SELECT slug FROM post_revisions WHERE kind = 'publish' AND (slug = $1 OR slug LIKE $2) \
-             UNION SELECT slug FROM post_slug_history WHERE slug = $1 OR slug LIKE $2",
+             UNION SELECT slug FROM post_slug_history WHERE slug = $1 OR slug LIKE $2 \
+             UNION SELECT substr(path, 2) FROM post_redirects WHERE $3 = 'page' AND (path = $4 OR path LIKE $5)",
         )
             .bind(slug.as_str())
             .bind(format!("{}-%", slug.as_str()))
+            .bind(kind.as_str())
+            .bind(kind.path(slug.as_str()))
+            .bind(format!("{}-%", kind.path(slug.as_str())))
             .fetch_all(&mut *tx)
             .await?;
         let sql = format!(
-            "INSERT INTO posts (title, slug, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING {}",
+            "INSERT INTO posts (title, slug, kind, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) RETURNING {}",
             sql::POST_COLUMNS
         );
         let post: Post = sqlx::query_as(&sql)
             .bind(title.as_str())
             .bind(sql::first_free_slug(slug.as_str(), &taken))
+            .bind(kind.as_str())
             .bind(at)
             .fetch_one(&mut *tx)
             .await?;
@@ -92,6 +110,7 @@ shared_queries! {
         let edit = request.edit;
         let mut tx = self.writer.begin().await?;
         Self::check_slug_free(&mut tx, &edit.content.slug, request.id).await?;
+        Self::check_page_address(&mut tx, &edit.content.slug, request.id).await?;
         Self::check_authors(&mut tx, &edit.author_ids).await?;
         let statuses = sql::placeholders(14, request.editable.len());
         let sql = format!(
@@ -189,6 +208,7 @@ shared_queries! {
             "UPDATE posts SET status = $4, updated_at = $5, \
              reviewed_by = COALESCE($6, reviewed_by), reviewed_at = CASE WHEN $6 IS NULL THEN reviewed_at ELSE $5 END, \
              reviewed_version = CASE WHEN $6 IS NULL THEN reviewed_version ELSE version END, \
+             review_due_at = CASE WHEN $6 IS NULL THEN review_due_at ELSE $9 END, \
              publish_at = $7, trashed_at = CASE WHEN $4 = 'trashed' THEN $5 ELSE NULL END, \
              live_revision_id = CASE WHEN $8 THEN NULL ELSE live_revision_id END \
              WHERE id = $1 AND version = $2 AND status = $3 RETURNING {}",
@@ -203,6 +223,7 @@ shared_queries! {
             .bind(change.reviewed.then_some(change.actor_id))
             .bind(change.publish_at)
             .bind(change.live == LiveText::Withdraw)
+            .bind(change.review_due_at)
             .fetch_optional(&mut *tx)
             .await?;
         let Some(mut post) = changed else {
@@ -254,7 +275,7 @@ shared_queries! {
                 .await?;
         }
         // What front ends and webhooks hear about (the outbox).
-        for kind in change.events() {
+        for kind in change.events(post.kind) {
             Self::record_event(&mut tx, kind, &post, change.at, change.payload).await?;
         }
         Self::insert_audit(&mut tx, &change.audit).await?;
@@ -394,7 +415,11 @@ shared_queries! {
         );
         let due: Vec<Post> = sqlx::query_as(&sql).bind(now).fetch_all(&mut *tx).await?;
         for post in &due {
-            Self::record_event(&mut tx, "post.published", post, now, payload).await?;
+            let event = match post.kind {
+                PostKind::Post => "post.published",
+                PostKind::Page => "page.published",
+            };
+            Self::record_event(&mut tx, event, post, now, payload).await?;
             let audit = NewAuditEntry {
                 at: now,
                 ..NewAuditEntry::new(crate::audit::AuditAction::PostPublished, None, None)

@@ -19,7 +19,7 @@ fn previewed_post_sql(text_source: &str) -> String {
          t.seo_description, t.canonical_url, COALESCE(p.published_at, p.publish_at, $1) AS published_at, \
          t.updated_at AS updated_at, t.version AS live_version, p.show_review, p.reviewed_version, \
          p.reviewed_at, rv.display_name AS reviewer_name, rv.credentials AS reviewer_credentials, \
-         CAST(NULL AS TEXT) AS snippet FROM preview_links l JOIN posts p ON p.id = l.post_id {text_source} \
+         p.review_due_at, CAST(NULL AS TEXT) AS snippet FROM preview_links l JOIN posts p ON p.id = l.post_id {text_source} \
          LEFT JOIN users rv ON rv.id = p.reviewed_by WHERE l.id = $2"
     )
 }

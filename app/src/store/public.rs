@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use super::queries::shared_queries;
 use super::search::SearchSql;
 use super::sql;
+use crate::domain::PostKind;
 use crate::error::AppError;
 use crate::store::model::accounts::User;
 use crate::store::model::posts::{Event, PublicAuthor, PublicCount, PublicPost, PublicQuery, Tag};
@@ -58,15 +59,24 @@ impl PublicFilter {
 }
 
 shared_queries! {
-    /// The current public slug of the post that had `old_slug` before.
-    pub async fn slug_redirect(&self, old_slug: &str, now: DateTime<Utc>) -> Result<Option<String>, AppError> {
+    /// The current public slug of the post (or page: `kind`) that had
+    /// `old_slug` before.
+    pub async fn slug_redirect(
+        &self,
+        kind: PostKind,
+        old_slug: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<String>, AppError> {
         if sql::cannot_match(old_slug) {
             return Ok(None);
         }
+        let public = match kind {
+            PostKind::Post => sql::public_at("$2"),
+            PostKind::Page => sql::public_page_at("$2"),
+        };
         let sql = format!(
             "SELECT r.slug FROM post_slug_history h JOIN posts p ON p.id = h.post_id \
-             JOIN post_revisions r ON r.id = p.live_revision_id WHERE h.slug = $1 AND {}",
-            sql::public_at("$2")
+             JOIN post_revisions r ON r.id = p.live_revision_id WHERE h.slug = $1 AND {public}"
         );
         Ok(sqlx::query_scalar(&sql)
             .bind(old_slug)
@@ -129,7 +139,7 @@ shared_queries! {
              r.seo_description, r.canonical_url, COALESCE(p.published_at, p.publish_at) AS published_at, \
              r.created_at AS updated_at, r.version AS live_version, p.show_review, p.reviewed_version, \
              p.reviewed_at, rv.display_name AS reviewer_name, rv.credentials AS reviewer_credentials, \
-             {snippet} AS snippet FROM posts p JOIN post_revisions r ON r.id = p.live_revision_id \
+             p.review_due_at, {snippet} AS snippet FROM posts p JOIN post_revisions r ON r.id = p.live_revision_id \
              LEFT JOIN users rv ON rv.id = p.reviewed_by {join} WHERE p.id IN ({placeholders}) {matches}"
         );
         let mut rows = sqlx::query_as::<_, PublicPost>(&rows_sql);
@@ -243,15 +253,19 @@ shared_queries! {
         Ok(())
     }
 
-    /// The next time a scheduled post becomes public after `now`: until
-    /// then, what readers see changes only through a write.
-    pub async fn next_publication_after(&self, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, AppError> {
-        let next: Option<DateTime<Utc>> = sqlx::query_scalar(
-            "SELECT publish_at FROM posts WHERE status = 'scheduled' AND publish_at > $1 ORDER BY publish_at LIMIT 1",
-        )
-        .bind(now)
-        .fetch_optional(self.reader)
-        .await?;
+    /// The next time after `now` that a scheduled post becomes public or a
+    /// review readers are shown falls due: until then, what readers see
+    /// changes only through a write. A review readers are not shown (a
+    /// hidden one, or one of an older text) changes nothing when it lapses.
+    pub async fn next_public_change_after(&self, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, AppError> {
+        let sql = format!(
+            "SELECT at FROM (SELECT publish_at AS at FROM posts WHERE status = 'scheduled' AND publish_at > $1 \
+             UNION ALL SELECT p.review_due_at AS at FROM posts p \
+             WHERE p.status IN ('published', 'scheduled') AND p.show_review = TRUE AND {} \
+             AND p.review_due_at > $1) AS upcoming ORDER BY at LIMIT 1",
+            sql::review_stands("p")
+        );
+        let next: Option<DateTime<Utc>> = sqlx::query_scalar(&sql).bind(now).fetch_optional(self.reader).await?;
         Ok(next)
     }
 

@@ -76,6 +76,7 @@ macro_rules! shared_queries {
             for<'r> $crate::store::model::posts::CalendarRow: ::sqlx::FromRow<'r, DB::Row>,
             for<'r> $crate::store::model::posts::Event: ::sqlx::FromRow<'r, DB::Row>,
             for<'r> $crate::store::model::posts::PublicPost: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::store::model::pages::PublicPage: ::sqlx::FromRow<'r, DB::Row>,
             for<'r> $crate::store::model::previews::PreviewLinkRow: ::sqlx::FromRow<'r, DB::Row>,
             for<'r> $crate::store::model::tokens::ApiTokenRow: ::sqlx::FromRow<'r, DB::Row>,
             for<'r> $crate::store::model::tokens::TokenGrant: ::sqlx::FromRow<'r, DB::Row>,
@@ -85,6 +86,8 @@ macro_rules! shared_queries {
             for<'r> $crate::store::model::media::MediaRow: ::sqlx::FromRow<'r, DB::Row>,
             for<'r> $crate::store::model::media::VariantRow: ::sqlx::FromRow<'r, DB::Row>,
             for<'r> $crate::store::model::media::MediaUse: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::store::model::site::ClinicRow: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::store::model::site::MenuItemRow: ::sqlx::FromRow<'r, DB::Row>,
             for<'r> $crate::store::transfer::ExportSource: ::sqlx::FromRow<'r, DB::Row>,
             for<'r> (String, String): ::sqlx::FromRow<'r, DB::Row>,
             for<'r> (String, String, Option<::chrono::DateTime<::chrono::Utc>>): ::sqlx::FromRow<'r, DB::Row>,
@@ -127,8 +130,8 @@ shared_queries! {
              cta_heading = $10, cta_text = $11, cta_label = $12, cta_url = $13, \
              previous_content_key = CASE WHEN content_key <> $14 THEN content_key ELSE previous_content_key END, \
              previous_content_key_until = CASE WHEN content_key <> $14 THEN $15 ELSE previous_content_key_until END, \
-             content_key = $14, reading_grade_target = $16, language = $17 \
-             WHERE id = 1 RETURNING {}",
+             content_key = $14, reading_grade_target = $16, language = $17, review_interval_months = $18, \
+             lapsed_review_display = $19 WHERE id = 1 RETURNING {}",
             sql::SETTINGS_COLUMNS
         );
         // A person's change happens at its audit entry's time.
@@ -152,6 +155,8 @@ shared_queries! {
             .bind(now + chrono::Duration::days(crate::domain::CONTENT_KEY_OVERLAP_DAYS))
             .bind(update.reading_grade_target)
             .bind(update.language.as_str())
+            .bind(i64::from(update.review_interval.months()))
+            .bind(update.lapsed_review_display.as_str())
             .fetch_one(&mut *tx)
             .await?;
         if let Some(audit) = audit {

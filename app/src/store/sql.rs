@@ -2,7 +2,8 @@
 //! `RETURNING`, `TRUE`). Backend-specific statements stay in their backend.
 
 pub const SETTINGS_COLUMNS: &str = "title, description, site_url, time_zone, date_format, review_required, \
-     logo_url, accent_color, cta_heading, cta_text, cta_label, cta_url, content_key, reading_grade_target, language";
+     logo_url, accent_color, cta_heading, cta_text, cta_label, cta_url, content_key, reading_grade_target, language, \
+     review_interval_months, lapsed_review_display";
 
 pub const USER_COLUMNS: &str = "id, email, display_name, slug, bio, avatar_url, credentials, role, active, \
      password_hash, session_epoch, created_at, last_sign_in_at";
@@ -98,7 +99,7 @@ mod tests {
 
 pub const POST_COLUMNS: &str = "id, title, slug, body, excerpt, cover_url, cover_alt, seo_title, seo_description, \
      canonical_url, show_review, status, version, created_at, updated_at, published_at, publish_at, trashed_at, \
-     reviewed_by, reviewed_at, reviewed_version, live_revision_id";
+     reviewed_by, reviewed_at, reviewed_version, live_revision_id, review_due_at, kind, parent_id";
 
 /// Copies the post's current text into a new revision ($1 post, $2 who,
 /// $3 kind, $4 when).
@@ -118,9 +119,13 @@ pub const SELECT_REVISIONS: &str = "SELECT r.id, r.post_id, r.version, u.display
 
 /// Posts for the admin lists. $1 status, $2 author id, $3 tag slug, $4 a
 /// LIKE pattern for the title, $5 the author whose posts alone are
-/// visible; '' and 0 mean any. The trash shows only when asked for.
+/// visible; '' and 0 mean any. $8, when not null: published articles
+/// whose next review is due by then, of those whose review stands (the
+/// rule of `review_stands`, with `r` the live revision already joined).
+/// $9 the kind ('post' or 'page'; '' for both). The trash shows only when
+/// asked for.
 pub const LIST_POSTS: &str = "SELECT p.id, p.title, p.slug, p.status, p.updated_at, p.publish_at, r.slug AS live_slug, \
-     r.title AS live_title, \
+     r.title AS live_title, p.review_due_at, p.kind, \
      (SELECT c.body FROM post_comments c WHERE c.post_id = p.id AND c.kind = 'changes_requested' \
       ORDER BY c.id DESC LIMIT 1) AS latest_request \
      FROM posts p LEFT JOIN post_revisions r ON r.id = p.live_revision_id \
@@ -129,12 +134,39 @@ pub const LIST_POSTS: &str = "SELECT p.id, p.title, p.slug, p.status, p.updated_
      AND ($3 = '' OR EXISTS (SELECT 1 FROM post_tags pt JOIN tags t ON t.id = pt.tag_id \
           WHERE pt.post_id = p.id AND t.slug = $3)) \
      AND ($4 = '' OR lower(CASE WHEN $7 THEN COALESCE(r.title, p.title) ELSE p.title END) LIKE $4 ESCAPE '\\') \
-     AND ($5 = 0 OR EXISTS (SELECT 1 FROM post_authors a WHERE a.post_id = p.id AND a.user_id = $5))";
+     AND ($5 = 0 OR EXISTS (SELECT 1 FROM post_authors a WHERE a.post_id = p.id AND a.user_id = $5)) \
+     AND ($8 IS NULL OR (p.status = 'published' AND p.kind = 'post' AND p.reviewed_version = r.version \
+          AND p.review_due_at <= $8)) \
+     AND ($9 = '' OR p.kind = $9)";
+
+/// An article whose live text is the version its reviewer approved: the
+/// review readers are told of (`PublicPost::shown_review` asks the same),
+/// so the only one whose due date means anything. An update published
+/// without a new approval, or a page, has none to fall due. `post` is the
+/// posts table's name or alias in the query.
+pub fn review_stands(post: &str) -> String {
+    format!(
+        "({post}.kind = 'post' AND {post}.reviewed_version = \
+         (SELECT lr.version FROM post_revisions lr WHERE lr.id = {post}.live_revision_id))"
+    )
+}
 
 /// What readers may see, at the time bound to `$2`: published posts, and
 /// scheduled ones whose time has come (whether or not the scheduler has
-/// run yet). Every public query uses it. `p` is the post.
+/// run yet). Every public query of articles uses it; pages are never
+/// among them. `p` is the post.
 pub fn public_at(now: &str) -> String {
+    format!("(p.kind = 'post' AND {})", live_at(now))
+}
+
+/// The pages readers may see at `now` (`/{slug}`): the same rule as
+/// posts', for the other kind.
+pub fn public_page_at(now: &str) -> String {
+    format!("(p.kind = 'page' AND {})", live_at(now))
+}
+
+/// Published, or scheduled and due, whatever the kind.
+fn live_at(now: &str) -> String {
     format!("(p.status = 'published' OR (p.status = 'scheduled' AND p.publish_at <= {now}))")
 }
 

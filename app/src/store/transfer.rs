@@ -11,8 +11,8 @@ mod check;
 
 use super::queries::shared_queries;
 use super::sql;
-use crate::domain::PostContent;
 use crate::domain::SiteSettings;
+use crate::domain::{PostContent, PostKind};
 use crate::error::AppError;
 
 /// The format's name and version.
@@ -25,6 +25,12 @@ pub struct SiteExport {
     #[serde(with = "micros")]
     pub exported_at: DateTime<Utc>,
     pub settings: SiteSettings,
+    /// The clinic's details and the menus; exports made before they
+    /// existed have neither.
+    #[serde(default)]
+    pub clinic: crate::domain::ClinicDetails,
+    #[serde(default)]
+    pub menus: crate::domain::Menus,
     pub users: Vec<ExportUser>,
     pub tags: Vec<ExportTag>,
     pub posts: Vec<ExportPost>,
@@ -113,8 +119,20 @@ pub struct ExportPost {
     #[serde(with = "micros_option")]
     pub reviewed_at: Option<DateTime<Utc>>,
     pub reviewed_version: Option<i64>,
+    /// When the next medical review is due; exports written before due
+    /// dates existed have none, and get one as the app dates a review: the
+    /// restored site's interval after it, on the site's calendar.
+    #[serde(default, with = "micros_option")]
+    pub review_due_at: Option<DateTime<Utc>>,
     /// The revision readers see while the post is published or scheduled.
     pub live_revision_id: Option<i64>,
+    /// `post` (an article) or `page`; exports written before pages
+    /// existed hold articles only.
+    #[serde(default)]
+    pub kind: PostKind,
+    /// The page a page sits under (a post id of this file).
+    #[serde(default)]
+    pub parent_id: Option<i64>,
     /// User ids, primary author first.
     pub authors: Vec<i64>,
     /// Tag names, for people reading the file, and the same tags by id.
@@ -241,6 +259,8 @@ shared_queries! {
             });
         }
         self.restore_settings(&mut tx, &site.settings).await?;
+        Self::write_clinic(&mut tx, &crate::input::clinic::ClinicUpdate::parse(&site.clinic)?).await?;
+        Self::write_menus(&mut tx, &crate::input::menu::MenuUpdate::parse(&site.menus)?).await?;
         let keep_id = self.overriding_ids;
         for user in &site.users {
             sqlx::query(&format!(
@@ -270,7 +290,15 @@ shared_queries! {
                 .await?;
         }
         for post in &site.posts {
-            self.restore_post(&mut tx, post).await?;
+            self.restore_post(&mut tx, post, &site.settings).await?;
+        }
+        // Parents once every post exists: a page may come before its parent.
+        for post in site.posts.iter().filter(|post| post.parent_id.is_some()) {
+            sqlx::query("UPDATE posts SET parent_id = $2 WHERE id = $1")
+                .bind(post.id)
+                .bind(post.parent_id)
+                .execute(&mut *tx)
+                .await?;
         }
         for item in &site.media {
             sqlx::query(&format!(
@@ -349,8 +377,8 @@ shared_queries! {
         sqlx::query(
             "UPDATE site_settings SET title = $1, description = $2, site_url = $3, time_zone = $4, \
              date_format = $5, review_required = $6, logo_url = $7, accent_color = $8, cta_heading = $9, \
-             cta_text = $10, cta_label = $11, cta_url = $12, content_key = $13, reading_grade_target = $14, language = $15 \
-             WHERE id = 1",
+             cta_text = $10, cta_label = $11, cta_url = $12, content_key = $13, reading_grade_target = $14, language = $15, \
+             review_interval_months = $16, lapsed_review_display = $17 WHERE id = 1",
         )
         .bind(settings.title.as_str())
         .bind(settings.description.as_str())
@@ -367,19 +395,29 @@ shared_queries! {
         .bind(settings.content_key.as_str())
         .bind(settings.reading_grade_target)
         .bind(settings.language.as_str())
+        .bind(settings.review_interval_months)
+        .bind(settings.lapsed_review_display.as_str())
         .execute(&mut **tx)
         .await?;
         Ok(())
     }
 
-    async fn restore_post(&self, tx: &mut Transaction<'_, DB>, post: &ExportPost) -> Result<(), AppError> {
+    /// One post, its authors, tags, revisions, comments and addresses;
+    /// `settings` (the restored site's) date a review the export left
+    /// undated.
+    async fn restore_post(
+        &self,
+        tx: &mut Transaction<'_, DB>,
+        post: &ExportPost,
+        settings: &SiteSettings,
+    ) -> Result<(), AppError> {
         let keep_id = self.overriding_ids;
         // The live revision is set once the revisions exist.
         let insert = format!(
             "INSERT INTO posts (id, title, slug, body, excerpt, cover_url, cover_alt, seo_title, seo_description, \
              canonical_url, show_review, status, version, created_at, updated_at, published_at, publish_at, \
-             trashed_at, reviewed_by, reviewed_at, reviewed_version) {keep_id} VALUES ($1, $2, $3, $4, $5, $6, $7, \
-             $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)"
+             trashed_at, reviewed_by, reviewed_at, reviewed_version, review_due_at, kind) {keep_id} VALUES ($1, $2, $3, \
+             $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)"
         );
         let query = sqlx::query(&insert).bind(post.id);
         sql::bind_content!(query, &post.content)
@@ -394,6 +432,8 @@ shared_queries! {
         .bind(post.reviewed_by)
         .bind(post.reviewed_at)
         .bind(post.reviewed_version)
+        .bind(post.review_due_at.or_else(|| post.reviewed_at.map(|at| crate::time::default_review_due(at, settings))))
+        .bind(post.kind.as_str())
         .execute(&mut **tx)
         .await?;
         for (position, author) in (0_i64..).zip(&post.authors) {

@@ -6,13 +6,18 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
-/// The events a webhook may ask for.
-pub const EVENTS: [&str; 5] = [
+/// The events a webhook may ask for: articles' (`post.*`) and pages'
+/// (`page.*`; a page in the trash is `page.deleted`).
+pub const EVENTS: [&str; 9] = [
     "post.published",
     "post.updated",
     "post.unpublished",
     "post.scheduled",
     "post.trashed",
+    "page.published",
+    "page.updated",
+    "page.unpublished",
+    "page.deleted",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

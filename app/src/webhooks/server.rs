@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::api::{DeliveryView, EVENTS, WebhookView};
 use crate::accounts::server::{AuditAction, Caller, NewAuditEntry, random_token};
-use crate::content::public_path;
+use crate::domain::PostKind;
 use crate::error::AppError;
 pub use crate::input::outbound::{WebhookUrl, is_public};
 use crate::state::AppState;
@@ -79,8 +79,9 @@ pub fn retry_at(created_at: DateTime<Utc>, attempts: i64, now: DateTime<Utc>) ->
     (at <= created_at + RETRY_WINDOW).then_some(at)
 }
 
-/// The body of a post event: what happened, when, and enough of the post
-/// to find it (its `api_url` gives the whole post while it is public).
+/// The body of a post or page event: what happened, when, and enough of
+/// the post (under `post`) or page (under `page`) to find it (its
+/// `api_url` gives the whole of it while it is public).
 pub fn event_payload(event: &PostEvent<'_>) -> String {
     let PostEvent {
         id: event_id,
@@ -89,24 +90,28 @@ pub fn event_payload(event: &PostEvent<'_>) -> String {
         site_url,
         at,
     } = *event;
-    let path = public_path(&post.content.slug);
-    json!({
+    let slug = &post.content.slug;
+    let (key, api_path) = match post.kind {
+        PostKind::Post => ("post", format!("/posts/{slug}")),
+        PostKind::Page => ("page", format!("/pages/{slug}")),
+    };
+    let mut body = json!({
         "event": kind,
         "event_id": event_id,
         "created_at": at,
-        "post": {
-            "id": post.id,
-            "slug": post.content.slug,
-            "title": post.content.title,
-            "status": post.status.as_str(),
-            "url": format!("{site_url}{path}"),
-            "api_url": format!("{site_url}{}/posts/{}", crate::content::API_PREFIX, post.content.slug),
-            "published_at": post.published_at,
-            "publish_at": post.publish_at,
-            "updated_at": post.updated_at,
-        },
-    })
-    .to_string()
+    });
+    body[key] = json!({
+        "id": post.id,
+        "slug": slug,
+        "title": post.content.title,
+        "status": post.status.as_str(),
+        "url": format!("{site_url}{}", post.kind.path(slug)),
+        "api_url": format!("{site_url}{}{api_path}", crate::content::API_PREFIX),
+        "published_at": post.published_at,
+        "publish_at": post.publish_at,
+        "updated_at": post.updated_at,
+    });
+    body.to_string()
 }
 
 /// The body of a test delivery.

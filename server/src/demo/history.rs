@@ -3,6 +3,8 @@
 
 use anyhow::anyhow;
 use app::accounts::server::{AuditAction, NewAuditEntry, User};
+use app::domain::PostKind;
+use app::posts::server::cadence::next_review_due;
 use app::posts::server::{
     LiveText, NotificationKind, Notify, Post, PostEdit, PostTitle, RevisionKind, SaveRequest, Slug, StatusChange,
 };
@@ -108,6 +110,7 @@ pub(super) async fn seed_post(
     store: &dyn Store,
     cast: &Cast,
     demo: &DemoPost,
+    kind: PostKind,
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
     let (started, saved, steps) = history(demo, cast, now);
@@ -117,9 +120,11 @@ pub(super) async fn seed_post(
         .copied()
         .ok_or_else(|| anyhow!("a demo post has no author"))?;
     let title = PostTitle::parse(demo.title).map_err(anyhow::Error::msg)?;
-    let mut post = store
-        .create_draft(&title, &Slug::from_title(&title), author, started)
-        .await?;
+    let slug = Slug::from_title(&title);
+    let mut post = match kind {
+        PostKind::Post => store.create_draft(&title, &slug, author, started).await?,
+        PostKind::Page => store.create_page(&title, &slug, author, started).await?,
+    };
     let edit = PostEdit::parse(&demo.fields(&post.content.slug, author_ids.clone()))?;
     post = store
         .save_post(&SaveRequest {
@@ -132,8 +137,13 @@ pub(super) async fn seed_post(
             at: saved,
         })
         .await?;
+    // Reviews fall due on the clinic's calendar, as the admin's would.
+    let zone = app::time::site_zone(&store.site_settings().await?);
     for step in &steps {
-        let change = status_change(&post, &author_ids, step)?;
+        let mut change = status_change(&post, &author_ids, step)?;
+        if change.reviewed {
+            change.review_due_at = Some(next_review_due(step.at, demo.review_months, zone));
+        }
         post = store.change_status(&change).await?;
     }
     Ok(())
@@ -184,6 +194,7 @@ fn status_change(post: &Post, author_ids: &[i64], step: &Step<'_>) -> anyhow::Re
         at: step.at,
         live,
         reviewed: step.transition == Transition::Approve,
+        review_due_at: None,
         publish_at: step.publish_at,
         comment,
         notify,
@@ -317,6 +328,9 @@ mod tests {
             reviewed_at: None,
             reviewed_version: None,
             live_revision_id: None,
+            review_due_at: None,
+            kind: app::domain::PostKind::Post,
+            parent_id: None,
         }
     }
 }

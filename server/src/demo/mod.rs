@@ -1,9 +1,11 @@
 //! Demo content for a first look at Vellum (`vellum serve --demo`). It is
 //! written only into a brand-new database, never over real content: a
 //! clinic's staff, fourteen articles at every stage of the workflow (most
-//! published over the past three months and medically reviewed, one
-//! scheduled, one in review, one draft), and a cover for each, served by
-//! `routes`.
+//! published over the past three months and medically reviewed, several
+//! citing their sources, the flu article's review already past due; one
+//! scheduled, one in review, one draft), a cover for each, served by
+//! `routes`, and the clinic itself (`site.rs`): its details, the About
+//! us, Services and Contact pages, and the header and footer menus.
 //!
 //! The demo stays in the server crate: it is seed content of `vellum serve
 //! --demo`, not a feature of the site, and its covers are served by the
@@ -15,8 +17,10 @@
 mod covers;
 mod history;
 mod posts;
+mod site;
 mod staff;
 
+use app::domain::PostKind;
 use app::settings::server::SettingsUpdate;
 use app::store::Store;
 use chrono::Utc;
@@ -48,19 +52,23 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<()> {
         .iter()
         .partition(|post| matches!(post.plan, Plan::InReview { .. }));
     for post in settled {
-        seed_post(store, &cast, post, now).await?;
+        seed_post(store, &cast, post, PostKind::Post, now).await?;
+    }
+    for page in &site::PAGES {
+        seed_post(store, &cast, page, PostKind::Page, now).await?;
     }
     for user in [&cast.admin, &cast.physician, &cast.nurse, &cast.dietitian] {
         store.mark_notifications_read(user.id, now).await?;
     }
     for post in waiting {
-        seed_post(store, &cast, post, now).await?;
+        seed_post(store, &cast, post, PostKind::Post, now).await?;
     }
     for tag in store.list_tags().await? {
         if let Some((name, description)) = TAGS.iter().find(|(name, _)| *name == tag.name) {
             store.update_tag(tag.id, name, description).await?;
         }
     }
+    site::seed_site(store).await?;
     tracing::warn!("{}", accounts_message(&passwords));
     Ok(())
 }

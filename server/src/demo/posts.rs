@@ -45,6 +45,10 @@ pub struct DemoPost {
     /// approving, if anything.
     pub submit_note: Option<&'static str>,
     pub approve_note: Option<&'static str>,
+    /// Months from the review to the next one due: a year, as the
+    /// settings say, but for the flu article, which its reviewer wanted
+    /// to check again within the season; it is overdue in the demo.
+    pub review_months: u32,
 }
 
 impl DemoPost {
@@ -56,7 +60,11 @@ impl DemoPost {
                 slug: slug.to_owned(),
                 body: self.body.to_owned(),
                 excerpt: self.excerpt.to_owned(),
-                cover_url: super::covers::url(self.cover),
+                cover_url: if self.cover.is_empty() {
+                    String::new()
+                } else {
+                    super::covers::url(self.cover)
+                },
                 cover_alt: self.cover_alt.to_owned(),
                 ..PostContent::default()
             },
@@ -115,6 +123,7 @@ pub const POSTS: [DemoPost; 14] = [
         plan: Plan::Published { days_ago: 88 },
         submit_note: None,
         approve_note: None,
+        review_months: 12,
     },
     DemoPost {
         title: "Flu season: why the yearly vaccine matters",
@@ -129,6 +138,7 @@ pub const POSTS: [DemoPost; 14] = [
         plan: Plan::Published { days_ago: 79 },
         submit_note: Some("Timed for the start of our vaccine clinics."),
         approve_note: Some("Matches this season's guidance. Good to go."),
+        review_months: 2,
     },
     DemoPost {
         title: "Five habits for a healthier heart",
@@ -143,6 +153,7 @@ pub const POSTS: [DemoPost; 14] = [
         plan: Plan::Published { days_ago: 71 },
         submit_note: None,
         approve_note: None,
+        review_months: 12,
     },
     DemoPost {
         title: "Fever in children: what to do and when to call",
@@ -157,6 +168,7 @@ pub const POSTS: [DemoPost; 14] = [
         plan: Plan::Published { days_ago: 63 },
         submit_note: None,
         approve_note: Some("Checked the thresholds and the dosing advice against current pediatric guidance."),
+        review_months: 12,
     },
     DemoPost {
         title: "Living well with type 2 diabetes",
@@ -171,6 +183,7 @@ pub const POSTS: [DemoPost; 14] = [
         plan: Plan::Published { days_ago: 56 },
         submit_note: None,
         approve_note: None,
+        review_months: 12,
     },
     DemoPost {
         title: "Better sleep starts in the daytime",
@@ -185,6 +198,7 @@ pub const POSTS: [DemoPost; 14] = [
         plan: Plan::Published { days_ago: 48 },
         submit_note: None,
         approve_note: None,
+        review_months: 12,
     },
     DemoPost {
         title: "Building a balanced plate",
@@ -200,6 +214,7 @@ pub const POSTS: [DemoPost; 14] = [
         plan: Plan::Published { days_ago: 40 },
         submit_note: None,
         approve_note: None,
+        review_months: 12,
     },
     DemoPost {
         title: "Back pain: why moving helps you heal",
@@ -214,6 +229,7 @@ pub const POSTS: [DemoPost; 14] = [
         plan: Plan::Published { days_ago: 31 },
         submit_note: None,
         approve_note: None,
+        review_months: 12,
     },
     DemoPost {
         title: "Stress, worry and when to ask for help",
@@ -228,6 +244,7 @@ pub const POSTS: [DemoPost; 14] = [
         plan: Plan::Published { days_ago: 22 },
         submit_note: None,
         approve_note: Some("Thank you for including the crisis line. Approved."),
+        review_months: 12,
     },
     DemoPost {
         title: "Seasonal allergies: a practical guide",
@@ -242,6 +259,7 @@ pub const POSTS: [DemoPost; 14] = [
         plan: Plan::Published { days_ago: 10 },
         submit_note: None,
         approve_note: None,
+        review_months: 12,
     },
     DemoPost {
         title: "Staying hydrated: how much water do you need?",
@@ -256,6 +274,7 @@ pub const POSTS: [DemoPost; 14] = [
         plan: Plan::Published { days_ago: 1 },
         submit_note: None,
         approve_note: None,
+        review_months: 12,
     },
     DemoPost {
         title: "Antibiotics: when they help and when they don't",
@@ -270,6 +289,7 @@ pub const POSTS: [DemoPost; 14] = [
         plan: Plan::Draft { days_ago: 3 },
         submit_note: None,
         approve_note: None,
+        review_months: 12,
     },
     DemoPost {
         title: "Sun safety for the whole family",
@@ -284,6 +304,7 @@ pub const POSTS: [DemoPost; 14] = [
         plan: Plan::Scheduled { in_days: 4 },
         submit_note: Some("Ready for review. I added a section on babies and young children."),
         approve_note: Some("Approved; scheduled so it does not go out in the same week as the hydration article."),
+        review_months: 12,
     },
     DemoPost {
         title: "Walking for health: how to start and keep going",
@@ -300,6 +321,7 @@ pub const POSTS: [DemoPost; 14] = [
             "Ready for a medical check, especially the section on walking with a heart condition or diabetes.",
         ),
         approve_note: None,
+        review_months: 12,
     },
 ];
 

@@ -5,13 +5,13 @@
 use std::collections::HashMap;
 
 use anyhow::{anyhow, bail};
-use app::domain::PostContent;
+use app::domain::{PostContent, PostKind};
 use app::posts::workflow::PostStatus;
 use app::store::imports::{ForeignPost, ForeignTag};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::{Body, NO_PAGES, Note, Source, drafted, post_slug, post_title, tag_slug, user_slug};
+use super::{Body, Note, Source, drafted, post_slug, post_title, tag_slug, user_slug};
 
 /// What Ghost writes in place of the site's address.
 const GHOST_URL: &str = "__GHOST_URL__";
@@ -236,9 +236,16 @@ impl Reading<'_> {
         let title = post_title(&raw_title, &mut notes);
         let status = imported_status(post, &mut notes);
         let authors = self.authors(post, source, &mut notes);
+        let kind = if post.kind == "page" {
+            PostKind::Page
+        } else {
+            PostKind::Post
+        };
+        // Pages have no tags here.
         let post_tags = linked(&self.data.posts_tags, &post.id)
             .into_iter()
             .filter_map(|id| self.tags.get(id.as_str()).cloned())
+            .filter(|_| kind == PostKind::Post)
             .collect();
         let meta = self.data.posts_meta.iter().find(|meta| meta.post_id == post.id);
         let html = self.html(post, &mut notes);
@@ -261,7 +268,10 @@ impl Reading<'_> {
         source.site.posts.push(ForeignPost {
             key: post.id.clone(),
             content: PostContent {
-                slug: post_slug(post.slug.as_deref().unwrap_or_default(), &title),
+                slug: match kind {
+                    PostKind::Post => post_slug(post.slug.as_deref().unwrap_or_default(), &title),
+                    PostKind::Page => super::page_slug(post_slug(post.slug.as_deref().unwrap_or_default(), &title)),
+                },
                 title,
                 body: String::new(),
                 excerpt: String::new(),
@@ -279,6 +289,9 @@ impl Reading<'_> {
             authors,
             tags: post_tags,
             old_paths: old_paths.into_iter().filter(|path| path.len() > 1).collect(),
+            kind,
+            // Ghost's pages stand side by side.
+            parent: None,
         });
     }
 
@@ -316,13 +329,12 @@ impl Reading<'_> {
 /// The status here for Ghost's; what would go public that was not public
 /// there, or has no place here, becomes a draft with a note.
 fn imported_status(post: &Post, notes: &mut Vec<String>) -> PostStatus {
-    let status = match (post.kind.as_str(), post.status.as_str()) {
-        ("page", _) => drafted(notes, NO_PAGES),
-        (_, "published") => PostStatus::Published,
-        (_, "scheduled") => PostStatus::Scheduled,
-        (_, "sent") => drafted(notes, "it was sent as a newsletter only; it is a draft here"),
-        (_, "draft") => PostStatus::Draft,
-        (_, other) => drafted(
+    let status = match post.status.as_str() {
+        "published" => PostStatus::Published,
+        "scheduled" => PostStatus::Scheduled,
+        "sent" => drafted(notes, "it was sent as a newsletter only; it is a draft here"),
+        "draft" => PostStatus::Draft,
+        other => drafted(
             notes,
             format!("its status \"{other}\" is unknown here; it was imported as a draft"),
         ),

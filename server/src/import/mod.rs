@@ -139,9 +139,6 @@ impl Source {
     }
 }
 
-const NO_PAGES: &str =
-    "Vellum has no pages: it was imported as a draft post; publish it, or copy its text to your site's own page";
-
 /// Draft, with the reason in `notes`: what would otherwise go public or
 /// has no place here waits for an editor.
 fn drafted(notes: &mut Vec<String>, why: impl Into<String>) -> app::posts::workflow::PostStatus {
@@ -179,6 +176,12 @@ fn post_slug(raw: &str, title: &str) -> String {
         .unwrap_or_else(|_| Slug::from_text(if decoded.is_empty() { title } else { &decoded }))
         .as_str()
         .to_owned()
+}
+
+/// A page's slug: `post_slug`'s, kept off the site's own addresses
+/// (a page lives at `/{slug}`).
+fn page_slug(slug: String) -> String {
+    Slug::parse(&slug).map_or(slug, |parsed| parsed.into_page().as_str().to_owned())
 }
 
 fn tag_slug(raw: &str) -> String {

@@ -43,6 +43,16 @@ fn folded_notes(source: &Source) -> Vec<Warning> {
     warnings
 }
 
+/// How many of the source's posts are pages.
+fn page_count(source: &Source) -> usize {
+    source
+        .site
+        .posts
+        .iter()
+        .filter(|post| post.kind == app::domain::PostKind::Page)
+        .count()
+}
+
 /// The report as people read it: counts per kind, then each warning with
 /// its items.
 pub(super) fn text(source: &Source, fetched: &Fetched, tally: &ImportTally, mode: ImportMode) -> String {
@@ -65,6 +75,10 @@ pub(super) fn text(source: &Source, fetched: &Fetched, tally: &ImportTally, mode
         "  posts:     {} {made}, {} {found}, {} unchanged",
         tally.posts_created, tally.posts_updated, tally.posts_unchanged
     );
+    let pages = page_count(source);
+    if pages > 0 {
+        let _ = writeln!(out, "  pages:     {pages} of these are pages, each at /{{slug}}");
+    }
     let _ = writeln!(
         out,
         "  people:    {} {made} (deactivated, without a password), {} matched by email",
@@ -145,6 +159,7 @@ pub(super) fn json(source: &Source, fetched: &Fetched, tally: &ImportTally, mode
             "created": tally.posts_created,
             "updated": tally.posts_updated,
             "unchanged": tally.posts_unchanged,
+            "pages": page_count(source),
         },
         "people": { "created": tally.users_created, "matched_by_email": tally.users_matched },
         "tags": { "created": tally.tags_created, "existing": tally.tags_matched },

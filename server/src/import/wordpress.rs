@@ -5,13 +5,13 @@
 use std::collections::BTreeMap;
 
 use anyhow::{anyhow, bail};
-use app::domain::PostContent;
+use app::domain::{PostContent, PostKind};
 use app::posts::workflow::PostStatus;
 use app::store::imports::{ForeignPost, ForeignTag};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use roxmltree::{Document, Node};
 
-use super::{Attachment, Body, NO_PAGES, Note, Source, drafted, post_slug, post_title, tag_slug, user_slug};
+use super::{Attachment, Body, Note, Source, drafted, post_slug, post_title, tag_slug, user_slug};
 
 const CONTENT: &str = "http://purl.org/rss/1.0/modules/content/";
 const DC: &str = "http://purl.org/dc/elements/1.1/";
@@ -235,7 +235,8 @@ impl<'a, 'input> Wxr<'a, 'input> {
         }))
     }
 
-    /// A post or page becomes a post, with its body and notes.
+    /// A post becomes an article and a page a page (under its parent
+    /// page, when it had one), with its body and notes.
     fn read_item(&self, item: Node<'a, 'input>, source: &mut Source, tags: &mut Tags) -> anyhow::Result<()> {
         let Some(head) = self.head(item, source)? else {
             return Ok(());
@@ -252,7 +253,24 @@ impl<'a, 'input> Wxr<'a, 'input> {
         };
         let status = imported_status(item, wp, &head, &mut notes);
         let slug = post_slug(post_name(item, wp, status), &title);
-        let categories = item_tags(item, tags);
+        let kind = if head.kind == "page" {
+            PostKind::Page
+        } else {
+            PostKind::Post
+        };
+        let slug = match kind {
+            PostKind::Post => slug,
+            PostKind::Page => super::page_slug(slug),
+        };
+        // Pages have no tags here; their categories (a plugin's) stay out.
+        let categories = match kind {
+            PostKind::Post => item_tags(item, tags),
+            PostKind::Page => Vec::new(),
+        };
+        let parent = field(item, wp, "post_parent")
+            .map(str::trim)
+            .filter(|parent| kind == PostKind::Page && !parent.is_empty() && *parent != "0")
+            .map(str::to_owned);
         let link = field(item, "", "link").unwrap_or_default().trim();
         let old_paths = old_path(link, &self.base).into_iter().collect();
         notes.extend(comments_note(item, wp));
@@ -304,6 +322,8 @@ impl<'a, 'input> Wxr<'a, 'input> {
             authors: vec![author],
             tags: categories,
             old_paths,
+            kind,
+            parent,
         });
         Ok(())
     }
@@ -323,18 +343,17 @@ fn dates(item: Node, wp: &str) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
 /// The status here for WordPress's; what would go public that was not
 /// public there, or has no place here, becomes a draft with a note.
 fn imported_status(item: Node, wp: &str, head: &Head, notes: &mut Vec<String>) -> PostStatus {
-    let status = match (head.kind, head.status) {
-        ("page", _) => drafted(notes, NO_PAGES),
-        (_, "publish") => PostStatus::Published,
-        (_, "future") => PostStatus::Scheduled,
-        (_, "pending") => PostStatus::InReview,
-        (_, "trash") => PostStatus::Trashed,
-        (_, "private") => drafted(
+    let status = match head.status {
+        "publish" => PostStatus::Published,
+        "future" => PostStatus::Scheduled,
+        "pending" => PostStatus::InReview,
+        "trash" => PostStatus::Trashed,
+        "private" => drafted(
             notes,
             "it was private there; it is a draft here, which only signed-in people see",
         ),
-        (_, "draft") => PostStatus::Draft,
-        (_, other) => drafted(
+        "draft" => PostStatus::Draft,
+        other => drafted(
             notes,
             format!("its status \"{other}\" is unknown here; it was imported as a draft"),
         ),

@@ -90,6 +90,8 @@ pub async fn list_posts(
     let filter = PostFilter {
         status,
         visible_to_author: (caller.user.role < crate::accounts::Role::Editor).then_some(caller.user.id),
+        // Articles: pages are made and kept in the admin.
+        kind: Some(crate::domain::PostKind::Post),
         order: ListOrder::RecentlyChanged,
         limit: LIST_LIMIT,
         ..PostFilter::default()
@@ -165,7 +167,9 @@ pub async fn create_draft(
 ) -> Result<(StatusCode, Json<AdminPost>), Problem> {
     let (caller, draft) = write_request::<NewDraft>(&state, request).await?;
     check_new_draft(&draft, caller.user.id)?;
-    let created = crate::posts::server::editing::create(&state, &caller, &draft.title).await?;
+    // The admin API makes articles; pages are made in the admin.
+    let created =
+        crate::posts::server::editing::create(&state, &caller, &draft.title, crate::domain::PostKind::Post).await?;
     if draft.fields != DraftFields::default() {
         let first_save = DraftUpdate::first_save(created.version, draft);
         save_fields(&state, &caller, created.id, &first_save).await?;

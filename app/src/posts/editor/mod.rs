@@ -80,6 +80,11 @@ fn Editor(data: EditorData) -> impl IntoView {
     });
     let notice = RwSignal::new(None::<String>);
     let meta = RwSignal::new(data.clone());
+    // An article or a page, for good: what the page says and offers.
+    let kind = data.post.kind;
+    let is_page = kind == crate::domain::PostKind::Page;
+    // The page it sits under (set by an import), for the way there.
+    let parent = data.post.parent.clone();
     let preview = RwSignal::new(None::<Preview>);
     let readiness = RwSignal::new(None::<Readiness>);
     // A check is on its way: what the panel shows may be for older text.
@@ -173,7 +178,7 @@ fn Editor(data: EditorData) -> impl IntoView {
         let handle = set_timeout_with_handle(
             move || {
                 leptos::task::spawn_local(async move {
-                    let result = check_readiness(current.clone()).await;
+                    let result = check_readiness(current.clone(), kind).await;
                     // Only the check of the text as it is now settles it
                     // (and nothing, once the page is gone).
                     if fields.try_with_untracked(|now| *now == current) == Some(true) {
@@ -302,10 +307,18 @@ fn Editor(data: EditorData) -> impl IntoView {
             <div class="editor-top">
                 <p class="breadcrumbs">
                     <a href="/admin/posts">"Posts"</a>
+                    {is_page.then(|| view! {
+                        " · " <span class="kind-badge" data-testid="editing-page">"Page"</span>
+                    })}
+                    {parent.map(|(parent_id, title)| view! {
+                        " under " <a href=format!("/admin/posts/{parent_id}")>{title}</a>
+                    })}
                     " · "
                     <a href=format!("/admin/posts/{id}/history")>"History"</a>
                     {move || meta.with(|m| m.post.public_path.clone()).map(|path| view! {
-                        " · " <a href=path rel="external" data-testid="public-link">"View published post"</a>
+                        " · " <a href=path rel="external" data-testid="public-link">
+                            {if is_page { "View published page" } else { "View published post" }}
+                        </a>
                     })}
                 </p>
                 <p class="save-status" role="status" aria-live="polite" data-testid="save-status">
@@ -399,7 +412,7 @@ fn Editor(data: EditorData) -> impl IntoView {
                 {move || if show_preview.get() { "Show the text" } else { "Show the preview" }}
             </button>
             <ReadinessPanel readiness checking=checking.read_only() />
-            <SidePanel fields errors editable people />
+            <SidePanel fields errors editable people kind />
             <ReviewPanel meta saver ready=hydrated.read_only()
                 open_items=Signal::derive(move || readiness.with(|r| r.as_ref().map_or(0, |r| r.items.len()))) />
             {(meta.get_untracked().viewer_role >= crate::accounts::Role::Editor).then(|| view! {

@@ -2,18 +2,20 @@
 
 use leptos::prelude::*;
 
-use crate::domain::PostFields;
+use crate::domain::{PostFields, PostKind};
 use crate::error::AppError;
 use crate::media::api::MediaView;
 use crate::posts::api::Person;
 
-/// Slug, excerpt, tags, authors, cover and SEO.
+/// Slug, excerpt, tags and the review switch (articles only: pages have
+/// neither), authors, cover and SEO.
 #[component]
 pub(super) fn SidePanel(
     fields: RwSignal<PostFields>,
     errors: RwSignal<AppError>,
     editable: Memo<bool>,
     people: Vec<Person>,
+    kind: PostKind,
 ) -> impl IntoView {
     let field = move |name: &'static str| Signal::derive(move || errors.with(|e| e.field_messages(name).to_vec()));
     // Each field is type-erased: the panel's full type is too deep for
@@ -58,8 +60,13 @@ pub(super) fn SidePanel(
     // for the compiler otherwise.
     let body = view! {
         <div class="side-panel-fields">
-            {text("post-slug", "Address (slug)", Some("The last part of the post's address.".into()),
-                |f| f.content.slug.clone(), |f, v| f.content.slug = v)}
+            {match kind {
+                PostKind::Post => text("post-slug", "Address (slug)", Some("The last part of the post's address.".into()),
+                    |f| f.content.slug.clone(), |f, v| f.content.slug = v),
+                PostKind::Page => text("post-slug", "Address (slug)",
+                    Some("The page's address on the site: /about for \"about\".".into()),
+                    |f| f.content.slug.clone(), |f, v| f.content.slug = v),
+            }}
             <div class="field">
                 <label for="post-excerpt">"Excerpt"</label>
                 <textarea id="post-excerpt" rows="3" prop:value=move || fields.with(|f| f.content.excerpt.clone())
@@ -70,8 +77,8 @@ pub(super) fn SidePanel(
                 <p class="hint">"Left empty, the first paragraph is used."</p>
                 <crate::components::FieldErrorText id="post-excerpt-error".to_owned() errors=field("excerpt") />
             </div>
-            {text("post-tags", "Tags", Some("Separated by commas; new tags are created.".into()),
-                |f| f.tags.clone(), |f, v| f.tags = v)}
+            {(kind == PostKind::Post).then(|| text("post-tags", "Tags",
+                Some("Separated by commas; new tags are created.".into()), |f| f.tags.clone(), |f, v| f.tags = v))}
             <fieldset class="field authors">
                 <legend>"Authors"</legend>
                 <ol data-testid="authors">
@@ -130,12 +137,15 @@ pub(super) fn SidePanel(
             <p class="hint">{counter(|f| f.content.seo_description.clone(), crate::posts::SEO_DESCRIPTION_HINT)}</p>
             {text("post-canonical_url", "Canonical URL", Some("Only if this post first appeared elsewhere.".into()),
                 |f| f.content.canonical_url.clone(), |f, v| f.content.canonical_url = v)}
-            <div class="field checkbox">
-                <input type="checkbox" id="post-show_review" prop:checked=move || fields.with(|f| f.show_review)
-                    disabled=move || !editable.get()
-                    on:change=move |ev| { let on = event_target_checked(&ev); fields.update(|f| f.show_review = on); } />
-                <label for="post-show_review">"Show the medical review on the post"</label>
-            </div>
+            // Readers see a review line on articles only.
+            {(kind == PostKind::Post).then(|| view! {
+                <div class="field checkbox">
+                    <input type="checkbox" id="post-show_review" prop:checked=move || fields.with(|f| f.show_review)
+                        disabled=move || !editable.get()
+                        on:change=move |ev| { let on = event_target_checked(&ev); fields.update(|f| f.show_review = on); } />
+                    <label for="post-show_review">"Show the medical review on the post"</label>
+                </div>
+            })}
         </div>
     }
     .into_any();

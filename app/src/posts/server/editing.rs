@@ -6,7 +6,7 @@ use super::{
 use crate::accounts::Role;
 use crate::accounts::server::{Caller, User};
 use crate::content::render::render_markdown;
-use crate::domain::PostFields;
+use crate::domain::{PostFields, PostKind};
 use crate::error::AppError;
 use crate::input::post::check_body;
 use crate::posts::api::{CommentView, EditorData, Person, PostView, Preview, SavePost, TagView};
@@ -14,13 +14,24 @@ use crate::posts::workflow::{self, Actor, PostStatus, Transition};
 use crate::settings::SiteSettings;
 use crate::state::AppState;
 
-pub async fn create(state: &AppState, caller: &Caller, title: &str) -> Result<PostView, AppError> {
+/// A new draft article, or page, with the caller as its author.
+pub async fn create(state: &AppState, caller: &Caller, title: &str, kind: PostKind) -> Result<PostView, AppError> {
     let title = PostTitle::parse(title).map_err(|message| AppError::invalid("title", message))?;
-    let slug = Slug::from_title(&title);
-    let post = state
-        .store
-        .create_draft(&title, &slug, caller.user.id, state.clock.now())
-        .await?;
+    let (author, now) = (caller.user.id, state.clock.now());
+    let post = match kind {
+        PostKind::Post => {
+            state
+                .store
+                .create_draft(&title, &Slug::from_title(&title), author, now)
+                .await?
+        }
+        PostKind::Page => {
+            state
+                .store
+                .create_page(&title, &Slug::page_from_title(&title), author, now)
+                .await?
+        }
+    };
     post_view(state, &post, std::slice::from_ref(&caller.user)).await
 }
 
@@ -50,6 +61,8 @@ pub async fn editor_data(state: &AppState, caller: &Caller, id: i64) -> Result<E
     Ok(EditorData {
         can_edit: workflow::may_edit(post.status, actor),
         can_publish_update: workflow::may_publish_update(view.pending_update, actor.role),
+        can_re_review: workflow::may_re_review(post.status, actor).is_ok(),
+        can_date_review: workflow::may_date_next_review(post.status, actor).is_ok() && post.reviewed_at.is_some(),
         post: view,
         transitions,
         comments,
@@ -113,7 +126,7 @@ pub async fn save(state: &AppState, caller: &Caller, request: &SavePost) -> Resu
     let user = &caller.user;
     let (post, authors, actor) = post_for(state, user, id).await?;
     refuse_edit_unless_allowed(post.status, actor)?;
-    let edit = PostEdit::parse(fields)?;
+    let edit = PostEdit::parse_as(post.kind, fields)?;
     if user.role < Role::Editor && !edit.author_ids.contains(&user.id) {
         return Err(AppError::invalid(
             "authors",
@@ -195,9 +208,24 @@ pub(crate) async fn post_view(state: &AppState, post: &Post, authors: &[User]) -
         Some(live) => state.store.revision(post.id, live).await?,
         None => None,
     };
+    let parent = match post.parent_id {
+        Some(id) => state
+            .store
+            .post(id)
+            .await?
+            .map(|parent| (parent.id, parent.content.title)),
+        None => None,
+    };
     let is_live_status = matches!(post.status, PostStatus::Published | PostStatus::Scheduled);
+    // A due date means something once the review stands: from approval on.
+    let due_at = post
+        .review_due_at
+        .filter(|_| matches!(post.status, PostStatus::Approved) || is_live_status);
+    let (review_due, review_overdue) = super::cadence::due_view(due_at, &settings, state.clock.now());
     Ok(PostView {
         id: post.id,
+        kind: post.kind,
+        parent,
         fields: PostFields {
             content: post.content.clone(),
             show_review: post.show_review,
@@ -213,9 +241,12 @@ pub(crate) async fn post_view(state: &AppState, post: &Post, authors: &[User]) -
         publish_in: post.publish_at.map(|at| super::relative_time(at - state.clock.now())),
         reviewed_by: reviewer,
         reviewed_at: post.reviewed_at.map(|at| admin_time(at, &settings)),
+        review_due,
+        review_due_on: due_at.map(|at| super::cadence::due_field(at, &settings)),
+        review_overdue,
         pending_update: is_live_status && live.as_ref().is_some_and(|live| live.version != post.version),
         public_path: live
             .filter(|_| post.status == PostStatus::Published)
-            .map(|live| super::public_path(&live.content.slug)),
+            .map(|live| post.kind.path(&live.content.slug)),
     })
 }

@@ -73,12 +73,15 @@ pub async fn restore(state: &AppState, caller: &Caller, request: &RestoreRevisio
     refuse_edit_unless_allowed(post.status, actor)?;
     let revision = state.store.revision(id, revision_id).await?.ok_or(AppError::NotFound)?;
     let tags = state.store.post_tags(id).await?;
-    let edit = PostEdit::parse(&PostFields {
-        content: revision.content,
-        show_review: post.show_review,
-        tags: tags.iter().map(|tag| tag.name.as_str()).collect::<Vec<_>>().join(","),
-        author_ids: authors.iter().map(|author| author.id).collect(),
-    })?;
+    let edit = PostEdit::parse_as(
+        post.kind,
+        &PostFields {
+            content: revision.content,
+            show_review: post.show_review,
+            tags: tags.iter().map(|tag| tag.name.as_str()).collect::<Vec<_>>().join(","),
+            author_ids: authors.iter().map(|author| author.id).collect(),
+        },
+    )?;
     let saved = state
         .store
         .save_post(&SaveRequest {

@@ -1,9 +1,10 @@
-//! The admin's lists: all posts with filters, the review queue and the
-//! dashboard.
+//! The admin's lists: all posts with filters, the review queue, the
+//! posts due for their next review and the dashboard.
 
-use super::{ListOrder, PostFilter, SummaryRow, admin_time, public_path};
+use super::{ListOrder, PostFilter, SummaryRow, admin_time};
 use crate::accounts::Role;
 use crate::accounts::server::Caller;
+use crate::domain::PostKind;
 use crate::error::AppError;
 use crate::posts::api::{DashboardView, LinkTarget, ListPosts, PostSummary};
 use crate::posts::workflow::PostStatus;
@@ -17,7 +18,14 @@ const LINK_TARGETS: usize = 10;
 const MAX_QUERY_CHARS: usize = 200;
 
 pub async fn list(state: &AppState, caller: &Caller, request: &ListPosts) -> Result<Vec<PostSummary>, AppError> {
-    let ListPosts { status, author, tag, q } = request;
+    let ListPosts {
+        status,
+        author,
+        tag,
+        q,
+        review,
+        kind,
+    } = request;
     let user = &caller.user;
     let status = match status.trim() {
         "" => None,
@@ -35,6 +43,15 @@ pub async fn list(state: &AppState, caller: &Caller, request: &ListPosts) -> Res
                 .map_err(|_| AppError::invalid("author", "Choose an author from the list."))?,
         ),
     };
+    let review_due_by = match review.trim() {
+        "" => None,
+        "due" => Some(super::cadence::due_soon_by(state.clock.now())),
+        _ => return Err(AppError::invalid("review", "Choose a review filter from the list.")),
+    };
+    let kind = match kind.trim() {
+        "" => None,
+        raw => Some(PostKind::parse(raw).ok_or_else(|| AppError::invalid("kind", "Choose articles or pages."))?),
+    };
     let filter = PostFilter {
         status,
         author_id,
@@ -42,7 +59,13 @@ pub async fn list(state: &AppState, caller: &Caller, request: &ListPosts) -> Res
         title_contains: Some(q.trim().to_owned()).filter(|q| !q.is_empty()),
         visible_to_author: (user.role < Role::Editor).then_some(user.id),
         match_live_title: false,
-        order: ListOrder::RecentlyChanged,
+        review_due_by,
+        kind,
+        order: if review_due_by.is_some() {
+            ListOrder::ReviewDue
+        } else {
+            ListOrder::RecentlyChanged
+        },
         limit: LIST_LIMIT,
     };
     fetch(state, &filter).await
@@ -99,8 +122,9 @@ pub async fn link_targets(state: &AppState, caller: &Caller, q: &str) -> Result<
         .into_iter()
         .map(|row| LinkTarget {
             // Readers find a published post at its live address; the
-            // working slug only counts once it is published.
-            path: public_path(row.live_slug.as_deref().unwrap_or(&row.slug)),
+            // working slug only counts once it is published. A page's
+            // address is `/{slug}`.
+            path: row.kind.path(row.live_slug.as_deref().unwrap_or(&row.slug)),
             title: row.title,
             status: row.status,
         })
@@ -154,6 +178,14 @@ pub async fn dashboard(state: &AppState, caller: &Caller) -> Result<DashboardVie
             &section(PostStatus::Published, own, None, ListOrder::RecentlyChanged),
         )
         .await?,
+        due_for_review: fetch(
+            state,
+            &PostFilter {
+                review_due_by: Some(super::cadence::due_soon_by(state.clock.now())),
+                ..section(PostStatus::Published, own, None, ListOrder::ReviewDue)
+            },
+        )
+        .await?,
     })
 }
 
@@ -165,8 +197,15 @@ async fn fetch(state: &AppState, filter: &PostFilter) -> Result<Vec<PostSummary>
 }
 
 fn summary(row: SummaryRow, settings: &SiteSettings, now: chrono::DateTime<chrono::Utc>) -> PostSummary {
+    // Only a live review is due; a draft's old one waits for approval.
+    let (review_due, review_overdue) = super::cadence::due_view(
+        row.review_due_at.filter(|_| row.status == PostStatus::Published),
+        settings,
+        now,
+    );
     PostSummary {
         id: row.id,
+        kind: row.kind,
         title: row.title,
         status: row.status,
         authors: row.authors.join(", "),
@@ -180,6 +219,8 @@ fn summary(row: SummaryRow, settings: &SiteSettings, now: chrono::DateTime<chron
         public_path: row
             .live_slug
             .filter(|_| row.status == PostStatus::Published)
-            .map(|slug| public_path(&slug)),
+            .map(|slug| row.kind.path(&slug)),
+        review_due,
+        review_overdue,
     }
 }

@@ -1,6 +1,8 @@
 //! Server-only post logic: the bodies of the server functions, by
-//! feature (editing, review, lists, history, calendar).
+//! feature (editing, review, lists, history, calendar, and the review
+//! cadence: due dates, re-reviews and reminders).
 
+pub mod cadence;
 pub mod calendar;
 pub mod editing;
 pub mod history;

@@ -4,7 +4,7 @@
 
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
-use crate::domain::PostFields;
+use crate::domain::{PostFields, PostKind};
 use crate::error::AppError;
 use crate::posts::api::{Readiness, ReadinessItem};
 use crate::state::AppState;
@@ -20,12 +20,19 @@ const HARDEST_SHOWN: usize = 3;
 /// Links to other posts looked up per check, at most: the check runs
 /// after every pause in typing, and each lookup is a query.
 const POST_LINKS_CHECKED: usize = 50;
+/// Health articles are trusted for what they cite; the renderer lists
+/// footnotes as the article's Sources (`content::sources`). Pages (About,
+/// Contact) make no claims to cite and are not asked.
+pub const NO_SOURCES: &str = "This article cites no sources. Add footnotes with a link, DOI or PubMed ID, \
+                              e.g. \u{201c}[^1]\u{201d} after a claim and, at the end, \
+                              \u{201c}[^1]: Author. Title. Journal, year. doi:10.\u{2026}\u{201d}";
 
-/// The checks for `fields`, with links to other posts looked up.
-pub async fn check(state: &AppState, fields: &PostFields) -> Result<Readiness, AppError> {
+/// The checks for `fields` of a post of `kind`, with links to other posts
+/// looked up.
+pub async fn check(state: &AppState, fields: &PostFields, kind: PostKind) -> Result<Readiness, AppError> {
     crate::input::post::check_body(&fields.content.body).map_err(|message| AppError::invalid("body", message))?;
     let settings = state.store.site_settings().await?;
-    let (mut readiness, post_links) = analyse(fields, settings.reading_grade_target);
+    let (mut readiness, post_links) = analyse(fields, kind, settings.reading_grade_target);
     if !is_english(&settings.language) {
         readiness.grade = None;
         readiness.hardest.clear();
@@ -40,7 +47,11 @@ pub async fn check(state: &AppState, fields: &PostFields) -> Result<Readiness, A
         // A post's old slug and an imported site's old path both answer
         // with a redirect to a public post: such links keep working.
         let public = !state.store.public_posts(&query).await?.0.is_empty()
-            || state.store.slug_redirect(&slug, now).await?.is_some()
+            || state
+                .store
+                .slug_redirect(crate::domain::PostKind::Post, &slug, now)
+                .await?
+                .is_some()
             || state
                 .store
                 .path_redirect(&crate::content::public_path(&slug), now)
@@ -64,9 +75,10 @@ fn is_english(language: &str) -> bool {
             .is_some_and(|prefix| prefix.eq_ignore_ascii_case("en-"))
 }
 
-/// Everything that needs only the text; the slugs of the links to other
-/// posts on this site, for the caller to look up.
-pub fn analyse(fields: &PostFields, target: i64) -> (Readiness, Vec<String>) {
+/// Everything that needs only the text (and whether it is an article or a
+/// page); the slugs of the links to other posts on this site, for the
+/// caller to look up.
+pub fn analyse(fields: &PostFields, kind: PostKind, target: i64) -> (Readiness, Vec<String>) {
     let content = &fields.content;
     let mut items = Vec::new();
     let mut item = |field: &str, message: String| {
@@ -90,6 +102,9 @@ pub fn analyse(fields: &PostFields, target: i64) -> (Readiness, Vec<String>) {
     let text = read(&content.body);
     for message in text.problems {
         item("body", message);
+    }
+    if text.sources == 0 && kind == PostKind::Post {
+        item("body", NO_SOURCES.into());
     }
     let prose = text.blocks.join("\n");
     let words = textstat::lexicon_count(&prose);
@@ -172,6 +187,8 @@ struct Text {
     linked: std::collections::HashSet<String>,
     /// The `http://` addresses already named.
     insecure: std::collections::HashSet<String>,
+    /// Footnote definitions: the sources the article cites.
+    sources: usize,
 }
 
 fn level(level: HeadingLevel) -> usize {
@@ -189,11 +206,20 @@ fn read(markdown: &str) -> Text {
     let mut in_code = false;
     // An HTML block arrives a line at a time; a tag may span lines.
     let mut html_block: Option<String> = None;
+    // Inside a footnote: a citation, not prose, so neither graded nor
+    // measured as paragraphs and sentences.
+    let mut in_source = false;
     for event in Parser::new_ext(markdown, options) {
         match event {
+            Event::Start(Tag::FootnoteDefinition(_)) => {
+                finish_block(&mut text, block.take());
+                text.sources += 1;
+                in_source = true;
+            }
+            Event::End(TagEnd::FootnoteDefinition) => in_source = false,
             Event::Start(Tag::Paragraph | Tag::Item) => {
                 finish_block(&mut text, block.take());
-                block = Some(String::new());
+                block = (!in_source).then(String::new);
             }
             Event::End(TagEnd::Paragraph | TagEnd::Item) => finish_block(&mut text, block.take()),
             Event::Start(Tag::Heading { level: new, .. }) => heading = Some((level(new), String::new())),
@@ -331,13 +357,13 @@ mod tests {
         let plain = "Sleep helps you feel good. Go to bed at the same time each night. \
                      Keep your room dark and cool. Put your phone away an hour before bed. \
                      If you still can't sleep, get up and read for a while.";
-        let (easy, _) = analyse(&fields(plain), 8);
+        let (easy, _) = analyse(&fields(plain), PostKind::Post, 8);
         let hard_text = "Insufficient nocturnal restoration substantially exacerbates cardiometabolic \
                          vulnerability, predisposing individuals to hypertension, dyslipidaemia and \
                          compromised immunological functionality. Consequently, practitioners recommend \
                          consistent circadian alignment, environmental optimisation and pharmacological \
                          intervention exclusively following comprehensive evaluation.";
-        let (hard, _) = analyse(&fields(hard_text), 8);
+        let (hard, _) = analyse(&fields(hard_text), PostKind::Post, 8);
         let (easy_grade, hard_grade) = (easy.grade.expect("a grade"), hard.grade.expect("a grade"));
         assert!(easy_grade <= 6.0, "{easy_grade}");
         assert!(hard_grade >= 14.0, "{hard_grade}");
@@ -358,7 +384,7 @@ mod tests {
         let mut fields = fields(body);
         fields.content.excerpt.clear();
         fields.content.seo_description.clear();
-        let (readiness, links) = analyse(&fields, 8);
+        let (readiness, links) = analyse(&fields, PostKind::Post, 8);
         let messages = messages(&readiness);
         let has = |needle: &str| messages.iter().any(|message| message.contains(needle));
         assert!(has("No excerpt"), "{messages:?}");
@@ -376,7 +402,7 @@ mod tests {
     fn long_paragraphs_and_sentences_are_named() {
         let sentence = "word ".repeat(30).trim().to_owned() + ".";
         let paragraph = format!("{sentence} ").repeat(6);
-        let (readiness, _) = analyse(&fields(&paragraph), 8);
+        let (readiness, _) = analyse(&fields(&paragraph), PostKind::Post, 8);
         let messages = messages(&readiness);
         assert!(
             messages.iter().any(|m| m.starts_with("A paragraph of 180 words")),
@@ -390,11 +416,11 @@ mod tests {
 
     #[test]
     fn an_html_image_over_several_lines_is_read_whole() {
-        let described = "Sleep helps.\n\n<img\n  src=\"/media/a.png\"\n  alt=\"A dark bedroom\">\n\nGo to bed early.";
-        let (readiness, _) = analyse(&fields(described), 8);
+        let described = "Sleep helps.[^1]\n\n<img\n  src=\"/media/a.png\"\n  alt=\"A dark bedroom\">\n\nGo to bed early.\n\n[^1]: A source.";
+        let (readiness, _) = analyse(&fields(described), PostKind::Post, 8);
         assert!(readiness.items.is_empty(), "{:?}", readiness.items);
         let undescribed = described.replace("alt=\"A dark bedroom\"", "title=\"x\"");
-        let (readiness, _) = analyse(&fields(&undescribed), 8);
+        let (readiness, _) = analyse(&fields(&undescribed), PostKind::Post, 8);
         assert!(
             messages(&readiness)
                 .iter()
@@ -404,8 +430,59 @@ mod tests {
 
     #[test]
     fn a_tidy_post_has_nothing_to_fix() {
-        let (readiness, links) = analyse(&fields("## Why\n\nSleep helps.\n\n### How\n\nGo to bed early."), 8);
+        let tidy = "## Why\n\nSleep helps.[^1]\n\n### How\n\nGo to bed early.\n\n\
+                    [^1]: NHS. Insomnia. https://www.nhs.uk/conditions/insomnia/";
+        let (readiness, links) = analyse(&fields(tidy), PostKind::Post, 8);
         assert!(readiness.items.is_empty(), "{:?}", readiness.items);
         assert!(links.is_empty());
+    }
+
+    #[test]
+    fn an_article_without_sources_is_asked_for_them() {
+        let (uncited, _) = analyse(
+            &fields("## Why\n\nSleep helps.\n\n### How\n\nGo to bed early."),
+            PostKind::Post,
+            8,
+        );
+        assert_eq!(messages(&uncited), [NO_SOURCES]);
+        assert_eq!(uncited.items[0].field, "body");
+        assert!(NO_SOURCES.contains("[^1]: Author. Title."), "{NO_SOURCES}");
+        // A footnote of words alone is a source too: the renderer lists it.
+        let (cited, _) = analyse(
+            &fields("Sleep helps.[^who]\n\n[^who]: WHO. Sleep guidelines, 2020."),
+            PostKind::Post,
+            8,
+        );
+        assert!(cited.items.is_empty(), "{:?}", cited.items);
+    }
+
+    #[test]
+    fn a_page_is_not_asked_for_sources() {
+        let (about, _) = analyse(
+            &fields("## Our team\n\nThree nurses and a doctor.\n\n## Visiting\n\nCall first."),
+            PostKind::Page,
+            8,
+        );
+        assert!(about.items.is_empty(), "{:?}", about.items);
+    }
+
+    #[test]
+    fn citations_are_not_graded_as_prose() {
+        let plain = "Sleep helps you feel good. Go to bed at the same time each night. \
+                     Keep your room dark and cool. Put your phone away an hour before bed. \
+                     If you still can't sleep, get up and read for a while.";
+        let (alone, _) = analyse(&fields(plain), PostKind::Post, 8);
+        let long_citation = "Smithson-Worthington JA, Abernathy-Kowalczyk PQ, Venkataraman-Oyelaran RT, et al. \
+                             Comparative cardiometabolic consequences of experimentally induced chronic sleep \
+                             restriction among normotensive and hypertensive adults: a multicentre randomised \
+                             crossover investigation. N Engl J Med. 2021;384(12):1101-1114. doi:10.1056/NEJMoa2034577";
+        let (cited, _) = analyse(
+            &fields(&format!("{plain}[^1]\n\n[^1]: {long_citation}")),
+            PostKind::Post,
+            8,
+        );
+        assert_eq!(cited.grade, alone.grade, "the citation leaves the grade alone");
+        assert!(cited.items.is_empty(), "no long sentence: {:?}", cited.items);
+        assert!(cited.hardest.is_empty(), "{:?}", cited.hardest);
     }
 }

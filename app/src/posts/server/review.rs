@@ -72,6 +72,8 @@ pub async fn change_status(state: &AppState, caller: &Caller, request: &ChangeSt
     let audit = NewAuditEntry::new(AuditAction::for_transition(transition), Some(user.id), None)
         .address(&caller.address)
         .detail(audit_detail(&post));
+    let now = state.clock.now();
+    let reviewed = transition == Transition::Approve;
     state
         .store
         .change_status(&StatusChange {
@@ -81,9 +83,10 @@ pub async fn change_status(state: &AppState, caller: &Caller, request: &ChangeSt
             from: post.status,
             to,
             actor_id: user.id,
-            at: state.clock.now(),
+            at: now,
             live,
-            reviewed: transition == Transition::Approve,
+            reviewed,
+            review_due_at: reviewed.then(|| super::cadence::default_due(now, &settings)),
             publish_at,
             comment,
             notify,
@@ -106,6 +109,10 @@ pub async fn publish_update(state: &AppState, caller: &Caller, id: i64, version:
     let audit = NewAuditEntry::new(AuditAction::UpdatePublished, Some(user.id), None)
         .address(&caller.address)
         .detail(audit_detail(&post));
+    // Publishing an update is its editor's review of the new text, due
+    // again by the site's interval.
+    let settings = state.store.site_settings().await?;
+    let now = state.clock.now();
     state
         .store
         .change_status(&StatusChange {
@@ -115,9 +122,10 @@ pub async fn publish_update(state: &AppState, caller: &Caller, id: i64, version:
             from: post.status,
             to: post.status,
             actor_id: user.id,
-            at: state.clock.now(),
+            at: now,
             live: LiveText::FromCurrent,
             reviewed: true,
+            review_due_at: Some(super::cadence::default_due(now, &settings)),
             publish_at: post.publish_at,
             comment: None,
             notify: Notify::Authors(NotificationKind::Published),
@@ -179,10 +187,19 @@ pub async fn notifications(state: &AppState, caller: &Caller) -> Result<Vec<Noti
                 "changes_requested" => "asked for changes to",
                 _ => "published",
             };
+            let message = if row.kind == NotificationKind::ReviewDue.as_str() {
+                // The actor of a reminder is the post's reviewer.
+                format!(
+                    "\u{201c}{}\u{201d} is due for its next medical review (last reviewed by {})",
+                    row.post_title, row.actor
+                )
+            } else {
+                format!("{} {what} \u{201c}{}\u{201d}", row.actor, row.post_title)
+            };
             NotificationView {
                 id: row.id,
                 post_id: row.post_id,
-                message: format!("{} {what} \u{201c}{}\u{201d}", row.actor, row.post_title),
+                message,
                 at: admin_time(row.created_at, &settings),
                 read: row.read_at.is_some(),
             }

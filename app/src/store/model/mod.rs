@@ -4,7 +4,9 @@
 
 pub mod accounts;
 pub mod media;
+pub mod pages;
 pub mod posts;
 pub mod previews;
+pub mod site;
 pub mod tokens;
 pub mod webhooks;

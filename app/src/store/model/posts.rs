@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::audit::NewAuditEntry;
-use crate::domain::{PostContent, PostStatus};
+use crate::domain::{PostContent, PostKind, PostStatus};
 use crate::input::post::PostEdit;
 use crate::store::model::webhooks::EventPayload;
 
@@ -30,6 +30,14 @@ pub struct Post {
     /// The version the reviewer approved.
     pub reviewed_version: Option<i64>,
     pub live_revision_id: Option<i64>,
+    /// When the next medical review is due (none before the first review).
+    pub review_due_at: Option<DateTime<Utc>>,
+    /// An article or a page, from its creation on (an import of the same
+    /// item again may correct it: pages used to come in as articles).
+    #[sqlx(try_from = "String")]
+    pub kind: PostKind,
+    /// The page a page sits under (its breadcrumb); none for articles.
+    pub parent_id: Option<i64>,
 }
 
 /// Why a revision was written.
@@ -114,6 +122,9 @@ pub struct SummaryRow {
     /// The title readers see, when there is a live text.
     pub live_title: Option<String>,
     pub latest_request: Option<String>,
+    pub review_due_at: Option<DateTime<Utc>>,
+    #[sqlx(try_from = "String")]
+    pub kind: PostKind,
     #[sqlx(skip)]
     pub authors: Vec<String>,
     #[sqlx(skip)]
@@ -196,6 +207,7 @@ pub struct PublicPost {
     pub reviewed_at: Option<DateTime<Utc>>,
     pub reviewer_name: Option<String>,
     pub reviewer_credentials: Option<String>,
+    pub review_due_at: Option<DateTime<Utc>>,
     /// The matching passage, with `store::search::MATCH_START`/`MATCH_END`
     /// around matched words (searches only).
     pub snippet: Option<String>,
@@ -226,6 +238,12 @@ impl PublicPost {
             self.reviewer_credentials.clone().unwrap_or_default(),
             self.reviewed_at?,
         ))
+    }
+
+    /// When the review readers are told about is due again; none when
+    /// they are told of no review.
+    pub fn shown_review_due(&self) -> Option<DateTime<Utc>> {
+        self.shown_review().and(self.review_due_at)
     }
 }
 
@@ -261,6 +279,8 @@ pub enum ListOrder {
     #[default]
     RecentlyChanged,
     OldestFirst,
+    /// The review due first, first.
+    ReviewDue,
 }
 
 /// Which posts a list shows. Empty strings and zeros mean "any".
@@ -275,6 +295,11 @@ pub struct PostFilter {
     /// `title_contains` looks at the title readers see (the live one)
     /// where there is one, not at a pending update's.
     pub match_live_title: bool,
+    /// Only published posts whose next medical review is due by then
+    /// (overdue ones included).
+    pub review_due_by: Option<DateTime<Utc>>,
+    /// Only articles, or only pages.
+    pub kind: Option<PostKind>,
     pub order: ListOrder,
     pub limit: i64,
 }
@@ -319,6 +344,8 @@ pub enum NotificationKind {
     Submitted,
     ChangesRequested,
     Published,
+    /// A post the recipient reviewed is due for its next review.
+    ReviewDue,
 }
 
 impl NotificationKind {
@@ -327,6 +354,7 @@ impl NotificationKind {
             Self::Submitted => "submitted",
             Self::ChangesRequested => "changes_requested",
             Self::Published => "published",
+            Self::ReviewDue => "review_due",
         }
     }
 }
@@ -344,6 +372,8 @@ pub struct StatusChange {
     pub live: LiveText,
     /// Records the actor as the medical reviewer.
     pub reviewed: bool,
+    /// With `reviewed`: when the next review is due.
+    pub review_due_at: Option<DateTime<Utc>>,
     pub publish_at: Option<DateTime<Utc>>,
     pub comment: Option<(&'static str, String)>,
     pub notify: Notify,
@@ -353,8 +383,17 @@ pub struct StatusChange {
 }
 
 impl StatusChange {
-    /// What front ends and webhooks hear about this change (the outbox).
-    pub fn events(&self) -> Vec<&'static str> {
+    /// What front ends and webhooks hear about this change to a post of
+    /// `kind` (the outbox): `post.*` for articles, `page.*` for pages.
+    pub fn events(&self, kind: PostKind) -> Vec<&'static str> {
+        let events = self.post_events();
+        match kind {
+            PostKind::Post => events,
+            PostKind::Page => events.into_iter().filter_map(page_event).collect(),
+        }
+    }
+
+    fn post_events(&self) -> Vec<&'static str> {
         use PostStatus::{Published, Scheduled, Trashed};
         match (self.from, self.to) {
             (Published, Published) => vec!["post.updated"],
@@ -366,6 +405,54 @@ impl StatusChange {
             _ => Vec::new(),
         }
     }
+}
+
+/// A page's name for an article's event. Pages have no schedule readers
+/// follow (no feed, no list), so `post.scheduled` has no page event; a
+/// page moved to the trash is gone for readers: `page.deleted`.
+pub fn page_event(post_event: &'static str) -> Option<&'static str> {
+    match post_event {
+        "post.published" => Some("page.published"),
+        "post.updated" => Some("page.updated"),
+        "post.unpublished" => Some("page.unpublished"),
+        "post.trashed" => Some("page.deleted"),
+        _ => None,
+    }
+}
+
+/// A second look at a published post's live text, as the store performs
+/// it in one transaction, only while the post is published with a live
+/// text (the rule is in the SQL `WHERE`). No revision is written: the
+/// text does not change.
+#[derive(Debug, Clone)]
+pub struct ReReviewChange {
+    pub id: i64,
+    pub reviewer_id: i64,
+    pub at: DateTime<Utc>,
+    pub outcome: ReviewVerdict,
+    pub audit: NewAuditEntry,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReviewVerdict {
+    /// The live text is still correct: the reviewer, the time and the
+    /// live version become the post's review, due again at `due_at`.
+    Confirmed {
+        due_at: DateTime<Utc>,
+        comment: Option<String>,
+    },
+    /// The live text needs changes: a `changes_requested` comment, and
+    /// the authors are told. Readers keep the live text and its review,
+    /// which stays due.
+    SentBack { comment: String },
+}
+
+/// A reviewer's own date for a post's next review.
+#[derive(Debug, Clone)]
+pub struct ReviewDueChange {
+    pub id: i64,
+    pub due_at: DateTime<Utc>,
+    pub audit: NewAuditEntry,
 }
 
 #[cfg(test)]
@@ -383,6 +470,7 @@ mod tests {
             at: Utc::now(),
             live: LiveText::Keep,
             reviewed: false,
+            review_due_at: None,
             publish_at: None,
             comment: None,
             notify: Notify::Nobody,
@@ -406,7 +494,12 @@ mod tests {
             (Draft, InReview, &[]),
         ];
         for (from, to, expected) in cases {
-            assert_eq!(change(from, to).events(), expected, "{from:?} → {to:?}");
+            assert_eq!(change(from, to).events(PostKind::Post), expected, "{from:?} → {to:?}");
         }
+        let page = |from, to| change(from, to).events(PostKind::Page);
+        assert_eq!(page(Approved, Published), ["page.published"]);
+        assert_eq!(page(Published, Published), ["page.updated"]);
+        assert_eq!(page(Published, Trashed), ["page.unpublished", "page.deleted"]);
+        assert!(page(Approved, Scheduled).is_empty(), "no page event for a schedule");
     }
 }

@@ -62,6 +62,10 @@ impl SiteExport {
             ));
         }
         SettingsUpdate::parse(&self.settings).map_err(|error| format!("the site settings: {}", in_words(error)))?;
+        crate::input::clinic::ClinicUpdate::parse(&self.clinic)
+            .map_err(|error| format!("the clinic's details: {}", in_words(error)))?;
+        crate::input::menu::MenuUpdate::parse(&self.menus)
+            .map_err(|error| format!("the menus: {}", in_words(error)))?;
         self.users.iter().try_for_each(check_user)?;
         self.tags.iter().try_for_each(check_tag)?;
         self.posts.iter().try_for_each(check_post)?;
@@ -112,6 +116,16 @@ impl SiteExport {
                 && !post.revisions.iter().any(|revision| revision.id == live)
             {
                 return Err(at(format!("its live revision {live} is not among its revisions")));
+            }
+            if let Some(parent) = post.parent_id {
+                let is_page = |id: i64| {
+                    self.posts
+                        .iter()
+                        .any(|other| other.id == id && other.kind == crate::domain::PostKind::Page)
+                };
+                if post.kind != crate::domain::PostKind::Page || parent == post.id || !is_page(parent) {
+                    return Err(at(format!("its parent {parent} is not another page of the file")));
+                }
             }
         }
         Ok(())
@@ -221,6 +235,12 @@ fn check_content(content: &PostContent) -> Result<(), String> {
 fn check_post(post: &ExportPost) -> Result<(), String> {
     let at = |what: String| format!("post {} (\"{}\"): {what}", post.id, post.content.title);
     check_content(&post.content).map_err(&at)?;
+    if post.kind == crate::domain::PostKind::Page && Slug::is_route(&post.content.slug) {
+        return Err(at(format!(
+            "a page at /{} would hide the site's own address",
+            post.content.slug
+        )));
+    }
     for revision in &post.revisions {
         check_content(&revision.content).map_err(|what| at(format!("revision {}: {what}", revision.id)))?;
     }

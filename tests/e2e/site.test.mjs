@@ -1,0 +1,209 @@
+// The clinic's whole site. A reader on a phone with scripts off finds the
+// header and footer menus, the clinic's address, phone, hours and booking
+// link, and the disclaimer under an article; the pages pass axe and the Nu
+// HTML checker, and their schema.org data passes a JSON-LD processor
+// checked against the schema.org vocabulary. An admin fills in the clinic
+// and reorders the header menu with the keyboard.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launchBrowser, startVellum } from './harness.mjs';
+import { passesAxe, signIn } from './admin.mjs';
+
+const require = createRequire(import.meta.url);
+const VNU_JAR = require('vnu-jar');
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+// A phone with scripts off, as the menus must work there. Checks that run
+// a script themselves (axe, reading JSON-LD) use the same phone with
+// scripts on and the page's policy bypassed, as reading.test.mjs does.
+const PHONE = { viewport: { width: 360, height: 740 }, javaScriptEnabled: false };
+const PHONE_CHECKS = { viewport: { width: 360, height: 740 }, bypassCSP: true };
+
+let demo;
+let site;
+let browser;
+let scratch;
+
+before(async () => {
+  process.env.VELLUM_DEMO = 'true';
+  try {
+    demo = await startVellum();
+  } finally {
+    delete process.env.VELLUM_DEMO;
+  }
+  site = await startVellum({ users: [{ email: 'admin@clinic.org', name: 'Site Admin', role: 'admin' }] });
+  browser = await launchBrowser();
+  scratch = mkdtempSync(path.join(tmpdir(), 'vellum-site-'));
+});
+
+after(async () => {
+  await browser?.close();
+  await demo?.stop();
+  await site?.stop();
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+// The Nu HTML checker's errors for the page at `address`, as served.
+async function nuErrors(address) {
+  const html = await (await fetch(address)).text();
+  const file = path.join(scratch, `${new URL(address).pathname.replace(/\W+/g, '_') || 'home'}.html`);
+  writeFileSync(file, html);
+  const run = spawnSync('java', ['-jar', VNU_JAR, '--errors-only', '--format', 'json', file], { encoding: 'utf8' });
+  const report = JSON.parse(run.stderr || run.stdout || '{"messages":[]}');
+  return report.messages.map((message) => `${message.lastLine}: ${message.message}`);
+}
+
+async function jsonLdBlocks(page) {
+  return page.$$eval('script[type="application/ld+json"]', (blocks) => blocks.map((block) => JSON.parse(block.textContent)));
+}
+
+test('a reader on a phone without scripts finds the menus, the clinic and the disclaimer', async () => {
+  const context = await browser.newContext(PHONE);
+  const page = await context.newPage();
+  try {
+    await page.goto(`${demo.baseUrl}/`);
+    const menu = page.getByRole('navigation', { name: 'Main' }).getByRole('link');
+    const labels = await menu.allTextContents();
+    assert.ok(labels.length >= 3, `the demo's header menu: ${labels}`);
+    for (const box of await Promise.all((await menu.all()).map((link) => link.boundingBox()))) {
+      assert.ok(box && box.x >= 0 && box.x + box.width <= 360, 'every header item is on the screen, none hidden');
+      assert.ok(box.height >= 24, 'a target a finger can hit');
+    }
+    const footer = page.locator('footer');
+    await footer.getByText('Riverside Family Clinic').first().waitFor();
+    assert.match(await footer.getByRole('link', { name: /555/ }).getAttribute('href'), /^tel:\+1555\d+$/);
+    assert.ok((await footer.locator('time[datetime]').count()) >= 10, 'opening and closing times');
+    assert.equal(await footer.getByRole('link', { name: 'Book an appointment' }).count(), 1);
+    assert.ok((await footer.getByRole('navigation', { name: 'Footer' }).getByRole('link').count()) >= 2);
+
+    // A header item leads to its page.
+    const first = labels[0].trim();
+    await menu.first().click();
+    await page.waitForLoadState('load');
+    assert.equal((await page.locator('h1').textContent()).trim(), first, 'the menu item opens its page');
+    const pageAddress = page.url();
+
+    // An article: the disclaimer at its end.
+    await page.goto(`${demo.baseUrl}/`);
+    await page.locator('.post-card h2 a').first().click();
+    await page.waitForLoadState('load');
+    await page.locator('aside.disclaimer').getByText('general information').waitFor();
+    const articleAddress = page.url();
+
+    const checks = await (await browser.newContext(PHONE_CHECKS)).newPage();
+    await checks.goto(`${demo.baseUrl}/`);
+    const width = await checks.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 360, `nothing wider than the phone (${width} px)`);
+    await passesAxe(checks, 'home page on a phone');
+    await checks.goto(pageAddress);
+    await passesAxe(checks, `the "${first}" page`);
+    await checks.goto(articleAddress);
+    const blocks = await jsonLdBlocks(checks);
+    const clinic = blocks[0]['@graph'][0];
+    assert.equal(clinic['@type'], 'MedicalClinic');
+    const article = blocks.find((block) => block['@type'] === 'BlogPosting');
+    assert.equal(article.publisher['@id'], clinic['@id'], 'the clinic publishes the article');
+    await checks.context().close();
+  } finally {
+    await context.close();
+  }
+});
+
+test('a page, the footer and an article with sources pass axe, the Nu HTML checker and schema.org', async () => {
+  const context = await browser.newContext(PHONE_CHECKS);
+  const page = await context.newPage();
+  try {
+    // The demo article that cites the most sources.
+    await page.goto(`${demo.baseUrl}/sitemap.xml`);
+    const addresses = await page.evaluate(() => [...document.querySelectorAll('loc')].map((loc) => loc.textContent));
+    const local = (address) => `${demo.baseUrl}${new URL(address).pathname}`;
+    let withSources;
+    for (const address of addresses.filter((a) => a.includes('/posts/'))) {
+      await page.goto(local(address));
+      if ((await page.locator('section.sources li').count()) >= 2) {
+        withSources = local(address);
+        break;
+      }
+    }
+    assert.ok(withSources, 'the demo has an article with sources');
+    await passesAxe(page, 'an article with sources');
+    const links = await page.locator('section.sources a[href^="https://"]').evaluateAll((all) => all.map((a) => a.href));
+    assert.ok(links.some((href) => /^https:\/\/(doi\.org|pubmed\.ncbi\.nlm\.nih\.gov)\//.test(href)), `${links}`);
+
+    const about = addresses.map(local).find((address) => /\/about-us$/.test(address));
+    assert.ok(about, 'the demo About page is in the sitemap');
+    for (const address of [`${demo.baseUrl}/`, about, withSources]) {
+      assert.deepEqual(await nuErrors(address), [], `the Nu HTML checker on ${address}`);
+    }
+
+    const collected = [];
+    for (const address of [`${demo.baseUrl}/`, about, withSources]) {
+      await page.goto(address);
+      collected.push(...(await jsonLdBlocks(page)));
+    }
+    const file = path.join(scratch, 'json-ld.json');
+    writeFileSync(file, JSON.stringify(collected));
+    const checked = spawnSync(path.join(repoRoot, 'tests', 'jsonld', 'check.sh'), [file], { encoding: 'utf8' });
+    assert.equal(checked.status, 0, `schema.org check:\n${checked.stdout}${checked.stderr}`);
+    const article = collected.find((block) => block['@type'] === 'BlogPosting');
+    assert.ok(article.citation.length >= 2, 'the sources are citations');
+  } finally {
+    await context.close();
+  }
+});
+
+test('an admin fills in the clinic and reorders the header menu with the keyboard', async () => {
+  const page = await signIn(browser, site.baseUrl, 'admin@clinic.org');
+  // Through the admin's own link: the page is already running its script,
+  // which the menus editor needs.
+  await page.getByRole('link', { name: 'Settings', exact: true }).click();
+  await page.getByRole('heading', { name: 'The clinic' }).waitFor();
+
+  const clinic = page.locator('form', { has: page.getByRole('heading', { name: 'The clinic' }) });
+  await clinic.getByLabel('Clinic name').fill('Harbour Health');
+  await clinic.getByLabel('Phone').fill('+44 20 7946 0958');
+  const monday = clinic.getByRole('group', { name: 'Monday' });
+  await monday.getByLabel('Opens').fill('17:00');
+  await monday.getByLabel('Closes').fill('09:00');
+  await clinic.getByRole('button', { name: "Save the clinic's details" }).click();
+  await monday.getByText('the closing time must come after the opening time').waitFor();
+  await monday.getByLabel('Opens').fill('09:00');
+  await monday.getByLabel('Closes').fill('17:00');
+  await clinic.getByRole('button', { name: "Save the clinic's details" }).click();
+  await clinic.getByText('Clinic details saved.').waitFor();
+
+  const menus = page.locator('form', { has: page.getByRole('heading', { name: 'Menus' }) });
+  const header = menus.getByRole('region', { name: 'Header menu' });
+  for (const [label, target] of [['Book', 'https://book.harbour.example/'], ['Feed', '/feed.xml']]) {
+    await menus.getByRole('button', { name: 'Add an item to the header menu' }).click();
+    const item = header.getByRole('listitem').last();
+    await item.getByLabel('Label').fill(label);
+    await item.getByLabel('Leads to').selectOption('url');
+    await item.getByLabel('Slug or address').fill(target);
+  }
+  await menus.getByRole('button', { name: 'Save the menus' }).click();
+  await menus.getByText('Menus saved.').waitFor();
+
+  // Keyboard only: focus "Move Feed up" and press Enter.
+  await header.getByRole('button', { name: 'Move Feed up' }).focus();
+  await page.keyboard.press('Enter');
+  await menus.getByText('Feed moved to position 1 of 2.').waitFor();
+  const resaved = page.waitForResponse((response) => /save_menus/i.test(response.url()));
+  await menus.getByRole('button', { name: 'Save the menus' }).click();
+  assert.equal((await resaved).status(), 200);
+  await passesAxe(page, 'the settings page');
+
+  const reader = await (await browser.newContext(PHONE)).newPage();
+  await reader.goto(`${site.baseUrl}/`);
+  const labels = await reader.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents();
+  assert.deepEqual(labels, ['Feed', 'Book'], 'the order the admin chose');
+  await reader.locator('footer').getByText('Harbour Health').waitFor();
+  assert.equal(await reader.locator('footer a[href="tel:+442079460958"]').count(), 1);
+  await reader.context().close();
+  await page.context().close();
+});
