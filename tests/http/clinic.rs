@@ -4,6 +4,7 @@
 //! ends by the content API.
 
 use app::accounts::Role;
+use app::domain::MenuTarget;
 use app::posts::workflow::PostStatus;
 use app::settings::api::{GetMenus, SaveClinicDetails, SaveMenus};
 use leptos::server_fn::ServerFn;
@@ -364,6 +365,29 @@ async fn menus_lead_readers_to_what_exists(db: &TestDb) {
     // for readers.
     let with_post = menu_form(&[("header", 0, "The heart", "post", "sleep-and-the-heart")]);
     assert_eq!(save_menus(&server, &admin, &with_post).await.status(), StatusCode::OK);
+    // An item naming an article's earlier slug still leads there (the old
+    // address answers 301).
+    db.raw_sql(&format!(
+        "INSERT INTO post_slug_history (slug, post_id) VALUES ('heart-and-sleep', {})",
+        heart.id
+    ))
+    .await;
+    let store = &server.state.store;
+    let now = server.state.clock.now();
+    assert!(
+        store
+            .menu_target_exists(MenuTarget::Post, "heart-and-sleep", now)
+            .await
+            .expect("check")
+    );
+    assert!(
+        !store
+            .menu_target_exists(MenuTarget::Page, "heart-and-sleep", now)
+            .await
+            .expect("check"),
+        "not a page"
+    );
+
     // The editor unpublishes the article, as the admin's button would.
     let post = serde_json::json!({ "id": heart.id, "version": heart.version });
     let unpublished = crate::posts::step(&editor, &server, &post, "unpublish", &[]).await;

@@ -8,6 +8,7 @@ mod error;
 mod feeds;
 mod layout;
 mod pages;
+mod post_page;
 mod server;
 mod site_pages;
 

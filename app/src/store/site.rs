@@ -146,7 +146,8 @@ shared_queries! {
 /// The condition under which a menu item (its `kind` and `target`
 /// expressions) leads to something readers can see at `now`: an address,
 /// a tag (whose page lists what it has), an author with a public article
-/// (as `/authors/{slug}` asks), a live article or page.
+/// (as `/authors/{slug}` asks), a live article or page (by its slug now
+/// or before).
 fn target_present(kind: &str, target: &str, now: &str) -> String {
     format!(
         "({kind} = 'url' \
@@ -154,9 +155,14 @@ fn target_present(kind: &str, target: &str, now: &str) -> String {
          OR ({kind} = 'author' AND EXISTS (SELECT 1 FROM users u JOIN post_authors a ON a.user_id = u.id \
              JOIN posts p ON p.id = a.post_id WHERE u.slug = {target} AND {article})) \
          OR ({kind} = 'post' AND EXISTS (SELECT 1 FROM posts p JOIN post_revisions r ON r.id = p.live_revision_id \
-             WHERE r.slug = {target} AND {article})) \
+             WHERE {named} AND {article})) \
          OR ({kind} = 'page' AND EXISTS (SELECT 1 FROM posts p JOIN post_revisions r ON r.id = p.live_revision_id \
-             WHERE r.slug = {target} AND {page})))",
+             WHERE {named} AND {page})))",
+        // A renamed article or page keeps its menu item: its old address
+        // answers 301 to the new one.
+        named = format!(
+            "(r.slug = {target} OR EXISTS (SELECT 1 FROM post_slug_history h WHERE h.post_id = p.id AND h.slug = {target}))"
+        ),
         article = sql::public_at(now),
         page = sql::public_page_at(now),
     )
