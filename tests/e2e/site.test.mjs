@@ -157,7 +157,7 @@ test('a page, the footer and an article with sources pass axe, the Nu HTML check
   }
 });
 
-test('an admin fills in the clinic and reorders the header menu with the keyboard', async () => {
+test('an admin fills in the clinic and reorders the header menu with the keyboard and by dragging', async () => {
   const page = await signIn(browser, site.baseUrl, 'admin@clinic.org');
   // Through the admin's own link: the page is already running its script,
   // which the menus editor needs.
@@ -199,9 +199,21 @@ test('an admin fills in the clinic and reorders the header menu with the keyboar
   await passesAxe(page, 'the settings page');
 
   const reader = await (await browser.newContext(PHONE)).newPage();
-  await reader.goto(`${site.baseUrl}/`);
-  const labels = await reader.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents();
-  assert.deepEqual(labels, ['Feed', 'Book'], 'the order the admin chose');
+  const headerLinks = async () => {
+    await reader.goto(`${site.baseUrl}/`);
+    return reader.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents();
+  };
+  assert.deepEqual(await headerLinks(), ['Feed', 'Book'], 'the order the admin chose');
+
+  // Or with the mouse: Book's handle dropped on the first item.
+  const items = header.getByRole('listitem');
+  await items.nth(1).locator('.drag-handle').dragTo(items.nth(0));
+  await menus.getByText('Moved to position 1.').waitFor();
+  assert.equal(await items.nth(0).getByLabel('Label').inputValue(), 'Book');
+  const dragged = page.waitForResponse((response) => /save_menus/i.test(response.url()));
+  await menus.getByRole('button', { name: 'Save the menus' }).click();
+  assert.equal((await dragged).status(), 200);
+  assert.deepEqual(await headerLinks(), ['Book', 'Feed'], 'the order after dragging');
   await reader.locator('footer').getByText('Harbour Health').waitFor();
   assert.equal(await reader.locator('footer a[href="tel:+442079460958"]').count(), 1);
   await reader.context().close();
