@@ -3,7 +3,7 @@
 // link, and the disclaimer under an article; the pages pass axe and the Nu
 // HTML checker, and their schema.org data passes a JSON-LD processor
 // checked against the schema.org vocabulary. An admin fills in the clinic
-// and reorders the header menu with the keyboard.
+// and reorders the header menu with the keyboard and by dragging.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
