@@ -3,7 +3,8 @@
 // link, and the disclaimer under an article; the pages pass axe and the Nu
 // HTML checker, and their schema.org data passes a JSON-LD processor
 // checked against the schema.org vocabulary. An admin fills in the clinic
-// and reorders the header menu with the keyboard and by dragging.
+// and reorders the header menu with the keyboard and by dragging; a page
+// goes through review to publication at its own address.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -13,7 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchBrowser, startVellum } from './harness.mjs';
-import { passesAxe, signIn } from './admin.mjs';
+import { editorReady, passesAxe, saved, signIn, submitForReview } from './admin.mjs';
 
 const require = createRequire(import.meta.url);
 const VNU_JAR = require('vnu-jar');
@@ -36,7 +37,13 @@ before(async () => {
   } finally {
     delete process.env.VELLUM_DEMO;
   }
-  site = await startVellum({ users: [{ email: 'admin@clinic.org', name: 'Site Admin', role: 'admin' }] });
+  site = await startVellum({
+    users: [
+      { email: 'admin@clinic.org', name: 'Site Admin', role: 'admin' },
+      { email: 'nora@clinic.org', name: 'Nora Lindqvist', role: 'author' },
+      { email: 'maya@clinic.org', name: 'Maya Patel', role: 'editor' },
+    ],
+  });
   browser = await launchBrowser();
   scratch = mkdtempSync(path.join(tmpdir(), 'vellum-site-'));
 });
@@ -218,4 +225,50 @@ test('an admin fills in the clinic and reorders the header menu with the keyboar
   assert.equal(await reader.locator('footer a[href="tel:+442079460958"]').count(), 1);
   await reader.context().close();
   await page.context().close();
+});
+
+async function status(page, text) {
+  await page.getByTestId('post-status').filter({ hasText: text }).waitFor({ timeout: 10_000 });
+}
+
+test('a page goes through review to publication, and readers find it at its own address', async () => {
+  const nora = await signIn(browser, site.baseUrl, 'nora@clinic.org');
+  await nora.locator('#field-title').fill('Our team');
+  await nora.getByTestId('create-page').click();
+  await nora.waitForURL(/\/admin\/posts\/\d+$/);
+  const editorUrl = nora.url();
+  await editorReady(nora);
+  await saved(nora);
+  await nora.getByTestId('body').fill('Our nurses and physicians.\n\n## Nurses\n\nSam Rivera runs the clinics.');
+  await saved(nora);
+  await submitForReview(nora);
+  await status(nora, 'In review');
+
+  const maya = await signIn(browser, site.baseUrl, 'maya@clinic.org');
+  await maya.goto(editorUrl);
+  await editorReady(maya);
+  await status(maya, 'In review');
+  await maya.getByTestId('transition-approve').click();
+  await status(maya, 'Approved');
+  await maya.getByTestId('transition-publish_now').click();
+  await status(maya, 'Published');
+  const publicPath = await maya.getByTestId('public-link').getAttribute('href');
+  assert.equal(publicPath, '/our-team', 'a page lives at the top of the site');
+
+  const reader = await (await browser.newContext(PHONE_CHECKS)).newPage();
+  const response = await reader.goto(`${site.baseUrl}${publicPath}`);
+  assert.equal(response.status(), 200);
+  assert.equal(await reader.locator('h1').textContent(), 'Our team');
+  await reader.getByRole('heading', { name: 'Nurses' }).waitFor();
+  assert.equal(await reader.getByTestId('byline').count(), 0, 'no byline');
+  assert.equal(await reader.locator('main time').count(), 0, 'no date');
+  assert.equal(await reader.locator('a[rel="tag"]').count(), 0, 'no tags');
+  await passesAxe(reader, 'a page');
+  await reader.goto(`${site.baseUrl}/`);
+  assert.equal(await reader.getByRole('link', { name: 'Our team' }).count(), 0, 'not among the articles');
+  const sitemap = await (await fetch(`${site.baseUrl}/sitemap.xml`)).text();
+  assert.match(sitemap, /<loc>[^<]*\/our-team<\/loc>/);
+  await reader.context().close();
+  await nora.context().close();
+  await maya.context().close();
 });
