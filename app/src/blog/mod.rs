@@ -6,6 +6,7 @@
 mod chrome;
 mod error;
 mod feeds;
+mod images;
 mod layout;
 mod pages;
 mod post_page;

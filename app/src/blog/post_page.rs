@@ -4,14 +4,15 @@
 use leptos::prelude::*;
 
 use super::chrome::site_chrome;
+use super::images::cover_image;
 use super::layout::render_document;
 use super::pages::{AuthorBox, PostPage, PostPageData};
-use super::server::{cover_image, local_date};
 use crate::content::render::{excerpt, render_markdown};
 use crate::error::AppError;
 use crate::media::server::{media_index, responsive_images};
 use crate::posts::server::{PublicAuthor, PublicPost, public_path};
 use crate::state::AppState;
+use crate::time::local_date;
 
 /// "Name, credentials", or the name alone.
 fn name_with_credentials(name: String, credentials: &str) -> String {

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use super::chrome::site_chrome;
 use super::error::PageError;
 use super::layout::render_document;
-use super::pages::{AuthorPage, Card, CoverImage, HomePage, Listing, NotFoundPage, SearchPage, TagPage};
+use super::pages::{AuthorPage, Card, HomePage, Listing, NotFoundPage, SearchPage, TagPage};
 use crate::content::render::{excerpt, summarize};
 use crate::error::AppError;
 use crate::media::server::{MediaIndex, media_index};
@@ -32,10 +32,25 @@ pub fn routes() -> Router<AppState> {
         .route("/sitemap.xml", get(super::feeds::sitemap))
         .route("/robots.txt", get(super::feeds::robots))
         // Last among equals: every fixed address above wins over a page.
-        .route(
-            "/{slug}",
-            get(super::site_pages::page).fallback(super::site_pages::page),
-        )
+        .route("/{slug}", get(page).fallback(page))
+}
+
+/// `GET /{slug}`: the public page with this address (or a redirect from
+/// a slug it had). Other methods, and addresses no page has, are the
+/// fallback's: an imported site's old address answers 301, anything else
+/// the 404 page.
+async fn page(State(state): State<AppState>, method: axum::http::Method, uri: axum::http::Uri) -> Response {
+    let slug = uri.path().trim_start_matches('/');
+    // Slugs are plain ASCII: `/favicon.ico` and the like need no query.
+    let readable = method == axum::http::Method::GET || method == axum::http::Method::HEAD;
+    if readable && crate::input::post::Slug::is_well_formed(slug) {
+        match super::site_pages::public_page(&state, slug).await {
+            Ok(Some(response)) => return response,
+            Ok(None) => {}
+            Err(error) => return PageError(error).into_response(),
+        }
+    }
+    fallback(State(state), method, uri).await
 }
 
 /// Posts per page of a list.
@@ -111,23 +126,6 @@ fn snippet_html(snippet: &str) -> String {
     html
 }
 
-/// A post's cover, with its variants when it is a library image.
-pub(super) fn cover_image(url: &str, alt: &str, media: &MediaIndex) -> Option<CoverImage> {
-    if url.is_empty() {
-        return None;
-    }
-    let image = crate::media::server::key_of(url).and_then(|key| media.get(key));
-    Some(CoverImage {
-        src: url.to_owned(),
-        alt: alt.to_owned(),
-        srcset: image
-            .map(|image| image.srcset("image/webp"))
-            .filter(|srcset| !srcset.is_empty()),
-        width: image.map(|image| image.media.width),
-        height: image.map(|image| image.media.height),
-    })
-}
-
 fn card(post: &PublicPost, settings: &crate::settings::SiteSettings, media: &MediaIndex) -> Card {
     let summary = summarize(&post.content.body);
     Card {
@@ -138,7 +136,7 @@ fn card(post: &PublicPost, settings: &crate::settings::SiteSettings, media: &Med
         } else {
             post.content.excerpt.clone()
         },
-        cover: cover_image(&post.content.cover_url, &post.content.cover_alt, media),
+        cover: super::images::cover_image(&post.content.cover_url, &post.content.cover_alt, media),
         authors: post.byline(),
         tags: post.tags.clone(),
         date: local_date(post.published_at, settings),

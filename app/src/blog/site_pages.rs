@@ -1,47 +1,28 @@
 //! The site's pages (About, Services, Contact…) at `/{slug}`: the title,
 //! the body (the articles' renderer and responsive images), a breadcrumb
 //! to the parent page, `WebPage` data for search engines, and no byline,
-//! date, tags or related articles. A single segment that is no public
-//! page goes on to the blog's fallback: a page's old slug or an imported
-//! site's old address answers 301, anything else the 404 page.
+//! date, tags or related articles. The blog's routes answer `/{slug}`
+//! with `public_page`, or go on to the fallback.
 
-use axum::extract::State;
-use axum::http::{Method, StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use leptos::prelude::*;
 
 use super::chrome::{SiteChrome, site_chrome};
-use super::error::PageError;
 use super::layout::{PageMeta, PublicDocument, page_title, render_document};
 use super::pages::CoverImage;
 use crate::content::render::{excerpt, render_markdown};
 use crate::domain::PostKind;
 use crate::error::AppError;
-use crate::input::post::Slug;
 use crate::media::server::{media_index, responsive_images};
 use crate::posts::server::PublicPost;
 use crate::settings::SiteSettings;
 use crate::state::AppState;
 use crate::store::model::pages::{PageQuery, PublicPage};
 
-/// `GET /{slug}`: the public page with this address. Other methods, and
-/// addresses no page has, are the fallback's.
-pub async fn page(State(state): State<AppState>, method: Method, uri: Uri) -> Response {
-    let slug = uri.path().trim_start_matches('/');
-    // Slugs are plain ASCII: `/favicon.ico` and the like need no query.
-    if (method == Method::GET || method == Method::HEAD) && Slug::is_well_formed(slug) {
-        match public_page(&state, slug).await {
-            Ok(Some(response)) => return response,
-            Ok(None) => {}
-            Err(error) => return PageError(error).into_response(),
-        }
-    }
-    super::server::fallback(State(state), method, uri).await
-}
-
 /// The page, or a redirect from a slug it had before; `None` when no
 /// public page is or was there.
-async fn public_page(state: &AppState, slug: &str) -> Result<Option<Response>, AppError> {
+pub(super) async fn public_page(state: &AppState, slug: &str) -> Result<Option<Response>, AppError> {
     let now = state.clock.now();
     let found = state.store.public_pages(&PageQuery::by_slug(now, slug)).await?.0.pop();
     if let Some(page) = found {
@@ -150,7 +131,7 @@ async fn render_page(state: &AppState, page: PublicPage, preview: bool) -> Resul
         title: page.content.title.clone(),
         description,
         html: responsive_images(&rendered.html, &media),
-        cover: super::server::cover_image(&page.content.cover_url, &page.content.cover_alt, &media),
+        cover: super::images::cover_image(&page.content.cover_url, &page.content.cover_alt, &media),
         parent,
         preview,
         meta,
