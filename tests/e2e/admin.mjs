@@ -24,7 +24,7 @@ export async function signIn(browser, baseUrl, email) {
 
 // Starts a post from the dashboard; returns the editor's address.
 export async function newPost(page, title) {
-  await page.getByLabel('New post title').fill(title);
+  await page.getByLabel('Title', { exact: true }).fill(title);
   await page.getByTestId('create-post').click();
   await page.waitForURL(/\/admin\/posts\/\d+$/);
   await editorReady(page);

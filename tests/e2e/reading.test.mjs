@@ -244,7 +244,7 @@ test("a site's own accent and call to action pass axe in light and dark", async 
 
     await admin.goto(`${vellum.baseUrl}/admin`);
     await admin.getByTestId('hydration-probe').and(admin.locator(':enabled')).waitFor();
-    await admin.getByLabel('New post title').fill('Understanding blood pressure');
+    await admin.getByLabel('Title', { exact: true }).fill('Understanding blood pressure');
     await admin.getByTestId('create-post').click();
     await admin.waitForURL(/\/admin\/posts\/\d+$/);
     await admin.locator('[data-testid="editor"][data-ready="true"]').waitFor();

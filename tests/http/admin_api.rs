@@ -24,7 +24,7 @@ pub(crate) async fn token(server: &RunningServer, owner: &reqwest::Client, name:
 }
 
 /// One admin API request with `token`, its answer checked against the spec.
-async fn admin(
+pub(crate) async fn admin(
     server: &RunningServer,
     spec: &Value,
     method: &str,

@@ -18,7 +18,7 @@ use crate::{create_user, page_html, signed_in, start, status_of};
 /// words the refusal must contain.
 type Tamper = (&'static str, fn(&mut Value), &'static str);
 
-const TAMPERED: [Tamper; 14] = [
+const TAMPERED: [Tamper; 16] = [
     (
         "a cover that runs a script",
         |site| site["posts"][0]["cover_url"] = "javascript:alert(1)".into(),
@@ -81,6 +81,25 @@ const TAMPERED: [Tamper; 14] = [
             site["posts"][0]["slug"] = "media".into();
         },
         "would hide the site's own address",
+    ),
+    (
+        "a page with tags (the article made a page has the tag Sleep)",
+        |site| site["posts"][0]["kind"] = "page".into(),
+        "a page has no tags",
+    ),
+    (
+        "a page whose live text is at one of the site's own addresses",
+        |site| {
+            let post = &mut site["posts"][1];
+            post["kind"] = "page".into();
+            let live = post["live_revision_id"].clone();
+            for revision in post["revisions"].as_array_mut().into_iter().flatten() {
+                if revision["id"] == live {
+                    revision["slug"] = "media".into();
+                }
+            }
+        },
+        "a page at /media would hide",
     ),
     (
         "a page under an article",

@@ -26,6 +26,7 @@ mod import_vellum;
 mod media;
 mod newcomer;
 mod operator;
+mod page_rules;
 mod pages;
 mod posts;
 mod previews;

@@ -54,7 +54,7 @@ async fn save_body(
 }
 
 /// Creates a link as `editor`; returns the page and API paths.
-async fn share(
+pub(crate) async fn share(
     server: &RunningServer,
     editor: &reqwest::Client,
     post_id: i64,

@@ -33,14 +33,14 @@ use crate::{
 const ABOUT: &str = "We are a family clinic by the river.\n\n## Our doctors\n\nFour GPs and two nurses.\n";
 
 /// Starts a page as `client` and returns it as the server sent it.
-async fn create_page(client: &reqwest::Client, server: &RunningServer, title: &str) -> Value {
+pub(crate) async fn create_page(client: &reqwest::Client, server: &RunningServer, title: &str) -> Value {
     let response = call(client, server, CreatePost::PATH, &[("title", title), ("kind", "page")]).await;
     assert_eq!(response.status(), StatusCode::OK, "create the page {title}");
     json(response).await
 }
 
 /// The post inside an `EditorData` answer, after a workflow step.
-async fn stepped(client: &reqwest::Client, server: &RunningServer, post: &Value, transition: &str) -> Value {
+pub(crate) async fn stepped(client: &reqwest::Client, server: &RunningServer, post: &Value, transition: &str) -> Value {
     let response = step(client, server, post, transition, &[]).await;
     assert_eq!(response.status(), StatusCode::OK, "{transition}");
     json(response).await["post"].clone()
@@ -58,7 +58,7 @@ async fn listed(client: &reqwest::Client, server: &RunningServer, kind: &str, q:
     json(call(client, server, ListPosts::PATH, &[("kind", kind), ("q", q)]).await).await
 }
 
-async fn the_location(server: &RunningServer, path: &str) -> (StatusCode, String) {
+pub(crate) async fn the_location(server: &RunningServer, path: &str) -> (StatusCode, String) {
     let response = client().get(url(server, path)).send().await.expect("GET");
     let location = response
         .headers()
@@ -445,16 +445,20 @@ fn every_route_is_kept_from_pages() {
     let mut segments = std::collections::BTreeSet::new();
     for file in &files {
         let text = std::fs::read_to_string(file).expect("source");
+        // rustfmt may break a long call after its `(`: the address can
+        // follow on the next line.
         for marker in [
-            ".route(\"/",
-            ".nest(\"/",
-            ".nest_service(\"/",
-            "path!(\"/",
-            "_PATH: &str = \"/",
-            "PREFIX: &str = \"/",
+            ".route(",
+            ".nest(",
+            ".nest_service(",
+            "path!(",
+            "_PATH: &str =",
+            "PREFIX: &str =",
         ] {
             for (at, _) in text.match_indices(marker) {
-                let rest = &text[at + marker.len()..];
+                let Some(rest) = text[at + marker.len()..].trim_start().strip_prefix("\"/") else {
+                    continue;
+                };
                 let segment: String = rest.chars().take_while(|c| !matches!(c, '/' | '"' | '.')).collect();
                 if !segment.is_empty() && !segment.starts_with('{') && !segment.starts_with(':') {
                     segments.insert(segment);

@@ -6,6 +6,7 @@ mod support;
 
 mod accounts;
 mod media;
+mod page_imports;
 mod pages;
 mod posts;
 mod reviews;

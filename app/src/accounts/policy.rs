@@ -6,7 +6,8 @@
 //! Rules about one object are decided where that object is loaded, and
 //! also in the SQL `WHERE` that changes it: a post's authors and the
 //! workflow (`posts::workflow::may_edit`, `posts::server::post_for`, used
-//! by previews too), a media item's uploader (`media::server::library`),
+//! by previews too; `posts::workflow::apply` keeps publishing a page to
+//! editors and admins), a media item's uploader (`media::server::library`),
 //! a token's owner (`api_tokens::server`). Webhooks and settings are for
 //! admins (`require_role(Role::Admin)`, `Action::ManageSettings`).
 

@@ -4,6 +4,7 @@
 use axum::extract::{Path, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
 
 use super::error::PageError;
 use crate::content::render::{excerpt, render_markdown};
@@ -193,42 +194,54 @@ async fn rss_of(state: &AppState, author_slug: &str, tag_slug: &str, about: &str
         .into_response())
 }
 
-/// Every public post, page, author and tag, with when it last changed.
+/// Every public post, page, author and tag, with when it last changed:
+/// at most `SITEMAP_LIMIT` addresses, the newest posts first in line.
 pub async fn sitemap(State(state): State<AppState>) -> Result<Response, PageError> {
     let settings = state.store.site_settings().await?;
     let now = state.clock.now();
-    // Slugs and dates only: the sitemap needs no post's text.
-    let posts = state.store.public_slugs(now, SITEMAP_LIMIT).await?;
-    let pages = state.store.public_page_slugs(now, SITEMAP_LIMIT).await?;
+    // Slugs and dates only: the sitemap needs no post's text. The home
+    // page takes one address; pages get the room the posts leave.
+    let posts = state.store.public_slugs(now, SITEMAP_LIMIT - 1).await?;
+    let room = SITEMAP_LIMIT - 1 - i64::try_from(posts.len()).unwrap_or(SITEMAP_LIMIT);
+    let pages = state.store.public_page_slugs(now, room.max(0)).await?;
     let authors = state.store.public_authors(now, "").await?;
     let tags = state.store.public_tags(now, "").await?;
+    let home = ("/".to_owned(), posts.iter().map(|(_, updated_at)| *updated_at).max());
+    let addresses = std::iter::once(home)
+        .chain(posts.iter().map(|(slug, at)| (public_path(slug), Some(*at))))
+        .chain(
+            pages
+                .iter()
+                .map(|(slug, at)| (crate::domain::PostKind::Page.path(slug), Some(*at))),
+        )
+        .chain(
+            authors
+                .iter()
+                .map(|author| (format!("/authors/{}", author.item.slug), None)),
+        )
+        .chain(tags.iter().map(|tag| (format!("/tags/{}", tag.item.slug), None)));
+    let xml = urlset(&settings.site_url, addresses);
+    Ok(([(CONTENT_TYPE, "application/xml; charset=utf-8")], xml).into_response())
+}
+
+/// The sitemap of `addresses` (a path and its last change): the first
+/// `SITEMAP_LIMIT`, the most one sitemap file may hold.
+fn urlset(site_url: &str, addresses: impl IntoIterator<Item = (String, Option<DateTime<Utc>>)>) -> String {
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
-    let mut add = |path: &str, lastmod: Option<chrono::DateTime<chrono::Utc>>| {
+    let limit = usize::try_from(SITEMAP_LIMIT).unwrap_or(usize::MAX);
+    for (path, lastmod) in addresses.into_iter().take(limit) {
         xml.push_str("  <url><loc>");
-        xml.push_str(&xml_escape(&format!("{}{path}", settings.site_url)));
+        xml.push_str(&xml_escape(&format!("{site_url}{path}")));
         xml.push_str("</loc>");
         if let Some(at) = lastmod {
             xml.push_str(&format!("<lastmod>{}</lastmod>", at.format("%Y-%m-%dT%H:%M:%SZ")));
         }
         xml.push_str("</url>\n");
-    };
-    add("/", posts.iter().map(|(_, updated_at)| *updated_at).max());
-    for (slug, updated_at) in &posts {
-        add(&public_path(slug), Some(*updated_at));
-    }
-    for (slug, updated_at) in &pages {
-        add(&crate::domain::PostKind::Page.path(slug), Some(*updated_at));
-    }
-    for author in &authors {
-        add(&format!("/authors/{}", author.item.slug), None);
-    }
-    for tag in &tags {
-        add(&format!("/tags/{}", tag.item.slug), None);
     }
     xml.push_str("</urlset>\n");
-    Ok(([(CONTENT_TYPE, "application/xml; charset=utf-8")], xml).into_response())
+    xml
 }
 
 /// Everything may be crawled but the admin; the sitemap is named.
@@ -255,4 +268,18 @@ fn xml_escape(text: &str) -> String {
         }
     }
     escaped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sitemap_lists_at_most_its_limit_of_addresses() {
+        let one_too_many = (0..=SITEMAP_LIMIT).map(|n| (format!("/posts/p{n}"), None));
+        let xml = urlset("https://clinic.example", one_too_many);
+        assert_eq!(xml.matches("<url>").count(), 50_000);
+        assert!(xml.contains("/posts/p49999<") && !xml.contains("/posts/p50000<"));
+        assert!(xml.ends_with("</urlset>\n"));
+    }
 }

@@ -305,7 +305,15 @@ async fn post_page(State(state): State<AppState>, Path(slug): Path<String>) -> R
                 [(axum::http::header::LOCATION, format!("/posts/{current}"))],
             )
                 .into_response()),
-            None => Ok(not_found(State(state)).await),
+            // An article a later import made a page: its address leads there.
+            None => match state.store.path_redirect(&format!("/posts/{slug}"), now).await? {
+                Some(location) => Ok((
+                    StatusCode::MOVED_PERMANENTLY,
+                    [(axum::http::header::LOCATION, location)],
+                )
+                    .into_response()),
+                None => Ok(not_found(State(state)).await),
+            },
         };
     };
     Ok(Html(super::post_page::render_post(&state, post, false).await?).into_response())
@@ -355,6 +363,9 @@ pub async fn fallback(State(state): State<AppState>, method: axum::http::Method,
 /// here: a post's old permalink, and their tag, category, author and feed
 /// addresses.
 async fn old_address(state: &AppState, path: &str) -> Result<Option<String>, AppError> {
+    if let Some(page) = super::site_pages::page_with_slash(state, path).await? {
+        return Ok(Some(page));
+    }
     let path = crate::store::imports::redirect_key(path);
     if path.is_empty() {
         return Ok(None);

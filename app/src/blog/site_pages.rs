@@ -14,6 +14,7 @@ use super::pages::CoverImage;
 use crate::content::render::{excerpt, render_markdown};
 use crate::domain::PostKind;
 use crate::error::AppError;
+use crate::input::post::Slug;
 use crate::media::server::{media_index, responsive_images};
 use crate::posts::server::PublicPost;
 use crate::settings::SiteSettings;
@@ -39,6 +40,35 @@ pub(super) async fn public_page(state: &AppState, slug: &str) -> Result<Option<R
             )
                 .into_response()
         }))
+}
+
+/// Where `/{slug}/` leads: to `/{slug}` while a public page is there (or
+/// to its new address, when that was its slug before). Links and people
+/// add the slash; Vellum's own addresses have none. `None` for any other
+/// path. For the blog's fallback (`old_address`), which gets these.
+pub(super) async fn page_with_slash(state: &AppState, path: &str) -> Result<Option<String>, AppError> {
+    let Some(slug) = path
+        .strip_prefix('/')
+        .and_then(|rest| rest.strip_suffix('/'))
+        .filter(|slug| Slug::is_well_formed(slug))
+    else {
+        return Ok(None);
+    };
+    let now = state.clock.now();
+    if !state
+        .store
+        .public_pages(&PageQuery::by_slug(now, slug))
+        .await?
+        .0
+        .is_empty()
+    {
+        return Ok(Some(PostKind::Page.path(slug)));
+    }
+    Ok(state
+        .store
+        .slug_redirect(PostKind::Page, slug, now)
+        .await?
+        .map(|current| PostKind::Page.path(&current)))
 }
 
 /// A preview link's page, in the page's layout; `None` when the previewed

@@ -16,6 +16,7 @@ use super::types::{
     AuthorList, AuthorWithCount, Clinic, ListMeta, Navigation, NavigationLink, Pagination, Post, PostList, Site,
     TagDetail, TagList,
 };
+use crate::domain::PostKind;
 use crate::media::server::media_index;
 use crate::posts::server::PublicQuery;
 use crate::state::AppState;
@@ -438,8 +439,10 @@ pub async fn get_site(State(state): State<AppState>) -> Result<Json<Site>, Probl
 /// published, for a front end's preview mode: an editor shares a preview
 /// link from the admin, and its token is the last part of the link. The
 /// link shows the post's latest text, or the version it was pinned to.
-/// Unknown, expired and revoked tokens are a 404; answers are never
-/// cached (`private, no-store`) and are marked `noindex`.
+/// A page's preview has the page's own `url` (`/{slug}`) and no
+/// `reviewer` or `review`. Unknown, expired and revoked tokens are a 404;
+/// answers are never cached (`private, no-store`) and are marked
+/// `noindex`.
 #[utoipa::path(
     get,
     path = "/api/v1/preview/{token}",
@@ -465,7 +468,12 @@ pub async fn get_preview(
             Problem::not_found("No active preview link has this token: it is unknown, expired or revoked.")
         })?;
     let settings = state.store.site_settings().await?;
-    let mut response = Json(api_post(&state, &settings, post).await?).into_response();
+    let kind = state.store.post(post.id).await?.map_or(PostKind::Post, |row| row.kind);
+    let mut previewed = api_post(&state, &settings, post).await?;
+    if kind == PostKind::Page {
+        previewed = previewed.as_page(&settings);
+    }
+    let mut response = Json(previewed).into_response();
     let headers = response.headers_mut();
     // A preview is for its link's holders only, and can be revoked.
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));

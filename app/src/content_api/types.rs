@@ -388,6 +388,32 @@ impl TagDetail {
 }
 
 impl Post {
+    /// A page in the shape of a post (its preview): at the page's own
+    /// address, and without the medical review only articles show.
+    pub fn as_page(self, settings: &SiteSettings) -> Self {
+        let url = format!(
+            "{}{}",
+            settings.site_url,
+            crate::domain::PostKind::Page.path(&self.slug)
+        );
+        // A canonical address nobody chose is the post's own address.
+        let canonical_url = if self.seo.canonical_url == self.url {
+            url.clone()
+        } else {
+            self.seo.canonical_url
+        };
+        Self {
+            seo: Seo {
+                canonical_url,
+                ..self.seo
+            },
+            url,
+            reviewer: None,
+            review: None,
+            ..self
+        }
+    }
+
     /// `now` decides whether the review is overdue.
     pub fn from_public(post: PublicPost, settings: &SiteSettings, media: &MediaIndex, now: DateTime<Utc>) -> Self {
         let rendered = render_markdown(&post.content.body);

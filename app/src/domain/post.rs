@@ -38,6 +38,14 @@ impl PostKind {
         }
     }
 
+    /// Whether its medical review falls due again, by the site's review
+    /// interval: an article's does; a page (About, Privacy) is reviewed
+    /// before it goes out, like an article, but nothing makes that review
+    /// due again (no due date, re-review or reminder).
+    pub fn review_falls_due(self) -> bool {
+        self == Self::Post
+    }
+
     /// Where readers find one with this slug.
     pub fn path(self, slug: &str) -> String {
         match self {

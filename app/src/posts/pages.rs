@@ -30,12 +30,13 @@ pub fn NewPostForm() -> impl IntoView {
     });
     view! {
         <ActionForm action=create attr:class="card new-post">
-            <TextField name="title" label="New post title" required=true errors=field_errors(create.value(), "title")
+            // One title for either kind: the button chosen says which.
+            <TextField name="title" label="Title" required=true errors=field_errors(create.value(), "title")
                 hint="An article, or a page such as About, Services or Contact." />
             <FormAlert result=create.value() fields=&["title"] />
             // The first button is Enter's: an article.
             <button type="submit" name="kind" value=PostKind::Post.as_str() data-testid="create-post"
-                disabled=move || create.pending().get()>"Start writing"</button>
+                disabled=move || create.pending().get()>"New article"</button>
             <button type="submit" name="kind" value=PostKind::Page.as_str() data-testid="create-page" class="secondary"
                 disabled=move || create.pending().get()>"New page"</button>
         </ActionForm>

@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::accounts::Role;
+use crate::domain::PostKind;
 pub use crate::domain::PostStatus;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -60,18 +61,23 @@ pub enum Refusal {
     NotAllowed,
 }
 
-/// The status after `transition`, if `actor` may make it now.
-/// `review_required` is the site setting: when off, authors may publish
-/// and schedule their own posts.
+/// The status after `transition`, if `actor` may make it now, on a post
+/// of `kind`. `review_required` is the site setting: when off, authors
+/// may publish and schedule their own articles. Never their pages: a page
+/// is one of the site's own addresses (`/privacy`, `/contact`), so an
+/// editor or admin publishes it whatever the setting; authors still
+/// write page drafts and submit them.
 pub fn apply(
     status: PostStatus,
     transition: Transition,
     actor: Actor,
+    kind: PostKind,
     review_required: bool,
 ) -> Result<PostStatus, Refusal> {
     use PostStatus as S;
     use Transition as T;
 
+    let review_required = review_required || kind == PostKind::Page;
     let (next, allowed_from) = match transition {
         T::Submit => (S::InReview, &[S::Draft, S::ChangesRequested][..]),
         T::Withdraw => (S::Draft, &[S::InReview][..]),
@@ -259,7 +265,9 @@ mod tests {
     #[test]
     fn every_transition_for_every_role_matches_the_table() {
         let table = allowed();
-        for review_required in [true, false] {
+        for (kind, review_required) in PostKind::ALL.into_iter().flat_map(|kind| [(kind, true), (kind, false)]) {
+            // Only articles skip the review when it is off.
+            let without_review = !review_required && kind == PostKind::Post;
             for status in PostStatus::ALL {
                 for transition in Transition::ALL {
                     for (who, actor) in ACTORS {
@@ -267,19 +275,13 @@ mod tests {
                             *from == status
                                 && *t == transition
                                 && actors.contains(&who)
-                                && (!only_without_review || !review_required)
+                                && (!only_without_review || without_review)
                         });
-                        let got = apply(status, transition, actor, review_required);
+                        let got = apply(status, transition, actor, kind, review_required);
+                        let case = format!("{kind:?} from {status:?} (review required: {review_required})");
                         match expected {
-                            Some((_, _, to, _, _)) => assert_eq!(
-                                got,
-                                Ok(*to),
-                                "{who} {transition:?} from {status:?} (review required: {review_required})"
-                            ),
-                            None => assert!(
-                                got.is_err(),
-                                "{who} must not {transition:?} from {status:?} (review required: {review_required}), got {got:?}"
-                            ),
+                            Some((_, _, to, _, _)) => assert_eq!(got, Ok(*to), "{who} {transition:?} a {case}"),
+                            None => assert!(got.is_err(), "{who} must not {transition:?} a {case}, got {got:?}"),
                         }
                     }
                 }
@@ -288,15 +290,39 @@ mod tests {
     }
 
     #[test]
-    fn refusals_say_whether_the_status_or_the_caller_is_wrong() {
-        assert_eq!(apply(S::Published, T::Submit, EDITOR, true), Err(Refusal::WrongStatus));
+    fn authors_never_publish_a_page_but_submit_it() {
+        // With review off, an author publishes their own article, never
+        // their page.
+        for (transition, to) in [(T::PublishNow, S::Published), (T::Schedule, S::Scheduled)] {
+            assert_eq!(apply(S::Draft, transition, OWN_AUTHOR, PostKind::Post, false), Ok(to));
+            assert_eq!(
+                apply(S::Draft, transition, OWN_AUTHOR, PostKind::Page, false),
+                Err(Refusal::NotAllowed)
+            );
+        }
         assert_eq!(
-            apply(S::Draft, T::PublishNow, OWN_AUTHOR, true),
+            apply(S::Draft, T::Submit, OWN_AUTHOR, PostKind::Page, false),
+            Ok(S::InReview)
+        );
+        assert_eq!(
+            apply(S::Approved, T::PublishNow, EDITOR, PostKind::Page, false),
+            Ok(S::Published)
+        );
+    }
+
+    #[test]
+    fn refusals_say_whether_the_status_or_the_caller_is_wrong() {
+        assert_eq!(
+            apply(S::Published, T::Submit, EDITOR, PostKind::Post, true),
+            Err(Refusal::WrongStatus)
+        );
+        assert_eq!(
+            apply(S::Draft, T::PublishNow, OWN_AUTHOR, PostKind::Post, true),
             Err(Refusal::NotAllowed),
             "with review required, authors never publish"
         );
         assert_eq!(
-            apply(S::InReview, T::Approve, OWN_AUTHOR, true),
+            apply(S::InReview, T::Approve, OWN_AUTHOR, PostKind::Post, true),
             Err(Refusal::NotAllowed)
         );
     }

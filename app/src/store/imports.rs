@@ -97,7 +97,7 @@ pub fn redirect_key(path: &str) -> String {
 }
 
 /// What an import made, found and changed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ImportTally {
     pub users_created: u64,
     pub users_matched: u64,
@@ -109,6 +109,17 @@ pub struct ImportTally {
     pub posts_updated: u64,
     pub posts_unchanged: u64,
     pub redirects: u64,
+    /// What the store decided about a post that the report should say: a
+    /// post that changed kind, an old address left out.
+    pub notes: Vec<ImportNote>,
+}
+
+/// Something the import did to a post other than what the file says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportNote {
+    /// The post's `ForeignPost::key`.
+    pub key: String,
+    pub message: String,
 }
 
 /// Whether the import is kept or only tried.
@@ -120,10 +131,19 @@ pub enum ImportMode {
 }
 
 /// One import as it runs: where from, its moment, and what it did so far.
-struct ImportRun<'a> {
-    source: &'a str,
-    at: DateTime<Utc>,
-    tally: ImportTally,
+pub(super) struct ImportRun<'a> {
+    pub(super) source: &'a str,
+    pub(super) at: DateTime<Utc>,
+    pub(super) tally: ImportTally,
+}
+
+impl ImportRun<'_> {
+    pub(super) fn note(&mut self, post: &ForeignPost, message: String) {
+        self.tally.notes.push(ImportNote {
+            key: post.key.clone(),
+            message,
+        });
+    }
 }
 
 /// A post's authors and tags, as ids here, each once and in order.
@@ -176,23 +196,15 @@ shared_queries! {
         Self::foreign_media(&mut tx, site, &user_ids, &mut run).await?;
         let mut post_ids: HashMap<&str, i64> = HashMap::new();
         for post in &site.posts {
+            // Pages have no tags (a restore would refuse them).
+            let tags = post.tags.iter().filter(|_| post.kind == PostKind::Post);
             let links = PostLinks {
                 authors: unique(post.authors.iter().map(|key| known(&user_ids, key, "user")).collect::<Result<Vec<_>, _>>()?),
-                tags: unique(post.tags.iter().map(|slug| known(&tag_ids, slug, "tag")).collect::<Result<Vec<_>, _>>()?),
+                tags: unique(tags.map(|slug| known(&tag_ids, slug, "tag")).collect::<Result<Vec<_>, _>>()?),
             };
             let id = self.foreign_post(&mut tx, &mut run, post, &links).await?;
             post_ids.insert(post.key.as_str(), id);
-            for path in &post.old_paths {
-                sqlx::query(
-                    "INSERT INTO post_redirects (path, post_id) VALUES ($1, $2) \
-                     ON CONFLICT (path) DO UPDATE SET post_id = excluded.post_id",
-                )
-                .bind(path.as_str())
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-                run.tally.redirects += 1;
-            }
+            Self::foreign_old_paths(&mut tx, &mut run, post, id).await?;
             progress();
         }
         // Parents come last: a page may come before its parent in the file.
@@ -355,17 +367,25 @@ shared_queries! {
                     run.tally.posts_unchanged += 1;
                     return Ok(id);
                 }
-                // The address it has here stays: readers may have it.
+                // The address it has here stays (readers may have it),
+                // unless its kind changed: then it moves to where its kind
+                // lives. Only a page has a parent, only an article a review
+                // that falls due.
+                let moved = Self::change_kind(tx, run, id, post).await?;
                 let update = format!(
                     "UPDATE posts SET title = $2, body = $3, excerpt = $4, cover_url = $5, cover_alt = $6, \
                      seo_title = $7, seo_description = $8, canonical_url = $9, status = $10, publish_at = $11, \
-                     trashed_at = $12, updated_at = $13, kind = $14, version = version + 1 WHERE id = $1 RETURNING {}",
+                     trashed_at = $12, updated_at = $13, kind = $14, slug = COALESCE($15, slug), \
+                     parent_id = CASE WHEN $14 = 'page' THEN parent_id END, \
+                     review_due_at = CASE WHEN $14 = 'post' THEN review_due_at END, \
+                     version = version + 1 WHERE id = $1 RETURNING {}",
                     sql::POST_COLUMNS
                 );
                 let stored = Self::bind_foreign(sqlx::query_as(&update).bind(id), post)
                     .bind(trashed_at)
                     .bind(at)
                     .bind(post.kind.as_str())
+                    .bind(moved.as_deref())
                     .fetch_one(&mut **tx)
                     .await?;
                 sqlx::query("DELETE FROM post_authors WHERE post_id = $1").bind(id).execute(&mut **tx).await?;
@@ -376,20 +396,7 @@ shared_queries! {
             None => {
                 // As for a new draft: a page also keeps off the old paths
                 // earlier imports redirect from (it would hide them).
-                let page_path = post.kind.path(&post.content.slug);
-                let taken: Vec<String> = sqlx::query_scalar(
-                    "SELECT slug FROM posts WHERE slug = $1 OR slug LIKE $2 \
-                     UNION SELECT slug FROM post_revisions WHERE kind = 'publish' AND (slug = $1 OR slug LIKE $2) \
-                     UNION SELECT slug FROM post_slug_history WHERE slug = $1 OR slug LIKE $2 \
-                     UNION SELECT substr(path, 2) FROM post_redirects WHERE $3 = 'page' AND (path = $4 OR path LIKE $5)",
-                )
-                .bind(post.content.slug.as_str())
-                .bind(format!("{}-%", post.content.slug))
-                .bind(post.kind.as_str())
-                .bind(page_path.as_str())
-                .bind(format!("{page_path}-%"))
-                .fetch_all(&mut **tx)
-                .await?;
+                let taken = Self::taken_slugs(tx, &post.content.slug, post.kind, 0).await?;
                 let insert = format!(
                     "INSERT INTO posts (slug, title, body, excerpt, cover_url, cover_alt, seo_title, \
                      seo_description, canonical_url, status, publish_at, trashed_at, created_at, updated_at, kind) \

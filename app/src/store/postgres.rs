@@ -115,6 +115,7 @@ impl SqlBackend for PostgresStore {
             lock_users: Some(LOCK_USERS),
             skip_locked: "FOR UPDATE SKIP LOCKED",
             search: &super::search::POSTGRES,
+            bytewise: "COLLATE \"C\"",
             public_version: &self.public_version,
             notify_public: Some((NOTIFY_PUBLIC, &self.instance)),
             overriding_ids: "OVERRIDING SYSTEM VALUE",

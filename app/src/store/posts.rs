@@ -34,51 +34,6 @@ shared_queries! {
         self.insert_draft(title, slug, PostKind::Post, author_id, at).await
     }
 
-    /// A new draft of `kind` with one author, at the first free slug.
-    pub(super) async fn insert_draft(
-        &self,
-        title: &PostTitle,
-        slug: &Slug,
-        kind: PostKind,
-        author_id: i64,
-        at: DateTime<Utc>,
-    ) -> Result<Post, AppError> {
-        let mut tx = self.writer.begin().await?;
-        // Working slugs, live slugs and old addresses are all taken; for a
-        // page (at `/{slug}`), so are an imported site's old paths there.
-        let taken: Vec<String> = sqlx::query_scalar(
-            "SELECT slug FROM posts WHERE slug = $1 OR slug LIKE $2 \
-             UNION SELECT slug FROM post_revisions WHERE kind = 'publish' AND (slug = $1 OR slug LIKE $2) \
-             UNION SELECT slug FROM post_slug_history WHERE slug = $1 OR slug LIKE $2 \
-             UNION SELECT substr(path, 2) FROM post_redirects WHERE $3 = 'page' AND (path = $4 OR path LIKE $5)",
-        )
-            .bind(slug.as_str())
-            .bind(format!("{}-%", slug.as_str()))
-            .bind(kind.as_str())
-            .bind(kind.path(slug.as_str()))
-            .bind(format!("{}-%", kind.path(slug.as_str())))
-            .fetch_all(&mut *tx)
-            .await?;
-        let sql = format!(
-            "INSERT INTO posts (title, slug, kind, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) RETURNING {}",
-            sql::POST_COLUMNS
-        );
-        let post: Post = sqlx::query_as(&sql)
-            .bind(title.as_str())
-            .bind(sql::first_free_slug(slug.as_str(), &taken))
-            .bind(kind.as_str())
-            .bind(at)
-            .fetch_one(&mut *tx)
-            .await?;
-        sqlx::query("INSERT INTO post_authors (post_id, user_id, position) VALUES ($1, $2, 0)")
-            .bind(post.id)
-            .bind(author_id)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(post)
-    }
-
     pub async fn post(&self, id: i64) -> Result<Option<Post>, AppError> {
         let sql = format!("SELECT {} FROM posts WHERE id = $1", sql::POST_COLUMNS);
         Ok(sqlx::query_as(&sql).bind(id).fetch_optional(self.reader).await?)

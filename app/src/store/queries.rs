@@ -28,6 +28,11 @@ pub struct Queries<'a, DB: Database> {
     /// database skip rows another is claiming instead of waiting for them.
     pub skip_locked: &'static str,
     pub search: &'static super::search::SearchSql,
+    /// After a text expression: compare it byte by byte, as both databases
+    /// then agree (SQLite's `BINARY`; PostgreSQL's `"C"`, where the
+    /// database's own locale would otherwise decide, and `lower()` folds
+    /// only ASCII, as SQLite's does).
+    pub bytewise: &'static str,
     /// Counts changes readers can see; the public cache compares it.
     pub public_version: &'a std::sync::atomic::AtomicU64,
     /// Run in the transaction of such a change, with this instance's name,

@@ -12,10 +12,15 @@ use super::sql;
 use crate::error::AppError;
 use crate::store::model::posts::{NotificationKind, Post, ReReviewChange, ReviewDueChange, ReviewVerdict};
 
-/// Posts whose live text is what readers see now: the only ones a
-/// re-review can look at. `posts` is the table's own name (the rule is
-/// used inside `UPDATE posts` and `… FROM posts`).
-const HAS_LIVE_TEXT: &str = "posts.status = 'published' AND posts.live_revision_id IS NOT NULL";
+/// Why a page's review is never renewed nor dated.
+const NO_PAGE_REVIEW: &str = "A page has no medical review that falls due: only articles are re-reviewed \
+     and get a next review date.";
+
+/// Articles whose live text is what readers see now: the only posts a
+/// re-review can look at (a page's review is no medical one that falls
+/// due). `posts` is the table's own name (the rule is used inside
+/// `UPDATE posts` and `… FROM posts`).
+const HAS_LIVE_TEXT: &str = "posts.kind = 'post' AND posts.status = 'published' AND posts.live_revision_id IS NOT NULL";
 
 shared_queries! {
     /// Records a re-review of a published post in one transaction: the
@@ -93,12 +98,12 @@ shared_queries! {
         Ok(post)
     }
 
-    /// Sets when a reviewed post (approved, scheduled or published) is
+    /// Sets when a reviewed article (approved, scheduled or published) is
     /// next due for review.
     pub async fn set_review_due(&self, change: &ReviewDueChange) -> Result<Post, AppError> {
         let mut tx = self.writer.begin().await?;
         let sql = format!(
-            "UPDATE posts SET review_due_at = $2 WHERE id = $1 AND reviewed_at IS NOT NULL \
+            "UPDATE posts SET review_due_at = $2 WHERE id = $1 AND kind = 'post' AND reviewed_at IS NOT NULL \
              AND status IN ('approved', 'scheduled', 'published') RETURNING {}",
             sql::POST_COLUMNS
         );
@@ -108,12 +113,13 @@ shared_queries! {
             .fetch_optional(&mut *tx)
             .await?;
         let Some(post) = changed else {
-            let status: Option<String> = sqlx::query_scalar("SELECT status FROM posts WHERE id = $1")
+            let kind: Option<String> = sqlx::query_scalar("SELECT kind FROM posts WHERE id = $1")
                 .bind(change.id)
                 .fetch_optional(&mut *tx)
                 .await?;
-            return Err(match status {
+            return Err(match kind {
                 None => AppError::NotFound,
+                Some(kind) if kind == "page" => AppError::Conflict { message: NO_PAGE_REVIEW.into() },
                 Some(_) => AppError::Conflict {
                     message: "Only a medically reviewed post (approved, scheduled or published) has a next \
                               review to date; approve it first."
@@ -171,14 +177,16 @@ shared_queries! {
     /// Why a re-review found no published text: the post is gone, or it
     /// is not published now.
     async fn why_no_live_text(tx: &mut Transaction<'_, DB>, id: i64) -> AppError {
-        let status: Result<Option<String>, sqlx::Error> = sqlx::query_scalar("SELECT status FROM posts WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut **tx)
-            .await;
-        match status {
+        let found: Result<Option<(String, String)>, sqlx::Error> =
+            sqlx::query_as("SELECT kind, status FROM posts WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut **tx)
+                .await;
+        match found {
             Err(error) => error.into(),
             Ok(None) => AppError::NotFound,
-            Ok(Some(status)) => AppError::Conflict {
+            Ok(Some((kind, _))) if kind == "page" => AppError::Conflict { message: NO_PAGE_REVIEW.into() },
+            Ok(Some((_, status))) => AppError::Conflict {
                 message: format!(
                     "Only a published article can be re-reviewed, and this post is {} now: there is no live \
                      text to confirm. Review it through the workflow instead (submit, approve, publish).",

@@ -90,6 +90,7 @@ impl SqlBackend for SqliteStore {
             // One writer at a time: nothing to skip.
             skip_locked: "",
             search: &super::search::SQLITE,
+            bytewise: "COLLATE BINARY",
             public_version: &self.public_version,
             // One process owns a SQLite file: nobody else to tell.
             notify_public: None,

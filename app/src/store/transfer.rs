@@ -432,7 +432,11 @@ shared_queries! {
         .bind(post.reviewed_by)
         .bind(post.reviewed_at)
         .bind(post.reviewed_version)
-        .bind(post.review_due_at.or_else(|| post.reviewed_at.map(|at| crate::time::default_review_due(at, settings))))
+        .bind(
+            post.review_due_at
+                .or_else(|| post.reviewed_at.map(|at| crate::time::default_review_due(at, settings)))
+                .filter(|_| post.kind.review_falls_due()),
+        )
         .bind(post.kind.as_str())
         .execute(&mut **tx)
         .await?;

@@ -141,7 +141,8 @@ pub(super) async fn seed_post(
     let zone = app::time::site_zone(&store.site_settings().await?);
     for step in &steps {
         let mut change = status_change(&post, &author_ids, step)?;
-        if change.reviewed {
+        // An article's review falls due again; a page's never does.
+        if change.reviewed && post.kind.review_falls_due() {
             change.review_due_at = Some(next_review_due(step.at, demo.review_months, zone));
         }
         post = store.change_status(&change).await?;
@@ -157,7 +158,7 @@ fn status_change(post: &Post, author_ids: &[i64], step: &Step<'_>) -> anyhow::Re
         role: step.actor.role,
         is_author: author_ids.contains(&step.actor.id),
     };
-    let to = workflow::apply(post.status, step.transition, actor, true).map_err(|refusal| {
+    let to = workflow::apply(post.status, step.transition, actor, post.kind, true).map_err(|refusal| {
         anyhow!(
             "demo post {:?}: {:?} refused ({refusal:?})",
             post.content.title,

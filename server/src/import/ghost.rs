@@ -51,6 +51,10 @@ struct Post {
     feature_image: Option<String>,
     #[serde(rename = "type", default = "post_type")]
     kind: String,
+    /// Ghost before 3.0 marked pages with `"page": true` (or `1`, from a
+    /// Ghost that kept its data in SQLite) instead of `type`.
+    #[serde(default)]
+    page: Option<serde_json::Value>,
     status: String,
     created_at: GhostTime,
     updated_at: Option<GhostTime>,
@@ -65,6 +69,23 @@ struct Post {
 
 fn post_type() -> String {
     "post".into()
+}
+
+impl Post {
+    /// A page by either Ghost's word: `type` since 3.0, `page` before.
+    fn kind(&self) -> PostKind {
+        let old_flag = match &self.page {
+            Some(serde_json::Value::Bool(page)) => *page,
+            Some(serde_json::Value::Number(page)) => page.as_i64() == Some(1),
+            Some(serde_json::Value::String(page)) => matches!(page.as_str(), "1" | "true"),
+            _ => false,
+        };
+        if self.kind == "page" || old_flag {
+            PostKind::Page
+        } else {
+            PostKind::Post
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -231,16 +252,12 @@ impl Reading<'_> {
 
     fn read_post(&self, post: &Post, source: &mut Source) {
         let raw_title = post.title.clone().unwrap_or_default();
-        let label = format!("{} \"{}\"", post.kind, raw_title.trim());
+        let kind = post.kind();
+        let label = format!("{} \"{}\"", kind.as_str(), raw_title.trim());
         let mut notes = Vec::new();
         let title = post_title(&raw_title, &mut notes);
         let status = imported_status(post, &mut notes);
         let authors = self.authors(post, source, &mut notes);
-        let kind = if post.kind == "page" {
-            PostKind::Page
-        } else {
-            PostKind::Post
-        };
         // Pages have no tags here.
         let post_tags = linked(&self.data.posts_tags, &post.id)
             .into_iter()
@@ -424,5 +441,30 @@ mod tests {
             source.bodies[0].html,
             "<img src=\"https://ghost.example/content/images/a.png\">"
         );
+    }
+
+    /// Exports of Ghost 1.x and 2.x say `"page": true` (or `1`, from a
+    /// SQLite-backed Ghost) where later ones say `"type": "page"`.
+    #[test]
+    fn pages_of_older_ghosts_are_pages() {
+        use PostKind::{Page, Post};
+        let row = |id: &str, marker: &str| {
+            format!(
+                r#"{{"id":"{id}","title":"About {id}","slug":"about-{id}","html":"<p>Hi</p>","status":"published",{marker}"created_at":"2018-01-01 00:00:00"}}"#
+            )
+        };
+        let rows = [
+            row("1", r#""page":true,"#),
+            row("2", r#""page":1,"#),
+            row("3", r#""page":false,"#),
+            row("4", r#""page":0,"#),
+            row("5", r#""type":"page","#),
+            row("6", ""),
+        ];
+        let file = format!(r#"{{"db":[{{"data":{{"posts":[{}]}}}}]}}"#, rows.join(","));
+        let source = parse(&file, None).expect("parses");
+        let kinds: Vec<PostKind> = source.site.posts.iter().map(|post| post.kind).collect();
+        assert_eq!(kinds, [Page, Page, Post, Post, Page, Post]);
+        assert_eq!(source.bodies[0].label, "page \"About 1\"");
     }
 }

@@ -287,6 +287,7 @@ async fn foreign(
     app::media::server::remove_unreferenced_from(store.as_ref(), &storage, &fetched.stored_keys).await;
     store.close().await;
     let tally = written.map_err(|error| anyhow::anyhow!("nothing was imported: {error}"))?;
+    add_store_notes(&mut source, &tally);
     print!("{}", report::text(&source, &fetched, &tally, mode));
     if let Some(path) = &args.report {
         let json = report::json(&source, &fetched, &tally, mode);
@@ -294,6 +295,24 @@ async fn foreign(
             .with_context(|| format!("cannot write the report to {}", path.display()))?;
     }
     Ok(())
+}
+
+/// What the store decided about posts (a kind that changed, an old
+/// address left out) joins the report's notes, under each post's label.
+fn add_store_notes(source: &mut Source, tally: &app::store::imports::ImportTally) {
+    for note in &tally.notes {
+        let label = source
+            .site
+            .posts
+            .iter()
+            .position(|post| post.key == note.key)
+            .and_then(|at| source.bodies.get(at))
+            .map_or_else(|| note.key.clone(), |body| body.label.clone());
+        source.notes.push(Note {
+            item: label,
+            message: note.message.clone(),
+        });
+    }
 }
 
 /// Fills in each post's Markdown, excerpt and cover from its HTML, with
@@ -351,4 +370,33 @@ fn progress_bar(length: usize, message: &'static str) -> ProgressBar {
     }
     bar.set_message(message);
     bar
+}
+
+#[cfg(test)]
+mod tests {
+    use app::store::imports::{ImportNote, ImportTally};
+
+    /// What the store says about a post joins the report under the post's
+    /// label, like the reader's own notes.
+    #[test]
+    fn the_stores_notes_go_under_their_posts() {
+        let file = r#"{"db":[{"data":{"posts":[{"id":"a1","title":"Privacy","slug":"privacy","html":"<p>Hi</p>","status":"published","type":"page","created_at":"2024-01-01T00:00:00.000Z"}]}}]}"#;
+        let mut source = super::ghost::parse(file, None).expect("parses");
+        let tally = ImportTally {
+            notes: vec![ImportNote {
+                key: "a1".into(),
+                message: "it was an article here and is a page now, at /privacy".into(),
+            }],
+            ..ImportTally::default()
+        };
+        super::add_store_notes(&mut source, &tally);
+        let note = source.notes.last().expect("a note");
+        assert_eq!(
+            (note.item.as_str(), note.message.as_str()),
+            (
+                "page \"Privacy\"",
+                "it was an article here and is a page now, at /privacy"
+            )
+        );
+    }
 }

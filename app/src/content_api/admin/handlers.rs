@@ -13,12 +13,12 @@ use super::wire::{
     AdminListParams, AdminPerson, AdminPost, AdminPostList, AdminPostSummary, DraftFields, DraftUpdate, NewDraft,
     Submission, check_new_draft, to_admin_post,
 };
-use crate::accounts::server::Caller;
+use crate::accounts::server::{Caller, User};
 use crate::content_api::problem::Problem;
-use crate::domain::PostFields;
+use crate::domain::{PostFields, PostKind};
 use crate::error::AppError;
 use crate::posts::api::{ChangeStatus, SavePost};
-use crate::posts::server::{ListOrder, PostFilter, post_for};
+use crate::posts::server::{ListOrder, Post, PostFilter, post_for};
 use crate::posts::workflow::{PostStatus, Transition};
 use crate::state::AppState;
 
@@ -91,7 +91,7 @@ pub async fn list_posts(
         status,
         visible_to_author: (caller.user.role < crate::accounts::Role::Editor).then_some(caller.user.id),
         // Articles: pages are made and kept in the admin.
-        kind: Some(crate::domain::PostKind::Post),
+        kind: Some(PostKind::Post),
         order: ListOrder::RecentlyChanged,
         limit: LIST_LIMIT,
         ..PostFilter::default()
@@ -117,7 +117,8 @@ pub async fn list_posts(
 /// Every field as the admin's editor shows it, including the `version`
 /// that a change (`PATCH`) or a submission must name, so that nobody
 /// saves over a newer version unknowingly. A post the caller may not see
-/// is a 404, the same as one that does not exist. A read token will do.
+/// is a 404, the same as one that does not exist, and so is a page's id:
+/// the admin API works on articles. A read token will do.
 #[utoipa::path(
     get,
     operation_id = "get_admin_post",
@@ -168,8 +169,7 @@ pub async fn create_draft(
     let (caller, draft) = write_request::<NewDraft>(&state, request).await?;
     check_new_draft(&draft, caller.user.id)?;
     // The admin API makes articles; pages are made in the admin.
-    let created =
-        crate::posts::server::editing::create(&state, &caller, &draft.title, crate::domain::PostKind::Post).await?;
+    let created = crate::posts::server::editing::create(&state, &caller, &draft.title, PostKind::Post).await?;
     if draft.fields != DraftFields::default() {
         let first_save = DraftUpdate::first_save(created.version, draft);
         save_fields(&state, &caller, created.id, &first_save).await?;
@@ -240,6 +240,7 @@ pub async fn submit(
 ) -> Result<Json<AdminPost>, Problem> {
     let (caller, submission) = write_request::<Submission>(&state, request).await?;
     let id = post_id(path)?;
+    article_for(&state, &caller.user, id).await?;
     let submit = ChangeStatus {
         id,
         version: submission.version,
@@ -254,7 +255,7 @@ pub async fn submit(
 /// Saves `fields` over the post's current values, as the editor's Save
 /// button would.
 async fn save_fields(state: &AppState, caller: &Caller, id: i64, update: &DraftUpdate) -> Result<(), AppError> {
-    let (post, authors, _) = post_for(state, &caller.user, id).await?;
+    let (post, authors) = article_for(state, &caller.user, id).await?;
     let tags: Vec<String> = state
         .store
         .post_tags(id)
@@ -279,8 +280,20 @@ async fn save_fields(state: &AppState, caller: &Caller, id: i64, update: &DraftU
     Ok(())
 }
 
-async fn admin_post(state: &AppState, user: &crate::accounts::server::User, id: i64) -> Result<AdminPost, AppError> {
+/// The article `id` and its authors, when `user` may see it. A page is a
+/// 404 here like a post the caller may not see: the admin API makes and
+/// changes articles (pages are made and kept in the admin), and its
+/// answers say nothing of a kind.
+async fn article_for(state: &AppState, user: &User, id: i64) -> Result<(Post, Vec<User>), AppError> {
     let (post, authors, _) = post_for(state, user, id).await?;
+    if post.kind != PostKind::Post {
+        return Err(AppError::NotFound);
+    }
+    Ok((post, authors))
+}
+
+async fn admin_post(state: &AppState, user: &User, id: i64) -> Result<AdminPost, AppError> {
+    let (post, authors) = article_for(state, user, id).await?;
     let tags = state.store.post_tags(id).await?;
     Ok(to_admin_post(
         post,

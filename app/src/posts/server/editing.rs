@@ -41,7 +41,9 @@ pub async fn editor_data(state: &AppState, caller: &Caller, id: i64) -> Result<E
     let settings = state.store.site_settings().await?;
     let transitions = Transition::ALL
         .into_iter()
-        .filter(|transition| workflow::apply(post.status, *transition, actor, settings.review_required).is_ok())
+        .filter(|transition| {
+            workflow::apply(post.status, *transition, actor, post.kind, settings.review_required).is_ok()
+        })
         .collect();
     let comments = state
         .store
@@ -61,8 +63,11 @@ pub async fn editor_data(state: &AppState, caller: &Caller, id: i64) -> Result<E
     Ok(EditorData {
         can_edit: workflow::may_edit(post.status, actor),
         can_publish_update: workflow::may_publish_update(view.pending_update, actor.role),
-        can_re_review: workflow::may_re_review(post.status, actor).is_ok(),
-        can_date_review: workflow::may_date_next_review(post.status, actor).is_ok() && post.reviewed_at.is_some(),
+        // A page's review never falls due: nothing to renew or date.
+        can_re_review: post.kind.review_falls_due() && workflow::may_re_review(post.status, actor).is_ok(),
+        can_date_review: post.kind.review_falls_due()
+            && workflow::may_date_next_review(post.status, actor).is_ok()
+            && post.reviewed_at.is_some(),
         post: view,
         transitions,
         comments,
@@ -217,10 +222,11 @@ pub(crate) async fn post_view(state: &AppState, post: &Post, authors: &[User]) -
         None => None,
     };
     let is_live_status = matches!(post.status, PostStatus::Published | PostStatus::Scheduled);
-    // A due date means something once the review stands: from approval on.
+    // A due date means something once an article's review stands: from
+    // approval on.
     let due_at = post
         .review_due_at
-        .filter(|_| matches!(post.status, PostStatus::Approved) || is_live_status);
+        .filter(|_| post.kind.review_falls_due() && (matches!(post.status, PostStatus::Approved) || is_live_status));
     let (review_due, review_overdue) = super::cadence::due_view(due_at, &settings, state.clock.now());
     Ok(PostView {
         id: post.id,

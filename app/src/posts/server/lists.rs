@@ -197,9 +197,11 @@ async fn fetch(state: &AppState, filter: &PostFilter) -> Result<Vec<PostSummary>
 }
 
 fn summary(row: SummaryRow, settings: &SiteSettings, now: chrono::DateTime<chrono::Utc>) -> PostSummary {
-    // Only a live review is due; a draft's old one waits for approval.
+    // Only an article's live review is due; a draft's old one waits for
+    // approval, and a page's never falls due.
     let (review_due, review_overdue) = super::cadence::due_view(
-        row.review_due_at.filter(|_| row.status == PostStatus::Published),
+        row.review_due_at
+            .filter(|_| row.status == PostStatus::Published && row.kind.review_falls_due()),
         settings,
         now,
     );

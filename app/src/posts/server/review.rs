@@ -28,15 +28,17 @@ pub async fn change_status(state: &AppState, caller: &Caller, request: &ChangeSt
     let (post, _, actor) = post_for(state, user, id).await?;
     let settings = state.store.site_settings().await?;
     let to =
-        workflow::apply(post.status, transition, actor, settings.review_required).map_err(|refusal| match refusal {
-            Refusal::NotAllowed => AppError::Forbidden,
-            Refusal::WrongStatus => AppError::Conflict {
-                message: format!(
-                    "This post is {} now, so it cannot be {}. Reload to see its current state.",
-                    status_words(post.status),
-                    transition_words(transition)
-                ),
-            },
+        workflow::apply(post.status, transition, actor, post.kind, settings.review_required).map_err(|refusal| {
+            match refusal {
+                Refusal::NotAllowed => AppError::Forbidden,
+                Refusal::WrongStatus => AppError::Conflict {
+                    message: format!(
+                        "This post is {} now, so it cannot be {}. Reload to see its current state.",
+                        status_words(post.status),
+                        transition_words(transition)
+                    ),
+                },
+            }
         })?;
     let comment = match transition {
         Transition::RequestChanges => Some((
@@ -86,7 +88,8 @@ pub async fn change_status(state: &AppState, caller: &Caller, request: &ChangeSt
             at: now,
             live,
             reviewed,
-            review_due_at: reviewed.then(|| super::cadence::default_due(now, &settings)),
+            review_due_at: (reviewed && post.kind.review_falls_due())
+                .then(|| super::cadence::default_due(now, &settings)),
             publish_at,
             comment,
             notify,
@@ -110,9 +113,13 @@ pub async fn publish_update(state: &AppState, caller: &Caller, id: i64, version:
         .address(&caller.address)
         .detail(audit_detail(&post));
     // Publishing an update is its editor's review of the new text, due
-    // again by the site's interval.
+    // again by the site's interval (an article's).
     let settings = state.store.site_settings().await?;
     let now = state.clock.now();
+    let review_due_at = post
+        .kind
+        .review_falls_due()
+        .then(|| super::cadence::default_due(now, &settings));
     state
         .store
         .change_status(&StatusChange {
@@ -125,7 +132,7 @@ pub async fn publish_update(state: &AppState, caller: &Caller, id: i64, version:
             at: now,
             live: LiveText::FromCurrent,
             reviewed: true,
-            review_due_at: Some(super::cadence::default_due(now, &settings)),
+            review_due_at,
             publish_at: post.publish_at,
             comment: None,
             notify: Notify::Authors(NotificationKind::Published),

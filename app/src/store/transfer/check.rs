@@ -235,11 +235,8 @@ fn check_content(content: &PostContent) -> Result<(), String> {
 fn check_post(post: &ExportPost) -> Result<(), String> {
     let at = |what: String| format!("post {} (\"{}\"): {what}", post.id, post.content.title);
     check_content(&post.content).map_err(&at)?;
-    if post.kind == crate::domain::PostKind::Page && Slug::is_route(&post.content.slug) {
-        return Err(at(format!(
-            "a page at /{} would hide the site's own address",
-            post.content.slug
-        )));
+    if post.kind == crate::domain::PostKind::Page {
+        check_page(post).map_err(&at)?;
     }
     for revision in &post.revisions {
         check_content(&revision.content).map_err(|what| at(format!("revision {}: {what}", revision.id)))?;
@@ -255,6 +252,29 @@ fn check_post(post: &ExportPost) -> Result<(), String> {
         .iter()
         .try_for_each(|comment| refuse_control(&comment.body, true, "a comment"))
         .map_err(at)
+}
+
+/// A page has no tags, and neither its working slug nor the one readers
+/// see (its live revision's) may be one of the site's own addresses.
+fn check_page(post: &ExportPost) -> Result<(), String> {
+    let live = post
+        .revisions
+        .iter()
+        .filter(|revision| Some(revision.id) == post.live_revision_id)
+        .map(|revision| &revision.content.slug);
+    if let Some(slug) = std::iter::once(&post.content.slug)
+        .chain(live)
+        .find(|slug| Slug::is_route(slug))
+    {
+        return Err(format!("a page at /{slug} would hide the site's own address"));
+    }
+    if !post.tag_ids.is_empty() {
+        return Err(format!(
+            "a page has no tags, and this one names {} (only articles are tagged)",
+            post.tag_ids.len()
+        ));
+    }
+    Ok(())
 }
 
 fn check_media(item: &ExportMedia) -> Result<(), String> {
