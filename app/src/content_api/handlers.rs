@@ -147,6 +147,12 @@ fn link_header(params: &PostListParams, pagination: &Pagination) -> Option<Heade
         }
         format!("</api/v1/posts?{}>", query.finish())
     };
+    pagination_links(pagination, url)
+}
+
+/// The `Link` header of a list: its first, last, previous and next pages,
+/// each at the address `url` gives for a page number.
+pub(super) fn pagination_links(pagination: &Pagination, url: impl Fn(i64) -> String) -> Option<HeaderValue> {
     let mut links = vec![format!("{}; rel=\"first\"", url(1))];
     if pagination.pages > 0 {
         links.push(format!("{}; rel=\"last\"", url(pagination.pages)));

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::handlers::{CommonErrors, DEFAULT_LIMIT, MAX_LIMIT, MAX_PAGE, number, path_text};
+use super::handlers::{CommonErrors, DEFAULT_LIMIT, MAX_LIMIT, MAX_PAGE, number, pagination_links, path_text};
 use super::problem::Problem;
 use super::types::{Cover, Image, ListMeta, Pagination, Seo, Source};
 use crate::content::render::{excerpt, render_markdown};
@@ -205,18 +205,9 @@ pub async fn list_pages(
 
 /// `Link` header entries for the neighbouring pages of the list.
 fn link_header(pagination: &Pagination) -> Option<HeaderValue> {
-    let url = |page: i64| format!("</api/v1/pages?page={page}&limit={}>", pagination.limit);
-    let mut links = vec![format!("{}; rel=\"first\"", url(1))];
-    if pagination.pages > 0 {
-        links.push(format!("{}; rel=\"last\"", url(pagination.pages)));
-    }
-    if let Some(prev) = pagination.prev {
-        links.push(format!("{}; rel=\"prev\"", url(prev)));
-    }
-    if let Some(next) = pagination.next {
-        links.push(format!("{}; rel=\"next\"", url(next)));
-    }
-    HeaderValue::from_str(&links.join(", ")).ok()
+    pagination_links(pagination, |page| {
+        format!("</api/v1/pages?page={page}&limit={}>", pagination.limit)
+    })
 }
 
 /// One published page by its slug.
