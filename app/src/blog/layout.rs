@@ -39,6 +39,10 @@ pub fn PublicDocument(
     #[prop(optional)]
     feed: Option<(String, String)>,
     #[prop(optional)] meta: Option<PageMeta>,
+    /// This page's own JSON-LD (an article, a page), beside the site's
+    /// organisation; like it, left out of pages kept from search engines.
+    #[prop(optional)]
+    json_ld: Option<String>,
     /// Keeps the page out of search engines (search results, previews).
     #[prop(optional)]
     noindex: bool,
@@ -107,7 +111,11 @@ pub fn PublicDocument(
                 {feed.map(|(title, href)| view! {
                     <link rel="alternate" type="application/rss+xml" title=title href=href />
                 })}
+                // Data for search engines, not scripts: browsers never run them.
                 {organization.map(|data| view! { <script type="application/ld+json" inner_html=data></script> })}
+                {json_ld.filter(|_| !noindex).map(|data| view! {
+                    <script type="application/ld+json" inner_html=data></script>
+                })}
             </head>
             <body class="public">
                 <a class="skip-link" href="#main">"Skip to content"</a>
@@ -123,6 +131,19 @@ pub fn PublicDocument(
                 <ClinicFooter chrome />
             </body>
         </html>
+    }
+}
+
+/// The banner over a preview of an unpublished article or page.
+#[component]
+pub fn PreviewBanner(
+    /// "article" or "page".
+    what: &'static str,
+) -> impl IntoView {
+    view! {
+        <p class="preview-banner" role="note">
+            {format!("Preview: this {what} is not published. Please do not share this link.")}
+        </p>
     }
 }
 

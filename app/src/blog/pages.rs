@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::layout::{PageMeta, PublicDocument, page_title};
+use super::layout::{PageMeta, PreviewBanner, PublicDocument, page_title};
 use crate::settings::SiteSettings;
 
 /// A cover picture. Library images carry their WebP variants and their
@@ -446,16 +446,9 @@ pub fn PostPage(settings: SiteSettings, post: PostPageData) -> impl IntoView {
             site=Some(settings.clone())
             meta=post.meta
             noindex=post.preview
+            json_ld=post.json_ld
         >
-            {post.preview.then(|| view! {
-                <p class="preview-banner" role="note">
-                    "Preview: this article is not published. Please do not share this link."
-                </p>
-            })}
-            // Data for search engines, not a script: browsers never run it.
-            {(!post.preview).then(|| view! {
-                <script type="application/ld+json" inner_html=post.json_ld></script>
-            })}
+            {post.preview.then(|| view! { <PreviewBanner what="article" /> })}
             <article class="post">
                 <header class="post-header">
                     <h1>{post.title}</h1>

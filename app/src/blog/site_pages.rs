@@ -9,7 +9,7 @@ use axum::response::{Html, IntoResponse, Response};
 use leptos::prelude::*;
 
 use super::chrome::{SiteChrome, site_chrome};
-use super::layout::{PageMeta, PublicDocument, page_title, render_document};
+use super::layout::{PageMeta, PreviewBanner, PublicDocument, page_title, render_document};
 use super::pages::CoverImage;
 use crate::content::render::{excerpt, render_markdown};
 use crate::domain::PostKind;
@@ -220,16 +220,9 @@ fn SitePage(settings: SiteSettings, page: SitePageData) -> impl IntoView {
             site=Some(settings.clone())
             meta=page.meta
             noindex=page.preview
+            json_ld=page.json_ld
         >
-            {page.preview.then(|| view! {
-                <p class="preview-banner" role="note">
-                    "Preview: this page is not published. Please do not share this link."
-                </p>
-            })}
-            // Data for search engines, not a script: browsers never run it.
-            {(!page.preview).then(|| view! {
-                <script type="application/ld+json" inner_html=page.json_ld></script>
-            })}
+            {page.preview.then(|| view! { <PreviewBanner what="page" /> })}
             {page.parent.map(|(title, path)| view! {
                 <nav class="page-breadcrumbs" aria-label="Breadcrumb">
                     <ol>
