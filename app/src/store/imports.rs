@@ -218,9 +218,7 @@ shared_queries! {
         match mode {
             ImportMode::DryRun => tx.rollback().await?,
             ImportMode::Write => {
-                self.announce_public_change(&mut tx).await?;
-                tx.commit().await?;
-                self.public_changed();
+                self.commit_public(tx, true).await?;
             }
         }
         Ok(tally)

@@ -220,9 +220,7 @@ shared_queries! {
             .bind(id)
             .fetch_one(&mut *tx)
             .await?;
-        self.announce_public_change(&mut tx).await?;
-        tx.commit().await?;
-        self.public_changed();
+        self.commit_public(tx, true).await?;
         Ok(row)
     }
 

@@ -33,9 +33,7 @@ shared_queries! {
         .fetch_optional(&mut *tx)
         .await?;
         let updated = updated.ok_or(AppError::NotFound)?;
-        self.announce_public_change(&mut tx).await?;
-        tx.commit().await?;
-        self.public_changed();
+        self.commit_public(tx, true).await?;
         Ok(updated)
     }
 

@@ -143,13 +143,7 @@ shared_queries! {
         // A live post's authors, tags and review switch show at once (its
         // text waits for "publish update").
         let live = matches!(post.status, PostStatus::Published | PostStatus::Scheduled);
-        if live {
-            self.announce_public_change(&mut tx).await?;
-        }
-        tx.commit().await?;
-        if live {
-            self.public_changed();
-        }
+        self.commit_public(tx, live).await?;
         Ok(post)
     }
 
@@ -238,13 +232,7 @@ shared_queries! {
         // what readers see (or will see at a scheduled time).
         let public = |status| matches!(status, PostStatus::Published | PostStatus::Scheduled);
         let seen_by_readers = public(change.from) || public(change.to) || change.live != LiveText::Keep;
-        if seen_by_readers {
-            self.announce_public_change(&mut tx).await?;
-        }
-        tx.commit().await?;
-        if seen_by_readers {
-            self.public_changed();
-        }
+        self.commit_public(tx, seen_by_readers).await?;
         Ok(post)
     }
 
@@ -382,13 +370,7 @@ shared_queries! {
             };
             Self::insert_audit(&mut tx, &audit).await?;
         }
-        if !due.is_empty() {
-            self.announce_public_change(&mut tx).await?;
-        }
-        tx.commit().await?;
-        if !due.is_empty() {
-            self.public_changed();
-        }
+        self.commit_public(tx, !due.is_empty()).await?;
         Ok(due)
     }
 

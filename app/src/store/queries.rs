@@ -113,6 +113,19 @@ shared_queries! {
         Ok(())
     }
 
+    /// Commits `tx`; when it changed what readers see (`public`), tells
+    /// the other instances in it and this instance's readers after it.
+    pub(crate) async fn commit_public(&self, mut tx: Transaction<'_, DB>, public: bool) -> Result<(), AppError> {
+        if public {
+            self.announce_public_change(&mut tx).await?;
+        }
+        tx.commit().await?;
+        if public {
+            self.public_changed();
+        }
+        Ok(())
+    }
+
     /// After such a transaction committed: this instance's readers see
     /// the change at once.
     pub(crate) fn public_changed(&self) {
@@ -167,9 +180,7 @@ shared_queries! {
         if let Some(audit) = audit {
             Self::insert_audit(&mut tx, audit).await?;
         }
-        self.announce_public_change(&mut tx).await?;
-        tx.commit().await?;
-        self.public_changed();
+        self.commit_public(tx, true).await?;
         Ok(updated)
     }
 
@@ -278,9 +289,7 @@ shared_queries! {
             .await?;
         let updated = updated.ok_or(AppError::NotFound)?;
         // Bylines and author pages show the profile.
-        self.announce_public_change(&mut tx).await?;
-        tx.commit().await?;
-        self.public_changed();
+        self.commit_public(tx, true).await?;
         Ok(updated)
     }
 

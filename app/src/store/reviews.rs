@@ -85,16 +85,10 @@ shared_queries! {
             .await?;
         }
         Self::insert_audit(&mut tx, &review.audit).await?;
-        // A confirmed review changes the review line readers see.
-        if confirmed {
-            self.announce_public_change(&mut tx).await?;
-        }
         let sql = format!("SELECT {} FROM posts WHERE id = $1", sql::POST_COLUMNS);
         let post: Post = sqlx::query_as(&sql).bind(review.id).fetch_one(&mut *tx).await?;
-        tx.commit().await?;
-        if confirmed {
-            self.public_changed();
-        }
+        // A confirmed review changes the review line readers see.
+        self.commit_public(tx, confirmed).await?;
         Ok(post)
     }
 
@@ -130,13 +124,7 @@ shared_queries! {
         Self::insert_audit(&mut tx, &change.audit).await?;
         // The API shows a live post's due date.
         let live = matches!(post.status, crate::domain::PostStatus::Published | crate::domain::PostStatus::Scheduled);
-        if live {
-            self.announce_public_change(&mut tx).await?;
-        }
-        tx.commit().await?;
-        if live {
-            self.public_changed();
-        }
+        self.commit_public(tx, live).await?;
         Ok(post)
     }
 

@@ -32,9 +32,7 @@ shared_queries! {
         let mut tx = self.writer.begin().await?;
         Self::write_clinic(&mut tx, update).await?;
         Self::insert_audit(&mut tx, audit).await?;
-        self.announce_public_change(&mut tx).await?;
-        tx.commit().await?;
-        self.public_changed();
+        self.commit_public(tx, true).await?;
         Ok(update.details().clone())
     }
 
@@ -81,9 +79,7 @@ shared_queries! {
         let mut tx = self.writer.begin().await?;
         Self::write_menus(&mut tx, update).await?;
         Self::insert_audit(&mut tx, audit).await?;
-        self.announce_public_change(&mut tx).await?;
-        tx.commit().await?;
-        self.public_changed();
+        self.commit_public(tx, true).await?;
         Ok(update.menus().clone())
     }
 

@@ -346,9 +346,7 @@ shared_queries! {
                 sqlx::query(&reset.replace("{table}", table)).execute(&mut *tx).await?;
             }
         }
-        self.announce_public_change(&mut tx).await?;
-        tx.commit().await?;
-        self.public_changed();
+        self.commit_public(tx, true).await?;
         Ok(())
     }
 
