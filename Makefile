@@ -17,7 +17,7 @@ VELLUM := $(CARGO_TARGET_DIR)/debug/vellum
 PG_HOST ?= 127.0.0.1
 PG_PORT ?= 5432
 
-.PHONY: help run test setup build editor editor-test release lint fmt unit fuzz api-fuzz api-client deploy-guide e2e postgres-check bench bench-editor
+.PHONY: help run test setup build editor passkeys editor-test release lint fmt unit fuzz api-fuzz api-client deploy-guide e2e postgres-check bench bench-editor
 
 help: ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-15s %s\n", $$1, $$2 }'
@@ -44,6 +44,7 @@ setup: ## install the toolchain pieces that are missing
 build: ## build the server and the wasm front end (debug)
 	cargo leptos build
 	$(MAKE) editor
+	$(MAKE) passkeys
 
 editor-test: ## the visual editor's own tests: round trips, commands, random documents (Node); editing and paste (Chromium)
 	cd frontend/editor && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; } && npm test && npm run build && npm run test:browser
@@ -53,9 +54,15 @@ editor: ## build the visual editor's engine (frontend/editor, pinned npm package
 	mkdir -p $(SITE_ROOT)/pkg
 	cp frontend/editor/dist/vellum-editor.js frontend/editor/dist/vellum-editor.css $(SITE_ROOT)/pkg/
 
+passkeys: ## build the passkeys' browser half (frontend/passkeys, pinned @simplewebauthn/browser) into the site's pkg folder
+	cd frontend/passkeys && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; } && npm run build
+	mkdir -p $(SITE_ROOT)/pkg
+	cp frontend/passkeys/dist/vellum-passkeys.js $(SITE_ROOT)/pkg/
+
 release: setup ## build an optimised binary and site folder for deployment
 	cargo leptos build --release
 	$(MAKE) editor
+	$(MAKE) passkeys
 	@echo "Binary: $(CARGO_TARGET_DIR)/release/vellum   Site folder: $(SITE_ROOT)"
 
 fmt: ## format the code
@@ -77,7 +84,8 @@ postgres-check:
 	  echo "*************************************************************************"; echo; \
 	fi
 
-unit: postgres-check ## unit, store and HTTP integration tests (media on a folder and on S3, via moto)
+unit: postgres-check ## unit, store and HTTP integration tests (media on a folder and on S3, via moto; email through aiosmtpd)
+	tests/smtp-sink-venv.sh >/dev/null
 	tests/with-s3.sh cargo test -p app -p server
 	@# A failed test can leave its database behind; sweep them up.
 	@if command -v psql >/dev/null && (exec 3<>/dev/tcp/$(PG_HOST)/$(PG_PORT)) 2>/dev/null; then \

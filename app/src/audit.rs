@@ -37,6 +37,11 @@ pub enum AuditAction {
     WebhookDeleted,
     WebhookSecretRotated,
     AllSessionsEnded,
+    /// One of a person's sessions was ended, by them or by an admin.
+    SessionEnded,
+    /// Several of a person's sessions were ended at once: "sign out
+    /// everywhere else", or an admin ending all of them.
+    SessionsEnded,
     MediaUploaded,
     MediaDeleted,
     ContentImported,
@@ -45,10 +50,30 @@ pub enum AuditAction {
     PostReReviewed,
     /// A reviewer chose when a post's next review is due.
     ReviewDueChanged,
+    /// Someone added a passkey to their account.
+    PasskeyAdded,
+    /// Someone removed one of their passkeys.
+    PasskeyRemoved,
+    /// A passkey signed someone in (it counts as both factors).
+    PasskeySignIn,
+    /// Someone set up two-factor sign-in (their first code confirmed it).
+    TwoFactorEnabled,
+    /// Someone turned their own two-factor sign-in off.
+    TwoFactorDisabled,
+    /// An admin (or the command line) removed someone's second factor.
+    TwoFactorReset,
+    /// A wrong, reused or expired code at the sign-in's second step.
+    TwoFactorFailed,
+    /// A recovery code signed someone in (each works once).
+    RecoveryCodeUsed,
+    /// Someone replaced their recovery codes with new ones.
+    RecoveryCodesRenewed,
+    /// A person's sign-in address changed (confirmed from the new one).
+    EmailChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 34] = [
+    pub const ALL: [AuditAction; 46] = [
         Self::SignIn,
         Self::SignInFailed,
         Self::SignOut,
@@ -78,11 +103,23 @@ impl AuditAction {
         Self::WebhookDeleted,
         Self::WebhookSecretRotated,
         Self::AllSessionsEnded,
+        Self::SessionEnded,
+        Self::SessionsEnded,
         Self::MediaUploaded,
         Self::MediaDeleted,
         Self::ContentImported,
         Self::PostReReviewed,
         Self::ReviewDueChanged,
+        Self::PasskeyAdded,
+        Self::PasskeyRemoved,
+        Self::PasskeySignIn,
+        Self::TwoFactorEnabled,
+        Self::TwoFactorDisabled,
+        Self::TwoFactorReset,
+        Self::TwoFactorFailed,
+        Self::RecoveryCodeUsed,
+        Self::RecoveryCodesRenewed,
+        Self::EmailChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -116,11 +153,23 @@ impl AuditAction {
             Self::WebhookDeleted => "webhook_deleted",
             Self::WebhookSecretRotated => "webhook_secret_rotated",
             Self::AllSessionsEnded => "all_sessions_ended",
+            Self::SessionEnded => "session_ended",
+            Self::SessionsEnded => "sessions_ended",
             Self::MediaUploaded => "media_uploaded",
             Self::MediaDeleted => "media_deleted",
             Self::ContentImported => "content_imported",
             Self::PostReReviewed => "post_re_reviewed",
             Self::ReviewDueChanged => "review_due_changed",
+            Self::PasskeyAdded => "passkey_added",
+            Self::PasskeyRemoved => "passkey_removed",
+            Self::PasskeySignIn => "passkey_sign_in",
+            Self::TwoFactorEnabled => "two_factor_enabled",
+            Self::TwoFactorDisabled => "two_factor_disabled",
+            Self::TwoFactorReset => "two_factor_reset",
+            Self::TwoFactorFailed => "two_factor_failed",
+            Self::RecoveryCodeUsed => "recovery_code_used",
+            Self::RecoveryCodesRenewed => "recovery_codes_renewed",
+            Self::EmailChanged => "email_changed",
         }
     }
 }

@@ -14,10 +14,14 @@ pub mod content_api;
 pub mod domain;
 pub mod error;
 pub mod export;
+pub mod mail;
 pub mod media;
+pub mod passkeys;
 pub mod posts;
 pub mod previews;
+pub mod sessions;
 pub mod settings;
+pub mod two_factor;
 pub mod webhooks;
 
 #[cfg(feature = "ssr")]

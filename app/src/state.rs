@@ -50,6 +50,8 @@ pub struct RuntimeConfig {
     pub media_max_bytes: usize,
     /// The most pixels (width × height) an uploaded image may have.
     pub media_max_pixels: u64,
+    /// Outgoing email; `None` when it is off (no `VELLUM_SMTP_URL`).
+    pub mail: Option<MailSettings>,
 }
 
 impl RuntimeConfig {
@@ -64,4 +66,22 @@ impl RuntimeConfig {
 /// The state inside a server function or a Leptos-rendered page.
 pub fn app_state() -> Result<AppState, AppError> {
     use_context::<AppState>().ok_or_else(|| AppError::internal("AppState missing from Leptos context"))
+}
+
+/// Where Vellum sends from, and through which server; `None` in the
+/// runtime config when email is off.
+#[derive(Clone)]
+pub struct MailSettings {
+    /// `smtp://` or `smtps://` with the credentials; never logged.
+    pub smtp_url: String,
+    /// `VELLUM_MAIL_FROM`: an address, or `Name <address>`.
+    pub from: String,
+}
+
+impl std::fmt::Debug for MailSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailSettings")
+            .field("from", &self.from)
+            .finish_non_exhaustive()
+    }
 }

@@ -210,6 +210,19 @@ pub enum UserCommand {
     /// Set a user's password (read as for `add`), e.g. after `vellum
     /// import vellum`, which brings no passwords.
     Password(UserPasswordArgs),
+    /// Remove a user's second factors (their authenticator app, recovery
+    /// codes and passkeys), e.g. after a lost phone: they sign in with their
+    /// password alone until they set up a new one. Audited.
+    #[command(name = "reset-2fa")]
+    ResetTwoFactor(UserResetTwoFactorArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct UserResetTwoFactorArgs {
+    #[arg(long)]
+    pub email: String,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -314,6 +327,18 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub media: MediaArgs,
+
+    /// The SMTP server Vellum sends email through, e.g.
+    /// smtps://user:password@mail.clinic.example:465 (or smtp://host:587?tls=required).
+    /// Without it email is off and the admin shows links to copy instead.
+    #[arg(long, env = "VELLUM_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// The sender of Vellum's email: an address, or "Name <address>". Without
+    /// a name, messages go out in the site's title. Defaults to vellum@ the
+    /// site's domain.
+    #[arg(long, env = "VELLUM_MAIL_FROM")]
+    pub mail_from: Option<String>,
 
     /// Origins allowed to read the public API from a browser (CORS), comma
     /// separated; `*` (the default) allows every origin.

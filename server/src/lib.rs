@@ -9,6 +9,7 @@ mod demo;
 pub mod export;
 mod http_cache;
 pub mod import;
+pub mod mail;
 pub mod outbound;
 mod rate_limit;
 mod request_log;
@@ -23,7 +24,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, LazyLock};
 
 use anyhow::Context;
-use app::accounts::server::{SESSION_COOKIE, guard, random_token};
+use app::accounts::server::{SESSION_COOKIE, SESSION_IDLE_DAYS, guard, random_token};
 use app::admin::{AdminApp, shell};
 use app::clock::{Clock, SystemClock};
 use app::settings::SiteSettings;
@@ -93,6 +94,11 @@ pub async fn prepare(args: &ServeArgs, clock: Option<Arc<dyn Clock>>) -> anyhow:
     } else {
         String::new()
     };
+    let mail = mail::settings_from(args.smtp_url.as_deref(), args.mail_from.as_deref(), &settings.site_url)?;
+    match &mail {
+        Some(mail) => tracing::info!(from = %mail.from, "email is on"),
+        None => tracing::info!("email is off (no VELLUM_SMTP_URL): the admin shows links to copy"),
+    }
     let config = Arc::new(RuntimeConfig {
         trust_proxy: args.trust_proxy,
         secure_cookies,
@@ -105,6 +111,7 @@ pub async fn prepare(args: &ServeArgs, clock: Option<Arc<dyn Clock>>) -> anyhow:
         webhooks_allow_private: args.webhooks_allow_private,
         media_max_bytes: args.media.media_max_mb.saturating_mul(1024 * 1024),
         media_max_pixels: args.media.media_max_megapixels.saturating_mul(1_000_000),
+        mail,
     });
     let media = app::store::files::MediaStorage::from_setting(&args.media.media_store, &args.database.data_dir)
         .map_err(|message| anyhow::anyhow!("VELLUM_MEDIA_STORE: {message}"))?;
@@ -193,6 +200,7 @@ pub fn router(state: AppState) -> Router {
         .merge(app::blog::routes())
         .merge(demo::routes())
         .merge(app::media::routes())
+        .merge(app::mail::routes::routes())
         .merge(session_router(&state))
         .nest(app::content_api::PREFIX, content_api_router(&state))
         .nest(app::content_api::admin::ADMIN_PREFIX, app::content_api::admin::routes())
@@ -310,10 +318,11 @@ fn session_layer(state: &AppState) -> SessionManagerLayer<SessionBackend> {
         // Saving on every admin request moves the expiry forward, so the 14
         // days count from the last use, not from sign-in.
         .with_always_save(true)
-        .with_expiry(Expiry::OnInactivity(CookieDuration::days(14)))
+        .with_expiry(Expiry::OnInactivity(CookieDuration::days(SESSION_IDLE_DAYS)))
 }
 
-/// Every hour: deletes expired sessions, posts that have been in the
+/// Every hour: deletes expired sessions (and their rows in the session
+/// list, with those a password change ended), posts that have been in the
 /// trash for longer than the 30 days they stay restorable, and sign-in
 /// failures too old to count; and reminds reviewers of reviews coming due.
 pub fn spawn_session_cleanup(state: &AppState) -> JoinHandle<()> {
@@ -351,6 +360,10 @@ pub async fn hourly_cleanup(state: &AppState) {
     if let Err(error) = app::accounts::server::throttle::purge_old_failures(state).await {
         tracing::error!(%error, "purge of old sign-in failures failed");
     }
+    if let Err(error) = app::sessions::server::purge_ended(state).await {
+        tracing::error!(%error, "purge of ended sessions from the session list failed");
+    }
+    mail::hourly(state).await;
 }
 
 /// Notifies reviewers of their published posts due for review within 30
@@ -408,6 +421,8 @@ pub struct RunningServer {
     scheduler: JoinHandle<()>,
     /// `None` when the caller sends deliveries itself.
     webhooks: Option<JoinHandle<()>>,
+    /// `None` when email is off or the caller sends it itself.
+    mail: Option<JoinHandle<()>>,
 }
 
 impl RunningServer {
@@ -415,8 +430,8 @@ impl RunningServer {
     /// the database.
     pub async fn stop(self) -> anyhow::Result<()> {
         self.scheduler.abort();
-        if let Some(webhooks) = &self.webhooks {
-            webhooks.abort();
+        for worker in [&self.webhooks, &self.mail].into_iter().flatten() {
+            worker.abort();
         }
         let _ = self.stop.send(());
         self.task.await??;
@@ -436,9 +451,10 @@ pub async fn start_with_clock(args: &ServeArgs, clock: Option<Arc<dyn Clock>>) -
     start_serving(args, clock, true).await
 }
 
-/// `start_with_clock` without the webhook worker: the caller sends due
-/// deliveries itself with [`webhooks::deliver_due`], and so knows that
-/// nothing is on its way once a pass has returned.
+/// `start_with_clock` without the webhook and email workers: the caller
+/// sends due deliveries itself with [`webhooks::deliver_due`] and
+/// [`mail::deliver_mail`], and so knows that nothing is on its way once a
+/// pass has returned.
 pub async fn start_delivering_by_hand(
     args: &ServeArgs,
     clock: Option<Arc<dyn Clock>>,
@@ -449,7 +465,7 @@ pub async fn start_delivering_by_hand(
 async fn start_serving(
     args: &ServeArgs,
     clock: Option<Arc<dyn Clock>>,
-    webhook_worker: bool,
+    workers: bool,
 ) -> anyhow::Result<RunningServer> {
     let state = prepare(args, clock).await?;
     let listener = TcpListener::bind(args.addr)
@@ -462,10 +478,10 @@ async fn start_serving(
         let _ = stopped.await;
     }));
     let scheduler = spawn_scheduler(&state);
-    let webhooks = if webhook_worker {
-        Some(webhooks::spawn_worker(&state)?)
+    let (webhooks, mail) = if workers {
+        (Some(webhooks::spawn_worker(&state)?), mail::spawn_if_on(&state)?)
     } else {
-        None
+        (None, None)
     };
     Ok(RunningServer {
         addr,
@@ -474,6 +490,7 @@ async fn start_serving(
         task,
         scheduler,
         webhooks,
+        mail,
     })
 }
 

@@ -39,6 +39,9 @@ async fn main() -> anyhow::Result<()> {
         Command::User(UserCommand::Password(args)) => {
             server::users::set_password(&args).await?;
         }
+        Command::User(UserCommand::ResetTwoFactor(args)) => {
+            server::users::reset_two_factor(&args).await?;
+        }
         Command::Token(TokenCommand::Add(args)) => {
             server::users::add_token(&args).await?;
         }
@@ -51,6 +54,7 @@ async fn main() -> anyhow::Result<()> {
             let cleanup = server::spawn_session_cleanup(&state);
             let scheduler = server::spawn_scheduler(&state);
             let webhooks = server::webhooks::spawn_worker(&state)?;
+            let mail = server::mail::spawn_if_on(&state)?;
             let listener = tokio::net::TcpListener::bind(args.addr)
                 .await
                 .with_context(|| format!("cannot listen on {}", args.addr))?;
@@ -61,6 +65,9 @@ async fn main() -> anyhow::Result<()> {
             cleanup.abort();
             scheduler.abort();
             webhooks.abort();
+            if let Some(mail) = mail {
+                mail.abort();
+            }
             state.store.close().await;
             tracing::info!("stopped");
         }

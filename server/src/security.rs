@@ -35,7 +35,11 @@ pub async fn csrf(State(state): State<AppState>, request: Request, next: Next) -
     let headers = request.headers();
     // The admin API never reads the session cookie (only bearer tokens,
     // which a cross-site page cannot attach), so there is nothing to forge.
-    if !safe_method && !is_admin_api(request.uri().path()) && is_cross_origin(headers, &state.config.site_origin) {
+    // One-click unsubscribes come from mail programs, webmail pages
+    // included; their token is the credential, not a cookie.
+    let path = request.uri().path();
+    let exempt = is_admin_api(path) || path.starts_with("/mail/unsubscribe/");
+    if !safe_method && !exempt && is_cross_origin(headers, &state.config.site_origin) {
         tracing::warn!(path = %request.uri().path(), "cross-origin write refused");
         return AppError::Forbidden.into_response();
     }

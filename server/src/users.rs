@@ -1,5 +1,5 @@
-//! `vellum user add` and `vellum user password`: accounts from the command
-//! line, e.g. the first admin;
+//! `vellum user add`, `vellum user password` and `vellum user reset-2fa`:
+//! accounts from the command line, e.g. the first admin;
 //! and `vellum token add`: a personal API token for one of them.
 
 use std::io::{BufRead, IsTerminal};
@@ -8,7 +8,7 @@ use anyhow::{Context, bail};
 use app::accounts::Role;
 use app::accounts::server::{AuditAction, DisplayName, Email, NewAuditEntry, NewUser, Password, hash_password};
 
-use crate::cli::{TokenAddArgs, UserAddArgs, UserPasswordArgs};
+use crate::cli::{TokenAddArgs, UserAddArgs, UserPasswordArgs, UserResetTwoFactorArgs};
 
 pub async fn add(args: &UserAddArgs) -> anyhow::Result<()> {
     let email = Email::parse(&args.email).map_err(|message| anyhow::anyhow!("--email: {message}"))?;
@@ -58,6 +58,39 @@ pub async fn set_password(args: &UserPasswordArgs) -> anyhow::Result<()> {
     store.close().await;
     let user = changed?;
     println!("Set the password of {} <{}>.", user.display_name, user.email);
+    Ok(())
+}
+
+/// `vellum user reset-2fa`: removes a person's second factor (a lost phone
+/// and lost recovery codes), with an audit entry, as an admin's reset on
+/// the Users page does.
+pub async fn reset_two_factor(args: &UserResetTwoFactorArgs) -> anyhow::Result<()> {
+    let email = Email::parse(&args.email).map_err(|message| anyhow::anyhow!("--email: {message}"))?;
+    let store = crate::open_existing(&args.database).await?;
+    let reset = async {
+        let user = store
+            .user_by_email(&email)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("--email: no user has this address"))?;
+        let audit =
+            NewAuditEntry::new(AuditAction::TwoFactorReset, None, Some(user.id)).detail("from the command line");
+        let removed = app::two_factor::server::reset_second_factor(store.as_ref(), user.id, &audit).await?;
+        anyhow::Ok((user, removed))
+    }
+    .await;
+    store.close().await;
+    let (user, removed) = reset?;
+    if removed {
+        println!(
+            "Reset the second factor of {} <{}>: they sign in with their password alone until they set up a new one.",
+            user.display_name, user.email
+        );
+    } else {
+        println!(
+            "{} <{}> has no second factor; nothing changed.",
+            user.display_name, user.email
+        );
+    }
     Ok(())
 }
 

@@ -10,10 +10,22 @@ use std::collections::BTreeSet;
 use app::accounts::Role;
 use app::accounts::api::*;
 use app::api_tokens::api::{CreateApiToken, ListApiTokens, RevokeApiToken};
+use app::mail::api::{EmailIsOn, MailStatus, MyMailPreferences, SaveMailPreferences};
 use app::media::api::{DeleteMedia, ListMedia, SetMediaAlt};
+use app::passkeys::api::{
+    FinishPasskeyRegistration, FinishPasskeySignIn, ListPasskeys, PasskeysEnabled, RemovePasskey,
+    StartPasskeyRegistration, StartPasskeySignIn,
+};
 use app::posts::api::*;
 use app::previews::api::{CreatePreviewLink, ListPreviewLinks, RevokePreviewLink};
+use app::sessions::api::{
+    EndMySession, EndOtherSessions, EndUserSession, EndUserSessions, ListMySessions, ListUserSessions,
+};
 use app::settings::api::{GetClinicDetails, GetMenus, GetSiteSettings, SaveClinicDetails, SaveMenus, SaveSiteSettings};
+use app::two_factor::api::{
+    ConfirmTotpSetup, GetTwoFactorPolicy, GetTwoFactorStatus, ListSecondFactors, RenewRecoveryCodes, ResetTwoFactor,
+    SaveTwoFactorPolicy, StartTotpSetup, TurnOffTotp, VerifySignInCode,
+};
 use app::webhooks::api::{CreateWebhook, DeleteWebhook, ListWebhooks, RotateWebhookSecret, SendTestWebhook};
 use leptos::server_fn::ServerFn;
 use reqwest::StatusCode;
@@ -55,6 +67,16 @@ const NO_LIVE_TEXT: Expect = Expect::Conflict("Only a published article can be r
 const NOT_REVIEWED: Expect = Expect::Conflict("Only a medically reviewed post");
 const WRONG_PASSWORD: Expect = Expect::Refused("current_password", "is not correct");
 const NOT_HTTP: Expect = Expect::Refused("url", "http or https");
+/// Two-factor sign-in: nobody in the matrix has it on.
+const NOT_A_CODE: Expect = Expect::Refused("code", "did not work");
+const TWO_FACTOR_OFF: Expect = Expect::Conflict("Two-factor sign-in is off");
+const NO_SECOND_FACTOR: Expect = Expect::Conflict("has no second factor to reset");
+/// The matrix's server has no domain name (http://127.0.0.1:3000), so
+/// passkeys cannot be added there; `tests/http/passkeys.rs` adds them.
+const NO_PASSKEYS: Expect = Expect::Conflict("need the site to have a domain name");
+const PASSKEY_REFUSED: Expect = Expect::Refused("passkey", "was not added");
+const EMAIL_OFF: Expect = Expect::Conflict("Email is off");
+const PASSWORD_WRONG: Expect = Expect::Refused("password", "is not correct");
 
 /// A server function's path, a form to send, and the answer per caller.
 type Row = (&'static str, Vec<(&'static str, String)>, [Expect; 6]);
@@ -77,8 +99,21 @@ fn public_functions() -> Vec<&'static str> {
         Login::PATH,
         CompleteSetup::PATH,
         SetPasswordWithToken::PATH,
+        // The same answer whatever the address; throttled per address.
+        RequestPasswordReset::PATH,
+        // Gated by the link's token; throttled per address.
+        ConfirmEmailChange::PATH,
         // 0 for a visitor; a user's own count otherwise.
         UnreadNotifications::PATH,
+        // The sign-in's second step: needs the pending sign-in a correct
+        // password left in the session; throttled like passwords.
+        VerifySignInCode::PATH,
+        // Whether the sign-in page offers passkeys: the same for everyone.
+        PasskeysEnabled::PATH,
+        // A passkey sign-in: the passkey is the credential; its challenge
+        // works once and expires, and failures are throttled per address.
+        StartPasskeySignIn::PATH,
+        FinishPasskeySignIn::PATH,
     ]
 }
 
@@ -165,6 +200,29 @@ async fn every_server_function_checks_its_caller(db: &TestDb) {
             vec![("user_id", target_id.clone())],
             [U, F, F, F, D, U],
         ),
+        // Email is off in this server: the admin hears so, nothing is sent.
+        (
+            SendPasswordLink::PATH,
+            vec![("user_id", target_id.clone())],
+            [U, F, F, F, EMAIL_OFF, U],
+        ),
+        // A wrong password: 422 on that field, and the address stays.
+        (
+            ChangeEmail::PATH,
+            vec![
+                ("new_email", "{caller}@new.example".into()),
+                ("password", wrong_password.into()),
+            ],
+            [U, PASSWORD_WRONG, PASSWORD_WRONG, PASSWORD_WRONG, PASSWORD_WRONG, U],
+        ),
+        (EmailIsOn::PATH, vec![], [U, D, D, D, D, U]),
+        (MyMailPreferences::PATH, vec![], [U, D, D, D, D, U]),
+        (
+            SaveMailPreferences::PATH,
+            vec![("choices[comment]", "digest".into())],
+            [U, D, D, D, D, U],
+        ),
+        (MailStatus::PATH, vec![], [U, F, F, F, D, U]),
         (AuditLog::PATH, vec![], [U, F, F, F, D, U]),
         (GetClinicDetails::PATH, vec![], [U, F, F, F, D, U]),
         (
@@ -367,6 +425,77 @@ async fn every_server_function_checks_its_caller(db: &TestDb) {
             [U, N, N, N, N, U],
         ),
         (DeleteMedia::PATH, vec![("id", "999999".into())], [U, N, N, N, N, U]),
+        // Everyone signed in manages their own passkeys; an unknown
+        // ceremony adds nothing, and no such passkey is a 404.
+        (ListPasskeys::PATH, vec![], [U, D, D, D, D, U]),
+        (
+            StartPasskeyRegistration::PATH,
+            vec![("name", "Work laptop".into()), ("confirmation", crate::PASSWORD.into())],
+            [U, NO_PASSKEYS, NO_PASSKEYS, NO_PASSKEYS, NO_PASSKEYS, U],
+        ),
+        (
+            FinishPasskeyRegistration::PATH,
+            vec![
+                ("ceremony", "no-such-ceremony".into()),
+                ("name", "Work laptop".into()),
+                ("credential", "{}".into()),
+            ],
+            [U, PASSKEY_REFUSED, PASSKEY_REFUSED, PASSKEY_REFUSED, PASSKEY_REFUSED, U],
+        ),
+        (RemovePasskey::PATH, vec![("id", "999999".into())], [U, N, N, N, N, U]),
+        // Everyone signed in sees and ends their own sessions (each caller
+        // has one, so "everywhere else" ends none of the matrix's); admins
+        // those of anyone. No such session to end: 404.
+        (ListMySessions::PATH, vec![], [U, D, D, D, D, U]),
+        (EndMySession::PATH, vec![("id", "999999".into())], [U, N, N, N, N, U]),
+        (EndOtherSessions::PATH, vec![], [U, D, D, D, D, U]),
+        (
+            ListUserSessions::PATH,
+            vec![("user_id", target_id.clone())],
+            [U, F, F, F, D, U],
+        ),
+        (
+            EndUserSession::PATH,
+            vec![("user_id", target_id.clone()), ("id", "999999".into())],
+            [U, F, F, F, N, U],
+        ),
+        (
+            EndUserSessions::PATH,
+            vec![("user_id", target_id.clone())],
+            [U, F, F, F, D, U],
+        ),
+        // Two-factor sign-in: everyone signed in sets up their own (a set-up
+        // counts only once a code confirms it, and "abc" is no code);
+        // admins choose the policy and reset other people's.
+        (GetTwoFactorStatus::PATH, vec![], [U, D, D, D, D, U]),
+        (StartTotpSetup::PATH, vec![], [U, D, D, D, D, U]),
+        (
+            ConfirmTotpSetup::PATH,
+            vec![("code", "abc".into())],
+            [U, NOT_A_CODE, NOT_A_CODE, NOT_A_CODE, NOT_A_CODE, U],
+        ),
+        (
+            RenewRecoveryCodes::PATH,
+            vec![("confirmation", wrong_password.into())],
+            [U, TWO_FACTOR_OFF, TWO_FACTOR_OFF, TWO_FACTOR_OFF, TWO_FACTOR_OFF, U],
+        ),
+        (
+            TurnOffTotp::PATH,
+            vec![("confirmation", wrong_password.into())],
+            [U, TWO_FACTOR_OFF, TWO_FACTOR_OFF, TWO_FACTOR_OFF, TWO_FACTOR_OFF, U],
+        ),
+        (GetTwoFactorPolicy::PATH, vec![], [U, F, F, F, D, U]),
+        (
+            SaveTwoFactorPolicy::PATH,
+            vec![("policy", "nobody".into())],
+            [U, F, F, F, D, U],
+        ),
+        (ListSecondFactors::PATH, vec![], [U, F, F, F, D, U]),
+        (
+            ResetTwoFactor::PATH,
+            vec![("user_id", target_id.clone())],
+            [U, F, F, F, NO_SECOND_FACTOR, U],
+        ),
         // Last: the admin's call ends every session (the callers after it
         // are signed out, so Logout answers them all as visitors; its own
         // redirect is tested in accounts.rs).

@@ -23,11 +23,15 @@ mod hang;
 mod import;
 mod import_real;
 mod import_vellum;
+mod mail;
+mod mail_accounts;
 mod media;
 mod newcomer;
 mod operator;
 mod page_rules;
 mod pages;
+mod passkey_device;
+mod passkeys;
 mod posts;
 mod previews;
 mod probes;
@@ -36,8 +40,11 @@ mod review_cadence;
 mod scheduling;
 mod search;
 mod security;
+mod sessions;
 mod site_pages;
+mod smtp;
 mod sources;
+mod two_factor;
 mod webhooks;
 mod workflow;
 
@@ -76,6 +83,8 @@ pub fn serve_args(db: &TestDb) -> ServeArgs {
             media_max_megapixels: 50,
         },
         api_cors_origins: vec!["*".to_owned()],
+        smtp_url: None,
+        mail_from: None,
         clock_offset_secs: 0,
     }
 }

@@ -20,11 +20,12 @@ fn said(output: &Output) -> String {
     )
 }
 
-/// `NAME → default` for every variable `vellum serve --help` names.
+/// `NAME → default` for every variable `vellum serve --help` names
+/// (`[env: NAME]` alone where the value is hidden, as the SMTP URL's is).
 fn variables_in_help() -> BTreeMap<String, Option<String>> {
     let output = vellum().args(["serve", "--help"]).output().expect("serve --help");
     let help = String::from_utf8_lossy(&output.stdout).into_owned();
-    let pattern = regex::Regex::new(r"\[env: ([A-Z_]+)=[^\]]*\](?:\s*\[default: ([^\]]*)\])?").expect("pattern");
+    let pattern = regex::Regex::new(r"\[env: ([A-Z_]+)(?:=[^\]]*)?\](?:\s*\[default: ([^\]]*)\])?").expect("pattern");
     pattern
         .captures_iter(&help)
         .map(|found| {

@@ -5,13 +5,17 @@
 mod support;
 
 mod accounts;
+mod mail;
 mod media;
 mod page_imports;
 mod pages;
+mod passkeys;
 mod posts;
 mod reviews;
+mod sessions;
 mod tokens;
 mod transfer;
+mod two_factor;
 mod webhooks;
 
 use std::sync::Arc;

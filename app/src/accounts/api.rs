@@ -32,6 +32,8 @@ pub struct UserView {
 pub struct CreatedUser {
     pub user: UserView,
     pub set_password_url: String,
+    /// The link went to the person by email (email is on).
+    pub emailed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,7 +66,9 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
 
 #[server]
 pub async fn logout() -> Result<(), AppError> {
-    let user = super::server::require(super::policy::Action::ManageOwnAccount).await?;
+    // Everyone signed in may sign out, even before setting up the second
+    // factor the site asks of them.
+    let user = super::server::require_user_for_set_up().await?;
     super::server::logout(user).await
 }
 
@@ -164,4 +168,36 @@ pub async fn sign_everyone_out() -> Result<u64, AppError> {
 pub async fn audit_log(user_id: Option<i64>, action: Option<String>) -> Result<Vec<AuditEntryView>, AppError> {
     let _admin = super::server::require(super::policy::Action::ViewAuditLog).await?;
     super::server::audit_log(&crate::state::app_state()?, user_id, action).await
+}
+
+/// "Forgot password?": emails a one-hour link when the address has an
+/// active account. The answer is the same either way.
+#[server]
+pub async fn request_password_reset(email: String) -> Result<(), AppError> {
+    super::server::recovery::request_password_reset(&crate::state::app_state()?, &email).await
+}
+
+/// Emails a person a fresh set-password link (an invitation again).
+#[server]
+pub async fn send_password_link(user_id: i64) -> Result<(), AppError> {
+    let admin = super::server::require(super::policy::Action::ManageUsers).await?;
+    let (state, caller) = crate::accounts::server::call_context(admin)?;
+    super::server::users::send_password_link(&state, &caller, user_id).await
+}
+
+/// Changes the caller's sign-in address; with email on, only once the
+/// link sent to the new address is opened. Answers whether it was sent.
+#[server]
+pub async fn change_email(new_email: String, password: String) -> Result<bool, AppError> {
+    let user = super::server::require(super::policy::Action::ManageOwnAccount).await?;
+    super::server::recovery::change_email(&crate::state::app_state()?, &user, &new_email, password).await
+}
+
+/// Confirms a new address with the link sent to it.
+#[server]
+pub async fn confirm_email_change(token: String) -> Result<(), AppError> {
+    let state = crate::state::app_state()?;
+    super::server::recovery::confirm_email(&state, &token).await?;
+    leptos_axum::redirect("/admin/profile?email=confirmed");
+    Ok(())
 }

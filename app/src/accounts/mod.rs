@@ -4,6 +4,7 @@
 pub mod api;
 pub mod pages;
 pub mod policy;
+pub mod recovery_pages;
 #[cfg(feature = "ssr")]
 pub mod server;
 

@@ -5,8 +5,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::api::{
-    ChangePassword, ChangeRole, CompleteSetup, CreateUser, IssuePasswordLink, Login, Role, SetPasswordWithToken,
-    SetUserActive, SignEveryoneOut, UpdateProfile, UserView, audit_log, current_user, list_users,
+    ChangePassword, ChangeRole, CompleteSetup, CreateUser, IssuePasswordLink, Login, Role, SendPasswordLink,
+    SetPasswordWithToken, SetUserActive, SignEveryoneOut, UpdateProfile, UserView, audit_log, current_user, list_users,
 };
 use crate::components::{FormAlert, TextField, field_errors};
 
@@ -28,6 +28,8 @@ pub fn LoginPage() -> impl IntoView {
                 <FormAlert result=login.value() fields=&["email"] />
                 <button type="submit" disabled=move || login.pending().get()>"Sign in"</button>
             </ActionForm>
+            <crate::passkeys::sign_in::PasskeySignIn />
+            <p><a href="/admin/forgot-password">"Forgot password?"</a></p>
         </section>
     }
 }
@@ -141,6 +143,11 @@ pub fn ProfilePage() -> impl IntoView {
             </p>
             <button type="submit" disabled=move || change.pending().get()>"Change password"</button>
         </ActionForm>
+        <super::recovery_pages::ChangeEmailSection />
+        <crate::mail::pages::MailPreferencesSection />
+        <crate::two_factor::pages::TwoFactorSection />
+        <crate::passkeys::profile::PasskeysSection />
+        <crate::sessions::panel::MySessions />
     }
 }
 
@@ -150,7 +157,9 @@ pub fn UsersPage() -> impl IntoView {
     let change_role = ServerAction::<ChangeRole>::new();
     let set_active = ServerAction::<SetUserActive>::new();
     let issue_link = ServerAction::<IssuePasswordLink>::new();
+    let send_link = ServerAction::<SendPasswordLink>::new();
     let sign_out_all = ServerAction::<SignEveryoneOut>::new();
+    let email_on = Resource::new(|| (), |_| crate::mail::api::email_is_on());
     let users = Resource::new(
         move || {
             (
@@ -164,6 +173,11 @@ pub fn UsersPage() -> impl IntoView {
     view! {
         <Title text="Users" />
         <h1>"Users"</h1>
+        <Suspense>
+            {move || Suspend::new(async move {
+                (!email_on.await.unwrap_or(true)).then(|| view! { <crate::mail::pages::EmailOffNote /> })
+            })}
+        </Suspense>
         <ActionForm action=create attr:class="card">
             <h2>"Add a user"</h2>
             <TextField name="email" label="Email" kind="email" required=true errors=field_errors(create.value(), "email") />
@@ -177,18 +191,31 @@ pub fn UsersPage() -> impl IntoView {
             </div>
             <FormAlert result=create.value() fields=&["email", "display_name"] />
             <button type="submit" disabled=move || create.pending().get()>"Add user"</button>
-            {move || create.value().get().and_then(Result::ok).map(|created| view! {
-                <p class="status" role="status">
-                    {format!("{} was added. Send them this link to set their password (it works once, for 72 hours): ",
-                        created.user.display_name)}
-                    <code data-testid="set-password-link">{created.set_password_url}</code>
-                </p>
+            {move || create.value().get().and_then(Result::ok).map(|created| if created.emailed {
+                view! {
+                    <p class="status" role="status" data-testid="invitation-sent">
+                        {format!("{} was added, and an invitation to choose a password went to {}.",
+                            created.user.display_name, created.user.email)}
+                    </p>
+                }.into_any()
+            } else {
+                view! {
+                    <p class="status" role="status">
+                        {format!("{} was added. Send them this link to set their password (it works once, for 72 hours): ",
+                            created.user.display_name)}
+                        <code data-testid="set-password-link">{created.set_password_url}</code>
+                    </p>
+                }.into_any()
             })}
         </ActionForm>
         <FormAlert result=change_role.value() fields=&[] />
         <FormAlert result=set_active.value() fields=&[] />
         {move || issue_link.value().get().and_then(Result::ok).map(|url| view! {
             <p class="status" role="status">"New set-password link: " <code>{url}</code></p>
+        })}
+        <FormAlert result=send_link.value() fields=&[] />
+        {move || matches!(send_link.value().get(), Some(Ok(()))).then(|| view! {
+            <p class="status" role="status">"A new set-password link was emailed."</p>
         })}
         <Suspense fallback=|| view! { <p>"Loading users…"</p> }>
             {move || Suspend::new(async move {
@@ -198,7 +225,7 @@ pub fn UsersPage() -> impl IntoView {
                             <thead><tr><th>"Name"</th><th>"Email"</th><th>"Role"</th><th>"Status"</th><th>"Last sign-in"</th><th>"Actions"</th></tr></thead>
                             <tbody>
                                 {users.into_iter().map(|user| view! {
-                                    <UserRow user change_role set_active issue_link />
+                                    <UserRow user change_role set_active issue_link send_link />
                                 }).collect_view()}
                             </tbody>
                         </table></div>
@@ -207,6 +234,7 @@ pub fn UsersPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <crate::two_factor::people_card::SecondFactorsCard />
         <ActionForm action=sign_out_all attr:class="card">
             <h2>"Sign everyone out"</h2>
             <p>"Ends every signed-in session on every device, yours too: everyone signs in again. \
@@ -226,8 +254,11 @@ fn UserRow(
     change_role: ServerAction<ChangeRole>,
     set_active: ServerAction<SetUserActive>,
     issue_link: ServerAction<IssuePasswordLink>,
+    send_link: ServerAction<SendPasswordLink>,
 ) -> impl IntoView {
     let role_id = format!("role-{}", user.id);
+    let send_label = format!(" to {}", user.display_name);
+    let sessions_label = format!(" of {}", user.display_name);
     view! {
         <tr class:inactive=!user.active>
             <td>{user.display_name.clone()}</td>
@@ -256,6 +287,12 @@ fn UserRow(
                     <input type="hidden" name="user_id" value=user.id />
                     <button type="submit" class="secondary">"New password link"</button>
                 </ActionForm>
+                <ActionForm action=send_link attr:class="inline">
+                    <input type="hidden" name="user_id" value=user.id />
+                    <button type="submit" class="secondary">"Email a password link"
+                        <span class="visually-hidden">{send_label}</span></button>
+                </ActionForm>
+                <a href=format!("/admin/users/{}/sessions", user.id)>"Sessions"<span class="visually-hidden">{sessions_label}</span></a>
             </td>
         </tr>
     }
@@ -331,7 +368,7 @@ pub fn AuditPage() -> impl IntoView {
 }
 
 /// The audit actions as stored (see `server::AuditAction`).
-const AUDIT_ACTIONS: [&str; 34] = [
+const AUDIT_ACTIONS: [&str; 46] = [
     "sign_in",
     "sign_in_failed",
     "sign_out",
@@ -361,9 +398,21 @@ const AUDIT_ACTIONS: [&str; 34] = [
     "webhook_deleted",
     "webhook_secret_rotated",
     "all_sessions_ended",
+    "session_ended",
+    "sessions_ended",
     "media_uploaded",
     "media_deleted",
     "content_imported",
     "post_re_reviewed",
     "review_due_changed",
+    "passkey_added",
+    "passkey_removed",
+    "passkey_sign_in",
+    "two_factor_enabled",
+    "two_factor_disabled",
+    "two_factor_reset",
+    "two_factor_failed",
+    "recovery_code_used",
+    "recovery_codes_renewed",
+    "email_changed",
 ];

@@ -49,6 +49,7 @@ pub fn page_action(path: &str) -> Option<Action> {
         ("/admin/users", Action::ManageUsers),
         ("/admin/audit", Action::ViewAuditLog),
         ("/admin/settings", Action::ManageSettings),
+        ("/admin/email", Action::ManageSettings),
     ]
     .into_iter()
     .find(|(prefix, _)| path.starts_with(prefix))

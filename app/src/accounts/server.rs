@@ -8,10 +8,11 @@ mod address;
 mod caller;
 pub mod guard;
 mod password;
+pub mod recovery;
 mod session;
 mod sign_in;
 pub mod throttle;
-mod users;
+pub mod users;
 
 use super::api::UserView;
 use crate::domain::SiteSettings;
@@ -25,13 +26,17 @@ pub use crate::input::people::{AvatarUrl, Bio, Credentials, DisplayName, Email, 
 pub use crate::store::model::accounts::{AuditFilter, AuditRow, NewUser, PasswordLink, User};
 pub use address::{client_address, safe_next, throttle_key};
 pub use caller::{
-    Caller, call_context, request_address, require, require_role, require_user, session_user, user_of_session,
+    Caller, call_context, request_address, require, require_role, require_user, require_user_for_set_up, session_user,
+    user_of_session,
 };
 pub use password::{Password, hash_password, verify_password};
-pub use session::{SESSION_COOKIE, SessionUser};
+pub use session::{SESSION_COOKIE, SESSION_IDLE_DAYS, SessionUser};
+pub use session::{current_key as current_session_key, from_request as request_session};
+// Signing in by other means than a password (a passkey) starts the session here too.
+pub use session::sign_in as start_session;
 pub use sign_in::{
-    SIGN_IN_FAILED, change_password, complete_setup, login, logout, set_password_with_token, sign_everyone_out,
-    update_profile,
+    SIGN_IN_FAILED, change_password, complete_setup, complete_sign_in, login, logout, set_password_with_token,
+    sign_everyone_out, update_profile,
 };
 pub use users::{
     PASSWORD_LINK_LIFETIME_HOURS, audit_log, change_role, create_user, issue_password_link, list_users, set_user_active,

@@ -39,6 +39,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // The visual editor's engine (frontend/editor), from this site.
                 <link rel="stylesheet" href="/pkg/vellum-editor.css" />
                 <script type="module" src="/pkg/vellum-editor.js" nonce=leptos::nonce::use_nonce()></script>
+                // Passkeys' calls to navigator.credentials (frontend/passkeys).
+                <script type="module" src="/pkg/vellum-passkeys.js" nonce=leptos::nonce::use_nonce()></script>
                 <MetaTags />
             </head>
             <body class="admin">
@@ -80,16 +82,23 @@ pub fn AdminApp() -> impl IntoView {
         <Title formatter=|page: String| format!("{page} · Vellum admin") />
         <Router>
             <AdminHeader />
+            <crate::two_factor::pages::SetUpFirst />
             <main class="admin-main" id="main">
                 <Routes fallback=|| view! { <p>"This admin page does not exist."</p> }>
                     <Route path=path!("/admin") view=Dashboard />
                     <Route path=path!("/admin/login") view=LoginPage />
+                    <Route path=path!("/admin/login/code") view=crate::two_factor::pages::CodePage />
+                    <Route path=path!("/admin/two-factor") view=crate::two_factor::pages::TwoFactorPage />
                     <Route path=path!("/admin/setup") view=SetupPage />
                     <Route path=path!("/admin/set-password/:token") view=SetPasswordPage />
+                    <Route path=path!("/admin/forgot-password") view=crate::accounts::recovery_pages::ForgotPasswordPage />
+                    <Route path=path!("/admin/confirm-email/:token") view=crate::accounts::recovery_pages::ConfirmEmailPage />
                     <Route path=path!("/admin/profile") view=ProfilePage />
                     <Route path=path!("/admin/users") view=UsersPage />
+                    <Route path=path!("/admin/users/:id/sessions") view=crate::sessions::page::UserSessionsPage />
                     <Route path=path!("/admin/audit") view=AuditPage />
                     <Route path=path!("/admin/settings") view=SettingsPage />
+                    <Route path=path!("/admin/email") view=crate::mail::pages::MailLogPage />
                     <Route path=path!("/admin/posts") view=PostsPage />
                     <Route path=path!("/admin/posts/:id") view=EditorPage />
                     <Route path=path!("/admin/posts/:id/history") view=HistoryPage />
@@ -156,6 +165,7 @@ fn AdminHeader() -> impl IntoView {
                                 <A href="/admin/users">"Users"</A>
                                 <A href="/admin/settings">"Settings"</A>
                                 <A href="/admin/webhooks">"Webhooks"</A>
+                                <A href="/admin/email">"Email"</A>
                                 <A href="/admin/audit">"Audit log"</A>
                             })}
                             <A href="/admin/tokens">"API tokens"</A>

@@ -10,6 +10,7 @@ pub mod post;
 pub mod role;
 pub mod settings;
 pub mod status;
+pub mod two_factor;
 
 pub use clinic::{ClinicDetails, DayHours, WEEKDAYS};
 pub use menu::{MENU_MAX_ITEMS, MenuItem, MenuLink, MenuTarget, Menus};
@@ -21,3 +22,4 @@ pub use settings::{
     CONTENT_KEY_OVERLAP_DAYS, DEFAULT_LANGUAGE, DEFAULT_REVIEW_INTERVAL_MONTHS, LapsedReviewDisplay, SiteSettings,
 };
 pub use status::PostStatus;
+pub use two_factor::TwoFactorPolicy;

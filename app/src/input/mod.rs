@@ -6,6 +6,7 @@ pub mod branding;
 pub mod clinic;
 pub mod menu;
 pub mod outbound;
+pub mod passkeys;
 pub mod people;
 pub mod post;
 pub mod site;

@@ -66,9 +66,26 @@ pub fn SettingsPage() -> impl IntoView {
     let save = ServerAction::<SaveSiteSettings>::new();
     // Loaded once, so a save does not re-render the form under the cursor.
     let settings = Resource::new(|| (), |_| get_site_settings());
+    let email_on = Resource::new(|| (), |_| crate::mail::api::email_is_on());
     view! {
         <Title text="Settings" />
         <h1>"Settings"</h1>
+        <Suspense>
+            {move || Suspend::new(async move {
+                let on = email_on.await.unwrap_or(true);
+                view! {
+                    <section class="card" aria-labelledby="email-heading">
+                        <h2 id="email-heading">"Email"</h2>
+                        {if on {
+                            view! { <p>"Email is on."</p> }.into_any()
+                        } else {
+                            view! { <crate::mail::pages::EmailOffNote /> }.into_any()
+                        }}
+                        <p><a href="/admin/email">"The delivery log"</a></p>
+                    </section>
+                }
+            })}
+        </Suspense>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 settings.await.ok().map(|settings| view! {
@@ -152,6 +169,7 @@ pub fn SettingsPage() -> impl IntoView {
         </Suspense>
         <super::clinic_form::ClinicForm />
         <super::menus_form::MenusForm />
+        <crate::two_factor::policy_form::TwoFactorPolicyForm />
         <section class="card" aria-labelledby="export-heading">
             <h2 id="export-heading">"Export"</h2>
             <p class="hint">

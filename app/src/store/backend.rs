@@ -18,14 +18,20 @@ use crate::input::post::{PostTitle, Slug};
 use crate::input::site::SettingsUpdate;
 use crate::store::model::accounts::{AuditFilter, AuditRow, NewUser, User};
 use crate::store::model::accounts::{FailureCounts, FailureKey};
+use crate::store::model::mail::{
+    EmailChangeRequest, MailJob, MailLogRow, MailNotification, MailOutcome, NewMail, NotificationRoute,
+};
 use crate::store::model::media::{MediaRow, MediaUse, NewMedia, UsageViewer, VariantRow};
+use crate::store::model::passkeys::{CeremonyPurpose, CeremonyRow, NewCeremony, NewPasskey, PasskeyRow, PasskeyUse};
 use crate::store::model::posts::{CalendarRow, Event, PublicAuthor, PublicCount, PublicPost, PublicQuery};
 use crate::store::model::posts::{
     CommentRow, NotificationRow, Post, PostFilter, Revision, SaveRequest, StatusChange, SummaryRow, Tag, TagUse,
 };
 use crate::store::model::posts::{ReReviewChange, ReviewDueChange};
 use crate::store::model::previews::{NewPreviewLink, PreviewLinkRow};
+use crate::store::model::sessions::{NewSession, SessionRow};
 use crate::store::model::tokens::{ApiTokenRow, NewApiToken, TokenGrant};
+use crate::store::model::two_factor::{TotpConfirmation, TotpRow};
 use crate::store::model::webhooks::{DeliveryJob, DeliveryOutcome, DeliveryRow, EventPayload, NewWebhook, WebhookRow};
 
 /// What a database backend provides itself.
@@ -85,6 +91,10 @@ where
     for<'r> PreviewLinkRow: FromRow<'r, <T::Db as Database>::Row>,
     for<'r> ApiTokenRow: FromRow<'r, <T::Db as Database>::Row>,
     for<'r> TokenGrant: FromRow<'r, <T::Db as Database>::Row>,
+    for<'r> crate::store::model::passkeys::PasskeyRow: FromRow<'r, <T::Db as Database>::Row>,
+    for<'r> crate::store::model::passkeys::CeremonyRow: FromRow<'r, <T::Db as Database>::Row>,
+    for<'r> TotpRow: FromRow<'r, <T::Db as Database>::Row>,
+    for<'r> SessionRow: FromRow<'r, <T::Db as Database>::Row>,
     for<'r> WebhookRow: FromRow<'r, <T::Db as Database>::Row>,
     for<'r> DeliveryRow: FromRow<'r, <T::Db as Database>::Row>,
     for<'r> DeliveryJob: FromRow<'r, <T::Db as Database>::Row>,
@@ -92,6 +102,10 @@ where
     for<'r> VariantRow: FromRow<'r, <T::Db as Database>::Row>,
     for<'r> MediaUse: FromRow<'r, <T::Db as Database>::Row>,
     for<'r> crate::store::model::site::ClinicRow: FromRow<'r, <T::Db as Database>::Row>,
+    for<'r> MailJob: FromRow<'r, <T::Db as Database>::Row>,
+    for<'r> MailLogRow: FromRow<'r, <T::Db as Database>::Row>,
+    for<'r> MailNotification: FromRow<'r, <T::Db as Database>::Row>,
+    for<'r> (i64, String): FromRow<'r, <T::Db as Database>::Row>,
     for<'r> crate::store::model::site::MenuItemRow: FromRow<'r, <T::Db as Database>::Row>,
     for<'r> super::transfer::ExportSource: FromRow<'r, <T::Db as Database>::Row>,
     for<'r> (String, String): FromRow<'r, <T::Db as Database>::Row>,
@@ -337,6 +351,112 @@ where
         self.queries().list_audit(filter).await
     }
 
+    async fn start_passkey_ceremony(&self, ceremony: &NewCeremony<'_>, live_limit: i64) -> Result<bool, AppError> {
+        self.queries().start_passkey_ceremony(ceremony, live_limit).await
+    }
+
+    async fn take_passkey_ceremony(
+        &self,
+        token_hash: &str,
+        purpose: CeremonyPurpose,
+        now: DateTime<Utc>,
+    ) -> Result<Option<CeremonyRow>, AppError> {
+        self.queries().take_passkey_ceremony(token_hash, purpose, now).await
+    }
+
+    async fn passkey_handle(&self, user_id: i64, candidate: &str) -> Result<String, AppError> {
+        self.queries().passkey_handle(user_id, candidate).await
+    }
+
+    async fn add_passkey(&self, passkey: &NewPasskey, audit: &NewAuditEntry) -> Result<PasskeyRow, AppError> {
+        self.queries().add_passkey(passkey, audit).await
+    }
+
+    async fn passkeys(&self, user_id: i64) -> Result<Vec<PasskeyRow>, AppError> {
+        self.queries().passkeys(user_id).await
+    }
+
+    async fn count_passkeys(&self, user_id: i64) -> Result<i64, AppError> {
+        self.queries().count_passkeys(user_id).await
+    }
+
+    async fn passkey_for_sign_in(&self, credential_id: &str, handle: &str) -> Result<Option<PasskeyRow>, AppError> {
+        self.queries().passkey_for_sign_in(credential_id, handle).await
+    }
+
+    async fn record_passkey_use(&self, used: &PasskeyUse<'_>) -> Result<(), AppError> {
+        self.queries().record_passkey_use(used).await
+    }
+
+    async fn remove_passkey(&self, user_id: i64, id: i64, audit: &NewAuditEntry) -> Result<(), AppError> {
+        self.queries().remove_passkey(user_id, id, audit).await
+    }
+
+    async fn users_with_passkeys(&self) -> Result<Vec<i64>, AppError> {
+        self.queries().users_with_passkeys().await
+    }
+
+    async fn remove_second_factors(&self, user_id: i64, audit: &NewAuditEntry) -> Result<bool, AppError> {
+        self.queries().remove_second_factors(user_id, audit).await
+    }
+
+    async fn two_factor_policy(&self) -> Result<crate::domain::TwoFactorPolicy, AppError> {
+        self.queries().two_factor_policy().await
+    }
+
+    async fn set_two_factor_policy(
+        &self,
+        policy: crate::domain::TwoFactorPolicy,
+        audit: &NewAuditEntry,
+    ) -> Result<(), AppError> {
+        self.queries().set_two_factor_policy(policy, audit).await
+    }
+
+    async fn totp_secret(&self, user_id: i64) -> Result<Option<TotpRow>, AppError> {
+        self.queries().totp_secret(user_id).await
+    }
+
+    async fn has_confirmed_totp(&self, user_id: i64) -> Result<bool, AppError> {
+        self.queries().has_confirmed_totp(user_id).await
+    }
+
+    async fn users_with_totp(&self) -> Result<Vec<i64>, AppError> {
+        self.queries().users_with_totp().await
+    }
+
+    async fn begin_totp_setup(&self, user_id: i64, secret: &str, at: DateTime<Utc>) -> Result<bool, AppError> {
+        self.queries().begin_totp_setup(user_id, secret, at).await
+    }
+
+    async fn confirm_totp(&self, confirmation: &TotpConfirmation<'_>, audit: &NewAuditEntry) -> Result<bool, AppError> {
+        self.queries().confirm_totp(confirmation, audit).await
+    }
+
+    async fn accept_totp_step(&self, user_id: i64, step: i64) -> Result<bool, AppError> {
+        self.queries().accept_totp_step(user_id, step).await
+    }
+
+    async fn replace_recovery_codes(
+        &self,
+        user_id: i64,
+        digests: &[String],
+        audit: &NewAuditEntry,
+    ) -> Result<bool, AppError> {
+        self.queries().replace_recovery_codes(user_id, digests, audit).await
+    }
+
+    async fn use_recovery_code(&self, user_id: i64, digest: &str, audit: &NewAuditEntry) -> Result<bool, AppError> {
+        self.queries().use_recovery_code(user_id, digest, audit).await
+    }
+
+    async fn recovery_codes_left(&self, user_id: i64) -> Result<i64, AppError> {
+        self.queries().recovery_codes_left(user_id).await
+    }
+
+    async fn remove_totp(&self, user_id: i64, audit: &NewAuditEntry) -> Result<bool, AppError> {
+        self.queries().remove_totp(user_id, audit).await
+    }
+
     async fn create_draft(
         &self,
         title: &PostTitle,
@@ -532,6 +652,34 @@ where
         self.queries().use_api_token(token_hash, now).await
     }
 
+    async fn start_session(&self, session: &NewSession, replacing: Option<&str>) -> Result<(), AppError> {
+        self.queries().start_session(session, replacing).await
+    }
+
+    async fn use_session(&self, key: &str, user_id: i64, now: DateTime<Utc>) -> Result<bool, AppError> {
+        self.queries().use_session(key, user_id, now).await
+    }
+
+    async fn sessions_of(&self, user_id: i64, active_since: DateTime<Utc>) -> Result<Vec<SessionRow>, AppError> {
+        self.queries().sessions_of(user_id, active_since).await
+    }
+
+    async fn end_session(&self, user_id: i64, id: i64, audit: &NewAuditEntry) -> Result<(), AppError> {
+        self.queries().end_session(user_id, id, audit).await
+    }
+
+    async fn end_sessions_of(&self, user_id: i64, keep: Option<&str>, audit: &NewAuditEntry) -> Result<u64, AppError> {
+        self.queries().end_sessions_of(user_id, keep, audit).await
+    }
+
+    async fn forget_session(&self, key: &str) -> Result<(), AppError> {
+        self.queries().forget_session(key).await
+    }
+
+    async fn purge_ended_sessions(&self, idle_since: DateTime<Utc>) -> Result<u64, AppError> {
+        self.queries().purge_ended_sessions(idle_since).await
+    }
+
     async fn rotate_webhook_secret(
         &self,
         id: i64,
@@ -617,5 +765,79 @@ where
         audit: &NewAuditEntry,
     ) -> Result<Vec<String>, AppError> {
         self.queries().delete_media(id, only_uploader, viewer, audit).await
+    }
+
+    async fn queue_mail(&self, mail: &NewMail) -> Result<(), AppError> {
+        self.queries().queue_mail(mail).await
+    }
+
+    async fn mail_sent_count(&self, to: &str, kind: &str, since: DateTime<Utc>) -> Result<i64, AppError> {
+        self.queries().mail_sent_count(to, kind, since).await
+    }
+
+    async fn claim_mail(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<MailJob>, AppError> {
+        self.queries().claim_mail(now, lease_until, limit).await
+    }
+
+    async fn finish_mail(&self, id: i64, attempt: i64, outcome: &MailOutcome) -> Result<(), AppError> {
+        self.queries().finish_mail(id, attempt, outcome).await
+    }
+
+    async fn mail_log(&self, limit: i64) -> Result<Vec<MailLogRow>, AppError> {
+        self.queries().mail_log(limit).await
+    }
+
+    async fn pending_mail(&self) -> Result<i64, AppError> {
+        self.queries().pending_mail().await
+    }
+
+    async fn mail_preferences(&self, user_id: i64) -> Result<Vec<(String, String)>, AppError> {
+        self.queries().mail_preferences(user_id).await
+    }
+
+    async fn set_mail_preferences(&self, user_id: i64, choices: &[(&str, &str)]) -> Result<(), AppError> {
+        self.queries().set_mail_preferences(user_id, choices).await
+    }
+
+    async fn unsubscribe(&self, token_digest: &str) -> Result<Option<String>, AppError> {
+        self.queries().unsubscribe(token_digest).await
+    }
+
+    async fn new_mail_notifications(&self, limit: i64) -> Result<Vec<MailNotification>, AppError> {
+        self.queries().new_mail_notifications(limit).await
+    }
+
+    async fn route_notification(&self, id: i64, route: &NotificationRoute) -> Result<bool, AppError> {
+        self.queries().route_notification(id, route).await
+    }
+
+    async fn digest_notifications(&self, before: DateTime<Utc>) -> Result<Vec<MailNotification>, AppError> {
+        self.queries().digest_notifications(before).await
+    }
+
+    async fn send_digest(&self, ids: &[i64], mail: &NewMail) -> Result<bool, AppError> {
+        self.queries().send_digest(ids, mail).await
+    }
+
+    async fn purge_mail(&self, before: DateTime<Utc>) -> Result<u64, AppError> {
+        self.queries().purge_mail(before).await
+    }
+
+    async fn begin_email_change(&self, change: &EmailChangeRequest, mails: &[NewMail]) -> Result<(), AppError> {
+        self.queries().begin_email_change(change, mails).await
+    }
+
+    async fn confirm_email_change(
+        &self,
+        token_digest: &str,
+        now: DateTime<Utc>,
+        audit: &NewAuditEntry,
+    ) -> Result<Option<User>, AppError> {
+        self.queries().confirm_email_change(token_digest, now, audit).await
     }
 }

@@ -8,10 +8,12 @@ mod backend;
 pub mod files;
 mod import_places;
 pub mod imports;
+mod mail;
 mod media;
 pub mod model;
 mod notifications;
 mod pages;
+mod passkeys;
 mod post_lists;
 mod postgres;
 mod posts;
@@ -21,11 +23,13 @@ mod queries;
 mod reviews;
 pub mod search;
 mod sessions;
+mod signed_in;
 mod site;
 mod sql;
 mod sqlite;
 mod tokens;
 pub mod transfer;
+mod two_factor;
 mod webhooks;
 
 use std::sync::Arc;
@@ -42,14 +46,20 @@ use crate::input::post::{PostTitle, Slug};
 use crate::input::site::SettingsUpdate;
 use crate::store::model::accounts::{AuditFilter, AuditRow, NewUser, User};
 use crate::store::model::accounts::{FailureCounts, FailureKey};
+use crate::store::model::mail::{
+    EmailChangeRequest, MailJob, MailLogRow, MailNotification, MailOutcome, NewMail, NotificationRoute,
+};
 use crate::store::model::media::{MediaRow, MediaUse, NewMedia, UsageViewer, VariantRow};
+use crate::store::model::passkeys::{CeremonyPurpose, CeremonyRow, NewCeremony, NewPasskey, PasskeyRow, PasskeyUse};
 use crate::store::model::posts::{CalendarRow, Event, PublicAuthor, PublicCount, PublicPost, PublicQuery};
 use crate::store::model::posts::{
     CommentRow, NotificationRow, Post, PostFilter, Revision, SaveRequest, StatusChange, SummaryRow, Tag, TagUse,
 };
 use crate::store::model::posts::{ReReviewChange, ReviewDueChange};
 use crate::store::model::previews::{NewPreviewLink, PreviewLinkRow};
+use crate::store::model::sessions::{NewSession, SessionRow};
 use crate::store::model::tokens::{ApiTokenRow, NewApiToken, TokenGrant};
+use crate::store::model::two_factor::{TotpConfirmation, TotpRow};
 use crate::store::model::webhooks::{DeliveryJob, DeliveryOutcome, DeliveryRow, EventPayload, NewWebhook, WebhookRow};
 
 pub use postgres::PostgresStore;
@@ -269,6 +279,60 @@ pub trait Store: Send + Sync + 'static {
 
     async fn list_audit(&self, filter: &AuditFilter) -> Result<Vec<AuditRow>, AppError>;
 
+    // Passkeys (`store/passkeys.rs`).
+    /// False (nothing stored) when the ceremony's address has `live_limit`
+    /// ceremonies under way.
+    async fn start_passkey_ceremony(&self, ceremony: &NewCeremony<'_>, live_limit: i64) -> Result<bool, AppError>;
+    /// Uses the ceremony up; `None` when it is unknown, used or expired.
+    async fn take_passkey_ceremony(
+        &self,
+        token_hash: &str,
+        purpose: CeremonyPurpose,
+        now: DateTime<Utc>,
+    ) -> Result<Option<CeremonyRow>, AppError>;
+    /// The person's user handle, `candidate` when they had none.
+    async fn passkey_handle(&self, user_id: i64, candidate: &str) -> Result<String, AppError>;
+    /// 409 when that passkey was added already.
+    async fn add_passkey(&self, passkey: &NewPasskey, audit: &NewAuditEntry) -> Result<PasskeyRow, AppError>;
+    async fn passkeys(&self, user_id: i64) -> Result<Vec<PasskeyRow>, AppError>;
+    async fn count_passkeys(&self, user_id: i64) -> Result<i64, AppError>;
+    async fn passkey_for_sign_in(&self, credential_id: &str, handle: &str) -> Result<Option<PasskeyRow>, AppError>;
+    async fn record_passkey_use(&self, used: &PasskeyUse<'_>) -> Result<(), AppError>;
+    /// 404 for another person's passkey or one that is gone.
+    async fn remove_passkey(&self, user_id: i64, id: i64, audit: &NewAuditEntry) -> Result<(), AppError>;
+    async fn users_with_passkeys(&self) -> Result<Vec<i64>, AppError>;
+    /// The person's app, recovery codes and passkeys, in one transaction;
+    /// false (nothing written) when they had none of them.
+    async fn remove_second_factors(&self, user_id: i64, audit: &NewAuditEntry) -> Result<bool, AppError>;
+
+    // Two-factor sign-in (`store/two_factor.rs`).
+    async fn two_factor_policy(&self) -> Result<crate::domain::TwoFactorPolicy, AppError>;
+    async fn set_two_factor_policy(
+        &self,
+        policy: crate::domain::TwoFactorPolicy,
+        audit: &NewAuditEntry,
+    ) -> Result<(), AppError>;
+    async fn totp_secret(&self, user_id: i64) -> Result<Option<TotpRow>, AppError>;
+    async fn has_confirmed_totp(&self, user_id: i64) -> Result<bool, AppError>;
+    async fn users_with_totp(&self) -> Result<Vec<i64>, AppError>;
+    /// False when the person's TOTP is confirmed already (it stays).
+    async fn begin_totp_setup(&self, user_id: i64, secret: &str, at: DateTime<Utc>) -> Result<bool, AppError>;
+    /// False when that set-up is no longer the one in progress.
+    async fn confirm_totp(&self, confirmation: &TotpConfirmation<'_>, audit: &NewAuditEntry) -> Result<bool, AppError>;
+    /// False when that time step or a later one was taken already.
+    async fn accept_totp_step(&self, user_id: i64, step: i64) -> Result<bool, AppError>;
+    async fn replace_recovery_codes(
+        &self,
+        user_id: i64,
+        digests: &[String],
+        audit: &NewAuditEntry,
+    ) -> Result<bool, AppError>;
+    /// False when the person has no such unused code.
+    async fn use_recovery_code(&self, user_id: i64, digest: &str, audit: &NewAuditEntry) -> Result<bool, AppError>;
+    async fn recovery_codes_left(&self, user_id: i64) -> Result<i64, AppError>;
+    /// False (nothing written) when the person had no confirmed TOTP.
+    async fn remove_totp(&self, user_id: i64, audit: &NewAuditEntry) -> Result<bool, AppError>;
+
     // Posts. Every change checks its rules (version, status) in the SQL
     // `WHERE` and writes its revision, notifications and audit entry in
     // the same transaction.
@@ -429,6 +493,24 @@ pub trait Store: Send + Sync + 'static {
     /// What an active token of an active user allows; notes its use.
     async fn use_api_token(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<TokenGrant>, AppError>;
 
+    // Signed-in sessions: one row per sign-in, which its session names by
+    // a random key. A session whose row is gone is refused, so deleting the
+    // row ends it, on every instance.
+
+    /// Stores a sign-in; `replacing` names the same session's previous one.
+    async fn start_session(&self, session: &NewSession, replacing: Option<&str>) -> Result<(), AppError>;
+    /// Whether the sign-in still stands; notes its use (at most once a minute).
+    async fn use_session(&self, key: &str, user_id: i64, now: DateTime<Utc>) -> Result<bool, AppError>;
+    /// A person's sessions of their current epoch used since `active_since`.
+    async fn sessions_of(&self, user_id: i64, active_since: DateTime<Utc>) -> Result<Vec<SessionRow>, AppError>;
+    /// `NotFound` unless `id` is a session of `user_id`.
+    async fn end_session(&self, user_id: i64, id: i64, audit: &NewAuditEntry) -> Result<(), AppError>;
+    /// Ends all of a person's sessions but `keep`; how many ended.
+    async fn end_sessions_of(&self, user_id: i64, keep: Option<&str>, audit: &NewAuditEntry) -> Result<u64, AppError>;
+    async fn forget_session(&self, key: &str) -> Result<(), AppError>;
+    /// Drops the rows of expired and epoch-ended sessions; how many.
+    async fn purge_ended_sessions(&self, idle_since: DateTime<Utc>) -> Result<u64, AppError>;
+
     // Webhooks and their delivery queue. Post events are queued by the
     // status changes themselves, in their transactions.
 
@@ -531,6 +613,67 @@ pub trait Store: Send + Sync + 'static {
 
     /// Where imported posts and images came from, for the export.
     async fn import_sources(&self) -> Result<Vec<transfer::ExportSource>, AppError>;
+
+    /// Queues one message in the outbox.
+    async fn queue_mail(&self, mail: &NewMail) -> Result<(), AppError>;
+
+    /// Messages of `kind` queued for `to` since `since`.
+    async fn mail_sent_count(&self, to: &str, kind: &str, since: DateTime<Utc>) -> Result<i64, AppError>;
+
+    /// Claims due messages for sending until `lease_until` (each instance
+    /// claims different ones).
+    async fn claim_mail(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<MailJob>, AppError>;
+
+    /// Records an attempt's outcome, unless the message was claimed again.
+    async fn finish_mail(&self, id: i64, attempt: i64, outcome: &MailOutcome) -> Result<(), AppError>;
+
+    /// The newest messages, for the delivery log.
+    async fn mail_log(&self, limit: i64) -> Result<Vec<MailLogRow>, AppError>;
+
+    /// How many messages wait to be sent.
+    async fn pending_mail(&self) -> Result<i64, AppError>;
+
+    /// A person's notification choices: (kind, mode).
+    async fn mail_preferences(&self, user_id: i64) -> Result<Vec<(String, String)>, AppError>;
+
+    async fn set_mail_preferences(&self, user_id: i64, choices: &[(&str, &str)]) -> Result<(), AppError>;
+
+    /// Turns off what an unsubscribe link names; its kind, or `None` for
+    /// an unknown link.
+    async fn unsubscribe(&self, token_digest: &str) -> Result<Option<String>, AppError>;
+
+    /// Notifications not yet routed to email.
+    async fn new_mail_notifications(&self, limit: i64) -> Result<Vec<MailNotification>, AppError>;
+
+    /// Routes one notification (queuing its message with it); false when
+    /// another instance did first.
+    async fn route_notification(&self, id: i64, route: &NotificationRoute) -> Result<bool, AppError>;
+
+    /// Notifications waiting for a digest, written before `before`.
+    async fn digest_notifications(&self, before: DateTime<Utc>) -> Result<Vec<MailNotification>, AppError>;
+
+    /// Marks `ids` sent and queues their digest, all or nothing.
+    async fn send_digest(&self, ids: &[i64], mail: &NewMail) -> Result<bool, AppError>;
+
+    /// Forgets messages finished before `before` and expired changes of
+    /// address; how many messages went.
+    async fn purge_mail(&self, before: DateTime<Utc>) -> Result<u64, AppError>;
+
+    /// Writes a pending change of address and queues its messages.
+    async fn begin_email_change(&self, change: &EmailChangeRequest, mails: &[NewMail]) -> Result<(), AppError>;
+
+    /// Uses a confirmation link; `None` when it is unknown, used or expired.
+    async fn confirm_email_change(
+        &self,
+        token_digest: &str,
+        now: DateTime<Utc>,
+        audit: &NewAuditEntry,
+    ) -> Result<Option<User>, AppError>;
 }
 
 /// Connects to the database that `url` names.

@@ -16,7 +16,7 @@ use crate::error::AppError;
 use crate::input::post::{PostTitle, Slug};
 use crate::store::model::accounts::User;
 use crate::store::model::posts::{
-    CommentRow, LiveText, Notify, Post, Revision, RevisionKind, SaveRequest, StatusChange, Tag,
+    CommentRow, LiveText, NotificationKind, Notify, Post, Revision, RevisionKind, SaveRequest, StatusChange, Tag,
 };
 use crate::store::model::webhooks::EventPayload;
 
@@ -284,6 +284,20 @@ shared_queries! {
         )
         .bind(id)
         .fetch_one(&mut *tx)
+        .await?;
+        // The post's authors and its reviewer hear of it (not the one who
+        // wrote it).
+        sqlx::query(
+            "INSERT INTO notifications (user_id, post_id, actor_id, kind, created_at) \
+             SELECT u.id, $1, $2, $3, $4 FROM users u WHERE u.active = TRUE AND u.id <> $2 AND \
+             (u.id IN (SELECT user_id FROM post_authors WHERE post_id = $1) \
+             OR u.id = (SELECT reviewed_by FROM posts WHERE id = $1))",
+        )
+        .bind(post_id)
+        .bind(author_id)
+        .bind(NotificationKind::Comment.as_str())
+        .bind(at)
+        .execute(&mut *tx)
         .await?;
         tx.commit().await?;
         Ok(comment)

@@ -85,6 +85,10 @@ macro_rules! shared_queries {
             for<'r> $crate::store::model::previews::PreviewLinkRow: ::sqlx::FromRow<'r, DB::Row>,
             for<'r> $crate::store::model::tokens::ApiTokenRow: ::sqlx::FromRow<'r, DB::Row>,
             for<'r> $crate::store::model::tokens::TokenGrant: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::store::model::passkeys::PasskeyRow: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::store::model::passkeys::CeremonyRow: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::store::model::two_factor::TotpRow: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::store::model::sessions::SessionRow: ::sqlx::FromRow<'r, DB::Row>,
             for<'r> $crate::store::model::webhooks::WebhookRow: ::sqlx::FromRow<'r, DB::Row>,
             for<'r> $crate::store::model::webhooks::DeliveryRow: ::sqlx::FromRow<'r, DB::Row>,
             for<'r> $crate::store::model::webhooks::DeliveryJob: ::sqlx::FromRow<'r, DB::Row>,
@@ -92,6 +96,10 @@ macro_rules! shared_queries {
             for<'r> $crate::store::model::media::VariantRow: ::sqlx::FromRow<'r, DB::Row>,
             for<'r> $crate::store::model::media::MediaUse: ::sqlx::FromRow<'r, DB::Row>,
             for<'r> $crate::store::model::site::ClinicRow: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::store::model::mail::MailJob: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::store::model::mail::MailLogRow: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> $crate::store::model::mail::MailNotification: ::sqlx::FromRow<'r, DB::Row>,
+            for<'r> (i64, String): ::sqlx::FromRow<'r, DB::Row>,
             for<'r> $crate::store::model::site::MenuItemRow: ::sqlx::FromRow<'r, DB::Row>,
             for<'r> $crate::store::transfer::ExportSource: ::sqlx::FromRow<'r, DB::Row>,
             for<'r> (String, String): ::sqlx::FromRow<'r, DB::Row>,
@@ -215,6 +223,7 @@ shared_queries! {
         let ended: Vec<String> = sqlx::query_scalar(&format!("DELETE FROM {} RETURNING id", self.sessions_table))
             .fetch_all(&mut *tx)
             .await?;
+        sqlx::query("DELETE FROM signed_in_sessions").execute(&mut *tx).await?;
         Self::insert_audit(&mut tx, audit).await?;
         tx.commit().await?;
         Ok(u64::try_from(ended.len()).unwrap_or(u64::MAX))

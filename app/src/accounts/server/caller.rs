@@ -20,12 +20,33 @@ pub async fn session_user() -> Result<Option<User>, AppError> {
     session::load_user(&state, &session).await
 }
 
-/// `session_user` for plain axum handlers, which hold the session itself.
+/// `session_user` for plain axum handlers, which hold the session itself
+/// and act for the user: refused (403) to someone who must set up a
+/// second factor first, as `require_user` is.
 pub async fn user_of_session(state: &AppState, session: &tower_sessions::Session) -> Result<Option<User>, AppError> {
-    session::load_user(state, session).await
+    let user = session::load_user(state, session).await?;
+    if let Some(user) = &user
+        && crate::two_factor::server::set_up_required(state, user).await?
+    {
+        return Err(AppError::Forbidden);
+    }
+    Ok(user)
 }
 
+/// The signed-in user. Refused (403) while the site's two-factor policy
+/// asks them to set up a second factor and they have none: then only
+/// `require_user_for_set_up` lets them in.
 pub async fn require_user() -> Result<User, AppError> {
+    let user = require_user_for_set_up().await?;
+    if crate::two_factor::server::set_up_required(&app_state()?, &user).await? {
+        return Err(AppError::Forbidden);
+    }
+    Ok(user)
+}
+
+/// The signed-in user, even one who must set up a second factor before
+/// anything else: for that set-up itself, and for signing out.
+pub async fn require_user_for_set_up() -> Result<User, AppError> {
     session_user().await?.ok_or(AppError::Unauthenticated)
 }
 

@@ -1,7 +1,8 @@
 //! The admin's front door, as axum middleware in front of admin pages:
-//! visitors go to the sign-in page (and come back afterwards), pages for
-//! admins only answer 403 to others, and the set-up page exists only while
-//! there are no users.
+//! visitors go to the sign-in page (and come back afterwards), people the
+//! two-factor policy covers go to set up their second factor first, pages
+//! for admins only answer 403 to others, and the set-up page exists only
+//! while there are no users.
 
 use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode};
@@ -16,7 +17,12 @@ use crate::state::AppState;
 
 /// Admin pages anyone may open.
 fn is_public_admin_page(path: &str) -> bool {
-    path == "/admin/login" || path == "/admin/setup" || path.starts_with("/admin/set-password/")
+    path == "/admin/login"
+        || path == crate::two_factor::api::CODE_PAGE
+        || path == "/admin/setup"
+        || path == "/admin/forgot-password"
+        || path.starts_with("/admin/set-password/")
+        || path.starts_with("/admin/confirm-email/")
 }
 
 pub async fn admin_pages(State(state): State<AppState>, session: Session, request: Request, next: Next) -> Response {
@@ -45,6 +51,17 @@ pub async fn admin_pages(State(state): State<AppState>, session: Session, reques
         Ok(user) => user,
         Err(error) => return error.into_response(),
     };
+    // The two-factor policy's people without a second factor set one up
+    // before anything else.
+    if let Some(user) = &user
+        && path != crate::two_factor::api::SETUP_PAGE
+    {
+        match crate::two_factor::server::set_up_required(&state, user).await {
+            Ok(true) => return Redirect::to(crate::two_factor::api::SETUP_PAGE).into_response(),
+            Ok(false) => {}
+            Err(error) => return error.into_response(),
+        }
+    }
     match user {
         None => {
             let target = request.uri().path_and_query().map_or(path.as_str(), |pq| pq.as_str());

@@ -2,8 +2,6 @@
 //! profile: the bodies of those server functions (the callers checked who
 //! is asking).
 
-use chrono::Utc;
-
 use super::{
     AuditAction, Caller, DisplayName, Email, NewAuditEntry, NewUser, Password, ProfileUpdate, User, hash_password,
     request_address, safe_next, session, throttle, throttle_key, token_digest, verify_password, view_of,
@@ -47,11 +45,52 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
             return Err(AppError::invalid("password", SIGN_IN_FAILED));
         }
     };
+    let next = safe_next(next.as_deref());
+    if crate::two_factor::server::has_second_factor(&state, user.id).await? {
+        // Not signed in yet: the code page finishes the sign-in. The
+        // failures so far stay counted, so that codes and passwords share
+        // one limit.
+        attempt.succeeded(&state).await?;
+        let session = session::from_request().await?;
+        // Whoever this browser was signed in as before, it is not now.
+        session::sign_out(&state, &session).await?;
+        crate::two_factor::server::await_code(&state, &session, &user, &next).await?;
+        leptos_axum::redirect(crate::two_factor::api::CODE_PAGE);
+        return Ok(());
+    }
+    complete_sign_in(&state, &user, &address, &next, "").await
+}
+
+/// The end of every sign-in, once each factor it asks has been given:
+/// the session is bound to `user` (under a new id), the sign-in is audited
+/// (`how`: the factors, when more than a password) and the failures of
+/// this account from this address are forgotten, and the browser goes on
+/// to `next`, a local path.
+pub async fn complete_sign_in(
+    state: &AppState,
+    user: &User,
+    address: &str,
+    next: &str,
+    how: &str,
+) -> Result<(), AppError> {
     let session = session::from_request().await?;
-    session::sign_in(&session, &user).await?;
-    let entry = NewAuditEntry::new(AuditAction::SignIn, Some(user.id), Some(user.id)).address(&address);
+    session::sign_in(&session, user).await?;
+    let address_key = throttle_key(address);
+    let failures = FailureKey {
+        email: &user.email,
+        address: &address_key,
+    };
+    let entry = NewAuditEntry::new(AuditAction::SignIn, Some(user.id), Some(user.id))
+        .address(address)
+        .detail(how);
     state.store.record_sign_in(user.id, &failures, &entry).await?;
-    leptos_axum::redirect(&safe_next(next.as_deref()));
+    // Someone the two-factor policy covers who has no second factor sets
+    // one up before anything else.
+    if crate::two_factor::server::set_up_required(state, user).await? {
+        leptos_axum::redirect(crate::two_factor::api::SETUP_PAGE);
+    } else {
+        leptos_axum::redirect(next);
+    }
     Ok(())
 }
 
@@ -59,7 +98,7 @@ pub async fn logout(user: User) -> Result<(), AppError> {
     let state = app_state()?;
     let address = request_address(&state);
     let session = session::from_request().await?;
-    session.flush().await.map_err(AppError::internal)?;
+    session::sign_out(&state, &session).await?;
     let entry = NewAuditEntry::new(AuditAction::SignOut, Some(user.id), Some(user.id)).address(&address);
     state.store.append_audit(&entry).await?;
     leptos_axum::redirect("/admin/login");
@@ -135,7 +174,7 @@ pub async fn set_password_with_token(
     // The link is looked up before any hashing, which is costly and
     // shared with sign-in: invented links must not keep staff out.
     let digest = token_digest(&token);
-    if !state.store.password_token_is_valid(&digest, Utc::now()).await? {
+    if !state.store.password_token_is_valid(&digest, state.clock.now()).await? {
         return Err(link_expired());
     }
     // The password is checked before the link is used up, so a typo does
@@ -147,16 +186,22 @@ pub async fn set_password_with_token(
         .detail("through a set-password link");
     let Some(user) = state
         .store
-        .set_password_with_token(&digest, &hash, Utc::now(), &entry)
+        .set_password_with_token(&digest, &hash, state.clock.now(), &entry)
         .await?
     else {
         return Err(link_expired());
     };
     attempt.succeeded(&state).await?;
-    let session = session::from_request().await?;
-    session::sign_in(&session, &user).await?;
-    leptos_axum::redirect("/admin");
-    Ok(())
+    if crate::two_factor::server::has_second_factor(&state, user.id).await? {
+        // A link by email proves the mailbox, not the second factor: the
+        // code page finishes the sign-in, as after a password.
+        let session = session::from_request().await?;
+        session::sign_out(&state, &session).await?;
+        crate::two_factor::server::await_code(&state, &session, &user, "/admin").await?;
+        leptos_axum::redirect(crate::two_factor::api::CODE_PAGE);
+        return Ok(());
+    }
+    complete_sign_in(&state, &user, &address, "/admin", "after a set-password link").await
 }
 
 pub async fn update_profile(state: &AppState, caller: &Caller, request: &UpdateProfile) -> Result<UserView, AppError> {
@@ -212,14 +257,18 @@ fn lockout_detail(email_key: &str, counts: &throttle::FailureCounts) -> String {
 fn link_expired() -> AppError {
     AppError::invalid(
         "token",
-        "This link has expired or was already used. Ask an admin for a new one.",
+        "This link has expired or was already used. Ask for a new one with \"Forgot password?\" on the sign-in page, or ask an admin.",
     )
 }
 
 /// An attempt that names no account (a set-up or set-password link),
 /// throttled per address only. Every such attempt counts until it
 /// succeeds; the one that makes the address wait is audited, once.
-async fn begin_anonymous_attempt(state: &AppState, address: &str, link: &str) -> Result<throttle::Attempt, AppError> {
+pub(super) async fn begin_anonymous_attempt(
+    state: &AppState,
+    address: &str,
+    link: &str,
+) -> Result<throttle::Attempt, AppError> {
     let address_key = throttle_key(address);
     let key = FailureKey {
         email: "",

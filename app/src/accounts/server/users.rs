@@ -2,7 +2,7 @@
 //! create, change and deactivate users, issue set-password links and read
 //! the audit log (the callers checked who is asking).
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 use super::{
     AuditAction, AuditFilter, Caller, DisplayName, Email, NewAuditEntry, NewUser, PasswordLink, random_token,
@@ -18,15 +18,21 @@ use crate::time::admin_time;
 pub const PASSWORD_LINK_LIFETIME_HOURS: i64 = 72;
 
 impl PasswordLink {
-    /// A new link; the token itself goes to the admin, only its digest is kept.
-    pub fn new() -> (String, Self) {
+    /// A new link that works from `now` for `lifetime`; the token itself
+    /// goes to the person (by email, or through an admin), only its digest
+    /// is kept.
+    pub fn new(now: DateTime<Utc>, lifetime: Duration) -> (String, Self) {
         let token = random_token();
         let link = Self {
             token_digest: token_digest(&token),
-            expires_at: Utc::now() + Duration::hours(PASSWORD_LINK_LIFETIME_HOURS),
+            expires_at: now + lifetime,
         };
         (token, link)
     }
+}
+
+fn invitation_lifetime() -> Duration {
+    Duration::hours(PASSWORD_LINK_LIFETIME_HOURS)
 }
 
 pub async fn list_users(state: &AppState) -> Result<Vec<UserView>, AppError> {
@@ -65,7 +71,7 @@ pub async fn create_user(
     let entry = NewAuditEntry::new(AuditAction::UserCreated, Some(caller.user.id), None)
         .address(&caller.address)
         .detail(format!("role {}", role.as_str()));
-    let (token, link) = PasswordLink::new();
+    let (token, link) = PasswordLink::new(state.clock.now(), invitation_lifetime());
     let new_user = NewUser {
         email,
         display_name,
@@ -74,14 +80,17 @@ pub async fn create_user(
         password_link: Some(link),
     };
     let user = state.store.create_user(&new_user, &entry).await?;
+    let set_password_url = set_password_url(state, &token).await?;
+    let emailed = super::recovery::email_invitation(state, &caller.user, &user, &set_password_url).await?;
     Ok(CreatedUser {
         user: view_of(state, &user).await?,
-        set_password_url: set_password_url(state, &token).await?,
+        set_password_url,
+        emailed,
     })
 }
 
 pub async fn issue_password_link(state: &AppState, caller: &Caller, user_id: i64) -> Result<String, AppError> {
-    let (token, link) = PasswordLink::new();
+    let (token, link) = PasswordLink::new(state.clock.now(), invitation_lifetime());
     let entry = NewAuditEntry::new(AuditAction::PasswordLinkIssued, Some(caller.user.id), Some(user_id))
         .address(&caller.address);
     state
@@ -91,9 +100,28 @@ pub async fn issue_password_link(state: &AppState, caller: &Caller, user_id: i64
     set_password_url(state, &token).await
 }
 
-async fn set_password_url(state: &AppState, token: &str) -> Result<String, AppError> {
+/// Emails a person a fresh set-password link (an invitation sent again,
+/// or a reset an admin starts); refused when email is off.
+pub async fn send_password_link(state: &AppState, caller: &Caller, user_id: i64) -> Result<(), AppError> {
+    if !crate::mail::server::enabled(state) {
+        return Err(AppError::Conflict {
+            message: "Email is off, so the link cannot be sent. Make a link to copy instead.".into(),
+        });
+    }
+    let user = state.store.user_by_id(user_id).await?.ok_or(AppError::NotFound)?;
+    if !user.active {
+        return Err(AppError::Conflict {
+            message: "This account is deactivated; reactivate it first.".into(),
+        });
+    }
+    let url = issue_password_link(state, caller, user_id).await?;
+    super::recovery::email_invitation(state, &caller.user, &user, &url).await?;
+    Ok(())
+}
+
+pub(super) async fn set_password_url(state: &AppState, token: &str) -> Result<String, AppError> {
     let site_url = state.store.site_settings().await?.site_url;
-    Ok(format!("{site_url}/admin/set-password/{token}"))
+    Ok(format!("{}/admin/set-password/{token}", site_url.trim_end_matches('/')))
 }
 
 pub async fn change_role(state: &AppState, caller: &Caller, user_id: i64, role: String) -> Result<UserView, AppError> {

@@ -63,6 +63,7 @@ pub async fn change_status(state: &AppState, caller: &Caller, request: &ChangeSt
     let notify = match transition {
         Transition::Submit => Notify::Editors(NotificationKind::Submitted),
         Transition::RequestChanges => Notify::Authors(NotificationKind::ChangesRequested),
+        Transition::Approve => Notify::Authors(NotificationKind::Approved),
         Transition::PublishNow => Notify::Authors(NotificationKind::Published),
         _ => Notify::Nobody,
     };
@@ -192,6 +193,8 @@ pub async fn notifications(state: &AppState, caller: &Caller) -> Result<Vec<Noti
             let what = match row.kind.as_str() {
                 "submitted" => "submitted for review",
                 "changes_requested" => "asked for changes to",
+                "approved" => "approved",
+                "comment" => "commented on",
                 _ => "published",
             };
             let message = if row.kind == NotificationKind::ReviewDue.as_str() {

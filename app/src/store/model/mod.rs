@@ -3,10 +3,14 @@
 //! these and read them; the store owns their shape.
 
 pub mod accounts;
+pub mod mail;
 pub mod media;
 pub mod pages;
+pub mod passkeys;
 pub mod posts;
 pub mod previews;
+pub mod sessions;
 pub mod site;
 pub mod tokens;
+pub mod two_factor;
 pub mod webhooks;

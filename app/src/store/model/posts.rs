@@ -343,7 +343,11 @@ pub enum Notify {
 pub enum NotificationKind {
     Submitted,
     ChangesRequested,
+    /// A reviewer signed the post off.
+    Approved,
     Published,
+    /// Someone commented on a post the recipient wrote or reviewed.
+    Comment,
     /// A post the recipient reviewed is due for its next review.
     ReviewDue,
 }
@@ -353,7 +357,9 @@ impl NotificationKind {
         match self {
             Self::Submitted => "submitted",
             Self::ChangesRequested => "changes_requested",
+            Self::Approved => "approved",
             Self::Published => "published",
+            Self::Comment => "comment",
             Self::ReviewDue => "review_due",
         }
     }
