@@ -85,7 +85,7 @@ test('an admin invites a colleague, who gets the link by email', async () => {
   assert.equal(await admin.getByTestId('set-password-link').count(), 0, 'no link to copy: it was emailed');
   await passesAxe(admin, 'the Users page');
   const invitation = await smtp.waitFor('nia@clinic.org');
-  assert.equal(invitation.subject, 'Ada Admin invited you to ' + invitation.subject.split(' invited you to ')[1]);
+  assert.match(invitation.subject, /^Ada Admin invited you to \S/);
   const page = await (await browser.newContext()).newPage();
   await page.goto(`${vellum.baseUrl}${linkPath(invitation, '/admin/set-password/')}`);
   await page.getByLabel('New password', { exact: true }).fill('nia chooses a long one');

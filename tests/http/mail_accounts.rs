@@ -398,6 +398,16 @@ async fn with_email_off_links_are_shown_and_nothing_is_queued(db: &TestDb) {
         "the Users page says how to turn it on"
     );
     assert!(users_page.contains("VELLUM_SMTP_URL"));
+    let settings_page = admin
+        .get(format!("http://{}/admin/settings", server.addr))
+        .send()
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("body");
+    assert!(settings_page.contains("Email is off"), "so does the Settings page");
+    assert!(settings_page.contains("VELLUM_SMTP_URL"));
     // Without email the change of address happens at once.
     let changed = call(
         &admin,
