@@ -41,8 +41,8 @@ test: ## run every check and test (what CI runs)
 setup: ## install the toolchain pieces that are missing
 	.ci/setup
 
-build: ## build the server and the wasm front end (debug)
-	cargo leptos build
+build: ## build the server and the wasm front end (debug) into target/site (.ci/build-site)
+	.ci/build-site
 	$(MAKE) editor
 	$(MAKE) passkeys
 
@@ -53,16 +53,20 @@ editor: ## build the visual editor's engine (frontend/editor, pinned npm package
 	cd frontend/editor && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; } && npm run build
 	mkdir -p $(SITE_ROOT)/pkg
 	cp frontend/editor/dist/vellum-editor.js frontend/editor/dist/vellum-editor.css $(SITE_ROOT)/pkg/
+	@# An older release's compressed copies would be served instead.
+	rm -f $(SITE_ROOT)/pkg/vellum-editor.{js,css}.{br,gz}
 
 passkeys: ## build the passkeys' browser half (frontend/passkeys, pinned @simplewebauthn/browser) into the site's pkg folder
 	cd frontend/passkeys && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; } && npm run build
 	mkdir -p $(SITE_ROOT)/pkg
 	cp frontend/passkeys/dist/vellum-passkeys.js $(SITE_ROOT)/pkg/
+	rm -f $(SITE_ROOT)/pkg/vellum-passkeys.js.{br,gz}
 
 release: setup ## build an optimised binary and site folder for deployment
-	cargo leptos build --release
+	.ci/build-site --release
 	$(MAKE) editor
 	$(MAKE) passkeys
+	node .ci/precompress.mjs $(SITE_ROOT)/pkg
 	@echo "Binary: $(CARGO_TARGET_DIR)/release/vellum   Site folder: $(SITE_ROOT)"
 
 fmt: ## format the code
@@ -117,8 +121,6 @@ bench: ## benchmark a release build against nginx (needs wrk and nginx); prints 
 	tests/bench/run.py --binary $(CARGO_TARGET_DIR)/release/vellum
 	$(MAKE) bench-editor
 
-bench-editor: ## the editor page's time to the first keystroke (release build, Chromium) and the editing engine's size; prints Markdown
-	cargo leptos build --release
-	$(MAKE) editor
+bench-editor: release ## the editor page's time to the first keystroke (release build, Chromium) and the editing engine's size; prints Markdown
 	cd tests/e2e && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; }
 	VELLUM_BIN=$(CARGO_TARGET_DIR)/release/vellum VELLUM_SITE_ROOT=$(SITE_ROOT) node tests/bench/editor.mjs

@@ -25,6 +25,11 @@ pub struct Cli {
     #[arg(long, global = true, env = "VELLUM_LOG", default_value = DEFAULT_LOG)]
     pub log: String,
 
+    /// How log lines are written: `text` for people, `json` (one object a
+    /// line) for log collectors.
+    #[arg(long, global = true, env = "VELLUM_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -32,6 +37,13 @@ pub struct Cli {
 /// The log filter when none is given. html5ever's notes on the HTML it
 /// repairs are the importer's business, reported in its own words.
 pub const DEFAULT_LOG: &str = "info,html5ever=error,markup5ever=error";
+
+/// The shape of log lines (`--log-format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
 
 /// Boolean settings from the environment read as people write them:
 /// true/false, 1/0, yes/no, on/off (any case).
@@ -281,7 +293,7 @@ pub struct ServeArgs {
     pub database: DatabaseArgs,
 
     /// The folder with the compiled front end (`pkg/` with wasm, JS and CSS),
-    /// as built by cargo-leptos.
+    /// as `make build` or `make release` leaves it in target/site.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
 
@@ -350,6 +362,19 @@ pub struct ServeArgs {
     /// leave it at 0 in production.
     #[arg(long, env = "VELLUM_CLOCK_OFFSET_SECS", default_value_t = 0, hide = true)]
     pub clock_offset_secs: i64,
+
+    /// Serve Prometheus metrics at GET /metrics on this separate address,
+    /// e.g. 127.0.0.1:9100, to anyone who reaches it: bind it where only
+    /// the monitoring can. Port 0 picks a free port. Without it (and
+    /// without a metrics token) there are no metrics.
+    #[arg(long, env = "VELLUM_METRICS_ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
+
+    /// Serve Prometheus metrics at GET /metrics on the main address, to
+    /// requests with `Authorization: Bearer <this token>` (at least 16
+    /// characters).
+    #[arg(long, env = "VELLUM_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
 }
 
 /// Where media files are kept and what an image may be.

@@ -1,19 +1,27 @@
 //! Everything public (pages, feeds, the API) goes through here: answered
-//! from the in-process cache when nothing changed since it was rendered
-//! (`app::cache`), with a strong ETag computed from the body, 304 Not
-//! Modified when the client already has it, and the configured
-//! `Cache-Control`.
+//! from the in-process cache (`app::cache`) in the encoding the client
+//! asked for, compressed once when stored, with a strong ETag per
+//! encoding, 304 Not Modified when the client already has it, and the
+//! configured `Cache-Control`. HEAD gets the same headers as GET.
+//!
+//! After a change, the entries it touched are rendered again in the
+//! background (`app::cache::Renewals`), through the same routes, while
+//! readers get the previous render for at most `app::cache::STALE_FOR`;
+//! the request that made the change (an admin's save) waits for them, so
+//! its author sees the change on the next page they open.
 
+use std::io::Write;
+use std::time::Instant;
+
+use app::cache::{CachedResponse, Encoding, Lookup, Renewal, Variant};
 use app::state::AppState;
-use axum::body::{Body, to_bytes};
+use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::{Request, State};
 use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
-
-use app::cache::CachedResponse;
 
 use crate::security::{is_private, is_public_api};
 
@@ -44,17 +52,15 @@ pub fn cache_control(max_age: u32) -> String {
 
 fn is_conditional_candidate(request: &Request) -> bool {
     let path = request.uri().path();
-    // HEAD is answered without a body to hash: no ETag for it.
-    request.method() == Method::GET
+    matches!(*request.method(), Method::GET | Method::HEAD)
         && !is_private(path)
         && !path.starts_with("/pkg/")
         && !path.starts_with("/media/")
-        && !matches!(path, "/healthz" | "/readyz")
+        && !matches!(path, "/healthz" | "/readyz" | "/metrics")
 }
 
-/// The encoding the compression layer will pick for this request, which
-/// is part of the representation: a strong ETag differs per encoding.
-fn encoding_suffix(headers: &HeaderMap) -> &'static str {
+/// The encoding to answer with: brotli when accepted, then gzip.
+fn preferred_encoding(headers: &HeaderMap) -> Encoding {
     // Called on every public request: no allocation.
     let mut gzip = false;
     for value in headers.get_all(header::ACCEPT_ENCODING) {
@@ -71,12 +77,21 @@ fn encoding_suffix(headers: &HeaderMap) -> &'static str {
                 continue;
             }
             if name.eq_ignore_ascii_case("br") {
-                return "-br";
+                return Encoding::Brotli;
             }
             gzip |= name.eq_ignore_ascii_case("gzip");
         }
     }
-    if gzip { "-gz" } else { "" }
+    if gzip { Encoding::Gzip } else { Encoding::Identity }
+}
+
+/// Part of the ETag: a strong ETag differs per encoding.
+fn etag_suffix(encoding: Encoding) -> &'static str {
+    match encoding {
+        Encoding::Identity => "",
+        Encoding::Gzip => "-gz",
+        Encoding::Brotli => "-br",
+    }
 }
 
 /// Whether `If-None-Match` names `etag` (weak comparison, as RFC 9110
@@ -87,17 +102,6 @@ fn matches_etag(if_none_match: &str, etag: &str) -> bool {
             .split(',')
             .map(|candidate| candidate.trim().trim_start_matches("W/"))
             .any(|candidate| candidate == etag)
-}
-
-/// Whether a public request's answer may be kept in the in-process cache.
-/// Search results are not: every query is its own page, and few repeat.
-fn is_cacheable(request: &Request) -> bool {
-    let uri = request.uri();
-    let searching = uri.path() == "/search"
-        || uri
-            .query()
-            .is_some_and(|query| query.split('&').any(|pair| pair.starts_with("q=")));
-    !searching
 }
 
 /// Whether the handler said its answer is for this client only (previews:
@@ -112,10 +116,10 @@ fn is_private_answer(headers: &HeaderMap) -> bool {
 /// The query parameters that change a public answer. Any other is left out
 /// of the cache key: `/feed.xml?x=1`, `?x=2`, … are one entry, not one
 /// render each. Every parameter a cached handler reads must be here (the
-/// blog's `page`, the API list's `PostListParams`, `theme.css`'s
+/// blog's `page` and `q`, the API list's `PostListParams`, `theme.css`'s
 /// `accent`), or one value's answer would be served for another's, a 400
-/// included. (`q` is never cached; `key` is checked before the cache.)
-const KEYED_PARAMS: [&str; 6] = ["page", "limit", "tag", "author", "updated_since", "accent"];
+/// included. (`key` is checked before the cache.)
+const KEYED_PARAMS: [&str; 7] = ["page", "limit", "tag", "author", "updated_since", "accent", "q"];
 
 /// The path, the known parameters in one order, and for the API (whose
 /// CORS answers differ by origin) the Origin. Pages and feeds are the
@@ -145,13 +149,31 @@ fn cache_key(request: &Request) -> String {
         .headers()
         .get(header::ORIGIN)
         .and_then(|origin| origin.to_str().ok());
+    // An Origin is one token; anything else is no origin CORS answers.
     match origin {
-        Some(origin) if is_public_api(uri.path()) => format!("{origin} {key}"),
+        Some(origin) if is_public_api(uri.path()) && !origin.contains(char::is_whitespace) => {
+            format!("{origin} {key}")
+        }
         _ => key,
     }
 }
 
-pub async fn conditional_get(State(state): State<AppState>, request: Request, next: Next) -> Response {
+/// After a request that may have changed what readers see (anything but
+/// a read), waits for the touched pages to be rendered again: whoever
+/// saved a post sees it on the next page they open.
+pub async fn settle_after_writes(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let read = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let before = state.store.public_version();
+    let response = next.run(request).await;
+    // Only a request that changed what readers see waits (sign-ins and
+    // drafts' autosaves do not).
+    if !read && state.store.public_version() != before {
+        app::cache::settle(&state).await;
+    }
+    response
+}
+
+pub async fn conditional_get(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     if !is_conditional_candidate(&request) {
         return next.run(request).await;
     }
@@ -160,20 +182,40 @@ pub async fn conditional_get(State(state): State<AppState>, request: Request, ne
         .get(header::IF_NONE_MATCH)
         .and_then(|value| value.to_str().ok())
         .map(str::to_owned);
-    let suffix = encoding_suffix(request.headers());
-    let cacheable = is_cacheable(&request);
+    let encoding = preferred_encoding(request.headers());
+    let renewal = request.extensions().get::<Renewal>().is_some();
     let key = cache_key(&request);
-    let now = state.clock.now();
+    let cache = state.public_cache.clone();
     // Read before rendering: a change during the render makes the result
     // stale at once, and the cache then refuses it.
-    let version = state.store.public_version();
-    if cacheable && let Some(hit) = state.public_cache.get(&key, version, now) {
-        let mut headers = hit.headers.clone();
-        headers.insert(X_CACHE, HeaderValue::from_static("HIT"));
-        return respond(headers, hit.body.clone(), &hit.etag, suffix, if_none_match.as_deref());
+    let version = if cache.is_on() {
+        app::cache::catch_up(&state).await
+    } else {
+        0
+    };
+    if cache.is_on() && !renewal {
+        match cache.get(&key) {
+            Lookup::Hit(hit) => return respond(hit.variant(encoding), "HIT", if_none_match.as_deref()),
+            Lookup::Stale(old, renew) => {
+                if let Some(key) = renew {
+                    cache.renewals.start(vec![key]);
+                }
+                return respond(old.variant(encoding), "STALE", if_none_match.as_deref());
+            }
+            Lookup::Miss => {}
+        }
     }
+    // HEAD is answered from what GET renders, so that it has the same
+    // headers; the server leaves the body out.
+    *request.method_mut() = Method::GET;
+    let started = Instant::now();
+    let path = request.uri().path().to_owned();
     let response = next.run(request).await;
+    crate::metrics::record_render(crate::metrics::route_class(&path), started.elapsed().as_secs_f64());
     if response.status() != StatusCode::OK {
+        if renewal {
+            cache.forget(&key);
+        }
         return response;
     }
     let (mut parts, body) = response.into_parts();
@@ -184,48 +226,152 @@ pub async fn conditional_get(State(state): State<AppState>, request: Request, ne
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
-    let etag = hex::encode(Sha256::digest(&bytes))[..32].to_owned();
     if !parts.headers.contains_key(header::CACHE_CONTROL)
         && let Ok(value) = HeaderValue::from_str(&state.config.public_cache_control)
     {
         parts.headers.insert(header::CACHE_CONTROL, value);
     }
-    if cacheable && !is_private_answer(&parts.headers) {
-        let next_publication = if state.public_cache.needs_horizon() {
-            state.store.next_public_change_after(now).await.ok()
-        } else {
-            None
-        };
-        let entry = CachedResponse {
-            headers: parts.headers.clone(),
-            body: bytes.clone(),
-            etag: etag.clone(),
-        };
-        state.public_cache.insert(key, entry, version, now, next_publication);
+    if !cache.is_on() || is_private_answer(&parts.headers) {
+        if renewal {
+            cache.forget(&key);
+        }
+        // The compression layer compresses it on the way out.
+        let variant = uncompressed(parts.headers, bytes, encoding);
+        return respond(&variant, "MISS", if_none_match.as_deref());
     }
-    parts.headers.insert(X_CACHE, HeaderValue::from_static("MISS"));
-    respond(parts.headers, bytes, &etag, suffix, if_none_match.as_deref())
+    // Compressing a large feed takes a while: not on a runtime worker.
+    let headers = parts.headers.clone();
+    let compressing = tokio::task::spawn_blocking(move || stored_response(&headers, &bytes));
+    let Ok((stored, compressions)) = compressing.await else {
+        tracing::error!("compressing a public response failed");
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    cache.count_compressions(compressions);
+    let answer = stored.variant(encoding).clone();
+    let next_publication = if cache.needs_horizon() {
+        state.store.next_public_change_after(state.clock.now()).await.ok()
+    } else {
+        None
+    };
+    cache.insert(key, stored, version, next_publication);
+    respond(&answer, "MISS", if_none_match.as_deref())
 }
 
-/// The response, or 304 when the client's copy has the same ETag. The
-/// ETag names the encoding the compression layer will use.
-fn respond(
-    mut headers: HeaderMap,
-    body: axum::body::Bytes,
-    digest: &str,
-    suffix: &str,
-    if_none_match: Option<&str>,
-) -> Response {
-    let suffix = if body.len() >= MIN_COMPRESSED_BYTES { suffix } else { "" };
-    let etag = format!("\"{digest}{suffix}\"");
-    if let Ok(value) = HeaderValue::from_str(&etag) {
+/// Whether a body of this type gains from compression (text, not images).
+fn is_compressible(headers: &HeaderMap) -> bool {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("");
+    content_type.starts_with("text/")
+        || ["json", "xml", "javascript", "svg"]
+            .iter()
+            .any(|kind| content_type.contains(kind))
+}
+
+fn digest(body: &[u8]) -> String {
+    hex::encode(Sha256::digest(body))[..32].to_owned()
+}
+
+/// The answer as the compression layer will send it: the ETag names the
+/// encoding it will use.
+fn uncompressed(mut headers: HeaderMap, body: Bytes, encoding: Encoding) -> Variant {
+    let compressed_later = body.len() >= MIN_COMPRESSED_BYTES && is_compressible(&headers);
+    let suffix = if compressed_later { etag_suffix(encoding) } else { "" };
+    set_etag(&mut headers, &digest(&body), suffix);
+    Variant { headers, body }
+}
+
+fn set_etag(headers: &mut HeaderMap, digest: &str, suffix: &str) {
+    if let Ok(value) = HeaderValue::from_str(&format!("\"{digest}{suffix}\"")) {
         headers.insert(header::ETAG, value);
     }
-    let (status, body) = if if_none_match.is_some_and(|candidates| matches_etag(candidates, &etag)) {
+}
+
+/// Every encoding of an answer, with the headers a hit writes; and how
+/// many bodies were compressed for it.
+fn stored_response(headers: &HeaderMap, body: &Bytes) -> (CachedResponse, u64) {
+    let digest = digest(body);
+    let compress = body.len() >= MIN_COMPRESSED_BYTES && is_compressible(headers);
+    let variant = |encoding: Encoding, encoded: Bytes| {
+        let mut headers = headers.clone();
+        headers.remove(header::CONTENT_LENGTH);
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(encoded.len()));
+        if compress {
+            headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
+        }
+        let (name, suffix) = match encoding {
+            Encoding::Identity => (None, ""),
+            Encoding::Gzip => (Some("gzip"), "-gz"),
+            Encoding::Brotli => (Some("br"), "-br"),
+        };
+        if let Some(name) = name.filter(|_| compress) {
+            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(name));
+        }
+        set_etag(&mut headers, &digest, if compress { suffix } else { "" });
+        headers.insert(X_CACHE, HeaderValue::from_static("HIT"));
+        Variant { headers, body: encoded }
+    };
+    if !compress {
+        let identity = variant(Encoding::Identity, body.clone());
+        let response = CachedResponse {
+            variants: [identity.clone(), identity.clone(), identity],
+        };
+        return (response, 0);
+    }
+    let identity = variant(Encoding::Identity, body.clone());
+    // Should an encoder fail, that encoding is answered uncompressed.
+    let or_identity = |encoding, encoded: Option<Bytes>| {
+        encoded.map_or_else(|| identity.clone(), |encoded| variant(encoding, encoded))
+    };
+    let response = CachedResponse {
+        variants: [
+            identity.clone(),
+            or_identity(Encoding::Gzip, gzip(body)),
+            or_identity(Encoding::Brotli, brotli(body)),
+        ],
+    };
+    (response, 2)
+}
+
+fn gzip(body: &[u8]) -> Option<Bytes> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::with_capacity(body.len() / 3), flate2::Compression::new(6));
+    encoder.write_all(body).ok()?;
+    encoder.finish().ok().map(Bytes::from)
+}
+
+/// Brotli at quality 9 for pages (done once per stored answer, so the
+/// smaller body is worth a few milliseconds more than an on-the-fly
+/// level), 5 for the largest answers (sitemaps, long feeds); the window
+/// no larger than the body needs.
+fn brotli(body: &[u8]) -> Option<Bytes> {
+    let mut out = Vec::with_capacity(body.len() / 3);
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: if body.len() <= 1024 * 1024 { 9 } else { 5 },
+        lgwin: i32::try_from((usize::BITS - body.len().leading_zeros()).clamp(10, 22)).unwrap_or(22),
+        ..Default::default()
+    };
+    let mut input = body;
+    brotli::BrotliCompress(&mut input, &mut out, &params).ok()?;
+    Some(Bytes::from(out))
+}
+
+/// The variant with `x-cache` saying where it came from, or 304 when the
+/// client's copy has the same ETag.
+fn respond(variant: &Variant, source: &'static str, if_none_match: Option<&str>) -> Response {
+    let mut headers = variant.headers.clone();
+    headers.insert(X_CACHE, HeaderValue::from_static(source));
+    let not_modified = if_none_match.is_some_and(|candidates| {
+        headers
+            .get(header::ETAG)
+            .and_then(|etag| etag.to_str().ok())
+            .is_some_and(|etag| matches_etag(candidates, etag))
+    });
+    let (status, body) = if not_modified {
         headers.remove(header::CONTENT_LENGTH);
         (StatusCode::NOT_MODIFIED, Body::empty())
     } else {
-        (StatusCode::OK, Body::from(body))
+        (StatusCode::OK, Body::from(variant.body.clone()))
     };
     let mut response = Response::new(body);
     *response.status_mut() = status;
@@ -252,10 +398,10 @@ mod tests {
             header::ACCEPT_ENCODING,
             HeaderValue::from_static("gzip, deflate, br;q=0.9"),
         );
-        assert_eq!(encoding_suffix(&headers), "-br");
+        assert_eq!(preferred_encoding(&headers), Encoding::Brotli);
         headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("gzip, br;q=0"));
-        assert_eq!(encoding_suffix(&headers), "-gz");
-        assert_eq!(encoding_suffix(&HeaderMap::new()), "");
+        assert_eq!(preferred_encoding(&headers), Encoding::Gzip);
+        assert_eq!(preferred_encoding(&HeaderMap::new()), Encoding::Identity);
     }
 
     #[test]

@@ -10,8 +10,10 @@ pub mod export;
 mod http_cache;
 pub mod import;
 pub mod mail;
+pub mod metrics;
 pub mod outbound;
 mod rate_limit;
+pub mod renders;
 mod request_log;
 mod security;
 pub mod users;
@@ -54,12 +56,14 @@ use crate::cli::ServeArgs;
 /// URL-encoded, with room to spare.
 const MAX_FORM_BYTES: usize = 8 * 1024 * 1024;
 
-/// The name cargo-leptos gives the wasm, JS and CSS files (`output-name`).
+/// The name of the wasm, JS and CSS files in the site folder's pkg/
+/// (.ci/build-site, and cargo-leptos's `output-name`).
 const OUTPUT_NAME: &str = "vellum";
 
 /// Everything `serve` needs before it binds: the store, settings synced with
 /// the command line, demo content when asked for.
 pub async fn prepare(args: &ServeArgs, clock: Option<Arc<dyn Clock>>) -> anyhow::Result<AppState> {
+    let (metrics_on, metrics_token_digest) = metrics::configure(args)?;
     let site_url = args
         .site_url
         .as_deref()
@@ -112,6 +116,9 @@ pub async fn prepare(args: &ServeArgs, clock: Option<Arc<dyn Clock>>) -> anyhow:
         media_max_bytes: args.media.media_max_mb.saturating_mul(1024 * 1024),
         media_max_pixels: args.media.media_max_megapixels.saturating_mul(1_000_000),
         mail,
+        metrics_on,
+        metrics_token_digest,
+        stylesheet: app::state::Stylesheet::read(&args.site_root),
     });
     let media = app::store::files::MediaStorage::from_setting(&args.media.media_store, &args.database.data_dir)
         .map_err(|message| anyhow::anyhow!("VELLUM_MEDIA_STORE: {message}"))?;
@@ -147,6 +154,10 @@ pub async fn publish_due(state: &AppState) -> anyhow::Result<usize> {
         .await?;
     for post in &published {
         tracing::info!(post = post.id, title = %post.content.title, "published at its scheduled time");
+    }
+    if !published.is_empty() && state.public_cache.is_on() {
+        // Renews the pages they touched before readers ask for them.
+        app::cache::catch_up(state).await;
     }
     Ok(published.len())
 }
@@ -196,7 +207,7 @@ pub fn router(state: AppState) -> Router {
         state.config.api_token_rate_limit,
         state.config.trust_proxy,
     );
-    Router::new()
+    let routes = Router::new()
         .merge(app::blog::routes())
         .merge(demo::routes())
         .merge(app::media::routes())
@@ -206,11 +217,19 @@ pub fn router(state: AppState) -> Router {
         .nest(app::content_api::admin::ADMIN_PREFIX, app::content_api::admin::routes())
         .merge(app::health::routes())
         .merge(admin_router(&state))
-        .nest_service("/pkg", ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip())
+        .nest_service("/pkg", site_files(pkg_dir))
         .fallback(app::blog::fallback)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             http_cache::conditional_get,
+        ))
+        .with_state(state.clone());
+    // The cache renders touched pages again through these routes.
+    state.public_cache.renewals.serve_through(routes.clone());
+    routes
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            http_cache::settle_after_writes,
         ))
         // Outside the cache: a cached answer needs the key too.
         .layer(axum::middleware::from_fn_with_state(state.clone(), {
@@ -225,7 +244,8 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
         .layer(compression())
         .layer(axum::middleware::from_fn(request_log::log_request))
-        .with_state(state)
+        // Outermost: times what readers wait for, cache hits included.
+        .layer(axum::middleware::from_fn_with_state(state, metrics::track))
 }
 
 /// gzip or brotli for text, at a level that costs about a millisecond for a
@@ -237,6 +257,23 @@ fn compression() -> CompressionLayer<impl tower_http::compression::Predicate> {
     CompressionLayer::new()
         .quality(tower_http::CompressionLevel::Precise(4))
         .compress_when(DefaultPredicate::new().and(NotForContentType::const_new("application/wasm")))
+}
+
+/// The site folder's files: the admin's wasm, scripts and style sheet.
+/// `make release` writes a brotli and a gzip copy beside each, which go to
+/// browsers that accept them. ServeDir does not say that its answer
+/// depends on Accept-Encoding, and a shared cache that is not told could
+/// hand brotli to a client without it.
+fn site_files(dir: std::path::PathBuf) -> Router {
+    async fn vary_on_accept_encoding(mut response: axum::response::Response) -> axum::response::Response {
+        response
+            .headers_mut()
+            .append(header::VARY, HeaderValue::from_static("accept-encoding"));
+        response
+    }
+    Router::new()
+        .fallback_service(ServeDir::new(dir).precompressed_br().precompressed_gzip())
+        .layer(axum::middleware::map_response(vary_on_accept_encoding))
 }
 
 /// The public API, readable from browsers on the allowed origins.
@@ -415,6 +452,8 @@ pub async fn serve(
 /// A server running in the background, as the integration tests use it.
 pub struct RunningServer {
     pub addr: SocketAddr,
+    /// Where `VELLUM_METRICS_ADDR` was bound, when it was given.
+    pub metrics_addr: Option<SocketAddr>,
     pub state: AppState,
     stop: oneshot::Sender<()>,
     task: JoinHandle<std::io::Result<()>>,
@@ -423,6 +462,7 @@ pub struct RunningServer {
     webhooks: Option<JoinHandle<()>>,
     /// `None` when email is off or the caller sends it itself.
     mail: Option<JoinHandle<()>>,
+    metrics: Option<JoinHandle<std::io::Result<()>>>,
 }
 
 impl RunningServer {
@@ -432,6 +472,9 @@ impl RunningServer {
         self.scheduler.abort();
         for worker in [&self.webhooks, &self.mail].into_iter().flatten() {
             worker.abort();
+        }
+        if let Some(metrics) = &self.metrics {
+            metrics.abort();
         }
         let _ = self.stop.send(());
         self.task.await??;
@@ -462,6 +505,16 @@ pub async fn start_delivering_by_hand(
     start_serving(args, clock, false).await
 }
 
+/// `start_delivering_by_hand` without the scheduler either: nothing
+/// touches the database unless a request does (tests count queries).
+pub async fn start_quiet(args: &ServeArgs) -> anyhow::Result<RunningServer> {
+    let mut server = start_serving(args, None, false).await?;
+    server.scheduler.abort();
+    // Until it has stopped, its first pass may still be running.
+    let _ = (&mut server.scheduler).await;
+    Ok(server)
+}
+
 async fn start_serving(
     args: &ServeArgs,
     clock: Option<Arc<dyn Clock>>,
@@ -472,6 +525,14 @@ async fn start_serving(
         .await
         .with_context(|| format!("cannot listen on {}", args.addr))?;
     let addr = listener.local_addr()?;
+    // Stopped with `abort` in `stop`: a scrape has nothing to finish.
+    let (metrics_addr, metrics) = match args.metrics_addr {
+        Some(at) => {
+            let (bound, task) = metrics::spawn_listener(at, &state, std::future::pending()).await?;
+            (Some(bound), Some(task))
+        }
+        None => (None, None),
+    };
     let (stop, stopped) = oneshot::channel::<()>();
     let app = router(state.clone());
     let task = tokio::spawn(serve(listener, app, async {
@@ -485,12 +546,14 @@ async fn start_serving(
     };
     Ok(RunningServer {
         addr,
+        metrics_addr,
         state,
         stop,
         task,
         scheduler,
         webhooks,
         mail,
+        metrics,
     })
 }
 

@@ -1,6 +1,6 @@
 use anyhow::Context;
 use clap::Parser;
-use server::cli::{Cli, Command, TokenCommand, UserCommand};
+use server::cli::{Cli, Command, LogFormat, TokenCommand, UserCommand};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -20,16 +20,27 @@ async fn main() -> anyhow::Result<()> {
     // An import prints a report that people and scripts read: its logs go
     // to standard error. The server's log stays on standard output, where
     // service managers and the guide look for it.
-    if matches!(cli.command, Command::Import(_)) {
-        logs.with_writer(std::io::stderr).init();
-    } else {
-        logs.init();
+    let to_stderr = matches!(cli.command, Command::Import(_));
+    match (cli.log_format, to_stderr) {
+        (LogFormat::Text, false) => logs.init(),
+        (LogFormat::Text, true) => logs.with_writer(std::io::stderr).init(),
+        // One JSON object a line, its fields at the top level beside
+        // `message`, as log collectors index them.
+        (LogFormat::Json, false) => logs.json().flatten_event(true).init(),
+        (LogFormat::Json, true) => logs.json().flatten_event(true).with_writer(std::io::stderr).init(),
     }
 
     match cli.command {
         Command::Migrate(database) => {
             let (store, migrated) = server::open_store(&database).await?;
+            // Done here, before the servers start, so that they read every
+            // live text's stored render from their first request.
+            let rendered = server::renders::backfill(store.as_ref()).await;
             store.close().await;
+            let rendered = rendered?;
+            if rendered > 0 {
+                tracing::info!(rendered, "stored the renders of live texts");
+            }
             let what = if migrated.fresh { "created" } else { "up to date" };
             tracing::info!("database schema {what}");
         }
@@ -53,20 +64,32 @@ async fn main() -> anyhow::Result<()> {
             let state = server::prepare(&args, None).await?;
             let cleanup = server::spawn_session_cleanup(&state);
             let scheduler = server::spawn_scheduler(&state);
+            let renders = server::renders::spawn_backfill(&state);
             let webhooks = server::webhooks::spawn_worker(&state)?;
             let mail = server::mail::spawn_if_on(&state)?;
             let listener = tokio::net::TcpListener::bind(args.addr)
                 .await
                 .with_context(|| format!("cannot listen on {}", args.addr))?;
             let addr = listener.local_addr()?;
+            let metrics = match args.metrics_addr {
+                Some(at) => {
+                    let (_, task) = server::metrics::spawn_listener(at, &state, server::shutdown_signal()).await?;
+                    Some(task)
+                }
+                None => None,
+            };
             tracing::info!("Vellum is listening on http://{addr}");
             let router = server::router(state.clone());
             server::serve(listener, router, server::shutdown_signal()).await?;
             cleanup.abort();
             scheduler.abort();
+            renders.abort();
             webhooks.abort();
             if let Some(mail) = mail {
                 mail.abort();
+            }
+            if let Some(metrics) = metrics {
+                metrics.abort();
             }
             state.store.close().await;
             tracing::info!("stopped");

@@ -8,7 +8,7 @@
 //
 // Uses the browser tests' harness (tests/e2e: VELLUM_BIN, VELLUM_SITE_ROOT,
 // CHROMIUM) and its npm packages.
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 import { launchBrowser, startVellum } from '../e2e/harness.mjs';
@@ -107,7 +107,8 @@ const engine = [sizes('vellum-editor.js'), sizes('vellum-editor.css')];
 const app = [sizes('vellum.js'), sizes('vellum.wasm'), sizes('vellum.css')];
 const total = (list, key) => list.reduce((sum, item) => sum + item[key], 0);
 const binary = process.env.VELLUM_BIN ?? '(the debug build)';
-console.log(`### The editor page (\`${path.basename(binary)}\`, ${statSync(path.join(siteRoot, 'pkg', 'vellum.wasm')).size > 10_000_000 ? 'debug' : 'release'} site, ${RUNS} runs)\n`);
+// Only `make release` writes the .br copies beside the site's files.
+console.log(`### The editor page (\`${path.basename(binary)}\`, ${existsSync(path.join(siteRoot, 'pkg', 'vellum.wasm.br')) ? 'release' : 'debug'} site, ${RUNS} runs)\n`);
 console.log('From navigation to the first keystroke the text accepts, median (slowest):\n');
 console.log('| mode | first visit (empty cache) | visit again (cached) |');
 console.log('|---|---:|---:|');

@@ -2,7 +2,7 @@
 // port, and a headless Chromium to drive it.
 //
 // VELLUM_BIN        the server binary (default: the cargo target dir's debug build)
-// VELLUM_SITE_ROOT  the cargo-leptos site folder with pkg/ (default: target/site)
+// VELLUM_SITE_ROOT  the site folder with pkg/ that `make build` fills (default: target/site)
 // CHROMIUM          the browser (default: /usr/bin/chromium)
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';

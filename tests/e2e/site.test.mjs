@@ -1,8 +1,9 @@
 // The clinic's whole site. A reader on a phone with scripts off finds the
 // header and footer menus, the clinic's address, phone, hours and booking
-// link, and the disclaimer under an article; the pages pass axe and the Nu
-// HTML checker, and their schema.org data passes a JSON-LD processor
-// checked against the schema.org vocabulary. An admin fills in the clinic
+// link, and the disclaimer under an article; the pages pass axe, every
+// kind of public page passes the Nu HTML checker with no hydration marks,
+// and their schema.org data passes a JSON-LD processor checked against
+// the schema.org vocabulary. An admin fills in the clinic
 // and reorders the header menu with the keyboard and by dragging; a page
 // goes through review to publication at its own address.
 import { after, before, test } from 'node:test';
@@ -63,6 +64,32 @@ async function nuErrors(address) {
   const run = spawnSync('java', ['-jar', VNU_JAR, '--errors-only', '--format', 'json', file], { encoding: 'utf8' });
   const report = JSON.parse(run.stderr || run.stdout || '{"messages":[]}');
   return report.messages.map((message) => `${message.lastLine}: ${message.message}`);
+}
+
+// The Nu HTML checker's errors for several pages in one run (one Java
+// start), by address. Each page must also come without Leptos's hydration
+// mark `<!>`, which the checker reports as a "Bogus comment" error.
+async function nuErrorsOf(addresses, expectedStatus) {
+  const files = new Map();
+  for (const address of addresses) {
+    const response = await fetch(address);
+    assert.equal(response.status, expectedStatus(address), address);
+    const html = await response.text();
+    assert.ok(!html.includes('<!>'), `no hydration marks in ${address}`);
+    const file = path.join(scratch, `nu-${files.size}.html`);
+    writeFileSync(file, html);
+    files.set(file, address);
+  }
+  const run = spawnSync('java', ['-jar', VNU_JAR, '--errors-only', '--format', 'json', ...files.keys()], {
+    encoding: 'utf8',
+  });
+  const report = JSON.parse(run.stderr || run.stdout || '{"messages":[]}');
+  const errors = Object.fromEntries(addresses.map((address) => [address, []]));
+  for (const message of report.messages) {
+    const address = files.get(fileURLToPath(message.url)) ?? message.url;
+    (errors[address] ??= []).push(`${message.lastLine}: ${message.message}`);
+  }
+  return errors;
 }
 
 async function jsonLdBlocks(page) {
@@ -162,6 +189,44 @@ test('a page, the footer and an article with sources pass axe, the Nu HTML check
   } finally {
     await context.close();
   }
+});
+
+test('every kind of public page passes the Nu HTML checker and links a style sheet kept for a year', async () => {
+  const base = demo.baseUrl;
+  const home = await (await fetch(`${base}/`)).text();
+  const first = (pattern) => {
+    const found = home.match(pattern);
+    assert.ok(found, `the home page links ${pattern}`);
+    return `${base}${found[1]}`;
+  };
+  const search = `${base}/search?q=sleep`;
+  assert.match(await (await fetch(search)).text(), /class="post-card"/, 'the search finds articles');
+  const missing = `${base}/no-such-page`;
+  const addresses = [
+    `${base}/`,
+    `${base}/?page=2`,
+    first(/href="(\/posts\/[^"]+)"/),
+    first(/href="(\/authors\/[^"]+)"/),
+    first(/href="(\/tags\/[^"]+)"/),
+    search,
+    `${base}/about-us`,
+    missing,
+  ];
+  const errors = await nuErrorsOf(addresses, (address) => (address === missing ? 404 : 200));
+  assert.deepEqual(errors, Object.fromEntries(addresses.map((address) => [address, []])), 'the Nu HTML checker');
+
+  // The style sheet under a name made from its bytes: the same bytes as
+  // /pkg/vellum.css, for a year.
+  const sheet = home.match(/<link rel="stylesheet" href="(\/assets\/vellum-[0-9a-f]{16}\.css)">/);
+  assert.ok(sheet, 'the home page links the hashed style sheet');
+  const hashed = await fetch(`${base}${sheet[1]}`);
+  assert.equal(hashed.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+  const plain = await fetch(`${base}/pkg/vellum.css`);
+  assert.equal(await hashed.text(), await plain.text());
+  // No 404 in the console of a browser asking for the icon.
+  const icon = await fetch(`${base}/favicon.ico`);
+  assert.equal(icon.status, 200);
+  assert.equal(icon.headers.get('content-type'), 'image/x-icon');
 });
 
 test('an admin fills in the clinic and reorders the header menu with the keyboard and by dragging', async () => {

@@ -20,6 +20,9 @@ pub(crate) fn vellum() -> Command {
         "LEPTOS_SITE_ADDR",
         "VELLUM_DEMO",
         "VELLUM_LOG",
+        "VELLUM_LOG_FORMAT",
+        "VELLUM_METRICS_ADDR",
+        "VELLUM_METRICS_TOKEN",
         "VELLUM_TRUST_PROXY",
         "VELLUM_WEBHOOKS_ALLOW_PRIVATE",
     ] {

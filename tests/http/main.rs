@@ -8,6 +8,7 @@ mod support;
 mod accounts;
 mod admin_api;
 mod api;
+mod assets;
 mod authz;
 mod backup;
 mod binary;
@@ -26,6 +27,7 @@ mod import_vellum;
 mod mail;
 mod mail_accounts;
 mod media;
+mod metrics;
 mod newcomer;
 mod operator;
 mod page_rules;
@@ -36,11 +38,13 @@ mod posts;
 mod previews;
 mod probes;
 mod readiness;
+mod renders;
 mod review_cadence;
 mod scheduling;
 mod search;
 mod security;
 mod sessions;
+mod site_files;
 mod site_pages;
 mod smtp;
 mod sources;
@@ -86,6 +90,8 @@ pub fn serve_args(db: &TestDb) -> ServeArgs {
         smtp_url: None,
         mail_from: None,
         clock_offset_secs: 0,
+        metrics_addr: None,
+        metrics_token: None,
     }
 }
 

@@ -409,7 +409,7 @@ async fn page_addresses_keep_off_routes_and_old_addresses(db: &TestDb) {
     );
     assert_eq!(status_of(&server, "/contact").await, StatusCode::NOT_FOUND);
     assert_eq!(status_of(&server, "/nope").await, StatusCode::NOT_FOUND);
-    assert_eq!(status_of(&server, "/favicon.ico").await, StatusCode::NOT_FOUND);
+    assert_eq!(status_of(&server, "/apple-touch-icon.png").await, StatusCode::NOT_FOUND);
     server.stop().await.expect("stop");
 }
 

@@ -11,6 +11,8 @@ mod page_imports;
 mod pages;
 mod passkeys;
 mod posts;
+mod public_lists;
+mod renders;
 mod reviews;
 mod sessions;
 mod tokens;

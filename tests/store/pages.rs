@@ -93,11 +93,12 @@ async fn pages_are_public_apart_from_articles_under_their_parents(db: &TestDb) {
     assert_eq!((titles, total), (vec!["Services", "Vaccinations"], 2));
     assert_eq!(pages[0].parent(), None);
     assert_eq!(pages[1].parent(), Some(("Services".to_owned(), "services".to_owned())));
-    let (posts, total) = store
-        .public_posts(&PublicQuery::newest(now, 10, 0))
-        .await
-        .expect("posts");
-    assert_eq!((posts.len(), total), (1, 1), "pages are no articles");
+    let counted = PublicQuery {
+        count_all: true,
+        ..PublicQuery::newest(now, 10, 0)
+    };
+    let (posts, total) = store.public_posts(&counted).await.expect("posts");
+    assert_eq!((posts.len(), total), (1, Some(1)), "pages are no articles");
     let slugs = |rows: Vec<(String, chrono::DateTime<Utc>)>| rows.into_iter().map(|(slug, _)| slug).collect::<Vec<_>>();
     assert_eq!(slugs(store.public_slugs(now, 10).await.expect("slugs")), ["flu-shots"]);
     assert_eq!(

@@ -4,7 +4,7 @@
 mod dashboard;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::hooks::use_location;
 use leptos_router::path;
@@ -41,6 +41,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <script type="module" src="/pkg/vellum-editor.js" nonce=leptos::nonce::use_nonce()></script>
                 // Passkeys' calls to navigator.credentials (frontend/passkeys).
                 <script type="module" src="/pkg/vellum-passkeys.js" nonce=leptos::nonce::use_nonce()></script>
+                // In the document, not the hydrated app: its address is the
+                // server's to know (the hashed name, kept for a year).
+                <link rel="stylesheet" id="leptos" href=stylesheet_href() />
                 <MetaTags />
             </head>
             <body class="admin">
@@ -48,6 +51,15 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// The site's style sheet under its hashed name (see `state::Stylesheet`).
+fn stylesheet_href() -> String {
+    #[cfg(feature = "ssr")]
+    if let Ok(state) = crate::state::app_state() {
+        return state.config.stylesheet.href().to_owned();
+    }
+    "/pkg/vellum.css".to_owned()
 }
 
 #[cfg(feature = "ssr")]
@@ -78,7 +90,6 @@ fn set_admin_csp() {
 pub fn AdminApp() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Stylesheet id="leptos" href="/pkg/vellum.css" />
         <Title formatter=|page: String| format!("{page} · Vellum admin") />
         <Router>
             <AdminHeader />

@@ -16,6 +16,9 @@ use crate::state::AppState;
 pub struct SiteChrome {
     pub clinic: ClinicDetails,
     pub menus: PublicMenus,
+    /// The style sheet's address (`Stylesheet::href`); empty for the
+    /// unhashed one.
+    pub stylesheet: String,
 }
 
 /// Reads the clinic and the menus for a page about to be rendered.
@@ -23,6 +26,7 @@ pub async fn site_chrome(state: &AppState) -> Result<SiteChrome, AppError> {
     Ok(SiteChrome {
         clinic: state.store.clinic_details().await?,
         menus: crate::settings::server::public_menus(state).await?,
+        stylesheet: state.config.stylesheet.href().to_owned(),
     })
 }
 
@@ -137,7 +141,7 @@ pub fn HeaderMenu(links: Vec<MenuLink>) -> impl IntoView {
 /// opening hours and booking link, each only when filled in.
 #[component]
 pub fn ClinicFooter(chrome: SiteChrome) -> impl IntoView {
-    let SiteChrome { clinic, menus } = chrome;
+    let SiteChrome { clinic, menus, .. } = chrome;
     let footer_menu = (!menus.footer.is_empty()).then(|| {
         view! {
             <nav class="footer-nav" aria-label="Footer">

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 
 use super::error::PageError;
-use crate::content::render::{excerpt, render_markdown};
+use crate::content::render::excerpt;
 use crate::error::AppError;
 use crate::posts::server::{PublicPost, PublicQuery, public_path};
 use crate::state::AppState;
@@ -34,8 +34,11 @@ pub async fn rss(State(state): State<AppState>) -> Result<Response, PageError> {
 /// One author's posts as RSS; 404 for anyone without a public post, as
 /// their page.
 pub async fn author_rss(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Response, PageError> {
-    let found = state.store.public_authors(state.clock.now(), &slug).await?;
-    let author = found.into_iter().next().ok_or(AppError::NotFound)?.item;
+    let author = state
+        .store
+        .public_author(state.clock.now(), &slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
     rss_of(&state, &slug, "", &author.name).await
 }
 
@@ -55,7 +58,7 @@ pub async fn atom(State(state): State<AppState>) -> Result<Response, PageError> 
         .iter()
         .map(|post| {
             let url = format!("{}{}", settings.site_url, public_path(&post.content.slug));
-            let rendered = render_markdown(&post.content.body);
+            let rendered = post.render();
             Entry {
                 title: Text::plain(post.content.title.clone()),
                 id: url.clone(),
@@ -77,7 +80,7 @@ pub async fn atom(State(state): State<AppState>) -> Result<Response, PageError> 
                 }],
                 summary: (!post.content.excerpt.is_empty()).then(|| Text::plain(post.content.excerpt.clone())),
                 content: Some(Content {
-                    value: Some(rendered.html),
+                    value: Some(rendered.html.clone()),
                     content_type: Some("html".into()),
                     ..Content::default()
                 }),
@@ -125,7 +128,7 @@ async fn rss_of(state: &AppState, author_slug: &str, tag_slug: &str, about: &str
         .iter()
         .map(|post| {
             let url = format!("{}{}", settings.site_url, public_path(&post.content.slug));
-            let rendered = render_markdown(&post.content.body);
+            let rendered = post.render();
             let summary = if post.content.excerpt.is_empty() {
                 excerpt(&rendered.first_paragraph, 300)
             } else {
@@ -204,8 +207,7 @@ pub async fn sitemap(State(state): State<AppState>) -> Result<Response, PageErro
     let posts = state.store.public_slugs(now, SITEMAP_LIMIT - 1).await?;
     let room = SITEMAP_LIMIT - 1 - i64::try_from(posts.len()).unwrap_or(SITEMAP_LIMIT);
     let pages = state.store.public_page_slugs(now, room.max(0)).await?;
-    let authors = state.store.public_authors(now, "").await?;
-    let tags = state.store.public_tags(now, "").await?;
+    let (tags, authors) = state.store.public_tag_and_author_slugs(now).await?;
     let home = ("/".to_owned(), posts.iter().map(|(_, updated_at)| *updated_at).max());
     let addresses = std::iter::once(home)
         .chain(posts.iter().map(|(slug, at)| (public_path(slug), Some(*at))))
@@ -214,12 +216,8 @@ pub async fn sitemap(State(state): State<AppState>) -> Result<Response, PageErro
                 .iter()
                 .map(|(slug, at)| (crate::domain::PostKind::Page.path(slug), Some(*at))),
         )
-        .chain(
-            authors
-                .iter()
-                .map(|author| (format!("/authors/{}", author.item.slug), None)),
-        )
-        .chain(tags.iter().map(|tag| (format!("/tags/{}", tag.item.slug), None)));
+        .chain(authors.iter().map(|slug| (format!("/authors/{slug}"), None)))
+        .chain(tags.iter().map(|slug| (format!("/tags/{slug}"), None)));
     let xml = urlset(&settings.site_url, addresses);
     Ok(([(CONTENT_TYPE, "application/xml; charset=utf-8")], xml).into_response())
 }

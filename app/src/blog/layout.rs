@@ -86,6 +86,11 @@ pub fn PublicDocument(
         }
     });
     let chrome = chrome();
+    let stylesheet = if chrome.stylesheet.is_empty() {
+        crate::state::Stylesheet::UNHASHED.to_owned()
+    } else {
+        chrome.stylesheet.clone()
+    };
     // Data for search engines, not a script: browsers never run it.
     // Previews are for their link's holders, never for search engines.
     let organization = site.as_ref().filter(|_| !noindex).map(|site| {
@@ -103,7 +108,9 @@ pub fn PublicDocument(
                 <title>{title}</title>
                 <meta name="description" content=description />
                 {noindex.then(|| view! { <meta name="robots" content="noindex" /> })}
-                <link rel="stylesheet" href="/pkg/vellum.css" />
+                <link rel="stylesheet" href=stylesheet />
+                // Without a logo, browsers ask for /favicon.ico: Vellum's icon.
+                {logo.clone().map(|href| view! { <link rel="icon" href=href /> })}
                 {theme.map(|href| view! { <link rel="stylesheet" href=href /> })}
                 {sharing}
                 <link rel="alternate" type="application/rss+xml" title=feed_title href="/feed.xml" />
@@ -155,12 +162,91 @@ pub fn render_document<V: IntoView + 'static>(chrome: SiteChrome, view: impl FnO
         provide_context(chrome);
         view().into_view().to_html()
     });
-    // Leptos marks where an empty part of a view sits with `<!>`, which
-    // hydration uses; public pages are never hydrated, and the mark is a
-    // bogus comment to HTML checkers. Text and attributes are escaped, so
-    // the mark can be nothing else.
-    let html = html.replace("<!>", "");
-    format!("<!DOCTYPE html>{html}")
+    let mut document = String::with_capacity(html.len() + 16);
+    document.push_str("<!DOCTYPE html>");
+    push_without_marks(&mut document, &html);
+    document
+}
+
+/// What Leptos writes for hydration, which public pages never get: `<!>`
+/// between two texts and where an empty part of a view sits (a bogus
+/// comment to HTML checkers), and `<!--<() />-->` for an empty `AnyView`.
+/// (No API of Leptos 0.8 leaves them out: `to_html` writes them whenever
+/// it escapes text.)
+const MARKS: [&str; 2] = ["<!>", "<!--<() />-->"];
+
+/// Copies `html` to `out` without Leptos's marks, which sit only where
+/// markup does. Text is escaped (Leptos's, and the sanitised article's,
+/// which holds no comment), so a `<` in text position is a tag or a mark.
+/// Tags are copied whole and so is the text of `<script>` and `<style>`:
+/// an attribute value or a script that held `<!>` would keep it.
+fn push_without_marks(out: &mut String, html: &str) {
+    let mut rest = html;
+    while let Some(at) = rest.find('<') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        if let Some(mark) = MARKS.iter().find(|mark| rest.starts_with(**mark)) {
+            rest = &rest[mark.len()..];
+            continue;
+        }
+        let end = tag_end(rest);
+        let tag = &rest[..end];
+        out.push_str(tag);
+        rest = &rest[end..];
+        if let Some(name) = raw_text_element(tag) {
+            let close = find_ignoring_case(rest, name).unwrap_or(rest.len());
+            out.push_str(&rest[..close]);
+            rest = &rest[close..];
+        }
+    }
+    out.push_str(rest);
+}
+
+/// The length of the tag (or comment) that `html` starts with: up to the
+/// first `>` outside quotes, or to the end.
+fn tag_end(html: &str) -> usize {
+    if let Some(comment) = html.strip_prefix("<!--") {
+        return comment.find("-->").map_or(html.len(), |at| at + 7);
+    }
+    let mut quote = None;
+    for (at, byte) in html.bytes().enumerate() {
+        match (quote, byte) {
+            (None, b'"' | b'\'') => quote = Some(byte),
+            (Some(open), _) if open == byte => quote = None,
+            (None, b'>') => return at + 1,
+            _ => {}
+        }
+    }
+    html.len()
+}
+
+/// The closing tag to look for when `tag` opens an element whose text is
+/// not markup.
+fn raw_text_element(tag: &str) -> Option<&'static str> {
+    let name = tag.as_bytes().get(1..).unwrap_or_default();
+    let opens = |element: &str| {
+        name.len() > element.len()
+            && name[..element.len()].eq_ignore_ascii_case(element.as_bytes())
+            && matches!(
+                name[element.len()],
+                b'>' | b'/' | b' ' | b'\t' | b'\n' | b'\r' | b'\x0c'
+            )
+    };
+    if opens("script") {
+        Some("</script")
+    } else if opens("style") {
+        Some("</style")
+    } else {
+        None
+    }
+}
+
+/// Where `needle` (lowercase ASCII) first occurs in `haystack`, in any case.
+fn find_ignoring_case(haystack: &str, needle: &str) -> Option<usize> {
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .position(|window| window.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// A pairing used by pages that show the site's identity.
@@ -169,5 +255,71 @@ pub fn page_title(page: &str, settings: &SiteSettings) -> String {
         settings.title.clone()
     } else {
         format!("{page} · {}", settings.title)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn without_marks(html: &str) -> String {
+        let mut out = String::new();
+        push_without_marks(&mut out, html);
+        out
+    }
+
+    #[test]
+    fn leptos_marks_go_and_nothing_else() {
+        assert_eq!(
+            without_marks("<p>By <!><a href=\"/a\">Ana</a><!> and <!>Ben</p><!--<() />--><!>"),
+            "<p>By <a href=\"/a\">Ana</a> and Ben</p>"
+        );
+        // Inside a tag, a script or a style, `<!>` is someone's text.
+        let kept = "<abbr title=\"a<!>b\">x</abbr><img alt='<!>' src=\"/x.png\">\
+                    <script type=\"application/ld+json\">{\"a\":\"<!>\"}</script><STYLE>p::after{content:\"<!>\"}</STYLE>";
+        assert_eq!(without_marks(kept), kept);
+        assert_eq!(without_marks("<!-- a <!> comment -->x"), "<!-- a <!> comment -->x");
+        assert_eq!(without_marks("<p title=\"unclosed"), "<p title=\"unclosed");
+        assert_eq!(
+            without_marks("<style-guide><!>x</style-guide><scripts><!>y</scripts>"),
+            "<style-guide>x</style-guide><scripts>y</scripts>"
+        );
+    }
+
+    /// What Leptos writes between two texts and for an absent part, as
+    /// the pages write them, is gone from the document.
+    #[test]
+    fn a_rendered_page_has_no_marks() {
+        let raw = Owner::new().with(|| {
+            let missing: Option<&str> = None;
+            view! { <p>"By " {"Ana"} " and " {"Ben"} {missing}</p> }.to_html()
+        });
+        assert!(raw.contains("<!>"), "Leptos marks it: {raw}");
+        let page = render_document(SiteChrome::default(), || {
+            let missing: Option<&str> = None;
+            view! { <p>"By " {"Ana"} " and " {"Ben"} {missing}</p> }
+        });
+        assert_eq!(page, "<!DOCTYPE html><p>By Ana and Ben</p>");
+    }
+
+    /// Nothing an author writes can pass for a mark: the article's HTML
+    /// holds no comment and no `<!` at all (the renderer escapes `<` in
+    /// text and attribute values, the sanitiser drops comments), so the
+    /// page keeps every character of it.
+    #[test]
+    fn an_articles_own_text_survives() {
+        let article = crate::content::render::render_markdown(
+            "Compare `<!>` with \\<!> and <abbr title=\"x<!>y\">this</abbr>. <!-- a note --> <!>Done.\n\n\
+             <div><!><p>Raw <!---> HTML</p><!--<() />--></div>",
+        )
+        .html;
+        assert!(!article.contains("<!"), "{article}");
+        let page = render_document(
+            SiteChrome::default(),
+            || view! { <div inner_html=article.clone()></div> },
+        );
+        assert_eq!(page, format!("<!DOCTYPE html><div>{article}</div>"));
+        assert!(page.contains("<code>&lt;!&gt;</code> with &lt;!&gt; and"), "{page}");
+        assert!(page.contains("<abbr title=\"x&lt;!&gt;y\">this</abbr>"), "{page}");
     }
 }

@@ -3,6 +3,7 @@
 //! script, so readers download HTML and one style sheet and nothing else.
 //! The whole module is server-only.
 
+mod assets;
 mod chrome;
 mod error;
 mod feeds;

@@ -7,7 +7,7 @@ use super::chrome::site_chrome;
 use super::images::cover_image;
 use super::layout::render_document;
 use super::pages::{AuthorBox, PostPage, PostPageData};
-use crate::content::render::{excerpt, render_markdown};
+use crate::content::render::excerpt;
 use crate::error::AppError;
 use crate::media::server::{media_index, responsive_images};
 use crate::posts::server::{PublicAuthor, PublicPost, public_path};
@@ -42,7 +42,7 @@ pub(super) async fn render_post(state: &AppState, post: PublicPost, preview: boo
     let settings = state.store.site_settings().await?;
     let chrome = site_chrome(state).await?;
     let date = |at: chrono::DateTime<chrono::Utc>| local_date(at, &settings);
-    let rendered = render_markdown(&post.content.body);
+    let rendered = post.render().into_owned();
     let media = media_index(state, &[&post.content.body, &post.content.cover_url]).await?;
     let (related, (older, newer)) = if preview {
         (Vec::new(), (None, None))

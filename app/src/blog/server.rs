@@ -9,7 +9,7 @@ use super::chrome::site_chrome;
 use super::error::PageError;
 use super::layout::render_document;
 use super::pages::{AuthorPage, Card, HomePage, Listing, NotFoundPage, SearchPage, TagPage};
-use crate::content::render::{excerpt, summarize};
+use crate::content::render::excerpt;
 use crate::error::AppError;
 use crate::media::server::{MediaIndex, media_index};
 use crate::posts::server::{PublicPost, PublicQuery};
@@ -24,6 +24,8 @@ pub fn routes() -> Router<AppState> {
         .route("/tags/{slug}", get(tag_page))
         .route("/search", get(search_page))
         .route("/theme.css", get(theme_css))
+        .route("/favicon.ico", get(super::assets::favicon))
+        .route("/assets/{name}", get(super::assets::stylesheet))
         .route("/preview/{token}", get(preview_page))
         .route("/feed.xml", get(super::feeds::rss))
         .route("/atom.xml", get(super::feeds::atom))
@@ -72,24 +74,29 @@ impl PageParam {
 }
 
 /// A page of the public posts that `filter` picks, as cards, and how many
-/// there are in all; `None` when the page number is past the end (page 1
-/// always exists, empty or not). `base` is the list's address.
+/// there are in all when `filter.count_all` asks (the search page says);
+/// `None` when the page number is past the end (page 1 always exists,
+/// empty or not). `base` is the list's address. Whether an older page
+/// exists is known from one post more than the page shows, not from a
+/// count, which would read every post the list has.
 async fn listing(
     state: &AppState,
     settings: &crate::settings::SiteSettings,
     base: &str,
     filter: PublicQuery,
     page: i64,
-) -> Result<Option<(Listing, i64)>, AppError> {
+) -> Result<Option<(Listing, Option<i64>)>, AppError> {
     let query = PublicQuery {
-        limit: PAGE_SIZE,
+        limit: PAGE_SIZE + 1,
         offset: (page - 1) * PAGE_SIZE,
         ..filter
     };
-    let (posts, total) = state.store.public_posts(&query).await?;
+    let (mut posts, total) = state.store.public_posts(&query).await?;
     if posts.is_empty() && page > 1 {
         return Ok(None);
     }
+    let has_older = posts.len() > usize::try_from(PAGE_SIZE).unwrap_or(usize::MAX);
+    posts.truncate(usize::try_from(PAGE_SIZE).unwrap_or(usize::MAX));
     let page_path = |n: i64| match (n, base.contains('?')) {
         (1, _) => base.to_owned(),
         (n, true) => format!("{base}&page={n}"),
@@ -100,7 +107,7 @@ async fn listing(
     let listing = Listing {
         cards: posts.iter().map(|post| card(post, settings, &media)).collect(),
         newer: (page > 1).then(|| page_path(page - 1)),
-        older: (page * PAGE_SIZE < total).then(|| page_path(page + 1)),
+        older: has_older.then(|| page_path(page + 1)),
     };
     Ok(Some((listing, total)))
 }
@@ -127,7 +134,7 @@ fn snippet_html(snippet: &str) -> String {
 }
 
 fn card(post: &PublicPost, settings: &crate::settings::SiteSettings, media: &MediaIndex) -> Card {
-    let summary = summarize(&post.content.body);
+    let summary = post.summary();
     Card {
         title: post.content.title.clone(),
         path: crate::posts::server::public_path(&post.content.slug),
@@ -169,13 +176,7 @@ async fn author_page(
     let settings = state.store.site_settings().await?;
     // Only people with a public post have a public page, as in the API:
     // a colleague who never published is not listed to the world.
-    let author = state
-        .store
-        .public_authors(state.clock.now(), &slug)
-        .await?
-        .into_iter()
-        .next()
-        .map(|found| found.item);
+    let author = state.store.public_author(state.clock.now(), &slug).await?;
     let (Some(author), Some(n)) = (author, page.number()) else {
         return Ok(not_found(State(state)).await);
     };
@@ -269,12 +270,14 @@ async fn search_page(State(state): State<AppState>, Query(params): Query<SearchP
             "/search?q={}",
             url::form_urlencoded::byte_serialize(query.as_bytes()).collect::<String>()
         );
+        // The page says how many posts match: a search counts them.
         let filter = PublicQuery {
             search: Some(query.clone()),
+            count_all: true,
             ..PublicQuery::newest(state.clock.now(), 0, 0)
         };
         match listing(&state, &settings, &base, filter, n).await? {
-            Some(found) => found,
+            Some((listing, total)) => (listing, total.unwrap_or_default()),
             None => return Ok(not_found(State(state)).await),
         }
     };
@@ -396,7 +399,10 @@ pub async fn not_found(State(state): State<AppState>) -> Response {
     let settings = state.store.site_settings().await.ok();
     // A page that is not there still shows the way on: the menus and the
     // clinic, when they can be read.
-    let chrome = site_chrome(&state).await.unwrap_or_default();
+    let chrome = site_chrome(&state).await.unwrap_or_else(|_| super::chrome::SiteChrome {
+        stylesheet: state.config.stylesheet.href().to_owned(),
+        ..Default::default()
+    });
     let html = render_document(chrome, || view! { <NotFoundPage settings /> });
     (StatusCode::NOT_FOUND, Html(html)).into_response()
 }

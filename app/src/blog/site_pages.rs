@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use super::chrome::{SiteChrome, site_chrome};
 use super::layout::{PageMeta, PreviewBanner, PublicDocument, page_title, render_document};
 use super::pages::CoverImage;
-use crate::content::render::{excerpt, render_markdown};
+use crate::content::render::excerpt;
 use crate::domain::PostKind;
 use crate::error::AppError;
 use crate::input::post::Slug;
@@ -100,6 +100,7 @@ pub async fn previewed_page(state: &AppState, post: &PublicPost) -> Result<Optio
         updated_at: post.updated_at,
         parent_title,
         parent_slug,
+        rendered: post.rendered.clone(),
     };
     Ok(Some(render_page(state, page, true).await?))
 }
@@ -122,7 +123,7 @@ struct SitePageData {
 async fn render_page(state: &AppState, page: PublicPage, preview: bool) -> Result<String, AppError> {
     let settings = state.store.site_settings().await?;
     let chrome = site_chrome(state).await?;
-    let rendered = render_markdown(&page.content.body);
+    let rendered = page.render().into_owned();
     let media = media_index(state, &[&page.content.body, &page.content.cover_url]).await?;
     let description = [&page.content.seo_description, &page.content.excerpt]
         .into_iter()
@@ -264,6 +265,7 @@ mod tests {
             updated_at: chrono::DateTime::UNIX_EPOCH,
             parent_title: Some("About".into()),
             parent_slug: Some("about".into()),
+            rendered: None,
         };
         let parent = ("About".to_owned(), "/about".to_owned());
         let text = web_page(&WebPage {

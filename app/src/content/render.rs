@@ -8,6 +8,7 @@ use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use serde::{Deserialize, Serialize};
 
 pub use super::sources::Source;
 use super::sources::{reserved_ids, sources_html, take_sources};
@@ -15,15 +16,25 @@ use super::sources::{reserved_ids, sources_html, take_sources};
 /// Words per minute for reading time: a common figure for web articles.
 const WORDS_PER_MINUTE: usize = 220;
 
+/// Which renderer made a stored render (`Rendered`, kept beside a live
+/// revision): bump it whenever a change here, in `sources.rs` or in the
+/// sanitiser's rules changes what a text renders to. Stored renders of
+/// another version are then not read (readers get a fresh render) and
+/// the store's backfill redoes them (`Store::render_live_texts`).
+pub const RENDER_VERSION: i64 = 1;
+
 /// A heading of the body, for anchors and the table of contents.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Heading {
     pub level: u8,
     pub text: String,
     pub id: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A text as readers get it. Made once when a text goes live and stored
+/// beside its revision (as JSON), so public pages, feeds and the API read
+/// it instead of rendering per request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rendered {
     /// Sanitised HTML, safe to put in a page as it is.
     pub html: String,
@@ -111,6 +122,41 @@ pub fn summarize(markdown: &str) -> Summary {
     Summary {
         reading_time_minutes: reading_time(word_count),
         first_paragraph,
+    }
+}
+
+impl Rendered {
+    /// What a list's card needs, from the stored render.
+    pub fn summary(&self) -> Summary {
+        Summary {
+            reading_time_minutes: self.reading_time_minutes,
+            first_paragraph: self.first_paragraph.clone(),
+        }
+    }
+}
+
+/// A stored render is a text column holding the JSON of a `Rendered`,
+/// on either database.
+impl<DB: sqlx::Database> sqlx::Type<DB> for Rendered
+where
+    String: sqlx::Type<DB>,
+{
+    fn type_info() -> DB::TypeInfo {
+        <String as sqlx::Type<DB>>::type_info()
+    }
+
+    fn compatible(ty: &DB::TypeInfo) -> bool {
+        <String as sqlx::Type<DB>>::compatible(ty)
+    }
+}
+
+impl<'r, DB: sqlx::Database> sqlx::Decode<'r, DB> for Rendered
+where
+    &'r str: sqlx::Decode<'r, DB>,
+{
+    fn decode(value: DB::ValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        let json = <&'r str as sqlx::Decode<'r, DB>>::decode(value)?;
+        Ok(serde_json::from_str(json)?)
     }
 }
 
@@ -514,5 +560,16 @@ mod tests {
         assert_eq!(summary.reading_time_minutes, rendered.reading_time_minutes);
         assert_eq!(summary.first_paragraph, rendered.first_paragraph);
         assert_eq!(summary.first_paragraph, "Intro with bold words.");
+        assert_eq!(rendered.summary(), summary, "a stored render's summary is the parse's");
+    }
+
+    #[test]
+    fn a_stored_render_reads_back_as_it_was_written() {
+        let rendered = render_markdown(
+            "Rest.[^a]\n\n## Why \"sleep\" <matters>\n\n| a |\n|---|\n| 1 |\n\n[^a]: Smith J. NEJM 2021. doi:10.1056/x\n",
+        );
+        assert!(!rendered.sources.is_empty() && !rendered.headings.is_empty());
+        let stored = serde_json::to_string(&rendered).expect("JSON");
+        assert_eq!(serde_json::from_str::<Rendered>(&stored).expect("read back"), rendered);
     }
 }

@@ -17,7 +17,7 @@ use super::citation::{doi_url, pubmed_url, read_citation};
 pub const SOURCES_ID: &str = "sources";
 
 /// A work the article cites: one footnote.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Source {
     /// 1, 2, …: its place in the Sources list.
     pub number: usize,

@@ -218,9 +218,12 @@ pub async fn list_posts(
         tag_slug: params.tag.clone().unwrap_or_default(),
         updated_since,
         search: search.map(str::to_owned),
+        // `meta.pagination` promises the total and the number of pages.
+        count_all: true,
         ..PublicQuery::newest(state.clock.now(), limit, (page - 1) * limit)
     };
     let (posts, total) = state.store.public_posts(&query).await?;
+    let total = total.unwrap_or_default();
     let settings = state.store.site_settings().await?;
     let pages = (total + limit - 1) / limit;
     let pagination = Pagination {

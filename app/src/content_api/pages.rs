@@ -15,7 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::handlers::{CommonErrors, DEFAULT_LIMIT, MAX_LIMIT, MAX_PAGE, number, pagination_links, path_text};
 use super::problem::Problem;
 use super::types::{Cover, Image, ListMeta, Pagination, Seo, Source};
-use crate::content::render::{excerpt, render_markdown};
+use crate::content::render::excerpt;
 use crate::domain::PostKind;
 use crate::media::server::{MediaIndex, media_index};
 use crate::settings::SiteSettings;
@@ -73,7 +73,7 @@ pub struct PageList {
 
 impl Page {
     fn from_public(page: PublicPage, settings: &SiteSettings, media: &MediaIndex) -> Self {
-        let rendered = render_markdown(&page.content.body);
+        let rendered = page.render().into_owned();
         let address = |slug: &str| format!("{}{}", settings.site_url, PostKind::Page.path(slug));
         let url = address(&page.content.slug);
         let parent = page.parent().map(|(title, slug)| PageRef {

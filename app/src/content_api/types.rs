@@ -7,7 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::content::MEDIA_PREFIX;
-use crate::content::render::{excerpt, render_markdown};
+use crate::content::render::excerpt;
 use crate::media::server::{MediaIndex, mentioned_keys};
 use crate::posts::server::{PublicAuthor, PublicCount, PublicPost, Tag, public_path};
 use crate::settings::SiteSettings;
@@ -416,7 +416,8 @@ impl Post {
 
     /// `now` decides whether the review is overdue.
     pub fn from_public(post: PublicPost, settings: &SiteSettings, media: &MediaIndex, now: DateTime<Utc>) -> Self {
-        let rendered = render_markdown(&post.content.body);
+        // The stored render, as the post page shows it.
+        let rendered = post.render().into_owned();
         let images = Image::mentioned(&[&post.content.cover_url, &post.content.body], settings, media);
         let due_at = post.shown_review_due();
         let reviewer = post.shown_review().map(|(name, credentials, reviewed_at)| Reviewer {

@@ -60,9 +60,10 @@ impl Slug {
     /// `/category/…`, `/author/…`). A page lives at `/{slug}`, so it may
     /// not take one: it would hide the route, or the route would hide it.
     /// `tests/http/site_pages.rs` checks the routers against this list.
-    pub const ROUTES: [&'static str; 23] = [
+    pub const ROUTES: [&'static str; 26] = [
         "admin", "api", "pkg", "feed", "atom", "sitemap", "search", "authors", "tags", "posts", "preview", "healthz",
-        "readyz", "media", "theme", "robots", "feeds", "demo", "rss", "tag", "category", "author", "mail",
+        "readyz", "media", "theme", "robots", "feeds", "demo", "rss", "tag", "category", "author", "mail", "favicon",
+        "assets", "metrics",
     ];
 
     /// Addresses the site itself uses at `/{slug}`.

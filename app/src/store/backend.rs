@@ -51,9 +51,13 @@ pub trait SqlBackend: Send + Sync + 'static {
 
     async fn ping(&self) -> Result<(), AppError>;
 
+    fn pool_use(&self) -> Vec<super::PoolUse>;
+
     async fn close(&self);
 
-    fn public_version(&self) -> u64;
+    fn public_changes(&self) -> &super::changes::ChangeLog;
+
+    fn connections_acquired(&self) -> u64;
 
     async fn backup_into(&self, path: &std::path::Path) -> Result<(), AppError>;
 }
@@ -132,12 +136,32 @@ where
         SqlBackend::ping(self).await
     }
 
+    fn pool_use(&self) -> Vec<super::PoolUse> {
+        SqlBackend::pool_use(self)
+    }
+
     async fn close(&self) {
         SqlBackend::close(self).await
     }
 
     fn public_version(&self) -> u64 {
-        SqlBackend::public_version(self)
+        SqlBackend::public_changes(self).version()
+    }
+
+    fn public_changes_since(&self, version: u64, until: u64) -> Option<Vec<super::changes::PublicChange>> {
+        SqlBackend::public_changes(self).since(version, until)
+    }
+
+    fn connections_acquired(&self) -> u64 {
+        SqlBackend::connections_acquired(self)
+    }
+
+    async fn touched_between(
+        &self,
+        since: chrono::DateTime<chrono::Utc>,
+        until: chrono::DateTime<chrono::Utc>,
+    ) -> Result<super::changes::Touched, AppError> {
+        self.queries().touched_between(since, until).await
     }
 
     async fn backup_into(&self, path: &std::path::Path) -> Result<(), AppError> {
@@ -575,6 +599,10 @@ where
         self.queries().publish_due(now, payload).await
     }
 
+    async fn scheduled_posts_waiting(&self) -> Result<i64, AppError> {
+        self.queries().scheduled_posts_waiting().await
+    }
+
     async fn re_review(&self, review: &ReReviewChange) -> Result<Post, AppError> {
         self.queries().re_review(review).await
     }
@@ -600,8 +628,20 @@ where
         self.queries().public_slugs(now, limit).await
     }
 
-    async fn public_posts(&self, query: &PublicQuery) -> Result<(Vec<PublicPost>, i64), AppError> {
+    async fn public_posts(&self, query: &PublicQuery) -> Result<(Vec<PublicPost>, Option<i64>), AppError> {
         self.queries().public_posts(query).await
+    }
+
+    async fn render_live_texts(&self, after: i64, limit: i64) -> Result<Option<(i64, usize)>, AppError> {
+        self.queries().render_live_texts(after, limit).await
+    }
+
+    async fn public_author(&self, now: DateTime<Utc>, slug: &str) -> Result<Option<PublicAuthor>, AppError> {
+        self.queries().public_author(now, slug).await
+    }
+
+    async fn public_tag_and_author_slugs(&self, now: DateTime<Utc>) -> Result<(Vec<String>, Vec<String>), AppError> {
+        self.queries().public_tag_and_author_slugs(now).await
     }
 
     async fn related_posts(&self, id: i64, now: DateTime<Utc>, limit: i64) -> Result<Vec<(String, String)>, AppError> {
@@ -723,6 +763,10 @@ where
 
     async fn finish_delivery(&self, id: i64, attempt: i64, outcome: &DeliveryOutcome) -> Result<(), AppError> {
         self.queries().finish_delivery(id, attempt, outcome).await
+    }
+
+    async fn pending_deliveries(&self) -> Result<i64, AppError> {
+        self.queries().pending_deliveries().await
     }
 
     async fn create_media(&self, media: &NewMedia, audit: &NewAuditEntry) -> Result<MediaRow, AppError> {

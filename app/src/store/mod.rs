@@ -5,21 +5,26 @@
 //! PostgreSQL accept, and runtime `query_as` (no compile-time database).
 
 mod backend;
+pub mod changes;
 pub mod files;
 mod import_places;
 pub mod imports;
+pub mod list_marks;
 mod mail;
 mod media;
 pub mod model;
 mod notifications;
 mod pages;
 mod passkeys;
+mod pools;
 mod post_lists;
 mod postgres;
 mod posts;
 mod previews;
 mod public;
+mod public_filter;
 mod queries;
+mod renders;
 mod reviews;
 pub mod search;
 mod sessions;
@@ -62,6 +67,8 @@ use crate::store::model::tokens::{ApiTokenRow, NewApiToken, TokenGrant};
 use crate::store::model::two_factor::{TotpConfirmation, TotpRow};
 use crate::store::model::webhooks::{DeliveryJob, DeliveryOutcome, DeliveryRow, EventPayload, NewWebhook, WebhookRow};
 
+pub use pools::PoolUse;
+use pools::{counting_acquisitions, pool_use, uncounted};
 pub use postgres::PostgresStore;
 pub use sessions::SessionBackend;
 pub use sqlite::SqliteStore;
@@ -154,6 +161,10 @@ pub trait Store: Send + Sync + 'static {
 
     /// Answers when the database does: the readiness probe.
     async fn ping(&self) -> Result<(), AppError>;
+
+    /// The connections each of the store's pools holds open and idle
+    /// (`/metrics`: a pool always busy is one too small).
+    fn pool_use(&self) -> Vec<PoolUse>;
 
     async fn site_settings(&self) -> Result<SiteSettings, AppError>;
 
@@ -418,6 +429,9 @@ pub trait Store: Send + Sync + 'static {
     /// is claimed by exactly one caller, however many processes ask.
     async fn publish_due(&self, now: DateTime<Utc>, payload: EventPayload) -> Result<Vec<Post>, AppError>;
 
+    /// How many posts wait for their scheduled time (due or not yet).
+    async fn scheduled_posts_waiting(&self) -> Result<i64, AppError>;
+
     // Reviews that stay current.
 
     /// Records a reviewer's second look at a published post's live text
@@ -441,8 +455,22 @@ pub trait Store: Send + Sync + 'static {
         visible_to_author: Option<i64>,
     ) -> Result<Vec<CalendarRow>, AppError>;
 
-    /// A page of public posts at `now`, newest first, and the total.
-    async fn public_posts(&self, query: &PublicQuery) -> Result<(Vec<PublicPost>, i64), AppError>;
+    /// A page of public posts at `now`, newest first, and how many match
+    /// in all when `query.count_all` asks.
+    async fn public_posts(&self, query: &PublicQuery) -> Result<(Vec<PublicPost>, Option<i64>), AppError>;
+
+    /// Stores the render of up to `limit` live texts that have none of
+    /// this renderer's version, after live revision `after`; returns the
+    /// last revision rendered and how many (`None`: nothing left). The
+    /// backfill after an upgrade calls it until it returns `None`.
+    async fn render_live_texts(&self, after: i64, limit: i64) -> Result<Option<(i64, usize)>, AppError>;
+
+    /// The author with this slug, when a public post is theirs.
+    async fn public_author(&self, now: DateTime<Utc>, slug: &str) -> Result<Option<PublicAuthor>, AppError>;
+
+    /// The slugs of the tags and of the authors with a public post, by
+    /// name: (tags, authors).
+    async fn public_tag_and_author_slugs(&self, now: DateTime<Utc>) -> Result<(Vec<String>, Vec<String>), AppError>;
 
     /// Public posts sharing the most tags with post `id`: (title, slug).
     async fn related_posts(&self, id: i64, now: DateTime<Utc>, limit: i64) -> Result<Vec<(String, String)>, AppError>;
@@ -536,6 +564,8 @@ pub trait Store: Send + Sync + 'static {
         limit: i64,
     ) -> Result<Vec<DeliveryJob>, AppError>;
     async fn finish_delivery(&self, id: i64, attempt: i64, outcome: &DeliveryOutcome) -> Result<(), AppError>;
+    /// How many deliveries wait to be sent (or retried).
+    async fn pending_deliveries(&self) -> Result<i64, AppError>;
 
     // The media library. Uploads and deletions write their audit entry in
     // the same transaction; deleting an image that a post uses is refused.
@@ -581,6 +611,18 @@ pub trait Store: Send + Sync + 'static {
     /// Goes up whenever what readers see changes, here or (PostgreSQL)
     /// in another instance sharing the database.
     fn public_version(&self) -> u64;
+
+    /// What the changes after `version` up to `until` touched, oldest
+    /// first; `None` when they are no longer all remembered.
+    fn public_changes_since(&self, version: u64, until: u64) -> Option<Vec<changes::PublicChange>>;
+
+    /// How many database connections the store has handed out since it
+    /// opened (every query takes one).
+    fn connections_acquired(&self) -> u64;
+
+    /// What the passing of time touched between `since` and `until`
+    /// (posts scheduled then, reviews falling due), for the public cache.
+    async fn touched_between(&self, since: DateTime<Utc>, until: DateTime<Utc>) -> Result<changes::Touched, AppError>;
 
     /// The next time after `now` when what readers see changes without a
     /// write: a scheduled post becomes public, or a review falls due.

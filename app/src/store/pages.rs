@@ -106,9 +106,10 @@ shared_queries! {
         let rows_sql = format!(
             "SELECT p.id, r.title, r.slug, r.body, r.excerpt, r.cover_url, r.cover_alt, r.seo_title, \
              r.seo_description, r.canonical_url, COALESCE(p.published_at, p.publish_at) AS published_at, \
-             r.created_at AS updated_at, parent.title AS parent_title, parent.slug AS parent_slug {live} \
+             r.created_at AS updated_at, parent.title AS parent_title, parent.slug AS parent_slug, {rendered} {live} \
              LEFT JOIN (SELECT p.id, r.title, r.slug {live} WHERE {public}) parent ON parent.id = p.parent_id \
-             WHERE {public} {only} ORDER BY lower(r.title {bytes}) {bytes}, r.slug {bytes}, p.id LIMIT $4 OFFSET $5"
+             WHERE {public} {only} ORDER BY lower(r.title {bytes}) {bytes}, r.slug {bytes}, p.id LIMIT $4 OFFSET $5",
+            rendered = sql::stored_render("r"),
         );
         let pages: Vec<PublicPage> = sqlx::query_as(&rows_sql)
             .bind(query.now)

@@ -1,5 +1,5 @@
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -8,6 +8,7 @@ use sqlx::postgres::{PgListener, PgPoolOptions};
 use tokio::task::JoinHandle;
 
 use super::backend::SqlBackend;
+use super::changes::{ChangeLog, PublicChange, read_notification};
 use super::queries::Queries;
 use super::{Backend, Migrated, SessionBackend};
 use crate::error::AppError;
@@ -23,7 +24,11 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgre
 /// one database.
 pub struct PostgresStore {
     pool: PgPool,
-    public_version: Arc<AtomicU64>,
+    changes: Arc<ChangeLog>,
+    list_marks: super::list_marks::ListMarks,
+    /// Connections handed out by the pool (tests check that a cache hit
+    /// takes none).
+    acquired: Arc<AtomicU64>,
     /// Names this process in its change notifications, so that it skips
     /// its own (it counted them when they committed).
     instance: String,
@@ -38,7 +43,8 @@ const NOTIFY_PUBLIC: &str = "SELECT pg_notify('vellum_public_changed', $1)";
 
 impl PostgresStore {
     pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
-        let pool = PgPoolOptions::new()
+        let acquired = Arc::new(AtomicU64::new(0));
+        let pool = super::counting_acquisitions(PgPoolOptions::new(), &acquired)
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(5))
             .connect(url)
@@ -46,17 +52,19 @@ impl PostgresStore {
         // Listening before the first request is served: nothing rendered
         // here can miss a change made elsewhere.
         let listener = listen(&pool).await?;
-        let public_version = Arc::new(AtomicU64::new(0));
+        let changes = Arc::new(ChangeLog::default());
         let instance = crate::crypto::random_token();
         let listener = tokio::spawn(follow_public_changes(
             pool.clone(),
             listener,
-            public_version.clone(),
+            changes.clone(),
             instance.clone(),
         ));
         Ok(Self {
             pool,
-            public_version,
+            changes,
+            list_marks: super::list_marks::ListMarks::default(),
+            acquired,
             instance,
             listener,
         })
@@ -72,13 +80,13 @@ async fn listen(pool: &PgPool) -> Result<PgListener, sqlx::Error> {
 /// Counts every change another instance announces, so this instance's
 /// public cache drops what it rendered before. When the connection is
 /// lost, notifications may have been missed: the count goes up then too.
-async fn follow_public_changes(pool: PgPool, mut listener: PgListener, version: Arc<AtomicU64>, instance: String) {
-    let bump = || version.fetch_add(1, Ordering::SeqCst);
+async fn follow_public_changes(pool: PgPool, mut listener: PgListener, changes: Arc<ChangeLog>, instance: String) {
     loop {
         match listener.try_recv().await {
             Ok(Some(notification)) => {
-                if notification.payload() != instance {
-                    bump();
+                let (from, change) = read_notification(notification.payload());
+                if from != instance {
+                    changes.record(change);
                 }
             }
             // The connection dropped (`Ok(None)`) or failed: listen again
@@ -98,7 +106,7 @@ async fn follow_public_changes(pool: PgPool, mut listener: PgListener, version: 
                         }
                     }
                 }
-                bump();
+                changes.record(PublicChange::Everything);
             }
         }
     }
@@ -116,7 +124,8 @@ impl SqlBackend for PostgresStore {
             skip_locked: "FOR UPDATE SKIP LOCKED",
             search: &super::search::POSTGRES,
             bytewise: "COLLATE \"C\"",
-            public_version: &self.public_version,
+            changes: &self.changes,
+            list_marks: &self.list_marks,
             notify_public: Some((NOTIFY_PUBLIC, &self.instance)),
             overriding_ids: "OVERRIDING SYSTEM VALUE",
             reset_id_sequence: Some(RESET_ID_SEQUENCE),
@@ -128,8 +137,12 @@ impl SqlBackend for PostgresStore {
         Backend::Postgres
     }
 
-    fn public_version(&self) -> u64 {
-        self.public_version.load(Ordering::SeqCst)
+    fn public_changes(&self) -> &ChangeLog {
+        &self.changes
+    }
+
+    fn connections_acquired(&self) -> u64 {
+        self.acquired.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     async fn schema_state(&self) -> Result<super::SchemaState, sqlx::Error> {
@@ -159,6 +172,10 @@ impl SqlBackend for PostgresStore {
     async fn ping(&self) -> Result<(), AppError> {
         sqlx::query("SELECT 1 FROM site_settings").fetch_one(&self.pool).await?;
         Ok(())
+    }
+
+    fn pool_use(&self) -> Vec<super::PoolUse> {
+        vec![super::pool_use("main", &self.pool)]
     }
 
     fn session_backend(&self) -> SessionBackend {

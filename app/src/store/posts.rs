@@ -8,6 +8,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::Transaction;
 
+use super::changes::{PublicChange, Touched};
 use super::queries::shared_queries;
 use super::sql;
 use crate::audit::NewAuditEntry;
@@ -64,6 +65,7 @@ shared_queries! {
     pub async fn save_post(&self, request: &SaveRequest<'_>) -> Result<Post, AppError> {
         let edit = request.edit;
         let mut tx = self.writer.begin().await?;
+        let mut touched = Self::touched_by(&mut tx, request.id).await?;
         Self::check_slug_free(&mut tx, &edit.content.slug, request.id).await?;
         Self::check_page_address(&mut tx, &edit.content.slug, request.id).await?;
         Self::check_authors(&mut tx, &edit.author_ids).await?;
@@ -143,7 +145,12 @@ shared_queries! {
         // A live post's authors, tags and review switch show at once (its
         // text waits for "publish update").
         let live = matches!(post.status, PostStatus::Published | PostStatus::Scheduled);
-        self.commit_public(tx, live).await?;
+        if !live {
+            tx.commit().await?;
+            return Ok(post);
+        }
+        touched.merge(Self::touched_by(&mut tx, post.id).await?);
+        self.commit_change(tx, Some(touched.into_change())).await?;
         Ok(post)
     }
 
@@ -152,6 +159,7 @@ shared_queries! {
     /// comment, the notifications and the audit entry.
     pub async fn change_status(&self, change: &StatusChange) -> Result<Post, AppError> {
         let mut tx = self.writer.begin().await?;
+        let mut touched = Self::touched_by(&mut tx, change.id).await?;
         // Every placeholder is used whatever the change, as SQLite wants.
         let sql = format!(
             "UPDATE posts SET status = $4, updated_at = $5, \
@@ -232,7 +240,21 @@ shared_queries! {
         // what readers see (or will see at a scheduled time).
         let public = |status| matches!(status, PostStatus::Published | PostStatus::Scheduled);
         let seen_by_readers = public(change.from) || public(change.to) || change.live != LiveText::Keep;
-        self.commit_public(tx, seen_by_readers).await?;
+        // A post leaving the public must leave every cached page at once
+        // (lists, feeds, other posts' related articles): everything.
+        // So must a scheduled post moved to another time: its time may
+        // have come already, unseen by the scheduler.
+        let leaves = public(change.from) && !public(change.to)
+            || change.from == PostStatus::Scheduled && change.to != PostStatus::Published;
+        let change = if leaves {
+            Some(PublicChange::Everything)
+        } else if seen_by_readers {
+            touched.merge(Self::touched_by(&mut tx, post.id).await?);
+            Some(touched.into_change())
+        } else {
+            None
+        };
+        self.commit_change(tx, change).await?;
         Ok(post)
     }
 
@@ -371,7 +393,9 @@ shared_queries! {
             sql::POST_COLUMNS
         );
         let due: Vec<Post> = sqlx::query_as(&sql).bind(now).fetch_all(&mut *tx).await?;
+        let mut touched = Touched::default();
         for post in &due {
+            touched.merge(Self::touched_by(&mut tx, post.id).await?);
             let event = match post.kind {
                 PostKind::Post => "post.published",
                 PostKind::Page => "page.published",
@@ -384,8 +408,15 @@ shared_queries! {
             };
             Self::insert_audit(&mut tx, &audit).await?;
         }
-        self.commit_public(tx, !due.is_empty()).await?;
+        let change = (!due.is_empty()).then(|| touched.into_change());
+        self.commit_change(tx, change).await?;
         Ok(due)
+    }
+
+    pub async fn scheduled_posts_waiting(&self) -> Result<i64, AppError> {
+        Ok(sqlx::query_scalar("SELECT count(*) FROM posts WHERE status = 'scheduled'")
+            .fetch_one(self.reader)
+            .await?)
     }
 
     async fn check_slug_free(tx: &mut Transaction<'_, DB>, slug: &str, id: i64) -> Result<(), AppError> {
@@ -500,10 +531,12 @@ shared_queries! {
     }
 
     /// Rewrites the post's search row from its live text (none when it
-    /// has none), and its media usage, in the transaction that changed it.
+    /// has none), stores the live text's render, and its media usage, in
+    /// the transaction that changed it.
     pub(super) async fn index_live_text(&self, tx: &mut Transaction<'_, DB>, id: i64) -> Result<(), AppError> {
         sqlx::query(self.search.forget).bind(id).execute(&mut **tx).await?;
         sqlx::query(self.search.index).bind(id).execute(&mut **tx).await?;
+        Self::render_live_text(tx, id).await?;
         Self::record_media_usage(tx, id).await
     }
 

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::queries::shared_queries;
+use super::sql;
 use crate::error::AppError;
 use crate::store::model::posts::PublicPost;
 use crate::store::model::previews::{NewPreviewLink, PreviewLinkRow};
@@ -12,15 +13,17 @@ const SELECT_LINKS: &str = "SELECT l.id, u.display_name AS created_by, l.created
      LEFT JOIN post_revisions r ON r.id = l.revision_id";
 
 /// A previewed post in the shape of a public one, its text from `t`: the
-/// pinned revision or the post's working copy. `$1` is now.
-fn previewed_post_sql(text_source: &str) -> String {
+/// pinned revision or the post's working copy, with `rendered` the
+/// stored render it has (a pinned revision that went live has one).
+/// `$1` is now.
+fn previewed_post_sql(text_source: &str, rendered: &str) -> String {
     format!(
         "SELECT p.id, t.title, t.slug, t.excerpt, t.body, t.cover_url, t.cover_alt, t.seo_title, \
          t.seo_description, t.canonical_url, COALESCE(p.published_at, p.publish_at, $1) AS published_at, \
          t.updated_at AS updated_at, t.version AS live_version, p.show_review, p.reviewed_version, \
          p.reviewed_at, rv.display_name AS reviewer_name, rv.credentials AS reviewer_credentials, \
-         p.review_due_at, CAST(NULL AS TEXT) AS snippet FROM preview_links l JOIN posts p ON p.id = l.post_id {text_source} \
-         LEFT JOIN users rv ON rv.id = p.reviewed_by WHERE l.id = $2"
+         p.review_due_at, CAST(NULL AS TEXT) AS snippet, {rendered} FROM preview_links l \
+         JOIN posts p ON p.id = l.post_id {text_source} LEFT JOIN users rv ON rv.id = p.reviewed_by WHERE l.id = $2"
     )
 }
 
@@ -88,12 +91,12 @@ shared_queries! {
         .fetch_optional(self.reader)
         .await?;
         let Some((link_id, revision)) = link else { return Ok(None) };
-        let text_source = if revision.is_some() {
-            "JOIN post_revisions t ON t.id = l.revision_id"
+        let sql = if revision.is_some() {
+            previewed_post_sql("JOIN post_revisions t ON t.id = l.revision_id", &sql::stored_render("t"))
         } else {
-            "JOIN posts t ON t.id = l.post_id"
+            previewed_post_sql("JOIN posts t ON t.id = l.post_id", "CAST(NULL AS TEXT) AS rendered")
         };
-        let post: Option<PublicPost> = sqlx::query_as(&previewed_post_sql(text_source))
+        let post: Option<PublicPost> = sqlx::query_as(&sql)
             .bind(now)
             .bind(link_id)
             .fetch_optional(self.reader)

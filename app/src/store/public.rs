@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::public_filter::{NEWEST_FIRST, PageStart, bind_params};
 use super::queries::shared_queries;
 use super::search::SearchSql;
 use super::sql;
@@ -13,50 +14,10 @@ use crate::error::AppError;
 use crate::store::model::accounts::User;
 use crate::store::model::posts::{Event, PublicAuthor, PublicCount, PublicPost, PublicQuery, Tag};
 
-/// A value bound to a numbered placeholder of a public query.
-enum Param {
-    Time(DateTime<Utc>),
-    Text(String),
-}
-
-/// Binds `Param`s in order, whatever the query type.
-macro_rules! bind_params {
-    ($query:expr, $params:expr) => {{
-        let mut query = $query;
-        for param in $params {
-            query = match param {
-                Param::Time(at) => query.bind(*at),
-                Param::Text(text) => query.bind(text.as_str()),
-            };
-        }
-        query
-    }};
-}
-
-/// Joins the text readers see, for filters on it.
-const LIVE_REVISION: &str = "JOIN post_revisions r ON r.id = p.live_revision_id";
-
-/// What `public_filter` builds: the conditions in use and their values.
-struct PublicFilter {
-    conditions: Vec<String>,
-    params: Vec<Param>,
-    joins: Vec<&'static str>,
-    /// The search text's placeholder, for ranking.
-    search_param: Option<String>,
-    search_text: Option<String>,
-    from_where: String,
-}
-
-impl PublicFilter {
-    /// Adds a condition; `{}` in it becomes the value's placeholder, which
-    /// is returned.
-    fn add(&mut self, template: &str, param: Param) -> String {
-        self.params.push(param);
-        let placeholder = format!("${}", self.params.len());
-        self.conditions.push(template.replace("{}", &placeholder));
-        placeholder
-    }
-}
+/// How many of a post's tags (its first) related articles are looked for
+/// under, and how many of each tag's newest posts are candidates.
+const RELATED_TAGS: i64 = 10;
+const RELATED_PER_TAG: i64 = 100;
 
 shared_queries! {
     /// The current public slug of the post (or page: `kind`) that had
@@ -85,39 +46,47 @@ shared_queries! {
             .await?)
     }
 
-    /// A page of public posts and how many there are in all. Two steps: the
-    /// page's ids, sorted and cut without touching the posts' text, then
-    /// the text of those few posts (with search snippets for those only).
-    pub async fn public_posts(&self, query: &PublicQuery) -> Result<(Vec<PublicPost>, i64), AppError> {
+    /// A page of public posts, and how many there are in all when asked.
+    /// Two steps: the page's ids, sorted and cut without touching the
+    /// posts' text, then the text of those few posts (with search snippets
+    /// for those only) and their stored renders.
+    pub async fn public_posts(&self, query: &PublicQuery) -> Result<(Vec<PublicPost>, Option<i64>), AppError> {
         let Some(filter) = self.public_filter(query) else {
             // Nothing searchable was typed: nothing matches.
-            return Ok((Vec::new(), 0));
+            return Ok((Vec::new(), query.count_all.then_some(0)));
         };
         let rank = filter
             .search_param
             .as_ref()
             .map(|param| format!("{}, ", SearchSql::with(self.search.rank, param)))
             .unwrap_or_default();
-        let next = filter.params.len();
-        let ids_sql = format!(
-            "SELECT p.id {from} ORDER BY {rank}COALESCE(p.published_at, p.publish_at) DESC, p.id DESC \
-             LIMIT ${} OFFSET ${}",
-            next + 1,
-            next + 2,
-            from = filter.from_where,
-        );
-        let ids: Vec<i64> = bind_params!(sqlx::query_scalar(&ids_sql), &filter.params)
-            .bind(query.limit)
-            .bind(query.offset)
-            .fetch_all(self.reader)
-            .await?;
-        let total = if query.slug.is_empty() {
-            let count_sql = format!("SELECT count(*) {}", filter.from_where);
-            bind_params!(sqlx::query_scalar::<_, i64>(&count_sql), &filter.params)
-                .fetch_one(self.reader)
-                .await?
+        let (page, offset) = match self.page_start(&filter, query).await? {
+            PageStart::Top => (filter.clone(), query.offset),
+            PageStart::Mark(position, mark) => (filter.starting_at(mark), query.offset - position),
+            PageStart::PastTheEnd => (filter.clone(), -1),
+        };
+        let ids: Vec<i64> = if offset < 0 {
+            Vec::new()
         } else {
-            i64::try_from(ids.len()).unwrap_or(0)
+            let next = page.params.len();
+            let ids_sql = format!(
+                "SELECT p.id {from} ORDER BY {rank}{NEWEST_FIRST} LIMIT ${} OFFSET ${}",
+                next + 1,
+                next + 2,
+                from = page.from_where,
+            );
+            bind_params!(sqlx::query_scalar(&ids_sql), &page.params)
+                .bind(query.limit)
+                .bind(offset)
+                .fetch_all(self.reader)
+                .await?
+        };
+        let total = if !query.count_all {
+            None
+        } else if query.slug.is_empty() {
+            Some(self.list_total(&filter, query.now).await?)
+        } else {
+            Some(i64::try_from(ids.len()).unwrap_or(0))
         };
         if ids.is_empty() {
             return Ok((Vec::new(), total));
@@ -139,8 +108,10 @@ shared_queries! {
              r.seo_description, r.canonical_url, COALESCE(p.published_at, p.publish_at) AS published_at, \
              r.created_at AS updated_at, r.version AS live_version, p.show_review, p.reviewed_version, \
              p.reviewed_at, rv.display_name AS reviewer_name, rv.credentials AS reviewer_credentials, \
-             p.review_due_at, {snippet} AS snippet FROM posts p JOIN post_revisions r ON r.id = p.live_revision_id \
-             LEFT JOIN users rv ON rv.id = p.reviewed_by {join} WHERE p.id IN ({placeholders}) {matches}"
+             p.review_due_at, {snippet} AS snippet, {rendered} FROM posts p \
+             JOIN post_revisions r ON r.id = p.live_revision_id \
+             LEFT JOIN users rv ON rv.id = p.reviewed_by {join} WHERE p.id IN ({placeholders}) {matches}",
+            rendered = sql::stored_render("r"),
         );
         let mut rows = sqlx::query_as::<_, PublicPost>(&rows_sql);
         for id in &ids {
@@ -159,57 +130,6 @@ shared_queries! {
         }
         self.attach_bylines(&mut posts).await?;
         Ok((posts, total))
-    }
-
-    /// The FROM and WHERE of a public query with only the filters in use,
-    /// so that each can use its index; `None` when a search has no words.
-    fn public_filter(&self, query: &PublicQuery) -> Option<PublicFilter> {
-        if [&query.author_slug, &query.tag_slug, &query.slug]
-            .into_iter()
-            .any(|text| sql::cannot_match(text))
-        {
-            return None;
-        }
-        let mut filter = PublicFilter {
-            conditions: vec![sql::public_at("$1")],
-            params: vec![Param::Time(query.now)],
-            joins: Vec::new(),
-            search_param: None,
-            search_text: None,
-            from_where: String::new(),
-        };
-        let by_author = "EXISTS (SELECT 1 FROM post_authors a JOIN users u ON u.id = a.user_id \
-                         WHERE a.post_id = p.id AND u.slug = {})";
-        let by_tag = "EXISTS (SELECT 1 FROM post_tags pt JOIN tags t ON t.id = pt.tag_id \
-                      WHERE pt.post_id = p.id AND t.slug = {})";
-        if !query.author_slug.is_empty() {
-            filter.add(by_author, Param::Text(query.author_slug.clone()));
-        }
-        if !query.tag_slug.is_empty() {
-            filter.add(by_tag, Param::Text(query.tag_slug.clone()));
-        }
-        if !query.slug.is_empty() {
-            filter.add("r.slug = {}", Param::Text(query.slug.clone()));
-            filter.joins.push(LIVE_REVISION);
-        }
-        if let Some(since) = query.updated_since {
-            filter.add("r.created_at >= {}", Param::Time(since));
-            filter.joins.push(LIVE_REVISION);
-        }
-        if let Some(raw) = &query.search {
-            let text = (self.search.prepare)(raw)?;
-            let placeholder = filter.add(&SearchSql::with(self.search.matches, "{}"), Param::Text(text.clone()));
-            filter.joins.push(self.search.join);
-            filter.search_param = Some(placeholder);
-            filter.search_text = Some(text);
-        }
-        filter.joins.dedup();
-        filter.from_where = format!(
-            "FROM posts p {} WHERE {}",
-            filter.joins.join(" "),
-            filter.conditions.join(" AND ")
-        );
-        Some(filter)
     }
 
     /// Fills in each post's authors and tags, in their order.
@@ -281,24 +201,45 @@ shared_queries! {
     }
 
     /// Up to `limit` public posts sharing the most tags with post `id`
-    /// (newest first among equals), as (title, slug). Candidates are the
-    /// 30 posts sharing the most tags, newest first, so a tag on thousands
-    /// of posts costs a count of ids, not a read of thousands of posts.
+    /// (newest first among equals), as (title, slug). Bounded whatever the
+    /// site's size: the candidates are the `RELATED_PER_TAG` newest posts
+    /// (by id, the order of the tag's index) of each of the post's first
+    /// `RELATED_TAGS` tags, of which the public ones count, so a tag on
+    /// thousands of posts costs an index read of a hundred, not a count of
+    /// thousands. Only the chosen few are read with their text's title.
     pub async fn related_posts(&self, id: i64, now: DateTime<Utc>, limit: i64) -> Result<Vec<(String, String)>, AppError> {
+        let tags: Vec<i64> =
+            sqlx::query_scalar("SELECT tag_id FROM post_tags WHERE post_id = $1 ORDER BY position LIMIT $2")
+                .bind(id)
+                .bind(RELATED_TAGS)
+                .fetch_all(self.reader)
+                .await?;
+        if tags.is_empty() {
+            return Ok(Vec::new());
+        }
+        let candidates: Vec<String> = (0..tags.len())
+            .map(|n| {
+                format!(
+                    "SELECT * FROM (SELECT post_id FROM post_tags WHERE tag_id = ${tag} AND post_id <> $2 \
+                     ORDER BY post_id DESC LIMIT {RELATED_PER_TAG}) AS t{n}",
+                    tag = n + 4
+                )
+            })
+            .collect();
         let sql = format!(
-            "SELECT r.title, r.slug FROM posts p JOIN post_revisions r ON r.id = p.live_revision_id \
-             JOIN (SELECT pt.post_id, count(*) AS shared FROM post_tags pt JOIN posts p ON p.id = pt.post_id \
-                   WHERE pt.tag_id IN (SELECT tag_id FROM post_tags WHERE post_id = $2) AND pt.post_id <> $2 \
-                   AND {public} GROUP BY pt.post_id ORDER BY shared DESC, pt.post_id DESC LIMIT 30) c \
-             ON c.post_id = p.id WHERE {public} ORDER BY c.shared DESC, COALESCE(p.published_at, p.publish_at) DESC, p.id DESC LIMIT $3",
-            public = sql::public_at("$1")
+            "SELECT r.title, r.slug FROM (SELECT p.id, p.live_revision_id, c.shared, \
+             COALESCE(p.published_at, p.publish_at) AS at FROM (SELECT post_id, count(*) AS shared \
+             FROM ({candidates}) AS c GROUP BY post_id) AS c JOIN posts p ON p.id = c.post_id WHERE {public} \
+             ORDER BY c.shared DESC, at DESC, p.id DESC LIMIT $3) AS best \
+             JOIN post_revisions r ON r.id = best.live_revision_id ORDER BY best.shared DESC, best.at DESC, best.id DESC",
+            candidates = candidates.join(" UNION ALL "),
+            public = sql::public_at("$1"),
         );
-        Ok(sqlx::query_as(&sql)
-            .bind(now)
-            .bind(id)
-            .bind(limit)
-            .fetch_all(self.reader)
-            .await?)
+        let mut query = sqlx::query_as(&sql).bind(now).bind(id).bind(limit);
+        for tag in tags {
+            query = query.bind(tag);
+        }
+        Ok(query.fetch_all(self.reader).await?)
     }
 
     /// The public posts published just before and just after post `id`,
@@ -362,6 +303,49 @@ shared_queries! {
                 posts,
             })
             .collect())
+    }
+
+    /// The author with `slug`, if a public post is theirs: one post
+    /// found is enough, where `public_authors` counts them all.
+    pub async fn public_author(&self, now: DateTime<Utc>, slug: &str) -> Result<Option<PublicAuthor>, AppError> {
+        if sql::cannot_match(slug) {
+            return Ok(None);
+        }
+        let sql = format!(
+            "SELECT u.display_name, u.slug, u.credentials, u.bio, u.avatar_url FROM users u WHERE u.slug = $2 \
+             AND EXISTS (SELECT 1 FROM post_authors a JOIN posts p ON p.id = a.post_id WHERE a.user_id = u.id AND {})",
+            sql::public_at("$1")
+        );
+        let row: Option<(String, String, String, String, String)> =
+            sqlx::query_as(&sql).bind(now).bind(slug).fetch_optional(self.reader).await?;
+        Ok(row.map(|(name, slug, credentials, bio, avatar_url)| PublicAuthor {
+            name,
+            slug,
+            credentials,
+            bio,
+            avatar_url,
+        }))
+    }
+
+    /// The slugs of the tags and of the authors that have a public post,
+    /// by name (the sitemap's): one post found each, not a count.
+    pub async fn public_tag_and_author_slugs(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<(Vec<String>, Vec<String>), AppError> {
+        let public = sql::public_at("$1");
+        let tags = format!(
+            "SELECT t.slug FROM tags t WHERE EXISTS (SELECT 1 FROM post_tags pt JOIN posts p ON p.id = pt.post_id \
+             WHERE pt.tag_id = t.id AND {public}) ORDER BY t.name, t.id"
+        );
+        let authors = format!(
+            "SELECT u.slug FROM users u WHERE EXISTS (SELECT 1 FROM post_authors a JOIN posts p ON p.id = a.post_id \
+             WHERE a.user_id = u.id AND {public}) ORDER BY u.display_name, u.id"
+        );
+        Ok((
+            sqlx::query_scalar(&tags).bind(now).fetch_all(self.reader).await?,
+            sqlx::query_scalar(&authors).bind(now).fetch_all(self.reader).await?,
+        ))
     }
 
     /// The tags on public posts ('' for all, or the one with `slug`), by

@@ -33,8 +33,11 @@ pub struct Queries<'a, DB: Database> {
     /// database's own locale would otherwise decide, and `lower()` folds
     /// only ASCII, as SQLite's does).
     pub bytewise: &'static str,
-    /// Counts changes readers can see; the public cache compares it.
-    pub public_version: &'a std::sync::atomic::AtomicU64,
+    /// Counts and remembers changes readers can see; the public cache
+    /// reads it.
+    pub changes: &'a super::changes::ChangeLog,
+    /// Where deep pages of public lists start (`list_marks`).
+    pub list_marks: &'a super::list_marks::ListMarks,
     /// Run in the transaction of such a change, with this instance's name,
     /// to tell the other instances (PostgreSQL: a NOTIFY, delivered at
     /// commit); SQLite has one instance.
@@ -112,32 +115,38 @@ macro_rules! shared_queries {
 pub(super) use shared_queries;
 
 shared_queries! {
-    /// Part of a transaction that changes what readers see: tells the
-    /// other instances when it commits.
-    pub(crate) async fn announce_public_change(&self, tx: &mut Transaction<'_, DB>) -> Result<(), AppError> {
-        if let Some((notify, instance)) = self.notify_public {
-            sqlx::query(notify).bind(instance).execute(&mut **tx).await?;
-        }
-        Ok(())
-    }
-
     /// Commits `tx`; when it changed what readers see (`public`), tells
-    /// the other instances in it and this instance's readers after it.
-    pub(crate) async fn commit_public(&self, mut tx: Transaction<'_, DB>, public: bool) -> Result<(), AppError> {
-        if public {
-            self.announce_public_change(&mut tx).await?;
-        }
-        tx.commit().await?;
-        if public {
-            self.public_changed();
-        }
-        Ok(())
+    /// the other instances in it and this instance's readers after it
+    /// that anything may have changed.
+    pub(crate) async fn commit_public(&self, tx: Transaction<'_, DB>, public: bool) -> Result<(), AppError> {
+        self.commit_change(tx, public.then_some(super::changes::PublicChange::Everything)).await
     }
 
-    /// After such a transaction committed: this instance's readers see
-    /// the change at once.
-    pub(crate) fn public_changed(&self) {
-        self.public_version.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    /// Commits `tx`, announcing `change` as `commit_public` does: on
+    /// PostgreSQL with a NOTIFY delivered at commit, here after it.
+    pub(crate) async fn commit_change(
+        &self,
+        mut tx: Transaction<'_, DB>,
+        change: Option<super::changes::PublicChange>,
+    ) -> Result<(), AppError> {
+        if let (Some(change), Some((notify, instance))) = (&change, self.notify_public) {
+            let payload = super::changes::notification(instance, change);
+            sqlx::query(notify).bind(payload).execute(&mut *tx).await?;
+        }
+        // Should this future be dropped while the commit is on its way
+        // (the client went away), the commit may still land: the guard
+        // then records that anything may have changed.
+        let mut pending = super::changes::RecordOnDrop::new(self.changes, change.is_some());
+        match tx.commit().await {
+            Ok(()) => {
+                pending.settle(change);
+                Ok(())
+            }
+            Err(error) => {
+                pending.settle(None);
+                Err(error.into())
+            }
+        }
     }
 
     pub async fn site_settings(&self) -> Result<SiteSettings, AppError> {

@@ -88,7 +88,12 @@ shared_queries! {
         let sql = format!("SELECT {} FROM posts WHERE id = $1", sql::POST_COLUMNS);
         let post: Post = sqlx::query_as(&sql).bind(review.id).fetch_one(&mut *tx).await?;
         // A confirmed review changes the review line readers see.
-        self.commit_public(tx, confirmed).await?;
+        let change = if confirmed {
+            Some(Self::touched_by(&mut tx, post.id).await?.into_change())
+        } else {
+            None
+        };
+        self.commit_change(tx, change).await?;
         Ok(post)
     }
 
@@ -124,7 +129,12 @@ shared_queries! {
         Self::insert_audit(&mut tx, &change.audit).await?;
         // The API shows a live post's due date.
         let live = matches!(post.status, crate::domain::PostStatus::Published | crate::domain::PostStatus::Scheduled);
-        self.commit_public(tx, live).await?;
+        let change = if live {
+            Some(Self::touched_by(&mut tx, post.id).await?.into_change())
+        } else {
+            None
+        };
+        self.commit_change(tx, change).await?;
         Ok(post)
     }
 

@@ -151,6 +151,16 @@ pub fn review_stands(post: &str) -> String {
     )
 }
 
+/// The stored render of revision `revision` (its alias in the query),
+/// selected as `rendered` only when this renderer made it: a render of
+/// another version reads as none, and the text is rendered afresh.
+pub fn stored_render(revision: &str) -> String {
+    format!(
+        "CASE WHEN {revision}.render_version = {} THEN {revision}.rendered END AS rendered",
+        crate::content::render::RENDER_VERSION
+    )
+}
+
 /// What readers may see, at the time bound to `$2`: published posts, and
 /// scheduled ones whose time has come (whether or not the scheduler has
 /// run yet). Every public query of articles uses it; pages are never

@@ -1,6 +1,6 @@
 use std::str::FromStr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -9,6 +9,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use tokio::task::JoinHandle;
 
 use super::backend::SqlBackend;
+use super::changes::{ChangeLog, PublicChange};
 use super::queries::Queries;
 use super::{Backend, Migrated, SessionBackend};
 use crate::error::AppError;
@@ -23,7 +24,11 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite"
 pub struct SqliteStore {
     reader: SqlitePool,
     writer: SqlitePool,
-    public_version: Arc<AtomicU64>,
+    changes: Arc<ChangeLog>,
+    list_marks: super::list_marks::ListMarks,
+    /// Connections handed out by both pools (tests check that a cache hit
+    /// takes none).
+    acquired: Arc<AtomicU64>,
     /// Notices what other processes commit (`follow_other_writers`).
     watcher: JoinHandle<()>,
 }
@@ -36,22 +41,25 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        let writer = SqlitePoolOptions::new()
+        let acquired = Arc::new(AtomicU64::new(0));
+        let writer = super::counting_acquisitions(SqlitePoolOptions::new(), &acquired)
             .max_connections(1)
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(options.clone())
             .await?;
-        let reader = SqlitePoolOptions::new()
+        let reader = super::counting_acquisitions(SqlitePoolOptions::new(), &acquired)
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options.clone())
             .await?;
-        let public_version = Arc::new(AtomicU64::new(0));
-        let watcher = tokio::spawn(follow_other_writers(writer.clone(), public_version.clone()));
+        let changes = Arc::new(ChangeLog::default());
+        let watcher = tokio::spawn(follow_other_writers(writer.clone(), changes.clone()));
         Ok(Self {
             reader,
             writer,
-            public_version,
+            changes,
+            list_marks: super::list_marks::ListMarks::default(),
+            acquired,
             watcher,
         })
     }
@@ -62,15 +70,14 @@ impl SqliteStore {
 /// SQLite's `data_version` moves when a connection other than the one
 /// asking commits; asked on the writer (this process's only writing
 /// connection) once a second, it moves only for other processes' commits.
-async fn follow_other_writers(writer: SqlitePool, public_version: Arc<AtomicU64>) {
+async fn follow_other_writers(writer: SqlitePool, changes: Arc<ChangeLog>) {
     let mut seen = None;
     loop {
-        if let Ok(version) = sqlx::query_scalar::<_, i64>("PRAGMA data_version")
-            .fetch_one(&writer)
-            .await
-        {
+        let asked = super::uncounted(sqlx::query_scalar::<_, i64>("PRAGMA data_version").fetch_one(&writer));
+        if let Ok(version) = asked.await {
             if seen.is_some_and(|seen| seen != version) {
-                public_version.fetch_add(1, Ordering::SeqCst);
+                // What another process changed is not known here.
+                changes.record(PublicChange::Everything);
             }
             seen = Some(version);
         }
@@ -91,7 +98,8 @@ impl SqlBackend for SqliteStore {
             skip_locked: "",
             search: &super::search::SQLITE,
             bytewise: "COLLATE BINARY",
-            public_version: &self.public_version,
+            changes: &self.changes,
+            list_marks: &self.list_marks,
             // One process owns a SQLite file: nobody else to tell.
             notify_public: None,
             overriding_ids: "",
@@ -104,8 +112,12 @@ impl SqlBackend for SqliteStore {
         Backend::Sqlite
     }
 
-    fn public_version(&self) -> u64 {
-        self.public_version.load(Ordering::SeqCst)
+    fn public_changes(&self) -> &ChangeLog {
+        &self.changes
+    }
+
+    fn connections_acquired(&self) -> u64 {
+        self.acquired.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     async fn schema_state(&self) -> Result<super::SchemaState, sqlx::Error> {
@@ -137,6 +149,13 @@ impl SqlBackend for SqliteStore {
             .fetch_one(&self.reader)
             .await?;
         Ok(())
+    }
+
+    fn pool_use(&self) -> Vec<super::PoolUse> {
+        vec![
+            super::pool_use("reader", &self.reader),
+            super::pool_use("writer", &self.writer),
+        ]
     }
 
     fn session_backend(&self) -> SessionBackend {

@@ -147,6 +147,12 @@ shared_queries! {
         .await?)
     }
 
+    pub async fn pending_deliveries(&self) -> Result<i64, AppError> {
+        Ok(sqlx::query_scalar("SELECT count(*) FROM webhook_deliveries WHERE state = 'pending'")
+            .fetch_one(self.reader)
+            .await?)
+    }
+
     /// Queues a `ping` to one webhook; 404 when there is none.
     pub async fn queue_test_delivery(&self, webhook_id: i64, payload: &str, at: DateTime<Utc>) -> Result<(), AppError> {
         let id: Option<i64> = sqlx::query_scalar(

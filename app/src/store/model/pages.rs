@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::content::Rendered;
 use crate::domain::PostContent;
 
 /// Which public pages to read. Empty strings and zeros mean "any".
@@ -58,9 +59,17 @@ pub struct PublicPage {
     pub updated_at: DateTime<Utc>,
     pub parent_title: Option<String>,
     pub parent_slug: Option<String>,
+    /// The live text's stored render (see `PublicPost::rendered`); read it
+    /// through `render`.
+    pub rendered: Option<Rendered>,
 }
 
 impl PublicPage {
+    /// The text as readers get it: the stored render, or one made now.
+    pub fn render(&self) -> std::borrow::Cow<'_, Rendered> {
+        super::posts::stored_or_fresh(self.rendered.as_ref(), &self.content.body)
+    }
+
     /// The page it sits under, as (title, slug), when readers may see it.
     pub fn parent(&self) -> Option<(String, String)> {
         self.parent_title.clone().zip(self.parent_slug.clone())

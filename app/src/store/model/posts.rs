@@ -2,9 +2,12 @@
 //! copy, revisions, comments, notifications, tags, admin lists, public
 //! reads, and the saves and status changes the store performs.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
 
 use crate::audit::NewAuditEntry;
+use crate::content::render::{Rendered, Summary, render_markdown, summarize};
 use crate::domain::{PostContent, PostKind, PostStatus};
 use crate::input::post::PostEdit;
 use crate::store::model::webhooks::EventPayload;
@@ -173,6 +176,11 @@ pub struct PublicQuery {
     pub search: Option<String>,
     pub limit: i64,
     pub offset: i64,
+    /// Also count every post that matches (the API's pagination, the
+    /// search page's "N results"). A count reads every match, so a list
+    /// that only needs to know whether there is a next page asks for one
+    /// post more than it shows instead.
+    pub count_all: bool,
 }
 
 impl PublicQuery {
@@ -187,6 +195,7 @@ impl PublicQuery {
             search: None,
             limit,
             offset,
+            count_all: false,
         }
     }
 }
@@ -211,6 +220,10 @@ pub struct PublicPost {
     /// The matching passage, with `store::search::MATCH_START`/`MATCH_END`
     /// around matched words (searches only).
     pub snippet: Option<String>,
+    /// The live text's render, stored when it went live; `None` when there
+    /// is none of this renderer's version (a preview of a working copy, a
+    /// row the backfill has not reached yet). Read it through `render`.
+    pub rendered: Option<Rendered>,
     #[sqlx(skip)]
     pub authors: Vec<PublicAuthor>,
     /// (name, slug)
@@ -219,6 +232,19 @@ pub struct PublicPost {
 }
 
 impl PublicPost {
+    /// The text as readers get it: the stored render, or one made now.
+    pub fn render(&self) -> Cow<'_, Rendered> {
+        stored_or_fresh(self.rendered.as_ref(), &self.content.body)
+    }
+
+    /// A list card's facts: from the stored render, or from a parse of
+    /// the text (cheaper than a whole render) when there is none.
+    pub fn summary(&self) -> Summary {
+        self.rendered
+            .as_ref()
+            .map_or_else(|| summarize(&self.content.body), Rendered::summary)
+    }
+
     /// (name, slug) of each author, in byline order.
     pub fn byline(&self) -> Vec<(String, String)> {
         self.authors
@@ -244,6 +270,15 @@ impl PublicPost {
     /// they are told of no review.
     pub fn shown_review_due(&self) -> Option<DateTime<Utc>> {
         self.shown_review().and(self.review_due_at)
+    }
+}
+
+/// `stored`, or a render of `markdown` made now: what a live text's
+/// readers get whether or not its render was stored yet.
+pub fn stored_or_fresh<'a>(stored: Option<&'a Rendered>, markdown: &str) -> Cow<'a, Rendered> {
+    match stored {
+        Some(rendered) => Cow::Borrowed(rendered),
+        None => Cow::Owned(render_markdown(markdown)),
     }
 }
 
