@@ -128,6 +128,32 @@ pub(crate) async fn post_with(server: &RunningServer, author: &User, post: TestP
     post
 }
 
+/// Takes a published post back to draft, as `actor_id`, straight in the
+/// store (the workflow's rules are the HTTP tests' business).
+pub(crate) async fn unpublish(server: &RunningServer, post: &Post, actor_id: i64) -> Post {
+    server
+        .state
+        .store
+        .change_status(&StatusChange {
+            payload: app::webhooks::server::event_payload,
+            id: post.id,
+            expected_version: post.version,
+            from: PostStatus::Published,
+            to: PostStatus::Draft,
+            actor_id,
+            at: noon(),
+            live: LiveText::Withdraw,
+            reviewed: false,
+            review_due_at: None,
+            publish_at: None,
+            comment: None,
+            notify: Notify::Nobody,
+            audit: NewAuditEntry::new(AuditAction::PostPublished, Some(actor_id), None),
+        })
+        .await
+        .expect("unpublish")
+}
+
 /// The titles of the cards on a list page, in order.
 pub(crate) fn card_titles(html: &str) -> Vec<String> {
     html.split("<article class=\"post-card\">")

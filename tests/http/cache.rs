@@ -477,27 +477,7 @@ async fn another_instance_purges_an_unpublished_post(db: &TestDb) {
         }
     }
     let before = second.state.store.public_version();
-    first
-        .state
-        .store
-        .change_status(&StatusChange {
-            payload: app::webhooks::server::event_payload,
-            id: post.id,
-            expected_version: post.version,
-            from: PostStatus::Published,
-            to: PostStatus::Draft,
-            actor_id: ana.id,
-            at: noon(),
-            live: LiveText::Withdraw,
-            reviewed: false,
-            review_due_at: None,
-            publish_at: None,
-            comment: None,
-            notify: Notify::Nobody,
-            audit: NewAuditEntry::new(AuditAction::PostPublished, Some(ana.id), None),
-        })
-        .await
-        .expect("unpublish");
+    crate::blog::unpublish(&first, &post, ana.id).await;
     hears_of_a_removal(&second, before).await;
     assert_eq!(
         crate::status_of(&second, "/posts/heart-health").await,

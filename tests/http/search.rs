@@ -137,27 +137,7 @@ async fn unpublished_posts_leave_the_results(db: &TestDb) {
         card_titles(&page_html(&server, "/search?q=allergy").await),
         ["Allergy season"]
     );
-    server
-        .state
-        .store
-        .change_status(&StatusChange {
-            payload: app::webhooks::server::event_payload,
-            id: post.id,
-            expected_version: post.version,
-            from: PostStatus::Published,
-            to: PostStatus::Draft,
-            actor_id: ana.id,
-            at: noon(),
-            live: LiveText::Withdraw,
-            reviewed: false,
-            review_due_at: None,
-            publish_at: None,
-            comment: None,
-            notify: Notify::Nobody,
-            audit: NewAuditEntry::new(AuditAction::PostPublished, Some(ana.id), None),
-        })
-        .await
-        .expect("unpublish");
+    crate::blog::unpublish(&server, &post, ana.id).await;
     assert!(card_titles(&page_html(&server, "/search?q=allergy").await).is_empty());
     server.stop().await.expect("stop");
 }
