@@ -127,8 +127,6 @@ async fn a_match_in_the_title_ranks_above_one_in_the_body(db: &TestDb) {
 }
 
 async fn unpublished_posts_leave_the_results(db: &TestDb) {
-    use app::accounts::server::{AuditAction, NewAuditEntry};
-    use app::posts::server::{LiveText, Notify, StatusChange};
     let clock = Arc::new(ManualClock::new(noon()));
     let server = start_at(db, &clock).await;
     let ana = create_user(&server, "ana@clinic.org", "Ana Ruiz", Role::Editor).await;
