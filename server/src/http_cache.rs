@@ -10,6 +10,7 @@
 //! the request that made the change (an admin's save) waits for them, so
 //! its author sees the change on the next page they open.
 
+use std::borrow::Cow;
 use std::io::Write;
 use std::time::Instant;
 
@@ -18,7 +19,7 @@ use app::state::AppState;
 use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::{Request, State};
 use axum::http::header::{self, HeaderMap, HeaderValue};
-use axum::http::{Method, StatusCode};
+use axum::http::{Method, StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
@@ -50,9 +51,8 @@ pub fn cache_control(max_age: u32) -> String {
     }
 }
 
-fn is_conditional_candidate(request: &Request) -> bool {
-    let path = request.uri().path();
-    matches!(*request.method(), Method::GET | Method::HEAD)
+pub fn is_conditional_candidate(method: &Method, path: &str) -> bool {
+    matches!(*method, Method::GET | Method::HEAD)
         && !is_private(path)
         && !path.starts_with("/pkg/")
         && !path.starts_with("/media/")
@@ -60,7 +60,7 @@ fn is_conditional_candidate(request: &Request) -> bool {
 }
 
 /// The encoding to answer with: brotli when accepted, then gzip.
-fn preferred_encoding(headers: &HeaderMap) -> Encoding {
+pub fn preferred_encoding(headers: &HeaderMap) -> Encoding {
     // Called on every public request: no allocation.
     let mut gzip = false;
     for value in headers.get_all(header::ACCEPT_ENCODING) {
@@ -96,7 +96,7 @@ fn etag_suffix(encoding: Encoding) -> &'static str {
 
 /// Whether `If-None-Match` names `etag` (weak comparison, as RFC 9110
 /// asks for this header).
-fn matches_etag(if_none_match: &str, etag: &str) -> bool {
+pub fn matches_etag(if_none_match: &str, etag: &str) -> bool {
     if_none_match.trim() == "*"
         || if_none_match
             .split(',')
@@ -123,9 +123,18 @@ const KEYED_PARAMS: [&str; 7] = ["page", "limit", "tag", "author", "updated_sinc
 
 /// The path, the known parameters in one order, and for the API (whose
 /// CORS answers differ by origin) the Origin. Pages and feeds are the
-/// same whoever asks, so their key holds no header.
-fn cache_key(request: &Request) -> String {
-    let uri = request.uri();
+/// same whoever asks, so their key holds no header. Most keys are the
+/// path alone, borrowed.
+pub fn cache_key<'a>(uri: &'a Uri, headers: &HeaderMap) -> Cow<'a, str> {
+    let path = uri.path();
+    let origin = headers
+        .get(header::ORIGIN)
+        .and_then(|origin| origin.to_str().ok())
+        // An Origin is one token; anything else is no origin CORS answers.
+        .filter(|origin| is_public_api(path) && !origin.contains(char::is_whitespace));
+    if uri.query().is_none() && origin.is_none() {
+        return Cow::Borrowed(path);
+    }
     let mut params: Vec<(String, String)> = uri
         .query()
         .map(|query| {
@@ -136,7 +145,10 @@ fn cache_key(request: &Request) -> String {
         })
         .unwrap_or_default();
     params.sort();
-    let mut key = uri.path().to_owned();
+    let mut key = match origin {
+        Some(origin) => format!("{origin} {path}"),
+        None => path.to_owned(),
+    };
     if !params.is_empty() {
         key.push('?');
         key.push_str(
@@ -145,17 +157,7 @@ fn cache_key(request: &Request) -> String {
                 .finish(),
         );
     }
-    let origin = request
-        .headers()
-        .get(header::ORIGIN)
-        .and_then(|origin| origin.to_str().ok());
-    // An Origin is one token; anything else is no origin CORS answers.
-    match origin {
-        Some(origin) if is_public_api(uri.path()) && !origin.contains(char::is_whitespace) => {
-            format!("{origin} {key}")
-        }
-        _ => key,
-    }
+    Cow::Owned(key)
 }
 
 /// After a request that may have changed what readers see (anything but
@@ -174,7 +176,7 @@ pub async fn settle_after_writes(State(state): State<AppState>, request: Request
 }
 
 pub async fn conditional_get(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    if !is_conditional_candidate(&request) {
+    if !is_conditional_candidate(request.method(), request.uri().path()) {
         return next.run(request).await;
     }
     let if_none_match = request
@@ -184,7 +186,7 @@ pub async fn conditional_get(State(state): State<AppState>, mut request: Request
         .map(str::to_owned);
     let encoding = preferred_encoding(request.headers());
     let renewal = request.extensions().get::<Renewal>().is_some();
-    let key = cache_key(&request);
+    let key = cache_key(request.uri(), request.headers()).into_owned();
     let cache = state.public_cache.clone();
     // Read before rendering: a change during the render makes the result
     // stale at once, and the cache then refuses it.
@@ -239,6 +241,9 @@ pub async fn conditional_get(State(state): State<AppState>, mut request: Request
         let variant = uncompressed(parts.headers, bytes, encoding);
         return respond(&variant, "MISS", if_none_match.as_deref());
     }
+    // A hit may be answered before the layers that add these
+    // (`cache_hits`): they are stored with it.
+    crate::security::add_headers(&mut parts.headers, false, state.config.secure_cookies);
     // Compressing a large feed takes a while: not on a runtime worker.
     let headers = parts.headers.clone();
     let compressing = tokio::task::spawn_blocking(move || stored_response(&headers, &bytes));
@@ -358,7 +363,7 @@ fn brotli(body: &[u8]) -> Option<Bytes> {
 
 /// The variant with `x-cache` saying where it came from, or 304 when the
 /// client's copy has the same ETag.
-fn respond(variant: &Variant, source: &'static str, if_none_match: Option<&str>) -> Response {
+pub fn respond(variant: &Variant, source: &'static str, if_none_match: Option<&str>) -> Response {
     let mut headers = variant.headers.clone();
     headers.insert(X_CACHE, HeaderValue::from_static(source));
     let not_modified = if_none_match.is_some_and(|candidates| {

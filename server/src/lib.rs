@@ -2,6 +2,7 @@
 //! `app` crate's pages and server functions, and serves until told to stop.
 
 pub mod backup;
+mod cache_hits;
 pub mod cli;
 mod content_key;
 pub mod database;
@@ -207,6 +208,7 @@ pub fn router(state: AppState) -> Router {
         state.config.api_token_rate_limit,
         state.config.trust_proxy,
     );
+    let known_key = Arc::new(content_key::KnownKey::default());
     let routes = Router::new()
         .merge(app::blog::routes())
         .merge(demo::routes())
@@ -233,19 +235,27 @@ pub fn router(state: AppState) -> Router {
         ))
         // Outside the cache: a cached answer needs the key too.
         .layer(axum::middleware::from_fn_with_state(state.clone(), {
-            let known = Arc::new(content_key::KnownKey::default());
+            let known = known_key.clone();
             move |state, request, next| content_key::require(state, known.clone(), request, next)
         }))
         // Outside the cache: a cached answer counts against the limit too.
-        .layer(axum::middleware::from_fn(move |request, next| {
-            rate_limit::limit(api_limits.clone(), request, next)
+        .layer(axum::middleware::from_fn({
+            let limits = api_limits.clone();
+            move |request, next| rate_limit::limit(limits.clone(), request, next)
         }))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::csrf))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
         .layer(compression())
         .layer(axum::middleware::from_fn(request_log::log_request))
-        // Outermost: times what readers wait for, cache hits included.
-        .layer(axum::middleware::from_fn_with_state(state, metrics::track))
+        // Times what readers wait for, cache hits included.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        // Outermost: a fresh cached answer needs none of the layers above
+        // (it was stored with their headers) but the key and the limit.
+        .layer(cache_hits::CacheHits {
+            state,
+            limits: api_limits,
+            known_key,
+        })
 }
 
 /// gzip or brotli for text, at a level that costs about a millisecond for a

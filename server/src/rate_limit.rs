@@ -13,6 +13,7 @@ use app::content_api::problem::Problem;
 use app::error::AppError;
 use axum::extract::Request;
 use axum::http::header;
+use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
@@ -71,32 +72,42 @@ impl ApiRateLimit {
     }
 }
 
-/// Counts API requests against their address's allowance, and admin API
-/// requests with a bearer token against that token's too; everything else
-/// passes.
+impl ApiRateLimit {
+    /// Counts an API request against its address's allowance, and an
+    /// admin API request with a bearer token against that token's too;
+    /// the 429 to answer once one is used up. Other requests pass.
+    pub fn refusal(&self, parts: &Parts) -> Option<Response> {
+        let path = parts.uri.path();
+        let admin = is_admin_api(path);
+        if !admin && !is_public_api(path) {
+            return None;
+        }
+        if let Some(allowance) = &self.per_address
+            && let Err(retry_after_secs) = allowance.check(&throttle_key(&client_address(parts, self.trust_proxy)))
+        {
+            return Some(too_many(retry_after_secs));
+        }
+        let bearer = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(bearer_token);
+        if admin
+            && let Some(allowance) = &self.per_token
+            && let Some(token) = bearer
+            && let Err(retry_after_secs) = allowance.check(&token_digest(token))
+        {
+            return Some(too_many(retry_after_secs));
+        }
+        None
+    }
+}
+
+/// The rate limits as a middleware (`ApiRateLimit::refusal`).
 pub async fn limit(limits: Arc<ApiRateLimit>, request: Request, next: Next) -> Response {
-    let path = request.uri().path();
-    let admin = is_admin_api(path);
-    if !admin && !is_public_api(path) {
-        return next.run(request).await;
-    }
     let (parts, body) = request.into_parts();
-    if let Some(allowance) = &limits.per_address
-        && let Err(retry_after_secs) = allowance.check(&throttle_key(&client_address(&parts, limits.trust_proxy)))
-    {
-        return too_many(retry_after_secs);
-    }
-    let bearer = parts
-        .headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(bearer_token);
-    if admin
-        && let Some(allowance) = &limits.per_token
-        && let Some(token) = bearer
-        && let Err(retry_after_secs) = allowance.check(&token_digest(token))
-    {
-        return too_many(retry_after_secs);
+    if let Some(refusal) = limits.refusal(&parts) {
+        return refusal;
     }
     next.run(Request::from_parts(parts, body)).await
 }

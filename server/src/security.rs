@@ -80,12 +80,17 @@ pub fn is_admin_api(path: &str) -> bool {
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
-/// Headers for every response. No page may be framed; admin responses are
-/// never cached.
+/// Headers for every response (`add_headers`).
 pub async fn headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let private = is_private(request.uri().path());
     let mut response = next.run(request).await;
-    let headers = response.headers_mut();
+    add_headers(response.headers_mut(), private, state.config.secure_cookies);
+    response
+}
+
+/// No page may be framed; admin responses are never cached. The public
+/// cache stores these with each answer, so that a hit has them already.
+pub fn add_headers(headers: &mut HeaderMap, private: bool, https: bool) {
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(
         header::REFERRER_POLICY,
@@ -101,13 +106,12 @@ pub async fn headers(State(state): State<AppState>, request: Request, next: Next
     if private {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
     }
-    if state.config.secure_cookies {
+    if https {
         headers.insert(
             header::STRICT_TRANSPORT_SECURITY,
             HeaderValue::from_static("max-age=31536000; includeSubDomains"),
         );
     }
-    response
 }
 
 #[cfg(test)]

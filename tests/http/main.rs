@@ -14,6 +14,7 @@ mod backup;
 mod binary;
 mod blog;
 mod cache;
+mod cache_hits;
 mod clinic;
 mod demo;
 mod deployment;

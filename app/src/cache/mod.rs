@@ -373,6 +373,24 @@ impl PublicCache {
         }
     }
 
+    /// The response for `key` when the cache is up to date with the
+    /// store's `version` at `now` and the entry is fresh: all a hit needs,
+    /// under one lock. Otherwise `None`, counting nothing: the caller goes
+    /// the whole way (`catch_up`, then `get`).
+    pub fn fresh(&self, key: &str, version: u64, now: DateTime<Utc>) -> Option<Arc<CachedResponse>> {
+        let entries = self.lock();
+        let current = entries.version == version
+            && entries
+                .valid_until
+                .is_some_and(|until| until.is_none_or(|until| now < until));
+        let entry = entries.responses.get(key).filter(|_| current)?;
+        if !matches!(entry.freshness, Freshness::Fresh) {
+            return None;
+        }
+        self.counters.hits.fetch_add(1, Ordering::Relaxed);
+        Some(entry.response.clone())
+    }
+
     /// The response for `key`, if one is known.
     pub fn get(&self, key: &str) -> Lookup {
         let mut entries = self.lock();
@@ -634,6 +652,27 @@ mod tests {
         );
         cache.insert("/posts/flu".into(), page("new"), 1, Some(None));
         assert_eq!(body(cache.get("/posts/flu")), Some(("hit", Bytes::from("new"))));
+    }
+
+    #[test]
+    fn a_fresh_answer_needs_the_current_version_and_an_unexpired_horizon() {
+        let cache = PublicCache::new(1 << 20);
+        cache.insert("/".into(), page("home"), 0, Some(Some(at(10))));
+        cache.insert("/posts/flu".into(), page("flu"), 0, Some(Some(at(10))));
+        let hits = |cache: &PublicCache| cache.stats().hits;
+        assert!(cache.fresh("/", 0, at(9)).is_some());
+        assert_eq!(hits(&cache), 1);
+        assert!(
+            cache.fresh("/", 1, at(9)).is_none(),
+            "a change the cache has not applied"
+        );
+        assert!(cache.fresh("/", 0, at(10)).is_none(), "a scheduled post went live");
+        assert!(cache.fresh("/tags/diet", 0, at(9)).is_none(), "never stored");
+        cache.sync(1, at(9), |_, _| Some(vec![post_change("flu", "vaccines")]));
+        cache.set_horizon(1, Some(at(10)));
+        assert!(cache.fresh("/posts/flu", 1, at(9)).is_none(), "stale, being renewed");
+        assert!(cache.fresh("/", 1, at(9)).is_none(), "stale, being renewed");
+        assert_eq!(hits(&cache), 1, "only answers count");
     }
 
     #[test]
