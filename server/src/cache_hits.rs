@@ -57,14 +57,17 @@ where
     type Error = Infallible;
     type Future = Either<Ready<Result<Response, Infallible>>, S::Future>;
 
+    // Readiness is the inner service's: axum's routes and middleware
+    // reserve nothing in `poll_ready`, so a hit that does not call it
+    // leaves nothing held.
     fn poll_ready(&mut self, context: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
         self.inner.poll_ready(context)
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
         let started = Instant::now();
-        let (parts, body) = request.into_parts();
-        match self.hits.answer(&parts) {
+        let (mut parts, body) = request.into_parts();
+        match self.hits.answer(&mut parts) {
             Some(response) => {
                 let route = crate::metrics::route_class(parts.uri.path());
                 if self.hits.state.config.metrics_on {
@@ -79,9 +82,10 @@ where
 }
 
 impl CacheHits {
-    /// The answer when the cache has a fresh one (or the API's rate limit
-    /// refuses); `None` sends the request the whole way.
-    fn answer(&self, parts: &Parts) -> Option<Response> {
+    /// The answer when the cache has a fresh one; `None` sends the request
+    /// the whole way (with the rate limit's verdict when it was counted
+    /// here, so that it is counted once).
+    fn answer(&self, parts: &mut Parts) -> Option<Response> {
         let path = parts.uri.path();
         let cache = &self.state.public_cache;
         if !cache.is_on() || !is_conditional_candidate(&parts.method, path) {
@@ -101,11 +105,12 @@ impl CacheHits {
         };
         let key = cache_key(&parts.uri, &parts.headers);
         let hit = cache.fresh(&key, version, now)?;
-        if let Some(mut refusal) = self.limits.refusal(parts) {
-            let https = self.state.config.secure_cookies;
-            crate::security::add_headers(refusal.headers_mut(), false, https);
-            return Some(refusal);
+        drop(key);
+        if let Some(refused) = self.limits.refusal(parts) {
+            parts.extensions.insert(refused);
+            return None;
         }
+        cache.count_early_hit();
         let if_none_match = parts
             .headers
             .get(header::IF_NONE_MATCH)

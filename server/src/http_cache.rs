@@ -79,7 +79,9 @@ pub fn preferred_encoding(headers: &HeaderMap) -> Encoding {
             if name.eq_ignore_ascii_case("br") {
                 return Encoding::Brotli;
             }
-            gzip |= name.eq_ignore_ascii_case("gzip");
+            // x-gzip is gzip's old name (RFC 9110), which the compression
+            // layer accepts too.
+            gzip |= name.eq_ignore_ascii_case("gzip") || name.eq_ignore_ascii_case("x-gzip");
         }
     }
     if gzip { Encoding::Gzip } else { Encoding::Identity }
@@ -405,6 +407,8 @@ mod tests {
         );
         assert_eq!(preferred_encoding(&headers), Encoding::Brotli);
         headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("gzip, br;q=0"));
+        assert_eq!(preferred_encoding(&headers), Encoding::Gzip);
+        headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("x-gzip"));
         assert_eq!(preferred_encoding(&headers), Encoding::Gzip);
         assert_eq!(preferred_encoding(&HeaderMap::new()), Encoding::Identity);
     }

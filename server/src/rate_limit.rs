@@ -70,13 +70,11 @@ impl ApiRateLimit {
             trust_proxy,
         })
     }
-}
 
-impl ApiRateLimit {
     /// Counts an API request against its address's allowance, and an
     /// admin API request with a bearer token against that token's too;
-    /// the 429 to answer once one is used up. Other requests pass.
-    pub fn refusal(&self, parts: &Parts) -> Option<Response> {
+    /// says how long to wait once one is used up. Other requests pass.
+    pub fn refusal(&self, parts: &Parts) -> Option<Refused> {
         let path = parts.uri.path();
         let admin = is_admin_api(path);
         if !admin && !is_public_api(path) {
@@ -85,7 +83,7 @@ impl ApiRateLimit {
         if let Some(allowance) = &self.per_address
             && let Err(retry_after_secs) = allowance.check(&throttle_key(&client_address(parts, self.trust_proxy)))
         {
-            return Some(too_many(retry_after_secs));
+            return Some(Refused { retry_after_secs });
         }
         let bearer = parts
             .headers
@@ -97,17 +95,28 @@ impl ApiRateLimit {
             && let Some(token) = bearer
             && let Err(retry_after_secs) = allowance.check(&token_digest(token))
         {
-            return Some(too_many(retry_after_secs));
+            return Some(Refused { retry_after_secs });
         }
         None
     }
 }
 
+/// A request past its allowance. Put in the request's extensions when it
+/// was counted before the router (`cache_hits`): it is not counted again.
+#[derive(Debug, Clone, Copy)]
+pub struct Refused {
+    retry_after_secs: u64,
+}
+
 /// The rate limits as a middleware (`ApiRateLimit::refusal`).
 pub async fn limit(limits: Arc<ApiRateLimit>, request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
-    if let Some(refusal) = limits.refusal(&parts) {
-        return refusal;
+    let refused = match parts.extensions.get::<Refused>() {
+        Some(refused) => Some(*refused),
+        None => limits.refusal(&parts),
+    };
+    if let Some(Refused { retry_after_secs }) = refused {
+        return too_many(retry_after_secs);
     }
     next.run(Request::from_parts(parts, body)).await
 }

@@ -8,6 +8,9 @@ use axum::response::Response;
 
 /// One log line per request: method, path, status and latency.
 pub async fn log_request(request: Request, next: Next) -> Response {
+    if !tracing::enabled!(target: "vellum::http", tracing::Level::INFO) {
+        return next.run(request).await;
+    }
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let started = Instant::now();

@@ -55,16 +55,36 @@ async fn a_hit_has_every_header_of_the_render_it_repeats(db: &TestDb) {
         None,
     )
     .await;
-    for path in ["/", "/posts/heart-health", "/tags/heart", "/feed.xml", "/api/v1/posts"] {
-        let get = || raw_client().get(url(&server, path)).send();
+    // The first read of each renders in that encoding, the second is a hit.
+    for (path, accept) in [
+        ("/", None),
+        ("/posts/heart-health", Some("br, gzip")),
+        ("/tags/heart", Some("gzip")),
+        ("/feed.xml", Some("br")),
+        ("/api/v1/posts", None),
+    ] {
+        let get = || {
+            let request = raw_client().get(url(&server, path));
+            match accept {
+                Some(accept) => request.header("accept-encoding", accept),
+                None => request,
+            }
+            .send()
+        };
         let rendered = get().await.expect("GET");
+        let early_hits = server.state.public_cache.stats().early_hits;
         let hit = get().await.expect("GET again");
         assert_eq!(rendered.headers()["x-cache"], "MISS", "{path}");
         assert_eq!(hit.headers()["x-cache"], "HIT", "{path}");
         assert_eq!(
+            server.state.public_cache.stats().early_hits,
+            early_hits + 1,
+            "{path}: answered before the router"
+        );
+        assert_eq!(
             comparable(hit.headers()),
             comparable(rendered.headers()),
-            "{path}: the hit has the render's headers"
+            "{path} {accept:?}: the hit has the render's headers"
         );
         for name in [
             "content-security-policy",
@@ -75,9 +95,15 @@ async fn a_hit_has_every_header_of_the_render_it_repeats(db: &TestDb) {
             assert!(hit.headers().contains_key(name), "{path}: {name}");
         }
         let etag = hit.headers()["etag"].clone();
+        assert_eq!(
+            hit.bytes().await.expect("hit"),
+            rendered.bytes().await.expect("render"),
+            "{path}"
+        );
         let again = raw_client()
             .get(url(&server, path))
             .header("if-none-match", etag)
+            .header("accept-encoding", accept.unwrap_or("identity"))
             .send()
             .await
             .expect("conditional GET");
@@ -124,14 +150,48 @@ async fn a_cached_api_answer_still_needs_the_key_and_counts_against_the_limit(db
         assert!(response.headers().get("x-cache").is_none(), "{refused:?}");
     }
     // Four reads so far from this address: the limit is four a minute.
+    let early_hits = server.state.public_cache.stats().early_hits;
     let over = read(Some(key)).await.expect("GET");
     assert_eq!(over.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        server.state.public_cache.stats().early_hits,
+        early_hits,
+        "a refused read is no hit"
+    );
     assert!(over.headers().contains_key("retry-after"));
     assert_eq!(over.headers()["x-content-type-options"], "nosniff");
     server.stop().await.expect("stop");
 }
 
+/// When a scheduled post's time comes, with no write at all, the next
+/// reader of a cached list gets it, not the entry from before.
+async fn a_scheduled_post_is_on_the_cached_home_page_at_its_time(db: &TestDb) {
+    let clock = Arc::new(ManualClock::new(noon()));
+    let server = crate::start_at(db, &clock).await;
+    let ana = create_user(&server, "ana@clinic.org", "Ana Ruiz", Role::Editor).await;
+    let due = noon() + chrono::Duration::hours(1);
+    post_as(
+        &server,
+        &ana,
+        "Flu season",
+        "",
+        PostStatus::Scheduled,
+        noon(),
+        Some(due),
+    )
+    .await;
+    let home = || async { raw_client().get(url(&server, "/")).send().await.expect("GET") };
+    home().await;
+    let before = home().await;
+    assert_eq!(before.headers()["x-cache"], "HIT");
+    assert!(!before.text().await.expect("home").contains("Flu season"));
+    clock.set(due);
+    assert!(home().await.text().await.expect("home").contains("Flu season"));
+    server.stop().await.expect("stop");
+}
+
 crate::on_both_databases!(
+    a_scheduled_post_is_on_the_cached_home_page_at_its_time,
     a_hit_has_every_header_of_the_render_it_repeats,
     a_cached_api_answer_still_needs_the_key_and_counts_against_the_limit,
 );
