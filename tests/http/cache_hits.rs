@@ -151,7 +151,13 @@ async fn a_cached_api_answer_still_needs_the_key_and_counts_against_the_limit(db
     }
     // Four reads so far from this address: the limit is four a minute.
     let early_hits = server.state.public_cache.stats().early_hits;
-    let over = read(Some(key)).await.expect("GET");
+    let over = raw_client()
+        .get(url(&server, "/api/v1/posts"))
+        .header("x-content-key", key)
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .expect("GET");
     assert_eq!(over.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(
         server.state.public_cache.stats().early_hits,
@@ -160,6 +166,16 @@ async fn a_cached_api_answer_still_needs_the_key_and_counts_against_the_limit(db
     );
     assert!(over.headers().contains_key("retry-after"));
     assert_eq!(over.headers()["x-content-type-options"], "nosniff");
+    // Answered by the same layers as any refusal: compressed like them.
+    assert_eq!(over.headers()["content-encoding"], "gzip");
+    assert!(
+        over.headers()
+            .get_all("vary")
+            .iter()
+            .any(|vary| vary.to_str().is_ok_and(|vary| vary.contains("accept-encoding"))),
+        "{:?}",
+        over.headers()
+    );
     server.stop().await.expect("stop");
 }
 

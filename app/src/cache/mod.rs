@@ -114,7 +114,8 @@ pub enum Lookup {
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct CacheStats {
     pub hits: u64,
-    /// The hits answered before the router (`fresh`), among `hits`.
+    /// The hits answered before the router (`fresh`), among `hits`;
+    /// for tests (`/metrics` reports `hits`).
     pub early_hits: u64,
     pub misses: u64,
     pub entries: u64,
