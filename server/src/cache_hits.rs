@@ -69,8 +69,8 @@ where
         let (mut parts, body) = request.into_parts();
         match self.hits.answer(&mut parts) {
             Some(response) => {
-                let route = crate::metrics::route_class(parts.uri.path());
                 if self.hits.state.config.metrics_on {
+                    let route = crate::metrics::route_class(parts.uri.path());
                     crate::metrics::record_request(route, response.status(), started);
                 }
                 crate::request_log::record(&parts.method, parts.uri.path(), response.status(), started);

@@ -17,7 +17,7 @@ use server::RunningServer;
 
 use crate::blog::{noon, post_as};
 use crate::support::TestDb;
-use crate::{client, create_user, start_at, url};
+use crate::{client, create_user, header, start_at, url};
 
 /// The page's HTML and whether the cache answered.
 async fn fetch(server: &RunningServer, path: &str) -> (String, bool) {
@@ -315,15 +315,6 @@ async fn a_publish_renews_what_it_touched_and_keeps_the_rest_warm(db: &TestDb) {
 }
 
 /// The headers of an answer, lower-cased names.
-fn header(response: &reqwest::Response, name: &str) -> String {
-    response
-        .headers()
-        .get(name)
-        .and_then(|value| value.to_str().ok())
-        .unwrap_or_default()
-        .to_owned()
-}
-
 /// A hit is written as it was stored: no query, no compression, in the
 /// encoding the browser asked for; HEAD gets GET's headers.
 async fn a_hit_takes_no_query_and_no_compression(db: &TestDb) {

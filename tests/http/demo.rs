@@ -6,7 +6,7 @@ use serde_json::Value;
 use server::RunningServer;
 
 use crate::support::TestDb;
-use crate::{client, page_html, serve_args, status_of, url};
+use crate::{client, header, page_html, serve_args, status_of, url};
 
 /// Published demo posts: fourteen written, one scheduled, one in review,
 /// one draft.
@@ -101,16 +101,11 @@ async fn the_demo_fills_a_fresh_database_with_a_journal(db: &TestDb) {
         .await
         .expect("GET a cover");
     assert_eq!(response.status(), StatusCode::OK);
-    let header = |name: &str| {
-        response
-            .headers()
-            .get(name)
-            .and_then(|value| value.to_str().ok())
-            .unwrap_or_default()
-            .to_owned()
-    };
-    assert_eq!(header("content-type"), "image/svg+xml");
-    assert_eq!(header("cache-control"), "public, max-age=31536000, immutable");
+    assert_eq!(header(&response, "content-type"), "image/svg+xml");
+    assert_eq!(
+        header(&response, "cache-control"),
+        "public, max-age=31536000, immutable"
+    );
     let svg = response.text().await.expect("body");
     assert!(
         svg.starts_with("<svg") && svg.contains("viewBox=\"0 0 1200 630\""),

@@ -64,6 +64,16 @@ use server::cli::{DatabaseArgs, ServeArgs};
 use support::TestDb;
 
 /// The options `vellum serve` would get, pointed at `db` and port 0.
+/// A response header's value as text ("" when absent or not text).
+pub fn header(response: &reqwest::Response, name: impl reqwest::header::AsHeaderName) -> String {
+    response
+        .headers()
+        .get(name)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
 pub fn serve_args(db: &TestDb) -> ServeArgs {
     ServeArgs {
         addr: "127.0.0.1:0".parse().expect("address"),

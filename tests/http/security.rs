@@ -7,16 +7,7 @@ use reqwest::StatusCode;
 use reqwest::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, SET_COOKIE};
 
 use crate::support::TestDb;
-use crate::{client, create_user, signed_in, start, url};
-
-fn header(response: &reqwest::Response, name: impl reqwest::header::AsHeaderName) -> String {
-    response
-        .headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned()
-}
+use crate::{client, create_user, header, signed_in, start, url};
 
 async fn cross_origin_writes_are_refused(db: &TestDb) {
     let server = start(db).await;
